@@ -1,0 +1,66 @@
+/**
+ * All settings in one schema, read once at start from flags, environment and defaults.
+ * Every problem is reported at once. Nothing else in the code reads process.env.
+ */
+import { resolve } from 'node:path';
+import { AppError } from '../errors.js';
+
+export interface Config {
+  /** PostgreSQL server URL; when unset the embedded PGlite database in dataDir is used. */
+  databaseUrl: string | undefined;
+  /** PGlite data directory. */
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per minute per client IP on the public API. */
+  rateLimitPerMinute: number;
+  /** Rows per import transaction. */
+  importBatchSize: number;
+}
+
+export interface ConfigOverrides {
+  data?: string;
+  databaseUrl?: string;
+  host?: string;
+  port?: number | string;
+  logLevel?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function intSetting(name: string, raw: string | number | undefined, dflt: number, min: number, max: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return dflt;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${String(raw)}")`);
+    return dflt;
+  }
+  return n;
+}
+
+/** Build the configuration from CLI overrides and an environment (process.env at the edge). */
+export function loadConfig(env: Record<string, string | undefined>, overrides: ConfigOverrides = {}): Config {
+  const problems: string[] = [];
+  const databaseUrl = overrides.databaseUrl ?? (env.DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl}")`);
+  }
+  const logLevelRaw = overrides.logLevel ?? env.VULNSHARE_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
+    problems.push(`VULNSHARE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
+  }
+  const config: Config = {
+    databaseUrl,
+    dataDir: resolve(overrides.data ?? env.VULNSHARE_DATA ?? './data'),
+    host: overrides.host ?? env.VULNSHARE_HOST ?? '127.0.0.1',
+    port: intSetting('VULNSHARE_PORT', overrides.port ?? env.VULNSHARE_PORT, 8080, 0, 65535, problems),
+    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as Config['logLevel']) : 'info',
+    rateLimitPerMinute: intSetting('VULNSHARE_RATE_LIMIT', env.VULNSHARE_RATE_LIMIT, 600, 1, 1_000_000, problems),
+    importBatchSize: intSetting('VULNSHARE_IMPORT_BATCH', env.VULNSHARE_IMPORT_BATCH, 1000, 1, 20_000, problems),
+  };
+  if (problems.length > 0) {
+    throw new AppError('invalid_input', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
+  }
+  return config;
+}

@@ -1,0 +1,87 @@
+/** Row types of the tables, as Kysely sees them (kept in step with migrations/). */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<string, string | undefined, string>;
+
+export interface SourceRecordsTable {
+  id: Generated<number>;
+  source: string;
+  key: string;
+  state: string;
+  hash: string;
+  record: JSONColumnType<Record<string, unknown>, string, string>;
+  raw: string;
+  file: string | null;
+  first_seen_at: Generated<string>;
+  updated_at: Timestamp;
+}
+
+export interface VulnerabilitiesTable {
+  id: Generated<number>;
+  public_id: string;
+  identity: string | null;
+  state: string;
+  doc: JSONColumnType<Record<string, unknown>, string, string>;
+  doc_hash: string;
+  aliases: string[];
+  vendors: string[];
+  products: string[];
+  object_type: string | null;
+  industries: string[];
+  cwes: string[];
+  sources: string[];
+  score: number | null;
+  severity: string | null;
+  kind: string;
+  zero_day: boolean | null;
+  exploited: boolean;
+  poc_available: boolean;
+  has_patch: boolean;
+  submitted_at: string | null;
+  collected_at: string | null;
+  published_at: string | null;
+  updated_at: string | null;
+  sort_date: string;
+  search: string;
+  created_at: Generated<string>;
+  modified_at: Timestamp;
+}
+
+export interface VulnSourcesTable {
+  vuln_id: number;
+  source_record_id: number;
+}
+
+export interface VulnAliasesTable {
+  alias: string;
+  vuln_id: number;
+}
+
+export interface VulnHistoryTable {
+  id: Generated<number>;
+  vuln_id: number;
+  at: Generated<string>;
+  change: string;
+  source: string | null;
+  source_key: string | null;
+  fields: JSONColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface ImportRunsTable {
+  id: Generated<number>;
+  format: string;
+  paths: string[];
+  started_at: Generated<string>;
+  finished_at: string | null;
+  counts: JSONColumnType<Record<string, unknown>, string, string>;
+  issues: JSONColumnType<unknown[], string, string>;
+}
+
+export interface DB {
+  source_records: SourceRecordsTable;
+  vulnerabilities: VulnerabilitiesTable;
+  vuln_sources: VulnSourcesTable;
+  vuln_aliases: VulnAliasesTable;
+  vuln_history: VulnHistoryTable;
+  import_runs: ImportRunsTable;
+}
