@@ -149,3 +149,47 @@ export interface ImportIssue {
 export type ParseItem =
   | { ok: true; file: string; index: number; record: SourceRecord }
   | { ok: false; file: string; index?: number; issue: ImportIssue };
+
+/** A source record after classification and CVSS scoring: what the store keeps as `record`. */
+export interface PreparedRecord extends Omit<SourceRecord, 'raw'> {
+  scored: Cvss[];
+}
+
+export interface SourceRef {
+  source: SourceKind;
+  key: string;
+  state: 'published' | 'rejected';
+}
+
+/** The merged vulnerability as the store keeps it and the API returns it. */
+export interface Vulnerability {
+  id: string;
+  aliases: string[];
+  state: 'published' | 'rejected';
+  title: { zh?: string; en?: string };
+  description: { zh?: string; en?: string };
+  products: AffectedProduct[];
+  /** Vendor display names, in product order. */
+  vendors: string[];
+  objectType: ObjectType | null;
+  industries: Industry[];
+  weaknesses: Weakness[];
+  cvss: Cvss[];
+  /** The primary CVSS score (see CVSS_PREFERENCE), null when no source gives a vector. */
+  score: number | null;
+  scoreVersion: CvssVersion | null;
+  severity: Severity | null;
+  /** Where the severity came from: 'cnvd' (stated by the source), 'cvss:3.1' (banded from the score)… */
+  severitySource: string | null;
+  zeroDay: boolean | null;
+  kind: VulnKind;
+  exploited: Exploitation | null;
+  pocAvailable: boolean;
+  dates: RecordDates;
+  solution: string | null;
+  patch: { name?: string; description?: string; url?: string } | null;
+  references: Reference[];
+  credits: string[];
+  sources: SourceRef[];
+  ssvc?: Record<string, unknown>;
+}

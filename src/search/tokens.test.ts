@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { buildTsquery, buildTsvector, tokenize } from './tokens.js';
+
+const texts = (s: string) => tokenize(s).map((t) => t.text);
+
+describe('CJK-aware tokens', () => {
+  it('splits a CJK run into overlapping bigrams', () => {
+    expect(texts('缓冲区溢出')).toEqual(['缓冲', '冲区', '区溢', '溢出']);
+  });
+  it('keeps a joined model number whole and also its parts', () => {
+    const t = texts('D-Link DIR-823G命令注入漏洞');
+    expect(t).toEqual(['d-link', 'd', 'link', 'dir-823g', 'dir', '823g', '命令', '令注', '注入', '入漏', '漏洞']);
+  });
+  it('normalises full-width letters and case', () => {
+    expect(texts('ＤＩＲ－８２３Ｇ')).toContain('dir-823g');
+  });
+  it('makes a CJK query a phrase of bigrams, words an AND', () => {
+    expect(buildTsquery('缓冲区溢出')).toBe("('缓冲' <-> '冲区' <-> '区溢' <-> '溢出')");
+    expect(buildTsquery('tenda  缓冲区')).toBe("'tenda' & ('缓冲' <-> '冲区')");
+    expect(buildTsquery('  !!! ')).toBeNull();
+  });
+  it('never lets punctuation into a lexeme', () => {
+    expect(buildTsvector([{ text: "o'reilly \\ x", weight: 'A' }])).toBe("'o':1A 'reilly':2A 'x':3A");
+  });
+  it('weights and positions lexemes', () => {
+    expect(buildTsvector([{ text: 'Tenda AC18', weight: 'A' }, { text: 'router', weight: 'D' }])).toBe("'tenda':1A 'ac18':2A 'router':4D");
+  });
+});
