@@ -1,0 +1,219 @@
+/**
+ * The import pipeline: parsed items → prepared records → batches written in one transaction each.
+ * Unchanged records (same hash) are skipped, so importing the same input twice changes nothing.
+ * A batch that fails in the database is retried record by record, so one bad record is rejected
+ * with a located error and its neighbours still land; nothing is half-written.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/client.js';
+import type { DB } from '../db/schema.js';
+import { diffVulnerability, mergeVulnerability } from '../vulns/merge.js';
+import type { ImportIssue, ParseItem, PreparedRecord, Vulnerability } from '../vulns/model.js';
+import { vulnRow } from '../vulns/row.js';
+import { IDENTITY_SOURCES, planLinks, type StoreSnapshot } from './linking.js';
+import { prepareRecord, type Prepared } from './prepare.js';
+import * as store from './store.js';
+
+export interface ImportCounts {
+  read: number;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** vulnerabilities created / changed as a result (a CVE enriching two CNVD records changes two). */
+  vulnerabilitiesCreated: number;
+  vulnerabilitiesChanged: number;
+}
+
+export interface ImportSummary extends ImportCounts {
+  format: string;
+  issues: ImportIssue[];
+  warnings: ImportIssue[];
+  durationMs: number;
+  runId: number;
+}
+
+export interface ImportOptions {
+  format: string;
+  paths: string[];
+  batchSize?: number;
+  onProgress?: (counts: ImportCounts) => void;
+}
+
+interface BatchItem extends Prepared {
+  file: string;
+}
+
+type Tx = Transaction<DB> | Kysely<DB>;
+
+export async function importItems(database: Database, items: AsyncIterable<ParseItem>, opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const batchSize = opts.batchSize ?? 1000;
+  const counts: ImportCounts = { read: 0, imported: 0, updated: 0, unchanged: 0, rejected: 0, vulnerabilitiesCreated: 0, vulnerabilitiesChanged: 0 };
+  const issues: ImportIssue[] = [];
+  const warnings: ImportIssue[] = [];
+  const runId = await store.startImportRun(database.db, opts.format, opts.paths);
+  let batch: BatchItem[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const b = batch;
+    batch = [];
+    try {
+      const c = await database.db.transaction().execute((tx) => writeBatch(tx, b));
+      addCounts(counts, c);
+    } catch {
+      // Retry one by one: the record that fails is rejected with the database's reason.
+      for (const item of b) {
+        try {
+          const c = await database.db.transaction().execute((tx) => writeBatch(tx, [item]));
+          addCounts(counts, c);
+        } catch (e) {
+          counts.rejected++;
+          issues.push({ file: item.file, record: item.prepared.key, message: `not stored: ${e instanceof Error ? e.message : String(e)}` });
+        }
+      }
+    }
+    opts.onProgress?.(counts);
+  };
+
+  for await (const item of items) {
+    if (!item.ok) {
+      counts.rejected++;
+      if (item.index !== undefined) counts.read++;
+      issues.push(item.issue);
+      continue;
+    }
+    counts.read++;
+    let p: Prepared;
+    try {
+      p = prepareRecord(item.record, item.file);
+    } catch (e) {
+      counts.rejected++;
+      issues.push({ file: item.file, record: item.record.key, message: e instanceof Error ? e.message : String(e) });
+      continue;
+    }
+    warnings.push(...p.warnings);
+    batch.push({ ...p, file: item.file });
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  const summary: ImportSummary = { format: opts.format, ...counts, issues, warnings, durationMs: Math.round(performance.now() - started), runId };
+  await store.finishImportRun(database.db, runId, { ...counts, durationMs: summary.durationMs }, [...issues, ...warnings]);
+  return summary;
+}
+
+function addCounts(into: ImportCounts, c: Partial<ImportCounts>) {
+  for (const k of Object.keys(c) as Array<keyof ImportCounts>) into[k] += c[k] ?? 0;
+}
+
+async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCounts>> {
+  await store.lockImports(tx);
+  // Last occurrence of a key in the batch wins.
+  const byKey = new Map<string, BatchItem>();
+  for (const it of input) byKey.set(`${it.prepared.source}:${it.prepared.key}`, it);
+  const items = Array.from(byKey.values());
+  const existing = new Map(
+    (await store.findSourceRows(tx, items.map((i) => ({ source: i.prepared.source, key: i.prepared.key })))).map((r) => [`${r.source}:${r.key}`, r]),
+  );
+  const changed = items.filter((i) => existing.get(`${i.prepared.source}:${i.prepared.key}`)?.hash !== i.hash);
+  const result: Partial<ImportCounts> = {
+    unchanged: items.length - changed.length + (input.length - items.length),
+    imported: changed.filter((i) => !existing.has(`${i.prepared.source}:${i.prepared.key}`)).length,
+  };
+  result.updated = changed.length - (result.imported ?? 0);
+  if (changed.length === 0) return result;
+
+  const ids = await store.upsertSourceRows(
+    tx,
+    changed.map((i) => ({ source: i.prepared.source, key: i.prepared.key, state: i.prepared.state, hash: i.hash, record: i.prepared, raw: i.raw, file: i.file })),
+  );
+  const srIdOf = (i: BatchItem) => ids.get(`${i.prepared.source}:${i.prepared.key}`) ?? -1;
+  const bySrId = new Map<number, PreparedRecord>(changed.map((i) => [srIdOf(i), i.prepared]));
+
+  // Snapshot of what the plan needs to know.
+  const snap: StoreSnapshot = { aliasToVulns: new Map(), identityOf: new Map(), linksOf: new Map(), enrichmentByKey: new Map() };
+  const wereStored = changed.filter((i) => existing.has(`${i.prepared.source}:${i.prepared.key}`)).map(srIdOf);
+  for (const l of await store.findLinksOfSources(tx, wereStored)) {
+    snap.linksOf.set(l.source_record_id, [...(snap.linksOf.get(l.source_record_id) ?? []), l.vuln_id]);
+  }
+  const aliases = Array.from(new Set(changed.flatMap((i) => i.prepared.aliases)));
+  for (const a of await store.findVulnsByAliases(tx, aliases)) {
+    snap.aliasToVulns.set(a.alias, [...(snap.aliasToVulns.get(a.alias) ?? []), a.vuln_id]);
+    snap.identityOf.set(a.vuln_id, a.identity);
+  }
+  const linkedVulns = Array.from(new Set(Array.from(snap.linksOf.values()).flat())).filter((v) => !snap.identityOf.has(v));
+  for (const [v, ident] of await store.findIdentities(tx, linkedVulns)) snap.identityOf.set(v, ident);
+  const identityAliases = Array.from(new Set(changed.filter((i) => IDENTITY_SOURCES.has(i.prepared.source)).flatMap((i) => i.prepared.aliases)));
+  for (const e of await store.findEnrichmentByKeys(tx, identityAliases, Array.from(IDENTITY_SOURCES))) {
+    snap.enrichmentByKey.set(e.key, [...(snap.enrichmentByKey.get(e.key) ?? []), e.id]);
+  }
+
+  const newIds = await store.allocateVulnIds(tx, changed.length);
+  let next = 0;
+  const plan = planLinks(
+    changed.map((i) => ({ srId: srIdOf(i), source: i.prepared.source, key: i.prepared.key, aliases: i.prepared.aliases })),
+    snap,
+    () => {
+      const id = newIds[next++];
+      if (id === undefined) throw new Error('vulnerability id pool exhausted');
+      return id;
+    },
+  );
+  const history: store.HistoryWrite[] = [];
+  for (const [from, into] of plan.absorbed) {
+    await store.absorbVuln(tx, from, into);
+    history.push({ vuln_id: into, change: 'merged', source: null, source_key: null, fields: { absorbed: from } });
+  }
+  await store.insertLinks(tx, plan.links);
+
+  // Recompute every affected vulnerability from all of its source records.
+  const affected = Array.from(plan.affected);
+  const existingAffected = affected.filter((v) => !plan.created.has(v));
+  const members = new Map<number, Set<number>>(affected.map((v) => [v, new Set<number>()]));
+  for (const l of await store.findSourcesOfVulns(tx, existingAffected)) members.get(l.vuln_id)?.add(l.source_record_id);
+  const trigger = new Map<number, PreparedRecord>();
+  for (const l of plan.links) {
+    members.get(l.vulnId)?.add(l.srId);
+    const rec = bySrId.get(l.srId);
+    if (rec && !trigger.has(l.vulnId)) trigger.set(l.vulnId, rec);
+  }
+  // Vulnerabilities touched only because a linked record changed in place (no new link).
+  for (const i of changed) {
+    for (const v of snap.linksOf.get(srIdOf(i)) ?? []) if (!trigger.has(v)) trigger.set(v, i.prepared);
+  }
+  const missing = Array.from(new Set(Array.from(members.values()).flatMap((s) => Array.from(s)))).filter((id) => !bySrId.has(id));
+  const loaded = await store.loadPreparedRecords(tx, missing);
+  const oldDocs = await store.loadVulnDocs(tx, existingAffected);
+
+  const writes: store.VulnWrite[] = [];
+  let created = 0;
+  let changedVulns = 0;
+  for (const v of affected) {
+    const recs = Array.from(members.get(v) ?? [])
+      .map((id) => bySrId.get(id) ?? loaded.get(id))
+      .filter((r): r is PreparedRecord => r !== undefined);
+    if (recs.length === 0) continue;
+    const doc = mergeVulnerability(recs);
+    const row = vulnRow(doc);
+    const old = oldDocs.get(v);
+    if (old && old.doc_hash === row.doc_hash) continue;
+    const isNew = plan.created.has(v);
+    writes.push({ ...row, id: v, identity: plan.created.get(v) ?? plan.identities.get(v) ?? null });
+    const t = trigger.get(v);
+    history.push({
+      vuln_id: v,
+      change: isNew ? 'created' : 'updated',
+      source: t?.source ?? null,
+      source_key: t?.key ?? null,
+      fields: isNew ? {} : diffVulnerability((old?.doc ?? null) as Vulnerability | null, doc),
+    });
+    if (isNew) created++;
+    else changedVulns++;
+  }
+  await store.writeVulns(tx, writes);
+  await store.insertHistory(tx, history);
+  result.vulnerabilitiesCreated = created;
+  result.vulnerabilitiesChanged = changedVulns;
+  return result;
+}

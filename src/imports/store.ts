@@ -1,0 +1,211 @@
+/**
+ * The import side of the store: bulk reads and writes for one batch, inside one transaction.
+ * Rows travel as one JSON parameter expanded by jsonb_to_recordset, so a batch of a thousand
+ * records costs a handful of round trips on PGlite and PostgreSQL alike.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { VulnRowColumns } from '../vulns/row.js';
+import type { PreparedRecord, SourceKind } from '../vulns/model.js';
+
+type Tx = Transaction<DB> | Kysely<DB>;
+
+export interface StoredSourceRow {
+  id: number;
+  source: SourceKind;
+  key: string;
+  hash: string;
+}
+
+/** Serialises writers (several importers against one PostgreSQL server) for the transaction. */
+export async function lockImports(tx: Tx): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(748110)`.execute(tx);
+}
+
+export async function findSourceRows(tx: Tx, keys: Array<{ source: string; key: string }>): Promise<StoredSourceRow[]> {
+  if (keys.length === 0) return [];
+  const r = await sql<StoredSourceRow>`
+    SELECT s.id, s.source, s.key, s.hash
+    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(source text, key text)
+    JOIN source_records s ON s.source = k.source AND s.key = k.key`.execute(tx);
+  return r.rows;
+}
+
+export interface SourceUpsert {
+  source: string;
+  key: string;
+  state: string;
+  hash: string;
+  record: PreparedRecord;
+  raw: string;
+  file: string;
+}
+
+/** Insert or update source records; returns their ids by "source:key". */
+export async function upsertSourceRows(tx: Tx, rows: SourceUpsert[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (rows.length === 0) return out;
+  const r = await sql<{ id: number; source: string; key: string }>`
+    INSERT INTO source_records (source, key, state, hash, record, raw, file)
+    SELECT x.source, x.key, x.state, x.hash, x.record, x.raw, x.file
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS x(source text, key text, state text, hash text, record jsonb, raw text, file text)
+    ON CONFLICT (source, key) DO UPDATE
+      SET state = excluded.state, hash = excluded.hash, record = excluded.record, raw = excluded.raw,
+          file = excluded.file, updated_at = now()
+    RETURNING id, source, key`.execute(tx);
+  for (const row of r.rows) out.set(`${row.source}:${row.key}`, row.id);
+  return out;
+}
+
+export async function findLinksOfSources(tx: Tx, srIds: number[]): Promise<Array<{ source_record_id: number; vuln_id: number }>> {
+  if (srIds.length === 0) return [];
+  const r = await sql<{ source_record_id: number; vuln_id: number }>`
+    SELECT source_record_id, vuln_id FROM vuln_sources WHERE source_record_id = ANY(${srIds}::bigint[])`.execute(tx);
+  return r.rows;
+}
+
+export async function findVulnsByAliases(
+  tx: Tx,
+  aliases: string[],
+): Promise<Array<{ alias: string; vuln_id: number; identity: string | null }>> {
+  if (aliases.length === 0) return [];
+  const r = await sql<{ alias: string; vuln_id: number; identity: string | null }>`
+    SELECT a.alias, a.vuln_id, v.identity
+    FROM vuln_aliases a JOIN vulnerabilities v ON v.id = a.vuln_id
+    WHERE a.alias = ANY(${aliases}::text[])`.execute(tx);
+  return r.rows;
+}
+
+export async function findIdentities(tx: Tx, vulnIds: number[]): Promise<Map<number, string | null>> {
+  if (vulnIds.length === 0) return new Map();
+  const r = await sql<{ id: number; identity: string | null }>`
+    SELECT id, identity FROM vulnerabilities WHERE id = ANY(${vulnIds}::bigint[])`.execute(tx);
+  return new Map(r.rows.map((x) => [x.id, x.identity]));
+}
+
+/** Enrichment (non-identity) source records whose key is one of the given ids. */
+export async function findEnrichmentByKeys(tx: Tx, keys: string[], identitySources: string[]): Promise<Array<{ id: number; key: string }>> {
+  if (keys.length === 0) return [];
+  const r = await sql<{ id: number; key: string }>`
+    SELECT id, key FROM source_records
+    WHERE key = ANY(${keys}::text[]) AND NOT (source = ANY(${identitySources}::text[]))`.execute(tx);
+  return r.rows;
+}
+
+export async function allocateVulnIds(tx: Tx, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const r = await sql<{ id: number }>`
+    SELECT nextval(pg_get_serial_sequence('vulnerabilities', 'id')) AS id FROM generate_series(1, ${n}::int)`.execute(tx);
+  return r.rows.map((x) => x.id);
+}
+
+export async function insertLinks(tx: Tx, links: Array<{ vulnId: number; srId: number }>): Promise<void> {
+  if (links.length === 0) return;
+  await sql`
+    INSERT INTO vuln_sources (vuln_id, source_record_id)
+    SELECT x."vulnId", x."srId" FROM jsonb_to_recordset(${JSON.stringify(links)}::jsonb) AS x("vulnId" bigint, "srId" bigint)
+    ON CONFLICT DO NOTHING`.execute(tx);
+}
+
+/** Move everything of a stand-alone vulnerability into the one that absorbs it, then delete it. */
+export async function absorbVuln(tx: Tx, from: number, into: number): Promise<void> {
+  await sql`INSERT INTO vuln_sources (vuln_id, source_record_id)
+    SELECT ${into}::bigint, source_record_id FROM vuln_sources WHERE vuln_id = ${from}::bigint ON CONFLICT DO NOTHING`.execute(tx);
+  await sql`UPDATE vuln_history SET vuln_id = ${into}::bigint WHERE vuln_id = ${from}::bigint`.execute(tx);
+  await sql`DELETE FROM vulnerabilities WHERE id = ${from}::bigint`.execute(tx);
+}
+
+/** Source record ids linked to each of the given vulnerabilities. */
+export async function findSourcesOfVulns(tx: Tx, vulnIds: number[]): Promise<Array<{ vuln_id: number; source_record_id: number }>> {
+  if (vulnIds.length === 0) return [];
+  const r = await sql<{ vuln_id: number; source_record_id: number }>`
+    SELECT vuln_id, source_record_id FROM vuln_sources WHERE vuln_id = ANY(${vulnIds}::bigint[])`.execute(tx);
+  return r.rows;
+}
+
+export async function loadPreparedRecords(tx: Tx, srIds: number[]): Promise<Map<number, PreparedRecord>> {
+  if (srIds.length === 0) return new Map();
+  const r = await sql<{ id: number; record: PreparedRecord }>`
+    SELECT id, record FROM source_records WHERE id = ANY(${srIds}::bigint[])`.execute(tx);
+  return new Map(r.rows.map((x) => [x.id, x.record]));
+}
+
+export async function loadVulnDocs(tx: Tx, vulnIds: number[]): Promise<Map<number, { doc_hash: string; doc: unknown }>> {
+  if (vulnIds.length === 0) return new Map();
+  const r = await sql<{ id: number; doc_hash: string; doc: unknown }>`
+    SELECT id, doc_hash, doc FROM vulnerabilities WHERE id = ANY(${vulnIds}::bigint[])`.execute(tx);
+  return new Map(r.rows.map((x) => [x.id, { doc_hash: x.doc_hash, doc: x.doc }]));
+}
+
+export type VulnWrite = VulnRowColumns & { id: number; identity: string | null };
+
+const VULN_COLS = sql.raw(`id, public_id, identity, state, doc, doc_hash, aliases, vendors, products, object_type,
+  industries, cwes, sources, score, severity, kind, zero_day, exploited, poc_available, has_patch,
+  submitted_at, collected_at, published_at, updated_at, sort_date, search`);
+const VULN_RECORDSET = sql.raw(`x(id bigint, public_id text, identity text, state text, doc jsonb, doc_hash text,
+  aliases text[], vendors text[], products text[], object_type text, industries text[], cwes text[], sources text[],
+  score numeric, severity text, kind text, zero_day boolean, exploited boolean, poc_available boolean,
+  has_patch boolean, submitted_at date, collected_at date, published_at date, updated_at date, sort_date date,
+  search tsvector)`);
+
+/** Insert new vulnerabilities and update changed ones (by id), then replace their aliases. */
+export async function writeVulns(tx: Tx, rows: VulnWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  // doc travels as a JSON string inside the JSON parameter; jsonb_to_recordset parses it back as jsonb.
+  const payload = JSON.stringify(rows.map((r) => ({ ...r, doc: JSON.parse(r.doc) as unknown })));
+  await sql`
+    INSERT INTO vulnerabilities (${VULN_COLS})
+    SELECT ${VULN_COLS} FROM jsonb_to_recordset(${payload}::jsonb) AS ${VULN_RECORDSET}
+    ON CONFLICT (id) DO UPDATE SET
+      public_id = excluded.public_id, identity = coalesce(excluded.identity, vulnerabilities.identity),
+      state = excluded.state, doc = excluded.doc, doc_hash = excluded.doc_hash, aliases = excluded.aliases,
+      vendors = excluded.vendors, products = excluded.products, object_type = excluded.object_type,
+      industries = excluded.industries, cwes = excluded.cwes, sources = excluded.sources, score = excluded.score,
+      severity = excluded.severity, kind = excluded.kind, zero_day = excluded.zero_day,
+      exploited = excluded.exploited, poc_available = excluded.poc_available, has_patch = excluded.has_patch,
+      submitted_at = excluded.submitted_at, collected_at = excluded.collected_at,
+      published_at = excluded.published_at, updated_at = excluded.updated_at, sort_date = excluded.sort_date,
+      search = excluded.search, modified_at = now()`.execute(tx);
+  const ids = rows.map((r) => r.id);
+  await sql`DELETE FROM vuln_aliases WHERE vuln_id = ANY(${ids}::bigint[])`.execute(tx);
+  const aliasRows = rows.flatMap((r) => r.aliases.map((alias) => ({ alias, vuln_id: r.id })));
+  await sql`
+    INSERT INTO vuln_aliases (alias, vuln_id)
+    SELECT x.alias, x.vuln_id FROM jsonb_to_recordset(${JSON.stringify(aliasRows)}::jsonb) AS x(alias text, vuln_id bigint)
+    ON CONFLICT DO NOTHING`.execute(tx);
+}
+
+export async function setIdentity(tx: Tx, vulnId: number, identity: string): Promise<void> {
+  await sql`UPDATE vulnerabilities SET identity = ${identity} WHERE id = ${vulnId}::bigint`.execute(tx);
+}
+
+export interface HistoryWrite {
+  vuln_id: number;
+  change: 'created' | 'updated' | 'merged';
+  source: string | null;
+  source_key: string | null;
+  fields: Record<string, unknown>;
+}
+
+export async function insertHistory(tx: Tx, rows: HistoryWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO vuln_history (vuln_id, change, source, source_key, fields)
+    SELECT x.vuln_id, x.change, x.source, x.source_key, x.fields
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS x(vuln_id bigint, change text, source text, source_key text, fields jsonb)`.execute(tx);
+}
+
+export async function startImportRun(db: Tx, format: string, paths: string[]): Promise<number> {
+  const r = await db.insertInto('import_runs').values({ format, paths, counts: '{}', issues: '[]' }).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function finishImportRun(db: Tx, id: number, counts: Record<string, unknown>, issues: unknown[]): Promise<void> {
+  await db
+    .updateTable('import_runs')
+    .set({ finished_at: new Date().toISOString(), counts: JSON.stringify(counts), issues: JSON.stringify(issues.slice(0, 10_000)) })
+    .where('id', '=', id)
+    .execute();
+}

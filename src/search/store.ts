@@ -1,0 +1,188 @@
+/**
+ * Search over the vulnerability store: one indexed tsquery for the search box (or an alias lookup when
+ * the box holds an id), filters on indexed columns, keyset pagination, facet counts.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { vendorKey } from '../classify/index.js';
+import { looksLikeId, normaliseId } from '../vulns/ids.js';
+import { productKey } from '../vulns/row.js';
+import { buildTsquery } from './tokens.js';
+import { decodeCursor, encodeCursor, type Facet, type SearchParams, type Sort } from './query.js';
+
+export interface SearchItem {
+  id: string;
+  aliases: string[];
+  title: { zh?: string; en?: string };
+  severity: string | null;
+  score: number | null;
+  vendors: string[];
+  objectType: string | null;
+  industries: string[];
+  kind: string;
+  zeroDay: boolean | null;
+  exploited: boolean;
+  state: string;
+  published: string | null;
+  collected: string | null;
+  sources: string[];
+  rank?: number;
+}
+
+export interface SearchResult {
+  items: SearchItem[];
+  nextCursor: string | null;
+  /** Exact up to TOTAL_CAP; beyond it totalIsExact is false and total is the cap. */
+  total: number;
+  totalIsExact: boolean;
+  sort: Sort;
+  facets?: Partial<Record<Facet, Array<{ value: string; count: number }>>>;
+}
+
+export const TOTAL_CAP = 10_000;
+const FACET_TOP = 20;
+
+type Frag = RawBuilder<unknown>;
+
+function conditions(p: SearchParams, tsq: string | null): Frag[] {
+  const c: Frag[] = [];
+  if (!p.includeRejected) c.push(sql`state = 'published'`);
+  if (p.q && looksLikeId(p.q)) c.push(sql`aliases @> ARRAY[${normaliseId(p.q)}]::text[]`);
+  else if (tsq) c.push(sql`search @@ ${tsq}::tsquery`);
+  else if (p.q) c.push(sql`false`);
+  if (p.severity) c.push(sql`severity = ANY(${p.severity}::text[])`);
+  if (p.scoreMin !== undefined) c.push(sql`score >= ${p.scoreMin}`);
+  if (p.scoreMax !== undefined) c.push(sql`score <= ${p.scoreMax}`);
+  if (p.objectType) c.push(sql`object_type = ANY(${p.objectType}::text[])`);
+  if (p.industry) c.push(sql`industries && ${p.industry}::text[]`);
+  if (p.vendor) c.push(sql`vendors && ${p.vendor.map(vendorKey)}::text[]`);
+  if (p.product) c.push(sql`products && ${p.product.map(productKey)}::text[]`);
+  if (p.cwe) c.push(sql`cwes && ${p.cwe}::text[]`);
+  if (p.kind) c.push(sql`kind = ${p.kind}`);
+  if (p.zeroDay !== undefined) c.push(p.zeroDay ? sql`zero_day IS TRUE` : sql`zero_day IS NOT TRUE`);
+  if (p.exploited !== undefined) c.push(sql`exploited = ${p.exploited}`);
+  if (p.hasPatch !== undefined) c.push(sql`has_patch = ${p.hasPatch}`);
+  if (p.source) c.push(sql`sources && ${p.source}::text[]`);
+  for (const [field, range] of Object.entries(p.dates ?? {})) {
+    const col = sql.ref(`${field}_at`);
+    if (range?.from) c.push(sql`${col} >= ${range.from}::date`);
+    if (range?.to) c.push(sql`${col} <= ${range.to}::date`);
+  }
+  return c;
+}
+
+const and = (c: Frag[]): Frag => (c.length === 0 ? sql`true` : sql.join(c, sql` AND `));
+
+export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<SearchResult> {
+  const idQuery = !!p.q && looksLikeId(p.q);
+  const tsq = p.q && !idQuery ? buildTsquery(p.q) : null;
+  const sort: Sort = p.sort ?? (tsq ? 'relevance' : 'date');
+  const limit = p.limit ?? 20;
+  const where = conditions(p, tsq);
+  const rankExpr: Frag = tsq && sort === 'relevance' ? sql`ts_rank(search, ${tsq}::tsquery)` : sql`0::real`;
+  let sortExpr: Frag;
+  switch (sort) {
+    case 'relevance':
+      sortExpr = tsq ? rankExpr : sql`sort_date`;
+      break;
+    case 'score':
+      sortExpr = sql`coalesce(score, -1)`;
+      break;
+    case 'date':
+      sortExpr = sql`sort_date`;
+      break;
+  }
+  const pageWhere = [...where];
+  if (p.cursor) {
+    const c = decodeCursor(p.cursor);
+    const typed = sort === 'date' || (sort === 'relevance' && !tsq) ? sql`${String(c.v)}::date` : sort === 'score' ? sql`${Number(c.v)}::numeric` : sql`${Number(c.v)}::real`;
+    pageWhere.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
+  }
+  const rows = await sql<{
+    id: number;
+    public_id: string;
+    aliases: string[];
+    title: { zh?: string; en?: string };
+    vendors: string[];
+    severity: string | null;
+    score: number | null;
+    object_type: string | null;
+    industries: string[];
+    kind: string;
+    zero_day: boolean | null;
+    exploited: boolean;
+    state: string;
+    published_at: string | null;
+    collected_at: string | null;
+    sources: string[];
+    sortv: number | string;
+    rank: number;
+  }>`
+    SELECT id, public_id, aliases, doc->'title' AS title, doc->'vendors' AS vendors, severity, score, object_type,
+           industries, kind, zero_day, exploited, state, published_at, collected_at, sources,
+           ${sortExpr} AS sortv, ${rankExpr} AS rank
+    FROM vulnerabilities
+    WHERE ${and(pageWhere)}
+    ORDER BY sortv DESC, id DESC
+    LIMIT ${limit + 1}`.execute(db);
+  const page = rows.rows.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor = rows.rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
+
+  const countRow = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(db);
+  const n = countRow.rows[0]?.n ?? 0;
+
+  const result: SearchResult = {
+    items: page.map((r) => ({
+      id: r.public_id,
+      aliases: r.aliases,
+      title: r.title,
+      severity: r.severity,
+      score: r.score,
+      vendors: r.vendors,
+      objectType: r.object_type,
+      industries: r.industries,
+      kind: r.kind,
+      zeroDay: r.zero_day,
+      exploited: r.exploited,
+      state: r.state,
+      published: r.published_at,
+      collected: r.collected_at,
+      sources: r.sources,
+      ...(sort === 'relevance' && tsq ? { rank: r.rank } : {}),
+    })),
+    nextCursor,
+    total: Math.min(n, TOTAL_CAP),
+    totalIsExact: n <= TOTAL_CAP,
+    sort,
+  };
+  if (p.facets?.length) result.facets = await facetCounts(db, where, p.facets);
+  return result;
+}
+
+const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
+  severity: { expr: 'severity' },
+  objectType: { expr: 'object_type' },
+  kind: { expr: 'kind' },
+  industry: { expr: 'industries', unnest: true },
+  vendor: { expr: 'vendors', unnest: true },
+  cwe: { expr: 'cwes', unnest: true },
+  source: { expr: 'sources', unnest: true },
+  exploited: { expr: 'exploited::text' },
+  zeroDay: { expr: "coalesce(zero_day::text, 'unknown')" },
+  year: { expr: "to_char(sort_date, 'YYYY')" },
+};
+
+async function facetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]) {
+  const out: Partial<Record<Facet, Array<{ value: string; count: number }>>> = {};
+  for (const f of facets) {
+    const def = FACET_SQL[f];
+    const value = def.unnest ? sql.raw(`unnest(${def.expr})`) : sql.raw(def.expr);
+    const r = await sql<{ value: string | null; count: number }>`
+      SELECT v AS value, count(*)::int AS count FROM (SELECT ${value} AS v FROM vulnerabilities WHERE ${and(where)}) t
+      WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ${FACET_TOP}`.execute(db);
+    out[f] = r.rows.map((x) => ({ value: x.value ?? '', count: x.count }));
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/** The indexed columns of a vulnerability row, derived from its merged record. Pure. */
+import { createHash } from 'node:crypto';
+import { vendorKey } from '../classify/index.js';
+import { buildTsvector } from '../search/tokens.js';
+import type { Vulnerability } from './model.js';
+
+export interface VulnRowColumns {
+  public_id: string;
+  state: string;
+  doc: string;
+  doc_hash: string;
+  aliases: string[];
+  vendors: string[];
+  products: string[];
+  object_type: string | null;
+  industries: string[];
+  cwes: string[];
+  sources: string[];
+  score: number | null;
+  severity: string | null;
+  kind: string;
+  zero_day: boolean | null;
+  exploited: boolean;
+  poc_available: boolean;
+  has_patch: boolean;
+  submitted_at: string | null;
+  collected_at: string | null;
+  published_at: string | null;
+  updated_at: string | null;
+  sort_date: string;
+  search: string;
+}
+
+export const productKey = (p: string): string => p.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+const day = (d: string | undefined): string | null => (d ? d.slice(0, 10) : null);
+
+export function docHash(doc: Vulnerability): string {
+  return createHash('sha256').update(JSON.stringify(doc)).digest('hex');
+}
+
+export function vulnRow(doc: Vulnerability): VulnRowColumns {
+  const docText = JSON.stringify(doc);
+  const patchKnown =
+    !!(doc.patch?.url || doc.patch?.name) || doc.zeroDay === false || doc.references.some((r) => r.tags?.includes('patch'));
+  return {
+    public_id: doc.id,
+    state: doc.state,
+    doc: docText,
+    doc_hash: createHash('sha256').update(docText).digest('hex'),
+    aliases: doc.aliases,
+    vendors: Array.from(new Set(doc.products.map((p) => vendorKey(p.vendor)).filter(Boolean))),
+    products: Array.from(new Set(doc.products.map((p) => productKey(p.product)).filter(Boolean))),
+    object_type: doc.objectType,
+    industries: doc.industries,
+    cwes: Array.from(new Set(doc.weaknesses.map((w) => w.cwe).filter((c): c is string => !!c))),
+    sources: Array.from(new Set(doc.sources.map((s) => s.source))),
+    score: doc.score,
+    severity: doc.severity,
+    kind: doc.kind,
+    zero_day: doc.zeroDay,
+    exploited: doc.exploited !== null,
+    poc_available: doc.pocAvailable,
+    has_patch: patchKnown,
+    submitted_at: day(doc.dates.submitted),
+    collected_at: day(doc.dates.collected),
+    published_at: day(doc.dates.published),
+    updated_at: day(doc.dates.updated),
+    sort_date: day(doc.dates.published) ?? day(doc.dates.collected) ?? day(doc.dates.submitted) ?? '1970-01-01',
+    search: buildTsvector([
+      { text: doc.aliases.join(' '), weight: 'A' },
+      { text: doc.title.zh, weight: 'A' },
+      { text: doc.title.en, weight: 'A' },
+      { text: doc.products.map((p) => `${p.vendor} ${p.product}`).join(' ; '), weight: 'B' },
+      { text: doc.weaknesses.map((w) => [w.cwe, w.nameZh, w.nameEn].filter(Boolean).join(' ')).join(' ; '), weight: 'C' },
+      { text: doc.description.zh, weight: 'D' },
+      { text: doc.description.en, weight: 'D' },
+    ]),
+  };
+}
