@@ -1,0 +1,101 @@
+/**
+ * The Fastify application: error shape, rate limits, OpenAPI document and docs, health check.
+ * Nothing domain-specific: capabilities register their own routes.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/client.js';
+import { ERROR_STATUS, isAppError } from '../errors.js';
+import { errorSchema } from '../vulns/schema.js';
+import { registerVulnRoutes } from '../vulns/routes.js';
+
+export interface AppDeps {
+  database: Database;
+  config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'>;
+  version?: string;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
+    trustProxy: false,
+  });
+
+  app.addSchema({ $id: 'Error', ...errorSchema });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isAppError(err)) {
+      void reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details ?? {} } });
+      return;
+    }
+    if (err.validation) {
+      const v = err.validation[0];
+      const path = v?.instancePath?.replace(/^\//, '') || (v?.params as { missingProperty?: string } | undefined)?.missingProperty || '';
+      const parameter = path.split('/')[0] ?? '';
+      void reply.status(400).send({
+        error: {
+          code: 'invalid_parameter',
+          message: `${err.validationContext ?? 'request'} parameter "${parameter}" ${v?.message ?? 'is invalid'}`,
+          details: { parameter, in: err.validationContext },
+        },
+      });
+      return;
+    }
+    if (err.statusCode === 429) {
+      void reply.status(429).send({ error: { code: 'rate_limited', message: err.message, details: {} } });
+      return;
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      void reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message, details: {} } });
+      return;
+    }
+    req.log.error({ err }, 'unhandled error');
+    void reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(ERROR_STATUS.not_found).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}`, details: {} } });
+  });
+
+  await app.register(rateLimit, {
+    max: deps.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => {
+      const e = new Error(`Rate limit exceeded: at most ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`) as Error & { statusCode: number };
+      e.statusCode = 429;
+      return e;
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'vulnshare API',
+        version: deps.version ?? '0.1.0',
+        description: 'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
+      },
+      tags: [{ name: 'vulnerabilities' }, { name: 'platform' }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get(
+    '/healthz',
+    { schema: { tags: ['platform'], response: { 200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } } } } },
+    async () => {
+      await deps.database.db.selectFrom('schema_migrations' as never).select((eb) => eb.fn.countAll<number>().as('n')).execute();
+      return { status: 'ok', database: deps.database.kind };
+    },
+  );
+
+  await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
+  return app;
+}

@@ -1,0 +1,30 @@
+/** The import formats `vulnshare import <format>` knows, as a table. */
+import { parseCnvdXml } from './cnvd-xml.js';
+import { parseCve5 } from './cve5.js';
+import { listInputFiles } from './files.js';
+import { parseKev } from './kev.js';
+import type { ParseItem } from '../vulns/model.js';
+
+export interface ImportFormat {
+  description: string;
+  parse(paths: string[]): AsyncGenerator<ParseItem>;
+}
+
+async function* eachFile(paths: string[], exts: string[], parse: (f: string) => AsyncGenerator<ParseItem>): AsyncGenerator<ParseItem> {
+  for await (const f of listInputFiles(paths, exts)) yield* parse(f);
+}
+
+export const IMPORT_FORMATS: Record<string, ImportFormat> = {
+  'cnvd-xml': {
+    description: 'CNVD share XML (files or folders of *.xml)',
+    parse: (paths) => eachFile(paths, ['.xml'], parseCnvdXml),
+  },
+  cve5: {
+    description: 'CVE JSON 5.x records: a file, a cvelistV5-style folder tree, or a zip of one',
+    parse: (paths) => parseCve5(paths),
+  },
+  kev: {
+    description: 'CISA Known Exploited Vulnerabilities catalogue (JSON or CSV)',
+    parse: (paths) => eachFile(paths, ['.json', '.csv'], parseKev),
+  },
+};

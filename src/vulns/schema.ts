@@ -1,0 +1,99 @@
+/** JSON schemas of what the API returns: the response schema is the list of fields a caller may see. */
+const str = { type: 'string' } as const;
+const strN = { type: ['string', 'null'] } as const;
+const strArr = { type: 'array', items: str } as const;
+const i18n = { type: 'object', properties: { zh: str, en: str } } as const;
+
+export const cvssSchema = {
+  type: 'object',
+  properties: {
+    version: str,
+    vector: str,
+    baseScore: { type: 'number' },
+    severity: str,
+    provider: str,
+  },
+} as const;
+
+export const vulnerabilitySchema = {
+  $id: 'Vulnerability',
+  type: 'object',
+  properties: {
+    id: str,
+    aliases: strArr,
+    state: { type: 'string', enum: ['published', 'rejected'] },
+    title: i18n,
+    description: i18n,
+    products: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { vendor: str, product: str, versions: strArr, cpes: strArr, raw: str },
+      },
+    },
+    vendors: strArr,
+    objectType: strN,
+    industries: strArr,
+    weaknesses: {
+      type: 'array',
+      items: { type: 'object', properties: { cwe: strN, nameZh: str, nameEn: str } },
+    },
+    cvss: { type: 'array', items: cvssSchema },
+    score: { type: ['number', 'null'] },
+    scoreVersion: strN,
+    severity: strN,
+    severitySource: strN,
+    zeroDay: { type: ['boolean', 'null'] },
+    kind: str,
+    exploited: {
+      type: ['object', 'null'],
+      properties: { dateAdded: str, ransomware: { type: 'boolean' }, dueDate: str, requiredAction: str, source: str },
+    },
+    pocAvailable: { type: 'boolean' },
+    dates: { type: 'object', properties: { submitted: str, collected: str, published: str, updated: str } },
+    solution: strN,
+    patch: { type: ['object', 'null'], properties: { name: str, description: str, url: str } },
+    references: {
+      type: 'array',
+      items: { type: 'object', properties: { url: str, name: str, tags: strArr } },
+    },
+    credits: strArr,
+    sources: {
+      type: 'array',
+      items: { type: 'object', properties: { source: str, key: str, state: str } },
+    },
+    ssvc: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+export const searchItemSchema = {
+  type: 'object',
+  properties: {
+    id: str,
+    aliases: strArr,
+    title: i18n,
+    severity: strN,
+    score: { type: ['number', 'null'] },
+    vendors: strArr,
+    objectType: strN,
+    industries: strArr,
+    kind: str,
+    zeroDay: { type: ['boolean', 'null'] },
+    exploited: { type: 'boolean' },
+    state: str,
+    published: strN,
+    collected: strN,
+    sources: strArr,
+    rank: { type: 'number' },
+  },
+} as const;
+
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: str, message: str, details: { type: 'object', additionalProperties: true }, requestId: str },
+    },
+  },
+} as const;
