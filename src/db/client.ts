@@ -5,6 +5,9 @@
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DB } from './schema.js';
 
 export type BackendKind = 'pglite' | 'postgres';
@@ -14,6 +17,8 @@ export interface Database {
   readonly kind: BackendKind;
   /** Run SQL text with several statements (migrations) as one implicit transaction. */
   exec(sqlText: string): Promise<void>;
+  /** COPY … FROM STDIN with text-format rows (bulk loads; the benchmark's floor). */
+  copyFrom(copySql: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +91,14 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
         conn.release();
       }
     },
+    async copyFrom(copySql, text) {
+      const conn = await pool.connect();
+      try {
+        await pglite.query(copySql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'"), [], { blob: new Blob([text]) });
+      } finally {
+        conn.release();
+      }
+    },
     async close() {
       await db.destroy();
     },
@@ -115,6 +128,14 @@ async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     async exec(sqlText) {
       await pool.query(sqlText);
+    },
+    async copyFrom(copySql, text) {
+      const client = await pool.connect();
+      try {
+        await pipeline(Readable.from([text]), client.query(copyStreams.from(copySql)));
+      } finally {
+        client.release();
+      }
     },
     async close() {
       await db.destroy();
