@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: the foundation benchmark on PGlite and PostgreSQL.
+ *   (a) import of all real CNVD XML (14,399 records)
+ *   (b) import of a synthetic CVE JSON 5 corpus (300,000 records by default; BENCH_CVE_COUNT to change)
+ *   (c) search latency p50/p95/p99 over 1,000 mixed queries on that corpus
+ *   (d) the floor: JSON.parse of the corpus + COPY of its raw rows into a bare table
+ * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
+ * bench/results/latest.md (a table), also printed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import pg from 'pg';
+import { generateCorpus } from './gen-cve-corpus.js';
+import { makeQueries } from './queries.js';
+
+const root = resolve(import.meta.dirname, '..');
+const shared = process.env.VULNSHARE_SHARED_DATA ?? resolve(root, '..', 'shared', 'data');
+const PG_URL = process.env.VULNSHARE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const count = Number(process.env.BENCH_CVE_COUNT ?? 300_000);
+const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+const backends = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',') as Array<'pglite' | 'postgres'>;
+const only = process.env.BENCH_ONLY?.split(',');
+
+type Result = Record<string, unknown>;
+
+function runTask(task: string, backend: string, target: string, args: string[]): Result {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'task.ts'), task, backend, target, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`${task} on ${backend} failed:\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').at(-1) ?? '{}';
+  return JSON.parse(line) as Result;
+}
+
+async function freshTarget(backend: string, name: string): Promise<{ target: string; drop: () => Promise<void> }> {
+  if (backend === 'pglite') {
+    const dir = join(tmpdir(), `vulnshare-bench-${name}`);
+    rmSync(dir, { recursive: true, force: true });
+    return { target: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  const db = `vulnshare_bench_${name.replace(/\W/g, '_')}`;
+  await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+  const url = PG_URL.replace(/\/[^/]*$/, `/${db}`);
+  return {
+    target: url,
+    drop: async () => {
+      const a = new pg.Client({ connectionString: PG_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)] ?? 0) : 0;
+};
+const want = (k: string) => !only || only.includes(k);
+
+async function main() {
+  const results: Record<string, Record<string, Result>> = {};
+  const cnvdDirs = [join(shared, 'cnvd-share-xml', 'xml'), join(shared, 'cnvd-share-xml-dated-2020')];
+  const corpus = join(root, 'bench', '.corpus', `cve5-${count}`);
+  const realCve = join(shared, 'cve-json5-vulnrichment');
+  if (want('b') || want('c') || want('d')) {
+    if (!existsSync(realCve)) console.warn(`[skip] ${realCve} absent: the generator still runs from its built-in vocabulary`);
+    const t0 = performance.now();
+    await generateCorpus({ count, out: corpus, seed: 1 });
+    console.log(`corpus: ${count} records at ${corpus} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  for (const backend of backends) {
+    const r: Record<string, Result> = {};
+    results[backend] = r;
+    if (want('a')) {
+      if (!cnvdDirs.every(existsSync)) console.warn('[skip] (a): ../shared/data CNVD XML absent');
+      else {
+        const runs: Result[] = [];
+        for (let i = 0; i < repeats; i++) {
+          const t = await freshTarget(backend, 'cnvd');
+          runs.push(runTask('import-cnvd', backend, t.target, cnvdDirs));
+          await t.drop();
+        }
+        r.a = { ...runs[0], seconds: median(runs.map((x) => Number(x.seconds))), runs: runs.map((x) => Number(x.seconds)), peakRssMb: Math.max(...runs.map((x) => Number(x.peakRssMb))) };
+        console.log(backend, 'a', JSON.stringify(r.a));
+      }
+    }
+    if (want('b') || want('c')) {
+      const t = await freshTarget(backend, 'cve5');
+      r.b = runTask('import-cve5', backend, t.target, [corpus]);
+      console.log(backend, 'b', JSON.stringify(r.b));
+      if (want('c')) {
+        const qfile = join(root, 'bench', '.corpus', 'queries.json');
+        writeFileSync(qfile, JSON.stringify(makeQueries(corpus, 1000)));
+        r.c = runTask('search', backend, t.target, [qfile]);
+        console.log(backend, 'c', JSON.stringify(r.c));
+      }
+      await t.drop();
+    }
+    if (want('d')) {
+      const t = await freshTarget(backend, 'floor');
+      r.d = runTask('floor', backend, t.target, [corpus]);
+      console.log(backend, 'd', JSON.stringify(r.d));
+      await t.drop();
+    }
+  }
+  const machine = { node: process.version, cpus: Number(execFileSync('nproc').toString().trim()), date: new Date().toISOString(), cveCount: count, repeats };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const stamp = machine.date.replace(/[:.]/g, '-');
+  writeFileSync(join(root, 'bench', 'results', `${stamp}.json`), JSON.stringify({ machine, results }, null, 2));
+  const table = renderTable(results, machine);
+  writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
+  console.log(`\n${table}`);
+}
+
+function renderTable(results: Record<string, Record<string, Result>>, machine: Record<string, unknown>): string {
+  const rows: string[] = [
+    `Benchmark ${String(machine.date)} · Node ${String(machine.node)} · ${String(machine.cpus)} cores · ${String(machine.cveCount)} synthetic CVE records`,
+    '',
+    '| measurement | backend | result | target | peak RSS |',
+    '|---|---|---|---|---|',
+  ];
+  for (const [backend, r] of Object.entries(results)) {
+    const a = r.a;
+    if (a) rows.push(`| (a) CNVD XML import, ${String(a.read)} records (median of ${String((a.runs as number[] | undefined)?.length ?? 1)}) | ${backend} | ${Number(a.seconds).toFixed(2)} s (${String(a.recordsPerSecond)}/s) | ≤ 5 s | ${String(a.peakRssMb)} MB |`);
+    const b = r.b;
+    if (b) rows.push(`| (b) CVE JSON 5 import, ${String(b.read)} records | ${backend} | ${Number(b.seconds).toFixed(1)} s (${String(b.recordsPerSecond)}/s) | ≤ ${backend === 'postgres' ? 60 : 120} s | ${String(b.peakRssMb)} MB |`);
+    const c = r.c;
+    if (c) rows.push(`| (c) search, ${String(c.queries)} mixed queries | ${backend} | p50 ${String(c.p50)} ms · p95 ${String(c.p95)} ms · p99 ${String(c.p99)} ms | p95 ≤ ${backend === 'postgres' ? 30 : 60} ms | ${String(c.peakRssMb)} MB |`);
+    const d = r.d;
+    if (d) {
+      const ratio = b ? ` · import/floor ${(Number(b.seconds) / Number(d.seconds)).toFixed(1)}×` : '';
+      rows.push(`| (d) floor: JSON.parse + COPY raw rows | ${backend} | ${Number(d.seconds).toFixed(1)} s (${String(d.recordsPerSecond)}/s)${ratio} | — | ${String(d.peakRssMb)} MB |`);
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+await main();
