@@ -12,10 +12,12 @@ import { searchItemSchema, vulnerabilitySchema } from './schema.js';
 import { getStats, getVulnerability, listVendors } from './store.js';
 import { toCve5 } from './export-cve5.js';
 
+// Lists may be repeated (?severity=high&severity=low) or comma-separated (?severity=high,low); the shared
+// parser checks values, so the allowed ones are listed in the description rather than as an enum.
 const strList = (description: string, values?: readonly string[]) => ({
   type: 'array',
-  items: values ? { type: 'string', enum: [...values] } : { type: 'string' },
-  description,
+  items: { type: 'string' },
+  description: values ? `${description}; one or more of ${values.join(', ')} (repeat or comma-separate)` : `${description} (repeat or comma-separate)`,
 });
 const str = (description: string, extra: Record<string, unknown> = {}) => ({ type: 'string', description, ...extra });
 const date = (description: string) => str(description, { format: 'date' });
