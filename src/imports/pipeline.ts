@@ -126,7 +126,7 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
 
   const ids = await store.upsertSourceRows(
     tx,
-    changed.map((i) => ({ source: i.prepared.source, key: i.prepared.key, state: i.prepared.state, hash: i.hash, record: i.prepared, raw: i.raw, file: i.file })),
+    changed.map((i) => ({ source: i.prepared.source, key: i.prepared.key, state: i.prepared.state, hash: i.hash, recordJson: i.json, raw: i.raw, file: i.file })),
   );
   const srIdOf = (i: BatchItem) => ids.get(`${i.prepared.source}:${i.prepared.key}`) ?? -1;
   const bySrId = new Map<number, PreparedRecord>(changed.map((i) => [srIdOf(i), i.prepared]));

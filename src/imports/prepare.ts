@@ -6,6 +6,8 @@ import type { Cvss, ImportIssue, PreparedRecord, SourceRecord } from '../vulns/m
 
 export interface Prepared {
   prepared: PreparedRecord;
+  /** prepared as JSON text (what the store keeps) */
+  json: string;
   raw: string;
   hash: string;
   warnings: ImportIssue[];
@@ -29,6 +31,7 @@ export function prepareRecord(rec: SourceRecord, file: string): Prepared {
   });
   const { raw, ...rest } = classified;
   const prepared: PreparedRecord = { ...rest, cvss: classified.cvss.filter((_, i) => scored.some((s) => s.vector === classified.cvss[i]?.vector)), scored };
-  const hash = createHash('sha256').update(JSON.stringify(prepared)).update('\0').update(raw).digest('hex');
-  return { prepared, raw, hash, warnings };
+  const json = JSON.stringify(prepared);
+  const hash = createHash('sha256').update(json).update('\0').update(raw).digest('hex');
+  return { prepared, json, raw, hash, warnings };
 }

@@ -36,7 +36,8 @@ export interface SourceUpsert {
   key: string;
   state: string;
   hash: string;
-  record: PreparedRecord;
+  /** the PreparedRecord as JSON text */
+  recordJson: string;
   raw: string;
   file: string;
 }
@@ -48,7 +49,7 @@ export async function upsertSourceRows(tx: Tx, rows: SourceUpsert[]): Promise<Ma
   const r = await sql<{ id: number; source: string; key: string }>`
     INSERT INTO source_records (source, key, state, hash, record, raw, file)
     SELECT x.source, x.key, x.state, x.hash, x.record, x.raw, x.file
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+    FROM jsonb_to_recordset(${`[${rows.map(({ recordJson, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"record":${recordJson}}`).join(',')}]`}::jsonb)
       AS x(source text, key text, state text, hash text, record jsonb, raw text, file text)
     ON CONFLICT (source, key) DO UPDATE
       SET state = excluded.state, hash = excluded.hash, record = excluded.record, raw = excluded.raw,
@@ -152,8 +153,8 @@ const VULN_RECORDSET = sql.raw(`x(id bigint, public_id text, identity text, stat
 /** Insert new vulnerabilities and update changed ones (by id), then replace their aliases. */
 export async function writeVulns(tx: Tx, rows: VulnWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  // doc travels as a JSON string inside the JSON parameter; jsonb_to_recordset parses it back as jsonb.
-  const payload = JSON.stringify(rows.map((r) => ({ ...r, doc: JSON.parse(r.doc) as unknown })));
+  // doc is already JSON text: splice it into the parameter rather than parse and stringify it again.
+  const payload = `[${rows.map(({ doc, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"doc":${doc}}`).join(',')}]`;
   await sql`
     INSERT INTO vulnerabilities (${VULN_COLS})
     SELECT ${VULN_COLS} FROM jsonb_to_recordset(${payload}::jsonb) AS ${VULN_RECORDSET}

@@ -10,9 +10,6 @@
  *   split into its parts, so "dir-823g", "823g" and "dir" all match.
  */
 
-const CJK_RE = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]/u;
-const WORD_CHAR_RE = /[\p{L}\p{N}]/u;
-const JOINERS = new Set(['-', '_', '.', '/']);
 const MAX_TOKEN_LEN = 64;
 
 export interface Token {
@@ -28,45 +25,29 @@ export function normaliseText(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
+const TOKEN_RE =
+  /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+)|((?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af])[\p{L}\p{N}])+(?:[-_./](?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af])[\p{L}\p{N}])+)*)/gu;
+
 /** Tokens of a text in order, with positions starting at `startPos`. */
 export function tokenize(input: string, startPos = 1): Token[] {
   const s = normaliseText(input);
   const out: Token[] = [];
   let pos = startPos;
   let run = 0;
-  const chars = Array.from(s);
-  let i = 0;
-  while (i < chars.length) {
-    const c = chars[i] ?? '';
-    if (CJK_RE.test(c)) {
-      let j = i;
-      while (j < chars.length && CJK_RE.test(chars[j] ?? '')) j++;
+  for (const m of s.matchAll(TOKEN_RE)) {
+    const cjk = m[1];
+    if (cjk !== undefined) {
       run++;
-      if (j - i === 1) out.push({ text: c, pos: pos++, run });
-      else for (let k = i; k < j - 1; k++) out.push({ text: (chars[k] ?? '') + (chars[k + 1] ?? ''), pos: pos++, run });
-      i = j;
+      const chars = Array.from(cjk);
+      if (chars.length === 1) out.push({ text: cjk, pos: pos++, run });
+      else for (let k = 0; k < chars.length - 1; k++) out.push({ text: (chars[k] ?? '') + (chars[k + 1] ?? ''), pos: pos++, run });
       continue;
     }
-    if (WORD_CHAR_RE.test(c)) {
-      let j = i;
-      // letters/digits, with single joiners between them
-      while (j < chars.length) {
-        const cj = chars[j] ?? '';
-        if (WORD_CHAR_RE.test(cj) && !CJK_RE.test(cj)) j++;
-        else if (JOINERS.has(cj) && j + 1 < chars.length && WORD_CHAR_RE.test(chars[j + 1] ?? '') && !CJK_RE.test(chars[j + 1] ?? '')) j++;
-        else break;
-      }
-      const word = chars.slice(i, j).join('');
-      if (word.length <= MAX_TOKEN_LEN) {
-        const parts = word.split(/[-_./]/).filter(Boolean);
-        out.push({ text: word, pos });
-        if (parts.length > 1) for (const p of parts) if (p.length <= MAX_TOKEN_LEN) out.push({ text: p, pos, part: true });
-        pos++;
-      }
-      i = j;
-      continue;
-    }
-    i++;
+    const word = m[2] ?? '';
+    if (word.length > MAX_TOKEN_LEN) continue;
+    out.push({ text: word, pos });
+    if (/[-_./]/.test(word)) for (const p of word.split(/[-_./]/)) if (p) out.push({ text: p, pos, part: true });
+    pos++;
   }
   return out;
 }

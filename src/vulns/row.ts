@@ -34,10 +34,6 @@ export interface VulnRowColumns {
 export const productKey = (p: string): string => p.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 const day = (d: string | undefined): string | null => (d ? d.slice(0, 10) : null);
 
-export function docHash(doc: Vulnerability): string {
-  return createHash('sha256').update(JSON.stringify(doc)).digest('hex');
-}
-
 export function vulnRow(doc: Vulnerability): VulnRowColumns {
   const docText = JSON.stringify(doc);
   const patchKnown =
