@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+
+const globSync = (pattern: RegExp, opts: { cwd: string }) => (readdirSync(opts.cwd, { recursive: true }) as string[]).filter((f) => pattern.test(f));
+import { describe, expect, it } from 'vitest';
+import type { ParseItem } from '../vulns/model.js';
+import { sharedData } from '../test-support/shared-data.js';
+import { parseCve5 } from './cve5.js';
+
+async function collect(paths: string[]): Promise<ParseItem[]> {
+  const out: ParseItem[] = [];
+  for await (const it of parseCve5(paths)) out.push(it);
+  return out;
+}
+const recs = (xs: ParseItem[]) => xs.flatMap((x) => (x.ok ? [x.record] : []));
+const issues = (xs: ParseItem[]) => xs.flatMap((x) => (x.ok ? [] : [x.issue]));
+
+/** A minimal zip writer (stored with deflate), enough for tests. */
+function writeZip(file: string, entries: Array<{ name: string; data: Buffer }>) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = (crcTable[(c ^ x) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const comp = deflateRawSync(e.data);
+    const crc = crc32(e.data);
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(0x0800, 6);
+    lh.writeUInt16LE(8, 8);
+    lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(comp.length, 18);
+    lh.writeUInt32LE(e.data.length, 22);
+    lh.writeUInt16LE(name.length, 26);
+    locals.push(lh, name, comp);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(0x0800, 8);
+    ch.writeUInt16LE(8, 10);
+    ch.writeUInt32LE(crc, 16);
+    ch.writeUInt32LE(comp.length, 20);
+    ch.writeUInt32LE(e.data.length, 24);
+    ch.writeUInt16LE(name.length, 28);
+    ch.writeUInt32LE(offset, 42);
+    centrals.push(ch, name);
+    offset += 30 + name.length + comp.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  writeFileSync(file, Buffer.concat([...locals, cd, end]));
+}
+
+const real = sharedData('cve-json5-vulnrichment');
+const schemaTests = sharedData('cve-schema', 'cve-services', 'test', 'schemas');
+
+describe.runIf(real)('CVE JSON 5 records from CISA Vulnrichment (real)', () => {
+  it('reads all 2,099: 2,096 published and 3 kept as rejected, with CNA and ADP metrics', async () => {
+    const items = await collect([real ?? '']);
+    expect(issues(items)).toEqual([]);
+    const all = recs(items);
+    expect(all.length).toBe(2099);
+    expect(all.filter((r) => r.state === 'rejected').length).toBe(3);
+    expect(all.filter((r) => r.cvss.some((c) => c.provider === 'cna' && c.vector.startsWith('CVSS:3.1/'))).length).toBe(1510);
+    expect(all.filter((r) => r.cvss.some((c) => c.provider === 'cna' && c.vector.startsWith('CVSS:4.0/'))).length).toBe(18);
+    expect(all.filter((r) => r.exploited).length).toBe(13);
+    expect(all.filter((r) => r.extra?.ssvc).length).toBe(2096);
+    expect(all.filter((r) => r.cvss.some((c) => c.provider === 'CISA-ADP')).length).toBeGreaterThan(200);
+    const one = all.find((r) => r.key === 'CVE-2024-0001');
+    expect(one?.products[0]).toMatchObject({ vendor: 'Pure Storage', product: 'FlashArray' });
+    expect(one?.products[0]?.cpes?.[0]).toMatch(/^cpe:2\.3:/);
+    expect(JSON.parse(one?.raw ?? '{}')).toMatchObject({ cveMetadata: { cveId: 'CVE-2024-0001' } });
+  });
+
+  it('reads a zip of a cvelistV5 tree the same as the tree', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cve5-zip-'));
+    const files = globSync(/^2024\/0xxx\/CVE-[^/]*\.json$/, { cwd: real ?? '' }).sort().slice(0, 40);
+    const zip = join(dir, 'cves.zip');
+    writeZip(zip, files.map((f) => ({ name: `cves/${f}`, data: readFileSync(join(real ?? '', f)) })));
+    const fromZip = recs(await collect([zip])).map((r) => r.key);
+    const fromFiles = recs(await collect(files.map((f) => join(real ?? '', f)))).map((r) => r.key);
+    expect(fromZip).toEqual(fromFiles);
+    expect(fromZip.length).toBe(40);
+  });
+});
+
+describe.runIf(schemaTests)('schema validation against the official CVE schema test files', () => {
+  it('rejects the files meant to fail, naming the field', async () => {
+    const fails = globSync(/_fail[^/]*\.json$/, { cwd: schemaTests ?? '' }).map((f) => join(schemaTests ?? '', f));
+    expect(fails.length).toBeGreaterThan(3);
+    for (const f of fails) {
+      const items = await collect([f]);
+      expect(items.length, f).toBe(1);
+      expect(items[0]?.ok, f).toBe(false);
+      const is = issues(items)[0];
+      expect(is?.field, f).toMatch(/^\//);
+    }
+    const good = await collect([join(schemaTests ?? '', '5.0', 'CVE-2017-4024_published.json')]);
+    expect(good[0]?.ok).toBe(true);
+  });
+});
+
+describe('CVE JSON 5 bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cve5-bad-'));
+  const base = {
+    dataType: 'CVE_RECORD',
+    dataVersion: '5.1',
+    cveMetadata: { cveId: 'CVE-2024-9999', assignerOrgId: '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368', state: 'PUBLISHED', datePublished: '2024-01-01T00:00:00.000Z' },
+    containers: {
+      cna: {
+        providerMetadata: { orgId: '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368' },
+        descriptions: [{ lang: 'en', value: 'A flaw.' }],
+        affected: [{ vendor: 'V', product: 'P', versions: [{ version: '1.0', status: 'affected' }] }],
+        references: [{ url: 'https://example.org/a' }],
+      },
+    },
+  };
+  it('names file, record and field, and keeps the good records beside the bad ones', async () => {
+    mkdirSync(join(dir, '2024', '9xxx'), { recursive: true });
+    const good = join(dir, '2024', '9xxx', 'CVE-2024-9999.json');
+    writeFileSync(good, JSON.stringify(base));
+    const broken = join(dir, '2024', '9xxx', 'CVE-2024-9998.json');
+    writeFileSync(broken, '{"dataType": "CVE_RECORD",');
+    const noId = join(dir, '2024', '9xxx', 'CVE-2024-9997.json');
+    writeFileSync(noId, JSON.stringify({ ...base, cveMetadata: { ...base.cveMetadata, cveId: undefined } }));
+    const badDate = join(dir, '2024', '9xxx', 'CVE-2024-9996.json');
+    writeFileSync(badDate, JSON.stringify({ ...base, cveMetadata: { ...base.cveMetadata, cveId: 'CVE-2024-9996', datePublished: 'last tuesday' } }));
+    writeFileSync(join(dir, 'delta.json'), '{"not":"a record"}');
+    const items = await collect([dir]);
+    expect(recs(items).map((r) => r.key)).toEqual(['CVE-2024-9999']);
+    const byFile = Object.fromEntries(issues(items).map((i) => [i.file, i]));
+    expect(byFile[broken]).toMatchObject({ record: 'CVE-2024-9998', message: expect.stringMatching(/invalid JSON/) as unknown });
+    expect(byFile[noId]).toMatchObject({ record: '#2', field: '/cveMetadata/cveId' });
+    expect(byFile[badDate]).toMatchObject({ record: 'CVE-2024-9996', field: '/cveMetadata/datePublished' });
+  });
+});
