@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'vulnshare.js');
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, VULNSHARE_LOG_LEVEL: 'silent', ...env }, maxBuffer: 32 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe('the vulnshare executable (built, spawned)', () => {
+  it('has --help on every command', async () => {
+    const top = await cli(['--help']);
+    expect(top.code).toBe(0);
+    for (const c of ['serve', 'migrate', 'import', 'search', 'show', 'export', 'stats']) {
+      expect(top.stdout).toContain(c);
+      const h = await cli([c, '--help']);
+      expect(h.code, c).toBe(0);
+      expect(h.stdout, c).toMatch(/Usage: vulnshare/);
+    }
+  });
+
+  it('imports, reports bad records with file, record and field, and exits 1 when something was rejected', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-cli-'));
+    const xml = join(dir, 'week.xml');
+    const rec = (n: string, open: string) =>
+      `<vulnerability><number>${n}</number><cves><cve><cveNumber>CVE-2023-1234</cveNumber></cve></cves><title>D-Link DIR-823G缓冲区溢出漏洞（${n}）</title><serverity>高</serverity><products><product>D-Link DIR-823G 1.02B05</product></products><isEvent>通用软硬件漏洞</isEvent><submitTime>2023-01-01</submitTime><openTime>${open}</openTime><description>D-Link DIR-823G是中国友讯（D-Link）公司的一款无线路由器。</description><formalWay>厂商尚未提供漏洞修复方案，请关注厂商主页更新</formalWay></vulnerability>`;
+    writeFileSync(xml, `<?xml version="1.0" encoding="UTF-8"?><vulnerabilitys>${rec('CNVD-2023-00001', '2023-01-09')}${rec('CNVD-2023-00002', '2023-13-01')}</vulnerabilitys>`);
+    const data = join(dir, 'db');
+    const imp = await cli(['--data', data, 'import', 'cnvd-xml', xml]);
+    expect(imp.code).toBe(1);
+    expect(imp.stderr).toContain(`${xml} record CNVD-2023-00002 field openTime: unparseable date "2023-13-01"`);
+    expect(imp.stdout).toMatch(/2 read, 1 imported, 0 updated, 0 unchanged, 1 rejected/);
+
+    const again = await cli(['--data', data, 'import', '--json', 'cnvd-xml', xml]);
+    const summary = JSON.parse(again.stdout) as { unchanged: number; imported: number; rejected: number };
+    expect(summary).toMatchObject({ unchanged: 1, imported: 0, rejected: 1 });
+
+    const search = await cli(['--data', data, 'search', '缓冲区溢出', '--json']);
+    expect(search.code).toBe(0);
+    const found = JSON.parse(search.stdout) as { items: Array<{ id: string; objectType: string; industries: string[] }> };
+    expect(found.items.map((i) => i.id)).toEqual(['CNVD-2023-00001']);
+    expect(found.items[0]).toMatchObject({ objectType: 'network_device', industries: ['telecom'] });
+
+    const table = await cli(['--data', data, 'search', 'dir-823g']);
+    expect(table.stdout).toMatch(/CNVD-2023-00001\s+high/);
+
+    const show = await cli(['--data', data, 'show', 'cve-2023-1234']);
+    const detail = JSON.parse(show.stdout) as { vulnerability: { id: string; zeroDay: boolean; products: Array<{ vendor: string; product: string }> } };
+    expect(detail.vulnerability).toMatchObject({ id: 'CNVD-2023-00001', zeroDay: true, products: [{ vendor: 'D-Link', product: 'DIR-823G' }] });
+
+    const missing = await cli(['--data', data, 'show', 'CVE-1999-0001']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/No vulnerability is known by the id/);
+
+    const stats = await cli(['--data', data, 'stats', '--json']);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ total: 1, bySeverity: { high: 1 } });
+
+    const csv = await cli(['--data', data, 'export', 'DIR-823G']);
+    expect(csv.stdout.split('\n')[1]).toMatch(/^CNVD-2023-00001,/);
+
+    const bad = await cli(['--data', data, 'search', '--severity', 'urgent']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/severity must be one of high, medium, low/);
+
+    const noFile = await cli(['--data', data, 'import', 'kev', join(dir, 'nope.json')]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toMatch(/nope\.json: no such file or directory/);
+  });
+});
