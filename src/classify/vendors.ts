@@ -43,6 +43,8 @@ export const VENDOR_ALIASES: Record<string, string> = {
   wordpress: 'WordPress',
   'linux kernel': 'Linux',
   'mozilla foundation': 'Mozilla',
+  'dell emc': 'Dell',
+  'dell technologies': 'Dell',
 };
 
 const SUFFIXES = /[,，\s]*(incorporated|inc\.?|corporation|corp\.?|co\.,?\s*ltd\.?|ltd\.?|llc|gmbh|s\.a\.|ag|limited|有限公司|股份有限公司|科技有限公司|公司)$/i;
