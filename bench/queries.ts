@@ -2,7 +2,23 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const CJK_TERMS = ['缓冲区溢出', 'SQL注入', '跨站脚本', '命令注入', '路由器', '信息泄露', '拒绝服务', '权限提升', '代码执行', '文件上传', '输入验证错误', '访问控制错误', '目录遍历', '身份验证绕过', '内存破坏'];
+const CJK_TERMS = [
+  '缓冲区溢出',
+  'SQL注入',
+  '跨站脚本',
+  '命令注入',
+  '路由器',
+  '信息泄露',
+  '拒绝服务',
+  '权限提升',
+  '代码执行',
+  '文件上传',
+  '输入验证错误',
+  '访问控制错误',
+  '目录遍历',
+  '身份验证绕过',
+  '内存破坏',
+];
 const SEVERITY = ['high', 'medium', 'low'];
 
 function* walk(dir: string): Generator<string> {
@@ -36,7 +52,8 @@ export function makeQueries(corpus: string, n: number, seed = 7): Array<Record<s
     const a = r.containers?.cna?.affected?.[0];
     if (a?.vendor && a.vendor !== 'n/a') vendors.push(a.vendor);
     if (a?.product && a.product !== 'n/a') words.push(a.product.split(/\s+/)[0] ?? '');
-    for (const w of (r.containers?.cna?.title ?? '').split(/\W+/)) if (w.length > 4) words.push(w.toLowerCase());
+    for (const w of (r.containers?.cna?.title ?? '').split(/\W+/))
+      if (w.length > 4) words.push(w.toLowerCase());
     if (ids.length >= 3000) break;
   }
   const rand = rng(seed);
@@ -49,7 +66,13 @@ export function makeQueries(corpus: string, n: number, seed = 7): Array<Record<s
     else if (x < 0.7) out.push({ kind: 'id', q: pick(ids) });
     else if (x < 0.8) out.push({ kind: 'filter', severity: pick(SEVERITY), vendor: pick(vendors) });
     else if (x < 0.9) out.push({ kind: 'filter', q: pick(words), severity: 'high', sort: 'score' });
-    else out.push({ kind: 'filter', exploited: rand() < 0.5 ? 'true' : 'false', publishedFrom: '2023-06-01', scoreMin: '7' });
+    else
+      out.push({
+        kind: 'filter',
+        exploited: rand() < 0.5 ? 'true' : 'false',
+        publishedFrom: '2023-06-01',
+        scoreMin: '7',
+      });
   }
   return out;
 }

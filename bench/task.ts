@@ -31,7 +31,14 @@ async function main(): Promise<Record<string, unknown>> {
       const s = await importItems(d, fmt.parse(args), { format, paths: args, batchSize: 1000 });
       const seconds = (performance.now() - t0) / 1000;
       await d.close();
-      return { seconds, read: s.read, imported: s.imported, rejected: s.rejected, recordsPerSecond: Math.round(s.read / seconds), peakRssMb: peakRssMb() };
+      return {
+        seconds,
+        read: s.read,
+        imported: s.imported,
+        rejected: s.rejected,
+        recordsPerSecond: Math.round(s.read / seconds),
+        peakRssMb: peakRssMb(),
+      };
     }
     case 'search': {
       const d = await open();
@@ -57,7 +64,9 @@ async function main(): Promise<Record<string, unknown>> {
         p50: pct(times, 50),
         p95: pct(times, 95),
         p99: pct(times, 99),
-        byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { n: v.length, p50: pct(v, 50), p95: pct(v, 95) }])),
+        byKind: Object.fromEntries(
+          Object.entries(byKind).map(([k, v]) => [k, { n: v.length, p50: pct(v, 50), p95: pct(v, 95) }]),
+        ),
         peakRssMb: peakRssMb(),
       };
     }
@@ -88,8 +97,9 @@ async function main(): Promise<Record<string, unknown>> {
       await d.close();
       return { seconds, records: n, recordsPerSecond: Math.round(n / seconds), peakRssMb: peakRssMb() };
     }
+    case undefined:
     default:
-      throw new Error(`unknown task ${task}`);
+      throw new Error(`unknown task ${task ?? ''}`);
   }
 }
 

@@ -5,7 +5,15 @@ import { listInputFiles } from '../imports/files.js';
 import { sharedData } from '../test-support/shared-data.js';
 import type { SourceRecord } from '../vulns/model.js';
 import { measureAccuracy, type Label } from './accuracy.js';
-import { classifyRecord, industriesOf, objectTypeOf, parseProductString, vendorKey, weaknessFromEnglish, weaknessFromTitle } from './index.js';
+import {
+  classifyRecord,
+  industriesOf,
+  objectTypeOf,
+  parseProductString,
+  vendorKey,
+  weaknessFromEnglish,
+  weaknessFromTitle,
+} from './index.js';
 
 describe('product strings', () => {
   it.each([
@@ -14,7 +22,12 @@ describe('product strings', () => {
     ['D-Link DIR-823G 1.02B05', 'D-Link', 'DIR-823G', ['1.02B05']],
     ['Tenda AC18 V15.03.05.19(6318)', 'Tenda', 'AC18', ['V15.03.05.19(6318)']],
     ['Red Hat Enterprise Linux Server 7.0', 'Red Hat', 'Enterprise Linux Server', ['7.0']],
-    ['The PostgreSQL Global Development Group PostgreSQL <12.5', 'The PostgreSQL Global Development Group', 'PostgreSQL', ['<12.5']],
+    [
+      'The PostgreSQL Global Development Group PostgreSQL <12.5',
+      'The PostgreSQL Global Development Group',
+      'PostgreSQL',
+      ['<12.5'],
+    ],
     ['天锐科技股份有限公司 AnyView 4.6.0.1', '天锐科技股份有限公司', 'AnyView', ['4.6.0.1']],
     ['Apache Tomcat >=8.5.55，<=8.5.73', 'Apache', 'Tomcat', ['>=8.5.55,<=8.5.73']],
     ['Microweber', 'Microweber', 'Microweber', []],
@@ -48,14 +61,34 @@ describe('weakness from a CNVD title', () => {
 });
 
 describe('object type and industry', () => {
-  const rec = (description: string, raw: string, titleZh = '') => ({ products: [parseProductString(raw)], descriptionZh: description, titleZh });
+  const rec = (description: string, raw: string, titleZh = '') => ({
+    products: [parseProductString(raw)],
+    descriptionZh: description,
+    titleZh,
+  });
   it('reads what the description says the product is', () => {
-    expect(objectTypeOf(rec('Tenda AC18是中国腾达（Tenda）公司的一款无线路由器。', 'Tenda AC18 V15'))).toBe('network_device');
-    expect(objectTypeOf(rec('WordPress是WordPress基金会的一套使用PHP语言开发的博客平台。', 'WordPress Plugin X <1'))).toBe('web_application');
-    expect(objectTypeOf(rec('Oracle MySQL Server是美国甲骨文公司的一款关系型数据库。', 'Oracle MySQL Server <=8.0.32'))).toBe('database');
-    expect(objectTypeOf(rec('Reolink RLC-410W是一款Wifi安全摄像头。', 'Reolink RLC-410W 3.0'))).toBe('smart_device');
-    expect(objectTypeOf(rec('Android是美国谷歌公司的一套以Linux为基础的开源操作系统。', 'Google Android 13'))).toBe('operating_system');
-    expect(objectTypeOf(rec('Adobe Photoshop是一款图片处理软件。', 'Adobe Photoshop 2021'))).toBe('application');
+    expect(objectTypeOf(rec('Tenda AC18是中国腾达（Tenda）公司的一款无线路由器。', 'Tenda AC18 V15'))).toBe(
+      'network_device',
+    );
+    expect(
+      objectTypeOf(
+        rec('WordPress是WordPress基金会的一套使用PHP语言开发的博客平台。', 'WordPress Plugin X <1'),
+      ),
+    ).toBe('web_application');
+    expect(
+      objectTypeOf(
+        rec('Oracle MySQL Server是美国甲骨文公司的一款关系型数据库。', 'Oracle MySQL Server <=8.0.32'),
+      ),
+    ).toBe('database');
+    expect(objectTypeOf(rec('Reolink RLC-410W是一款Wifi安全摄像头。', 'Reolink RLC-410W 3.0'))).toBe(
+      'smart_device',
+    );
+    expect(
+      objectTypeOf(rec('Android是美国谷歌公司的一套以Linux为基础的开源操作系统。', 'Google Android 13')),
+    ).toBe('operating_system');
+    expect(objectTypeOf(rec('Adobe Photoshop是一款图片处理软件。', 'Adobe Photoshop 2021'))).toBe(
+      'application',
+    );
   });
   it('finds telecom, mobile internet and ICS', () => {
     expect(industriesOf(rec('', 'Siemens SIMATIC S7-1500 V2.9'), 'application')).toEqual(['ics']);
@@ -90,13 +123,18 @@ const xmlDirs = [sharedData('cnvd-share-xml', 'xml'), sharedData('cnvd-share-xml
 
 describe.runIf(xmlDirs.every(Boolean))('accuracy against 320 hand-labelled real CNVD records', () => {
   it('meets the measured accuracy per attribute (weakness, object type, industries, vendor)', async () => {
-    const { labels } = JSON.parse(readFileSync(new URL('./fixtures/cnvd-labels.json', import.meta.url), 'utf8')) as { labels: Label[] };
+    const { labels } = JSON.parse(
+      readFileSync(new URL('./fixtures/cnvd-labels.json', import.meta.url), 'utf8'),
+    ) as { labels: Label[] };
     expect(labels.length).toBeGreaterThanOrEqual(300);
     const wanted = new Set(labels.map((l) => l.number));
     const records = new Map<string, SourceRecord>();
     const weaknessMisses: string[] = [];
     let total = 0;
-    for await (const f of listInputFiles(xmlDirs.filter((d): d is string => !!d), ['.xml'])) {
+    for await (const f of listInputFiles(
+      xmlDirs.filter((d): d is string => !!d),
+      ['.xml'],
+    )) {
       for await (const it of parseCnvdXml(f)) {
         if (!it.ok) continue;
         total++;
@@ -106,8 +144,12 @@ describe.runIf(xmlDirs.every(Boolean))('accuracy against 320 hand-labelled real 
     }
     expect(records.size).toBe(labels.length);
     const r = measureAccuracy(labels, records);
-    const line = Object.entries(r).map(([k, s]) => `${k} ${s.accuracy}% (${s.correct}/${s.total})`).join(', ');
-    console.log(`classification accuracy: ${line}; titles with a known weakness name: ${(100 - (weaknessMisses.length / total) * 100).toFixed(1)}% of ${total}`);
+    const line = Object.entries(r)
+      .map(([k, s]) => `${k} ${s.accuracy}% (${s.correct}/${s.total})`)
+      .join(', ');
+    console.log(
+      `classification accuracy: ${line}; titles with a known weakness name: ${(100 - (weaknessMisses.length / total) * 100).toFixed(1)}% of ${total}`,
+    );
     // thresholds just under what was measured when the rules were last tuned (see src/classify/README.md)
     expect(r.weakness.accuracy).toBeGreaterThanOrEqual(THRESHOLDS.weakness);
     expect(r.objectType.accuracy).toBeGreaterThanOrEqual(THRESHOLDS.objectType);

@@ -12,10 +12,14 @@ export { objectTypeOf, introPhrase, OBJECT_TYPE_RULES } from './object-types.js'
 export { industriesOf, INDUSTRY_RULES } from './industries.js';
 
 export function classifyRecord(rec: SourceRecord): SourceRecord {
-  const products = rec.products.map((p) => (!p.vendor && p.raw ? { ...parseProductString(p.raw), ...(p.cpes ? { cpes: p.cpes } : {}) } : p));
+  const products = rec.products.map((p) =>
+    !p.vendor && p.raw ? { ...parseProductString(p.raw), ...(p.cpes ? { cpes: p.cpes } : {}) } : p,
+  );
   let weaknesses = rec.weaknesses;
   if (weaknesses.length === 0) {
-    const w = (rec.titleZh ? weaknessFromTitle(rec.titleZh) : undefined) ?? weaknessFromEnglish(`${rec.titleEn ?? ''} ${rec.descriptionEn ?? ''}`);
+    const w =
+      (rec.titleZh ? weaknessFromTitle(rec.titleZh) : undefined) ??
+      weaknessFromEnglish(`${rec.titleEn ?? ''} ${rec.descriptionEn ?? ''}`);
     if (w) weaknesses = [w];
   }
   const withProducts = { ...rec, products, weaknesses };

@@ -11,16 +11,42 @@ import { MULTI_WORD_VENDORS } from './vendors.js';
 const sortedVendors = [...MULTI_WORD_VENDORS].sort((a, b) => b.length - a.length);
 
 /** A word that is (part of) a version or version range. */
-export const VERSION_WORD = /^(?:[<>]=?|=|≤|≥)?\s*(?:v(?:er(?:sion)?)?\.?\s*)?\d[\w.\-()+_*]*(?:[,，、].*)?$|^[<>]=?\S+$|^\*$|^(?:before|prior|through|and|to|up|earlier|versions?|all|or|及|及之前|之前|以前|版本)$|^\d+(?:\.\d+)*\*?(?:[,，].*)?$/i;
+export const VERSION_WORD =
+  /^(?:[<>]=?|=|≤|≥)?\s*(?:v(?:er(?:sion)?)?\.?\s*)?\d[\w.\-()+_*]*(?:[,，、].*)?$|^[<>]=?\S+$|^\*$|^(?:before|prior|through|and|to|up|earlier|versions?|all|or|及|及之前|之前|以前|版本)$|^\d+(?:\.\d+)*\*?(?:[,，].*)?$/i;
 
 /** Second words that belong to a company name: "Arista Networks", "Hitachi Energy", "Chamilo Association". */
-export const CORPORATE_WORDS = new Set(['networks', 'technologies', 'technology', 'energy', 'association', 'systems', 'software', 'labs', 'security', 'electric', 'automation', 'communications', 'foundation', 'solutions', 'corporation', 'inc.', 'inc', 'ltd.', 'gmbh', 'co.,', 'group']);
+export const CORPORATE_WORDS = new Set([
+  'networks',
+  'technologies',
+  'technology',
+  'energy',
+  'association',
+  'systems',
+  'software',
+  'labs',
+  'security',
+  'electric',
+  'automation',
+  'communications',
+  'foundation',
+  'solutions',
+  'corporation',
+  'inc.',
+  'inc',
+  'ltd.',
+  'gmbh',
+  'co.,',
+  'group',
+]);
 
 /** "Dreamer CMS Dreamer CMS v4.1.3": a phrase written twice is both vendor and product. */
 function repeatedPhrase(words: string[]): number {
   for (let k = Math.floor(words.length / 2); k >= 2; k--) {
     const a = words.slice(0, k).join(' ').toLowerCase();
-    const b = words.slice(k, 2 * k).join(' ').toLowerCase();
+    const b = words
+      .slice(k, 2 * k)
+      .join(' ')
+      .toLowerCase();
     if (a === b) return k;
   }
   return 0;
@@ -30,11 +56,13 @@ export function parseProductString(input: string): AffectedProduct {
   const raw = input;
   const s = input.normalize('NFKC').replace(/\s+/g, ' ').trim();
   if (!s) return { vendor: '', product: '', versions: [], raw };
-  let vendor = '';
-  let rest = s;
+  let vendor: string;
+  let rest: string;
   const all = s.split(' ');
   const rep = repeatedPhrase(all);
-  const multi = sortedVendors.find((v) => s.toLowerCase().startsWith(v.toLowerCase() + ' ') || s.toLowerCase() === v.toLowerCase());
+  const multi = sortedVendors.find(
+    (v) => s.toLowerCase().startsWith(v.toLowerCase() + ' ') || s.toLowerCase() === v.toLowerCase(),
+  );
   if (rep > 0) {
     vendor = all.slice(0, rep).join(' ');
     rest = all.slice(rep).join(' ');
@@ -56,7 +84,12 @@ export function parseProductString(input: string): AffectedProduct {
   // keep at least one product word when the vendor was not repeated ("Pexip Infinity <10")
   let productWords = words.slice(0, cut);
   let versionWords = words.slice(cut);
-  if (productWords.length === 0 && versionWords.length > 0 && !/^[<>=*]/.test(versionWords[0] ?? '') && !/^\d/.test(versionWords[0] ?? '')) {
+  if (
+    productWords.length === 0 &&
+    versionWords.length > 0 &&
+    !/^[<>=*]/.test(versionWords[0] ?? '') &&
+    !/^\d/.test(versionWords[0] ?? '')
+  ) {
     productWords = [versionWords[0] ?? ''];
     versionWords = versionWords.slice(1);
   }

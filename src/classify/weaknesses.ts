@@ -165,7 +165,10 @@ const byLength = [...WEAKNESS_RULES].sort((a, b) => b.zh.length - a.zh.length);
 
 /** The weakness a CNVD title names, if the table knows it. */
 export function weaknessFromTitle(title: string): Weakness | undefined {
-  const t = title.normalize('NFKC').replace(/[(（]CNVD-[^)）]*[)）]\s*$/, '').trim();
+  const t = title
+    .normalize('NFKC')
+    .replace(/[(（]CNVD-[^)）]*[)）]\s*$/, '')
+    .trim();
   const core = t.replace(/漏洞\s*$/, '');
   // Prefer a name at the end of the title (where CNVD puts it), else anywhere.
   const tail = byLength.find((r) => core.toUpperCase().endsWith(r.zh.toUpperCase()));
@@ -175,25 +178,80 @@ export function weaknessFromTitle(title: string): Weakness | undefined {
 
 /** English keywords of CVE titles/descriptions → CWE, for records that name no CWE. */
 export const EN_WEAKNESS_RULES: Array<{ pattern: RegExp; cwe: string; en: string; zh: string }> = [
-  { pattern: /cross[- ]site scripting|\bxss\b/i, cwe: 'CWE-79', en: 'Cross-site scripting (XSS)', zh: '跨站脚本' },
+  {
+    pattern: /cross[- ]site scripting|\bxss\b/i,
+    cwe: 'CWE-79',
+    en: 'Cross-site scripting (XSS)',
+    zh: '跨站脚本',
+  },
   { pattern: /sql injection/i, cwe: 'CWE-89', en: 'SQL injection', zh: 'SQL注入' },
-  { pattern: /os command injection|command injection/i, cwe: 'CWE-78', en: 'OS command injection', zh: '命令注入' },
-  { pattern: /cross[- ]site request forgery|\bcsrf\b/i, cwe: 'CWE-352', en: 'Cross-site request forgery (CSRF)', zh: '跨站请求伪造' },
+  {
+    pattern: /os command injection|command injection/i,
+    cwe: 'CWE-78',
+    en: 'OS command injection',
+    zh: '命令注入',
+  },
+  {
+    pattern: /cross[- ]site request forgery|\bcsrf\b/i,
+    cwe: 'CWE-352',
+    en: 'Cross-site request forgery (CSRF)',
+    zh: '跨站请求伪造',
+  },
   { pattern: /path traversal|directory traversal/i, cwe: 'CWE-22', en: 'Path traversal', zh: '路径遍历' },
   { pattern: /use[- ]after[- ]free/i, cwe: 'CWE-416', en: 'Use after free', zh: '释放后重用' },
-  { pattern: /stack[- ]based buffer overflow/i, cwe: 'CWE-121', en: 'Stack-based buffer overflow', zh: '栈缓冲区溢出' },
-  { pattern: /heap[- ]based buffer overflow/i, cwe: 'CWE-122', en: 'Heap-based buffer overflow', zh: '堆缓冲区溢出' },
+  {
+    pattern: /stack[- ]based buffer overflow/i,
+    cwe: 'CWE-121',
+    en: 'Stack-based buffer overflow',
+    zh: '栈缓冲区溢出',
+  },
+  {
+    pattern: /heap[- ]based buffer overflow/i,
+    cwe: 'CWE-122',
+    en: 'Heap-based buffer overflow',
+    zh: '堆缓冲区溢出',
+  },
   { pattern: /buffer overflow/i, cwe: 'CWE-119', en: 'Buffer overflow', zh: '缓冲区溢出' },
   { pattern: /out[- ]of[- ]bounds write/i, cwe: 'CWE-787', en: 'Out-of-bounds write', zh: '越界写入' },
   { pattern: /out[- ]of[- ]bounds read/i, cwe: 'CWE-125', en: 'Out-of-bounds read', zh: '越界读取' },
-  { pattern: /server[- ]side request forgery|\bssrf\b/i, cwe: 'CWE-918', en: 'Server-side request forgery (SSRF)', zh: '服务端请求伪造' },
+  {
+    pattern: /server[- ]side request forgery|\bssrf\b/i,
+    cwe: 'CWE-918',
+    en: 'Server-side request forgery (SSRF)',
+    zh: '服务端请求伪造',
+  },
   { pattern: /deserializ/i, cwe: 'CWE-502', en: 'Deserialization of untrusted data', zh: '反序列化' },
-  { pattern: /unrestricted (file )?upload|arbitrary file upload/i, cwe: 'CWE-434', en: 'Unrestricted file upload', zh: '文件上传' },
-  { pattern: /authentication bypass|missing authentication/i, cwe: 'CWE-287', en: 'Authentication bypass', zh: '身份验证绕过' },
-  { pattern: /null pointer dereference/i, cwe: 'CWE-476', en: 'NULL pointer dereference', zh: '空指针解引用' },
-  { pattern: /information (disclosure|exposure)/i, cwe: 'CWE-200', en: 'Information disclosure', zh: '信息泄露' },
+  {
+    pattern: /unrestricted (file )?upload|arbitrary file upload/i,
+    cwe: 'CWE-434',
+    en: 'Unrestricted file upload',
+    zh: '文件上传',
+  },
+  {
+    pattern: /authentication bypass|missing authentication/i,
+    cwe: 'CWE-287',
+    en: 'Authentication bypass',
+    zh: '身份验证绕过',
+  },
+  {
+    pattern: /null pointer dereference/i,
+    cwe: 'CWE-476',
+    en: 'NULL pointer dereference',
+    zh: '空指针解引用',
+  },
+  {
+    pattern: /information (disclosure|exposure)/i,
+    cwe: 'CWE-200',
+    en: 'Information disclosure',
+    zh: '信息泄露',
+  },
   { pattern: /denial[- ]of[- ]service/i, cwe: 'CWE-400', en: 'Denial of service', zh: '拒绝服务' },
-  { pattern: /privilege escalation|elevation of privilege/i, cwe: 'CWE-269', en: 'Privilege escalation', zh: '权限提升' },
+  {
+    pattern: /privilege escalation|elevation of privilege/i,
+    cwe: 'CWE-269',
+    en: 'Privilege escalation',
+    zh: '权限提升',
+  },
   { pattern: /code injection|remote code execution/i, cwe: 'CWE-94', en: 'Code execution', zh: '代码执行' },
 ];
 

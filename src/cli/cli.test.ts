@@ -10,7 +10,10 @@ const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'vulnshare.js');
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, VULNSHARE_LOG_LEVEL: 'silent', ...env }, maxBuffer: 32 << 20 });
+    const r = await run(process.execPath, [bin, ...args], {
+      env: { ...process.env, VULNSHARE_LOG_LEVEL: 'silent', ...env },
+      maxBuffer: 32 << 20,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -35,11 +38,16 @@ describe('the vulnshare executable (built, spawned)', () => {
     const xml = join(dir, 'week.xml');
     const rec = (n: string, open: string) =>
       `<vulnerability><number>${n}</number><cves><cve><cveNumber>CVE-2023-1234</cveNumber></cve></cves><title>D-Link DIR-823G缓冲区溢出漏洞（${n}）</title><serverity>高</serverity><products><product>D-Link DIR-823G 1.02B05</product></products><isEvent>通用软硬件漏洞</isEvent><submitTime>2023-01-01</submitTime><openTime>${open}</openTime><description>D-Link DIR-823G是中国友讯（D-Link）公司的一款无线路由器。</description><formalWay>厂商尚未提供漏洞修复方案，请关注厂商主页更新</formalWay></vulnerability>`;
-    writeFileSync(xml, `<?xml version="1.0" encoding="UTF-8"?><vulnerabilitys>${rec('CNVD-2023-00001', '2023-01-09')}${rec('CNVD-2023-00002', '2023-13-01')}</vulnerabilitys>`);
+    writeFileSync(
+      xml,
+      `<?xml version="1.0" encoding="UTF-8"?><vulnerabilitys>${rec('CNVD-2023-00001', '2023-01-09')}${rec('CNVD-2023-00002', '2023-13-01')}</vulnerabilitys>`,
+    );
     const data = join(dir, 'db');
     const imp = await cli(['--data', data, 'import', 'cnvd-xml', xml]);
     expect(imp.code).toBe(1);
-    expect(imp.stderr).toContain(`${xml} record CNVD-2023-00002 field openTime: unparseable date "2023-13-01"`);
+    expect(imp.stderr).toContain(
+      `${xml} record CNVD-2023-00002 field openTime: unparseable date "2023-13-01"`,
+    );
     expect(imp.stdout).toMatch(/2 read, 1 imported, 0 updated, 0 unchanged, 1 rejected/);
 
     const again = await cli(['--data', data, 'import', '--json', 'cnvd-xml', xml]);
@@ -48,7 +56,9 @@ describe('the vulnshare executable (built, spawned)', () => {
 
     const search = await cli(['--data', data, 'search', '缓冲区溢出', '--json']);
     expect(search.code).toBe(0);
-    const found = JSON.parse(search.stdout) as { items: Array<{ id: string; objectType: string; industries: string[] }> };
+    const found = JSON.parse(search.stdout) as {
+      items: Array<{ id: string; objectType: string; industries: string[] }>;
+    };
     expect(found.items.map((i) => i.id)).toEqual(['CNVD-2023-00001']);
     expect(found.items[0]).toMatchObject({ objectType: 'network_device', industries: ['telecom'] });
 
@@ -56,8 +66,14 @@ describe('the vulnshare executable (built, spawned)', () => {
     expect(table.stdout).toMatch(/CNVD-2023-00001\s+high/);
 
     const show = await cli(['--data', data, 'show', 'cve-2023-1234']);
-    const detail = JSON.parse(show.stdout) as { vulnerability: { id: string; zeroDay: boolean; products: Array<{ vendor: string; product: string }> } };
-    expect(detail.vulnerability).toMatchObject({ id: 'CNVD-2023-00001', zeroDay: true, products: [{ vendor: 'D-Link', product: 'DIR-823G' }] });
+    const detail = JSON.parse(show.stdout) as {
+      vulnerability: { id: string; zeroDay: boolean; products: Array<{ vendor: string; product: string }> };
+    };
+    expect(detail.vulnerability).toMatchObject({
+      id: 'CNVD-2023-00001',
+      zeroDay: true,
+      products: [{ vendor: 'D-Link', product: 'DIR-823G' }],
+    });
 
     const missing = await cli(['--data', data, 'show', 'CVE-1999-0001']);
     expect(missing.code).toBe(3);

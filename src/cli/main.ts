@@ -16,9 +16,11 @@ import { toCve5 } from '../vulns/export-cve5.js';
 import { getStats, getVulnerability } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
-/** Exit codes: 0 ok, 1 some input rejected, 2 usage / invalid parameter, 3 not found, 70 internal. */
+/** Exit codes: 0 ok, 1 some input rejected, 2 usage / invalid parameter, 3 not found, 4 not allowed, 70 internal, 75 unavailable. */
 export function exitCodeOf(e: unknown): number {
   if (!isAppError(e)) return 70;
   switch (e.code) {
@@ -30,7 +32,13 @@ export function exitCodeOf(e: unknown): number {
     case 'invalid_cvss_vector':
     case 'conflict':
       return 2;
-    default:
+    case 'unauthorized':
+    case 'forbidden':
+      return 4;
+    case 'rate_limited':
+    case 'unavailable':
+      return 75;
+    case 'internal':
       return 70;
   }
 }
@@ -54,14 +62,20 @@ async function withDatabase<T>(cmd: Command, fn: (d: Database, config: Config) =
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Command {
+export function buildCli(
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Command {
   let exitCode = 0;
   const print = (s: string) => out.write(s.endsWith('\n') ? s : `${s}\n`);
   const program = new Command('vulnshare')
     .description('vulnshare: collect, verify, coordinate and publish vulnerabilities')
     .version(pkg.version)
     .option('--data <dir>', 'embedded database directory (env VULNSHARE_DATA, default ./data)')
-    .option('--database-url <url>', 'PostgreSQL server URL instead of the embedded database (env DATABASE_URL)')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL server URL instead of the embedded database (env DATABASE_URL)',
+    )
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
     .exitOverride();
@@ -83,15 +97,25 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
     .option('--port <port>', 'listen port (env VULNSHARE_PORT, default 8080)')
     .action(async (o: { host?: string; port?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOpts>();
-      const config = loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl, host: o.host, port: o.port });
+      const config = loadConfig(process.env, {
+        data: g.data,
+        databaseUrl: g.databaseUrl,
+        host: o.host,
+        port: o.port,
+      });
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       await migrate(database);
       const app = await buildApp({ database, config, version: pkg.version });
       const address = await app.listen({ host: config.host, port: config.port });
-      err.write(`vulnshare ${pkg.version} listening on ${address} (${database.kind}${database.kind === 'pglite' ? ` at ${config.dataDir}` : ''}); API docs at ${address}/api/docs\n`);
+      err.write(
+        `vulnshare ${pkg.version} listening on ${address} (${database.kind}${database.kind === 'pglite' ? ` at ${config.dataDir}` : ''}); API docs at ${address}/api/docs\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
-          void app.close().then(() => database.close()).then(resolve);
+          void app
+            .close()
+            .then(() => database.close())
+            .then(resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
@@ -100,7 +124,11 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
 
   program
     .command('import')
-    .description(`import records: ${Object.entries(IMPORT_FORMATS).map(([k, f]) => `${k} (${f.description})`).join('; ')}`)
+    .description(
+      `import records: ${Object.entries(IMPORT_FORMATS)
+        .map(([k, f]) => `${k} (${f.description})`)
+        .join('; ')}`,
+    )
     .argument('<format>', `one of ${Object.keys(IMPORT_FORMATS).join(', ')}`)
     .argument('<paths...>', 'files or folders')
     .option('--json', 'print the summary as JSON')
@@ -111,7 +139,11 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
     })
     .action(async (format: string, paths: string[], o: { json?: boolean; batch?: number }, cmd: Command) => {
       const fmt = IMPORT_FORMATS[format];
-      if (!fmt) throw new AppError('invalid_parameter', `unknown format "${format}"; use one of ${Object.keys(IMPORT_FORMATS).join(', ')}`);
+      if (!fmt)
+        throw new AppError(
+          'invalid_parameter',
+          `unknown format "${format}"; use one of ${Object.keys(IMPORT_FORMATS).join(', ')}`,
+        );
       await withDatabase(cmd, async (d, config) => {
         const progress = progressReporter(err, !o.json);
         const summary = await importItems(d, fmt.parse(paths), {
@@ -123,9 +155,16 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
         progress.stop();
         if (o.json) print(JSON.stringify(summary, null, 2));
         else {
-          for (const i of summary.issues.slice(0, 200)) err.write(`error: ${i.file}${i.record ? ` record ${i.record}` : ''}${i.field ? ` field ${i.field}` : ''}: ${i.message}\n`);
-          if (summary.issues.length > 200) err.write(`… and ${summary.issues.length - 200} more errors (use --json for all)\n`);
-          for (const w of summary.warnings.slice(0, 50)) err.write(`warning: ${w.file}${w.record ? ` record ${w.record}` : ''}${w.field ? ` field ${w.field}` : ''}: ${w.message}\n`);
+          for (const i of summary.issues.slice(0, 200))
+            err.write(
+              `error: ${i.file}${i.record ? ` record ${i.record}` : ''}${i.field ? ` field ${i.field}` : ''}: ${i.message}\n`,
+            );
+          if (summary.issues.length > 200)
+            err.write(`… and ${summary.issues.length - 200} more errors (use --json for all)\n`);
+          for (const w of summary.warnings.slice(0, 50))
+            err.write(
+              `warning: ${w.file}${w.record ? ` record ${w.record}` : ''}${w.field ? ` field ${w.field}` : ''}: ${w.message}\n`,
+            );
           print(
             `${format}: ${summary.read} read, ${summary.imported} imported, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected` +
               ` (${summary.vulnerabilitiesCreated} vulnerabilities created, ${summary.vulnerabilitiesChanged} changed) in ${(summary.durationMs / 1000).toFixed(1)} s`,
@@ -157,51 +196,71 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
     .option('--cursor <c>', 'next page cursor')
     .option('--facets <list>', 'comma-separated facet names')
     .option('--json', 'print JSON')
-    .action(async (query: string[], o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
-      const raw: Record<string, string | string[] | undefined> = {
-        q: query.join(' ') || undefined,
-        severity: o.severity as string[] | undefined,
-        vendor: o.vendor as string[] | undefined,
-        product: o.product as string[] | undefined,
-        objectType: o.objectType as string[] | undefined,
-        industry: o.industry as string[] | undefined,
-        cwe: o.cwe as string[] | undefined,
-        kind: o.kind as string | undefined,
-        exploited: o.exploited ? 'true' : undefined,
-        zeroDay: o.zeroDay ? 'true' : undefined,
-        scoreMin: o.scoreMin as string | undefined,
-        scoreMax: o.scoreMax as string | undefined,
-        publishedFrom: o.publishedFrom as string | undefined,
-        publishedTo: o.publishedTo as string | undefined,
-        sort: o.sort as string | undefined,
-        limit: o.limit as string | undefined,
-        cursor: o.cursor as string | undefined,
-        facets: o.facets as string | undefined,
-      };
-      const params = parseSearchParams(raw);
-      await withDatabase(cmd, async (d) => {
-        const r = await searchVulns(d.db, params);
-        if (o.json) return void print(JSON.stringify(r, null, 2));
-        print(
-          formatTable(
-            ['id', 'severity', 'score', 'published', 'title'],
-            r.items.map((i) => [i.id, i.severity ?? '', i.score?.toFixed(1) ?? '', i.published ?? '', i.title.zh ?? i.title.en ?? '']),
-          ),
-        );
-        print(`${r.total}${r.totalIsExact ? '' : '+'} found${r.nextCursor ? `; next page: --cursor ${r.nextCursor}` : ''}`);
-      });
-    });
+    .action(
+      async (query: string[], o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
+        const raw: Record<string, string | string[] | undefined> = {
+          q: query.join(' ') || undefined,
+          severity: o.severity as string[] | undefined,
+          vendor: o.vendor as string[] | undefined,
+          product: o.product as string[] | undefined,
+          objectType: o.objectType as string[] | undefined,
+          industry: o.industry as string[] | undefined,
+          cwe: o.cwe as string[] | undefined,
+          kind: o.kind as string | undefined,
+          exploited: o.exploited ? 'true' : undefined,
+          zeroDay: o.zeroDay ? 'true' : undefined,
+          scoreMin: o.scoreMin as string | undefined,
+          scoreMax: o.scoreMax as string | undefined,
+          publishedFrom: o.publishedFrom as string | undefined,
+          publishedTo: o.publishedTo as string | undefined,
+          sort: o.sort as string | undefined,
+          limit: o.limit as string | undefined,
+          cursor: o.cursor as string | undefined,
+          facets: o.facets as string | undefined,
+        };
+        const params = parseSearchParams(raw);
+        await withDatabase(cmd, async (d) => {
+          const r = await searchVulns(d.db, params);
+          if (o.json) return void print(JSON.stringify(r, null, 2));
+          print(
+            formatTable(
+              ['id', 'severity', 'score', 'published', 'title'],
+              r.items.map((i) => [
+                i.id,
+                i.severity ?? '',
+                i.score?.toFixed(1) ?? '',
+                i.published ?? '',
+                i.title.zh ?? i.title.en ?? '',
+              ]),
+            ),
+          );
+          print(
+            `${r.total}${r.totalIsExact ? '' : '+'} found${r.nextCursor ? `; next page: --cursor ${r.nextCursor}` : ''}`,
+          );
+        });
+      },
+    );
 
   program
     .command('show')
     .description('one vulnerability by any id (CNVD-…, CVE-…, BID-…)')
     .argument('<id>')
     .option('--cve5', 'print as a CVE JSON 5 record')
-    .option('--raw', 'include the sources\' verbatim records')
+    .option('--raw', "include the sources' verbatim records")
     .action(async (id: string, o: { cve5?: boolean; raw?: boolean }, cmd: Command) => {
       await withDatabase(cmd, async (d) => {
         const detail = await getVulnerability(d.db, id, { withRaw: !!o.raw });
-        print(JSON.stringify(o.cve5 ? toCve5(detail.vulnerability) : o.raw ? detail : { ...detail, sources: detail.sources.map(({ raw: _r, ...s }) => s) }, null, 2));
+        print(
+          JSON.stringify(
+            o.cve5
+              ? toCve5(detail.vulnerability)
+              : o.raw
+                ? detail
+                : { ...detail, sources: detail.sources.map((s) => ({ ...s, raw: undefined })) },
+            null,
+            2,
+          ),
+        );
       });
     });
 
@@ -214,14 +273,33 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
     .option('--published-from <date>')
     .option('--published-to <date>')
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action(async (query: string[], o: { severity?: string[]; vendor?: string[]; publishedFrom?: string; publishedTo?: string; output?: string }, cmd: Command) => {
-      const params = parseSearchParams({ q: query.join(' ') || undefined, severity: o.severity, vendor: o.vendor, publishedFrom: o.publishedFrom, publishedTo: o.publishedTo });
-      await withDatabase(cmd, async (d) => {
-        const target = o.output ? createWriteStream(o.output) : out;
-        for await (const chunk of exportCsv(d.db, params)) target.write(chunk);
-        if (o.output) await new Promise<void>((r) => (target as ReturnType<typeof createWriteStream>).end(r));
-      });
-    });
+    .action(
+      async (
+        query: string[],
+        o: {
+          severity?: string[];
+          vendor?: string[];
+          publishedFrom?: string;
+          publishedTo?: string;
+          output?: string;
+        },
+        cmd: Command,
+      ) => {
+        const params = parseSearchParams({
+          q: query.join(' ') || undefined,
+          severity: o.severity,
+          vendor: o.vendor,
+          publishedFrom: o.publishedFrom,
+          publishedTo: o.publishedTo,
+        });
+        await withDatabase(cmd, async (d) => {
+          const target = o.output ? createWriteStream(o.output) : out;
+          for await (const chunk of exportCsv(d.db, params)) target.write(chunk);
+          if (o.output)
+            await new Promise<void>((r) => (target as ReturnType<typeof createWriteStream>).end(r));
+        });
+      },
+    );
 
   program
     .command('stats')
@@ -230,14 +308,37 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
     .option('--json', 'print JSON')
     .action(async (o: { weeks: string; json?: boolean }, cmd: Command) => {
       const weeks = Number(o.weeks);
-      if (!Number.isInteger(weeks) || weeks < 1) throw new AppError('invalid_parameter', '--weeks must be a positive integer');
+      if (!Number.isInteger(weeks) || weeks < 1)
+        throw new AppError('invalid_parameter', '--weeks must be a positive integer');
       await withDatabase(cmd, async (d) => {
         const s = await getStats(d.db, { weeks });
         if (o.json) return void print(JSON.stringify(s, null, 2));
         print(`total ${s.total}; exploited ${s.exploited}; zero-day ${s.zeroDay}`);
-        print(`severity: ${Object.entries(s.bySeverity).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-        print(formatTable(['week', 'start', 'total', 'high', 'medium', 'low', 'avg score'], s.byWeek.map((w) => [w.week, w.start, String(w.total), String(w.high), String(w.medium), String(w.low), w.averageScore?.toFixed(2) ?? ''])));
-        print(formatTable(['vendor', 'count', 'high'], s.topVendors.map((v) => [v.vendor, String(v.count), String(v.high)])));
+        print(
+          `severity: ${Object.entries(s.bySeverity)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+        print(
+          formatTable(
+            ['week', 'start', 'total', 'high', 'medium', 'low', 'avg score'],
+            s.byWeek.map((w) => [
+              w.week,
+              w.start,
+              String(w.total),
+              String(w.high),
+              String(w.medium),
+              String(w.low),
+              w.averageScore?.toFixed(2) ?? '',
+            ]),
+          ),
+        );
+        print(
+          formatTable(
+            ['vendor', 'count', 'high'],
+            s.topVendors.map((v) => [v.vendor, String(v.count), String(v.high)]),
+          ),
+        );
       });
     });
 
@@ -248,7 +349,11 @@ export function buildCli(out: NodeJS.WritableStream = process.stdout, err: NodeJ
 }
 
 /** Run the CLI; resolves to the process exit code. */
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const program = buildCli(out, err);
   try {
     await program.parseAsync(argv);
@@ -256,7 +361,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   } catch (e) {
     const ce = e as { code?: string; exitCode?: number };
     if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
-      return ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help' ? 0 : 2;
+      return ce.code === 'commander.helpDisplayed' ||
+        ce.code === 'commander.version' ||
+        ce.code === 'commander.help'
+        ? 0
+        : 2;
     }
     err.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     return exitCodeOf(e);

@@ -21,7 +21,10 @@ export function formatTable(head: string[], rows: string[][], maxCol = 70): stri
   const widths = head.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
   return cells
     .map((r, ri) => {
-      const line = r.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c)))).join('  ').trimEnd();
+      const line = r
+        .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c))))
+        .join('  ')
+        .trimEnd();
       return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
     .join('\n');
@@ -36,7 +39,9 @@ export function progressReporter(stream: NodeJS.WritableStream, enabled: boolean
       if (!tty || Date.now() - last < 200) return;
       last = Date.now();
       const secs = (Date.now() - started) / 1000;
-      stream.write(`\r\x1b[K${c.read} read · ${c.imported} new · ${c.updated} updated · ${c.unchanged} unchanged · ${c.rejected} rejected · ${Math.round(c.read / Math.max(secs, 0.001))}/s`);
+      stream.write(
+        `\r\x1b[K${c.read} read · ${c.imported} new · ${c.updated} updated · ${c.unchanged} unchanged · ${c.rejected} rejected · ${Math.round(c.read / Math.max(secs, 0.001))}/s`,
+      );
     },
     stop() {
       if (tty) stream.write('\r\x1b[K');

@@ -29,7 +29,14 @@ export interface ConfigOverrides {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function intSetting(name: string, raw: string | number | undefined, dflt: number, min: number, max: number, problems: string[]): number {
+function intSetting(
+  name: string,
+  raw: string | number | undefined,
+  dflt: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
   if (raw === undefined || raw === '') return dflt;
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -55,12 +62,30 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     dataDir: resolve(overrides.data ?? env.VULNSHARE_DATA ?? './data'),
     host: overrides.host ?? env.VULNSHARE_HOST ?? '127.0.0.1',
     port: intSetting('VULNSHARE_PORT', overrides.port ?? env.VULNSHARE_PORT, 8080, 0, 65535, problems),
-    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as Config['logLevel']) : 'info',
-    rateLimitPerMinute: intSetting('VULNSHARE_RATE_LIMIT', env.VULNSHARE_RATE_LIMIT, 600, 1, 1_000_000, problems),
-    importBatchSize: intSetting('VULNSHARE_IMPORT_BATCH', env.VULNSHARE_IMPORT_BATCH, 1000, 1, 20_000, problems),
+    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevelRaw)
+      ? (logLevelRaw as Config['logLevel'])
+      : 'info',
+    rateLimitPerMinute: intSetting(
+      'VULNSHARE_RATE_LIMIT',
+      env.VULNSHARE_RATE_LIMIT,
+      600,
+      1,
+      1_000_000,
+      problems,
+    ),
+    importBatchSize: intSetting(
+      'VULNSHARE_IMPORT_BATCH',
+      env.VULNSHARE_IMPORT_BATCH,
+      1000,
+      1,
+      20_000,
+      problems,
+    ),
   };
   if (problems.length > 0) {
-    throw new AppError('invalid_input', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
+    throw new AppError('invalid_input', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
   }
   return config;
 }

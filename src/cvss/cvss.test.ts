@@ -30,7 +30,9 @@ describe.runIf(dir)('scores every vector in the FIRST / Red Hat test set', () =>
     expect(all.length).toBe(5215);
     const bad = all.filter(([, version, vector, b, t, e]) => {
       const s = scoreCvssFull(vector ?? '');
-      return s.version !== version || s.base !== num(b) || s.temporal !== num(t) || s.environmental !== num(e);
+      return (
+        s.version !== version || s.base !== num(b) || s.temporal !== num(t) || s.environmental !== num(e)
+      );
     });
     expect(bad.slice(0, 5)).toEqual([]);
   });
@@ -38,7 +40,9 @@ describe.runIf(dir)('scores every vector in the FIRST / Red Hat test set', () =>
   it('matches all 1,694 v4.0 vectors', () => {
     const all = rows('cvss_v4_vectors.csv');
     expect(all.length).toBe(1694);
-    const bad = all.filter(([, vector, score]) => scoreCvss({ vector: vector ?? '' }).baseScore !== num(score));
+    const bad = all.filter(
+      ([, vector, score]) => scoreCvss({ vector: vector ?? '' }).baseScore !== num(score),
+    );
     expect(bad.slice(0, 5)).toEqual([]);
   });
 });
@@ -57,7 +61,11 @@ describe('CVSS validation', () => {
   });
 
   it('accepts v2 vectors without prefix, with parentheses or with CVSS:2.0/', () => {
-    for (const v of ['AV:N/AC:L/Au:N/C:P/I:P/A:P', '(AV:N/AC:L/Au:N/C:P/I:P/A:P)', 'CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P']) {
+    for (const v of [
+      'AV:N/AC:L/Au:N/C:P/I:P/A:P',
+      '(AV:N/AC:L/Au:N/C:P/I:P/A:P)',
+      'CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P',
+    ]) {
       expect(scoreCvss({ vector: v })).toMatchObject({ version: '2.0', baseScore: 7.5, severity: 'high' });
     }
   });

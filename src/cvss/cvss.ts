@@ -26,7 +26,16 @@ interface Calculator {
 const calc = createRequire(import.meta.url)('ae-cvss-calculator') as Calculator;
 
 const HLN = ['H', 'L', 'N'];
-const V3_BASE: Record<string, string[]> = { AV: ['N', 'A', 'L', 'P'], AC: ['L', 'H'], PR: ['N', 'L', 'H'], UI: ['N', 'R'], S: ['U', 'C'], C: HLN, I: HLN, A: HLN };
+const V3_BASE: Record<string, string[]> = {
+  AV: ['N', 'A', 'L', 'P'],
+  AC: ['L', 'H'],
+  PR: ['N', 'L', 'H'],
+  UI: ['N', 'R'],
+  S: ['U', 'C'],
+  C: HLN,
+  I: HLN,
+  A: HLN,
+};
 const V3_OTHER: Record<string, string[]> = {
   E: ['X', 'H', 'F', 'P', 'U'],
   RL: ['X', 'U', 'W', 'T', 'O'],
@@ -45,9 +54,19 @@ const V3_OTHER: Record<string, string[]> = {
 };
 
 /** Metric → allowed values, per version: `base` must all be present. */
-export const CVSS_METRICS: Record<CvssVersion, { base: Record<string, string[]>; other: Record<string, string[]> }> = {
+export const CVSS_METRICS: Record<
+  CvssVersion,
+  { base: Record<string, string[]>; other: Record<string, string[]> }
+> = {
   '2.0': {
-    base: { AV: ['L', 'A', 'N'], AC: ['H', 'M', 'L'], Au: ['M', 'S', 'N'], C: ['N', 'P', 'C'], I: ['N', 'P', 'C'], A: ['N', 'P', 'C'] },
+    base: {
+      AV: ['L', 'A', 'N'],
+      AC: ['H', 'M', 'L'],
+      Au: ['M', 'S', 'N'],
+      C: ['N', 'P', 'C'],
+      I: ['N', 'P', 'C'],
+      A: ['N', 'P', 'C'],
+    },
     other: {
       E: ['U', 'POC', 'F', 'H', 'ND'],
       RL: ['OF', 'TF', 'W', 'U', 'ND'],
@@ -62,7 +81,19 @@ export const CVSS_METRICS: Record<CvssVersion, { base: Record<string, string[]>;
   '3.0': { base: V3_BASE, other: V3_OTHER },
   '3.1': { base: V3_BASE, other: V3_OTHER },
   '4.0': {
-    base: { AV: ['N', 'A', 'L', 'P'], AC: ['L', 'H'], AT: ['N', 'P'], PR: ['N', 'L', 'H'], UI: ['N', 'P', 'A'], VC: HLN, VI: HLN, VA: HLN, SC: HLN, SI: HLN, SA: HLN },
+    base: {
+      AV: ['N', 'A', 'L', 'P'],
+      AC: ['L', 'H'],
+      AT: ['N', 'P'],
+      PR: ['N', 'L', 'H'],
+      UI: ['N', 'P', 'A'],
+      VC: HLN,
+      VI: HLN,
+      VA: HLN,
+      SC: HLN,
+      SI: HLN,
+      SA: HLN,
+    },
     other: {
       E: ['X', 'A', 'P', 'U'],
       CR: ['X', 'H', 'M', 'L'],
@@ -90,17 +121,25 @@ export const CVSS_METRICS: Record<CvssVersion, { base: Record<string, string[]>;
 };
 
 const bad = (vector: string, message: string, metric?: string) =>
-  new AppError('invalid_cvss_vector', `invalid CVSS vector "${vector}": ${message}`, { vector, ...(metric ? { metric } : {}) });
+  new AppError('invalid_cvss_vector', `invalid CVSS vector "${vector}": ${message}`, {
+    vector,
+    ...(metric ? { metric } : {}),
+  });
 
 /** Version and metric parts of a vector; v2 vectors have no prefix (or "CVSS:2.0/", or parentheses). */
-export function parseVector(input: string): { version: CvssVersion; body: string; metrics: Map<string, string> } {
+export function parseVector(input: string): {
+  version: CvssVersion;
+  body: string;
+  metrics: Map<string, string>;
+} {
   let v = input.trim();
   if (v.startsWith('(') && v.endsWith(')')) v = v.slice(1, -1);
   let version: CvssVersion;
   const m = /^CVSS:(\d\.\d)\//.exec(v);
   if (m) {
     const ver = m[1] as string;
-    if (ver !== '2.0' && ver !== '3.0' && ver !== '3.1' && ver !== '4.0') throw bad(input, `unknown CVSS version ${ver}`);
+    if (ver !== '2.0' && ver !== '3.0' && ver !== '3.1' && ver !== '4.0')
+      throw bad(input, `unknown CVSS version ${ver}`);
     version = ver;
     v = v.slice(m[0].length);
   } else if (/^AV:[LAN]\/AC:/.test(v) && v.includes('Au:')) version = '2.0';
@@ -112,11 +151,13 @@ export function parseVector(input: string): { version: CvssVersion; body: string
     if (!k || val === undefined || rest.length > 0) throw bad(input, `"${part}" is not METRIC:VALUE`, part);
     const allowed = table.base[k] ?? table.other[k];
     if (!allowed) throw bad(input, `unknown metric ${k} for CVSS ${version}`, k);
-    if (!allowed.includes(val)) throw bad(input, `${k}:${val} is not a defined value (allowed: ${allowed.join(', ')})`, k);
+    if (!allowed.includes(val))
+      throw bad(input, `${k}:${val} is not a defined value (allowed: ${allowed.join(', ')})`, k);
     if (metrics.has(k)) throw bad(input, `metric ${k} appears twice`, k);
     metrics.set(k, val);
   }
-  for (const k of Object.keys(table.base)) if (!metrics.has(k)) throw bad(input, `base metric ${k} is missing`, k);
+  for (const k of Object.keys(table.base))
+    if (!metrics.has(k)) throw bad(input, `base metric ${k} is missing`, k);
   return { version, body: v, metrics };
 }
 
@@ -160,7 +201,8 @@ export function scoreCvssFull(vector: string): FullScores {
   let libVector = version === '2.0' ? body : `CVSS:${version}/${body}`;
   // v3: temporal and environmental scores are always defined (unset metrics count as X). The library
   // leaves them out unless a metric of their group is set; MAV equal to AV changes nothing and makes it compute.
-  if ((version === '3.0' || version === '3.1') && !metrics.has('MAV')) libVector += `/MAV:${metrics.get('AV') ?? 'X'}`;
+  if ((version === '3.0' || version === '3.1') && !metrics.has('MAV'))
+    libVector += `/MAV:${metrics.get('AV') ?? 'X'}`;
   const s = calculator(version, libVector).calculateScores();
   const base = version === '4.0' ? (s.overall ?? s.base) : s.base;
   if (base === undefined || Number.isNaN(base)) throw bad(vector, 'could not be scored');

@@ -94,7 +94,9 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     async copyFrom(copySql, text) {
       const conn = await pool.connect();
       try {
-        await pglite.query(copySql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'"), [], { blob: new Blob([text]) });
+        await pglite.query(copySql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'"), [], {
+          blob: new Blob([text]),
+        });
       } finally {
         conn.release();
       }

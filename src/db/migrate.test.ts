@@ -22,9 +22,13 @@ describe.each(testBackends())('migrations on %s', (backend) => {
     const d = await freshDatabase(backend);
     try {
       await expect(
-        migrate(d, [{ version: 9001, name: '9001_bad', checksum: 'x', sql: 'CREATE TABLE t_ok (a int); SELECT 1/0;' }]),
+        migrate(d, [
+          { version: 9001, name: '9001_bad', checksum: 'x', sql: 'CREATE TABLE t_ok (a int); SELECT 1/0;' },
+        ]),
       ).rejects.toThrow(/9001_bad failed/);
-      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't_ok'`.execute(d.db);
+      const r = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't_ok'`.execute(d.db);
       expect(r.rows[0]?.n).toBe(0);
     } finally {
       await d.close();

@@ -51,7 +51,9 @@ ${m.sql}
       applied.push(m.name);
     } catch (e) {
       if (e instanceof Error && e.message.includes('vulnshare-migration-already-applied')) continue;
-      throw new Error(`migration ${m.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`migration ${m.name} failed: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
     }
   }
   return applied;

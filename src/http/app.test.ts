@@ -17,7 +17,12 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
   const get = async (path: string) => {
     const r = await fetch(base + path);
     const text = await r.text();
-    return { status: r.status, headers: r.headers, text, json: (r.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as unknown) : null };
+    return {
+      status: r.status,
+      headers: r.headers,
+      text,
+      json: (r.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as unknown) : null,
+    };
   };
 
   beforeAll(async () => {
@@ -32,10 +37,19 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
         dates: { submitted: '2023-03-01', collected: '2023-03-06', published: '2023-03-06' },
       }),
       cveRecord('CVE-2022-9001'),
-      cveRecord('CVE-2024-0204', { titleEn: 'Authentication bypass in GoAnywhere MFT', products: [{ vendor: 'Fortra', product: 'GoAnywhere MFT', versions: ['< 7.4.1'] }], cvss: [{ vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] }),
+      cveRecord('CVE-2024-0204', {
+        titleEn: 'Authentication bypass in GoAnywhere MFT',
+        products: [{ vendor: 'Fortra', product: 'GoAnywhere MFT', versions: ['< 7.4.1'] }],
+        cvss: [{ vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+      }),
       kevRecord('CVE-2024-0204'),
     ];
-    for (let i = 0; i < 30; i++) recs.push(cveRecord(`CVE-2021-${String(1000 + i)}`, { cvss: [{ vector: `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:${i % 2 ? 'H' : 'L'}/I:N/A:N` }] }));
+    for (let i = 0; i < 30; i++)
+      recs.push(
+        cveRecord(`CVE-2021-${String(1000 + i)}`, {
+          cvss: [{ vector: `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:${i % 2 ? 'H' : 'L'}/I:N/A:N` }],
+        }),
+      );
     await importItems(d, itemsOf(recs), { format: 'test', paths: [] });
     app = await buildApp({ database: d, config: { rateLimitPerMinute: 1000, logLevel: 'silent' } });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -56,9 +70,13 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
   it('finds a model number and any id', async () => {
     const m = (await get('/api/v1/vulnerabilities?q=DIR-823G')).json as { items: Array<{ id: string }> };
     expect(m.items.map((i) => i.id)).toEqual(['CNVD-2023-11111']);
-    const byCve = (await get('/api/v1/vulnerabilities?q=cve-2022-9001')).json as { items: Array<{ id: string }> };
+    const byCve = (await get('/api/v1/vulnerabilities?q=cve-2022-9001')).json as {
+      items: Array<{ id: string }>;
+    };
     expect(byCve.items.map((i) => i.id)).toEqual(['CNVD-2022-56484']);
-    const byCnvd = (await get('/api/v1/vulnerabilities/CNVD-2022-56484')).json as { vulnerability: { aliases: string[]; score: number } };
+    const byCnvd = (await get('/api/v1/vulnerabilities/CNVD-2022-56484')).json as {
+      vulnerability: { aliases: string[]; score: number };
+    };
     expect(byCnvd.vulnerability.aliases).toEqual(['CNVD-2022-56484', 'CVE-2022-9001']);
     expect(byCnvd.vulnerability.score).toBe(9.8);
   });
@@ -67,7 +85,9 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r = (await get(`/api/v1/vulnerabilities?source=cve&sort=score&limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json as {
+      const r = (
+        await get(`/api/v1/vulnerabilities?source=cve&sort=score&limit=7${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json as {
         items: Array<{ id: string; score: number }>;
         nextCursor: string | null;
         total: number;
@@ -77,13 +97,22 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
     } while (cursor);
     expect(seen.length).toBe(new Set(seen).size);
     expect(seen.length).toBe(32);
-    const exploited = (await get('/api/v1/vulnerabilities?exploited=true')).json as { items: Array<{ id: string }> };
+    const exploited = (await get('/api/v1/vulnerabilities?exploited=true')).json as {
+      items: Array<{ id: string }>;
+    };
     expect(exploited.items.map((i) => i.id)).toEqual(['CVE-2024-0204']);
   });
 
   it('returns facet counts for the current query', async () => {
-    const r = (await get('/api/v1/vulnerabilities?source=cnvd&facets=severity,vendor')).json as { facets: Record<string, Array<{ value: string; count: number }>> };
-    expect(r.facets.severity).toEqual(expect.arrayContaining([{ value: 'high', count: 1 }, { value: 'medium', count: 1 }]));
+    const r = (await get('/api/v1/vulnerabilities?source=cnvd&facets=severity,vendor')).json as {
+      facets: Record<string, Array<{ value: string; count: number }>>;
+    };
+    expect(r.facets.severity).toEqual(
+      expect.arrayContaining([
+        { value: 'high', count: 1 },
+        { value: 'medium', count: 1 },
+      ]),
+    );
   });
 
   it('answers a bad parameter with 400 naming it, in the one error shape', async () => {
@@ -113,25 +142,41 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
     expect(res.status).toBe(200);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // UTF-8 BOM for spreadsheet programs
-    const lines = bytes.toString('utf8').replace(/^\ufeff/, '').trim().split('\n');
+    const lines = bytes
+      .toString('utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toMatch(/^id,aliases,title_zh/);
     expect(lines.length).toBe(3);
     const cve = await get('/api/v1/vulnerabilities/CVE-2024-0204/cve5');
     expect(cve.status).toBe(200);
-    expect(cve.json).toMatchObject({ dataType: 'CVE_RECORD', cveMetadata: { cveId: 'CVE-2024-0204', state: 'PUBLISHED' } });
+    expect(cve.json).toMatchObject({
+      dataType: 'CVE_RECORD',
+      cveMetadata: { cveId: 'CVE-2024-0204', state: 'PUBLISHED' },
+    });
     const none = await get('/api/v1/vulnerabilities/CNVD-2023-11111/cve5');
     expect(none.status).toBe(409);
   });
 
   it('serves vendors, stats, health and the OpenAPI document', async () => {
-    const vendors = (await get('/api/v1/vendors')).json as { items: Array<{ vendor: string; count: number }> };
+    const vendors = (await get('/api/v1/vendors')).json as {
+      items: Array<{ vendor: string; count: number }>;
+    };
     expect(vendors.items.length).toBeGreaterThan(0);
     const stats = (await get('/api/v1/stats')).json as { total: number; bySeverity: Record<string, number> };
     expect(stats.total).toBe(33); // 35 source records; the CVE and KEV entries join their CNVD / CVE records
     expect((await get('/healthz')).json).toEqual({ status: 'ok', database: backend });
     const doc = (await get('/api/openapi.json')).json as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/vulnerabilities', '/api/v1/vulnerabilities/{id}', '/api/v1/stats', '/api/v1/vendors']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/vulnerabilities',
+        '/api/v1/vulnerabilities/{id}',
+        '/api/v1/stats',
+        '/api/v1/vendors',
+      ]),
+    );
     expect((await get('/api/docs/')).status).toBe(200);
   });
 });

@@ -31,12 +31,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isAppError(err)) {
-      void reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details ?? {} } });
+      void reply
+        .status(err.status)
+        .send({ error: { code: err.code, message: err.message, details: err.details ?? {} } });
       return;
     }
     if (err.validation) {
       const v = err.validation[0];
-      const path = v?.instancePath?.replace(/^\//, '') || (v?.params as { missingProperty?: string } | undefined)?.missingProperty || '';
+      const path =
+        v?.instancePath?.replace(/^\//, '') ||
+        (v?.params as { missingProperty?: string } | undefined)?.missingProperty ||
+        '';
       const parameter = path.split('/')[0] ?? '';
       void reply.status(400).send({
         error: {
@@ -52,22 +57,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return;
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      void reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message, details: {} } });
+      void reply
+        .status(err.statusCode)
+        .send({ error: { code: 'bad_request', message: err.message, details: {} } });
       return;
     }
     req.log.error({ err }, 'unhandled error');
-    void reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } });
+    void reply
+      .status(500)
+      .send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } });
   });
 
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(ERROR_STATUS.not_found).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}`, details: {} } });
+    void reply
+      .status(ERROR_STATUS.not_found)
+      .send({
+        error: {
+          code: 'not_found',
+          message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}`,
+          details: {},
+        },
+      });
   });
 
   await app.register(rateLimit, {
     max: deps.config.rateLimitPerMinute,
     timeWindow: 60_000,
     errorResponseBuilder: (_req, ctx) => {
-      const e = new Error(`Rate limit exceeded: at most ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`) as Error & { statusCode: number };
+      const e = new Error(
+        `Rate limit exceeded: at most ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+      ) as Error & { statusCode: number };
       e.statusCode = 429;
       return e;
     },
@@ -79,7 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'vulnshare API',
         version: deps.version ?? '0.1.0',
-        description: 'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
+        description:
+          'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
       },
       tags: [{ name: 'vulnerabilities' }, { name: 'platform' }],
     },
@@ -89,9 +109,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get(
     '/healthz',
-    { schema: { tags: ['platform'], response: { 200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } } } } },
+    {
+      schema: {
+        tags: ['platform'],
+        response: {
+          200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } },
+        },
+      },
+    },
     async () => {
-      await deps.database.db.selectFrom('schema_migrations' as never).select((eb) => eb.fn.countAll<number>().as('n')).execute();
+      await deps.database.db
+        .selectFrom('schema_migrations' as never)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .execute();
       return { status: 'ok', database: deps.database.kind };
     },
   );

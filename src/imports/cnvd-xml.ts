@@ -48,7 +48,8 @@ export function normaliseCveId(s: string): string {
 }
 
 const URL_RE = /https?:\/\/[^\s；;，,<>"]+/g;
-const clean = (s: string | undefined) => (s === undefined ? undefined : s.replace(/\r\n?/g, '\n').trim() || undefined);
+const clean = (s: string | undefined) =>
+  s === undefined ? undefined : s.replace(/\r\n?/g, '\n').trim() || undefined;
 
 interface Draft {
   fields: Map<string, string>;
@@ -59,20 +60,42 @@ interface Draft {
   extra: Record<string, string>;
 }
 
-const LEAVES = new Set(['number', 'title', 'serverity', 'isEvent', 'submitTime', 'openTime', 'referenceLink', 'formalWay', 'description', 'patchName', 'patchDescription', 'discovererName']);
+const LEAVES = new Set([
+  'number',
+  'title',
+  'serverity',
+  'isEvent',
+  'submitTime',
+  'openTime',
+  'referenceLink',
+  'formalWay',
+  'description',
+  'patchName',
+  'patchDescription',
+  'discovererName',
+]);
 const CONTAINERS = new Set(['cves', 'cve', 'bids', 'bid', 'products']);
 
 /** Map one record's elements to a SourceRecord, or the first problem found. */
-export function cnvdDraftToRecord(d: Draft, raw: string, file: string, index: number): { record: SourceRecord } | { issue: ImportIssue } {
+export function cnvdDraftToRecord(
+  d: Draft,
+  raw: string,
+  file: string,
+  index: number,
+): { record: SourceRecord } | { issue: ImportIssue } {
   const number = clean(d.fields.get('number'));
-  const at = (field: string, message: string): { issue: ImportIssue } => ({ issue: { file, record: number ?? `#${index}`, field, message } });
+  const at = (field: string, message: string): { issue: ImportIssue } => ({
+    issue: { file, record: number ?? `#${index}`, field, message },
+  });
   if (!number) return at('number', 'missing <number>');
-  if (!/^CNVD-\d{4}-\d{4,6}$/.test(number)) return at('number', `"${number}" is not a CNVD id (CNVD-YYYY-NNNNN)`);
+  if (!/^CNVD-\d{4}-\d{4,6}$/.test(number))
+    return at('number', `"${number}" is not a CNVD id (CNVD-YYYY-NNNNN)`);
   const title = clean(d.fields.get('title'));
   if (!title) return at('title', 'missing <title>');
   const sevRaw = clean(d.fields.get('serverity'));
   const severity = sevRaw === undefined ? undefined : CNVD_SEVERITY[sevRaw];
-  if (sevRaw !== undefined && !severity) return at('serverity', `unknown severity "${sevRaw}" (expected 高, 中 or 低)`);
+  if (sevRaw !== undefined && !severity)
+    return at('serverity', `unknown severity "${sevRaw}" (expected 高, 中 or 低)`);
   const isEvent = clean(d.fields.get('isEvent'));
   const kind = isEvent === undefined ? 'general' : CNVD_KIND.find((k) => k.match.test(isEvent))?.kind;
   if (!kind) return at('isEvent', `unknown isEvent "${isEvent ?? ''}"`);
@@ -89,11 +112,15 @@ export function cnvdDraftToRecord(d: Draft, raw: string, file: string, index: nu
   }
   // The share XML has no collection date; openTime is the nearest (CNVD's bulletins count a week's records by it).
   if (dates.published) dates.collected = dates.published;
-  for (const c of d.cves) if (!/^CVE-\d{4}-\d{4,}$/.test(c)) return at('cves/cve/cveNumber', `"${c}" is not a CVE id`);
-  for (const b of d.bids) if (!/^\d{1,7}$/.test(b)) return at('bids/bid/bidNumber', `"${b}" is not a BugTraq id`);
+  for (const c of d.cves)
+    if (!/^CVE-\d{4}-\d{4,}$/.test(c)) return at('cves/cve/cveNumber', `"${c}" is not a CVE id`);
+  for (const b of d.bids)
+    if (!/^\d{1,7}$/.test(b)) return at('bids/bid/bidNumber', `"${b}" is not a BugTraq id`);
   const solution = clean(d.fields.get('formalWay'));
   const refText = d.fields.get('referenceLink') ?? '';
-  const references = Array.from(new Set([...(refText.match(URL_RE) ?? []), ...d.cveUrls])).map((url) => ({ url }));
+  const references = Array.from(new Set([...(refText.match(URL_RE) ?? []), ...d.cveUrls])).map((url) => ({
+    url,
+  }));
   const patchName = clean(d.fields.get('patchName'));
   const patchDescription = clean(d.fields.get('patchDescription'));
   const patchUrl = solution?.match(URL_RE)?.[0];
@@ -106,21 +133,33 @@ export function cnvdDraftToRecord(d: Draft, raw: string, file: string, index: nu
     state: 'published',
     titleZh: title,
     descriptionZh: clean(d.fields.get('description')),
-    products: d.products.map((p) => p.trim()).filter(Boolean).map((raw) => ({ vendor: '', product: '', versions: [], raw })),
+    products: d.products
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((raw) => ({ vendor: '', product: '', versions: [], raw })),
     weaknesses: [],
     cvss: [],
     severity,
     kind,
     dates,
     solution,
-    ...(patchName || patchDescription || patchUrl ? { patch: { ...(patchName ? { name: patchName } : {}), ...(patchDescription ? { description: patchDescription } : {}), ...(patchUrl ? { url: patchUrl } : {}) } } : {}),
+    ...(patchName || patchDescription || patchUrl
+      ? {
+          patch: {
+            ...(patchName ? { name: patchName } : {}),
+            ...(patchDescription ? { description: patchDescription } : {}),
+            ...(patchUrl ? { url: patchUrl } : {}),
+          },
+        }
+      : {}),
     ...(zeroDay === undefined ? {} : { zeroDay }),
     references,
     credits: discoverer ? [discoverer] : [],
     ...(Object.keys(d.extra).length ? { extra: { unknownElements: d.extra } } : {}),
     raw,
   };
-  for (const k of Object.keys(record) as Array<keyof SourceRecord>) if (record[k] === undefined) delete record[k];
+  for (const k of Object.keys(record) as Array<keyof SourceRecord>)
+    if (record[k] === undefined) delete record[k];
   return { record };
 }
 
@@ -139,17 +178,26 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
   let sawRoot = false;
 
   parser.on('doctype', () => {
-    fatal ??= { file, message: 'DOCTYPE / entity declarations are refused (XXE and entity-expansion protection); nothing was read from this file' };
+    fatal ??= {
+      file,
+      message:
+        'DOCTYPE / entity declarations are refused (XXE and entity-expansion protection); nothing was read from this file',
+    };
   });
   parser.on('error', (e) => {
-    fatal ??= { file, ...(draft ? { record: draft.fields.get('number') ?? `#${index}` } : {}), message: `malformed XML: ${e.message}` };
+    fatal ??= {
+      file,
+      ...(draft ? { record: draft.fields.get('number') ?? `#${index}` } : {}),
+      message: `malformed XML: ${e.message}`,
+    };
   });
   parser.on('opentag', (tag) => {
     stack.push(tag.name);
     if (fatal) return;
     if (stack.length === 1) {
       sawRoot = true;
-      if (tag.name !== 'vulnerabilitys') fatal ??= { file, message: `root element is <${tag.name}>, expected <vulnerabilitys>` };
+      if (tag.name !== 'vulnerabilitys')
+        fatal ??= { file, message: `root element is <${tag.name}>, expected <vulnerabilitys>` };
       return;
     }
     if (tag.name === 'vulnerability' && stack.length === 2) {
@@ -181,7 +229,12 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
       pendingOffset += end;
       recordStart = -1;
       const r = cnvdDraftToRecord(d, raw, file, index);
-      if (!fatal) queue.push('record' in r ? { ok: true, file, index, record: r.record } : { ok: false, file, index, issue: r.issue });
+      if (!fatal)
+        queue.push(
+          'record' in r
+            ? { ok: true, file, index, record: r.record }
+            : { ok: false, file, index, issue: r.issue },
+        );
       draft = null;
       return;
     }
@@ -217,6 +270,14 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
   if (!fatal && !sawRoot) fatal = { file, message: 'empty file: no <vulnerabilitys> root element' };
   if (fatal) {
     const where = `line ${parser.line}, column ${parser.column}`;
-    yield { ok: false, file, ...(draft ? { index } : {}), issue: { ...fatal, message: fatal.message.includes('line') ? fatal.message : `${fatal.message} (at ${where})` } };
+    yield {
+      ok: false,
+      file,
+      ...(draft ? { index } : {}),
+      issue: {
+        ...fatal,
+        message: fatal.message.includes('line') ? fatal.message : `${fatal.message} (at ${where})`,
+      },
+    };
   }
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 
-const globSync = (pattern: RegExp, opts: { cwd: string }) => (readdirSync(opts.cwd, { recursive: true }) as string[]).filter((f) => pattern.test(f));
+const globSync = (pattern: RegExp, opts: { cwd: string }) =>
+  (readdirSync(opts.cwd, { recursive: true }) as string[]).filter((f) => pattern.test(f));
 import { describe, expect, it } from 'vitest';
 import type { ParseItem } from '../vulns/model.js';
 import { sharedData } from '../test-support/shared-data.js';
@@ -81,8 +82,12 @@ describe.runIf(real)('CVE JSON 5 records from CISA Vulnrichment (real)', () => {
     const all = recs(items);
     expect(all.length).toBe(2099);
     expect(all.filter((r) => r.state === 'rejected').length).toBe(3);
-    expect(all.filter((r) => r.cvss.some((c) => c.provider === 'cna' && c.vector.startsWith('CVSS:3.1/'))).length).toBe(1510);
-    expect(all.filter((r) => r.cvss.some((c) => c.provider === 'cna' && c.vector.startsWith('CVSS:4.0/'))).length).toBe(18);
+    expect(
+      all.filter((r) => r.cvss.some((c) => c.provider === 'cna' && c.vector.startsWith('CVSS:3.1/'))).length,
+    ).toBe(1510);
+    expect(
+      all.filter((r) => r.cvss.some((c) => c.provider === 'cna' && c.vector.startsWith('CVSS:4.0/'))).length,
+    ).toBe(18);
     expect(all.filter((r) => r.exploited).length).toBe(13);
     expect(all.filter((r) => r.extra?.ssvc).length).toBe(2096);
     expect(all.filter((r) => r.cvss.some((c) => c.provider === 'CISA-ADP')).length).toBeGreaterThan(200);
@@ -94,9 +99,14 @@ describe.runIf(real)('CVE JSON 5 records from CISA Vulnrichment (real)', () => {
 
   it('reads a zip of a cvelistV5 tree the same as the tree', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cve5-zip-'));
-    const files = globSync(/^2024\/0xxx\/CVE-[^/]*\.json$/, { cwd: real ?? '' }).sort().slice(0, 40);
+    const files = globSync(/^2024\/0xxx\/CVE-[^/]*\.json$/, { cwd: real ?? '' })
+      .sort()
+      .slice(0, 40);
     const zip = join(dir, 'cves.zip');
-    writeZip(zip, files.map((f) => ({ name: `cves/${f}`, data: readFileSync(join(real ?? '', f)) })));
+    writeZip(
+      zip,
+      files.map((f) => ({ name: `cves/${f}`, data: readFileSync(join(real ?? '', f)) })),
+    );
     const fromZip = recs(await collect([zip])).map((r) => r.key);
     const fromFiles = recs(await collect(files.map((f) => join(real ?? '', f)))).map((r) => r.key);
     expect(fromZip).toEqual(fromFiles);
@@ -106,7 +116,9 @@ describe.runIf(real)('CVE JSON 5 records from CISA Vulnrichment (real)', () => {
 
 describe.runIf(schemaTests)('schema validation against the official CVE schema test files', () => {
   it('rejects the files meant to fail, naming the field', async () => {
-    const fails = globSync(/_fail[^/]*\.json$/, { cwd: schemaTests ?? '' }).map((f) => join(schemaTests ?? '', f));
+    const fails = globSync(/_fail[^/]*\.json$/, { cwd: schemaTests ?? '' }).map((f) =>
+      join(schemaTests ?? '', f),
+    );
     expect(fails.length).toBeGreaterThan(3);
     for (const f of fails) {
       const items = await collect([f]);
@@ -125,7 +137,12 @@ describe('CVE JSON 5 bad input', () => {
   const base = {
     dataType: 'CVE_RECORD',
     dataVersion: '5.1',
-    cveMetadata: { cveId: 'CVE-2024-9999', assignerOrgId: '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368', state: 'PUBLISHED', datePublished: '2024-01-01T00:00:00.000Z' },
+    cveMetadata: {
+      cveId: 'CVE-2024-9999',
+      assignerOrgId: '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368',
+      state: 'PUBLISHED',
+      datePublished: '2024-01-01T00:00:00.000Z',
+    },
     containers: {
       cna: {
         providerMetadata: { orgId: '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368' },
@@ -144,12 +161,21 @@ describe('CVE JSON 5 bad input', () => {
     const noId = join(dir, '2024', '9xxx', 'CVE-2024-9997.json');
     writeFileSync(noId, JSON.stringify({ ...base, cveMetadata: { ...base.cveMetadata, cveId: undefined } }));
     const badDate = join(dir, '2024', '9xxx', 'CVE-2024-9996.json');
-    writeFileSync(badDate, JSON.stringify({ ...base, cveMetadata: { ...base.cveMetadata, cveId: 'CVE-2024-9996', datePublished: 'last tuesday' } }));
+    writeFileSync(
+      badDate,
+      JSON.stringify({
+        ...base,
+        cveMetadata: { ...base.cveMetadata, cveId: 'CVE-2024-9996', datePublished: 'last tuesday' },
+      }),
+    );
     writeFileSync(join(dir, 'delta.json'), '{"not":"a record"}');
     const items = await collect([dir]);
     expect(recs(items).map((r) => r.key)).toEqual(['CVE-2024-9999']);
     const byFile = Object.fromEntries(issues(items).map((i) => [i.file, i]));
-    expect(byFile[broken]).toMatchObject({ record: 'CVE-2024-9998', message: expect.stringMatching(/invalid JSON/) as unknown });
+    expect(byFile[broken]).toMatchObject({
+      record: 'CVE-2024-9998',
+      message: expect.stringMatching(/invalid JSON/) as unknown,
+    });
     expect(byFile[noId]).toMatchObject({ record: '#2', field: '/cveMetadata/cveId' });
     expect(byFile[badDate]).toMatchObject({ record: 'CVE-2024-9996', field: '/cveMetadata/datePublished' });
   });

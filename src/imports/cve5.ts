@@ -9,15 +9,26 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { AffectedProduct, CvssInput, ParseItem, Reference, SourceRecord, Weakness } from '../vulns/model.js';
+import type {
+  AffectedProduct,
+  CvssInput,
+  ParseItem,
+  Reference,
+  SourceRecord,
+  Weakness,
+} from '../vulns/model.js';
 import { listInputFiles } from './files.js';
 import { zipEntries } from './zip.js';
 
-export const DEFAULT_CVE_SCHEMA = fileURLToPath(new URL('../../src/imports/schemas/CVE_JSON_bundled_5.1.1.json', import.meta.url));
+export const DEFAULT_CVE_SCHEMA = fileURLToPath(
+  new URL('../../src/imports/schemas/CVE_JSON_bundled_5.1.1.json', import.meta.url),
+);
 
 let validator: ValidateFunction | null = null;
 /** The compiled schema validator (once per process). VULNSHARE_CVE_SCHEMA points at another schema file. */
-export function cveValidator(schemaPath = process.env.VULNSHARE_CVE_SCHEMA ?? DEFAULT_CVE_SCHEMA): ValidateFunction {
+export function cveValidator(
+  schemaPath = process.env.VULNSHARE_CVE_SCHEMA ?? DEFAULT_CVE_SCHEMA,
+): ValidateFunction {
   if (validator) return validator;
   const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
@@ -34,7 +45,9 @@ const s = (v: unknown): string | undefined => (typeof v === 'string' && v.trim()
 const METRIC_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;
 
 function langText(list: unknown, lang: RegExp): string | undefined {
-  const hit = arr(list).map(obj).find((d) => lang.test(String(d.lang ?? '')));
+  const hit = arr(list)
+    .map(obj)
+    .find((d) => lang.test(s(d.lang) ?? ''));
   return s(hit?.value);
 }
 
@@ -44,8 +57,14 @@ function versionsOf(a: J): string[] {
     .filter((v) => v.status === 'affected')
     .map((v) => {
       const base = s(v.version) ?? '';
-      if (s(v.lessThan)) return base && base !== '0' && base !== '*' ? `>= ${base}, < ${String(v.lessThan)}` : `< ${String(v.lessThan)}`;
-      if (s(v.lessThanOrEqual)) return base && base !== '0' && base !== '*' ? `>= ${base}, <= ${String(v.lessThanOrEqual)}` : `<= ${String(v.lessThanOrEqual)}`;
+      if (s(v.lessThan))
+        return base && base !== '0' && base !== '*'
+          ? `>= ${base}, < ${String(v.lessThan)}`
+          : `< ${String(v.lessThan)}`;
+      if (s(v.lessThanOrEqual))
+        return base && base !== '0' && base !== '*'
+          ? `>= ${base}, <= ${String(v.lessThanOrEqual)}`
+          : `<= ${String(v.lessThanOrEqual)}`;
       return base;
     })
     .filter(Boolean);
@@ -60,18 +79,49 @@ export function cve5ToRecord(doc: J, raw: string): SourceRecord {
   const published = s(meta.datePublished);
   const updated = s(meta.dateUpdated);
   const reserved = s(meta.dateReserved);
-  const dates: SourceRecord['dates'] = { ...(reserved ? { submitted: reserved } : {}), ...(published ? { published } : {}), ...(updated ? { updated } : {}) };
+  const dates: SourceRecord['dates'] = {
+    ...(reserved ? { submitted: reserved } : {}),
+    ...(published ? { published } : {}),
+    ...(updated ? { updated } : {}),
+  };
   if (meta.state === 'REJECTED') {
     const reason = langText(cna.rejectedReasons, /^en/i) ?? 'Rejected';
-    return { source: 'cve', key: cveId, aliases: [cveId], state: 'rejected', titleEn: `** REJECTED ** ${cveId}`, descriptionEn: reason, products: [], weaknesses: [], cvss: [], dates, references: [], credits: [], raw };
+    return {
+      source: 'cve',
+      key: cveId,
+      aliases: [cveId],
+      state: 'rejected',
+      titleEn: `** REJECTED ** ${cveId}`,
+      descriptionEn: reason,
+      products: [],
+      weaknesses: [],
+      cvss: [],
+      dates,
+      references: [],
+      credits: [],
+      raw,
+    };
   }
-  const containers = [{ c: cna, provider: 'cna' }, ...adps.map((a) => ({ c: a, provider: s(obj(a.providerMetadata).shortName) ?? 'adp' }))];
+  const containers = [
+    { c: cna, provider: 'cna' },
+    ...adps.map((a) => ({ c: a, provider: s(obj(a.providerMetadata).shortName) ?? 'adp' })),
+  ];
   const products: AffectedProduct[] = arr(cna.affected)
     .map(obj)
-    .map((a) => ({ vendor: s(a.vendor) ?? '', product: s(a.product) ?? s(a.packageName) ?? '', versions: versionsOf(a), ...(arr(a.cpes).length ? { cpes: arr(a.cpes).map(String) } : {}) }))
+    .map((a) => ({
+      vendor: s(a.vendor) ?? '',
+      product: s(a.product) ?? s(a.packageName) ?? '',
+      versions: versionsOf(a),
+      ...(arr(a.cpes).length ? { cpes: arr(a.cpes).map(String) } : {}),
+    }))
     .filter((p) => p.vendor || p.product);
-  const adpCpes = adps.flatMap((a) => arr(a.affected).map(obj).flatMap((x) => arr(x.cpes).map(String)));
-  if (adpCpes.length && products[0]) products[0] = { ...products[0], cpes: Array.from(new Set([...(products[0].cpes ?? []), ...adpCpes])) };
+  const adpCpes = adps.flatMap((a) =>
+    arr(a.affected)
+      .map(obj)
+      .flatMap((x) => arr(x.cpes).map(String)),
+  );
+  if (adpCpes.length && products[0])
+    products[0] = { ...products[0], cpes: Array.from(new Set([...(products[0].cpes ?? []), ...adpCpes])) };
   const weaknesses: Weakness[] = [];
   const cvss: CvssInput[] = [];
   const references: Reference[] = [];
@@ -81,7 +131,8 @@ export function cve5ToRecord(doc: J, raw: string): SourceRecord {
     for (const pt of arr(c.problemTypes).map(obj)) {
       for (const d of arr(pt.descriptions).map(obj)) {
         const cwe = s(d.cweId);
-        if (cwe || s(d.description)) weaknesses.push({ cwe: cwe ?? null, ...(s(d.description) ? { nameEn: s(d.description) } : {}) });
+        if (cwe || s(d.description))
+          weaknesses.push({ cwe: cwe ?? null, ...(s(d.description) ? { nameEn: s(d.description) } : {}) });
       }
     }
     for (const m of arr(c.metrics).map(obj)) {
@@ -93,22 +144,41 @@ export function cve5ToRecord(doc: J, raw: string): SourceRecord {
       const content = obj(other.content);
       if (other.type === 'ssvc') {
         const opts = Object.assign({}, ...arr(content.options).map(obj)) as J;
-        ssvc = { exploitation: opts.Exploitation, automatable: opts.Automatable, technicalImpact: opts['Technical Impact'], timestamp: content.timestamp, provider };
+        ssvc = {
+          exploitation: opts.Exploitation,
+          automatable: opts.Automatable,
+          technicalImpact: opts['Technical Impact'],
+          timestamp: content.timestamp,
+          provider,
+        };
       }
-      if (other.type === 'kev' && s(content.dateAdded)) exploited = { dateAdded: String(content.dateAdded).slice(0, 10), ransomware: false, source: `${provider} (KEV)` };
+      if (other.type === 'kev' && s(content.dateAdded))
+        exploited = {
+          dateAdded: String(content.dateAdded).slice(0, 10),
+          ransomware: false,
+          source: `${provider} (KEV)`,
+        };
     }
     for (const r of arr(c.references).map(obj)) {
       const url = s(r.url);
-      if (url) references.push({ url, ...(s(r.name) ? { name: s(r.name) } : {}), ...(arr(r.tags).length ? { tags: arr(r.tags).map(String) } : {}) });
+      if (url)
+        references.push({
+          url,
+          ...(s(r.name) ? { name: s(r.name) } : {}),
+          ...(arr(r.tags).length ? { tags: arr(r.tags).map(String) } : {}),
+        });
     }
   }
   const seen = new Set<string>();
   const refs = references.filter((r) => (seen.has(r.url) ? false : (seen.add(r.url), true)));
   const descEn = langText(cna.descriptions, /^en/i) ?? langText(cna.descriptions, /./);
   const descZh = langText(cna.descriptions, /^zh/i);
-  const title = s(cna.title) ?? (descEn ? (descEn.length > 120 ? `${descEn.slice(0, 117)}…` : descEn) : undefined);
+  const title =
+    s(cna.title) ?? (descEn ? (descEn.length > 120 ? `${descEn.slice(0, 117)}…` : descEn) : undefined);
   const expl = typeof ssvc?.exploitation === 'string' ? ssvc.exploitation : undefined;
-  const ghsa = Array.from(new Set(refs.flatMap((r) => r.url.match(/GHSA(-[23456789cfghjmpqrvwx]{4}){3}/g) ?? [])));
+  const ghsa = Array.from(
+    new Set(refs.flatMap((r) => r.url.match(/GHSA(-[23456789cfghjmpqrvwx]{4}){3}/g) ?? [])),
+  );
   const solution = langText(cna.solutions, /^en/i);
   const record: SourceRecord = {
     source: 'cve',
@@ -126,7 +196,10 @@ export function cve5ToRecord(doc: J, raw: string): SourceRecord {
     dates,
     ...(solution ? { solution } : {}),
     references: refs,
-    credits: arr(cna.credits).map(obj).map((c) => s(c.value)).filter((x): x is string => !!x),
+    credits: arr(cna.credits)
+      .map(obj)
+      .map((c) => s(c.value))
+      .filter((x): x is string => !!x),
     ...(ssvc ? { extra: { ssvc } } : {}),
     raw,
   };
@@ -138,7 +211,16 @@ function itemFromText(text: string, file: string, index: number): ParseItem {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return { ok: false, file, index, issue: { file, record: basename(file, '.json'), message: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` } };
+    return {
+      ok: false,
+      file,
+      index,
+      issue: {
+        file,
+        record: basename(file, '.json'),
+        message: `invalid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    };
   }
   const id = s(obj(obj(doc).cveMetadata).cveId) ?? `#${index}`;
   const validate = cveValidator();
@@ -146,7 +228,17 @@ function itemFromText(text: string, file: string, index: number): ParseItem {
     const err = validate.errors?.[0];
     const missing = (err?.params as { missingProperty?: string } | undefined)?.missingProperty;
     const field = `${err?.instancePath ?? ''}${missing ? `/${missing}` : ''}` || '/';
-    return { ok: false, file, index, issue: { file, record: id, field, message: `does not match the CVE JSON 5 schema: ${err?.message ?? 'invalid'}` } };
+    return {
+      ok: false,
+      file,
+      index,
+      issue: {
+        file,
+        record: id,
+        field,
+        message: `does not match the CVE JSON 5 schema: ${err?.message ?? 'invalid'}`,
+      },
+    };
   }
   return { ok: true, file, index, record: cve5ToRecord(obj(doc), text) };
 }
@@ -159,9 +251,14 @@ export async function* parseCve5(paths: string[]): AsyncGenerator<ParseItem> {
   for await (const f of listInputFiles(paths, ['.json', '.zip'])) {
     if (f.toLowerCase().endsWith('.zip')) {
       try {
-        for await (const e of zipEntries(f, isRecordName)) yield itemFromText(e.text, `${f}!${e.name}`, ++index);
+        for await (const e of zipEntries(f, isRecordName))
+          yield itemFromText(e.text, `${f}!${e.name}`, ++index);
       } catch (e) {
-        yield { ok: false, file: f, issue: { file: f, message: `cannot read zip: ${e instanceof Error ? e.message : String(e)}` } };
+        yield {
+          ok: false,
+          file: f,
+          issue: { file: f, message: `cannot read zip: ${e instanceof Error ? e.message : String(e)}` },
+        };
       }
       continue;
     }

@@ -12,7 +12,10 @@ describe('parseDate', () => {
   ])('reads %s as %s', (input, out) => {
     expect(parseDate(input)).toBe(out);
   });
-  it.each(['2023-02-30', '2023-13-01', 'yesterday', '', '20230101', '2023-01-01 25:00'])('refuses %s', (input) => {
-    expect(parseDate(input)).toBeNull();
-  });
+  it.each(['2023-02-30', '2023-13-01', 'yesterday', '', '20230101', '2023-01-01 25:00'])(
+    'refuses %s',
+    (input) => {
+      expect(parseDate(input)).toBeNull();
+    },
+  );
 });

@@ -6,7 +6,9 @@ export const SOURCE_TIME_ZONE_OFFSET = '+08:00';
 
 function validYmd(y: number, m: number, d: number): boolean {
   const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d && y >= 1970 && y <= 2100;
+  return (
+    t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d && y >= 1970 && y <= 2100
+  );
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -15,7 +17,10 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export function parseDate(input: string | undefined | null): string | null {
   if (!input) return null;
   const s = input.trim();
-  const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
+  const m =
+    /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+      s,
+    );
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (!validYmd(y, mo, d)) return null;

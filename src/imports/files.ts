@@ -17,7 +17,9 @@ export async function* listInputFiles(paths: string[], exts: string[]): AsyncGen
 }
 
 async function* walk(dir: string, exts: string[]): AsyncGenerator<string> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) yield* walk(p, exts);

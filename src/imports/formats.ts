@@ -10,7 +10,11 @@ export interface ImportFormat {
   parse(paths: string[]): AsyncGenerator<ParseItem>;
 }
 
-async function* eachFile(paths: string[], exts: string[], parse: (f: string) => AsyncGenerator<ParseItem>): AsyncGenerator<ParseItem> {
+async function* eachFile(
+  paths: string[],
+  exts: string[],
+  parse: (f: string) => AsyncGenerator<ParseItem>,
+): AsyncGenerator<ParseItem> {
   for await (const f of listInputFiles(paths, exts)) yield* parse(f);
 }
 

@@ -34,16 +34,41 @@ describe('KEV bad input', () => {
   it('names the file when it is not JSON or not the catalogue', async () => {
     const a = join(tmp, 'a.json');
     writeFileSync(a, '{"vulnerabilities": [');
-    expect(await collect(a)).toEqual([{ ok: false, file: a, issue: { file: a, message: expect.stringMatching(/cannot read the KEV catalogue/) as unknown } }]);
+    expect(await collect(a)).toEqual([
+      {
+        ok: false,
+        file: a,
+        issue: { file: a, message: expect.stringMatching(/cannot read the KEV catalogue/) as unknown },
+      },
+    ]);
     const b = join(tmp, 'b.json');
     writeFileSync(b, '{"x": 1}');
-    expect((await collect(b))[0]).toMatchObject({ ok: false, issue: { message: expect.stringMatching(/not the KEV catalogue/) as unknown } });
+    expect((await collect(b))[0]).toMatchObject({
+      ok: false,
+      issue: { message: expect.stringMatching(/not the KEV catalogue/) as unknown },
+    });
   });
 
   it('rejects an entry with a missing id or a bad date, naming record and field, and keeps the rest', async () => {
     const f = join(tmp, 'c.json');
-    const good = { cveID: 'CVE-2024-0001', vendorProject: 'V', product: 'P', dateAdded: '2024-01-02', knownRansomwareCampaignUse: 'Unknown' };
-    writeFileSync(f, JSON.stringify({ vulnerabilities: [good, { ...good, cveID: undefined }, { ...good, cveID: 'CVE-2024-0002', dateAdded: '2024-02-30' }, { ...good, cveID: 'CVE-2024-0003' }] }));
+    const good = {
+      cveID: 'CVE-2024-0001',
+      vendorProject: 'V',
+      product: 'P',
+      dateAdded: '2024-01-02',
+      knownRansomwareCampaignUse: 'Unknown',
+    };
+    writeFileSync(
+      f,
+      JSON.stringify({
+        vulnerabilities: [
+          good,
+          { ...good, cveID: undefined },
+          { ...good, cveID: 'CVE-2024-0002', dateAdded: '2024-02-30' },
+          { ...good, cveID: 'CVE-2024-0003' },
+        ],
+      }),
+    );
     const items = await collect(f);
     expect(items.flatMap((i) => (i.ok ? [i.record.key] : []))).toEqual(['CVE-2024-0001', 'CVE-2024-0003']);
     expect(items.flatMap((i) => (i.ok ? [] : [i.issue]))).toEqual([

@@ -25,19 +25,36 @@ interface KevEntry {
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const URL_RE = /https?:\/\/[^\s;]+/g;
 
-export function kevEntryToRecord(e: KevEntry, file: string, index: number, extra: Record<string, unknown>): ParseItem {
+export function kevEntryToRecord(
+  e: KevEntry,
+  file: string,
+  index: number,
+  extra: Record<string, unknown>,
+): ParseItem {
   const cve = str(e.cveID);
-  const issue = (field: string, message: string): ParseItem => ({ ok: false, file, index, issue: { file, record: cve ?? `#${index}`, field, message } });
+  const issue = (field: string, message: string): ParseItem => ({
+    ok: false,
+    file,
+    index,
+    issue: { file, record: cve ?? `#${index}`, field, message },
+  });
   if (!cve) return issue('cveID', 'missing cveID');
   if (!/^CVE-\d{4}-\d{4,}$/.test(cve)) return issue('cveID', `"${cve}" is not a CVE id`);
   const added = parseDate(str(e.dateAdded));
-  if (!added) return issue('dateAdded', `unparseable date "${String(e.dateAdded ?? '')}"`);
+  if (!added)
+    return issue(
+      'dateAdded',
+      `unparseable date "${typeof e.dateAdded === 'string' ? e.dateAdded : JSON.stringify(e.dateAdded ?? null)}"`,
+    );
   const due = str(e.dueDate);
   const dueIso = due ? parseDate(due) : undefined;
   if (due && !dueIso) return issue('dueDate', `unparseable date "${due}"`);
   const ransom = str(e.knownRansomwareCampaignUse);
-  if (ransom && ransom !== 'Known' && ransom !== 'Unknown') return issue('knownRansomwareCampaignUse', `expected Known or Unknown, got "${ransom}"`);
-  const cwes = (Array.isArray(e.cwes) ? e.cwes.map(String) : (str(e.cwes) ?? '').split(',')).map((c) => c.trim()).filter((c) => /^CWE-\d+$/.test(c));
+  if (ransom && ransom !== 'Known' && ransom !== 'Unknown')
+    return issue('knownRansomwareCampaignUse', `expected Known or Unknown, got "${ransom}"`);
+  const cwes = (Array.isArray(e.cwes) ? e.cwes.map(String) : (str(e.cwes) ?? '').split(','))
+    .map((c) => c.trim())
+    .filter((c) => /^CWE-\d+$/.test(c));
   const requiredAction = str(e.requiredAction);
   const record: SourceRecord = {
     source: 'kev',
@@ -49,7 +66,13 @@ export function kevEntryToRecord(e: KevEntry, file: string, index: number, extra
     products: [{ vendor: str(e.vendorProject) ?? '', product: str(e.product) ?? '', versions: [] }],
     weaknesses: cwes.map((cwe) => ({ cwe })),
     cvss: [],
-    exploited: { dateAdded: added, ransomware: ransom === 'Known', ...(dueIso ? { dueDate: dueIso } : {}), ...(requiredAction ? { requiredAction } : {}), source: 'CISA KEV' },
+    exploited: {
+      dateAdded: added,
+      ransomware: ransom === 'Known',
+      ...(dueIso ? { dueDate: dueIso } : {}),
+      ...(requiredAction ? { requiredAction } : {}),
+      source: 'CISA KEV',
+    },
     pocAvailable: true,
     dates: {},
     references: Array.from(new Set(str(e.notes)?.match(URL_RE) ?? [])).map((url) => ({ url })),
@@ -57,7 +80,8 @@ export function kevEntryToRecord(e: KevEntry, file: string, index: number, extra
     extra,
     raw: JSON.stringify(e),
   };
-  for (const k of Object.keys(record) as Array<keyof SourceRecord>) if (record[k] === undefined) delete record[k];
+  for (const k of Object.keys(record) as Array<keyof SourceRecord>)
+    if (record[k] === undefined) delete record[k];
   return { ok: true, file, index, record };
 }
 
@@ -67,21 +91,32 @@ export async function* parseKev(file: string): AsyncGenerator<ParseItem> {
   try {
     const text = await readFile(file, 'utf8');
     if (file.toLowerCase().endsWith('.csv')) {
-      entries = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as KevEntry[];
-      if (entries.length > 0 && !('cveID' in (entries[0] ?? {}))) throw new Error('no cveID column: not the KEV catalogue CSV');
+      entries = parseCsv<KevEntry>(text, { columns: true, skip_empty_lines: true, bom: true });
+      if (entries.length > 0 && !('cveID' in (entries[0] ?? {})))
+        throw new Error('no cveID column: not the KEV catalogue CSV');
     } else {
       const doc = JSON.parse(text) as { vulnerabilities?: unknown; catalogVersion?: unknown };
-      if (!doc || typeof doc !== 'object' || !Array.isArray(doc.vulnerabilities)) throw new Error('no "vulnerabilities" array: not the KEV catalogue');
+      if (!doc || typeof doc !== 'object' || !Array.isArray(doc.vulnerabilities))
+        throw new Error('no "vulnerabilities" array: not the KEV catalogue');
       entries = doc.vulnerabilities as KevEntry[];
       extra = { catalogVersion: doc.catalogVersion };
     }
   } catch (e) {
-    yield { ok: false, file, issue: { file, message: `cannot read the KEV catalogue: ${e instanceof Error ? e.message : String(e)}` } };
+    yield {
+      ok: false,
+      file,
+      issue: {
+        file,
+        message: `cannot read the KEV catalogue: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    };
     return;
   }
   let i = 0;
   for (const e of entries) {
     i++;
-    yield e && typeof e === 'object' ? kevEntryToRecord(e, file, i, extra) : { ok: false, file, index: i, issue: { file, record: `#${i}`, message: 'entry is not an object' } };
+    yield e && typeof e === 'object'
+      ? kevEntryToRecord(e, file, i, extra)
+      : { ok: false, file, index: i, issue: { file, record: `#${i}`, message: 'entry is not an object' } };
   }
 }

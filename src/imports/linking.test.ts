@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { planLinks, type LinkInput, type StoreSnapshot } from './linking.js';
 
-const empty = (): StoreSnapshot => ({ aliasToVulns: new Map(), identityOf: new Map(), linksOf: new Map(), enrichmentByKey: new Map() });
+const empty = (): StoreSnapshot => ({
+  aliasToVulns: new Map(),
+  identityOf: new Map(),
+  linksOf: new Map(),
+  enrichmentByKey: new Map(),
+});
 const ids = () => {
   let n = 100;
   return () => ++n;
@@ -25,7 +30,11 @@ describe('cross-source linking', () => {
     const snap = empty();
     snap.aliasToVulns.set('CVE-2022-9', [101, 102]);
     snap.identityOf.set(101, 'cnvd:A').set(102, 'cnvd:B');
-    const p = planLinks([{ srId: 3, source: 'cve', key: 'CVE-2022-9', aliases: ['CVE-2022-9'] }], snap, ids());
+    const p = planLinks(
+      [{ srId: 3, source: 'cve', key: 'CVE-2022-9', aliases: ['CVE-2022-9'] }],
+      snap,
+      ids(),
+    );
     expect(p.created.size).toBe(0);
     expect(p.links).toEqual([
       { vulnId: 101, srId: 3 },
@@ -38,7 +47,11 @@ describe('cross-source linking', () => {
     snap.aliasToVulns.set('CVE-2022-9', [7]);
     snap.identityOf.set(7, null);
     snap.enrichmentByKey.set('CVE-2022-9', [50, 51]);
-    const p = planLinks([{ srId: 1, source: 'cnvd', key: 'CNVD-2022-1', aliases: ['CNVD-2022-1', 'CVE-2022-9'] }], snap, ids());
+    const p = planLinks(
+      [{ srId: 1, source: 'cnvd', key: 'CNVD-2022-1', aliases: ['CNVD-2022-1', 'CVE-2022-9'] }],
+      snap,
+      ids(),
+    );
     expect(p.created.size).toBe(0);
     expect(p.identities.get(7)).toBe('cnvd:CNVD-2022-1');
     // the CVE and KEV records are (re)linked to the target; the store ignores links it already has
@@ -53,7 +66,11 @@ describe('cross-source linking', () => {
     const snap = empty();
     snap.aliasToVulns.set('CVE-1', [7]).set('CVE-2', [8]);
     snap.identityOf.set(7, null).set(8, null);
-    const p = planLinks([{ srId: 1, source: 'cnvd', key: 'CNVD-X', aliases: ['CNVD-X', 'CVE-1', 'CVE-2'] }], snap, ids());
+    const p = planLinks(
+      [{ srId: 1, source: 'cnvd', key: 'CNVD-X', aliases: ['CNVD-X', 'CVE-1', 'CVE-2'] }],
+      snap,
+      ids(),
+    );
     expect(p.absorbed.get(8)).toBe(7);
     expect([...p.affected]).toEqual([7]);
   });

@@ -43,7 +43,13 @@ export interface LinkPlan {
 }
 
 export function planLinks(batch: LinkInput[], snap: StoreSnapshot, allocateId: () => number): LinkPlan {
-  const plan: LinkPlan = { links: [], created: new Map(), identities: new Map(), absorbed: new Map(), affected: new Set() };
+  const plan: LinkPlan = {
+    links: [],
+    created: new Map(),
+    identities: new Map(),
+    absorbed: new Map(),
+    affected: new Set(),
+  };
   const aliasTo = new Map(Array.from(snap.aliasToVulns, ([k, v]) => [k, [...v]]));
   const identityOf = new Map(snap.identityOf);
   const linksOf = new Map(Array.from(snap.linksOf, ([k, v]) => [k, [...v]]));

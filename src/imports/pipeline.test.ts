@@ -6,7 +6,8 @@ import { freshDatabase, testBackends } from '../test-support/db.js';
 import { getVulnerability } from '../vulns/store.js';
 import { importItems } from './pipeline.js';
 
-const run = (d: Database, recs: Parameters<typeof itemsOf>[0], format = 'test') => importItems(d, itemsOf(recs), { format, paths: ['test.input'], batchSize: 2 });
+const run = (d: Database, recs: Parameters<typeof itemsOf>[0], format = 'test') =>
+  importItems(d, itemsOf(recs), { format, paths: ['test.input'], batchSize: 2 });
 
 describe.each(testBackends())('import pipeline on %s', (backend) => {
   let d: Database;
@@ -48,26 +49,42 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
     await run(d, [cveRecord('CVE-2023-0003')]);
     const a = (await getVulnerability(d.db, 'CNVD-2023-00002')).vulnerability;
     const b = (await getVulnerability(d.db, 'CNVD-2023-00003')).vulnerability;
-    const norm = (v: typeof a) => JSON.parse(JSON.stringify(v).replaceAll('0002', 'XXXX').replaceAll('0003', 'XXXX')) as unknown;
+    const norm = (v: typeof a) =>
+      JSON.parse(JSON.stringify(v).replaceAll('0002', 'XXXX').replaceAll('0003', 'XXXX')) as unknown;
     expect(norm(a)).toEqual(norm(b));
     // the stand-alone CVE vulnerability was joined, not duplicated
-    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM vuln_aliases WHERE alias = 'CVE-2023-0002'`.execute(d.db);
+    const n = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM vuln_aliases WHERE alias = 'CVE-2023-0002'`.execute(d.db);
     expect(n.rows[0]?.n).toBe(1);
   });
 
   it('changes nothing when the same input is imported twice', async () => {
-    const recs = [cnvdRecord('CNVD-2023-00010', { aliases: ['CVE-2023-0010'] }), cveRecord('CVE-2023-0010'), kevRecord('CVE-2023-0010')];
+    const recs = [
+      cnvdRecord('CNVD-2023-00010', { aliases: ['CVE-2023-0010'] }),
+      cveRecord('CVE-2023-0010'),
+      kevRecord('CVE-2023-0010'),
+    ];
     await run(d, recs);
     const h1 = await sql<{ n: number }>`SELECT count(*)::int AS n FROM vuln_history`.execute(d.db);
     const s = await run(d, recs);
-    expect(s).toMatchObject({ read: 3, imported: 0, updated: 0, unchanged: 3, rejected: 0, vulnerabilitiesChanged: 0 });
+    expect(s).toMatchObject({
+      read: 3,
+      imported: 0,
+      updated: 0,
+      unchanged: 3,
+      rejected: 0,
+      vulnerabilitiesChanged: 0,
+    });
     const h2 = await sql<{ n: number }>`SELECT count(*)::int AS n FROM vuln_history`.execute(d.db);
     expect(h2.rows[0]?.n).toBe(h1.rows[0]?.n);
   });
 
   it('updates a changed record in place and says so in its history', async () => {
     await run(d, [cnvdRecord('CNVD-2023-00020')]);
-    const s = await run(d, [cnvdRecord('CNVD-2023-00020', { severity: 'medium', solution: '厂商已发布了漏洞修复程序' })]);
+    const s = await run(d, [
+      cnvdRecord('CNVD-2023-00020', { severity: 'medium', solution: '厂商已发布了漏洞修复程序' }),
+    ]);
     expect(s).toMatchObject({ imported: 0, updated: 1, vulnerabilitiesChanged: 1 });
     const det = await getVulnerability(d.db, 'CNVD-2023-00020');
     expect(det.vulnerability.severity).toBe('medium');
@@ -92,14 +109,22 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
   });
 
   it('rejects bad records with their location while good ones beside them land', async () => {
-    const s = await run(d, [cnvdRecord('CNVD-2023-00040'), { bad: 'CNVD-2023-00041', field: 'openTime' }, cnvdRecord('CNVD-2023-00042')]);
+    const s = await run(d, [
+      cnvdRecord('CNVD-2023-00040'),
+      { bad: 'CNVD-2023-00041', field: 'openTime' },
+      cnvdRecord('CNVD-2023-00042'),
+    ]);
     expect(s).toMatchObject({ read: 3, imported: 2, rejected: 1 });
-    expect(s.issues).toEqual([{ file: 'test.input', record: 'CNVD-2023-00041', field: 'openTime', message: 'bad value' }]);
+    expect(s.issues).toEqual([
+      { file: 'test.input', record: 'CNVD-2023-00041', field: 'openTime', message: 'bad value' },
+    ]);
     await expect(getVulnerability(d.db, 'CNVD-2023-00042')).resolves.toBeTruthy();
   });
 
   it('keeps an invalid CVSS vector out, with a warning naming record and field', async () => {
-    const s = await run(d, [cveRecord('CVE-2023-0050', { cvss: [{ vector: 'CVSS:3.1/AV:X', provider: 'cna' }] })]);
+    const s = await run(d, [
+      cveRecord('CVE-2023-0050', { cvss: [{ vector: 'CVSS:3.1/AV:X', provider: 'cna' }] }),
+    ]);
     expect(s.imported).toBe(1);
     expect(s.warnings[0]).toMatchObject({ record: 'CVE-2023-0050', field: 'cvss[0] (cna)' });
     const v = (await getVulnerability(d.db, 'CVE-2023-0050')).vulnerability;

@@ -46,10 +46,22 @@ interface BatchItem extends Prepared {
 
 type Tx = Transaction<DB> | Kysely<DB>;
 
-export async function importItems(database: Database, items: AsyncIterable<ParseItem>, opts: ImportOptions): Promise<ImportSummary> {
+export async function importItems(
+  database: Database,
+  items: AsyncIterable<ParseItem>,
+  opts: ImportOptions,
+): Promise<ImportSummary> {
   const started = performance.now();
   const batchSize = opts.batchSize ?? 1000;
-  const counts: ImportCounts = { read: 0, imported: 0, updated: 0, unchanged: 0, rejected: 0, vulnerabilitiesCreated: 0, vulnerabilitiesChanged: 0 };
+  const counts: ImportCounts = {
+    read: 0,
+    imported: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    vulnerabilitiesCreated: 0,
+    vulnerabilitiesChanged: 0,
+  };
   const issues: ImportIssue[] = [];
   const warnings: ImportIssue[] = [];
   const runId = await store.startImportRun(database.db, opts.format, opts.paths);
@@ -70,7 +82,11 @@ export async function importItems(database: Database, items: AsyncIterable<Parse
           addCounts(counts, c);
         } catch (e) {
           counts.rejected++;
-          issues.push({ file: item.file, record: item.prepared.key, message: `not stored: ${e instanceof Error ? e.message : String(e)}` });
+          issues.push({
+            file: item.file,
+            record: item.prepared.key,
+            message: `not stored: ${e instanceof Error ? e.message : String(e)}`,
+          });
         }
       }
     }
@@ -90,7 +106,11 @@ export async function importItems(database: Database, items: AsyncIterable<Parse
       p = prepareRecord(item.record, item.file);
     } catch (e) {
       counts.rejected++;
-      issues.push({ file: item.file, record: item.record.key, message: e instanceof Error ? e.message : String(e) });
+      issues.push({
+        file: item.file,
+        record: item.record.key,
+        message: e instanceof Error ? e.message : String(e),
+      });
       continue;
     }
     warnings.push(...p.warnings);
@@ -98,8 +118,18 @@ export async function importItems(database: Database, items: AsyncIterable<Parse
     if (batch.length >= batchSize) await flush();
   }
   await flush();
-  const summary: ImportSummary = { format: opts.format, ...counts, issues, warnings, durationMs: Math.round(performance.now() - started), runId };
-  await store.finishImportRun(database.db, runId, { ...counts, durationMs: summary.durationMs }, [...issues, ...warnings]);
+  const summary: ImportSummary = {
+    format: opts.format,
+    ...counts,
+    issues,
+    warnings,
+    durationMs: Math.round(performance.now() - started),
+    runId,
+  };
+  await store.finishImportRun(database.db, runId, { ...counts, durationMs: summary.durationMs }, [
+    ...issues,
+    ...warnings,
+  ]);
   return summary;
 }
 
@@ -114,9 +144,16 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   for (const it of input) byKey.set(`${it.prepared.source}:${it.prepared.key}`, it);
   const items = Array.from(byKey.values());
   const existing = new Map(
-    (await store.findSourceRows(tx, items.map((i) => ({ source: i.prepared.source, key: i.prepared.key })))).map((r) => [`${r.source}:${r.key}`, r]),
+    (
+      await store.findSourceRows(
+        tx,
+        items.map((i) => ({ source: i.prepared.source, key: i.prepared.key })),
+      )
+    ).map((r) => [`${r.source}:${r.key}`, r]),
   );
-  const changed = items.filter((i) => existing.get(`${i.prepared.source}:${i.prepared.key}`)?.hash !== i.hash);
+  const changed = items.filter(
+    (i) => existing.get(`${i.prepared.source}:${i.prepared.key}`)?.hash !== i.hash,
+  );
   const result: Partial<ImportCounts> = {
     unchanged: items.length - changed.length + (input.length - items.length),
     imported: changed.filter((i) => !existing.has(`${i.prepared.source}:${i.prepared.key}`)).length,
@@ -126,14 +163,29 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
 
   const ids = await store.upsertSourceRows(
     tx,
-    changed.map((i) => ({ source: i.prepared.source, key: i.prepared.key, state: i.prepared.state, hash: i.hash, recordJson: i.json, raw: i.raw, file: i.file })),
+    changed.map((i) => ({
+      source: i.prepared.source,
+      key: i.prepared.key,
+      state: i.prepared.state,
+      hash: i.hash,
+      recordJson: i.json,
+      raw: i.raw,
+      file: i.file,
+    })),
   );
   const srIdOf = (i: BatchItem) => ids.get(`${i.prepared.source}:${i.prepared.key}`) ?? -1;
   const bySrId = new Map<number, PreparedRecord>(changed.map((i) => [srIdOf(i), i.prepared]));
 
   // Snapshot of what the plan needs to know.
-  const snap: StoreSnapshot = { aliasToVulns: new Map(), identityOf: new Map(), linksOf: new Map(), enrichmentByKey: new Map() };
-  const wereStored = changed.filter((i) => existing.has(`${i.prepared.source}:${i.prepared.key}`)).map(srIdOf);
+  const snap: StoreSnapshot = {
+    aliasToVulns: new Map(),
+    identityOf: new Map(),
+    linksOf: new Map(),
+    enrichmentByKey: new Map(),
+  };
+  const wereStored = changed
+    .filter((i) => existing.has(`${i.prepared.source}:${i.prepared.key}`))
+    .map(srIdOf);
   for (const l of await store.findLinksOfSources(tx, wereStored)) {
     snap.linksOf.set(l.source_record_id, [...(snap.linksOf.get(l.source_record_id) ?? []), l.vuln_id]);
   }
@@ -142,9 +194,15 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
     snap.aliasToVulns.set(a.alias, [...(snap.aliasToVulns.get(a.alias) ?? []), a.vuln_id]);
     snap.identityOf.set(a.vuln_id, a.identity);
   }
-  const linkedVulns = Array.from(new Set(Array.from(snap.linksOf.values()).flat())).filter((v) => !snap.identityOf.has(v));
+  const linkedVulns = Array.from(new Set(Array.from(snap.linksOf.values()).flat())).filter(
+    (v) => !snap.identityOf.has(v),
+  );
   for (const [v, ident] of await store.findIdentities(tx, linkedVulns)) snap.identityOf.set(v, ident);
-  const identityAliases = Array.from(new Set(changed.filter((i) => IDENTITY_SOURCES.has(i.prepared.source)).flatMap((i) => i.prepared.aliases)));
+  const identityAliases = Array.from(
+    new Set(
+      changed.filter((i) => IDENTITY_SOURCES.has(i.prepared.source)).flatMap((i) => i.prepared.aliases),
+    ),
+  );
   for (const e of await store.findEnrichmentByKeys(tx, identityAliases, Array.from(IDENTITY_SOURCES))) {
     snap.enrichmentByKey.set(e.key, [...(snap.enrichmentByKey.get(e.key) ?? []), e.id]);
   }
@@ -152,7 +210,12 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   const newIds = await store.allocateVulnIds(tx, changed.length);
   let next = 0;
   const plan = planLinks(
-    changed.map((i) => ({ srId: srIdOf(i), source: i.prepared.source, key: i.prepared.key, aliases: i.prepared.aliases })),
+    changed.map((i) => ({
+      srId: srIdOf(i),
+      source: i.prepared.source,
+      key: i.prepared.key,
+      aliases: i.prepared.aliases,
+    })),
     snap,
     () => {
       const id = newIds[next++];
@@ -163,7 +226,13 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   const history: store.HistoryWrite[] = [];
   for (const [from, into] of plan.absorbed) {
     await store.absorbVuln(tx, from, into);
-    history.push({ vuln_id: into, change: 'merged', source: null, source_key: null, fields: { absorbed: from } });
+    history.push({
+      vuln_id: into,
+      change: 'merged',
+      source: null,
+      source_key: null,
+      fields: { absorbed: from },
+    });
   }
   await store.insertLinks(tx, plan.links);
 
@@ -171,7 +240,8 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   const affected = Array.from(plan.affected);
   const existingAffected = affected.filter((v) => !plan.created.has(v));
   const members = new Map<number, Set<number>>(affected.map((v) => [v, new Set<number>()]));
-  for (const l of await store.findSourcesOfVulns(tx, existingAffected)) members.get(l.vuln_id)?.add(l.source_record_id);
+  for (const l of await store.findSourcesOfVulns(tx, existingAffected))
+    members.get(l.vuln_id)?.add(l.source_record_id);
   const trigger = new Map<number, PreparedRecord>();
   for (const l of plan.links) {
     members.get(l.vulnId)?.add(l.srId);
@@ -182,7 +252,9 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   for (const i of changed) {
     for (const v of snap.linksOf.get(srIdOf(i)) ?? []) if (!trigger.has(v)) trigger.set(v, i.prepared);
   }
-  const missing = Array.from(new Set(Array.from(members.values()).flatMap((s) => Array.from(s)))).filter((id) => !bySrId.has(id));
+  const missing = Array.from(new Set(Array.from(members.values()).flatMap((s) => Array.from(s)))).filter(
+    (id) => !bySrId.has(id),
+  );
   const loaded = await store.loadPreparedRecords(tx, missing);
   const oldDocs = await store.loadVulnDocs(tx, existingAffected);
 

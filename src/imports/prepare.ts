@@ -30,7 +30,11 @@ export function prepareRecord(rec: SourceRecord, file: string): Prepared {
     }
   });
   const { raw, ...rest } = classified;
-  const prepared: PreparedRecord = { ...rest, cvss: classified.cvss.filter((_, i) => scored.some((s) => s.vector === classified.cvss[i]?.vector)), scored };
+  const prepared: PreparedRecord = {
+    ...rest,
+    cvss: classified.cvss.filter((_, i) => scored.some((s) => s.vector === classified.cvss[i]?.vector)),
+    scored,
+  };
   const json = JSON.stringify(prepared);
   const hash = createHash('sha256').update(json).update('\0').update(raw).digest('hex');
   return { prepared, json, raw, hash, warnings };

@@ -40,18 +40,24 @@ describe.runIf(all).each(testBackends())('all real data on %s', (backend) => {
     expect(first.cnvd).toMatchObject({ read: 14399, imported: 14399, rejected: 0 });
     expect(first.cve).toMatchObject({ read: 2099, imported: 2099, rejected: 0 });
     expect(first.kev).toMatchObject({ read: 1404, imported: 1404, rejected: 0 });
-    const n = await sql<{ source: string; n: number }>`SELECT source, count(*)::int AS n FROM source_records GROUP BY source ORDER BY source`.execute(d.db);
+    const n = await sql<{
+      source: string;
+      n: number;
+    }>`SELECT source, count(*)::int AS n FROM source_records GROUP BY source ORDER BY source`.execute(d.db);
     expect(n.rows).toEqual([
       { source: 'cnvd', n: 14399 },
       { source: 'cve', n: 2099 },
       { source: 'kev', n: 1404 },
     ]);
-    const cnvdVulns = await sql<{ n: number }>`SELECT count(*)::int AS n FROM vulnerabilities WHERE identity LIKE 'cnvd:%'`.execute(d.db);
+    const cnvdVulns = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM vulnerabilities WHERE identity LIKE 'cnvd:%'`.execute(d.db);
     expect(cnvdVulns.rows[0]?.n).toBe(14399);
   });
 
   it('changes nothing on a second import of the same files', async () => {
-    const h = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM vuln_history`.execute(d.db)).rows[0]?.n;
+    const h = async () =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM vuln_history`.execute(d.db)).rows[0]?.n;
     const before = await h();
     const again = await imp(d, 'cnvd-xml', [cnvd ?? '', cnvd2020 ?? '']);
     const kev2 = await imp(d, 'kev', [kev ?? '']);
@@ -61,9 +67,17 @@ describe.runIf(all).each(testBackends())('all real data on %s', (backend) => {
   });
 
   it('marks exploited the CNVD records that cite a KEV-listed CVE, with the KEV date', async () => {
-    const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM vulnerabilities WHERE identity LIKE 'cnvd:%' AND exploited`.execute(d.db);
+    const r = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM vulnerabilities WHERE identity LIKE 'cnvd:%' AND exploited`.execute(
+      d.db,
+    );
     expect(r.rows[0]?.n).toBeGreaterThan(50);
-    const v = await sql<{ public_id: string }>`SELECT public_id FROM vulnerabilities WHERE identity LIKE 'cnvd:%' AND exploited ORDER BY public_id LIMIT 1`.execute(d.db);
+    const v = await sql<{
+      public_id: string;
+    }>`SELECT public_id FROM vulnerabilities WHERE identity LIKE 'cnvd:%' AND exploited ORDER BY public_id LIMIT 1`.execute(
+      d.db,
+    );
     const det = await getVulnerability(d.db, v.rows[0]?.public_id ?? '');
     expect(det.vulnerability.exploited?.source).toBe('CISA KEV');
     expect(det.vulnerability.sources.map((s) => s.source)).toContain('kev');

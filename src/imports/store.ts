@@ -22,7 +22,10 @@ export async function lockImports(tx: Tx): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(748110)`.execute(tx);
 }
 
-export async function findSourceRows(tx: Tx, keys: Array<{ source: string; key: string }>): Promise<StoredSourceRow[]> {
+export async function findSourceRows(
+  tx: Tx,
+  keys: Array<{ source: string; key: string }>,
+): Promise<StoredSourceRow[]> {
   if (keys.length === 0) return [];
   const r = await sql<StoredSourceRow>`
     SELECT s.id, s.source, s.key, s.hash
@@ -59,10 +62,15 @@ export async function upsertSourceRows(tx: Tx, rows: SourceUpsert[]): Promise<Ma
   return out;
 }
 
-export async function findLinksOfSources(tx: Tx, srIds: number[]): Promise<Array<{ source_record_id: number; vuln_id: number }>> {
+export async function findLinksOfSources(
+  tx: Tx,
+  srIds: number[],
+): Promise<Array<{ source_record_id: number; vuln_id: number }>> {
   if (srIds.length === 0) return [];
   const r = await sql<{ source_record_id: number; vuln_id: number }>`
-    SELECT source_record_id, vuln_id FROM vuln_sources WHERE source_record_id = ANY(${srIds}::bigint[])`.execute(tx);
+    SELECT source_record_id, vuln_id FROM vuln_sources WHERE source_record_id = ANY(${srIds}::bigint[])`.execute(
+    tx,
+  );
   return r.rows;
 }
 
@@ -86,7 +94,11 @@ export async function findIdentities(tx: Tx, vulnIds: number[]): Promise<Map<num
 }
 
 /** Enrichment (non-identity) source records whose key is one of the given ids. */
-export async function findEnrichmentByKeys(tx: Tx, keys: string[], identitySources: string[]): Promise<Array<{ id: number; key: string }>> {
+export async function findEnrichmentByKeys(
+  tx: Tx,
+  keys: string[],
+  identitySources: string[],
+): Promise<Array<{ id: number; key: string }>> {
   if (keys.length === 0) return [];
   const r = await sql<{ id: number; key: string }>`
     SELECT id, key FROM source_records
@@ -97,7 +109,9 @@ export async function findEnrichmentByKeys(tx: Tx, keys: string[], identitySourc
 export async function allocateVulnIds(tx: Tx, n: number): Promise<number[]> {
   if (n === 0) return [];
   const r = await sql<{ id: number }>`
-    SELECT nextval(pg_get_serial_sequence('vulnerabilities', 'id')) AS id FROM generate_series(1, ${n}::int)`.execute(tx);
+    SELECT nextval(pg_get_serial_sequence('vulnerabilities', 'id')) AS id FROM generate_series(1, ${n}::int)`.execute(
+    tx,
+  );
   return r.rows.map((x) => x.id);
 }
 
@@ -112,13 +126,18 @@ export async function insertLinks(tx: Tx, links: Array<{ vulnId: number; srId: n
 /** Move everything of a stand-alone vulnerability into the one that absorbs it, then delete it. */
 export async function absorbVuln(tx: Tx, from: number, into: number): Promise<void> {
   await sql`INSERT INTO vuln_sources (vuln_id, source_record_id)
-    SELECT ${into}::bigint, source_record_id FROM vuln_sources WHERE vuln_id = ${from}::bigint ON CONFLICT DO NOTHING`.execute(tx);
+    SELECT ${into}::bigint, source_record_id FROM vuln_sources WHERE vuln_id = ${from}::bigint ON CONFLICT DO NOTHING`.execute(
+    tx,
+  );
   await sql`UPDATE vuln_history SET vuln_id = ${into}::bigint WHERE vuln_id = ${from}::bigint`.execute(tx);
   await sql`DELETE FROM vulnerabilities WHERE id = ${from}::bigint`.execute(tx);
 }
 
 /** Source record ids linked to each of the given vulnerabilities. */
-export async function findSourcesOfVulns(tx: Tx, vulnIds: number[]): Promise<Array<{ vuln_id: number; source_record_id: number }>> {
+export async function findSourcesOfVulns(
+  tx: Tx,
+  vulnIds: number[],
+): Promise<Array<{ vuln_id: number; source_record_id: number }>> {
   if (vulnIds.length === 0) return [];
   const r = await sql<{ vuln_id: number; source_record_id: number }>`
     SELECT vuln_id, source_record_id FROM vuln_sources WHERE vuln_id = ANY(${vulnIds}::bigint[])`.execute(tx);
@@ -132,7 +151,10 @@ export async function loadPreparedRecords(tx: Tx, srIds: number[]): Promise<Map<
   return new Map(r.rows.map((x) => [x.id, x.record]));
 }
 
-export async function loadVulnDocs(tx: Tx, vulnIds: number[]): Promise<Map<number, { doc_hash: string; doc: unknown }>> {
+export async function loadVulnDocs(
+  tx: Tx,
+  vulnIds: number[],
+): Promise<Map<number, { doc_hash: string; doc: unknown }>> {
   if (vulnIds.length === 0) return new Map();
   const r = await sql<{ id: number; doc_hash: string; doc: unknown }>`
     SELECT id, doc_hash, doc FROM vulnerabilities WHERE id = ANY(${vulnIds}::bigint[])`.execute(tx);
@@ -141,10 +163,12 @@ export async function loadVulnDocs(tx: Tx, vulnIds: number[]): Promise<Map<numbe
 
 export type VulnWrite = VulnRowColumns & { id: number; identity: string | null };
 
-const VULN_COLS = sql.raw(`id, public_id, identity, state, doc, doc_hash, aliases, vendors, products, object_type,
+const VULN_COLS =
+  sql.raw(`id, public_id, identity, state, doc, doc_hash, aliases, vendors, products, object_type,
   industries, cwes, sources, score, severity, kind, zero_day, exploited, poc_available, has_patch,
   submitted_at, collected_at, published_at, updated_at, sort_date, search`);
-const VULN_RECORDSET = sql.raw(`x(id bigint, public_id text, identity text, state text, doc jsonb, doc_hash text,
+const VULN_RECORDSET =
+  sql.raw(`x(id bigint, public_id text, identity text, state text, doc jsonb, doc_hash text,
   aliases text[], vendors text[], products text[], object_type text, industries text[], cwes text[], sources text[],
   score numeric, severity text, kind text, zero_day boolean, exploited boolean, poc_available boolean,
   has_patch boolean, submitted_at date, collected_at date, published_at date, updated_at date, sort_date date,
@@ -199,14 +223,27 @@ export async function insertHistory(tx: Tx, rows: HistoryWrite[]): Promise<void>
 }
 
 export async function startImportRun(db: Tx, format: string, paths: string[]): Promise<number> {
-  const r = await db.insertInto('import_runs').values({ format, paths, counts: '{}', issues: '[]' }).returning('id').executeTakeFirstOrThrow();
+  const r = await db
+    .insertInto('import_runs')
+    .values({ format, paths, counts: '{}', issues: '[]' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return r.id;
 }
 
-export async function finishImportRun(db: Tx, id: number, counts: Record<string, unknown>, issues: unknown[]): Promise<void> {
+export async function finishImportRun(
+  db: Tx,
+  id: number,
+  counts: Record<string, unknown>,
+  issues: unknown[],
+): Promise<void> {
   await db
     .updateTable('import_runs')
-    .set({ finished_at: new Date().toISOString(), counts: JSON.stringify(counts), issues: JSON.stringify(issues.slice(0, 10_000)) })
+    .set({
+      finished_at: new Date().toISOString(),
+      counts: JSON.stringify(counts),
+      issues: JSON.stringify(issues.slice(0, 10_000)),
+    })
     .where('id', '=', id)
     .execute();
 }

@@ -6,9 +6,14 @@ export interface ZipTextEntry {
   text: string;
 }
 
-export async function* zipEntries(file: string, accept: (name: string) => boolean): AsyncGenerator<ZipTextEntry> {
+export async function* zipEntries(
+  file: string,
+  accept: (name: string) => boolean,
+): AsyncGenerator<ZipTextEntry> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, z) => (err || !z ? reject(err ?? new Error('cannot open zip')) : resolve(z))),
+    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, z) =>
+      err || !z ? reject(err ?? new Error('cannot open zip')) : resolve(z),
+    ),
   );
   try {
     while (true) {

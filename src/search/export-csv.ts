@@ -5,7 +5,23 @@ import type { DB } from '../db/schema.js';
 import type { SearchParams } from './query.js';
 import { searchVulns, type SearchItem } from './store.js';
 
-export const CSV_COLUMNS = ['id', 'aliases', 'title_zh', 'title_en', 'severity', 'score', 'vendors', 'object_type', 'industries', 'kind', 'zero_day', 'exploited', 'published', 'collected', 'sources'] as const;
+export const CSV_COLUMNS = [
+  'id',
+  'aliases',
+  'title_zh',
+  'title_en',
+  'severity',
+  'score',
+  'vendors',
+  'object_type',
+  'industries',
+  'kind',
+  'zero_day',
+  'exploited',
+  'published',
+  'collected',
+  'sources',
+] as const;
 
 const row = (i: SearchItem) => [
   i.id,
@@ -26,12 +42,21 @@ const row = (i: SearchItem) => [
 ];
 
 /** Yields CSV text chunks (header first, with a UTF-8 BOM so spreadsheet programs read Chinese). */
-export async function* exportCsv(db: Kysely<DB>, params: SearchParams, maxRows = 100_000): AsyncGenerator<string> {
+export async function* exportCsv(
+  db: Kysely<DB>,
+  params: SearchParams,
+  maxRows = 100_000,
+): AsyncGenerator<string> {
   yield '\ufeff' + stringify([Array.from(CSV_COLUMNS)]);
   let cursor: string | undefined;
   let n = 0;
   do {
-    const page = await searchVulns(db, { ...params, facets: undefined, limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = await searchVulns(db, {
+      ...params,
+      facets: undefined,
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     const items = page.items.slice(0, maxRows - n);
     if (items.length) yield stringify(items.map(row));
     n += items.length;

@@ -5,7 +5,18 @@ import type { Industry, ObjectType, Severity, SourceKind, VulnKind } from '../vu
 
 export const SORTS = ['relevance', 'date', 'score'] as const;
 export type Sort = (typeof SORTS)[number];
-export const FACETS = ['severity', 'objectType', 'industry', 'vendor', 'cwe', 'kind', 'source', 'exploited', 'zeroDay', 'year'] as const;
+export const FACETS = [
+  'severity',
+  'objectType',
+  'industry',
+  'vendor',
+  'cwe',
+  'kind',
+  'source',
+  'exploited',
+  'zeroDay',
+  'year',
+] as const;
 export type Facet = (typeof FACETS)[number];
 export const DATE_FIELDS = ['published', 'collected', 'submitted', 'updated'] as const;
 export type DateField = (typeof DATE_FIELDS)[number];
@@ -46,26 +57,45 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (c && typeof c === 'object' && 'id' in c && 'v' in c && typeof c.id === 'number' && (typeof c.v === 'number' || typeof c.v === 'string')) {
+    if (
+      c &&
+      typeof c === 'object' &&
+      'id' in c &&
+      'v' in c &&
+      typeof c.id === 'number' &&
+      (typeof c.v === 'number' || typeof c.v === 'string')
+    ) {
       return { v: c.v, id: c.id };
     }
   } catch {
     /* fall through */
   }
-  throw new AppError('invalid_parameter', 'cursor is not a cursor this server returned', { parameter: 'cursor' });
+  throw new AppError('invalid_parameter', 'cursor is not a cursor this server returned', {
+    parameter: 'cursor',
+  });
 }
 
 type Raw = Record<string, string | string[] | undefined>;
 
 const list = (v: string | string[] | undefined): string[] =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  (Array.isArray(v) ? v : v === undefined ? [] : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 
-function enumList<T extends string>(name: string, v: string | string[] | undefined, allowed: readonly T[]): T[] | undefined {
+function enumList<T extends string>(
+  name: string,
+  v: string | string[] | undefined,
+  allowed: readonly T[],
+): T[] | undefined {
   const items = list(v);
   if (items.length === 0) return undefined;
   for (const it of items) {
     if (!(allowed as readonly string[]).includes(it)) {
-      throw new AppError('invalid_parameter', `${name} must be one of ${allowed.join(', ')} (got "${it}")`, { parameter: name, allowed });
+      throw new AppError('invalid_parameter', `${name} must be one of ${allowed.join(', ')} (got "${it}")`, {
+        parameter: name,
+        allowed,
+      });
     }
   }
   return items as T[];
@@ -84,7 +114,11 @@ function num(name: string, v: string | string[] | undefined, min: number, max: n
   if (s === undefined) return undefined;
   const n = Number(s);
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new AppError('invalid_parameter', `${name} must be a number between ${min} and ${max} (got "${s}")`, { parameter: name });
+    throw new AppError(
+      'invalid_parameter',
+      `${name} must be a number between ${min} and ${max} (got "${s}")`,
+      { parameter: name },
+    );
   }
   return n;
 }
@@ -95,7 +129,9 @@ function date(name: string, v: string | string[] | undefined): string | undefine
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   const d = m ? new Date(`${s}T00:00:00Z`) : null;
   if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) {
-    throw new AppError('invalid_parameter', `${name} must be a date YYYY-MM-DD (got "${s}")`, { parameter: name });
+    throw new AppError('invalid_parameter', `${name} must be a date YYYY-MM-DD (got "${s}")`, {
+      parameter: name,
+    });
   }
   return s;
 }
@@ -105,7 +141,8 @@ export function parseSearchParams(raw: Raw): SearchParams {
   const p: SearchParams = {};
   const q = list(raw.q).join(' ').trim();
   if (q) {
-    if (q.length > 200) throw new AppError('invalid_parameter', 'q must be at most 200 characters', { parameter: 'q' });
+    if (q.length > 200)
+      throw new AppError('invalid_parameter', 'q must be at most 200 characters', { parameter: 'q' });
     p.q = q;
   }
   p.severity = enumList('severity', raw.severity, SEVERITIES);
@@ -118,7 +155,9 @@ export function parseSearchParams(raw: Raw): SearchParams {
   const product = list(raw.product);
   if (product.length) p.product = product;
   const cwe = list(raw.cwe).map((c) => (/^\d+$/.test(c) ? `CWE-${c}` : c.toUpperCase()));
-  for (const c of cwe) if (!/^CWE-\d+$/.test(c)) throw new AppError('invalid_parameter', `cwe must look like CWE-79 (got "${c}")`, { parameter: 'cwe' });
+  for (const c of cwe)
+    if (!/^CWE-\d+$/.test(c))
+      throw new AppError('invalid_parameter', `cwe must look like CWE-79 (got "${c}")`, { parameter: 'cwe' });
   if (cwe.length) p.cwe = cwe;
   p.kind = enumList('kind', raw.kind, VULN_KINDS)?.[0];
   p.zeroDay = bool('zeroDay', raw.zeroDay);
@@ -133,7 +172,8 @@ export function parseSearchParams(raw: Raw): SearchParams {
   }
   p.sort = enumList('sort', raw.sort, SORTS)?.[0];
   p.limit = num('limit', raw.limit, 1, 100);
-  if (p.limit !== undefined && !Number.isInteger(p.limit)) throw new AppError('invalid_parameter', 'limit must be an integer', { parameter: 'limit' });
+  if (p.limit !== undefined && !Number.isInteger(p.limit))
+    throw new AppError('invalid_parameter', 'limit must be an integer', { parameter: 'limit' });
   const cursor = list(raw.cursor)[0];
   if (cursor) {
     decodeCursor(cursor);

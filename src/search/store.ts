@@ -95,7 +95,12 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
   const pageWhere = [...where];
   if (p.cursor) {
     const c = decodeCursor(p.cursor);
-    const typed = sort === 'date' || (sort === 'relevance' && !tsq) ? sql`${String(c.v)}::date` : sort === 'score' ? sql`${Number(c.v)}::numeric` : sql`${Number(c.v)}::real`;
+    const typed =
+      sort === 'date' || (sort === 'relevance' && !tsq)
+        ? sql`${String(c.v)}::date`
+        : sort === 'score'
+          ? sql`${Number(c.v)}::numeric`
+          : sql`${Number(c.v)}::real`;
     pageWhere.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
   }
   const rows = await sql<{
@@ -130,7 +135,9 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
   const nextCursor = rows.rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
 
   const countRow = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(db);
+    SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(
+    db,
+  );
   const n = countRow.rows[0]?.n ?? 0;
 
   const result: SearchResult = {

@@ -9,7 +9,19 @@ describe('CJK-aware tokens', () => {
   });
   it('keeps a joined model number whole and also its parts', () => {
     const t = texts('D-Link DIR-823G命令注入漏洞');
-    expect(t).toEqual(['d-link', 'd', 'link', 'dir-823g', 'dir', '823g', '命令', '令注', '注入', '入漏', '漏洞']);
+    expect(t).toEqual([
+      'd-link',
+      'd',
+      'link',
+      'dir-823g',
+      'dir',
+      '823g',
+      '命令',
+      '令注',
+      '注入',
+      '入漏',
+      '漏洞',
+    ]);
   });
   it('normalises full-width letters and case', () => {
     expect(texts('ＤＩＲ－８２３Ｇ')).toContain('dir-823g');
@@ -23,6 +35,11 @@ describe('CJK-aware tokens', () => {
     expect(buildTsvector([{ text: "o'reilly \\ x", weight: 'A' }])).toBe("'o':1A 'reilly':2A 'x':3A");
   });
   it('weights and positions lexemes', () => {
-    expect(buildTsvector([{ text: 'Tenda AC18', weight: 'A' }, { text: 'router', weight: 'D' }])).toBe("'tenda':1A 'ac18':2A 'router':4D");
+    expect(
+      buildTsvector([
+        { text: 'Tenda AC18', weight: 'A' },
+        { text: 'router', weight: 'D' },
+      ]),
+    ).toBe("'tenda':1A 'ac18':2A 'router':4D");
   });
 });

@@ -40,13 +40,16 @@ export function tokenize(input: string, startPos = 1): Token[] {
       run++;
       const chars = Array.from(cjk);
       if (chars.length === 1) out.push({ text: cjk, pos: pos++, run });
-      else for (let k = 0; k < chars.length - 1; k++) out.push({ text: (chars[k] ?? '') + (chars[k + 1] ?? ''), pos: pos++, run });
+      else
+        for (let k = 0; k < chars.length - 1; k++)
+          out.push({ text: (chars[k] ?? '') + (chars[k + 1] ?? ''), pos: pos++, run });
       continue;
     }
     const word = m[2] ?? '';
     if (word.length > MAX_TOKEN_LEN) continue;
     out.push({ text: word, pos });
-    if (/[-_./]/.test(word)) for (const p of word.split(/[-_./]/)) if (p) out.push({ text: p, pos, part: true });
+    if (/[-_./]/.test(word))
+      for (const p of word.split(/[-_./]/)) if (p) out.push({ text: p, pos, part: true });
     pos++;
   }
   return out;
@@ -91,7 +94,8 @@ export function buildTsquery(q: string): string | null {
         byRun.set(t.run, l);
       } else clauses.push(quote(t.text));
     }
-    for (const phrase of byRun.values()) clauses.push(phrase.length === 1 ? (phrase[0] ?? '') : `(${phrase.join(' <-> ')})`);
+    for (const phrase of byRun.values())
+      clauses.push(phrase.length === 1 ? (phrase[0] ?? '') : `(${phrase.join(' <-> ')})`);
   }
   return clauses.length > 0 ? clauses.join(' & ') : null;
 }

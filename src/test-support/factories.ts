@@ -61,11 +61,16 @@ export function kevRecord(key: string, over: Partial<SourceRecord> = {}): Source
   };
 }
 
-export async function* itemsOf(records: Array<SourceRecord | { bad: string; field: string }>, file = 'test.input'): AsyncGenerator<ParseItem> {
+// eslint-disable-next-line @typescript-eslint/require-await -- an async source, like the real parsers
+export async function* itemsOf(
+  records: Array<SourceRecord | { bad: string; field: string }>,
+  file = 'test.input',
+): AsyncGenerator<ParseItem> {
   let index = 0;
   for (const r of records) {
     index++;
-    if ('bad' in r) yield { ok: false, file, index, issue: { file, record: r.bad, field: r.field, message: 'bad value' } };
+    if ('bad' in r)
+      yield { ok: false, file, index, issue: { file, record: r.bad, field: r.field, message: 'bad value' } };
     else yield { ok: true, file, index, record: r };
   }
 }

@@ -42,7 +42,11 @@ function ordered(records: PreparedRecord[], order: SourceKind[]): PreparedRecord
   return [...records].sort((a, b) => rank(a.source) - rank(b.source) || a.key.localeCompare(b.key));
 }
 
-function firstOf<T>(records: PreparedRecord[], order: SourceKind[], pick: (r: PreparedRecord) => T | undefined | null): T | undefined {
+function firstOf<T>(
+  records: PreparedRecord[],
+  order: SourceKind[],
+  pick: (r: PreparedRecord) => T | undefined | null,
+): T | undefined {
   for (const r of ordered(records, order)) {
     const v = pick(r);
     if (v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)) return v;
@@ -51,7 +55,11 @@ function firstOf<T>(records: PreparedRecord[], order: SourceKind[], pick: (r: Pr
 }
 
 const minDate = (ds: Array<string | undefined>) => ds.filter((d): d is string => !!d).sort()[0];
-const maxDate = (ds: Array<string | undefined>) => ds.filter((d): d is string => !!d).sort().at(-1);
+const maxDate = (ds: Array<string | undefined>) =>
+  ds
+    .filter((d): d is string => !!d)
+    .sort()
+    .at(-1);
 
 export function publicIdOf(aliases: string[]): string {
   const rank = (id: string) => {
@@ -85,13 +93,16 @@ export function mergeVulnerability(input: PreparedRecord[]): Vulnerability {
     (c) => `${c.vector}|${c.provider ?? ''}`,
   );
   const primary = primaryCvss(cvss);
-  const stated = firstOf(live, FIELD_PRIORITY.severity, (r) => (FIELD_PRIORITY.severity.includes(r.source) ? r.severity : undefined));
+  const stated = firstOf(live, FIELD_PRIORITY.severity, (r) =>
+    FIELD_PRIORITY.severity.includes(r.source) ? r.severity : undefined,
+  );
   const anyStated = firstOf(live, FIELD_PRIORITY.classification, (r) => r.severity);
   let severity: Vulnerability['severity'] = null;
   let severitySource: string | null = null;
   if (stated) {
     severity = stated;
-    severitySource = ordered(live, FIELD_PRIORITY.severity).find((r) => r.severity === stated)?.source ?? null;
+    severitySource =
+      ordered(live, FIELD_PRIORITY.severity).find((r) => r.severity === stated)?.source ?? null;
   } else if (primary) {
     severity = severityFromScore(primary.baseScore);
     severitySource = `cvss:${primary.version}`;
@@ -118,15 +129,18 @@ export function mergeVulnerability(input: PreparedRecord[]): Vulnerability {
   const hasCwe = weaknesses.some((w) => w.cwe);
   const finalWeaknesses = hasCwe ? weaknesses.filter((w) => w.cwe) : weaknesses;
 
-  const exploited =
-    firstOf(live, ['kev', 'cve', 'cnvd'], (r) => r.exploited) ?? null;
+  const exploited = firstOf(live, ['kev', 'cve', 'cnvd'], (r) => r.exploited) ?? null;
   const references: Reference[] = uniqueBy(
     live.flatMap((r) => r.references),
     (r) => r.url,
   );
   const sources: SourceRef[] = records.map((r) => ({ source: r.source, key: r.key, state: r.state }));
   const patch = firstOf(live, FIELD_PRIORITY.disposal, (r) => r.patch) ?? null;
-  const ssvc = firstOf(live, ['cve'], (r) => (r.extra?.ssvc as Record<string, unknown> | undefined) ?? undefined);
+  const ssvc = firstOf(
+    live,
+    ['cve'],
+    (r) => (r.extra?.ssvc as Record<string, unknown> | undefined) ?? undefined,
+  );
 
   const pubDate = firstOf(live, FIELD_PRIORITY.published, (r) => r.dates.published);
   const vuln: Vulnerability = {
@@ -142,10 +156,7 @@ export function mergeVulnerability(input: PreparedRecord[]): Vulnerability {
       en: firstOf(live, FIELD_PRIORITY.en, (r) => r.descriptionEn),
     },
     products: productsWithCpe,
-    vendors: uniqueBy(
-      productsWithCpe.map((p) => p.vendor).filter(Boolean),
-      (v) => vendorKey(v),
-    ),
+    vendors: uniqueBy(productsWithCpe.map((p) => p.vendor).filter(Boolean), (v) => vendorKey(v)),
     objectType: firstOf(live, FIELD_PRIORITY.classification, (r) => r.objectType) ?? null,
     industries: firstOf(live, FIELD_PRIORITY.classification, (r) => r.industries) ?? [],
     weaknesses: finalWeaknesses,
@@ -176,15 +187,19 @@ export function mergeVulnerability(input: PreparedRecord[]): Vulnerability {
 
 function stripUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  if ('title' in o) for (const sub of ['title', 'description'] as const) {
-    const v = (o as Record<string, unknown>)[sub];
-    if (v && typeof v === 'object') stripUndefined(v);
-  }
+  if ('title' in o)
+    for (const sub of ['title', 'description'] as const) {
+      const v = (o as Record<string, unknown>)[sub];
+      if (v && typeof v === 'object') stripUndefined(v);
+    }
   return o;
 }
 
 /** Field-level differences between two versions of a record, for the history. */
-export function diffVulnerability(before: Vulnerability | null, after: Vulnerability): Record<string, { from: unknown; to: unknown }> {
+export function diffVulnerability(
+  before: Vulnerability | null,
+  after: Vulnerability,
+): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
   for (const k of keys) {

@@ -17,15 +17,24 @@ import { toCve5 } from './export-cve5.js';
 const strList = (description: string, values?: readonly string[]) => ({
   type: 'array',
   items: { type: 'string' },
-  description: values ? `${description}; one or more of ${values.join(', ')} (repeat or comma-separate)` : `${description} (repeat or comma-separate)`,
+  description: values
+    ? `${description}; one or more of ${values.join(', ')} (repeat or comma-separate)`
+    : `${description} (repeat or comma-separate)`,
 });
-const str = (description: string, extra: Record<string, unknown> = {}) => ({ type: 'string', description, ...extra });
+const str = (description: string, extra: Record<string, unknown> = {}) => ({
+  type: 'string',
+  description,
+  ...extra,
+});
 const date = (description: string) => str(description, { format: 'date' });
 
 const searchQuerystring = {
   type: 'object',
   properties: {
-    q: str('Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484)', { maxLength: 200 }),
+    q: str(
+      'Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484)',
+      { maxLength: 200 },
+    ),
     severity: strList('high, medium, low', SEVERITIES),
     scoreMin: { type: 'number', minimum: 0, maximum: 10 },
     scoreMax: { type: 'number', minimum: 0, maximum: 10 },
@@ -58,7 +67,16 @@ const searchQuerystring = {
 type Query = Record<string, string | string[] | undefined>;
 /** Re-stringify Fastify's coerced values so the API and the CLI share one parser with one set of messages. */
 const asRaw = (q: Record<string, unknown>): Query =>
-  Object.fromEntries(Object.entries(q).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : v === undefined ? undefined : String(v)]));
+  Object.fromEntries(
+    Object.entries(q).map(([k, v]) => [
+      k,
+      Array.isArray(v)
+        ? v.map((x) => String(x as string | number | boolean))
+        : v === undefined
+          ? undefined
+          : String(v as string | number | boolean),
+    ]),
+  );
 
 export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> }): void {
   const { db } = deps;
@@ -84,7 +102,10 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
                 type: 'object',
                 additionalProperties: {
                   type: 'array',
-                  items: { type: 'object', properties: { value: { type: 'string' }, count: { type: 'integer' } } },
+                  items: {
+                    type: 'object',
+                    properties: { value: { type: 'string' }, count: { type: 'integer' } },
+                  },
                 },
               },
             },
@@ -98,10 +119,18 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
 
   app.get(
     '/api/v1/vulnerabilities.csv',
-    { schema: { tags: ['vulnerabilities'], summary: 'Export a search as CSV (UTF-8 with BOM)', querystring: searchQuerystring } },
+    {
+      schema: {
+        tags: ['vulnerabilities'],
+        summary: 'Export a search as CSV (UTF-8 with BOM)',
+        querystring: searchQuerystring,
+      },
+    },
     async (req, reply) => {
       const params = parseSearchParams(asRaw(req.query as Record<string, unknown>));
-      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="vulnerabilities.csv"');
+      void reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="vulnerabilities.csv"');
       return reply.send(Readable.from(exportCsv(db, params)));
     },
   );
@@ -113,7 +142,12 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
         tags: ['vulnerabilities'],
         summary: 'One vulnerability by any of its ids, with its sources (verbatim) and history',
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-        querystring: { type: 'object', properties: { raw: { type: 'boolean', default: true, description: 'include the sources\' verbatim records' } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            raw: { type: 'boolean', default: true, description: "include the sources' verbatim records" },
+          },
+        },
         response: {
           200: {
             type: 'object',
@@ -184,14 +218,27 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
       schema: {
         tags: ['vulnerabilities'],
         summary: 'Vendors with their vulnerability counts',
-        querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            q: { type: 'string', maxLength: 100 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        },
         response: {
           200: {
             type: 'object',
             properties: {
               items: {
                 type: 'array',
-                items: { type: 'object', properties: { vendor: { type: 'string' }, count: { type: 'integer' }, high: { type: 'integer' } } },
+                items: {
+                  type: 'object',
+                  properties: {
+                    vendor: { type: 'string' },
+                    count: { type: 'integer' },
+                    high: { type: 'integer' },
+                  },
+                },
               },
             },
           },
@@ -200,7 +247,9 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
     },
     async (req) => {
       const q = req.query as { q?: string; limit?: number };
-      return { items: await listVendors(db, { ...(q.q ? { q: q.q } : {}), ...(q.limit ? { limit: q.limit } : {}) }) };
+      return {
+        items: await listVendors(db, { ...(q.q ? { q: q.q } : {}), ...(q.limit ? { limit: q.limit } : {}) }),
+      };
     },
   );
 
@@ -222,7 +271,8 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
     },
     async (req) => {
       const q = req.query as { weeks?: number; from?: string; to?: string };
-      if (q.from && q.to && q.from > q.to) throw new AppError('invalid_parameter', 'from must not be after to', { parameter: 'from' });
+      if (q.from && q.to && q.from > q.to)
+        throw new AppError('invalid_parameter', 'from must not be after to', { parameter: 'from' });
       return getStats(db, q);
     },
   );

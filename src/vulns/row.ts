@@ -31,13 +31,16 @@ export interface VulnRowColumns {
   search: string;
 }
 
-export const productKey = (p: string): string => p.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+export const productKey = (p: string): string =>
+  p.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 const day = (d: string | undefined): string | null => (d ? d.slice(0, 10) : null);
 
 export function vulnRow(doc: Vulnerability): VulnRowColumns {
   const docText = JSON.stringify(doc);
   const patchKnown =
-    !!(doc.patch?.url || doc.patch?.name) || doc.zeroDay === false || doc.references.some((r) => r.tags?.includes('patch'));
+    !!(doc.patch?.url || doc.patch?.name) ||
+    doc.zeroDay === false ||
+    doc.references.some((r) => r.tags?.includes('patch'));
   return {
     public_id: doc.id,
     state: doc.state,
@@ -61,13 +64,17 @@ export function vulnRow(doc: Vulnerability): VulnRowColumns {
     collected_at: day(doc.dates.collected),
     published_at: day(doc.dates.published),
     updated_at: day(doc.dates.updated),
-    sort_date: day(doc.dates.published) ?? day(doc.dates.collected) ?? day(doc.dates.submitted) ?? '1970-01-01',
+    sort_date:
+      day(doc.dates.published) ?? day(doc.dates.collected) ?? day(doc.dates.submitted) ?? '1970-01-01',
     search: buildTsvector([
       { text: doc.aliases.join(' '), weight: 'A' },
       { text: doc.title.zh, weight: 'A' },
       { text: doc.title.en, weight: 'A' },
       { text: doc.products.map((p) => `${p.vendor} ${p.product}`).join(' ; '), weight: 'B' },
-      { text: doc.weaknesses.map((w) => [w.cwe, w.nameZh, w.nameEn].filter(Boolean).join(' ')).join(' ; '), weight: 'C' },
+      {
+        text: doc.weaknesses.map((w) => [w.cwe, w.nameZh, w.nameEn].filter(Boolean).join(' ')).join(' ; '),
+        weight: 'C',
+      },
       { text: doc.description.zh, weight: 'D' },
       { text: doc.description.en, weight: 'D' },
     ]),

@@ -47,7 +47,13 @@ export const vulnerabilitySchema = {
     kind: str,
     exploited: {
       type: ['object', 'null'],
-      properties: { dateAdded: str, ransomware: { type: 'boolean' }, dueDate: str, requiredAction: str, source: str },
+      properties: {
+        dateAdded: str,
+        ransomware: { type: 'boolean' },
+        dueDate: str,
+        requiredAction: str,
+        source: str,
+      },
     },
     pocAvailable: { type: 'boolean' },
     dates: { type: 'object', properties: { submitted: str, collected: str, published: str, updated: str } },
@@ -93,7 +99,12 @@ export const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: str, message: str, details: { type: 'object', additionalProperties: true }, requestId: str },
+      properties: {
+        code: str,
+        message: str,
+        details: { type: 'object', additionalProperties: true },
+        requestId: str,
+      },
     },
   },
 } as const;

@@ -33,7 +33,10 @@ export interface VulnDetail {
 }
 
 /** The vulnerability an id names: its public id first, else the oldest record carrying the alias. */
-export async function findVulnId(db: Kysely<DB>, rawId: string): Promise<{ id: number; others: string[] } | null> {
+export async function findVulnId(
+  db: Kysely<DB>,
+  rawId: string,
+): Promise<{ id: number; others: string[] } | null> {
   const id = normaliseId(rawId);
   const r = await sql<{ id: number; public_id: string }>`
     SELECT v.id, v.public_id FROM vuln_aliases a JOIN vulnerabilities v ON v.id = a.vuln_id
@@ -43,10 +46,19 @@ export async function findVulnId(db: Kysely<DB>, rawId: string): Promise<{ id: n
   return { id: first.id, others: r.rows.slice(1).map((x) => x.public_id) };
 }
 
-export async function getVulnerability(db: Kysely<DB>, rawId: string, opts: { withRaw?: boolean } = {}): Promise<VulnDetail> {
+export async function getVulnerability(
+  db: Kysely<DB>,
+  rawId: string,
+  opts: { withRaw?: boolean } = {},
+): Promise<VulnDetail> {
   const found = await findVulnId(db, rawId);
-  if (!found) throw new AppError('not_found', `No vulnerability is known by the id "${rawId}"`, { id: rawId });
-  const v = await db.selectFrom('vulnerabilities').select(['doc']).where('id', '=', found.id).executeTakeFirstOrThrow();
+  if (!found)
+    throw new AppError('not_found', `No vulnerability is known by the id "${rawId}"`, { id: rawId });
+  const v = await db
+    .selectFrom('vulnerabilities')
+    .select(['doc'])
+    .where('id', '=', found.id)
+    .executeTakeFirstOrThrow();
   const sources = await db
     .selectFrom('vuln_sources as vs')
     .innerJoin('source_records as s', 's.id', 'vs.source_record_id')
@@ -73,7 +85,13 @@ export async function getVulnerability(db: Kysely<DB>, rawId: string, opts: { wi
       updatedAt: s.updated_at,
       raw: opts.withRaw === false ? '' : s.raw,
     })),
-    history: history.map((h) => ({ at: h.at, change: h.change, source: h.source, sourceKey: h.source_key, fields: h.fields })),
+    history: history.map((h) => ({
+      at: h.at,
+      change: h.change,
+      source: h.source,
+      sourceKey: h.source_key,
+      fields: h.fields,
+    })),
   };
 }
 
@@ -83,7 +101,10 @@ export interface VendorCount {
   high: number;
 }
 
-export async function listVendors(db: Kysely<DB>, opts: { q?: string; limit?: number } = {}): Promise<VendorCount[]> {
+export async function listVendors(
+  db: Kysely<DB>,
+  opts: { q?: string; limit?: number } = {},
+): Promise<VendorCount[]> {
   const limit = opts.limit ?? 50;
   const like = opts.q ? `%${opts.q.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null;
   const r = await sql<VendorCount>`
@@ -103,13 +124,25 @@ export interface Stats {
   exploited: number;
   zeroDay: number;
   /** ISO weeks (Monday start) of the collection date, newest first. */
-  byWeek: Array<{ week: string; start: string; total: number; high: number; medium: number; low: number; averageScore: number | null }>;
+  byWeek: Array<{
+    week: string;
+    start: string;
+    total: number;
+    high: number;
+    medium: number;
+    low: number;
+    averageScore: number | null;
+  }>;
   topVendors: VendorCount[];
 }
 
-const toRecord = (rows: Array<{ k: string | null; n: number }>) => Object.fromEntries(rows.map((r) => [r.k ?? 'unknown', r.n]));
+const toRecord = (rows: Array<{ k: string | null; n: number }>) =>
+  Object.fromEntries(rows.map((r) => [r.k ?? 'unknown', r.n]));
 
-export async function getStats(db: Kysely<DB>, opts: { weeks?: number; from?: string; to?: string } = {}): Promise<Stats> {
+export async function getStats(
+  db: Kysely<DB>,
+  opts: { weeks?: number; from?: string; to?: string } = {},
+): Promise<Stats> {
   const range = sql`state = 'published'
     AND ${opts.from ? sql`collected_at >= ${opts.from}::date` : sql`true`}
     AND ${opts.to ? sql`collected_at <= ${opts.to}::date` : sql`true`}`;
@@ -117,13 +150,22 @@ export async function getStats(db: Kysely<DB>, opts: { weeks?: number; from?: st
     toRecord(
       (
         await sql<{ k: string | null; n: number }>`
-        SELECT k, count(*)::int AS n FROM (SELECT ${sql.raw(unnest ? `unnest(${col})` : col)} AS k FROM vulnerabilities WHERE ${range}) t GROUP BY k ORDER BY n DESC`.execute(db)
+        SELECT k, count(*)::int AS n FROM (SELECT ${sql.raw(unnest ? `unnest(${col})` : col)} AS k FROM vulnerabilities WHERE ${range}) t GROUP BY k ORDER BY n DESC`.execute(
+          db,
+        )
       ).rows,
     );
   const totals = await sql<{ total: number; exploited: number; zero_day: number }>`
     SELECT count(*)::int AS total, count(*) FILTER (WHERE exploited)::int AS exploited,
            count(*) FILTER (WHERE zero_day)::int AS zero_day FROM vulnerabilities WHERE ${range}`.execute(db);
-  const weeks = await sql<{ start: string; total: number; high: number; medium: number; low: number; avg: number | null }>`
+  const weeks = await sql<{
+    start: string;
+    total: number;
+    high: number;
+    medium: number;
+    low: number;
+    avg: number | null;
+  }>`
     SELECT date_trunc('week', collected_at)::date AS start, count(*)::int AS total,
            count(*) FILTER (WHERE severity = 'high')::int AS high,
            count(*) FILTER (WHERE severity = 'medium')::int AS medium,
@@ -144,7 +186,15 @@ export async function getStats(db: Kysely<DB>, opts: { weeks?: number; from?: st
     bySource: await group('sources', true),
     exploited: t.exploited,
     zeroDay: t.zero_day,
-    byWeek: weeks.rows.map((w) => ({ week: isoWeek(w.start), start: w.start, total: w.total, high: w.high, medium: w.medium, low: w.low, averageScore: w.avg })),
+    byWeek: weeks.rows.map((w) => ({
+      week: isoWeek(w.start),
+      start: w.start,
+      total: w.total,
+      high: w.high,
+      medium: w.medium,
+      low: w.low,
+      averageScore: w.avg,
+    })),
     topVendors: topVendors.rows,
   };
 }
