@@ -69,15 +69,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .status(ERROR_STATUS.not_found)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}`,
-          details: {},
-        },
-      });
+    void reply.status(ERROR_STATUS.not_found).send({
+      error: {
+        code: 'not_found',
+        message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}`,
+        details: {},
+      },
+    });
   });
 
   await app.register(rateLimit, {
