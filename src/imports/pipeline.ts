@@ -66,6 +66,7 @@ export async function importItems(
   const warnings: ImportIssue[] = [];
   const runId = await store.startImportRun(database.db, opts.format, opts.paths);
   let batch: BatchItem[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -115,8 +116,15 @@ export async function importItems(
     }
     warnings.push(...p.warnings);
     batch.push({ ...p, file: item.file });
-    if (batch.length >= batchSize) await flush();
+    if (batch.length >= batchSize) {
+      // Write this batch while the next one is read and prepared: the database works (in the PostgreSQL
+      // server's process) while this one parses. Batches still commit one after another, in order.
+      await inFlight;
+      inFlight = flush();
+      inFlight.catch(() => undefined); // surfaced by the next await, not as an unhandled rejection
+    }
   }
+  await inFlight;
   await flush();
   const summary: ImportSummary = {
     format: opts.format,
