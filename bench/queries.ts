@@ -61,14 +61,15 @@ export function makeQueries(corpus: string, n: number, seed = 7): Array<Record<s
   const out: Array<Record<string, string>> = [];
   for (let i = 0; i < n; i++) {
     const x = rand();
-    if (x < 0.3) out.push({ kind: 'ascii', q: rand() < 0.5 ? pick(words) : `${pick(words)} ${pick(words)}` });
-    else if (x < 0.5) out.push({ kind: 'cjk', q: pick(CJK_TERMS) });
-    else if (x < 0.7) out.push({ kind: 'id', q: pick(ids) });
-    else if (x < 0.8) out.push({ kind: 'filter', severity: pick(SEVERITY), vendor: pick(vendors) });
-    else if (x < 0.9) out.push({ kind: 'filter', q: pick(words), severity: 'high', sort: 'score' });
+    if (x < 0.3)
+      out.push({ label: 'ascii', q: rand() < 0.5 ? pick(words) : `${pick(words)} ${pick(words)}` });
+    else if (x < 0.5) out.push({ label: 'cjk', q: pick(CJK_TERMS) });
+    else if (x < 0.7) out.push({ label: 'id', q: pick(ids) });
+    else if (x < 0.8) out.push({ label: 'filter', severity: pick(SEVERITY), vendor: pick(vendors) });
+    else if (x < 0.9) out.push({ label: 'filter', q: pick(words), severity: 'high', sort: 'score' });
     else
       out.push({
-        kind: 'filter',
+        label: 'filter',
         exploited: rand() < 0.5 ? 'true' : 'false',
         publishedFrom: '2023-06-01',
         scoreMin: '7',

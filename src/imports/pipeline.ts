@@ -126,6 +126,7 @@ export async function importItems(
   }
   await inFlight;
   await flush();
+  if (counts.imported + counts.updated > 0) await store.analyzeTables(database.db);
   const summary: ImportSummary = {
     format: opts.format,
     ...counts,

@@ -247,3 +247,12 @@ export async function finishImportRun(
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * Refresh planner statistics after an import. PGlite runs PostgreSQL in single-user mode, where no
+ * autovacuum ever analyses a table; without statistics the planner cannot tell a common word from a
+ * rare one and picks plans that read every row.
+ */
+export async function analyzeTables(db: Tx): Promise<void> {
+  await sql`ANALYZE vulnerabilities, source_records, vuln_aliases, vuln_sources`.execute(db);
+}

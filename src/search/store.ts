@@ -39,7 +39,13 @@ export interface SearchResult {
   facets?: Partial<Record<Facet, Array<{ value: string; count: number }>>>;
 }
 
-export const TOTAL_CAP = 10_000;
+/** Counting stops here ("1,000+"): exact counts of very common words cost more than the page itself. */
+export const TOTAL_CAP = 1_000;
+/**
+ * Relevance is computed over at most this many matches, the most recent first: ranking every one of
+ * 100,000 matches of a common word means reading every matching row. Rarer words are ranked in full.
+ */
+export const RELEVANCE_CANDIDATES = 2_000;
 const FACET_TOP = 20;
 
 type Frag = RawBuilder<unknown>;
@@ -103,6 +109,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
           : sql`${Number(c.v)}::real`;
     pageWhere.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
   }
+  const relevanceCap = sort === 'relevance' && !!tsq;
   const rows = await sql<{
     id: number;
     public_id: string;
@@ -126,7 +133,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
     SELECT id, public_id, aliases, doc->'title' AS title, doc->'vendors' AS vendors, severity, score, object_type,
            industries, kind, zero_day, exploited, state, published_at, collected_at, sources,
            ${sortExpr} AS sortv, ${rankExpr} AS rank
-    FROM vulnerabilities
+    FROM ${relevanceCap ? sql`(SELECT * FROM vulnerabilities WHERE ${and(where)} ORDER BY sort_date DESC, id DESC LIMIT ${RELEVANCE_CANDIDATES}) AS vulnerabilities` : sql`vulnerabilities`}
     WHERE ${and(pageWhere)}
     ORDER BY sortv DESC, id DESC
     LIMIT ${limit + 1}`.execute(db);
