@@ -2,34 +2,14 @@
 import { createHash } from 'node:crypto';
 import { vendorKey } from '../classify/index.js';
 import { buildTsvector } from '../search/tokens.js';
+import type { VulnerabilitiesTable } from '../db/schema.js';
 import type { Vulnerability } from './model.js';
 
-export interface VulnRowColumns {
-  public_id: string;
-  state: string;
-  doc: string;
-  doc_hash: string;
-  aliases: string[];
-  vendors: string[];
-  products: string[];
-  object_type: string | null;
-  industries: string[];
-  cwes: string[];
-  sources: string[];
-  score: number | null;
-  severity: string | null;
-  kind: string;
-  zero_day: boolean | null;
-  exploited: boolean;
-  poc_available: boolean;
-  has_patch: boolean;
-  submitted_at: string | null;
-  collected_at: string | null;
-  published_at: string | null;
-  updated_at: string | null;
-  sort_date: string;
-  search: string;
-}
+/** The columns a merged record decides: the table's row less its identity, bookkeeping and jsonb typing. */
+export type VulnRowColumns = Omit<
+  VulnerabilitiesTable,
+  'id' | 'identity' | 'created_at' | 'modified_at' | 'doc'
+> & { doc: string };
 
 export const productKey = (p: string): string =>
   p.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
