@@ -100,6 +100,7 @@ export const VENDOR_ALIASES: Record<string, string> = {
   'linux kernel': 'Linux',
   'mozilla foundation': 'Mozilla',
   'dell emc': 'Dell',
+  'ibm security': 'IBM',
   'dell technologies': 'Dell',
 };
 

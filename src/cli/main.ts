@@ -15,6 +15,16 @@ import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
 import { getStats, getVulnerability } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
+import { createPdfRenderer } from '../reports/pdf.js';
+import {
+  createBulletinService,
+  FORMATS,
+  loadBulletinSettings,
+  parseFormat,
+  parseLang,
+  type BulletinService,
+} from '../reports/service.js';
+import { writeFile } from 'node:fs/promises';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -62,6 +72,20 @@ async function withDatabase<T>(cmd: Command, fn: (d: Database, config: Config) =
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** The bulletin service as the server and the CLI build it: settings file, Chromium for PDF. */
+function bulletinService(
+  d: Database,
+  config: Config,
+): { service: BulletinService; close: () => Promise<void> } {
+  const pdf = createPdfRenderer(config.chromiumPath);
+  const service = createBulletinService({
+    db: d.db,
+    settings: loadBulletinSettings(config.publicUrl, config.bulletinSettingsFile),
+    pdf,
+  });
+  return { service, close: () => pdf.close() };
+}
+
 export function buildCli(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
@@ -105,7 +129,9 @@ export function buildCli(
       });
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       await migrate(database);
-      const app = await buildApp({ database, config, version: pkg.version });
+      const b = bulletinService(database, config);
+      const app = await buildApp({ database, config, bulletins: b.service, version: pkg.version });
+      app.addHook('onClose', b.close);
       const address = await app.listen({ host: config.host, port: config.port });
       err.write(
         `vulnshare ${pkg.version} listening on ${address} (${database.kind}${database.kind === 'pglite' ? ` at ${config.dataDir}` : ''}); API docs at ${address}/api/docs\n`,
@@ -339,6 +365,101 @@ export function buildCli(
             s.topVendors.map((v) => [v.vendor, String(v.count), String(v.high)]),
           ),
         );
+      });
+    });
+
+  const report = program.command('report').description('the weekly bulletin (信息安全漏洞周报)');
+  report
+    .command('weekly')
+    .description(
+      'build a week’s bulletin from the store: a live draft, or the frozen one once published (--publish freezes it)',
+    )
+    .option('--week <week>', 'ISO week, e.g. 2023-W49 (default: the latest week holding records)')
+    .option('--lang <lang>', 'zh or en', 'zh')
+    .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'html')
+    .option('-o, --output <file>', 'write to a file instead of standard output (required for pdf)')
+    .option('--publish', 'publish the week first: its figures are frozen from then on')
+    .action(
+      async (
+        o: { week?: string; lang: string; format: string; output?: string; publish?: boolean },
+        cmd: Command,
+      ) => {
+        const lang = parseLang(o.lang);
+        const format = parseFormat(o.format);
+        if (format === 'pdf' && !o.output)
+          throw new AppError(
+            'invalid_parameter',
+            '--format pdf needs -o FILE (PDF is not written to a terminal)',
+          );
+        await withDatabase(cmd, async (d, config) => {
+          const b = bulletinService(d, config);
+          try {
+            const week = o.week ?? (await b.service.latestWeek())?.id;
+            if (!week) throw new AppError('not_found', 'The store holds no records yet; import some first');
+            if (o.publish) {
+              const p = await b.service.publish(week);
+              err.write(`published ${p.data.id} at ${p.publishedAt ?? ''}\n`);
+            }
+            const r = await b.service.render(week, lang, format);
+            if (o.output) {
+              await writeFile(o.output, r.body);
+              err.write(`wrote ${o.output} (${r.contentType.split(';')[0] ?? ''}, ${r.body.length} bytes)\n`);
+            } else out.write(r.body);
+          } finally {
+            await b.close();
+          }
+        });
+      },
+    );
+  report
+    .command('edit')
+    .description(
+      'set what an analyst enters for a week from a JSON file: news, verifications, pinnedAlerts, droppedAlerts',
+    )
+    .requiredOption('--week <week>', 'ISO week, e.g. 2023-W49')
+    .requiredOption('--file <file>', 'JSON file with the editorial content')
+    .action(async (o: { week: string; file: string }, cmd: Command) => {
+      let input: unknown;
+      try {
+        input = JSON.parse(readFileSync(o.file, 'utf8'));
+      } catch (e) {
+        throw new AppError('invalid_input', `${o.file}: ${(e as Error).message}`, { file: o.file });
+      }
+      await withDatabase(cmd, async (d, config) => {
+        const b = bulletinService(d, config);
+        try {
+          const r = await b.service.setEditorial(o.week, input);
+          print(
+            `${r.data.id}: editorial content saved (${r.editorial.news.length} news, ${r.editorial.verifications.length} verifications)`,
+          );
+        } catch (e) {
+          if (isAppError(e) && e.code === 'invalid_input')
+            throw new AppError('invalid_input', `${o.file}: ${e.message}`, e.details);
+          throw e;
+        } finally {
+          await b.close();
+        }
+      });
+    });
+  report
+    .command('list')
+    .description('published bulletins, newest first')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      await withDatabase(cmd, async (d, config) => {
+        const b = bulletinService(d, config);
+        try {
+          const items = await b.service.list();
+          if (o.json) return void print(JSON.stringify(items, null, 2));
+          print(
+            formatTable(
+              ['week', 'from', 'to', 'total', 'high', 'published'],
+              items.map((i) => [i.id, i.start, i.end, String(i.total), String(i.high), i.publishedAt]),
+            ),
+          );
+        } finally {
+          await b.close();
+        }
       });
     });
 

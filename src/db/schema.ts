@@ -77,6 +77,20 @@ export interface ImportRunsTable {
   issues: JSONColumnType<unknown[], string, string>;
 }
 
+export interface BulletinsTable {
+  id: string;
+  year: number;
+  week: number;
+  start_date: string;
+  end_date: string;
+  state: string;
+  editorial: JSONColumnType<Record<string, unknown>, string, string>;
+  data: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Generated<string>;
+  updated_at: Timestamp;
+  published_at: string | null;
+}
+
 export interface DB {
   source_records: SourceRecordsTable;
   vulnerabilities: VulnerabilitiesTable;
@@ -84,4 +98,5 @@ export interface DB {
   vuln_aliases: VulnAliasesTable;
   vuln_history: VulnHistoryTable;
   import_runs: ImportRunsTable;
+  bulletins: BulletinsTable;
 }

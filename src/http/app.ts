@@ -12,10 +12,16 @@ import type { Database } from '../db/client.js';
 import { ERROR_STATUS, isAppError } from '../errors.js';
 import { errorSchema } from '../vulns/schema.js';
 import { registerVulnRoutes } from '../vulns/routes.js';
+import { registerBulletinRoutes } from '../reports/routes.js';
+import { createBulletinService, defaultSettings, type BulletinService } from '../reports/service.js';
+import { createPdfRenderer } from '../reports/pdf.js';
 
 export interface AppDeps {
   database: Database;
-  config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'>;
+  config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'> &
+    Partial<Pick<Config, 'adminToken' | 'publicUrl' | 'chromiumPath'>>;
+  /** The bulletin service; default: built from the database with default settings. */
+  bulletins?: BulletinService;
   version?: string;
 }
 
@@ -99,7 +105,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
       },
-      tags: [{ name: 'vulnerabilities' }, { name: 'platform' }],
+      tags: [{ name: 'vulnerabilities' }, { name: 'bulletins' }, { name: 'platform' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'operator token (VULNSHARE_ADMIN_TOKEN)' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -125,5 +136,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
+  let bulletins = deps.bulletins;
+  if (!bulletins) {
+    const pdf = createPdfRenderer(deps.config.chromiumPath);
+    app.addHook('onClose', () => pdf.close());
+    bulletins = createBulletinService({
+      db: deps.database.db,
+      settings: defaultSettings(deps.config.publicUrl ?? 'http://127.0.0.1:8080'),
+      pdf,
+    });
+  }
+  const b = bulletins;
+  await app.register((instance) =>
+    registerBulletinRoutes(instance, { bulletins: b, adminToken: deps.config.adminToken }),
+  );
   return app;
 }

@@ -4,6 +4,7 @@ import { vendorKey } from '../classify/index.js';
 import { buildTsvector } from '../search/tokens.js';
 import type { VulnerabilitiesTable } from '../db/schema.js';
 import type { Vulnerability } from './model.js';
+import { calendarDay } from './calendar.js';
 
 /** The columns a merged record decides: the table's row less its identity, bookkeeping and jsonb typing. */
 export type VulnRowColumns = Omit<
@@ -13,14 +14,21 @@ export type VulnRowColumns = Omit<
 
 export const productKey = (p: string): string =>
   p.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-const day = (d: string | undefined): string | null => (d ? d.slice(0, 10) : null);
+/** Date columns hold the calendar date in the platform's time zone (a UTC timestamp late on the 22nd is the 23rd in Shanghai). */
+const day = (d: string | undefined): string | null => (d ? calendarDay(d) : null);
+
+/** A fix exists: a patch is named or linked, the source says one was released, or a reference is tagged patch. */
+export function hasFix(doc: Pick<Vulnerability, 'patch' | 'zeroDay' | 'references'>): boolean {
+  return (
+    !!(doc.patch?.url || doc.patch?.name) ||
+    doc.zeroDay === false ||
+    doc.references.some((r) => r.tags?.includes('patch'))
+  );
+}
 
 export function vulnRow(doc: Vulnerability): VulnRowColumns {
   const docText = JSON.stringify(doc);
-  const patchKnown =
-    !!(doc.patch?.url || doc.patch?.name) ||
-    doc.zeroDay === false ||
-    doc.references.some((r) => r.tags?.includes('patch'));
+  const patchKnown = hasFix(doc);
   return {
     public_id: doc.id,
     state: doc.state,

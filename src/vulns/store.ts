@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { normaliseId } from './ids.js';
 import type { Vulnerability } from './model.js';
+import { weekOf } from './calendar.js';
 
 export interface VulnSource {
   source: string;
@@ -187,7 +188,7 @@ export async function getStats(
     exploited: t.exploited,
     zeroDay: t.zero_day,
     byWeek: weeks.rows.map((w) => ({
-      week: isoWeek(w.start),
+      week: weekOf(w.start).id,
       start: w.start,
       total: w.total,
       high: w.high,
@@ -197,14 +198,4 @@ export async function getStats(
     })),
     topVendors: topVendors.rows,
   };
-}
-
-/** ISO-8601 week label (2023-W49) of a Monday date string. */
-export function isoWeek(mondayIso: string): string {
-  const d = new Date(`${mondayIso.slice(0, 10)}T00:00:00Z`);
-  const thursday = new Date(d.getTime() + 3 * 86400000);
-  const year = thursday.getUTCFullYear();
-  const jan1 = new Date(Date.UTC(year, 0, 1));
-  const week = Math.floor((thursday.getTime() - jan1.getTime()) / 86400000 / 7) + 1;
-  return `${year}-W${String(week).padStart(2, '0')}`;
 }
