@@ -25,7 +25,7 @@ describe('the vulnshare executable (built, spawned)', () => {
   it('has --help on every command', async () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(0);
-    for (const c of ['serve', 'migrate', 'import', 'search', 'show', 'export', 'stats']) {
+    for (const c of ['serve', 'migrate', 'import', 'search', 'show', 'export', 'stats', 'report']) {
       expect(top.stdout).toContain(c);
       const h = await cli([c, '--help']);
       expect(h.code, c).toBe(0);
@@ -92,5 +92,30 @@ describe('the vulnshare executable (built, spawned)', () => {
     const noFile = await cli(['--data', data, 'import', 'kev', join(dir, 'nope.json')]);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toMatch(/nope\.json: no such file or directory/);
-  });
+
+    // the weekly bulletin of 2023-W02 (2023-01-09 … 15): Markdown to stdout, HTML to a file, errors located
+    const md = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W02', '--format', 'md']);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('2023年第2期');
+    expect(md.stdout).toContain('共收集、整理信息安全漏洞 1 个，其中高危漏洞 1 个');
+    const out = join(dir, 'b.html');
+    const html = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W02', '--lang', 'en', '-o', out]);
+    expect(html.code).toBe(0);
+    expect(html.stderr).toContain(`wrote ${out}`);
+    const badWeek = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W60']);
+    expect(badWeek.code).toBe(2);
+    expect(badWeek.stderr).toMatch(/week: 2023 has no week 60/);
+    const pdfNoFile = await cli(['--data', data, 'report', 'weekly', '--format', 'pdf']);
+    expect(pdfNoFile.code).toBe(2);
+    const editorial = join(dir, 'editorial.json');
+    writeFileSync(editorial, JSON.stringify({ news: [{ title: 'GoAnywhere', url: 'not a url' }] }));
+    const badEdit = await cli(['--data', data, 'report', 'edit', '--week', '2023-W02', '--file', editorial]);
+    expect(badEdit.code).toBe(2);
+    expect(badEdit.stderr).toContain(`${editorial}: editorial: /news/0/url must match pattern`);
+    const pub = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W02', '--format', 'json', '--publish']);
+    expect(pub.code).toBe(0);
+    expect(JSON.parse(pub.stdout)).toMatchObject({ state: 'published', figures: { overview: { total: 1 } } });
+    const list = await cli(['--data', data, 'report', 'list', '--json']);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ id: '2023-W02', total: 1 }]);
+  }, 240_000); // some twenty spawns, each opening the embedded database
 });
