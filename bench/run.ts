@@ -4,11 +4,12 @@
  *   (b) import of a synthetic CVE JSON 5 corpus (300,000 records by default; BENCH_CVE_COUNT to change)
  *   (c) search latency p50/p95/p99 over 1,000 mixed queries on that corpus
  *   (d) the floor: JSON.parse of the corpus + COPY of its raw rows into a bare table
+ *   (e) the weekly bulletin of a week with 500 vulnerabilities and 15,000 event-type reports: HTML and PDF
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
@@ -126,6 +127,12 @@ async function main() {
       console.log(backend, 'd', JSON.stringify(r.d));
       await t.drop();
     }
+    if (want('e')) {
+      const t = await freshTarget(backend, 'bulletin');
+      r.e = runTask('bulletin', backend, t.target, []);
+      console.log(backend, 'e', JSON.stringify(r.e));
+      await t.drop();
+    }
   }
   const machine = {
     node: process.version,
@@ -140,7 +147,14 @@ async function main() {
     join(root, 'bench', 'results', `${stamp}.json`),
     JSON.stringify({ machine, results }, null, 2),
   );
-  const table = renderTable(results, machine);
+  // a partial run (BENCH_ONLY) updates its measurements in latest.json and keeps the others
+  const latestFile = join(root, 'bench', 'results', 'latest.json');
+  const merged: Record<string, Record<string, Result>> = existsSync(latestFile)
+    ? (JSON.parse(readFileSync(latestFile, 'utf8')) as { results: Record<string, Record<string, Result>> }).results
+    : {};
+  for (const [backend, r] of Object.entries(results)) merged[backend] = { ...merged[backend], ...r };
+  writeFileSync(latestFile, JSON.stringify({ machine, results: merged }, null, 2));
+  const table = renderTable(merged, machine);
   writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
   console.log(`\n${table}`);
 }
@@ -178,6 +192,11 @@ function renderTable(
         `| (d) floor: JSON.parse + COPY raw rows | ${backend} | ${Number(d.seconds).toFixed(1)} s (${String(d.recordsPerSecond)}/s)${ratio} | — | ${String(d.peakRssMb)} MB |`,
       );
     }
+    const e = r.e;
+    if (e)
+      rows.push(
+        `| (e) weekly bulletin, ${String(e.general)} vulnerabilities + ${String(e.events)} event reports (median) | ${backend} | HTML ${String(e.htmlMs)} ms · PDF ${String(e.pdfMs)} ms | HTML ≤ 1,000 ms · PDF ≤ 5,000 ms | ${String(e.peakRssMb)} MB |`,
+      );
   }
   return rows.join('\n') + '\n';
 }

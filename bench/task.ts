@@ -1,7 +1,7 @@
 /**
  * One benchmark measurement in its own process (so peak RSS is the task's own). Prints one JSON line.
  *   node --import tsx bench/task.ts <task> <backend> <dbTarget> [args…]
- * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, floor <corpus>
+ * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, floor <corpus>, bulletin
  */
 import { readFile } from 'node:fs/promises';
 import { openDatabase } from '../src/db/client.js';
@@ -11,6 +11,9 @@ import { listInputFiles } from '../src/imports/files.js';
 import { importItems } from '../src/imports/pipeline.js';
 import { parseSearchParams } from '../src/search/query.js';
 import { searchVulns } from '../src/search/store.js';
+import { createPdfRenderer } from '../src/reports/pdf.js';
+import { createBulletinService, defaultSettings } from '../src/reports/service.js';
+import { bulletinWeek } from './bulletin-week.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -37,6 +40,39 @@ async function main(): Promise<Record<string, unknown>> {
         imported: s.imported,
         rejected: s.rejected,
         recordsPerSecond: Math.round(s.read / seconds),
+        peakRssMb: peakRssMb(),
+      };
+    }
+    case 'bulletin': {
+      const d = await open();
+      await migrate(d);
+      const s = await importItems(d, bulletinWeek(), { format: 'synthetic', paths: [] });
+      const pdf = createPdfRenderer();
+      const service = createBulletinService({ db: d.db, settings: defaultSettings('http://127.0.0.1:8080'), pdf });
+      const time = async (fn: () => Promise<unknown>, n: number) => {
+        await fn(); // warm-up (first Chromium start, JIT), not timed
+        const t: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const t0 = performance.now();
+          await fn();
+          t.push(performance.now() - t0);
+        }
+        t.sort((a, b) => a - b);
+        return Math.round((t[Math.floor((n - 1) / 2)] ?? 0) * 10) / 10;
+      };
+      const htmlMs = await time(() => service.render('2024-W04', 'zh', 'html'), 7);
+      const pdfMs = await time(() => service.render('2024-W04', 'zh', 'pdf'), 5);
+      const pages = await service.render('2024-W04', 'zh', 'pdf');
+      const { data } = await service.get('2024-W04');
+      await pdf.close();
+      await d.close();
+      return {
+        records: s.read,
+        general: data.overview.total,
+        events: data.overview.event.thisWeek,
+        htmlMs,
+        pdfMs,
+        pdfBytes: pages.body.length,
         peakRssMb: peakRssMb(),
       };
     }

@@ -159,6 +159,10 @@ export interface BulletinData {
   news: NewsItem[];
 }
 
+/** "Cross-site scripting (XSS)" → "cross-site scripting (XSS)"; "SQL injection" stays. */
+export const lowerFirst = (s: string): string =>
+  /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
+
 const ref = (v: Vulnerability): RecordRef => ({ id: v.id, title: { ...v.title } });
 
 /** Week-over-week change as the seed states it: ratio = (this − last) / last. */

@@ -71,7 +71,10 @@ th, td { border: 1px solid #9aa7b8; padding: 1.2mm 2mm; vertical-align: top; tex
 th { background: #e8eef6; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 table.t4 td:first-child { white-space: nowrap; font-size: 8.5pt; }
-table.t4 td:nth-child(3) { text-align: center; white-space: nowrap; }
+table.t4 { table-layout: fixed; }
+table.t4 th:nth-child(1) { width: 24%; } table.t4 th:nth-child(2) { width: 30%; }
+table.t4 th:nth-child(3) { width: 11%; } table.t4 th:nth-child(4) { width: 35%; }
+table.t4 td:nth-child(3), table.t4 th:nth-child(3) { text-align: center; white-space: nowrap; }
 tr.total td { font-weight: 700; background: #f3f6fa; }
 .refs { font-size: 9pt; word-break: break-all; }
 .refs a, td a { color: #1f4e8c; text-decoration: none; }
@@ -82,6 +85,10 @@ tr.total td { font-weight: 700; background: #f3f6fa; }
 .footer h3 { margin-top: 3mm; }
 .footer p { text-indent: 0; }
 .meta { color: #777; font-size: 8.5pt; text-align: right; }
+html[lang="en"] body { font-family: "Liberation Serif", "DejaVu Serif", "Noto Serif CJK SC", serif; font-size: 11pt; }
+html[lang="en"] h1, html[lang="en"] h2, html[lang="en"] h3, html[lang="en"] .cover, html[lang="en"] figcaption,
+html[lang="en"] caption, html[lang="en"] th { font-family: "Liberation Sans", "DejaVu Sans", "Noto Sans CJK SC", sans-serif; }
+html[lang="en"] p { text-indent: 0; }
 @media screen { body { padding: 10mm 6mm; } }
 `;
 

@@ -3,7 +3,7 @@
  * Markdown) lay these strings out; nothing here is typed by hand per week.
  */
 import { INDUSTRY_LABELS, OBJECT_TYPE_LABELS, type Industry, type Severity } from '../vulns/model.js';
-import type { Alert, BulletinData, Change, RecordRef, Text } from './figures.js';
+import { lowerFirst, type Alert, type BulletinData, type Change, type RecordRef, type Text } from './figures.js';
 import type { DisposalCategory } from './rules.js';
 
 export const LANGS = ['zh', 'en'] as const;
@@ -426,7 +426,7 @@ export function alertBody(a: Alert, p: PlatformSettings, lang: Lang): { intro: s
           : `目前，厂商已发布部分漏洞的修补程序，其余尚未修复。${p.short} 提醒用户及时下载补丁更新，并随时关注厂商主页。`;
     return { intro, body };
   }
-  let body = `This week ${subject} ${a.single ? 'was' : 'were'} disclosed to have ${weak.length === 1 ? `a ${weak[0]?.toLowerCase()} vulnerability` : 'several vulnerabilities'}; an attacker can ${impactsText(a, lang)}.`;
+  let body = `This week ${subject} ${a.single ? 'was' : 'were'} disclosed to have ${weak.length === 1 ? `a ${lowerFirst(weak[0] ?? '')} vulnerability` : 'several vulnerabilities'}; an attacker can ${impactsText(a, lang)}.`;
   if (!a.single) {
     body += ` ${p.short} lists: ${groups.join('; ')}${moreGroups}.`;
     if (a.allHigh) body += ' All are rated high.';
@@ -450,7 +450,7 @@ export function summaryText(d: BulletinData, lang: Lang): string {
     a.weaknesses.length === 1
       ? lang === 'zh'
         ? `${pick(a.weaknesses[0], lang)}漏洞`
-        : `a ${pick(a.weaknesses[0], lang).toLowerCase()} vulnerability`
+        : `a ${lowerFirst(pick(a.weaknesses[0], lang))} vulnerability`
       : lang === 'zh'
         ? '多个漏洞'
         : 'several vulnerabilities';
