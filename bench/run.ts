@@ -150,7 +150,8 @@ async function main() {
   // a partial run (BENCH_ONLY) updates its measurements in latest.json and keeps the others
   const latestFile = join(root, 'bench', 'results', 'latest.json');
   const merged: Record<string, Record<string, Result>> = existsSync(latestFile)
-    ? (JSON.parse(readFileSync(latestFile, 'utf8')) as { results: Record<string, Record<string, Result>> }).results
+    ? (JSON.parse(readFileSync(latestFile, 'utf8')) as { results: Record<string, Record<string, Result>> })
+        .results
     : {};
   for (const [backend, r] of Object.entries(results)) merged[backend] = { ...merged[backend], ...r };
   writeFileSync(latestFile, JSON.stringify({ machine, results: merged }, null, 2));

@@ -48,7 +48,11 @@ async function main(): Promise<Record<string, unknown>> {
       await migrate(d);
       const s = await importItems(d, bulletinWeek(), { format: 'synthetic', paths: [] });
       const pdf = createPdfRenderer();
-      const service = createBulletinService({ db: d.db, settings: defaultSettings('http://127.0.0.1:8080'), pdf });
+      const service = createBulletinService({
+        db: d.db,
+        settings: defaultSettings('http://127.0.0.1:8080'),
+        pdf,
+      });
       const time = async (fn: () => Promise<unknown>, n: number) => {
         await fn(); // warm-up (first Chromium start, JIT), not timed
         const t: number[] = [];

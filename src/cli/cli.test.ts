@@ -99,7 +99,18 @@ describe('the vulnshare executable (built, spawned)', () => {
     expect(md.stdout).toContain('2023年第2期');
     expect(md.stdout).toContain('共收集、整理信息安全漏洞 1 个，其中高危漏洞 1 个');
     const out = join(dir, 'b.html');
-    const html = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W02', '--lang', 'en', '-o', out]);
+    const html = await cli([
+      '--data',
+      data,
+      'report',
+      'weekly',
+      '--week',
+      '2023-W02',
+      '--lang',
+      'en',
+      '-o',
+      out,
+    ]);
     expect(html.code).toBe(0);
     expect(html.stderr).toContain(`wrote ${out}`);
     const badWeek = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W60']);
@@ -112,7 +123,17 @@ describe('the vulnshare executable (built, spawned)', () => {
     const badEdit = await cli(['--data', data, 'report', 'edit', '--week', '2023-W02', '--file', editorial]);
     expect(badEdit.code).toBe(2);
     expect(badEdit.stderr).toContain(`${editorial}: editorial: /news/0/url must match pattern`);
-    const pub = await cli(['--data', data, 'report', 'weekly', '--week', '2023-W02', '--format', 'json', '--publish']);
+    const pub = await cli([
+      '--data',
+      data,
+      'report',
+      'weekly',
+      '--week',
+      '2023-W02',
+      '--format',
+      'json',
+      '--publish',
+    ]);
     expect(pub.code).toBe(0);
     expect(JSON.parse(pub.stdout)).toMatchObject({ state: 'published', figures: { overview: { total: 1 } } });
     const list = await cli(['--data', data, 'report', 'list', '--json']);

@@ -25,6 +25,8 @@ import {
   type BulletinService,
 } from '../reports/service.js';
 import { writeFile } from 'node:fs/promises';
+import { createAccountService } from '../accounts/service.js';
+import { CLI, ROLES, type Role } from '../accounts/model.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -368,6 +370,45 @@ export function buildCli(
       });
     });
 
+  const admin = program.command('admin').description('accounts: the first admin, users');
+  admin
+    .command('create')
+    .description(
+      'create a user (default: an admin) — the password comes from VULNSHARE_PASSWORD or, with --password-stdin, standard input',
+    )
+    .requiredOption('--email <email>', 'sign-in e-mail address')
+    .requiredOption('--name <name>', 'display name')
+    .option('--role <role>', `one of ${ROLES.join(', ')}`, 'admin')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(
+      async (o: { email: string; name: string; role: string; passwordStdin?: boolean }, cmd: Command) => {
+        if (!(ROLES as readonly string[]).includes(o.role))
+          throw new AppError('invalid_parameter', `--role must be one of ${ROLES.join(', ')}`);
+        let password = process.env.VULNSHARE_PASSWORD ?? '';
+        if (o.passwordStdin) {
+          const chunks: Buffer[] = [];
+          for await (const c of process.stdin) chunks.push(c as Buffer);
+          password = Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/\r?\n$/, '');
+        }
+        if (!password)
+          throw new AppError(
+            'invalid_parameter',
+            'no password: set VULNSHARE_PASSWORD or pass --password-stdin',
+          );
+        await withDatabase(cmd, async (d) => {
+          const u = await createAccountService({ db: d.db }).createUser(CLI, {
+            email: o.email,
+            displayName: o.name,
+            password,
+            role: o.role as Role,
+          });
+          print(`created ${u.role} ${u.email} (id ${u.id})`);
+        });
+      },
+    );
+
   const report = program.command('report').description('the weekly bulletin (信息安全漏洞周报)');
   report
     .command('weekly')
@@ -397,7 +438,7 @@ export function buildCli(
             const week = o.week ?? (await b.service.latestWeek())?.id;
             if (!week) throw new AppError('not_found', 'The store holds no records yet; import some first');
             if (o.publish) {
-              const p = await b.service.publish(week);
+              const p = await b.service.publish(CLI, week);
               err.write(`published ${p.data.id} at ${p.publishedAt ?? ''}\n`);
             }
             const r = await b.service.render(week, lang, format);
@@ -428,7 +469,7 @@ export function buildCli(
       await withDatabase(cmd, async (d, config) => {
         const b = bulletinService(d, config);
         try {
-          const r = await b.service.setEditorial(o.week, input);
+          const r = await b.service.setEditorial(CLI, o.week, input);
           print(
             `${r.data.id}: editorial content saved (${r.editorial.news.length} news, ${r.editorial.verifications.length} verifications)`,
           );

@@ -23,11 +23,6 @@ export interface Config {
   bulletinSettingsFile: string | undefined;
   /** Chromium used for PDF. */
   chromiumPath: string;
-  /**
-   * Bearer token for operator actions over the API (bulletin drafts, editorial content, publishing) until
-   * accounts and roles exist; unset = those routes answer 403.
-   */
-  adminToken: string | undefined;
 }
 
 export interface ConfigOverrides {
@@ -97,16 +92,11 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
       ? resolve(env.VULNSHARE_BULLETIN_SETTINGS)
       : undefined,
     chromiumPath: env.VULNSHARE_CHROMIUM ?? '/usr/bin/chromium',
-    adminToken: undefined,
   };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   config.publicUrl = (env.VULNSHARE_PUBLIC_URL ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(config.publicUrl))
     problems.push(`VULNSHARE_PUBLIC_URL must start with http:// or https:// (got "${config.publicUrl}")`);
-  const token = env.VULNSHARE_ADMIN_TOKEN || undefined;
-  if (token !== undefined && token.length < 16)
-    problems.push('VULNSHARE_ADMIN_TOKEN must be at least 16 characters long');
-  config.adminToken = token;
   if (problems.length > 0) {
     throw new AppError('invalid_input', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       problems,

@@ -99,4 +99,88 @@ export interface DB {
   vuln_history: VulnHistoryTable;
   import_runs: ImportRunsTable;
   bulletins: BulletinsTable;
+  organisations: OrganisationsTable;
+  contacts: ContactsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
+}
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  kind: string;
+  name: string;
+  name_en: string | null;
+  sector: string | null;
+  region: string | null;
+  alliance_cert: string | null;
+  created_at: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+export interface ContactsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  email: string | null;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  portal: Generated<boolean>;
+  mechanism: Generated<string>;
+  created_at: Generated<string>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  organisation_id: number | null;
+  disabled: Generated<boolean>;
+  created_at: Generated<string>;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Generated<string>;
+  expires_at: string;
+  last_seen: Generated<string>;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  scopes: string[];
+  expires_at: string;
+  created_at: Generated<string>;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  first_at: string;
+  locked_until: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Generated<string>;
+  actor_id: number | null;
+  actor: string;
+  action: string;
+  target_kind: string | null;
+  target_id: string | null;
+  detail: JSONColumnType<Record<string, unknown>, string, string>;
+  ip: string | null;
 }

@@ -15,11 +15,14 @@ import { registerVulnRoutes } from '../vulns/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
 import { createBulletinService, defaultSettings, type BulletinService } from '../reports/service.js';
 import { createPdfRenderer } from '../reports/pdf.js';
+import { createAccountService } from '../accounts/service.js';
+import { registerAccountRoutes } from '../accounts/routes.js';
+import { registerAuth } from './auth.js';
 
 export interface AppDeps {
   database: Database;
   config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'> &
-    Partial<Pick<Config, 'adminToken' | 'publicUrl' | 'chromiumPath'>>;
+    Partial<Pick<Config, 'publicUrl' | 'chromiumPath'>>;
   /** The bulletin service; default: built from the database with default settings. */
   bulletins?: BulletinService;
   version?: string;
@@ -37,6 +40,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isAppError(err)) {
+      const retry = err.details?.retryAfterSeconds;
+      if (typeof retry === 'number') void reply.header('retry-after', String(retry));
       void reply
         .status(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details ?? {} } });
@@ -105,10 +110,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
       },
-      tags: [{ name: 'vulnerabilities' }, { name: 'bulletins' }, { name: 'platform' }],
+      tags: [{ name: 'vulnerabilities' }, { name: 'bulletins' }, { name: 'accounts' }, { name: 'platform' }],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'operator token (VULNSHARE_ADMIN_TOKEN)' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API token (POST /api/v1/tokens)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'vs_session',
+            description: 'POST /api/v1/auth/login; unsafe methods also need X-CSRF-Token',
+          },
         },
       },
     },
@@ -135,6 +146,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
 
+  const accounts = createAccountService({ db: deps.database.db });
+  await registerAuth(app, { accounts, secureCookies: (deps.config.publicUrl ?? '').startsWith('https://') });
+  await app.register((instance) => registerAccountRoutes(instance, { accounts, db: deps.database.db }));
   await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
   let bulletins = deps.bulletins;
   if (!bulletins) {
@@ -147,8 +161,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   const b = bulletins;
-  await app.register((instance) =>
-    registerBulletinRoutes(instance, { bulletins: b, adminToken: deps.config.adminToken }),
-  );
+  await app.register((instance) => registerBulletinRoutes(instance, { bulletins: b }));
   return app;
 }

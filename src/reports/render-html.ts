@@ -81,7 +81,7 @@ tr.total td { font-weight: 700; background: #f3f6fa; }
 .orgs { font-size: 10pt; }
 .none { color: #666; font-style: italic; }
 .alert { break-inside: auto; }
-.footer { margin-top: 10mm; border-top: 1px solid #9aa7b8; padding-top: 3mm; font-size: 9.5pt; }
+.footer { break-inside: avoid; margin-top: 10mm; border-top: 1px solid #9aa7b8; padding-top: 3mm; font-size: 9.5pt; }
 .footer h3 { margin-top: 3mm; }
 .footer p { text-indent: 0; }
 .meta { color: #777; font-size: 8.5pt; text-align: right; }

@@ -6,18 +6,26 @@ import { buildApp } from '../http/app.js';
 import { importItems } from '../imports/pipeline.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { cnvdRecord, itemsOf } from '../test-support/factories.js';
+import { CLI } from '../accounts/model.js';
+import { createAccountService } from '../accounts/service.js';
 
-const TOKEN = 'operator-token-for-tests-0123456789';
-const auth = { authorization: `Bearer ${TOKEN}` };
+let auth: Record<string, string> = {};
 
 describe.each(testBackends())('bulletin API on %s', (backend) => {
   let d: Database;
   let app: FastifyInstance;
   let base: string;
-  const req = async (method: string, path: string, opts: { headers?: Record<string, string>; body?: unknown } = {}) => {
+  const req = async (
+    method: string,
+    path: string,
+    opts: { headers?: Record<string, string>; body?: unknown } = {},
+  ) => {
     const r = await fetch(base + path, {
       method,
-      headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      headers: {
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
     });
     const text = await r.text();
@@ -41,9 +49,25 @@ describe.each(testBackends())('bulletin API on %s', (backend) => {
       ]),
       { format: 'test', paths: [] },
     );
+    // an analyst with an API token limited to bulletin work
+    const accounts = createAccountService({ db: d.db });
+    await accounts.createUser(CLI, {
+      email: 'analyst@vs.example',
+      displayName: 'Analyst',
+      password: 'correct horse battery',
+      role: 'analyst',
+    });
+    const login = await accounts.login({ email: 'analyst@vs.example', password: 'correct horse battery' });
+    const session = await accounts.resolveSession(login.session);
+    if (!session) throw new Error('no session');
+    const t = await accounts.createApiToken(session.principal, {
+      name: 'bulletin robot',
+      scopes: ['bulletins:draft', 'bulletins:edit', 'bulletins:publish'],
+    });
+    auth = { authorization: `Bearer ${t.token}` };
     app = await buildApp({
       database: d,
-      config: { rateLimitPerMinute: 1000, logLevel: 'silent', adminToken: TOKEN, publicUrl: 'https://vs.example' },
+      config: { rateLimitPerMinute: 1000, logLevel: 'silent', publicUrl: 'https://vs.example' },
     });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -56,8 +80,11 @@ describe.each(testBackends())('bulletin API on %s', (backend) => {
     const anon = await req('GET', '/api/v1/bulletins/2023-W49');
     expect(anon.status).toBe(401);
     expect(anon.json).toMatchObject({ error: { code: 'unauthorized' } });
-    const wrong = await req('GET', '/api/v1/bulletins/2023-W49', { headers: { authorization: 'Bearer nope' } });
-    expect(wrong.status).toBe(403);
+    const wrong = await req('GET', '/api/v1/bulletins/2023-W49', {
+      headers: { authorization: 'Bearer vs_nope' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(JSON.stringify(wrong.json)).toMatch(/API token is not valid/);
     const r = await req('GET', '/api/v1/bulletins/2023-W49', { headers: auth });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ id: '2023-W49', state: 'draft', figures: { overview: { total: 2 } } });
@@ -69,7 +96,9 @@ describe.each(testBackends())('bulletin API on %s', (backend) => {
     expect(bad.json).toMatchObject({ error: { code: 'invalid_parameter', details: { parameter: 'week' } } });
     const pattern = await req('GET', '/api/v1/bulletins/2023-49');
     expect(pattern.status).toBe(400);
-    expect(pattern.json).toMatchObject({ error: { code: 'invalid_parameter', details: { parameter: 'id' } } });
+    expect(pattern.json).toMatchObject({
+      error: { code: 'invalid_parameter', details: { parameter: 'id' } },
+    });
     const lang = await req('GET', '/api/v1/bulletins/2023-W49?lang=fr', { headers: auth });
     expect(lang.status).toBe(400);
     expect(lang.json).toMatchObject({ error: { details: { parameter: 'lang' } } });
@@ -85,7 +114,9 @@ describe.each(testBackends())('bulletin API on %s', (backend) => {
     expect(badPut.status).toBe(400);
     const put = await req('PUT', '/api/v1/bulletins/2023-W49/editorial', {
       headers: auth,
-      body: { news: [{ title: '思科产品曝出安全漏洞', summary: '允许远程执行代码', url: 'https://example.org/n' }] },
+      body: {
+        news: [{ title: '思科产品曝出安全漏洞', summary: '允许远程执行代码', url: 'https://example.org/n' }],
+      },
     });
     expect(put.status).toBe(200);
     expect(put.json).toEqual({ id: '2023-W49', state: 'draft', publishedAt: null });

@@ -1,6 +1,6 @@
 /** /api/v1/bulletins: the weekly bulletin, published (anyone) or draft (operator), in zh / en, JSON / HTML / Markdown / PDF. */
 import type { FastifyInstance } from 'fastify';
-import { isOperator, requireOperator } from '../http/operator.js';
+import { can, requireAccess } from '../accounts/policy.js';
 import { AppError } from '../errors.js';
 import { EDITORIAL_SCHEMA, FORMATS, parseFormat, parseLang, type BulletinService } from './service.js';
 import { LANGS } from './text.js';
@@ -35,10 +35,7 @@ const stateReply = {
   },
 } as const;
 
-export function registerBulletinRoutes(
-  app: FastifyInstance,
-  deps: { bulletins: BulletinService; adminToken: string | undefined },
-): void {
+export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: BulletinService }): void {
   const { bulletins } = deps;
   const links = (id: string) =>
     Object.fromEntries(
@@ -100,9 +97,8 @@ export function registerBulletinRoutes(
       const lang = parseLang(q.lang);
       const format = parseFormat(q.format);
       const b = await bulletins.get(id);
-      if (b.state !== 'published' && !isOperator(req, deps.adminToken)) {
-        requireOperator(req, deps.adminToken, `Bulletin ${b.data.id} is not published; reading its draft`);
-      }
+      if (b.state !== 'published' && !can(req.principal, 'bulletins:draft'))
+        requireAccess(req.principal, 'bulletins:draft');
       const r = await bulletins.render(id, lang, format);
       void reply.header('content-type', r.contentType);
       void reply.header('cache-control', b.state === 'published' ? 'public, max-age=300' : 'no-store');
@@ -135,9 +131,8 @@ export function registerBulletinRoutes(
       },
     },
     async (req) => {
-      requireOperator(req, deps.adminToken, 'Editing a bulletin');
       const { id } = req.params as { id: string };
-      const b = await bulletins.setEditorial(id, req.body);
+      const b = await bulletins.setEditorial(req.principal, id, req.body);
       return { id: b.data.id, state: b.state, publishedAt: b.publishedAt };
     },
   );
@@ -159,9 +154,8 @@ export function registerBulletinRoutes(
       },
     },
     async (req) => {
-      requireOperator(req, deps.adminToken, 'Publishing a bulletin');
       const { id } = req.params as { id: string };
-      const b = await bulletins.publish(id);
+      const b = await bulletins.publish(req.principal, id);
       if (b.state !== 'published') throw new AppError('internal', 'publish did not take effect');
       return { id: b.data.id, state: b.state, publishedAt: b.publishedAt };
     },

@@ -12,6 +12,7 @@ import { importItems } from '../imports/pipeline.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { cnvdRecord, cveRecord, itemsOf } from '../test-support/factories.js';
 import type { SourceRecord } from '../vulns/model.js';
+import { ANONYMOUS, CLI, type Principal } from '../accounts/model.js';
 import { createPdfRenderer } from './pdf.js';
 import { createBulletinService, defaultSettings, type BulletinService } from './service.js';
 
@@ -144,13 +145,13 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
   });
 
   it('keeps editorial content, validates it, and pins or drops alerts', async () => {
-    await expect(s.setEditorial('2024-W04', { news: [{ title: '' }] })).rejects.toMatchObject({
+    await expect(s.setEditorial(CLI, '2024-W04', { news: [{ title: '' }] })).rejects.toMatchObject({
       code: 'invalid_input',
     });
     await expect(
-      s.setEditorial('2024-W04', { news: [{ title: 'x', url: 'javascript:alert(1)' }] }),
+      s.setEditorial(CLI, '2024-W04', { news: [{ title: 'x', url: 'javascript:alert(1)' }] }),
     ).rejects.toThrow(/url/);
-    await s.setEditorial('2024-W04', {
+    await s.setEditorial(CLI, '2024-W04', {
       news: [{ title: 'Fortra 提醒客户注意新的 GoAnywhere 安全漏洞', url: 'https://example.org/n1' }],
       verifications: [
         {
@@ -171,30 +172,51 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
     expect(zh).toContain('Fortra 提醒客户注意新的 GoAnywhere 安全漏洞');
     expect(zh).toContain('信息提供者: 新华三技术有限公司');
     expect(zh).toContain('本节由分析人员编辑');
-    await s.setEditorial('2024-W04', {});
+    await s.setEditorial(CLI, '2024-W04', {});
   });
 
   it('freezes a published bulletin: later imports do not change it, and it cannot be published twice', async () => {
     const before = (await s.get('2024-W04')).data;
-    const published = await s.publish('2024-W04');
+    const published = await s.publish(CLI, '2024-W04');
     expect(published.state).toBe('published');
     expect(published.data).toEqual(before);
     await put(d, [cnvdRecord('CNVD-2024-09999', { severity: 'high', dates: inW04 })]);
     const after = await s.get('2024-W04');
     expect(after.state).toBe('published');
     expect(after.data.overview.total).toBe(4);
-    await expect(s.publish('2024-W04')).rejects.toMatchObject({ code: 'conflict' });
-    await expect(s.setEditorial('2024-W04', { news: [] })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(s.publish(CLI, '2024-W04')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(s.setEditorial(CLI, '2024-W04', { news: [] })).rejects.toMatchObject({ code: 'conflict' });
     expect((await s.list()).map((b) => [b.id, b.total, b.high])).toEqual([['2024-W04', 4, 3]]);
     // the draft of the next week sees the new record's week-mates only
     expect((await s.get('2024-W05')).data.overview.total).toBe(0);
+  });
+
+  it('lets only analysts and admins edit or publish', async () => {
+    const reporter: Principal = {
+      kind: 'user',
+      userId: 1,
+      email: 'r@example.org',
+      role: 'reporter',
+      organisationId: null,
+      via: 'session',
+      scopes: null,
+    };
+    const analystToken: Principal = {
+      ...reporter,
+      role: 'analyst',
+      via: 'token',
+      scopes: ['bulletins:draft'],
+    };
+    await expect(s.publish(ANONYMOUS, '2024-W03')).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(s.publish(reporter, '2024-W03')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(s.setEditorial(analystToken, '2024-W03', {})).rejects.toMatchObject({ code: 'forbidden' });
   });
 
   it('refuses weeks that do not exist or have not begun', async () => {
     for (const bad of ['2023-W54', '2023-49', 'W49', '2023-W00'])
       await expect(s.get(bad)).rejects.toMatchObject({ code: 'invalid_parameter' });
     await expect(s.get('2020-W53')).resolves.toBeTruthy();
-    await expect(s.publish('2030-W01')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(s.publish(CLI, '2030-W01')).rejects.toMatchObject({ code: 'conflict' });
   });
 });
 

@@ -21,6 +21,9 @@ import { renderHtml, type RenderMeta } from './render-html.js';
 import { renderMarkdown } from './render-md.js';
 import { DATE_BASES, DEFAULT_RULES, DISPOSAL_CATEGORIES, type BulletinRules } from './rules.js';
 import * as store from './store.js';
+import type { Principal } from '../accounts/model.js';
+import { requireAccess } from '../accounts/policy.js';
+import { audit } from '../audit/audit.js';
 import { labels, LANGS, pick, type Lang, type PlatformSettings } from './text.js';
 
 export const FORMATS = ['json', 'html', 'md', 'pdf'] as const;
@@ -352,7 +355,8 @@ export function createBulletinService(deps: BulletinServiceDeps) {
     }
   }
 
-  async function setEditorial(weekId: string, input: unknown): Promise<Bulletin> {
+  async function setEditorial(p: Principal, weekId: string, input: unknown): Promise<Bulletin> {
+    requireAccess(p, 'bulletins:edit');
     const w = parseWeekId(weekId);
     const editorial = parseEditorial(input);
     await db.transaction().execute(async (tx) => {
@@ -367,12 +371,14 @@ export function createBulletinService(deps: BulletinServiceDeps) {
           },
         );
       await store.saveEditorial(tx, w.id, editorial, clock().toISOString());
+      await audit(tx, p, { action: 'bulletin.edited', targetKind: 'bulletin', targetId: w.id });
     });
     return get(w.id);
   }
 
   /** Freeze the week's figures as they are now. Publishing twice is a conflict, not a silent re-freeze. */
-  async function publish(weekId: string): Promise<Bulletin> {
+  async function publish(p: Principal, weekId: string): Promise<Bulletin> {
+    requireAccess(p, 'bulletins:publish');
     const w = parseWeekId(weekId);
     const now = clock();
     if (w.start > now.toISOString().slice(0, 10))
@@ -390,6 +396,7 @@ export function createBulletinService(deps: BulletinServiceDeps) {
         );
       const data = await compute(tx, w, { ...EMPTY_EDITORIAL, ...row?.editorial });
       await store.markPublished(tx, w.id, data, now.toISOString());
+      await audit(tx, p, { action: 'bulletin.published', targetKind: 'bulletin', targetId: w.id });
     });
     return get(w.id);
   }

@@ -3,7 +3,14 @@
  * Markdown) lay these strings out; nothing here is typed by hand per week.
  */
 import { INDUSTRY_LABELS, OBJECT_TYPE_LABELS, type Industry, type Severity } from '../vulns/model.js';
-import { lowerFirst, type Alert, type BulletinData, type Change, type RecordRef, type Text } from './figures.js';
+import {
+  lowerFirst,
+  type Alert,
+  type BulletinData,
+  type Change,
+  type RecordRef,
+  type Text,
+} from './figures.js';
 import type { DisposalCategory } from './rules.js';
 
 export const LANGS = ['zh', 'en'] as const;

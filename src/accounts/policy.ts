@@ -1,0 +1,33 @@
+/**
+ * What each role may do, as one table (Outline-style `allow`). Service functions start with
+ * `requireAccess(principal, action)`, so the API and the CLI get the same checks. An API token can only narrow
+ * its owner's role (its scopes), never widen it. The local CLI runs as the operator of the machine.
+ */
+import { AppError } from '../errors.js';
+import type { Principal, Role } from './model.js';
+
+export const POLICY = {
+  'users:manage': ['admin'],
+  'audit:read': ['admin'],
+  'organisations:manage': ['admin', 'analyst'],
+  'organisations:read': ['admin', 'analyst'],
+  'bulletins:draft': ['admin', 'analyst'],
+  'bulletins:edit': ['admin', 'analyst'],
+  'bulletins:publish': ['admin', 'analyst'],
+  'tokens:own': ['admin', 'analyst', 'reporter', 'recipient'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Action = keyof typeof POLICY;
+export const ACTIONS = Object.keys(POLICY) as Action[];
+
+export function can(p: Principal, action: Action): boolean {
+  if (p.kind === 'cli') return true;
+  if (p.kind === 'anonymous') return false;
+  if (!(POLICY[action] as readonly Role[]).includes(p.role)) return false;
+  return p.scopes === null || p.scopes.includes(action);
+}
+
+export function requireAccess(p: Principal, action: Action): void {
+  if (can(p, action)) return;
+  if (p.kind === 'anonymous') throw new AppError('unauthorized', `Sign in first (${action})`, { action });
+  throw new AppError('forbidden', `Not allowed: ${action}`, { action });
+}

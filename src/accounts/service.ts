@@ -1,0 +1,648 @@
+/**
+ * Accounts: people, organisations and contacts; sign-in with sessions (cookie + CSRF token), API tokens with
+ * scopes and expiry, login throttling, and the first admin. Every function that acts for someone starts with
+ * requireAccess; every security-relevant action is audited in the same transaction.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { audit } from '../audit/audit.js';
+import {
+  CONTACT_MECHANISMS,
+  ORG_KINDS,
+  ROLES,
+  type ContactMechanism,
+  type OrgKind,
+  type Principal,
+  type Role,
+} from './model.js';
+import { ACTIONS, POLICY, requireAccess, type Action } from './policy.js';
+import {
+  API_TOKEN_PREFIX,
+  dummyHash,
+  hashPassword,
+  newApiToken,
+  passwordProblem,
+  randomSecret,
+  sha256,
+  verifyPassword,
+} from './secrets.js';
+
+/** Login throttling, per e-mail address and per client address: too many failures in the window lock it. */
+export const THROTTLE_RULES = [
+  { scope: 'email', maxFailures: 5, windowMinutes: 15, lockMinutes: 15 },
+  { scope: 'ip', maxFailures: 30, windowMinutes: 15, lockMinutes: 15 },
+] as const;
+
+export const SESSION_HOURS = 12;
+export const TOKEN_MAX_DAYS = 366;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MINUTE = 60_000;
+
+export interface UserView {
+  id: number;
+  email: string;
+  displayName: string;
+  role: Role;
+  organisationId: number | null;
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+export interface OrganisationView {
+  id: number;
+  kind: OrgKind;
+  name: string;
+  nameEn: string | null;
+  sector: string | null;
+  region: string | null;
+  allianceCert: string | null;
+  contacts: ContactView[];
+}
+export interface ContactView {
+  id: number;
+  name: string;
+  email: string | null;
+  webhookUrl: string | null;
+  portal: boolean;
+  mechanism: ContactMechanism;
+}
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  password: string;
+  role: Role;
+  organisationId?: number | null;
+}
+
+function checkUser(u: NewUser): void {
+  const problems: string[] = [];
+  if (!EMAIL.test(u.email)) problems.push(`email "${u.email}" is not an e-mail address`);
+  if (!u.displayName.trim()) problems.push('displayName must not be empty');
+  if (!(ROLES as readonly string[]).includes(u.role))
+    problems.push(`role must be one of ${ROLES.join(', ')}`);
+  const pw = passwordProblem(u.password);
+  if (pw) problems.push(pw);
+  if (problems.length)
+    throw new AppError('invalid_parameter', problems.join('; '), { parameter: 'user', problems });
+}
+
+type UserRow = {
+  id: number;
+  email: string;
+  display_name: string;
+  role: string;
+  organisation_id: number | null;
+  disabled: boolean;
+  created_at: string;
+  last_login_at: string | null;
+};
+const userView = (r: UserRow): UserView => ({
+  id: r.id,
+  email: r.email,
+  displayName: r.display_name,
+  role: r.role as Role,
+  organisationId: r.organisation_id,
+  disabled: r.disabled,
+  createdAt: r.created_at,
+  lastLoginAt: r.last_login_at,
+});
+const USER_COLUMNS = [
+  'id',
+  'email',
+  'display_name',
+  'role',
+  'organisation_id',
+  'disabled',
+  'created_at',
+  'last_login_at',
+] as const;
+
+export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date }) {
+  const { db } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const nowIso = () => clock().toISOString();
+
+  async function insertUser(tx: Kysely<DB>, u: NewUser): Promise<UserView> {
+    checkUser(u);
+    const taken = await tx
+      .selectFrom('users')
+      .select('id')
+      .where(sql`lower(email)`, '=', u.email.toLowerCase())
+      .executeTakeFirst();
+    if (taken) throw new AppError('conflict', `A user with e-mail ${u.email} exists`, { email: u.email });
+    const row = await tx
+      .insertInto('users')
+      .values({
+        email: u.email,
+        display_name: u.displayName.trim(),
+        password_hash: await hashPassword(u.password),
+        role: u.role,
+        organisation_id: u.organisationId ?? null,
+      })
+      .returning(USER_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return userView(row);
+  }
+
+  /** An admin (or the CLI) creates a user of any role. */
+  async function createUser(p: Principal, u: NewUser): Promise<UserView> {
+    requireAccess(p, 'users:manage');
+    return db.transaction().execute(async (tx) => {
+      const user = await insertUser(tx, u);
+      await audit(tx, p, {
+        action: 'user.created',
+        targetKind: 'user',
+        targetId: user.id,
+        detail: { role: u.role },
+      });
+      return user;
+    });
+  }
+
+  /**
+   * Self-registration of a reporter: an individual researcher (an organisation of kind individual is made for
+   * them) or a reporting unit (a new organisation; joining an existing one goes through an admin).
+   */
+  async function register(input: {
+    email: string;
+    displayName: string;
+    password: string;
+    organisation?: { kind: 'individual' | 'reporting_unit'; name?: string };
+    ip?: string;
+  }): Promise<UserView> {
+    const kind = input.organisation?.kind ?? 'individual';
+    const orgName =
+      kind === 'individual' ? input.displayName.trim() : (input.organisation?.name ?? '').trim();
+    if (!orgName)
+      throw new AppError('invalid_parameter', 'organisation.name is required for a reporting unit', {
+        parameter: 'organisation.name',
+      });
+    return db.transaction().execute(async (tx) => {
+      checkUser({ ...input, role: 'reporter' });
+      if (kind === 'reporting_unit') {
+        const exists = await tx
+          .selectFrom('organisations')
+          .select('id')
+          .where(sql`lower(name)`, '=', orgName.toLowerCase())
+          .executeTakeFirst();
+        if (exists)
+          throw new AppError(
+            'conflict',
+            `The organisation "${orgName}" is registered already; ask its administrator or the coordinator to add you`,
+            { organisation: orgName },
+          );
+      }
+      const org = await tx
+        .insertInto('organisations')
+        .values({ kind, name: kind === 'individual' ? `${orgName} <${input.email}>` : orgName })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const user = await insertUser(tx, { ...input, role: 'reporter', organisationId: org.id });
+      await audit(
+        tx,
+        { email: user.email, userId: user.id },
+        {
+          action: 'user.registered',
+          targetKind: 'user',
+          targetId: user.id,
+          ...(input.ip ? { ip: input.ip } : {}),
+        },
+      );
+      return user;
+    });
+  }
+
+  async function lockedFor(tx: Kysely<DB>, keys: string[]): Promise<number> {
+    const rows = await tx
+      .selectFrom('login_failures')
+      .select(['locked_until'])
+      .where('key', 'in', keys)
+      .where('locked_until', '>', nowIso())
+      .execute();
+    const until = Math.max(0, ...rows.map((r) => Date.parse(r.locked_until ?? '')));
+    return until > 0 ? Math.ceil((until - clock().getTime()) / 1000) : 0;
+  }
+
+  async function recordFailure(tx: Kysely<DB>, email: string, ip: string | undefined): Promise<void> {
+    const now = clock();
+    for (const rule of THROTTLE_RULES) {
+      const key = rule.scope === 'email' ? `email:${email.toLowerCase()}` : ip ? `ip:${ip}` : null;
+      if (!key) continue;
+      const cur = await tx
+        .selectFrom('login_failures')
+        .select(['failures', 'first_at'])
+        .where('key', '=', key)
+        .executeTakeFirst();
+      const fresh = !cur || Date.parse(cur.first_at) < now.getTime() - rule.windowMinutes * MINUTE;
+      const failures = fresh ? 1 : (cur?.failures ?? 0) + 1;
+      const lockedUntil =
+        failures >= rule.maxFailures
+          ? new Date(now.getTime() + rule.lockMinutes * MINUTE).toISOString()
+          : null;
+      await tx
+        .insertInto('login_failures')
+        .values({
+          key,
+          failures,
+          first_at: fresh ? now.toISOString() : (cur?.first_at ?? now.toISOString()),
+          locked_until: lockedUntil,
+        })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures,
+            first_at: fresh ? now.toISOString() : (cur?.first_at ?? now.toISOString()),
+            locked_until: lockedUntil,
+          }),
+        )
+        .execute();
+    }
+  }
+
+  /** Sign in: a new session (cookie value + CSRF token), or a clear refusal; throttled per address and client. */
+  async function login(input: { email: string; password: string; ip?: string }): Promise<{
+    session: string;
+    csrfToken: string;
+    expiresAt: string;
+    user: UserView;
+  }> {
+    const email = input.email.trim();
+    const keys = [`email:${email.toLowerCase()}`, ...(input.ip ? [`ip:${input.ip}`] : [])];
+    const wait = await lockedFor(db, keys);
+    if (wait > 0)
+      throw new AppError(
+        'rate_limited',
+        `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} min`,
+        {
+          retryAfterSeconds: wait,
+        },
+      );
+    const row = await db
+      .selectFrom('users')
+      .select([...USER_COLUMNS, 'password_hash'])
+      .where(sql`lower(email)`, '=', email.toLowerCase())
+      .executeTakeFirst();
+    const ok = row
+      ? await verifyPassword(row.password_hash, input.password)
+      : await verifyPassword(await dummyHash(), input.password).then(() => false);
+    if (!row || !ok || row.disabled) {
+      await db.transaction().execute(async (tx) => {
+        await recordFailure(tx, email, input.ip);
+        await audit(
+          tx,
+          { email, userId: row?.id ?? null },
+          {
+            action: 'login.failed',
+            detail: { reason: !row ? 'unknown_user' : row.disabled ? 'disabled' : 'wrong_password' },
+            ...(input.ip ? { ip: input.ip } : {}),
+          },
+        );
+      });
+      throw new AppError('unauthorized', 'Wrong e-mail address or password');
+    }
+    const session = randomSecret();
+    const csrfToken = randomSecret(24);
+    const expiresAt = new Date(clock().getTime() + SESSION_HOURS * 60 * MINUTE).toISOString();
+    await db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('login_failures').where('key', '=', `email:${email.toLowerCase()}`).execute();
+      await tx
+        .insertInto('sessions')
+        .values({ id_hash: sha256(session), user_id: row.id, csrf_token: csrfToken, expires_at: expiresAt })
+        .execute();
+      await tx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', row.id).execute();
+      await audit(
+        tx,
+        { email: row.email, userId: row.id },
+        { action: 'login.succeeded', ...(input.ip ? { ip: input.ip } : {}) },
+      );
+    });
+    return { session, csrfToken, expiresAt, user: userView(row) };
+  }
+
+  async function logout(session: string): Promise<void> {
+    await db.deleteFrom('sessions').where('id_hash', '=', sha256(session)).execute();
+  }
+
+  /** The principal a session cookie stands for, with its CSRF token; null when unknown or expired. */
+  async function resolveSession(
+    session: string,
+  ): Promise<{ principal: Principal; csrfToken: string } | null> {
+    const r = await db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['u.id', 'u.email', 'u.role', 'u.organisation_id', 'u.disabled', 's.csrf_token'])
+      .where('s.id_hash', '=', sha256(session))
+      .where('s.expires_at', '>', nowIso())
+      .executeTakeFirst();
+    if (!r || r.disabled) return null;
+    return {
+      principal: {
+        kind: 'user',
+        userId: r.id,
+        email: r.email,
+        role: r.role as Role,
+        organisationId: r.organisation_id,
+        via: 'session',
+        scopes: null,
+      },
+      csrfToken: r.csrf_token,
+    };
+  }
+
+  /** A new API token for the caller, limited to `scopes` (a subset of what the caller's role may do). */
+  async function createApiToken(
+    p: Principal,
+    input: { name: string; scopes?: string[]; expiresInDays?: number },
+  ): Promise<{ id: number; token: string; scopes: string[]; expiresAt: string }> {
+    requireAccess(p, 'tokens:own');
+    if (p.kind !== 'user') throw new AppError('forbidden', 'API tokens belong to users');
+    if (p.via === 'token') throw new AppError('forbidden', 'An API token cannot create API tokens; sign in');
+    const allowed = ACTIONS.filter((a) => (POLICY[a] as readonly Role[]).includes(p.role));
+    const scopes = input.scopes ?? allowed;
+    const bad = scopes.filter((s) => !allowed.includes(s as Action));
+    if (bad.length)
+      throw new AppError('invalid_parameter', `scopes not allowed for role ${p.role}: ${bad.join(', ')}`, {
+        parameter: 'scopes',
+        allowed,
+      });
+    const days = input.expiresInDays ?? 90;
+    if (!Number.isInteger(days) || days < 1 || days > TOKEN_MAX_DAYS)
+      throw new AppError('invalid_parameter', `expiresInDays must be 1–${TOKEN_MAX_DAYS}`, {
+        parameter: 'expiresInDays',
+      });
+    if (!input.name.trim())
+      throw new AppError('invalid_parameter', 'name must not be empty', { parameter: 'name' });
+    const token = newApiToken();
+    const expiresAt = new Date(clock().getTime() + days * 24 * 60 * MINUTE).toISOString();
+    return db.transaction().execute(async (tx) => {
+      const r = await tx
+        .insertInto('api_tokens')
+        .values({
+          user_id: p.userId,
+          name: input.name.trim(),
+          token_hash: sha256(token),
+          prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
+          scopes,
+          expires_at: expiresAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await audit(tx, p, {
+        action: 'token.created',
+        targetKind: 'api_token',
+        targetId: r.id,
+        detail: { scopes, expiresAt },
+      });
+      return { id: r.id, token, scopes, expiresAt };
+    });
+  }
+
+  async function listApiTokens(p: Principal) {
+    requireAccess(p, 'tokens:own');
+    if (p.kind !== 'user') return [];
+    const rows = await db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'prefix', 'scopes', 'expires_at', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('user_id', '=', p.userId)
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      prefix: r.prefix,
+      scopes: r.scopes,
+      expiresAt: r.expires_at,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  async function revokeApiToken(p: Principal, id: number): Promise<void> {
+    requireAccess(p, 'tokens:own');
+    if (p.kind !== 'user') throw new AppError('forbidden', 'API tokens belong to users');
+    await db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('api_tokens')
+        .set({ revoked_at: nowIso() })
+        .where('id', '=', id)
+        .where('user_id', '=', p.userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0)
+        throw new AppError('not_found', `No active API token ${id} of yours`);
+      await audit(tx, p, { action: 'token.revoked', targetKind: 'api_token', targetId: id });
+    });
+  }
+
+  async function resolveApiToken(token: string): Promise<Principal | null> {
+    if (!token.startsWith(API_TOKEN_PREFIX)) return null;
+    const r = await db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['t.id as tid', 't.scopes', 'u.id', 'u.email', 'u.role', 'u.organisation_id', 'u.disabled'])
+      .where('t.token_hash', '=', sha256(token))
+      .where('t.revoked_at', 'is', null)
+      .where('t.expires_at', '>', nowIso())
+      .executeTakeFirst();
+    if (!r || r.disabled) return null;
+    await db.updateTable('api_tokens').set({ last_used_at: nowIso() }).where('id', '=', r.tid).execute();
+    return {
+      kind: 'user',
+      userId: r.id,
+      email: r.email,
+      role: r.role as Role,
+      organisationId: r.organisation_id,
+      via: 'token',
+      scopes: r.scopes,
+    };
+  }
+
+  async function createOrganisation(
+    p: Principal,
+    o: {
+      kind: OrgKind;
+      name: string;
+      nameEn?: string;
+      sector?: string;
+      region?: string;
+      allianceCert?: string;
+    },
+  ): Promise<OrganisationView> {
+    requireAccess(p, 'organisations:manage');
+    if (!(ORG_KINDS as readonly string[]).includes(o.kind))
+      throw new AppError('invalid_parameter', `kind must be one of ${ORG_KINDS.join(', ')}`, {
+        parameter: 'kind',
+      });
+    if (!o.name.trim())
+      throw new AppError('invalid_parameter', 'name must not be empty', { parameter: 'name' });
+    return db.transaction().execute(async (tx) => {
+      const exists = await tx
+        .selectFrom('organisations')
+        .select('id')
+        .where(sql`lower(name)`, '=', o.name.trim().toLowerCase())
+        .executeTakeFirst();
+      if (exists)
+        throw new AppError('conflict', `Organisation "${o.name}" exists (id ${exists.id})`, {
+          id: exists.id,
+        });
+      const r = await tx
+        .insertInto('organisations')
+        .values({
+          kind: o.kind,
+          name: o.name.trim(),
+          name_en: o.nameEn ?? null,
+          sector: o.sector ?? null,
+          region: o.region ?? null,
+          alliance_cert: o.allianceCert ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await audit(tx, p, { action: 'organisation.created', targetKind: 'organisation', targetId: r.id });
+      return getOrganisationIn(tx, r.id);
+    });
+  }
+
+  async function getOrganisationIn(tx: Kysely<DB>, id: number): Promise<OrganisationView> {
+    const o = await tx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!o) throw new AppError('not_found', `No organisation ${id}`);
+    const contacts = await tx
+      .selectFrom('contacts')
+      .select(['id', 'name', 'email', 'webhook_url', 'portal', 'mechanism'])
+      .where('organisation_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return {
+      id: o.id,
+      kind: o.kind as OrgKind,
+      name: o.name,
+      nameEn: o.name_en,
+      sector: o.sector,
+      region: o.region,
+      allianceCert: o.alliance_cert,
+      contacts: contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        webhookUrl: c.webhook_url,
+        portal: c.portal,
+        mechanism: c.mechanism as ContactMechanism,
+      })),
+    };
+  }
+
+  async function getOrganisation(p: Principal, id: number): Promise<OrganisationView> {
+    if (!(p.kind === 'user' && p.organisationId === id)) requireAccess(p, 'organisations:read');
+    return getOrganisationIn(db, id);
+  }
+
+  async function listOrganisations(p: Principal, q: { kind?: OrgKind; q?: string } = {}) {
+    requireAccess(p, 'organisations:read');
+    let query = db
+      .selectFrom('organisations')
+      .select(['id', 'kind', 'name', 'name_en', 'sector', 'alliance_cert'])
+      .orderBy('name')
+      .limit(1000);
+    if (q.kind) query = query.where('kind', '=', q.kind);
+    if (q.q) query = query.where('name', 'ilike', `%${q.q.replace(/[%_\\]/g, '\\$&')}%`);
+    return (await query.execute()).map((o) => ({
+      id: o.id,
+      kind: o.kind as OrgKind,
+      name: o.name,
+      nameEn: o.name_en,
+      sector: o.sector,
+      allianceCert: o.alliance_cert,
+    }));
+  }
+
+  async function addContact(
+    p: Principal,
+    organisationId: number,
+    c: { name: string; email?: string; webhookUrl?: string; portal?: boolean; mechanism?: ContactMechanism },
+  ): Promise<{ contact: ContactView; webhookSecret: string | null }> {
+    requireAccess(p, 'organisations:manage');
+    const problems: string[] = [];
+    if (!c.name.trim()) problems.push('name must not be empty');
+    if (c.email && !EMAIL.test(c.email)) problems.push(`email "${c.email}" is not an e-mail address`);
+    if (c.webhookUrl && !/^https?:\/\//.test(c.webhookUrl))
+      problems.push('webhookUrl must be an http(s) URL');
+    if (c.mechanism && !(CONTACT_MECHANISMS as readonly string[]).includes(c.mechanism))
+      problems.push(`mechanism must be ${CONTACT_MECHANISMS.join(' or ')}`);
+    if (!c.email && !c.webhookUrl && c.portal === false)
+      problems.push('a contact needs at least one channel');
+    if (problems.length)
+      throw new AppError('invalid_parameter', problems.join('; '), { parameter: 'contact', problems });
+    const secret = c.webhookUrl ? randomSecret(32) : null;
+    return db.transaction().execute(async (tx) => {
+      await getOrganisationIn(tx, organisationId);
+      const r = await tx
+        .insertInto('contacts')
+        .values({
+          organisation_id: organisationId,
+          name: c.name.trim(),
+          email: c.email ?? null,
+          webhook_url: c.webhookUrl ?? null,
+          webhook_secret: secret,
+          portal: c.portal ?? true,
+          mechanism: c.mechanism ?? 'established',
+        })
+        .returning(['id', 'name', 'email', 'webhook_url', 'portal', 'mechanism'])
+        .executeTakeFirstOrThrow();
+      await audit(tx, p, {
+        action: 'contact.created',
+        targetKind: 'organisation',
+        targetId: organisationId,
+        detail: { contact: r.id },
+      });
+      return {
+        contact: {
+          id: r.id,
+          name: r.name,
+          email: r.email,
+          webhookUrl: r.webhook_url,
+          portal: r.portal,
+          mechanism: r.mechanism as ContactMechanism,
+        },
+        webhookSecret: secret,
+      };
+    });
+  }
+
+  async function me(p: Principal): Promise<UserView | null> {
+    if (p.kind !== 'user') return null;
+    const r = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', p.userId).executeTakeFirst();
+    return r ? userView(r) : null;
+  }
+
+  async function countAdmins(): Promise<number> {
+    const r = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  return {
+    createUser,
+    register,
+    login,
+    logout,
+    resolveSession,
+    createApiToken,
+    listApiTokens,
+    revokeApiToken,
+    resolveApiToken,
+    createOrganisation,
+    getOrganisation,
+    listOrganisations,
+    addContact,
+    me,
+    countAdmins,
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
