@@ -15,6 +15,9 @@ export const POLICY = {
   'bulletins:edit': ['admin', 'analyst'],
   'bulletins:publish': ['admin', 'analyst'],
   'tokens:own': ['admin', 'analyst', 'reporter', 'recipient'],
+  'submissions:create': ['admin', 'analyst', 'reporter'],
+  'submissions:triage': ['admin', 'analyst'],
+  'submissions:read_all': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;
 export const ACTIONS = Object.keys(POLICY) as Action[];

@@ -121,6 +121,9 @@ function setPgParsers() {
 async function openPostgres(url: string): Promise<Database> {
   setPgParsers();
   const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c TimeZone=UTC' });
+  // An idle connection the server closes (restart, admin termination) must not crash the process: the pool
+  // drops it and opens a new one on demand; queries in flight still get their error.
+  pool.on('error', () => undefined);
   // Fail fast with a clear message when the server is unreachable.
   const probe = await pool.connect();
   probe.release();

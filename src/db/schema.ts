@@ -106,6 +106,12 @@ export interface DB {
   api_tokens: ApiTokensTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  submissions: SubmissionsTable;
+  submission_transitions: SubmissionTransitionsTable;
+  verifications: VerificationsTable;
+  blobs: BlobsTable;
+  submission_attachments: SubmissionAttachmentsTable;
+  id_counters: IdCountersTable;
 }
 
 export interface OrganisationsTable {
@@ -183,4 +189,82 @@ export interface AuditLogTable {
   target_id: string | null;
   detail: JSONColumnType<Record<string, unknown>, string, string>;
   ip: string | null;
+}
+
+export interface SubmissionsTable {
+  id: Generated<number>;
+  tracking_no: string;
+  reporter_id: number;
+  reporter_org_id: number | null;
+  kind: string;
+  title: string;
+  vendor: string | null;
+  product: string | null;
+  version: string | null;
+  affected_org: string | null;
+  affected_system: string | null;
+  description: string;
+  reproduction: string | null;
+  poc: string | null;
+  cve_id: string | null;
+  cvss_vector: string | null;
+  cvss_version: string | null;
+  cvss_score: number | null;
+  severity: string | null;
+  weakness_cwe: string | null;
+  weakness_zh: string | null;
+  originality: string;
+  source_url: string | null;
+  state: Generated<string>;
+  state_reason: string | null;
+  assignee_id: number | null;
+  duplicate_of: number | null;
+  vuln_public_id: string | null;
+  vendor_key: string | null;
+  product_key: string | null;
+  created_at: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+export interface SubmissionTransitionsTable {
+  id: Generated<number>;
+  submission_id: number;
+  at: Generated<string>;
+  actor_id: number | null;
+  actor: string;
+  from_state: string | null;
+  to_state: string;
+  note: string | null;
+}
+
+export interface VerificationsTable {
+  id: Generated<number>;
+  submission_id: number;
+  environment: string;
+  steps: string;
+  result: string;
+  poc_url: string | null;
+  verifier: string;
+  verified_by: number | null;
+  at: Generated<string>;
+}
+
+export interface BlobsTable {
+  sha256: string;
+  size: number;
+  content_type: string;
+  content: Buffer;
+  created_at: Generated<string>;
+}
+
+export interface SubmissionAttachmentsTable {
+  submission_id: number;
+  sha256: string;
+  filename: string;
+}
+
+export interface IdCountersTable {
+  prefix: string;
+  year: number;
+  last: Generated<number>;
 }
