@@ -18,6 +18,8 @@ export const POLICY = {
   'submissions:create': ['admin', 'analyst', 'reporter'],
   'submissions:triage': ['admin', 'analyst'],
   'submissions:read_all': ['admin', 'analyst'],
+  'disposal:notify': ['admin', 'analyst'],
+  'disposal:read': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;
 export const ACTIONS = Object.keys(POLICY) as Action[];

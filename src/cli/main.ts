@@ -25,6 +25,9 @@ import {
   type BulletinService,
 } from '../reports/service.js';
 import { writeFile } from 'node:fs/promises';
+import { createCoordinationService } from '../coordination/service.js';
+import { createOutboxWorker } from '../coordination/outbox.js';
+import { createSmtpMailer } from '../coordination/mailer.js';
 import { createAccountService } from '../accounts/service.js';
 import { CLI, ROLES, type Role } from '../accounts/model.js';
 
@@ -73,6 +76,30 @@ async function withDatabase<T>(cmd: Command, fn: (d: Database, config: Config) =
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** The outbox worker and the disposal sweep (reminders, escalation), as `serve` and `worker` run them. */
+function startWorker(d: Database, config: Config, log: (s: string) => void): { stop: () => Promise<void> } {
+  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
+  const worker = createOutboxWorker({ db: d.db, mailer }).start(1000, (e) => log(`outbox: ${String(e)}`));
+  const coordination = createCoordinationService({ db: d.db, publicUrl: config.publicUrl });
+  const sweep = () =>
+    void coordination.sweep().then(
+      (r) =>
+        r.reminded + r.escalated
+          ? log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`)
+          : undefined,
+      (e: unknown) => log(`disposal sweep: ${String(e)}`),
+    );
+  sweep();
+  const timer = setInterval(sweep, 10 * 60_000);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await worker.stop();
+      mailer?.close();
+    },
+  };
+}
 
 /** The bulletin service as the server and the CLI build it: settings file, Chromium for PDF. */
 function bulletinService(
@@ -134,6 +161,10 @@ export function buildCli(
       const b = bulletinService(database, config);
       const app = await buildApp({ database, config, bulletins: b.service, version: pkg.version });
       app.addHook('onClose', b.close);
+      if (config.worker) {
+        const w = startWorker(database, config, (s) => err.write(`${s}\n`));
+        app.addHook('onClose', w.stop);
+      }
       const address = await app.listen({ host: config.host, port: config.port });
       err.write(
         `vulnshare ${pkg.version} listening on ${address} (${database.kind}${database.kind === 'pglite' ? ` at ${config.dataDir}` : ''}); API docs at ${address}/api/docs\n`,
@@ -367,6 +398,37 @@ export function buildCli(
             s.topVendors.map((v) => [v.vendor, String(v.count), String(v.high)]),
           ),
         );
+      });
+    });
+
+  program
+    .command('worker')
+    .description(
+      'deliver queued notifications (e-mail, webhook, inbox) with retries, and send reminders / escalate overdue ones',
+    )
+    .option('--once', 'deliver what is due now and exit')
+    .action(async (o: { once?: boolean }, cmd: Command) => {
+      await withDatabase(cmd, async (d, config) => {
+        if (o.once) {
+          const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
+          const w = createOutboxWorker({ db: d.db, mailer });
+          let total = { sent: 0, failed: 0 };
+          for (;;) {
+            const r = await w.runOnce();
+            total = { sent: total.sent + r.sent, failed: total.failed + r.failed };
+            if (r.sent + r.failed === 0) break;
+          }
+          mailer?.close();
+          print(`sent ${total.sent}, failed ${total.failed}`);
+          return;
+        }
+        const w = startWorker(d, config, (s) => err.write(`${s}\n`));
+        err.write('worker running; stop with Ctrl-C\n');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await w.stop();
       });
     });
 

@@ -23,6 +23,11 @@ export interface Config {
   bulletinSettingsFile: string | undefined;
   /** Chromium used for PDF. */
   chromiumPath: string;
+  /** SMTP server for notifications (smtp://user:pass@host:port); unset = e-mail messages wait in the outbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Run the outbox worker and the disposal sweep inside `serve`. */
+  worker: boolean;
 }
 
 export interface ConfigOverrides {
@@ -92,11 +97,16 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
       ? resolve(env.VULNSHARE_BULLETIN_SETTINGS)
       : undefined,
     chromiumPath: env.VULNSHARE_CHROMIUM ?? '/usr/bin/chromium',
+    smtpUrl: env.VULNSHARE_SMTP_URL || undefined,
+    mailFrom: env.VULNSHARE_MAIL_FROM ?? 'vulnshare <noreply@localhost>',
+    worker: env.VULNSHARE_WORKER !== '0',
   };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   config.publicUrl = (env.VULNSHARE_PUBLIC_URL ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(config.publicUrl))
     problems.push(`VULNSHARE_PUBLIC_URL must start with http:// or https:// (got "${config.publicUrl}")`);
+  if (config.smtpUrl !== undefined && !/^smtps?:\/\//.test(config.smtpUrl))
+    problems.push(`VULNSHARE_SMTP_URL must start with smtp:// or smtps:// (got "${config.smtpUrl}")`);
   if (problems.length > 0) {
     throw new AppError('invalid_input', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       problems,

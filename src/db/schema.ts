@@ -112,6 +112,10 @@ export interface DB {
   blobs: BlobsTable;
   submission_attachments: SubmissionAttachmentsTable;
   id_counters: IdCountersTable;
+  notifications: NotificationsTable;
+  notification_events: NotificationEventsTable;
+  outbox: OutboxTable;
+  inbox_messages: InboxMessagesTable;
 }
 
 export interface OrganisationsTable {
@@ -267,4 +271,60 @@ export interface IdCountersTable {
   prefix: string;
   year: number;
   last: Generated<number>;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  submission_id: number;
+  organisation_id: number;
+  category: string;
+  state: string;
+  deadline: string;
+  link_hash: string;
+  link_expires_at: string;
+  fix_url: string | null;
+  answer: string | null;
+  reminded_at: string | null;
+  escalated_at: string | null;
+  created_at: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+export interface NotificationEventsTable {
+  id: Generated<number>;
+  notification_id: number;
+  at: Generated<string>;
+  actor: string;
+  from_state: string | null;
+  to_state: string;
+  note: string | null;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  delivery_id: string;
+  notification_id: number | null;
+  channel: string;
+  target: string;
+  secret: string | null;
+  subject: string;
+  body: JSONColumnType<Record<string, unknown>, string, string>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<string>;
+  leased_until: string | null;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+  created_at: Generated<string>;
+}
+
+export interface InboxMessagesTable {
+  id: Generated<number>;
+  delivery_id: string;
+  organisation_id: number;
+  notification_id: number | null;
+  subject: string;
+  body: JSONColumnType<Record<string, unknown>, string, string>;
+  created_at: Generated<string>;
+  read_at: string | null;
 }

@@ -18,6 +18,10 @@ import { createPdfRenderer } from '../reports/pdf.js';
 import { createAccountService } from '../accounts/service.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
+import { createSubmissionService } from '../submissions/service.js';
+import { registerSubmissionRoutes } from '../submissions/routes.js';
+import { createCoordinationService } from '../coordination/service.js';
+import { registerCoordinationRoutes } from '../coordination/routes.js';
 
 export interface AppDeps {
   database: Database;
@@ -110,7 +114,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
       },
-      tags: [{ name: 'vulnerabilities' }, { name: 'bulletins' }, { name: 'accounts' }, { name: 'platform' }],
+      tags: [
+        { name: 'vulnerabilities' },
+        { name: 'bulletins' },
+        { name: 'accounts' },
+        { name: 'submissions' },
+        { name: 'disposal' },
+        { name: 'platform' },
+      ],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'an API token (POST /api/v1/tokens)' },
@@ -150,6 +161,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuth(app, { accounts, secureCookies: (deps.config.publicUrl ?? '').startsWith('https://') });
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db: deps.database.db }));
   await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
+  const submissions = createSubmissionService({ db: deps.database.db });
+  await app.register((instance) => registerSubmissionRoutes(instance, { submissions }));
+  const coordination = createCoordinationService({
+    db: deps.database.db,
+    publicUrl: deps.config.publicUrl ?? 'http://127.0.0.1:8080',
+  });
+  await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
   let bulletins = deps.bulletins;
   if (!bulletins) {
     const pdf = createPdfRenderer(deps.config.chromiumPath);
@@ -158,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       db: deps.database.db,
       settings: defaultSettings(deps.config.publicUrl ?? 'http://127.0.0.1:8080'),
       pdf,
+      disposal: coordination,
     });
   }
   const b = bulletins;

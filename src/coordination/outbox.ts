@@ -1,0 +1,232 @@
+/**
+ * The transactional outbox worker. Messages are rows written in the same transaction as the state change that
+ * causes them; this worker leases due rows (FOR UPDATE SKIP LOCKED, so several workers never take the same
+ * row), delivers them, and marks them sent — or schedules a retry with backoff, and gives up after the last.
+ *
+ * A worker killed at any point loses nothing: a leased row becomes due again when its lease ends. A kill
+ * between the receiver accepting a message and the row being marked sent makes the message go out again with
+ * the same delivery id (e-mail Message-ID, webhook X-Vulnshare-Delivery), so the receiver drops the repeat;
+ * the in-portal inbox is written with the mark in one transaction, so it is exactly once.
+ */
+import { createHmac } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { DB, OutboxTable } from '../db/schema.js';
+import { LEASE_SECONDS, RETRY_BACKOFF_SECONDS } from './rules.js';
+
+export type OutboxRow = Selectable<OutboxTable>;
+
+export interface Mailer {
+  send(m: {
+    to: string;
+    subject: string;
+    text: string;
+    messageId: string;
+    headers: Record<string, string>;
+  }): Promise<void>;
+}
+
+export interface OutboxDeps {
+  db: Kysely<DB>;
+  mailer: Mailer | null;
+  fetch?: typeof fetch;
+  clock?: () => Date;
+  /** Webhook request timeout. */
+  timeoutMs?: number;
+}
+
+/** "t=<unix>,v1=<hex hmac-sha256 of `${t}.${body}`>": what a webhook receiver checks. */
+export function webhookSignature(secret: string, body: string, unixSeconds: number): string {
+  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
+export function textOf(body: Record<string, unknown>): string {
+  return typeof body.text === 'string' ? body.text : JSON.stringify(body, null, 2);
+}
+
+export function createOutboxWorker(deps: OutboxDeps) {
+  const { db } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const doFetch = deps.fetch ?? fetch;
+
+  async function lease(batch: number): Promise<OutboxRow[]> {
+    const now = clock();
+    const until = new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString();
+    return db.transaction().execute(async (tx) => {
+      const due = await tx
+        .selectFrom('outbox')
+        .select('id')
+        .where('sent_at', 'is', null)
+        .where('failed_at', 'is', null)
+        .where('next_attempt_at', '<=', now.toISOString())
+        .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now.toISOString())]))
+        .orderBy('id')
+        .limit(batch)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (!due.length) return [];
+      return tx
+        .updateTable('outbox')
+        .set({ leased_until: until })
+        .where(
+          'id',
+          'in',
+          due.map((d) => d.id),
+        )
+        .returningAll()
+        .execute();
+    });
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    switch (row.channel) {
+      case 'email': {
+        if (!deps.mailer) throw new Error('no SMTP server configured (VULNSHARE_SMTP_URL)');
+        await deps.mailer.send({
+          to: row.target,
+          subject: row.subject,
+          text: textOf(row.body),
+          messageId: `<${row.delivery_id}@vulnshare>`,
+          headers: { 'X-Vulnshare-Delivery': row.delivery_id },
+        });
+        return;
+      }
+      case 'webhook': {
+        const payload = JSON.stringify({ deliveryId: row.delivery_id, subject: row.subject, ...row.body });
+        const t = Math.floor(clock().getTime() / 1000);
+        const res = await doFetch(row.target, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-vulnshare-delivery': row.delivery_id,
+            'x-vulnshare-signature': webhookSignature(row.secret ?? '', payload, t),
+          },
+          body: payload,
+          signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+        });
+        if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+        return;
+      }
+      case 'inbox':
+        return; // written with the mark, below
+      default:
+        throw new Error(`unknown channel ${row.channel}`);
+    }
+  }
+
+  async function markSent(row: OutboxRow): Promise<void> {
+    const at = clock().toISOString();
+    await db.transaction().execute(async (tx) => {
+      if (row.channel === 'inbox')
+        await tx
+          .insertInto('inbox_messages')
+          .values({
+            delivery_id: row.delivery_id,
+            organisation_id: Number(row.target),
+            notification_id: row.notification_id,
+            subject: row.subject,
+            body: JSON.stringify(row.body),
+          })
+          .onConflict((oc) => oc.column('delivery_id').doNothing())
+          .execute();
+      await tx
+        .updateTable('outbox')
+        .set({ sent_at: at, leased_until: null, attempts: sql<number>`attempts + 1`, last_error: null })
+        .where('id', '=', row.id)
+        .execute();
+      if (row.notification_id !== null) {
+        const r = await tx
+          .updateTable('notifications')
+          .set({ state: 'delivered', updated_at: at })
+          .where('id', '=', row.notification_id)
+          .where('state', '=', 'sent')
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) > 0)
+          await tx
+            .insertInto('notification_events')
+            .values({
+              notification_id: row.notification_id,
+              actor: 'system',
+              from_state: 'sent',
+              to_state: 'delivered',
+              note: row.channel,
+              at,
+            })
+            .execute();
+      }
+    });
+  }
+
+  async function markFailed(row: OutboxRow, error: unknown): Promise<void> {
+    const attempts = row.attempts + 1;
+    const wait = RETRY_BACKOFF_SECONDS[attempts - 1];
+    const now = clock();
+    await db
+      .updateTable('outbox')
+      .set({
+        attempts,
+        leased_until: null,
+        last_error: String(error instanceof Error ? error.message : error).slice(0, 1000),
+        ...(wait === undefined
+          ? { failed_at: now.toISOString() }
+          : { next_attempt_at: new Date(now.getTime() + wait * 1000).toISOString() }),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  /** Deliver what is due now; resolves to how many were sent and how many failed this round. */
+  async function runOnce(batch = 50): Promise<{ sent: number; failed: number }> {
+    const rows = await lease(batch);
+    let sent = 0;
+    let failed = 0;
+    for (const row of rows) {
+      try {
+        await deliver(row);
+        await markSent(row);
+        sent++;
+      } catch (e) {
+        await markFailed(row, e);
+        failed++;
+      }
+    }
+    return { sent, failed };
+  }
+
+  /** Loop until stopped: deliver, then sleep `idleMs` when nothing was due. */
+  function start(
+    idleMs = 1000,
+    onError: (e: unknown) => void = () => undefined,
+  ): { stop: () => Promise<void> } {
+    let running = true;
+    let timer: NodeJS.Timeout | null = null;
+    let wake: (() => void) | null = null;
+    const loop = (async () => {
+      while (running) {
+        let r = { sent: 0, failed: 0 };
+        try {
+          r = await runOnce();
+        } catch (e) {
+          onError(e);
+        }
+        if (r.sent + r.failed === 0 && running)
+          await new Promise<void>((res) => {
+            wake = res;
+            timer = setTimeout(res, idleMs);
+          });
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        if (timer) clearTimeout(timer);
+        wake?.();
+        await loop;
+      },
+    };
+  }
+
+  return { runOnce, start };
+}

@@ -1,0 +1,153 @@
+/** Disposal routes: notify (analysts), notifications of a submission, recipient actions by account or link, inbox. */
+import type { FastifyInstance } from 'fastify';
+import {
+  RECIPIENT_ACTIONS,
+  RECIPIENT_CATEGORIES,
+  type RecipientAction,
+  type RecipientCategory,
+} from './rules.js';
+import type { CoordinationService } from './service.js';
+
+const err = { $ref: 'Error#' } as const;
+const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
+const actionBody = {
+  type: 'object',
+  required: ['action'],
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', enum: Object.keys(RECIPIENT_ACTIONS) },
+    fixUrl: { type: 'string', maxLength: 2000 },
+    note: { type: 'string', maxLength: 5000 },
+  },
+} as const;
+type ActionBody = { action: RecipientAction; fixUrl?: string; note?: string };
+const tokenParam = {
+  type: 'object',
+  properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+} as const;
+
+export function registerCoordinationRoutes(
+  app: FastifyInstance,
+  deps: { coordination: CoordinationService },
+): void {
+  const c = deps.coordination;
+
+  app.post(
+    '/api/v1/submissions/:trackingNo/notifications',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary:
+          'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
+        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
+        body: {
+          type: 'object',
+          required: ['recipients'],
+          additionalProperties: false,
+          properties: {
+            recipients: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 50,
+              items: {
+                type: 'object',
+                required: ['organisationId', 'category'],
+                additionalProperties: false,
+                properties: {
+                  organisationId: { type: 'integer' },
+                  category: { type: 'string', enum: [...RECIPIENT_CATEGORIES] },
+                },
+              },
+            },
+          },
+        },
+        response: { 201: { type: 'object', additionalProperties: true }, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { recipients: Array<{ organisationId: number; category: RecipientCategory }> };
+      const r = await c.notify(
+        req.principal,
+        (req.params as { trackingNo: string }).trackingNo,
+        b.recipients,
+      );
+      // the links go to the recipients through the outbox, not back to the caller
+      return reply.status(201).send({ notifications: r.notifications, messages: r.messages });
+    },
+  );
+
+  app.get(
+    '/api/v1/submissions/:trackingNo/notifications',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary:
+          'Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own)',
+        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
+        response: { ...errors },
+      },
+    },
+    async (req) => ({
+      items: await c.list(req.principal, (req.params as { trackingNo: string }).trackingNo),
+    }),
+  );
+
+  app.post(
+    '/api/v1/notifications/:id/actions',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary: 'A recipient (signed in) acknowledges, reports the fix (fixUrl) or disputes (note)',
+        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        body: actionBody,
+        response: { ...errors },
+      },
+    },
+    async (req) => {
+      const b = req.body as ActionBody;
+      return c.act(req.principal, (req.params as { id: number }).id, b.action, b);
+    },
+  );
+
+  app.get(
+    '/api/v1/respond/:token',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary: 'What the holder of a notification link sees',
+        params: tokenParam,
+        response: { ...errors },
+      },
+    },
+    async (req) => c.viewByLink((req.params as { token: string }).token),
+  );
+
+  app.post(
+    '/api/v1/respond/:token',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary: 'Act through the signed, expiring link of a notification (no account needed)',
+        params: tokenParam,
+        body: actionBody,
+        response: { ...errors },
+      },
+    },
+    async (req) => {
+      const b = req.body as ActionBody;
+      return c.actByLink((req.params as { token: string }).token, b.action, b);
+    },
+  );
+
+  app.get(
+    '/api/v1/inbox',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary: 'Your organisation’s notifications in the portal',
+        response: { ...errors },
+      },
+    },
+    async (req) => ({ items: await c.inbox(req.principal) }),
+  );
+}

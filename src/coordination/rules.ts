@@ -1,0 +1,46 @@
+/** Disposal rules as tables: deadlines per severity, reminders, escalation, retries, recipient actions. */
+import type { Severity } from '../vulns/model.js';
+
+export const RECIPIENT_CATEGORIES = [
+  'vendor', // 通用型: the product's vendor
+  'affected_org', // 事件型: the organisation whose system is affected
+  'critical_sector', // 重要行业单位 (banking, insurance, energy…)
+  'telecom_operator', // 基础电信企业
+  'regional_branch', // 分中心 (local government bodies)
+  'education_cert', // 教育行业应急组织
+  'authority', // 上级信息安全协调机构
+] as const;
+export type RecipientCategory = (typeof RECIPIENT_CATEGORIES)[number];
+
+/** Days a recipient has to fix, by severity (unrated: as medium). */
+export const SLA_DAYS: Record<Severity | 'unrated', number> = { high: 15, medium: 30, low: 45, unrated: 30 };
+/** A reminder goes out this many days before the deadline; past the deadline by this many, it escalates. */
+export const REMIND_BEFORE_DAYS = 3;
+export const ESCALATE_AFTER_DAYS = 7;
+/** How long a recipient's link works. */
+export const LINK_DAYS = 90;
+
+export const NOTIFICATION_STATES = [
+  'sent',
+  'delivered',
+  'acknowledged',
+  'fixed',
+  'disputed',
+  'no_response',
+] as const;
+export type NotificationState = (typeof NOTIFICATION_STATES)[number];
+
+/** What a recipient may do, from which states. */
+export const RECIPIENT_ACTIONS: Record<
+  'acknowledge' | 'fix' | 'dispute',
+  { from: NotificationState[]; to: NotificationState }
+> = {
+  acknowledge: { from: ['sent', 'delivered', 'no_response'], to: 'acknowledged' },
+  fix: { from: ['sent', 'delivered', 'acknowledged', 'no_response'], to: 'fixed' },
+  dispute: { from: ['sent', 'delivered', 'acknowledged', 'no_response'], to: 'disputed' },
+};
+export type RecipientAction = keyof typeof RECIPIENT_ACTIONS;
+
+/** Delivery retries: wait before attempt n+1 (seconds); after the last, the message is marked failed. */
+export const RETRY_BACKOFF_SECONDS = [10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600];
+export const LEASE_SECONDS = 60;

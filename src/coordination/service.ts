@@ -1,0 +1,610 @@
+/**
+ * Disposal (处置/通报): an analyst notifies the vendor (general type) or the affected organisation (event type),
+ * and as needed its sector unit, branch, operator, education CERT or an authority. Each notification gets a
+ * deadline from the SLA table and a signed, expiring link; its messages (e-mail, webhook, inbox) are outbox
+ * rows written in the same transaction. Recipients acknowledge, give a fix, or dispute — by link or account.
+ * `sweep` sends reminders before deadlines and escalates overdue ones. Weekly figures feed the bulletin.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB, OutboxTable } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { Principal } from '../accounts/model.js';
+import { can, requireAccess } from '../accounts/policy.js';
+import { randomSecret, sha256 } from '../accounts/secrets.js';
+import { audit } from '../audit/audit.js';
+import type { IsoWeek } from '../vulns/calendar.js';
+import type { DisposalFigures } from '../reports/figures.js';
+import { DISPOSAL_CATEGORIES } from '../reports/rules.js';
+import type { Severity } from '../vulns/model.js';
+import {
+  ESCALATE_AFTER_DAYS,
+  LINK_DAYS,
+  RECIPIENT_ACTIONS,
+  RECIPIENT_CATEGORIES,
+  REMIND_BEFORE_DAYS,
+  SLA_DAYS,
+  type NotificationState,
+  type RecipientAction,
+  type RecipientCategory,
+} from './rules.js';
+
+const DAY = 86_400_000;
+
+/** Bulletin categories (本周漏洞事件处置情况) of recipient categories; vendors and affected organisations are the named list. */
+const BULLETIN_CATEGORY: Partial<Record<RecipientCategory, (typeof DISPOSAL_CATEGORIES)[number]>> = {
+  critical_sector: 'critical_sector',
+  telecom_operator: 'telecom_operator',
+  regional_branch: 'regional_branch',
+  education_cert: 'education_cert',
+  authority: 'authority',
+};
+
+export interface NotificationView {
+  id: number;
+  organisationId: number;
+  organisation: string;
+  category: string;
+  state: NotificationState;
+  deadline: string;
+  fixUrl: string | null;
+  answer: string | null;
+  overdue: boolean;
+  events: Array<{ at: string; actor: string; from: string | null; to: string; note: string | null }>;
+}
+
+export function createCoordinationService(deps: { db: Kysely<DB>; publicUrl: string; clock?: () => Date }) {
+  const { db } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const base = deps.publicUrl.replace(/\/+$/, '');
+
+  async function submissionRow(tx: Kysely<DB>, trackingNo: string) {
+    const s = await tx
+      .selectFrom('submissions')
+      .selectAll()
+      .where('tracking_no', '=', trackingNo)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
+    return s;
+  }
+
+  /** Write the messages of one notification to the outbox: one per contact channel. */
+  async function enqueue(
+    tx: Kysely<DB>,
+    n: { id: number; organisationId: number },
+    subject: string,
+    text: string,
+    link: string | null,
+  ): Promise<number> {
+    const contacts = await tx
+      .selectFrom('contacts')
+      .selectAll()
+      .where('organisation_id', '=', n.organisationId)
+      .execute();
+    const body = JSON.stringify({
+      text: link ? `${text}\n\n${link}` : text,
+      notificationId: n.id,
+      ...(link ? { link } : {}),
+    });
+    const rows: Array<Insertable<OutboxTable>> = [];
+    const due = clock().toISOString();
+    let portal = false;
+    for (const c of contacts) {
+      if (c.email)
+        rows.push({
+          delivery_id: randomUUID(),
+          notification_id: n.id,
+          channel: 'email',
+          target: c.email,
+          subject,
+          body,
+          next_attempt_at: due,
+        });
+      if (c.webhook_url)
+        rows.push({
+          delivery_id: randomUUID(),
+          notification_id: n.id,
+          channel: 'webhook',
+          target: c.webhook_url,
+          secret: c.webhook_secret,
+          subject,
+          body,
+          next_attempt_at: due,
+        });
+      portal ||= c.portal;
+    }
+    if (portal || contacts.length === 0)
+      rows.push({
+        delivery_id: randomUUID(),
+        notification_id: n.id,
+        channel: 'inbox',
+        target: String(n.organisationId),
+        subject,
+        body,
+        next_attempt_at: due,
+      });
+    await tx.insertInto('outbox').values(rows).execute();
+    return rows.length;
+  }
+
+  /** Notify recipients of a verified submission; the submission moves to notified in the same transaction. */
+  async function notify(
+    p: Principal,
+    trackingNo: string,
+    recipients: Array<{ organisationId: number; category: RecipientCategory }>,
+  ): Promise<{ notifications: NotificationView[]; links: Record<number, string>; messages: number }> {
+    requireAccess(p, 'disposal:notify');
+    if (!recipients.length)
+      throw new AppError('invalid_parameter', 'recipients must not be empty', { parameter: 'recipients' });
+    for (const r of recipients)
+      if (!(RECIPIENT_CATEGORIES as readonly string[]).includes(r.category))
+        throw new AppError(
+          'invalid_parameter',
+          `category must be one of ${RECIPIENT_CATEGORIES.join(', ')}`,
+          { parameter: 'category' },
+        );
+    const now = clock();
+    return db.transaction().execute(async (tx) => {
+      const s = await submissionRow(tx, trackingNo);
+      if (!['verified', 'notified', 'fixed'].includes(s.state))
+        throw new AppError(
+          'conflict',
+          `Only a verified, unpublished submission is notified (this one is ${s.state})`,
+          { state: s.state },
+        );
+      const severity = (s.severity ?? 'unrated') as Severity | 'unrated';
+      const deadline = new Date(now.getTime() + SLA_DAYS[severity] * DAY).toISOString();
+      const links: Record<number, string> = {};
+      let messages = 0;
+      for (const r of recipients) {
+        const org = await tx
+          .selectFrom('organisations')
+          .select(['id', 'name'])
+          .where('id', '=', r.organisationId)
+          .executeTakeFirst();
+        if (!org)
+          throw new AppError('invalid_parameter', `No organisation ${r.organisationId}`, {
+            parameter: 'organisationId',
+          });
+        const token = randomSecret();
+        const n = await tx
+          .insertInto('notifications')
+          .values({
+            submission_id: s.id,
+            organisation_id: org.id,
+            category: r.category,
+            state: 'sent',
+            deadline,
+            link_hash: sha256(token),
+            link_expires_at: new Date(now.getTime() + LINK_DAYS * DAY).toISOString(),
+            created_at: now.toISOString(),
+            updated_at: now.toISOString(),
+          })
+          .onConflict((oc) => oc.columns(['submission_id', 'organisation_id']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!n)
+          throw new AppError('conflict', `${org.name} was notified about ${trackingNo} already`, {
+            organisationId: org.id,
+          });
+        await tx
+          .insertInto('notification_events')
+          .values({
+            notification_id: n.id,
+            actor: p.kind === 'user' ? p.email : p.kind,
+            from_state: null,
+            to_state: 'sent',
+            note: r.category,
+            at: now.toISOString(),
+          })
+          .execute();
+        const link = `${base}/respond/${token}`;
+        links[n.id] = link;
+        const subject = `[vulnshare] ${s.vuln_public_id ?? s.tracking_no}: ${s.title}`;
+        const text = [
+          `${org.name}:`,
+          '',
+          `vulnshare 通报 / notifies you of: ${s.title}`,
+          s.vendor || s.product
+            ? `产品 / Product: ${[s.vendor, s.product, s.version].filter(Boolean).join(' ')}`
+            : `系统 / System: ${s.affected_system ?? ''}`,
+          `评级 / Severity: ${s.severity ?? 'unrated'}${s.cvss_vector ? ` (${s.cvss_vector})` : ''}`,
+          `请于 ${deadline.slice(0, 10)} 前修复 / Please fix by ${deadline.slice(0, 10)}.`,
+          '确认、提交修复或提出异议 / Acknowledge, report the fix or dispute:',
+        ].join('\n');
+        messages += await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link);
+      }
+      if (s.state === 'verified') {
+        await tx
+          .updateTable('submissions')
+          .set({ state: 'notified', updated_at: now.toISOString() })
+          .where('id', '=', s.id)
+          .execute();
+        await tx
+          .insertInto('submission_transitions')
+          .values({
+            submission_id: s.id,
+            actor_id: p.kind === 'user' ? p.userId : null,
+            actor: p.kind === 'user' ? p.email : p.kind,
+            from_state: 'verified',
+            to_state: 'notified',
+            note: null,
+            at: now.toISOString(),
+          })
+          .execute();
+      }
+      await audit(tx, p, {
+        action: 'disposal.notified',
+        targetKind: 'submission',
+        targetId: trackingNo,
+        detail: { recipients },
+      });
+      return { notifications: await listIn(tx, s.id), links, messages };
+    });
+  }
+
+  async function listIn(
+    tx: Kysely<DB>,
+    submissionId: number,
+    organisationId?: number,
+  ): Promise<NotificationView[]> {
+    let q = tx
+      .selectFrom('notifications as n')
+      .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
+      .select([
+        'n.id',
+        'n.organisation_id',
+        'o.name',
+        'n.category',
+        'n.state',
+        'n.deadline',
+        'n.fix_url',
+        'n.answer',
+      ])
+      .where('n.submission_id', '=', submissionId)
+      .orderBy('n.id');
+    if (organisationId !== undefined) q = q.where('n.organisation_id', '=', organisationId);
+    const rows = await q.execute();
+    const now = clock().getTime();
+    const out: NotificationView[] = [];
+    for (const r of rows) {
+      const events = await tx
+        .selectFrom('notification_events')
+        .select(['at', 'actor', 'from_state', 'to_state', 'note'])
+        .where('notification_id', '=', r.id)
+        .orderBy('id')
+        .execute();
+      out.push({
+        id: r.id,
+        organisationId: r.organisation_id,
+        organisation: r.name,
+        category: r.category,
+        state: r.state as NotificationState,
+        deadline: r.deadline,
+        fixUrl: r.fix_url,
+        answer: r.answer,
+        overdue: !['fixed', 'disputed'].includes(r.state) && Date.parse(r.deadline) < now,
+        events: events.map((e) => ({
+          at: e.at,
+          actor: e.actor,
+          from: e.from_state,
+          to: e.to_state,
+          note: e.note,
+        })),
+      });
+    }
+    return out;
+  }
+
+  async function list(p: Principal, trackingNo: string): Promise<NotificationView[]> {
+    const s = await db
+      .selectFrom('submissions')
+      .select(['id', 'reporter_id'])
+      .where('tracking_no', '=', trackingNo)
+      .executeTakeFirst();
+    if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
+    if (can(p, 'disposal:read')) return listIn(db, s.id);
+    if (p.kind === 'user' && p.role === 'recipient' && p.organisationId !== null) {
+      const mine = await listIn(db, s.id, p.organisationId);
+      if (mine.length) return mine;
+    }
+    throw new AppError('not_found', `No submission ${trackingNo}`);
+  }
+
+  async function applyAction(
+    tx: Kysely<DB>,
+    n: { id: number; state: string; submission_id: number },
+    actor: string,
+    action: RecipientAction,
+    input: { fixUrl?: string; note?: string },
+  ) {
+    const rule = RECIPIENT_ACTIONS[action];
+    if (!rule.from.includes(n.state as NotificationState))
+      throw new AppError('conflict', `Cannot ${action} a notification that is ${n.state}`, {
+        state: n.state,
+      });
+    if (action === 'fix' && !(input.fixUrl && /^https?:\/\//.test(input.fixUrl)))
+      throw new AppError('invalid_parameter', 'fix needs fixUrl: the patch or advisory (http/https)', {
+        parameter: 'fixUrl',
+      });
+    if (action === 'dispute' && !input.note?.trim())
+      throw new AppError('invalid_parameter', 'dispute needs note: the reason', { parameter: 'note' });
+    const at = clock().toISOString();
+    await tx
+      .updateTable('notifications')
+      .set({
+        state: rule.to,
+        updated_at: at,
+        ...(input.fixUrl ? { fix_url: input.fixUrl } : {}),
+        ...(input.note ? { answer: input.note } : {}),
+      })
+      .where('id', '=', n.id)
+      .execute();
+    await tx
+      .insertInto('notification_events')
+      .values({
+        notification_id: n.id,
+        actor,
+        from_state: n.state,
+        to_state: rule.to,
+        note: input.note ?? input.fixUrl ?? null,
+        at,
+      })
+      .execute();
+    // every notified party fixed: the submission is fixed
+    if (rule.to === 'fixed') {
+      const open = await tx
+        .selectFrom('notifications')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('submission_id', '=', n.submission_id)
+        .where('category', 'in', ['vendor', 'affected_org'])
+        .where('state', '<>', 'fixed')
+        .executeTakeFirstOrThrow();
+      const s = await tx
+        .selectFrom('submissions')
+        .select(['state'])
+        .where('id', '=', n.submission_id)
+        .executeTakeFirstOrThrow();
+      if (Number(open.n) === 0 && s.state === 'notified') {
+        await tx
+          .updateTable('submissions')
+          .set({ state: 'fixed', updated_at: at })
+          .where('id', '=', n.submission_id)
+          .execute();
+        await tx
+          .insertInto('submission_transitions')
+          .values({
+            submission_id: n.submission_id,
+            actor_id: null,
+            actor,
+            from_state: 'notified',
+            to_state: 'fixed',
+            note: input.fixUrl ?? null,
+            at,
+          })
+          .execute();
+      }
+    }
+  }
+
+  /** A recipient acts through its account (role recipient, member of the notified organisation). */
+  async function act(
+    p: Principal,
+    notificationId: number,
+    action: RecipientAction,
+    input: { fixUrl?: string; note?: string },
+  ) {
+    if (p.kind !== 'user') throw new AppError('unauthorized', 'Sign in, or use the link in the notification');
+    return db.transaction().execute(async (tx) => {
+      const n = await tx
+        .selectFrom('notifications')
+        .select(['id', 'state', 'submission_id', 'organisation_id'])
+        .where('id', '=', notificationId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!n || !(p.organisationId === n.organisation_id || can(p, 'disposal:notify')))
+        throw new AppError('not_found', `No notification ${notificationId}`);
+      await applyAction(tx, n, p.email, action, input);
+      await audit(tx, p, { action: `disposal.${action}`, targetKind: 'notification', targetId: n.id });
+      return (await listIn(tx, n.submission_id, n.organisation_id))[0];
+    });
+  }
+
+  /** A recipient acts through the signed, expiring link it was sent. */
+  async function actByLink(
+    token: string,
+    action: RecipientAction,
+    input: { fixUrl?: string; note?: string },
+  ) {
+    return db.transaction().execute(async (tx) => {
+      const n = await tx
+        .selectFrom('notifications as n')
+        .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
+        .select(['n.id', 'n.state', 'n.submission_id', 'n.organisation_id', 'n.link_expires_at', 'o.name'])
+        .where('n.link_hash', '=', sha256(token))
+        .forUpdate()
+        .executeTakeFirst();
+      if (!n || Date.parse(n.link_expires_at) < clock().getTime())
+        throw new AppError(
+          'not_found',
+          'This link is unknown or has expired; ask the coordinator for a new one',
+        );
+      await applyAction(tx, n, `${n.name} (link)`, action, input);
+      await audit(
+        tx,
+        { email: `${n.name} (link)`, userId: null },
+        { action: `disposal.${action}`, targetKind: 'notification', targetId: n.id },
+      );
+      return (await listIn(tx, n.submission_id, n.organisation_id))[0];
+    });
+  }
+
+  /** What the link holder sees: the notification about them, and the report's public facts. */
+  async function viewByLink(token: string) {
+    const n = await db
+      .selectFrom('notifications as n')
+      .innerJoin('submissions as s', 's.id', 'n.submission_id')
+      .select([
+        'n.id',
+        'n.submission_id',
+        'n.organisation_id',
+        'n.link_expires_at',
+        's.title',
+        's.vendor',
+        's.product',
+        's.version',
+        's.affected_system',
+        's.description',
+        's.severity',
+        's.cvss_vector',
+        's.vuln_public_id',
+      ])
+      .where('n.link_hash', '=', sha256(token))
+      .executeTakeFirst();
+    if (!n || Date.parse(n.link_expires_at) < clock().getTime())
+      throw new AppError(
+        'not_found',
+        'This link is unknown or has expired; ask the coordinator for a new one',
+      );
+    const [notification] = await listIn(db, n.submission_id, n.organisation_id);
+    return {
+      notification,
+      report: {
+        id: n.vuln_public_id,
+        title: n.title,
+        vendor: n.vendor,
+        product: n.product,
+        version: n.version,
+        affectedSystem: n.affected_system,
+        description: n.description,
+        severity: n.severity,
+        cvssVector: n.cvss_vector,
+      },
+    };
+  }
+
+  async function inbox(p: Principal) {
+    if (p.kind !== 'user' || p.organisationId === null)
+      throw new AppError('unauthorized', 'Sign in as a member of an organisation');
+    const rows = await db
+      .selectFrom('inbox_messages')
+      .select(['id', 'notification_id', 'subject', 'body', 'created_at', 'read_at'])
+      .where('organisation_id', '=', p.organisationId)
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      notificationId: r.notification_id,
+      subject: r.subject,
+      text: typeof r.body.text === 'string' ? r.body.text : '',
+      createdAt: r.created_at,
+      readAt: r.read_at,
+    }));
+  }
+
+  /** Reminders before deadlines and escalation after them (no response); run periodically by the worker. */
+  async function sweep(): Promise<{ reminded: number; escalated: number }> {
+    const now = clock();
+    let reminded = 0;
+    let escalated = 0;
+    await db.transaction().execute(async (tx) => {
+      const open = ['sent', 'delivered', 'acknowledged'];
+      const due = await tx
+        .selectFrom('notifications as n')
+        .innerJoin('submissions as s', 's.id', 'n.submission_id')
+        .select([
+          'n.id',
+          'n.organisation_id',
+          'n.state',
+          'n.deadline',
+          'n.reminded_at',
+          'n.escalated_at',
+          's.title',
+          's.tracking_no',
+        ])
+        .where('n.state', 'in', [...open, 'no_response'])
+        .where('n.deadline', '<', new Date(now.getTime() + REMIND_BEFORE_DAYS * DAY).toISOString())
+        .forUpdate()
+        .execute();
+      for (const n of due) {
+        const deadline = Date.parse(n.deadline);
+        if (!n.reminded_at && open.includes(n.state)) {
+          await tx
+            .updateTable('notifications')
+            .set({ reminded_at: now.toISOString() })
+            .where('id', '=', n.id)
+            .execute();
+          await enqueue(
+            tx,
+            { id: n.id, organisationId: n.organisation_id },
+            `[vulnshare] 提醒 / Reminder: ${n.title}`,
+            `修复期限 / Deadline: ${n.deadline.slice(0, 10)}`,
+            null,
+          );
+          reminded++;
+        }
+        if (
+          !n.escalated_at &&
+          now.getTime() > deadline + ESCALATE_AFTER_DAYS * DAY &&
+          n.state !== 'acknowledged'
+        ) {
+          await tx
+            .updateTable('notifications')
+            .set({ escalated_at: now.toISOString(), state: 'no_response', updated_at: now.toISOString() })
+            .where('id', '=', n.id)
+            .execute();
+          await tx
+            .insertInto('notification_events')
+            .values({
+              notification_id: n.id,
+              actor: 'system',
+              from_state: n.state,
+              to_state: 'no_response',
+              note: `overdue since ${n.deadline.slice(0, 10)}; escalated`,
+              at: now.toISOString(),
+            })
+            .execute();
+          await audit(
+            tx,
+            { email: 'system', userId: null },
+            {
+              action: 'disposal.escalated',
+              targetKind: 'notification',
+              targetId: n.id,
+              detail: { trackingNo: n.tracking_no },
+            },
+          );
+          escalated++;
+        }
+      }
+    });
+    return { reminded, escalated };
+  }
+
+  /** The bulletin's 本周漏洞事件处置情况: notifications sent in the week, by category, and the organisations told. */
+  async function weekFigures(tx: Kysely<DB>, w: IsoWeek): Promise<DisposalFigures> {
+    const from = `${w.start}T00:00:00+08:00`;
+    const to = `${w.end}T23:59:59.999+08:00`;
+    const rows = await tx
+      .selectFrom('notifications as n')
+      .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
+      .select(['n.category', 'o.name'])
+      .where('n.created_at', '>=', from)
+      .where('n.created_at', '<=', to)
+      .execute();
+    const counts = Object.fromEntries(DISPOSAL_CATEGORIES.map((c) => [c, 0])) as DisposalFigures['counts'];
+    const organisations = new Set<string>();
+    for (const r of rows) {
+      const c = BULLETIN_CATEGORY[r.category as RecipientCategory];
+      if (c) counts[c] += 1;
+      else organisations.add(r.name);
+    }
+    return { counts, organisations: [...organisations].sort((a, b) => b.localeCompare(a, 'zh-CN')) };
+  }
+
+  return { notify, list, act, actByLink, viewByLink, inbox, sweep, weekFigures };
+}
+
+export type CoordinationService = ReturnType<typeof createCoordinationService>;

@@ -1,0 +1,349 @@
+/** /api/v1/submissions and /api/v1/cvss/score: thin handlers over the submission service. */
+import type { FastifyInstance } from 'fastify';
+import { scoreCvssFull } from '../cvss/cvss.js';
+import { severityFromScore } from '../cvss/bands.js';
+import {
+  ATTACHMENT_RULES,
+  KINDS,
+  ORIGINALITY,
+  type SubmissionService,
+  type TransitionInput,
+} from './service.js';
+import { STATES } from './workflow.js';
+
+const err = { $ref: 'Error#' } as const;
+const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
+const str = (max: number) => ({ type: 'string', maxLength: max }) as const;
+const nstr = { type: 'string', nullable: true } as const;
+const tracking = {
+  type: 'object',
+  required: ['trackingNo'],
+  properties: { trackingNo: { type: 'string', pattern: '^S-\\d{8}-[0-9A-Z]{8}$' } },
+} as const;
+
+const submissionView = {
+  type: 'object',
+  properties: {
+    trackingNo: { type: 'string' },
+    kind: { type: 'string' },
+    state: { type: 'string', enum: [...STATES] },
+    stateReason: nstr,
+    title: { type: 'string' },
+    vendor: nstr,
+    product: nstr,
+    version: nstr,
+    affectedOrganisation: nstr,
+    affectedSystem: nstr,
+    description: { type: 'string' },
+    reproduction: nstr,
+    poc: nstr,
+    cveId: nstr,
+    cvss: {
+      type: 'object',
+      nullable: true,
+      properties: {
+        vector: { type: 'string' },
+        version: nstr,
+        score: { type: 'number', nullable: true },
+        severity: nstr,
+      },
+    },
+    weakness: { type: 'object', nullable: true, properties: { cwe: nstr, nameZh: nstr } },
+    originality: { type: 'string' },
+    sourceUrl: nstr,
+    vulnerabilityId: nstr,
+    duplicateOf: nstr,
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    timeline: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: { type: 'string' },
+          actor: { type: 'string' },
+          from: nstr,
+          to: { type: 'string' },
+          note: nstr,
+        },
+      },
+    },
+    verifications: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          environment: { type: 'string' },
+          steps: { type: 'string' },
+          result: { type: 'string' },
+          poc_url: nstr,
+          verifier: { type: 'string' },
+          at: { type: 'string' },
+        },
+      },
+    },
+    attachments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sha256: { type: 'string' },
+          filename: { type: 'string' },
+          size: { type: 'integer' },
+          content_type: { type: 'string' },
+        },
+      },
+    },
+    next: { type: 'array', items: { type: 'string' } },
+    assigneeId: { type: 'integer', nullable: true },
+    duplicateCandidates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          title: { type: 'string' },
+          score: { type: 'number' },
+          kind: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+export function registerSubmissionRoutes(
+  app: FastifyInstance,
+  deps: { submissions: SubmissionService },
+): void {
+  const { submissions } = deps;
+
+  app.post(
+    '/api/v1/cvss/score',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Score a CVSS v2 / v3.x / v4.0 vector (the submission form scores as metrics are picked)',
+        body: {
+          type: 'object',
+          required: ['vector'],
+          additionalProperties: false,
+          properties: { vector: str(300) },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              version: { type: 'string' },
+              base: { type: 'number' },
+              temporal: { type: 'number', nullable: true },
+              environmental: { type: 'number', nullable: true },
+              overall: { type: 'number' },
+              severity: { type: 'string' },
+            },
+          },
+          400: err,
+        },
+      },
+    },
+    (req) => {
+      const s = scoreCvssFull((req.body as { vector: string }).vector.trim());
+      return { ...s, severity: severityFromScore(s.version === '4.0' ? s.overall : s.base) };
+    },
+  );
+
+  app.post(
+    '/api/v1/submissions',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Report a vulnerability (reporters); returns the tracking number',
+        body: {
+          type: 'object',
+          required: ['kind', 'title', 'description', 'originality'],
+          additionalProperties: false,
+          properties: {
+            kind: { type: 'string', enum: [...KINDS] },
+            title: str(300),
+            vendor: str(200),
+            product: str(200),
+            version: str(200),
+            affectedOrganisation: str(300),
+            affectedSystem: str(2000),
+            description: str(20000),
+            reproduction: str(50000),
+            poc: str(50000),
+            cveId: str(30),
+            cvssVector: str(300),
+            originality: { type: 'string', enum: [...ORIGINALITY] },
+            sourceUrl: str(2000),
+          },
+        },
+        response: { 201: submissionView, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(
+          await submissions.submit(req.principal, req.body as Parameters<SubmissionService['submit']>[1]),
+        ),
+  );
+
+  app.get(
+    '/api/v1/submissions',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Submissions: reporters see their own; analysts see all (mine=true: only their own reports)',
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: [...STATES] },
+            mine: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            before: { type: 'integer' },
+          },
+        },
+        response: { ...errors },
+      },
+    },
+    async (req) => ({ items: await submissions.list(req.principal, req.query as { state?: string }) }),
+  );
+
+  app.get(
+    '/api/v1/submissions/:trackingNo',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'One submission with its timeline',
+        params: tracking,
+        response: { 200: submissionView, ...errors },
+      },
+    },
+    async (req) => submissions.get(req.principal, (req.params as { trackingNo: string }).trackingNo),
+  );
+
+  app.post(
+    '/api/v1/submissions/:trackingNo/transitions',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Move a submission through the workflow (see `next` for what is allowed)',
+        params: tracking,
+        body: {
+          type: 'object',
+          required: ['to'],
+          additionalProperties: false,
+          properties: {
+            to: { type: 'string', enum: [...STATES] },
+            note: str(10000),
+            reason: str(2000),
+            duplicateOf: str(40),
+            verification: {
+              type: 'object',
+              required: ['environment', 'steps', 'result', 'verifier'],
+              additionalProperties: false,
+              properties: {
+                environment: str(5000),
+                steps: str(50000),
+                result: { type: 'string', enum: ['reproduced', 'not_reproduced'] },
+                pocUrl: str(2000),
+                verifier: str(300),
+              },
+            },
+          },
+        },
+        response: { 200: submissionView, ...errors },
+      },
+    },
+    async (req) =>
+      submissions.transition(
+        req.principal,
+        (req.params as { trackingNo: string }).trackingNo,
+        req.body as TransitionInput,
+      ),
+  );
+
+  app.put(
+    '/api/v1/submissions/:trackingNo/assignee',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Assign a submission to an analyst (null: unassign)',
+        params: tracking,
+        body: {
+          type: 'object',
+          required: ['assigneeId'],
+          additionalProperties: false,
+          properties: { assigneeId: { type: 'integer', nullable: true } },
+        },
+        response: { 200: submissionView, ...errors },
+      },
+    },
+    async (req) =>
+      submissions.assign(
+        req.principal,
+        (req.params as { trackingNo: string }).trackingNo,
+        (req.body as { assigneeId: number | null }).assigneeId,
+      ),
+  );
+
+  // attachments: the raw body is the file; its Content-Type is checked against the accepted types
+  void app.register((scope, _opts, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: ATTACHMENT_RULES.maxBytes },
+      (_req, body, next) => next(null, body),
+    );
+    scope.post(
+      '/api/v1/submissions/:trackingNo/attachments',
+      {
+        schema: {
+          tags: ['submissions'],
+          summary: `Attach a file (raw body; ${Object.keys(ATTACHMENT_RULES.types).join(', ')}; ≤ 10 MiB); stored once per content`,
+          params: tracking,
+          querystring: { type: 'object', required: ['filename'], properties: { filename: str(200) } },
+          response: {
+            201: { type: 'object', properties: { sha256: { type: 'string' }, size: { type: 'integer' } } },
+            ...errors,
+          },
+        },
+      },
+      async (req, reply) => {
+        const a = await submissions.attach(req.principal, (req.params as { trackingNo: string }).trackingNo, {
+          filename: (req.query as { filename: string }).filename,
+          contentType: req.headers['content-type'] ?? '',
+          content: req.body as Buffer,
+        });
+        return reply.status(201).send(a);
+      },
+    );
+    done();
+  });
+
+  app.get(
+    '/api/v1/submissions/:trackingNo/attachments/:sha256',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Download an attachment (reporter of the submission, analysts)',
+        params: {
+          type: 'object',
+          properties: {
+            trackingNo: tracking.properties.trackingNo,
+            sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { trackingNo: string; sha256: string };
+      const b = await submissions.attachment(req.principal, p.trackingNo, p.sha256);
+      void reply.header('content-type', b.contentType);
+      void reply.header('x-content-type-options', 'nosniff');
+      void reply.header('content-disposition', `attachment; filename="${encodeURIComponent(b.filename)}"`);
+      return reply.send(b.content);
+    },
+  );
+}
