@@ -351,7 +351,7 @@ function buildAlert(vendor: string, list: Vulnerability[], pinned: boolean, rule
       product && w?.nameZh ? `${product}${w.nameZh}漏洞` : v.title.zh ? titleStem(v.title.zh) : undefined;
     const stemEn =
       product && w?.nameEn
-        ? `${product} ${w.nameEn.toLowerCase()}`
+        ? `${product} ${lowerFirst(w.nameEn)}`
         : v.title.en
           ? titleStem(v.title.en)
           : undefined;
