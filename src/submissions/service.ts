@@ -133,7 +133,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         cwe: v.cwes[0] ?? w?.cwe ?? null,
         weakness: w?.nameZh ?? null,
         cveId: v.aliases.find((a) => a === row.cve_id) ?? v.aliases.find((a) => a.startsWith('CVE-')) ?? null,
-        points: affectedPoints(title),
+        points: affectedPoints(`${title}\n${v.description ?? ''}`),
       };
     });
     return rankCandidates(subject, [...pool.submissions.map(dedupSubject), ...fromVulns]).map((c) => ({

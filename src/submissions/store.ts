@@ -163,6 +163,7 @@ export async function dedupPool(
   vulns: Array<{
     public_id: string;
     title: string | null;
+    description: string | null;
     vendors: string[];
     products: string[];
     cwes: string[];
@@ -188,6 +189,7 @@ export async function dedupPool(
     .select([
       'public_id',
       sql<string | null>`coalesce(doc #>> '{title,zh}', doc #>> '{title,en}')`.as('title'),
+      sql<string | null>`coalesce(doc #>> '{description,zh}', doc #>> '{description,en}')`.as('description'),
       'vendors',
       'products',
       'cwes',
