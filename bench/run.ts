@@ -5,6 +5,7 @@
  *   (c) search latency p50/p95/p99 over 1,000 mixed queries on that corpus
  *   (d) the floor: JSON.parse of the corpus + COPY of its raw rows into a bare table
  *   (e) the weekly bulletin of a week with 500 vulnerabilities and 15,000 event-type reports: HTML and PDF
+ *   (f) submission intake over HTTP: 6,000 submissions from 50 reporters, 32 in flight
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
@@ -127,6 +128,12 @@ async function main() {
       console.log(backend, 'd', JSON.stringify(r.d));
       await t.drop();
     }
+    if (want('f')) {
+      const t = await freshTarget(backend, 'intake');
+      r.f = runTask('intake', backend, t.target, [process.env.BENCH_INTAKE_COUNT ?? '6000']);
+      console.log(backend, 'f', JSON.stringify(r.f));
+      await t.drop();
+    }
     if (want('e')) {
       const t = await freshTarget(backend, 'bulletin');
       r.e = runTask('bulletin', backend, t.target, []);
@@ -197,6 +204,11 @@ function renderTable(
     if (e)
       rows.push(
         `| (e) weekly bulletin, ${String(e.general)} vulnerabilities + ${String(e.events)} event reports (median) | ${backend} | HTML ${String(e.htmlMs)} ms · PDF ${String(e.pdfMs)} ms | HTML ≤ 1,000 ms · PDF ≤ 5,000 ms | ${String(e.peakRssMb)} MB |`,
+      );
+    const f = r.f;
+    if (f)
+      rows.push(
+        `| (f) submission intake over HTTP, ${String(f.submissions)} (32 in flight) | ${backend} | ${String(f.perSecond)}/s · p95 ${String(f.p95)} ms · ${String(f.stored)} stored, ${String(f.failed)} failed | ≥ 200/s, 0 lost | ${String(f.peakRssMb)} MB |`,
       );
   }
   return rows.join('\n') + '\n';

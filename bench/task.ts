@@ -1,7 +1,7 @@
 /**
  * One benchmark measurement in its own process (so peak RSS is the task's own). Prints one JSON line.
  *   node --import tsx bench/task.ts <task> <backend> <dbTarget> [args…]
- * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, floor <corpus>, bulletin
+ * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, floor <corpus>, bulletin, intake
  */
 import { readFile } from 'node:fs/promises';
 import { openDatabase } from '../src/db/client.js';
@@ -14,6 +14,9 @@ import { searchVulns } from '../src/search/store.js';
 import { createPdfRenderer } from '../src/reports/pdf.js';
 import { createBulletinService, defaultSettings } from '../src/reports/service.js';
 import { bulletinWeek } from './bulletin-week.js';
+import { buildApp } from '../src/http/app.js';
+import { CLI } from '../src/accounts/model.js';
+import { createAccountService } from '../src/accounts/service.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -77,6 +80,104 @@ async function main(): Promise<Record<string, unknown>> {
         htmlMs,
         pdfMs,
         pdfBytes: pages.body.length,
+        peakRssMb: peakRssMb(),
+      };
+    }
+    case 'intake': {
+      // submissions over real HTTP with API tokens: 50 reporters, 32 requests in flight, N submissions
+      const d = await open();
+      await migrate(d);
+      const n = Number(args[0] ?? 6000);
+      const accounts = createAccountService({ db: d.db });
+      const tokens: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        await accounts.createUser(CLI, {
+          email: `r${i}@bench.example`,
+          displayName: `r${i}`,
+          password: 'bench password 0000',
+          role: 'reporter',
+        });
+        const s = await accounts.resolveSession(
+          (await accounts.login({ email: `r${i}@bench.example`, password: 'bench password 0000' })).session,
+        );
+        if (!s) throw new Error('session');
+        tokens.push(
+          (await accounts.createApiToken(s.principal, { name: 'bench', scopes: ['submissions:create'] }))
+            .token,
+        );
+      }
+      const app = await buildApp({
+        database: d,
+        config: { rateLimitPerMinute: 10_000_000, logLevel: 'silent' },
+      });
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      let next = 0;
+      let ok = 0;
+      let failed = 0;
+      const latencies: number[] = [];
+      const t0 = performance.now();
+      const worker = async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= n) return;
+          const event = i % 3 !== 0; // CNVD: most reports are event-type
+          const body = event
+            ? {
+                kind: 'event',
+                title: `某单位门户网站存在SQL注入漏洞 #${i}`,
+                affectedOrganisation: `某单位${i % 500}`,
+                affectedSystem: `https://site${i % 500}.example.cn/news.php?id=${i}`,
+                description: 'id 参数存在SQL注入，可获取数据库敏感信息。',
+                reproduction: "sqlmap -u 'https://…?id=1'",
+                originality: 'original',
+                cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N',
+              }
+            : {
+                kind: 'general',
+                title: `Tenda AC${i % 20} formSetFirewallCfg 函数缓冲区溢出漏洞`,
+                vendor: 'Tenda',
+                product: `AC${i % 20}`,
+                version: '15.03.06.44',
+                description: 'formSetFirewallCfg 函数存在栈溢出。',
+                originality: 'original',
+              };
+          const s = performance.now();
+          const r = await fetch(`${base}/api/v1/submissions`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${tokens[i % tokens.length] ?? ''}`,
+            },
+            body: JSON.stringify(body),
+          });
+          await r.arrayBuffer();
+          latencies.push(performance.now() - s);
+          if (r.status === 201) ok++;
+          else failed++;
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, worker));
+      const seconds = (performance.now() - t0) / 1000;
+      const stored = await d.db
+        .selectFrom('submissions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      await app.close();
+      await d.close();
+      latencies.sort((a, b) => a - b);
+      const pct = (q: number) =>
+        Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) /
+        10;
+      return {
+        submissions: n,
+        ok,
+        failed,
+        stored: Number(stored.n),
+        seconds,
+        perSecond: Math.round(n / seconds),
+        p50: pct(0.5),
+        p95: pct(0.95),
+        p99: pct(0.99),
         peakRssMb: peakRssMb(),
       };
     }
