@@ -19,6 +19,7 @@ export const POLICY = {
   'submissions:triage': ['admin', 'analyst'],
   'submissions:read_all': ['admin', 'analyst'],
   'disposal:notify': ['admin', 'analyst'],
+  'submissions:publish': ['admin', 'analyst'],
   'disposal:read': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;

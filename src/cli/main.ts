@@ -28,6 +28,7 @@ import { writeFile } from 'node:fs/promises';
 import { createCoordinationService } from '../coordination/service.js';
 import { createOutboxWorker } from '../coordination/outbox.js';
 import { createSmtpMailer } from '../coordination/mailer.js';
+import { createSubmissionService } from '../submissions/service.js';
 import { createAccountService } from '../accounts/service.js';
 import { CLI, ROLES, type Role } from '../accounts/model.js';
 
@@ -82,16 +83,21 @@ function startWorker(d: Database, config: Config, log: (s: string) => void): { s
   const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
   const worker = createOutboxWorker({ db: d.db, mailer }).start(1000, (e) => log(`outbox: ${String(e)}`));
   const coordination = createCoordinationService({ db: d.db, publicUrl: config.publicUrl });
+  const submissions = createSubmissionService({ db: d.db });
   const sweep = () =>
-    void coordination.sweep().then(
-      (r) =>
-        r.reminded + r.escalated
-          ? log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`)
-          : undefined,
-      (e: unknown) => log(`disposal sweep: ${String(e)}`),
-    );
+    void submissions
+      .publishDue()
+      .then((n) => (n ? log(`published ${n} submission(s) at the end of their embargo`) : undefined))
+      .then(() => coordination.sweep())
+      .then(
+        (r) =>
+          r.reminded + r.escalated
+            ? log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`)
+            : undefined,
+        (e: unknown) => log(`disposal sweep: ${String(e)}`),
+      );
   sweep();
-  const timer = setInterval(sweep, 10 * 60_000);
+  const timer = setInterval(sweep, 60_000);
   return {
     stop: async () => {
       clearInterval(timer);

@@ -228,6 +228,8 @@ export interface SubmissionsTable {
   product_key: string | null;
   created_at: Generated<string>;
   updated_at: Generated<string>;
+  embargo_until: Generated<string | null>;
+  published_at: Generated<string | null>;
 }
 
 export interface SubmissionTransitionsTable {

@@ -10,7 +10,7 @@
 import type { SourceKind } from '../vulns/model.js';
 
 /** Sources that define a vulnerability of their own. */
-export const IDENTITY_SOURCES: ReadonlySet<SourceKind> = new Set<SourceKind>(['cnvd']);
+export const IDENTITY_SOURCES: ReadonlySet<SourceKind> = new Set<SourceKind>(['vulnshare', 'cnvd']);
 
 export interface LinkInput {
   srId: number;

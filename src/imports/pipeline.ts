@@ -8,7 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/client.js';
 import type { DB } from '../db/schema.js';
 import { diffVulnerability, mergeVulnerability } from '../vulns/merge.js';
-import type { ImportIssue, ParseItem, PreparedRecord, Vulnerability } from '../vulns/model.js';
+import type { ImportIssue, ParseItem, PreparedRecord, SourceRecord, Vulnerability } from '../vulns/model.js';
 import { vulnRow } from '../vulns/row.js';
 import { IDENTITY_SOURCES, planLinks, type StoreSnapshot } from './linking.js';
 import { prepareRecord, type Prepared } from './prepare.js';
@@ -140,6 +140,21 @@ export async function importItems(
     ...warnings,
   ]);
   return summary;
+}
+
+/**
+ * Write a few records inside the caller's transaction (publication from the pipeline: the record appears in
+ * the store in the same transaction as the state change that publishes it).
+ */
+export async function writeRecordsIn(
+  tx: Tx,
+  records: SourceRecord[],
+  file: string,
+): Promise<Partial<ImportCounts>> {
+  return writeBatch(
+    tx,
+    records.map((r) => ({ ...prepareRecord(r, file), file })),
+  );
 }
 
 function addCounts(into: ImportCounts, c: Partial<ImportCounts>) {

@@ -52,6 +52,8 @@ const submissionView = {
     originality: { type: 'string' },
     sourceUrl: nstr,
     vulnerabilityId: nstr,
+    embargoUntil: nstr,
+    publishedAt: nstr,
     duplicateOf: nstr,
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -261,6 +263,32 @@ export function registerSubmissionRoutes(
         req.principal,
         (req.params as { trackingNo: string }).trackingNo,
         req.body as TransitionInput,
+      ),
+  );
+
+  app.post(
+    '/api/v1/submissions/:trackingNo/publish',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary:
+          'Publish: the record appears in the public store now, or at the end of the embargo (a date-time with its zone)',
+        params: tracking,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            embargoUntil: { type: 'string', maxLength: 40, description: 'e.g. 2026-02-01T09:00:00+08:00' },
+          },
+        },
+        response: { 200: submissionView, ...errors },
+      },
+    },
+    async (req) =>
+      submissions.publish(
+        req.principal,
+        (req.params as { trackingNo: string }).trackingNo,
+        (req.body ?? {}) as { embargoUntil?: string },
       ),
   );
 

@@ -19,6 +19,8 @@ import { normaliseId } from '../vulns/ids.js';
 import { affectedPoints, rankCandidates, type DedupSubject } from './dedup.js';
 import { DEFAULT_ID_FORMAT, formatVulnId, trackingNumber, type IdFormat } from './ids.js';
 import * as store from './store.js';
+import { writeRecordsIn } from '../imports/pipeline.js';
+import type { Severity, SourceRecord } from '../vulns/model.js';
 import { findTransition, nextStates, STATES, type State } from './workflow.js';
 
 export const KINDS = ['general', 'event'] as const;
@@ -174,6 +176,8 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       originality: row.originality,
       sourceUrl: row.source_url,
       vulnerabilityId: row.vuln_public_id,
+      embargoUntil: row.embargo_until,
+      publishedAt: row.published_at,
       duplicateOf: row.duplicate_of
         ? ((
             await tx
@@ -314,6 +318,14 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in first');
     if (!(STATES as readonly string[]).includes(t.to))
       throw new AppError('invalid_parameter', `to must be one of ${STATES.join(', ')}`, { parameter: 'to' });
+    if (t.to === 'published')
+      throw new AppError(
+        'invalid_parameter',
+        'Publish with POST …/publish: it also writes the public record',
+        {
+          parameter: 'to',
+        },
+      );
     return db.transaction().execute(async (tx) => {
       const row = await visible(tx, p, trackingNo, true);
       const from = row.state as State;
@@ -488,7 +500,173 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     return b;
   }
 
-  return { submit, get, list: listFor, transition, assign, attach, attachment };
+  /** The public record a published submission becomes (source vulnshare; its id in the platform's namespace). */
+  async function publicRecord(tx: Kysely<DB>, row: store.SubmissionRow, at: string): Promise<SourceRecord> {
+    const id = row.vuln_public_id ?? row.tracking_no;
+    const org = row.reporter_org_id
+      ? await tx
+          .selectFrom('organisations')
+          .select(['name', 'kind'])
+          .where('id', '=', row.reporter_org_id)
+          .executeTakeFirst()
+      : undefined;
+    const fixes = await tx
+      .selectFrom('notifications')
+      .select('fix_url')
+      .where('submission_id', '=', row.id)
+      .where('fix_url', 'is not', null)
+      .execute();
+    const fixUrls = fixes.map((f) => f.fix_url).filter((u): u is string => !!u);
+    return {
+      source: 'vulnshare',
+      key: id,
+      aliases: [id, ...(row.cve_id ? [row.cve_id] : [])],
+      state: 'published',
+      titleZh: row.title,
+      descriptionZh: row.description,
+      products:
+        row.kind === 'general' && row.vendor && row.product
+          ? [{ vendor: row.vendor, product: row.product, versions: row.version ? [row.version] : [] }]
+          : [],
+      weaknesses:
+        row.weakness_cwe || row.weakness_zh
+          ? [{ cwe: row.weakness_cwe, ...(row.weakness_zh ? { nameZh: row.weakness_zh } : {}) }]
+          : [],
+      cvss: row.cvss_vector ? [{ vector: row.cvss_vector, provider: 'vulnshare' }] : [],
+      ...(row.severity ? { severity: row.severity as Severity } : {}),
+      zeroDay: fixUrls.length === 0,
+      kind: row.kind === 'event' ? 'event' : 'general',
+      dates: { submitted: row.created_at, collected: at, published: at },
+      ...(fixUrls.length
+        ? {
+            solution: `厂商已发布了漏洞修复程序，请及时关注更新：${fixUrls.join(' ')}`,
+            patch: { url: fixUrls[0] },
+          }
+        : {}),
+      references: fixUrls.map((url) => ({ url, tags: ['patch'] })),
+      // the reporting organisation is credited; an individual researcher by their name
+      credits: org ? [org.kind === 'individual' ? org.name.replace(/\s*<[^>]*>$/, '') : org.name] : [],
+      extra: { originality: row.originality, trackingNo: row.tracking_no },
+      raw: JSON.stringify({
+        trackingNo: row.tracking_no,
+        id,
+        title: row.title,
+        kind: row.kind,
+        publishedAt: at,
+      }),
+    };
+  }
+
+  async function publishIn(
+    tx: Kysely<DB>,
+    row: store.SubmissionRow,
+    actor: { p: Principal; name: string },
+    note: string | null,
+  ) {
+    const rule = findTransition(row.state as State, 'published', 'analyst');
+    if (!rule)
+      throw new AppError('conflict', `A submission in state ${row.state} cannot be published`, {
+        from: row.state,
+        allowed: nextStates(row.state as State, 'analyst'),
+      });
+    const at = clock().toISOString();
+    await writeRecordsIn(tx, [await publicRecord(tx, row, at)], `submission ${row.tracking_no}`);
+    await tx
+      .updateTable('submissions')
+      .set({ state: 'published', published_at: at, updated_at: at })
+      .where('id', '=', row.id)
+      .execute();
+    await store.addTransition(tx, {
+      submission_id: row.id,
+      actor_id: userOf(actor.p)?.userId ?? null,
+      actor: actor.name,
+      from_state: row.state,
+      to_state: 'published',
+      note,
+      at,
+    });
+    await audit(tx, actor.p.kind === 'anonymous' ? { email: actor.name, userId: null } : actor.p, {
+      action: 'submission.published',
+      targetKind: 'submission',
+      targetId: row.tracking_no,
+      detail: { id: row.vuln_public_id },
+    });
+  }
+
+  /**
+   * Publish now, or at the end of an embargo (an ISO 8601 moment with its zone: "2026-02-01T09:00:00+08:00").
+   * Until then the report is seen only by the coordinator, its reporter and the recipients notified about it.
+   */
+  async function publish(
+    p: Principal,
+    trackingNo: string,
+    opts: { embargoUntil?: string } = {},
+  ): Promise<View> {
+    requireAccess(p, 'submissions:publish');
+    if (
+      opts.embargoUntil !== undefined &&
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(opts.embargoUntil)
+    )
+      throw new AppError(
+        'invalid_parameter',
+        'embargoUntil must be a date-time with its zone, e.g. 2026-02-01T09:00:00+08:00',
+        {
+          parameter: 'embargoUntil',
+        },
+      );
+    return db.transaction().execute(async (tx) => {
+      const row = await visible(tx, p, trackingNo, true);
+      if (opts.embargoUntil && Date.parse(opts.embargoUntil) > clock().getTime()) {
+        if (!findTransition(row.state as State, 'published', 'analyst'))
+          throw new AppError(
+            'conflict',
+            `A submission in state ${row.state} cannot be scheduled for publication`,
+            { from: row.state },
+          );
+        const until = new Date(Date.parse(opts.embargoUntil)).toISOString();
+        await tx
+          .updateTable('submissions')
+          .set({ embargo_until: until, updated_at: clock().toISOString() })
+          .where('id', '=', row.id)
+          .execute();
+        await audit(tx, p, {
+          action: 'submission.scheduled',
+          targetKind: 'submission',
+          targetId: trackingNo,
+          detail: { embargoUntil: opts.embargoUntil },
+        });
+      } else await publishIn(tx, row, { p, name: userOf(p)?.email ?? p.kind }, null);
+      const updated = await store.byTracking(tx, trackingNo);
+      if (!updated) throw new AppError('internal', 'submission vanished');
+      return view(tx, p, updated);
+    });
+  }
+
+  /** Publish every submission whose embargo has ended (run by the worker). */
+  async function publishDue(): Promise<number> {
+    const due = await db
+      .selectFrom('submissions')
+      .select('tracking_no')
+      .where('embargo_until', '<=', clock().toISOString())
+      .where('published_at', 'is', null)
+      .execute();
+    let n = 0;
+    for (const d of due)
+      await db.transaction().execute(async (tx) => {
+        const row = await store.byTracking(tx, d.tracking_no, true);
+        if (!row || row.published_at || !findTransition(row.state as State, 'published', 'analyst')) return;
+        await publishIn(
+          tx,
+          row,
+          { p: { kind: 'anonymous' }, name: 'embargo end' },
+          `embargo ended ${row.embargo_until ?? ''}`,
+        );
+        n++;
+      });
+    return n;
+  }
+
+  return { submit, get, list: listFor, transition, assign, attach, attachment, publish, publishDue };
 }
 
 export type SubmissionService = ReturnType<typeof createSubmissionService>;

@@ -7,7 +7,10 @@ export type SubmissionRow = Selectable<SubmissionsTable>;
 
 export const insertSubmission = (
   db: Db,
-  row: Omit<DB['submissions'], 'id' | 'state' | 'created_at' | 'updated_at'> & {
+  row: Omit<
+    DB['submissions'],
+    'id' | 'state' | 'created_at' | 'updated_at' | 'embargo_until' | 'published_at'
+  > & {
     created_at: string;
     updated_at: string;
   },

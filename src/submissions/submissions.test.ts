@@ -10,6 +10,9 @@ import { trackingNumber } from './ids.js';
 import { createSubmissionService, type SubmissionInput, type SubmissionService } from './service.js';
 import * as store from './store.js';
 import { findTransition, TRANSITIONS } from './workflow.js';
+import { parseSearchParams } from '../search/query.js';
+import { searchVulns } from '../search/store.js';
+import { getVulnerability } from '../vulns/store.js';
 
 const PW = 'correct horse battery staple';
 
@@ -241,6 +244,63 @@ describe.each(testBackends())('submissions on %s', (backend) => {
     await d.db.transaction().execute(async (tx) => {
       expect(await store.nextNumber(tx, 'VS', 2026)).toBe(n + 2);
     });
+  });
+
+  it('keeps an unpublished report out of the public store, publishes it now or at the end of its embargo', async () => {
+    const find = async (q: string) =>
+      (await searchVulns(d.db, parseSearchParams({ q }))).items.map((i) => (i as { id: string }).id);
+    const verify = async (param: string) => {
+      const s = await svc.submit(
+        who('alice'),
+        dlink(param, { title: `D-Link DIR-823G ${param} 参数栈溢出公开测试漏洞` }),
+      );
+      await svc.transition(who('analyst'), s.trackingNo, { to: 'triaged' });
+      await svc.transition(who('analyst'), s.trackingNo, { to: 'verifying' });
+      return svc.transition(who('analyst'), s.trackingNo, {
+        to: 'verified',
+        verification: { environment: 'lab', steps: 's', result: 'reproduced', verifier: 'CNVD' },
+      });
+    };
+    const a = await verify('PubNow');
+    expect(await find('栈溢出公开测试')).toEqual([]);
+    await expect(svc.transition(who('analyst'), a.trackingNo, { to: 'published' })).rejects.toThrow(
+      /POST …\/publish/,
+    );
+    await expect(svc.publish(who('alice'), a.trackingNo)).rejects.toMatchObject({ code: 'forbidden' });
+    const pub = await svc.publish(who('analyst'), a.trackingNo);
+    expect(pub.state).toBe('published');
+    const id = a.vulnerabilityId ?? '';
+    expect(await find('栈溢出公开测试')).toEqual([id]);
+    expect(await find(id)).toEqual([id]);
+    const detail = await getVulnerability(d.db, id);
+    expect(detail.vulnerability).toMatchObject({
+      id,
+      kind: 'general',
+      score: 9.8,
+      severity: 'high',
+      vendors: ['D-Link'],
+    });
+    expect(detail.sources.map((x) => x.source)).toEqual(['vulnshare']);
+
+    const b = await verify('PubLater');
+    await expect(
+      svc.publish(who('analyst'), b.trackingNo, { embargoUntil: '2026-01-06 09:00' }),
+    ).rejects.toThrow(/with its zone/);
+    const scheduled = await svc.publish(who('analyst'), b.trackingNo, {
+      embargoUntil: '2026-01-06T09:00:00+08:00',
+    });
+    expect(scheduled).toMatchObject({
+      state: 'verified',
+      embargoUntil: '2026-01-06T01:00:00.000Z',
+      publishedAt: null,
+    });
+    expect(await svc.publishDue()).toBe(0);
+    const later = createSubmissionService({ db: d.db, clock: () => new Date('2026-01-06T01:00:01Z') });
+    expect(await later.publishDue()).toBe(1);
+    expect(await find(b.vulnerabilityId ?? 'x')).toEqual([b.vulnerabilityId]);
+    const last = (await later.get(who('alice'), b.trackingNo)).timeline.at(-1);
+    expect(last?.to).toBe('published');
+    expect(last?.note).toMatch(/^embargo ended/);
   });
 
   it('stores attachments once per content, checking type and size', async () => {

@@ -21,14 +21,14 @@ export const FIELD_PRIORITY: Record<
   'zh' | 'en' | 'products' | 'classification' | 'severity' | 'disposal' | 'published',
   SourceKind[]
 > = {
-  zh: ['cnvd', 'cve', 'kev'],
-  en: ['cve', 'kev', 'cnvd'],
-  products: ['cnvd', 'cve', 'kev'],
-  classification: ['cnvd', 'cve', 'kev'],
+  zh: ['vulnshare', 'cnvd', 'cve', 'kev'],
+  en: ['cve', 'kev', 'vulnshare', 'cnvd'],
+  products: ['vulnshare', 'cnvd', 'cve', 'kev'],
+  classification: ['vulnshare', 'cnvd', 'cve', 'kev'],
   /** Sources whose stated severity word outranks a score band (CNVD rates its own records). */
-  severity: ['cnvd'],
-  disposal: ['cnvd', 'cve', 'kev'],
-  published: ['cnvd', 'cve', 'kev'],
+  severity: ['vulnshare', 'cnvd'],
+  disposal: ['vulnshare', 'cnvd', 'cve', 'kev'],
+  published: ['vulnshare', 'cnvd', 'cve', 'kev'],
 };
 
 /** Which alias becomes the public id. */

@@ -42,7 +42,8 @@ export const INDUSTRY_LABELS: Record<Industry, { zh: string; en: string }> = {
 export const VULN_KINDS = ['general', 'event'] as const;
 export type VulnKind = (typeof VULN_KINDS)[number];
 
-export const SOURCE_KINDS = ['cnvd', 'cve', 'kev'] as const;
+/** vulnshare = published through this platform's own pipeline (its id in the platform's namespace). */
+export const SOURCE_KINDS = ['vulnshare', 'cnvd', 'cve', 'kev'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const CVSS_VERSIONS = ['2.0', '3.0', '3.1', '4.0'] as const;
