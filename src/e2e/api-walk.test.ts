@@ -16,6 +16,7 @@ import { CLI } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
 import { createOutboxWorker } from '../coordination/outbox.js';
 import { createSmtpMailer } from '../coordination/mailer.js';
+import { calendarDay, weekOf } from '../vulns/calendar.js';
 
 const PW = 'correct horse battery staple';
 
@@ -263,6 +264,21 @@ describe.each(testBackends())('a report from submission to publication over HTTP
     expect((await call('GET', '/api/v1/stats')).json).toMatchObject({ total: 1 });
     // still nobody else's submission
     expect((await call('GET', `/api/v1/submissions/${no}`, other)).status).toBe(404);
+    // the week's bulletin counts it: collected, reported (original, by an individual), the vendor notified
+    const week = weekOf(calendarDay(new Date().toISOString())).id; // the platform's week (Asia/Shanghai)
+    const b = await call('GET', `/api/v1/bulletins/${week}?format=json`, analyst);
+    expect(b.json).toMatchObject({
+      state: 'draft',
+      figures: {
+        overview: { total: 1, bySeverity: { high: 1 } },
+        reporters: {
+          rows: [{ kind: 'individuals', reported: 1, original: 1 }],
+          total: { reported: 1, original: 1 },
+        },
+        disposal: { organisations: ['D-Link'] },
+      },
+    });
+    expect((await call('GET', `/api/v1/bulletins/${week}?format=json`, lin)).status).toBe(403);
     const audit = await call('GET', '/api/v1/audit?action=submission.', analyst);
     expect(audit.status).toBe(403); // analysts do not read the audit log; admins do
   }, 120_000);

@@ -46,6 +46,8 @@ export interface ReporterCount {
   name: string;
   reported: number;
   original: number;
+  /** Known to be an individual researcher (registered as one); otherwise decided by ORGANISATION_MARKERS. */
+  individual?: boolean;
 }
 
 export interface NewsItem {
@@ -238,7 +240,7 @@ function reporterTable(raw: ReporterCount[], rules: BulletinRules): BulletinData
   for (const r of raw) {
     const name = reporterName(r.name);
     if (!name) continue;
-    if (!isOrganisation(name)) {
+    if (r.individual || !isOrganisation(name)) {
       individuals.reported += r.reported;
       individuals.original += r.original;
       continue;

@@ -31,7 +31,14 @@ export async function weekRecords(db: Db, basis: DateBasis, w: IsoWeek): Promise
   return rows.map((r) => r.doc as unknown as Vulnerability);
 }
 
-/** Event-type (事件型) records of the week. */
+/** The week as a half-open range of moments in Asia/Shanghai (for timestamps such as a submission's arrival). */
+const moments = (w: IsoWeek) => ({ from: `${w.start}T00:00:00+08:00`, to: `${w.end}T23:59:59.999+08:00` });
+
+/**
+ * Event-type (事件型) reports of the week: those received through the platform (submissions, by arrival) plus
+ * event-type records imported from other sources (by the date basis). Published submissions are counted once,
+ * by arrival.
+ */
 export async function eventCount(db: Db, basis: DateBasis, w: IsoWeek): Promise<number> {
   const col = DATE_COLUMN[basis];
   const r = await db
@@ -39,10 +46,20 @@ export async function eventCount(db: Db, basis: DateBasis, w: IsoWeek): Promise<
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('state', '=', 'published')
     .where('kind', '=', 'event')
+    .where((eb) => eb.not(eb(sql.val('vulnshare'), '=', eb.fn.any('sources'))))
     .where(col, '>=', w.start)
     .where(col, '<=', w.end)
     .executeTakeFirstOrThrow();
-  return Number(r.n);
+  const m = moments(w);
+  const s = await db
+    .selectFrom('submissions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'event')
+    .where('state', 'not in', ['duplicate', 'rejected'])
+    .where('created_at', '>=', m.from)
+    .where('created_at', '<=', m.to)
+    .executeTakeFirstOrThrow();
+  return Number(r.n) + Number(s.n);
 }
 
 /** Per week, oldest first, `weeks` weeks ending with w: totals, average score, industry counts. */
@@ -82,19 +99,37 @@ export async function trend(db: Db, basis: DateBasis, w: IsoWeek, weeks: number)
 }
 
 /**
- * Credited reporters of the week's records (general and event type). A record imported from a feed credits
- * its discoverer (CNVD discovererName): it counts as reported and as original (原创) for that name. CVE
- * finder credits are not reports to this platform and are not counted.
+ * Reporters of the week (Table 1). Reports received through the platform count for the reporting organisation
+ * (an individual researcher's own organisation counts as an individual) by arrival: reported = all not
+ * rejected or duplicate, original = those claimed original. Records imported from feeds credit their
+ * discoverer (CNVD discovererName): reported and original for that name. CVE finder credits are not reports
+ * to this platform and are not counted.
  */
 export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<ReporterCount[]> {
   const col = sql.ref(DATE_COLUMN[basis]);
-  const r = await sql<{ name: string; reported: number; original: number }>`
+  const imported = await sql<{ name: string; reported: number; original: number }>`
     SELECT c.name, count(*)::int AS reported, count(*)::int AS original
     FROM vulnerabilities v CROSS JOIN LATERAL jsonb_array_elements_text(v.doc -> 'credits') AS c(name)
-    WHERE v.state = 'published' AND ('cnvd' = ANY (v.sources) OR v.kind = 'event')
+    WHERE v.state = 'published' AND NOT ('vulnshare' = ANY (v.sources)) AND ('cnvd' = ANY (v.sources) OR v.kind = 'event')
       AND ${col} BETWEEN ${w.start}::date AND ${w.end}::date
     GROUP BY c.name`.execute(db);
-  return r.rows;
+  const m = moments(w);
+  const submitted = await sql<{ name: string; kind: string; reported: number; original: number }>`
+    SELECT coalesce(o.name, u.display_name) AS name, coalesce(o.kind, 'individual') AS kind,
+           count(*)::int AS reported, count(*) FILTER (WHERE s.originality = 'original')::int AS original
+    FROM submissions s JOIN users u ON u.id = s.reporter_id LEFT JOIN organisations o ON o.id = s.reporter_org_id
+    WHERE s.state NOT IN ('duplicate', 'rejected') AND s.created_at BETWEEN ${m.from}::timestamptz AND ${m.to}::timestamptz
+    GROUP BY 1, 2`.execute(db);
+  return [
+    ...imported.rows,
+    // an individual's organisation is named "<name> <email>": the bulletin counts individuals together
+    ...submitted.rows.map((r) => ({
+      name: r.kind === 'individual' ? r.name.replace(/\s*<[^>]*>$/, '') : r.name,
+      reported: r.reported,
+      original: r.original,
+      ...(r.kind === 'individual' ? { individual: true } : {}),
+    })),
+  ];
 }
 
 export interface BulletinRow {
