@@ -116,6 +116,7 @@ export interface DB {
   notification_events: NotificationEventsTable;
   outbox: OutboxTable;
   inbox_messages: InboxMessagesTable;
+  case_messages: CaseMessagesTable;
 }
 
 export interface OrganisationsTable {
@@ -329,4 +330,17 @@ export interface InboxMessagesTable {
   body: JSONColumnType<Record<string, unknown>, string, string>;
   created_at: Generated<string>;
   read_at: string | null;
+}
+
+export interface CaseMessagesTable {
+  id: Generated<number>;
+  submission_id: number;
+  author_id: number | null;
+  author: string;
+  author_side: string;
+  audience: string;
+  organisation_id: number | null;
+  reply_to: number | null;
+  body: string;
+  created_at: Generated<string>;
 }

@@ -243,6 +243,43 @@ describe.each(testBackends())('a report from submission to publication over HTTP
     expect((await call('GET', `/api/v1/submissions/${no}`, lin)).json).toMatchObject({ state: 'fixed' });
     await embargoed();
 
+    // case messages: each party reads exactly its threads
+    const msg = (who: Session, body: unknown) =>
+      call('POST', `/api/v1/submissions/${no}/messages`, who, body);
+    expect((await msg(lin, { body: '补充：1.0.2B06 仍受影响' })).status).toBe(201);
+    expect((await msg(analyst, { body: '已复现，正在通报厂商', audience: 'reporter' })).status).toBe(201);
+    expect((await msg(analyst, { body: '内部：优先处理', audience: 'internal' })).status).toBe(201);
+    expect(
+      (
+        await msg(analyst, {
+          body: '请确认修复版本',
+          audience: 'organisation',
+          organisationId: dlinkOrg[0]?.id,
+        })
+      ).status,
+    ).toBe(201);
+    expect((await msg(psirt, { body: '1.0.2B06 已修复', audience: 'internal' })).json).toMatchObject({
+      audience: 'organisation',
+    });
+    expect((await msg(tenda, { body: 'hello' })).status).toBe(404);
+    const read = async (who: Session) =>
+      (
+        (await call('GET', `/api/v1/submissions/${no}/messages`, who)).json.items as Array<{
+          body: string;
+          author: string;
+        }>
+      ).map((m) => `${m.author}: ${m.body}`);
+    expect(await read(lin)).toEqual([
+      'lin@whitehat.example: 补充：1.0.2B06 仍受影响',
+      'coordinator: 已复现，正在通报厂商',
+    ]);
+    expect(await read(psirt)).toEqual([
+      'coordinator: 请确认修复版本',
+      'psirt@dlink.example: 1.0.2B06 已修复',
+    ]);
+    expect(await read(analyst)).toHaveLength(5);
+    expect((await call('GET', `/api/v1/submissions/${no}/messages`, other)).status).toBe(404);
+
     // publication: everyone finds it, by Chinese keyword and by id, with the fix
     expect((await call('POST', `/api/v1/submissions/${no}/publish`, psirt, {})).status).toBe(403);
     expect((await call('POST', `/api/v1/submissions/${no}/publish`, analyst, {})).json).toMatchObject({
@@ -279,6 +316,13 @@ describe.each(testBackends())('a report from submission to publication over HTTP
       },
     });
     expect((await call('GET', `/api/v1/bulletins/${week}?format=json`, lin)).status).toBe(403);
+    expect((await call('GET', `/api/v1/reporters/ranking?week=${week}`)).json).toMatchObject({
+      rows: [{ rank: 1, name: null, kind: 'individuals', reported: 1, original: 1 }],
+    });
+    const mine = (await call('GET', '/api/v1/reporters/me?weeks=2', lin)).json as {
+      weeks: Array<{ week: string; reported: number; verified: number }>;
+    };
+    expect(mine.weeks.at(-1)).toEqual({ week, reported: 1, original: 1, verified: 1 });
     const audit = await call('GET', '/api/v1/audit?action=submission.', analyst);
     expect(audit.status).toBe(403); // analysts do not read the audit log; admins do
   }, 120_000);

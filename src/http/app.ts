@@ -20,6 +20,8 @@ import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
 import { createSubmissionService } from '../submissions/service.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
+import { createMessageService } from '../submissions/messages.js';
+import { createReporterStats } from '../submissions/stats.js';
 import { createCoordinationService } from '../coordination/service.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
 
@@ -162,7 +164,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db: deps.database.db }));
   await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
   const submissions = createSubmissionService({ db: deps.database.db });
-  await app.register((instance) => registerSubmissionRoutes(instance, { submissions }));
+  const messages = createMessageService({ db: deps.database.db });
+  const stats = createReporterStats({ db: deps.database.db });
+  await app.register((instance) => registerSubmissionRoutes(instance, { submissions, messages, stats }));
   const coordination = createCoordinationService({
     db: deps.database.db,
     publicUrl: deps.config.publicUrl ?? 'http://127.0.0.1:8080',

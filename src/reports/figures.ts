@@ -234,7 +234,7 @@ function byCountThenName<T extends { count: number }>(name: (t: T) => string) {
   return (a: T, b: T) => b.count - a.count || name(a).localeCompare(name(b));
 }
 
-function reporterTable(raw: ReporterCount[], rules: BulletinRules): BulletinData['reporters'] {
+export function reporterTable(raw: ReporterCount[], rules: BulletinRules): BulletinData['reporters'] {
   const orgs = new Map<string, ReporterCount>();
   const individuals: ReporterCount = { name: '', reported: 0, original: 0 };
   for (const r of raw) {

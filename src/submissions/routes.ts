@@ -10,6 +10,8 @@ import {
   type TransitionInput,
 } from './service.js';
 import { STATES } from './workflow.js';
+import { AUDIENCES, type createMessageService } from './messages.js';
+import type { createReporterStats } from './stats.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -115,9 +117,94 @@ const submissionView = {
 
 export function registerSubmissionRoutes(
   app: FastifyInstance,
-  deps: { submissions: SubmissionService },
+  deps: {
+    submissions: SubmissionService;
+    messages: ReturnType<typeof createMessageService>;
+    stats: ReturnType<typeof createReporterStats>;
+  },
 ): void {
-  const { submissions } = deps;
+  const { submissions, messages, stats } = deps;
+
+  app.get(
+    '/api/v1/submissions/:trackingNo/messages',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary:
+          'Case messages you may read (coordinator: all; reporter: the reporter thread; recipient: its own and those to all recipients)',
+        params: tracking,
+        response: { ...errors },
+      },
+    },
+    async (req) => ({
+      items: await messages.list(req.principal, (req.params as { trackingNo: string }).trackingNo),
+    }),
+  );
+
+  app.post(
+    '/api/v1/submissions/:trackingNo/messages',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Write on a case; the coordinator chooses the audience, others write to their own thread',
+        params: tracking,
+        body: {
+          type: 'object',
+          required: ['body'],
+          additionalProperties: false,
+          properties: {
+            body: str(20000),
+            audience: { type: 'string', enum: [...AUDIENCES] },
+            organisationId: { type: 'integer' },
+            replyTo: { type: 'integer' },
+          },
+        },
+        response: { 201: { type: 'object', additionalProperties: true }, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(
+          await messages.post(
+            req.principal,
+            (req.params as { trackingNo: string }).trackingNo,
+            req.body as Parameters<ReturnType<typeof createMessageService>['post']>[2],
+          ),
+        ),
+  );
+
+  app.get(
+    '/api/v1/reporters/ranking',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Reporters of a week (bulletin Table 1), ranked by original then reported reports',
+        querystring: {
+          type: 'object',
+          properties: { week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } },
+        },
+        response: { ...errors },
+      },
+    },
+    async (req) => stats.ranking((req.query as { week?: string }).week),
+  );
+
+  app.get(
+    '/api/v1/reporters/me',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Your reports per week: reported, original, verified',
+        querystring: {
+          type: 'object',
+          properties: { weeks: { type: 'integer', minimum: 1, maximum: 104, default: 12 } },
+        },
+        response: { ...errors },
+      },
+    },
+    async (req) => stats.mine(req.principal, (req.query as { weeks: number }).weeks),
+  );
 
   app.post(
     '/api/v1/cvss/score',

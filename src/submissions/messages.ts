@@ -1,0 +1,168 @@
+/**
+ * Case messages: threaded, each with its audience. The coordinator (analysts) writes to anyone and reads
+ * everything; a reporter writes to and reads the coordinator ↔ reporter thread of their own case; a recipient
+ * writes to and reads its organisation's thread and what was addressed to all recipients — only on cases it
+ * was notified about. Nobody else learns the case exists.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { Principal } from '../accounts/model.js';
+import { can } from '../accounts/policy.js';
+import { audit } from '../audit/audit.js';
+
+export const AUDIENCES = ['internal', 'reporter', 'recipients', 'organisation'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
+export interface CaseMessage {
+  id: number;
+  author: string;
+  side: 'coordinator' | 'reporter' | 'recipient';
+  audience: Audience;
+  organisationId: number | null;
+  replyTo: number | null;
+  body: string;
+  createdAt: string;
+}
+
+export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date }) {
+  const { db } = deps;
+  const clock = deps.clock ?? (() => new Date());
+
+  /** Which side p is on for this case, or not_found. */
+  async function sideOf(tx: Kysely<DB>, p: Principal, trackingNo: string) {
+    const s = await tx
+      .selectFrom('submissions')
+      .select(['id', 'reporter_id'])
+      .where('tracking_no', '=', trackingNo)
+      .executeTakeFirst();
+    const none = new AppError('not_found', `No submission ${trackingNo}`);
+    if (!s || p.kind === 'anonymous')
+      throw p.kind === 'anonymous' ? new AppError('unauthorized', 'Sign in first') : none;
+    if (can(p, 'submissions:triage')) return { id: s.id, side: 'coordinator' as const, org: null };
+    if (p.kind !== 'user') throw none;
+    if (p.userId === s.reporter_id) return { id: s.id, side: 'reporter' as const, org: null };
+    if (p.organisationId !== null) {
+      const n = await tx
+        .selectFrom('notifications')
+        .select('id')
+        .where('submission_id', '=', s.id)
+        .where('organisation_id', '=', p.organisationId)
+        .executeTakeFirst();
+      if (n) return { id: s.id, side: 'recipient' as const, org: p.organisationId };
+    }
+    throw none;
+  }
+
+  async function list(p: Principal, trackingNo: string): Promise<CaseMessage[]> {
+    const who = await sideOf(db, p, trackingNo);
+    let q = db.selectFrom('case_messages').selectAll().where('submission_id', '=', who.id).orderBy('id');
+    if (who.side === 'reporter') q = q.where('audience', '=', 'reporter');
+    if (who.side === 'recipient')
+      q = q.where((eb) =>
+        eb.or([
+          eb('audience', '=', 'recipients'),
+          eb.and([eb('audience', '=', 'organisation'), eb('organisation_id', '=', who.org)]),
+        ]),
+      );
+    return (await q.execute()).map((m) => ({
+      id: m.id,
+      // the reporter and recipients see "coordinator", not which analyst
+      author: who.side === 'coordinator' || m.author_side !== 'coordinator' ? m.author : 'coordinator',
+      side: m.author_side as CaseMessage['side'],
+      audience: m.audience as Audience,
+      organisationId: m.organisation_id,
+      replyTo: m.reply_to,
+      body: m.body,
+      createdAt: m.created_at,
+    }));
+  }
+
+  async function post(
+    p: Principal,
+    trackingNo: string,
+    input: { body: string; audience?: Audience; organisationId?: number; replyTo?: number },
+  ): Promise<CaseMessage> {
+    const body = input.body.trim();
+    if (!body || body.length > 20_000)
+      throw new AppError('invalid_parameter', 'body must be 1–20,000 characters', { parameter: 'body' });
+    return db.transaction().execute(async (tx) => {
+      const who = await sideOf(tx, p, trackingNo);
+      // the reporter and recipients write to their own thread; only the coordinator chooses the audience
+      const audience: Audience =
+        who.side === 'reporter'
+          ? 'reporter'
+          : who.side === 'recipient'
+            ? 'organisation'
+            : (input.audience ?? 'reporter');
+      const organisationId =
+        who.side === 'recipient'
+          ? who.org
+          : audience === 'organisation'
+            ? (input.organisationId ?? null)
+            : null;
+      if (who.side === 'coordinator' && audience === 'organisation') {
+        const n = organisationId
+          ? await tx
+              .selectFrom('notifications')
+              .select('id')
+              .where('submission_id', '=', who.id)
+              .where('organisation_id', '=', organisationId)
+              .executeTakeFirst()
+          : undefined;
+        if (!n)
+          throw new AppError(
+            'invalid_parameter',
+            'organisationId must be an organisation notified about this case',
+            {
+              parameter: 'organisationId',
+            },
+          );
+      }
+      if (input.replyTo !== undefined) {
+        const parent = await tx
+          .selectFrom('case_messages')
+          .select('submission_id')
+          .where('id', '=', input.replyTo)
+          .executeTakeFirst();
+        if (parent?.submission_id !== who.id)
+          throw new AppError('invalid_parameter', `replyTo ${input.replyTo} is not a message of this case`, {
+            parameter: 'replyTo',
+          });
+      }
+      const m = await tx
+        .insertInto('case_messages')
+        .values({
+          submission_id: who.id,
+          author_id: p.kind === 'user' ? p.userId : null,
+          author: p.kind === 'user' ? p.email : p.kind,
+          author_side: who.side,
+          audience,
+          organisation_id: organisationId,
+          reply_to: input.replyTo ?? null,
+          body,
+          created_at: clock().toISOString(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await audit(tx, p, {
+        action: 'case.message',
+        targetKind: 'submission',
+        targetId: trackingNo,
+        detail: { audience, message: m.id },
+      });
+      return {
+        id: m.id,
+        author: m.author,
+        side: who.side,
+        audience,
+        organisationId: m.organisation_id,
+        replyTo: m.reply_to,
+        body: m.body,
+        createdAt: m.created_at,
+      };
+    });
+  }
+
+  return { list, post };
+}
