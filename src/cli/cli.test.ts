@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/client.js';
+import { createAccountService } from '../accounts/service.js';
+import { createSubmissionService } from '../submissions/service.js';
 
 const run = promisify(execFile);
 const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'vulnshare.js');
@@ -25,7 +28,20 @@ describe('the vulnshare executable (built, spawned)', () => {
   it('has --help on every command', async () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(0);
-    for (const c of ['serve', 'migrate', 'import', 'search', 'show', 'export', 'stats', 'report']) {
+    for (const c of [
+      'serve',
+      'migrate',
+      'import',
+      'search',
+      'show',
+      'export',
+      'stats',
+      'report',
+      'admin',
+      'submissions',
+      'org',
+      'worker',
+    ]) {
       expect(top.stdout).toContain(c);
       const h = await cli([c, '--help']);
       expect(h.code, c).toBe(0);
@@ -139,4 +155,97 @@ describe('the vulnshare executable (built, spawned)', () => {
     const list = await cli(['--data', data, 'report', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toMatchObject([{ id: '2023-W02', total: 1 }]);
   }, 240_000); // some twenty spawns, each opening the embedded database
+
+  it('runs the pipeline from the command line: users, organisations, triage, verification, notification, delivery, publication', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-cli-pipe-'));
+    const data = join(dir, 'db');
+    const PW = 'correct horse battery staple';
+    const admin = await cli(
+      ['--data', data, 'admin', 'create', '--email', 'admin@vs.example', '--name', 'Admin'],
+      {
+        VULNSHARE_PASSWORD: PW,
+      },
+    );
+    expect(admin.stdout).toMatch(/created admin admin@vs.example/);
+    const weak = await cli(['--data', data, 'admin', 'create', '--email', 'x@vs.example', '--name', 'X'], {
+      VULNSHARE_PASSWORD: 'short',
+    });
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toMatch(/password must be at least 12 characters/);
+    await cli(
+      ['--data', data, 'admin', 'create', '--email', 'r@vs.example', '--name', 'R', '--role', 'reporter'],
+      { VULNSHARE_PASSWORD: PW },
+    );
+    // a reporter submits through the service (the API's path), then the CLI takes over
+    const d = await openDatabase({ dataDir: data });
+    const accounts = createAccountService({ db: d.db });
+    const s = await accounts.resolveSession(
+      (await accounts.login({ email: 'r@vs.example', password: PW })).session,
+    );
+    if (!s) throw new Error('no session');
+    const sub = await createSubmissionService({ db: d.db }).submit(s.principal, {
+      kind: 'general',
+      title: 'Tenda AX1803 命令行流程测试漏洞',
+      vendor: 'Tenda',
+      product: 'AX1803',
+      description: 'deviceName 参数存在命令注入',
+      originality: 'original',
+    });
+    await d.close();
+    const no = sub.trackingNo;
+    const list = await cli(['--data', data, 'submissions', 'list', '--json']);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ trackingNo: no, state: 'submitted' }]);
+    expect((await cli(['--data', data, 'submissions', 'transition', no, 'verified'])).stderr).toMatch(
+      /cannot go to verified/,
+    );
+    await cli(['--data', data, 'submissions', 'transition', no, 'triaged']);
+    await cli(['--data', data, 'submissions', 'transition', no, 'verifying']);
+    const vfile = join(dir, 'v.json');
+    writeFileSync(
+      vfile,
+      JSON.stringify({
+        environment: 'AX1803 1.0.0.1',
+        steps: 'deviceName=$(reboot)',
+        result: 'reproduced',
+        verifier: 'CNVD',
+      }),
+    );
+    const verified = await cli([
+      '--data',
+      data,
+      'submissions',
+      'transition',
+      no,
+      'verified',
+      '--verification',
+      vfile,
+    ]);
+    expect(verified.stdout).toMatch(new RegExp(`${no}: verified \\(VS-\\d{4}-00001\\)`));
+    const org = await cli([
+      '--data',
+      data,
+      'org',
+      'add',
+      '--kind',
+      'vendor',
+      '--name',
+      'Tenda',
+      '--name-en',
+      'Shenzhen Tenda',
+    ]);
+    const orgId = /organisation (\d+)/.exec(org.stdout)?.[1] ?? '';
+    expect((await cli(['--data', data, 'org', 'contact', orgId, '--name', 'PSIRT'])).stdout).toMatch(
+      /contact \d+ added/,
+    );
+    expect((await cli(['--data', data, 'submissions', 'notify', no, '--org', orgId])).stdout).toMatch(
+      /1 notified, 1 messages queued/,
+    );
+    expect((await cli(['--data', data, 'worker', '--once'])).stdout).toMatch(/sent 1, failed 0/);
+    const pub = await cli(['--data', data, 'submissions', 'publish', no]);
+    expect(pub.stdout).toMatch(/published as VS-\d{4}-00001/);
+    const found = await cli(['--data', data, 'search', '命令行流程测试', '--json']);
+    expect((JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.map((i) => i.id)).toEqual([
+      expect.stringMatching(/^VS-\d{4}-00001$/),
+    ]);
+  }, 240_000);
 });

@@ -477,6 +477,168 @@ export function buildCli(
       },
     );
 
+  const subs = program
+    .command('submissions')
+    .description('reports received (报送): list, show, move through the workflow, publish');
+  subs
+    .command('list')
+    .description('submissions, newest first')
+    .option('--state <state>', 'only this state')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (o: { state?: string; limit: string; json?: boolean }, cmd: Command) => {
+      await withDatabase(cmd, async (d) => {
+        const items = await createSubmissionService({ db: d.db }).list(CLI, {
+          ...(o.state ? { state: o.state } : {}),
+          limit: Number(o.limit),
+        });
+        if (o.json) return void print(JSON.stringify(items, null, 2));
+        print(
+          formatTable(
+            ['tracking no', 'state', 'kind', 'id', 'title'],
+            items.map((i) => [i.trackingNo, i.state, i.kind, i.vulnerabilityId ?? '', i.title]),
+          ),
+        );
+      });
+    });
+  subs
+    .command('show <trackingNo>')
+    .description('one submission with its timeline, verifications and duplicate candidates (JSON)')
+    .action(async (trackingNo: string, _o, cmd: Command) => {
+      await withDatabase(cmd, async (d) => {
+        print(JSON.stringify(await createSubmissionService({ db: d.db }).get(CLI, trackingNo), null, 2));
+      });
+    });
+  subs
+    .command('transition <trackingNo> <to>')
+    .description(
+      'move a submission (triaged, need_info, duplicate, rejected, verifying, verified, notified, fixed)',
+    )
+    .option('--note <text>', 'note (need_info needs one)')
+    .option('--reason <text>', 'reason (rejected needs one)')
+    .option('--duplicate-of <trackingNo>', 'the canonical submission (duplicate)')
+    .option('--verification <file>', 'JSON: {environment, steps, result, pocUrl?, verifier} (verified)')
+    .action(
+      async (
+        trackingNo: string,
+        to: string,
+        o: { note?: string; reason?: string; duplicateOf?: string; verification?: string },
+        cmd: Command,
+      ) => {
+        let verification: unknown;
+        if (o.verification) {
+          try {
+            verification = JSON.parse(readFileSync(o.verification, 'utf8'));
+          } catch (e) {
+            throw new AppError('invalid_input', `${o.verification}: ${(e as Error).message}`);
+          }
+        }
+        await withDatabase(cmd, async (d) => {
+          const v = await createSubmissionService({ db: d.db }).transition(CLI, trackingNo, {
+            to: to as never,
+            ...(o.note ? { note: o.note } : {}),
+            ...(o.reason ? { reason: o.reason } : {}),
+            ...(o.duplicateOf ? { duplicateOf: o.duplicateOf } : {}),
+            ...(verification ? { verification: verification as never } : {}),
+          });
+          print(`${v.trackingNo}: ${v.state}${v.vulnerabilityId ? ` (${v.vulnerabilityId})` : ''}`);
+        });
+      },
+    );
+  subs
+    .command('publish <trackingNo>')
+    .description('publish now, or at the end of an embargo')
+    .option('--embargo-until <datetime>', 'a date-time with its zone, e.g. 2026-02-01T09:00:00+08:00')
+    .action(async (trackingNo: string, o: { embargoUntil?: string }, cmd: Command) => {
+      await withDatabase(cmd, async (d) => {
+        const v = await createSubmissionService({ db: d.db }).publish(CLI, trackingNo, {
+          ...(o.embargoUntil ? { embargoUntil: o.embargoUntil } : {}),
+        });
+        print(
+          v.publishedAt
+            ? `${v.trackingNo}: published as ${v.vulnerabilityId ?? ''}`
+            : `${v.trackingNo}: scheduled for ${v.embargoUntil ?? ''}`,
+        );
+      });
+    });
+  subs
+    .command('notify <trackingNo>')
+    .description('notify organisations about a verified submission (messages go out through the worker)')
+    .requiredOption('--org <id...>', 'organisation ids')
+    .option(
+      '--category <category>',
+      'vendor, affected_org, critical_sector, telecom_operator, regional_branch, education_cert, authority',
+      'vendor',
+    )
+    .action(async (trackingNo: string, o: { org: string[]; category: string }, cmd: Command) => {
+      await withDatabase(cmd, async (d, config) => {
+        const r = await createCoordinationService({ db: d.db, publicUrl: config.publicUrl }).notify(
+          CLI,
+          trackingNo,
+          o.org.map((id) => ({ organisationId: Number(id), category: o.category as never })),
+        );
+        print(`${trackingNo}: ${r.notifications.length} notified, ${r.messages} messages queued`);
+      });
+    });
+
+  const org = program.command('org').description('organisations and their contacts');
+  org
+    .command('add')
+    .description('add an organisation')
+    .requiredOption(
+      '--kind <kind>',
+      'coordinator, reporting_unit, individual, vendor, member_unit, regional_branch, authority',
+    )
+    .requiredOption('--name <name>', 'name')
+    .option('--name-en <name>', 'English name')
+    .option('--sector <sector>', 'member units: banking, insurance, energy, telecom, education…')
+    .option('--alliance-cert <no>', 'alliance certificate number, e.g. CCTGA-000093')
+    .action(
+      async (
+        o: { kind: string; name: string; nameEn?: string; sector?: string; allianceCert?: string },
+        cmd: Command,
+      ) => {
+        await withDatabase(cmd, async (d) => {
+          const r = await createAccountService({ db: d.db }).createOrganisation(CLI, {
+            kind: o.kind as never,
+            name: o.name,
+            ...(o.nameEn ? { nameEn: o.nameEn } : {}),
+            ...(o.sector ? { sector: o.sector } : {}),
+            ...(o.allianceCert ? { allianceCert: o.allianceCert } : {}),
+          });
+          print(`organisation ${r.id}: ${r.name} (${r.kind})`);
+        });
+      },
+    );
+  org
+    .command('contact <organisationId>')
+    .description('add a contact with its channels; a webhook secret is printed once')
+    .requiredOption('--name <name>', 'name')
+    .option('--email <address>', 'e-mail address')
+    .option('--webhook <url>', 'webhook URL')
+    .option('--no-portal', 'no in-portal inbox')
+    .option('--public-channel', 'reached through a public channel, not an established mechanism')
+    .action(
+      async (
+        id: string,
+        o: { name: string; email?: string; webhook?: string; portal: boolean; publicChannel?: boolean },
+        cmd: Command,
+      ) => {
+        await withDatabase(cmd, async (d) => {
+          const r = await createAccountService({ db: d.db }).addContact(CLI, Number(id), {
+            name: o.name,
+            ...(o.email ? { email: o.email } : {}),
+            ...(o.webhook ? { webhookUrl: o.webhook } : {}),
+            portal: o.portal,
+            mechanism: o.publicChannel ? 'public' : 'established',
+          });
+          print(
+            `contact ${r.contact.id} added${r.webhookSecret ? `; webhook secret (shown once): ${r.webhookSecret}` : ''}`,
+          );
+        });
+      },
+    );
+
   const report = program.command('report').description('the weekly bulletin (信息安全漏洞周报)');
   report
     .command('weekly')
