@@ -29,6 +29,7 @@ import { createCoordinationService } from '../coordination/service.js';
 import { createOutboxWorker } from '../coordination/outbox.js';
 import { createSmtpMailer } from '../coordination/mailer.js';
 import { createSubmissionService } from '../submissions/service.js';
+import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { createAccountService } from '../accounts/service.js';
 import { CLI, ROLES, type Role } from '../accounts/model.js';
 
@@ -83,7 +84,10 @@ function startWorker(d: Database, config: Config, log: (s: string) => void): { s
   const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
   const worker = createOutboxWorker({ db: d.db, mailer }).start(1000, (e) => log(`outbox: ${String(e)}`));
   const coordination = createCoordinationService({ db: d.db, publicUrl: config.publicUrl });
-  const submissions = createSubmissionService({ db: d.db });
+  const submissions = createSubmissionService({
+    db: d.db,
+    idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+  });
   const sweep = () =>
     void submissions
       .publishDue()
@@ -487,8 +491,11 @@ export function buildCli(
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
     .action(async (o: { state?: string; limit: string; json?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
-        const items = await createSubmissionService({ db: d.db }).list(CLI, {
+      await withDatabase(cmd, async (d, config) => {
+        const items = await createSubmissionService({
+          db: d.db,
+          idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+        }).list(CLI, {
           ...(o.state ? { state: o.state } : {}),
           limit: Number(o.limit),
         });
@@ -505,8 +512,17 @@ export function buildCli(
     .command('show <trackingNo>')
     .description('one submission with its timeline, verifications and duplicate candidates (JSON)')
     .action(async (trackingNo: string, _o, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
-        print(JSON.stringify(await createSubmissionService({ db: d.db }).get(CLI, trackingNo), null, 2));
+      await withDatabase(cmd, async (d, config) => {
+        print(
+          JSON.stringify(
+            await createSubmissionService({
+              db: d.db,
+              idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+            }).get(CLI, trackingNo),
+            null,
+            2,
+          ),
+        );
       });
     });
   subs
@@ -533,8 +549,11 @@ export function buildCli(
             throw new AppError('invalid_input', `${o.verification}: ${(e as Error).message}`);
           }
         }
-        await withDatabase(cmd, async (d) => {
-          const v = await createSubmissionService({ db: d.db }).transition(CLI, trackingNo, {
+        await withDatabase(cmd, async (d, config) => {
+          const v = await createSubmissionService({
+            db: d.db,
+            idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+          }).transition(CLI, trackingNo, {
             to: to as never,
             ...(o.note ? { note: o.note } : {}),
             ...(o.reason ? { reason: o.reason } : {}),
@@ -550,8 +569,11 @@ export function buildCli(
     .description('publish now, or at the end of an embargo')
     .option('--embargo-until <datetime>', 'a date-time with its zone, e.g. 2026-02-01T09:00:00+08:00')
     .action(async (trackingNo: string, o: { embargoUntil?: string }, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
-        const v = await createSubmissionService({ db: d.db }).publish(CLI, trackingNo, {
+      await withDatabase(cmd, async (d, config) => {
+        const v = await createSubmissionService({
+          db: d.db,
+          idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+        }).publish(CLI, trackingNo, {
           ...(o.embargoUntil ? { embargoUntil: o.embargoUntil } : {}),
         });
         print(

@@ -28,6 +28,8 @@ export interface Config {
   mailFrom: string;
   /** Run the outbox worker and the disposal sweep inside `serve`. */
   worker: boolean;
+  /** Prefix of the platform's vulnerability ids: VS → VS-2026-00001. */
+  idPrefix: string;
 }
 
 export interface ConfigOverrides {
@@ -100,11 +102,16 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     smtpUrl: env.VULNSHARE_SMTP_URL || undefined,
     mailFrom: env.VULNSHARE_MAIL_FROM ?? 'vulnshare <noreply@localhost>',
     worker: env.VULNSHARE_WORKER !== '0',
+    idPrefix: env.VULNSHARE_ID_PREFIX ?? 'VS',
   };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   config.publicUrl = (env.VULNSHARE_PUBLIC_URL ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(config.publicUrl))
     problems.push(`VULNSHARE_PUBLIC_URL must start with http:// or https:// (got "${config.publicUrl}")`);
+  if (!/^[A-Z][A-Z0-9]{1,9}$/.test(config.idPrefix))
+    problems.push(
+      `VULNSHARE_ID_PREFIX must be 2–10 capital letters or digits, starting with a letter (got "${config.idPrefix}")`,
+    );
   if (config.smtpUrl !== undefined && !/^smtps?:\/\//.test(config.smtpUrl))
     problems.push(`VULNSHARE_SMTP_URL must start with smtp:// or smtps:// (got "${config.smtpUrl}")`);
   if (problems.length > 0) {

@@ -19,6 +19,7 @@ import { createAccountService } from '../accounts/service.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
 import { createSubmissionService } from '../submissions/service.js';
+import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { createMessageService } from '../submissions/messages.js';
 import { createReporterStats } from '../submissions/stats.js';
@@ -28,7 +29,7 @@ import { registerCoordinationRoutes } from '../coordination/routes.js';
 export interface AppDeps {
   database: Database;
   config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'> &
-    Partial<Pick<Config, 'publicUrl' | 'chromiumPath'>>;
+    Partial<Pick<Config, 'publicUrl' | 'chromiumPath' | 'idPrefix'>>;
   /** The bulletin service; default: built from the database with default settings. */
   bulletins?: BulletinService;
   version?: string;
@@ -163,7 +164,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuth(app, { accounts, secureCookies: (deps.config.publicUrl ?? '').startsWith('https://') });
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db: deps.database.db }));
   await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
-  const submissions = createSubmissionService({ db: deps.database.db });
+  const submissions = createSubmissionService({
+    db: deps.database.db,
+    idFormat: { ...DEFAULT_ID_FORMAT, prefix: deps.config.idPrefix ?? DEFAULT_ID_FORMAT.prefix },
+  });
   const messages = createMessageService({ db: deps.database.db });
   const stats = createReporterStats({ db: deps.database.db });
   await app.register((instance) => registerSubmissionRoutes(instance, { submissions, messages, stats }));

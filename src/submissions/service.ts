@@ -357,6 +357,17 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
           throw new AppError('invalid_parameter', `duplicateOf: no other submission ${t.duplicateOf ?? ''}`, {
             parameter: 'duplicateOf',
           });
+        // the earliest original report keeps the credit: a later report cannot be its canonical
+        if (
+          row.originality === 'original' &&
+          canonical.id > row.id &&
+          canonical.reporter_id !== row.reporter_id
+        )
+          throw new AppError(
+            'conflict',
+            `${row.tracking_no} came first and is original: mark ${canonical.tracking_no} as the duplicate instead, so the earliest report keeps the credit`,
+            { parameter: 'duplicateOf' },
+          );
         patch.duplicate_of = canonical.id;
       }
       if (t.to === 'verified' && t.verification) {

@@ -208,6 +208,13 @@ describe.each(testBackends())('submissions on %s', (backend) => {
     await expect(svc.transition(who('analyst'), again.trackingNo, { to: 'duplicate' })).rejects.toThrow(
       /needs duplicateOf/,
     );
+    // the earliest original report keeps the credit
+    await expect(
+      svc.transition(who('analyst'), first?.trackingNo ?? '', {
+        to: 'duplicate',
+        duplicateOf: again.trackingNo,
+      }),
+    ).rejects.toThrow(/came first and is original/);
     const dup = await svc.transition(who('analyst'), again.trackingNo, {
       to: 'duplicate',
       duplicateOf: first?.trackingNo ?? '',
