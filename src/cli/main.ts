@@ -83,7 +83,11 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 function startWorker(d: Database, config: Config, log: (s: string) => void): { stop: () => Promise<void> } {
   const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
   const worker = createOutboxWorker({ db: d.db, mailer }).start(1000, (e) => log(`outbox: ${String(e)}`));
-  const coordination = createCoordinationService({ db: d.db, publicUrl: config.publicUrl });
+  const coordination = createCoordinationService({
+    db: d.db,
+    publicUrl: config.publicUrl,
+    sla: config.slaDays,
+  });
   const submissions = createSubmissionService({
     db: d.db,
     idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
@@ -594,7 +598,11 @@ export function buildCli(
     )
     .action(async (trackingNo: string, o: { org: string[]; category: string }, cmd: Command) => {
       await withDatabase(cmd, async (d, config) => {
-        const r = await createCoordinationService({ db: d.db, publicUrl: config.publicUrl }).notify(
+        const r = await createCoordinationService({
+          db: d.db,
+          publicUrl: config.publicUrl,
+          sla: config.slaDays,
+        }).notify(
           CLI,
           trackingNo,
           o.org.map((id) => ({ organisationId: Number(id), category: o.category as never })),

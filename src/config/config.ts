@@ -30,6 +30,8 @@ export interface Config {
   worker: boolean;
   /** Prefix of the platform's vulnerability ids: VS → VS-2026-00001. */
   idPrefix: string;
+  /** Days a recipient has to fix, per severity ("high=15,medium=30,low=45,unrated=30"). */
+  slaDays: { high: number; medium: number; low: number; unrated: number };
 }
 
 export interface ConfigOverrides {
@@ -103,11 +105,20 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     mailFrom: env.VULNSHARE_MAIL_FROM ?? 'vulnshare <noreply@localhost>',
     worker: env.VULNSHARE_WORKER !== '0',
     idPrefix: env.VULNSHARE_ID_PREFIX ?? 'VS',
+    slaDays: { high: 15, medium: 30, low: 45, unrated: 30 },
   };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   config.publicUrl = (env.VULNSHARE_PUBLIC_URL ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(config.publicUrl))
     problems.push(`VULNSHARE_PUBLIC_URL must start with http:// or https:// (got "${config.publicUrl}")`);
+  for (const part of (env.VULNSHARE_SLA_DAYS ?? '').split(',').filter(Boolean)) {
+    const m = /^\s*(high|medium|low|unrated)\s*=\s*(\d{1,4})\s*$/.exec(part);
+    if (!m?.[1] || !m[2] || Number(m[2]) < 1)
+      problems.push(
+        `VULNSHARE_SLA_DAYS: "${part}" is not severity=days (high, medium, low, unrated; days ≥ 1)`,
+      );
+    else config.slaDays[m[1] as keyof Config['slaDays']] = Number(m[2]);
+  }
   if (!/^[A-Z][A-Z0-9]{1,9}$/.test(config.idPrefix))
     problems.push(
       `VULNSHARE_ID_PREFIX must be 2–10 capital letters or digits, starting with a letter (got "${config.idPrefix}")`,

@@ -53,8 +53,15 @@ export interface NotificationView {
   events: Array<{ at: string; actor: string; from: string | null; to: string; note: string | null }>;
 }
 
-export function createCoordinationService(deps: { db: Kysely<DB>; publicUrl: string; clock?: () => Date }) {
+export function createCoordinationService(deps: {
+  db: Kysely<DB>;
+  publicUrl: string;
+  clock?: () => Date;
+  /** Days to fix per severity (default SLA_DAYS; VULNSHARE_SLA_DAYS overrides). */
+  sla?: Record<Severity | 'unrated', number>;
+}) {
   const { db } = deps;
+  const sla = deps.sla ?? SLA_DAYS;
   const clock = deps.clock ?? (() => new Date());
   const base = deps.publicUrl.replace(/\/+$/, '');
 
@@ -154,7 +161,7 @@ export function createCoordinationService(deps: { db: Kysely<DB>; publicUrl: str
           { state: s.state },
         );
       const severity = (s.severity ?? 'unrated') as Severity | 'unrated';
-      const deadline = new Date(now.getTime() + SLA_DAYS[severity] * DAY).toISOString();
+      const deadline = new Date(now.getTime() + sla[severity] * DAY).toISOString();
       const links: Record<number, string> = {};
       let messages = 0;
       for (const r of recipients) {

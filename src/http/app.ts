@@ -29,7 +29,7 @@ import { registerCoordinationRoutes } from '../coordination/routes.js';
 export interface AppDeps {
   database: Database;
   config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'> &
-    Partial<Pick<Config, 'publicUrl' | 'chromiumPath' | 'idPrefix'>>;
+    Partial<Pick<Config, 'publicUrl' | 'chromiumPath' | 'idPrefix' | 'slaDays'>>;
   /** The bulletin service; default: built from the database with default settings. */
   bulletins?: BulletinService;
   version?: string;
@@ -174,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const coordination = createCoordinationService({
     db: deps.database.db,
     publicUrl: deps.config.publicUrl ?? 'http://127.0.0.1:8080',
+    ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}),
   });
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
   let bulletins = deps.bulletins;
