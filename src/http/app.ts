@@ -7,6 +7,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
 import { ERROR_STATUS, isAppError } from '../errors.js';
@@ -86,7 +90,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } });
   });
 
+  // the web app (dist/web, built by `npm run build`): files as they are, every other page to index.html
+  const webRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+  const hasWeb = existsSync(join(webRoot, 'index.html'));
+  if (hasWeb)
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: 'index.html' });
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (hasWeb && req.method === 'GET' && !path.startsWith('/api/') && path !== '/healthz')
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
     void reply.status(ERROR_STATUS.not_found).send({
       error: {
         code: 'not_found',

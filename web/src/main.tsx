@@ -1,0 +1,113 @@
+import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { initialLang, LangContext, useT, type Lang } from './i18n.js';
+import { Home } from './pages/Home.js';
+import { List } from './pages/List.js';
+import { Detail } from './pages/Detail.js';
+import { Bulletins } from './pages/Bulletins.js';
+import { Report } from './pages/Report.js';
+import './styles.css';
+
+/** A minimal history router: the URL holds the page and the query, so a search can be shared. */
+export function navigate(to: string) {
+  history.pushState(null, '', to);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+export function Link(props: { to: string; children: React.ReactNode; className?: string }) {
+  return (
+    <a
+      href={props.to}
+      className={props.className}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+function useLocation() {
+  const [loc, setLoc] = useState(() => ({ path: location.pathname, search: location.search }));
+  useEffect(() => {
+    const on = () => setLoc({ path: location.pathname, search: location.search });
+    addEventListener('popstate', on);
+    return () => removeEventListener('popstate', on);
+  }, []);
+  return loc;
+}
+
+function Shell() {
+  const t = useT();
+  const { path, search } = useLocation();
+  let page: React.ReactNode;
+  const detail = /^\/vulnerabilities\/(.+)$/.exec(path);
+  if (detail?.[1]) page = <Detail id={decodeURIComponent(detail[1])} />;
+  else if (path === '/vulnerabilities') page = <List search={search} />;
+  else if (path === '/bulletins') page = <Bulletins />;
+  else if (path === '/report') page = <Report />;
+  else page = <Home />;
+  return (
+    <>
+      <header className="top">
+        <Link to="/" className="brand">
+          {t('brand')}
+        </Link>
+        <nav aria-label="main">
+          <Link to="/vulnerabilities">{t('vulns')}</Link>
+          <Link to="/bulletins">{t('bulletins')}</Link>
+          <Link to="/report" className="cta">
+            {t('report')}
+          </Link>
+          <LangSwitch />
+        </nav>
+      </header>
+      <main>{page}</main>
+    </>
+  );
+}
+
+function LangSwitch() {
+  const t = useT();
+  return (
+    <LangContext.Consumer>
+      {({ lang, setLang }) => (
+        <button
+          type="button"
+          className="lang"
+          onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+          aria-label="language"
+        >
+          {t('language')}
+        </button>
+      )}
+    </LangContext.Consumer>
+  );
+}
+
+function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = useCallback((l: Lang) => {
+    localStorage.setItem('vulnshare.lang', l);
+    setLangState(l);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  }, [lang]);
+  const value = useMemo(() => ({ lang, setLang }), [lang, setLang]);
+  return (
+    <LangContext.Provider value={value}>
+      <Shell />
+    </LangContext.Provider>
+  );
+}
+
+const root = document.getElementById('root');
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );

@@ -1,0 +1,173 @@
+import { useContext, useEffect, useState } from 'react';
+import { LangContext, useT } from '../i18n.js';
+import type { SearchResult, VulnItem } from '../api.js';
+import { api } from '../api.js';
+import { navigate } from '../main.js';
+import { Status, VulnRow } from './bits.js';
+
+const FACETS = 'severity,objectType,industry,vendor,exploited,zeroDay,kind';
+const OBJECT_LABELS: Record<string, { zh: string; en: string }> = {
+  web_application: { zh: 'WEB应用', en: 'Web application' },
+  network_device: { zh: '网络设备', en: 'Network device' },
+  application: { zh: '应用程序', en: 'Application' },
+  operating_system: { zh: '操作系统', en: 'Operating system' },
+  smart_device: { zh: '智能设备', en: 'Smart device' },
+  security_product: { zh: '安全产品', en: 'Security product' },
+  database: { zh: '数据库', en: 'Database' },
+  connected_vehicle: { zh: '车联网', en: 'Connected vehicle' },
+  telecom: { zh: '电信', en: 'Telecom' },
+  mobile_internet: { zh: '移动互联网', en: 'Mobile internet' },
+  ics: { zh: '工控', en: 'ICS' },
+  general: { zh: '通用型', en: 'General' },
+  event: { zh: '事件型', en: 'Event' },
+};
+
+/** The list: one search box, filters with facet counts, sorting, pages; the URL holds the query. */
+export function List({ search }: { search: string }) {
+  const t = useT();
+  const { lang } = useContext(LangContext);
+  const params = new URLSearchParams(search);
+  const [q, setQ] = useState(params.get('q') ?? '');
+  const [items, setItems] = useState<VulnItem[]>([]);
+  const [result, setResult] = useState<SearchResult | null>(null);
+  const [state, setState] = useState<{ loading: boolean; error: string | null }>({
+    loading: true,
+    error: null,
+  });
+
+  useEffect(() => setQ(new URLSearchParams(search).get('q') ?? ''), [search]);
+  useEffect(() => {
+    let live = true;
+    const p = new URLSearchParams(search);
+    p.set('facets', FACETS);
+    if (!p.get('limit')) p.set('limit', '20');
+    setState({ loading: true, error: null });
+    api<SearchResult>(`/api/v1/vulnerabilities?${p.toString()}`).then(
+      (r) => {
+        if (!live) return;
+        setResult(r);
+        setItems(r.items);
+        setState({ loading: false, error: null });
+      },
+      (e: unknown) => live && setState({ loading: false, error: e instanceof Error ? e.message : String(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [search]);
+
+  // typing: search 300 ms after the last keystroke
+  useEffect(() => {
+    const current = new URLSearchParams(search).get('q') ?? '';
+    if (q === current) return;
+    const h = setTimeout(() => set({ q: q || null, cursor: null }), 300);
+    return () => clearTimeout(h);
+  });
+
+  function set(changes: Record<string, string | null>) {
+    const p = new URLSearchParams(search);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === '') p.delete(k);
+      else p.set(k, v);
+    }
+    p.delete('cursor');
+    navigate(`/vulnerabilities${p.toString() ? `?${p.toString()}` : ''}`);
+  }
+  async function more() {
+    if (!result?.nextCursor) return;
+    const p = new URLSearchParams(search);
+    p.set('cursor', result.nextCursor);
+    if (!p.get('limit')) p.set('limit', '20');
+    const r = await api<SearchResult>(`/api/v1/vulnerabilities?${p.toString()}`);
+    setItems((x) => [...x, ...r.items]);
+    setResult({ ...r, facets: result.facets });
+  }
+  const label = (v: string) => {
+    if (v === 'high' || v === 'medium' || v === 'low') return t(v);
+    if (v === 'true') return t('yes');
+    return OBJECT_LABELS[v]?.[lang] ?? v;
+  };
+  const facet = (name: string, title: string) => {
+    const values =
+      result?.facets?.[name]?.filter(
+        (f) => f.value !== 'false' && f.value !== 'null' && f.value !== 'unknown',
+      ) ?? [];
+    if (!values.length) return null;
+    const selected = params.get(name);
+    return (
+      <fieldset key={name}>
+        <legend>{title}</legend>
+        {values.slice(0, 8).map((f) => (
+          <label key={f.value}>
+            <input
+              type="checkbox"
+              checked={selected === f.value}
+              onChange={() => set({ [name]: selected === f.value ? null : f.value })}
+            />
+            {label(f.value)} <span className="count">{f.count}</span>
+          </label>
+        ))}
+      </fieldset>
+    );
+  };
+  return (
+    <div className="listpage">
+      <form
+        className="search"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          set({ q: q || null });
+        }}
+      >
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          aria-label={t('search')}
+          placeholder={t('searchPlaceholder')}
+        />
+        <select
+          aria-label={t('sort')}
+          value={params.get('sort') ?? ''}
+          onChange={(e) => set({ sort: e.target.value || null })}
+        >
+          <option value="">{t('sort')}</option>
+          <option value="relevance">{t('relevance')}</option>
+          <option value="date">{t('date')}</option>
+          <option value="score">{t('score')}</option>
+        </select>
+      </form>
+      <div className="layout">
+        <aside aria-label="filters">
+          {facet('severity', t('severity'))}
+          {facet('objectType', t('objectType'))}
+          {facet('industry', t('industry'))}
+          {facet('kind', t('kind'))}
+          {facet('exploited', t('exploited'))}
+          {facet('zeroDay', t('zeroDay'))}
+          {facet('vendor', t('vendor'))}
+        </aside>
+        <section>
+          {result && (
+            <p className="total">
+              {result.total}
+              {result.totalIsExact ? '' : '+'} {t('results')}
+            </p>
+          )}
+          <Status loading={state.loading} error={state.error} empty={!state.loading && items.length === 0} />
+          <ul className="list">
+            {items.map((v) => (
+              <VulnRow key={v.id} v={v} />
+            ))}
+          </ul>
+          {result?.nextCursor && (
+            <button type="button" onClick={() => void more()}>
+              {t('more')}
+            </button>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import { useContext } from 'react';
+import { LangContext, useT } from '../i18n.js';
+import type { VulnItem } from '../api.js';
+import { Link } from '../main.js';
+
+export const pick = (t: { zh?: string; en?: string }, lang: 'zh' | 'en') =>
+  (lang === 'zh' ? (t.zh ?? t.en) : (t.en ?? t.zh)) ?? '';
+
+export function Severity({ s }: { s: VulnItem['severity'] }) {
+  const t = useT();
+  if (!s) return <span className="sev none">—</span>;
+  return <span className={`sev ${s}`}>{t(s)}</span>;
+}
+
+export function VulnRow({ v }: { v: VulnItem }) {
+  const { lang } = useContext(LangContext);
+  return (
+    <li className="vuln">
+      <Severity s={v.severity} />
+      <div>
+        <Link to={`/vulnerabilities/${encodeURIComponent(v.id)}`}>{pick(v.title, lang) || v.id}</Link>
+        <div className="meta">
+          <code>{v.id}</code>
+          {v.score !== null && <span>CVSS {v.score.toFixed(1)}</span>}
+          {v.vendors[0] && <span>{v.vendors[0]}</span>}
+          {v.published && <span>{v.published.slice(0, 10)}</span>}
+          {v.exploited && <span className="tag red">KEV</span>}
+          {v.zeroDay && <span className="tag">0day</span>}
+        </div>
+      </div>
+    </li>
+  );
+}
+
+export function Status({
+  loading,
+  error,
+  empty,
+}: {
+  loading: boolean;
+  error: string | null;
+  empty?: boolean;
+}) {
+  const t = useT();
+  if (error)
+    return (
+      <p className="status error">
+        {t('error')}
+        {error}
+      </p>
+    );
+  if (loading) return <p className="status">{t('loading')}</p>;
+  if (empty) return <p className="status">{t('noResults')}</p>;
+  return null;
+}
