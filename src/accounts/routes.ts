@@ -100,17 +100,23 @@ export function registerAccountRoutes(
     {
       schema: {
         tags: ['accounts'],
-        summary: 'The signed-in user (and the session’s CSRF token)',
+        summary: 'The signed-in user and the session’s CSRF token; user null when not signed in',
         response: {
-          200: { type: 'object', properties: { user, csrfToken: { type: 'string', nullable: true } } },
+          200: {
+            type: 'object',
+            properties: {
+              user: { anyOf: [user, { type: 'null' }] },
+              csrfToken: { type: ['string', 'null'] },
+            },
+          },
           ...errors,
         },
       },
     },
     async (req) => {
+      // not signed in is an answer, not an error: { user: null }
       const u = await accounts.me(req.principal);
-      if (!u) throw new AppError('unauthorized', 'Not signed in');
-      return { user: u, csrfToken: req.csrfToken };
+      return { user: u, csrfToken: u ? req.csrfToken : null };
     },
   );
 

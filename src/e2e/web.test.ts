@@ -151,6 +151,48 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.context().close();
   });
 
+  it('lets a researcher register, sign in and report with a live CVSS score, then follow the case', async () => {
+    const p = await page(1440);
+    await p.goto(base + '/report');
+    await p.getByText('请先登录或注册。').waitFor();
+    await p.goto(base + '/register');
+    await p.getByLabel('电子邮箱').fill('lin@whitehat.example');
+    await p.getByLabel('姓名或昵称').fill('林舒');
+    await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
+    await p.getByRole('button', { name: '注册' }).click();
+    await p.getByText('注册成功，请登录。').waitFor();
+    await p.getByLabel('电子邮箱').fill('lin@whitehat.example');
+    await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.waitForURL(/\/me$/);
+    await p.goto(base + '/report');
+    await p.getByLabel('漏洞名称').fill('Tenda AX1803 deviceName 参数命令注入漏洞');
+    await p.getByLabel('厂商').fill('Tenda');
+    await p.getByLabel('产品', { exact: true }).fill('AX1803');
+    await p.getByLabel('漏洞描述').fill('deviceName 参数未过滤，可执行任意命令。');
+    for (const [name, value] of [
+      ['攻击途径', 'N'],
+      ['攻击复杂度', 'L'],
+      ['所需权限', 'N'],
+      ['用户交互', 'N'],
+      ['影响范围', 'U'],
+      ['机密性', 'H'],
+      ['完整性', 'H'],
+    ] as const)
+      await p.getByLabel(name).selectOption(value);
+    await expect(p.locator('output.score').textContent()).resolves.toBe('—');
+    await p.getByLabel('可用性').selectOption('H');
+    await p.locator('output.score strong').getByText('9.8').waitFor();
+    await p.screenshot({ path: join(shots, 'submit-desktop.png'), fullPage: true });
+    await p.getByRole('button', { name: '提交' }).click();
+    await p.waitForURL(/\/me\/submissions\/S-\d{8}-/);
+    await p.getByText('已提交').first().waitFor();
+    await p.screenshot({ path: join(shots, 'my-submission-desktop.png'), fullPage: true });
+    await p.goto(base + '/me');
+    await p.getByText('Tenda AX1803 deviceName 参数命令注入漏洞').waitFor();
+    await p.context().close();
+  });
+
   it('logged no errors in the browser', () => {
     expect(consoleErrors).toEqual([]);
   });

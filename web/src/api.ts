@@ -35,3 +35,32 @@ export async function api<T>(path: string): Promise<T> {
   if (!r.ok) throw new ApiError(r.status, body.error?.message ?? `HTTP ${r.status}`);
   return body as T;
 }
+
+/** The signed-in session: its CSRF token goes with every request that changes something. */
+let csrf: string | null = null;
+export const setCsrf = (t: string | null) => {
+  csrf = t;
+};
+
+export async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const r = await fetch(path, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(csrf ? { 'x-csrf-token': csrf } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await r.text();
+  const json = (text ? JSON.parse(text) : {}) as T & { error?: { message?: string } };
+  if (!r.ok) throw new ApiError(r.status, json.error?.message ?? `HTTP ${r.status}`);
+  return json;
+}
+
+export interface Me {
+  id: number;
+  email: string;
+  displayName: string;
+  role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+}

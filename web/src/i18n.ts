@@ -57,6 +57,7 @@ const DICT = {
     en: 'Security companies and researchers register and report through the API (the web form is coming). You get a tracking number and can follow the case.',
   },
   language: { zh: 'English', en: '中文' },
+  signIn: { zh: '登录', en: 'Sign in' },
   kind: { zh: '类型', en: 'Kind' },
   general: { zh: '通用型', en: 'General' },
   event: { zh: '事件型', en: 'Event' },

@@ -5,7 +5,10 @@ import { Home } from './pages/Home.js';
 import { List } from './pages/List.js';
 import { Detail } from './pages/Detail.js';
 import { Bulletins } from './pages/Bulletins.js';
-import { Report } from './pages/Report.js';
+import { Submit } from './pages/Submit.js';
+import { Login, Register } from './pages/Account.js';
+import { Mine, MySubmission } from './pages/Mine.js';
+import { AuthProvider, useAuth } from './auth.js';
 import './styles.css';
 
 /** A minimal history router: the URL holds the page and the query, so a search can be shared. */
@@ -47,7 +50,12 @@ function Shell() {
   if (detail?.[1]) page = <Detail id={decodeURIComponent(detail[1])} />;
   else if (path === '/vulnerabilities') page = <List search={search} />;
   else if (path === '/bulletins') page = <Bulletins />;
-  else if (path === '/report') page = <Report />;
+  else if (path === '/report') page = <Submit />;
+  else if (path === '/login') page = <Login />;
+  else if (path === '/register') page = <Register />;
+  else if (path === '/me') page = <Mine />;
+  else if (/^\/me\/submissions\/[\w-]+$/.test(path))
+    page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} />;
   else page = <Home />;
   return (
     <>
@@ -61,12 +69,19 @@ function Shell() {
           <Link to="/report" className="cta">
             {t('report')}
           </Link>
+          <AccountLink />
           <LangSwitch />
         </nav>
       </header>
       <main>{page}</main>
     </>
   );
+}
+
+function AccountLink() {
+  const { me } = useAuth();
+  const t = useT();
+  return me ? <Link to="/me">{me.displayName}</Link> : <Link to="/login">{t('signIn')}</Link>;
 }
 
 function LangSwitch() {
@@ -99,7 +114,9 @@ function App() {
   const value = useMemo(() => ({ lang, setLang }), [lang, setLang]);
   return (
     <LangContext.Provider value={value}>
-      <Shell />
+      <AuthProvider>
+        <Shell />
+      </AuthProvider>
     </LangContext.Provider>
   );
 }

@@ -1,0 +1,284 @@
+import { useContext, useEffect, useState } from 'react';
+import { send } from '../api.js';
+import { useAuth } from '../auth.js';
+import { LangContext } from '../i18n.js';
+import { Link, navigate } from '../main.js';
+
+/** CVSS 3.1 base metrics and their values, for the calculator. */
+const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[string, string, string]> }> = [
+  {
+    key: 'AV',
+    zh: '攻击途径',
+    en: 'Attack vector',
+    values: [
+      ['N', '网络', 'Network'],
+      ['A', '邻接', 'Adjacent'],
+      ['L', '本地', 'Local'],
+      ['P', '物理', 'Physical'],
+    ],
+  },
+  {
+    key: 'AC',
+    zh: '攻击复杂度',
+    en: 'Attack complexity',
+    values: [
+      ['L', '低', 'Low'],
+      ['H', '高', 'High'],
+    ],
+  },
+  {
+    key: 'PR',
+    zh: '所需权限',
+    en: 'Privileges required',
+    values: [
+      ['N', '无', 'None'],
+      ['L', '低', 'Low'],
+      ['H', '高', 'High'],
+    ],
+  },
+  {
+    key: 'UI',
+    zh: '用户交互',
+    en: 'User interaction',
+    values: [
+      ['N', '不需要', 'None'],
+      ['R', '需要', 'Required'],
+    ],
+  },
+  {
+    key: 'S',
+    zh: '影响范围',
+    en: 'Scope',
+    values: [
+      ['U', '不变', 'Unchanged'],
+      ['C', '改变', 'Changed'],
+    ],
+  },
+  {
+    key: 'C',
+    zh: '机密性',
+    en: 'Confidentiality',
+    values: [
+      ['H', '高', 'High'],
+      ['L', '低', 'Low'],
+      ['N', '无', 'None'],
+    ],
+  },
+  {
+    key: 'I',
+    zh: '完整性',
+    en: 'Integrity',
+    values: [
+      ['H', '高', 'High'],
+      ['L', '低', 'Low'],
+      ['N', '无', 'None'],
+    ],
+  },
+  {
+    key: 'A',
+    zh: '可用性',
+    en: 'Availability',
+    values: [
+      ['H', '高', 'High'],
+      ['L', '低', 'Low'],
+      ['N', '无', 'None'],
+    ],
+  },
+];
+
+const L = {
+  title: { zh: '报送漏洞', en: 'Report a vulnerability' },
+  signIn: { zh: '请先登录或注册。', en: 'Sign in or register first.' },
+  kind: { zh: '类型', en: 'Kind' },
+  general: { zh: '通用型（产品漏洞）', en: 'General (a product flaw)' },
+  event: { zh: '事件型（某单位的系统）', en: 'Event (one organisation’s system)' },
+  vtitle: { zh: '漏洞名称', en: 'Title' },
+  vendor: { zh: '厂商', en: 'Vendor' },
+  product: { zh: '产品', en: 'Product' },
+  version: { zh: '版本', en: 'Version' },
+  org: { zh: '涉事单位', en: 'Affected organisation' },
+  system: { zh: '系统地址（URL 或主机）', en: 'System (URL or host)' },
+  description: { zh: '漏洞描述', en: 'Description' },
+  reproduction: { zh: '复现步骤 / POC', en: 'Reproduction / POC' },
+  cvss: { zh: 'CVSS 3.1 评分', en: 'CVSS 3.1' },
+  original: { zh: '原创（本人发现）', en: 'Original (found by me)' },
+  collected: { zh: '公开收集', en: 'Collected from a public source' },
+  source: { zh: '来源链接', en: 'Source link' },
+  submit: { zh: '提交', en: 'Submit' },
+  severity: {
+    high: { zh: '高危', en: 'High' },
+    medium: { zh: '中危', en: 'Medium' },
+    low: { zh: '低危', en: 'Low' },
+  },
+} as const;
+
+export function Submit() {
+  const { lang } = useContext(LangContext);
+  const { me, ready } = useAuth();
+  const [kind, setKind] = useState<'general' | 'event'>('general');
+  const [originality, setOriginality] = useState<'original' | 'collected'>('original');
+  const [metrics, setMetrics] = useState<Record<string, string>>({});
+  const [score, setScore] = useState<{ base: number; severity: 'high' | 'medium' | 'low' } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const complete = METRICS.every((m) => metrics[m.key]);
+  const vector = complete
+    ? `CVSS:3.1/${METRICS.map((m) => `${m.key}:${metrics[m.key] ?? ''}`).join('/')}`
+    : null;
+
+  // the score follows the metrics as they are picked
+  useEffect(() => {
+    if (!vector) return setScore(null);
+    let live = true;
+    send<{ base: number; severity: 'high' | 'medium' | 'low' }>('POST', '/api/v1/cvss/score', {
+      vector,
+    }).then(
+      (s) => live && setScore(s),
+      () => live && setScore(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [vector]);
+
+  if (ready && !me)
+    return (
+      <div className="panel">
+        <h1>{L.title[lang]}</h1>
+        <p>{L.signIn[lang]}</p>
+        <Link to="/login">{lang === 'zh' ? '登录' : 'Sign in'}</Link> ·{' '}
+        <Link to="/register">{lang === 'zh' ? '注册' : 'Register'}</Link>
+      </div>
+    );
+  return (
+    <form
+      className="panel wide"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget);
+        const v = (k: string) => {
+          const x = f.get(k);
+          return typeof x === 'string' && x.trim() ? x.trim() : undefined;
+        };
+        send<{ trackingNo: string }>('POST', '/api/v1/submissions', {
+          kind,
+          title: v('title'),
+          ...(kind === 'general'
+            ? { vendor: v('vendor'), product: v('product'), version: v('version') }
+            : { affectedOrganisation: v('org'), affectedSystem: v('system') }),
+          description: v('description'),
+          reproduction: v('reproduction'),
+          ...(vector ? { cvssVector: vector } : {}),
+          originality,
+          ...(originality === 'collected' ? { sourceUrl: v('source') } : {}),
+        }).then(
+          (r) => navigate(`/me/submissions/${r.trackingNo}`),
+          (x: unknown) => setError(x instanceof Error ? x.message : String(x)),
+        );
+      }}
+    >
+      <h1>{L.title[lang]}</h1>
+      <fieldset>
+        <legend>{L.kind[lang]}</legend>
+        {(['general', 'event'] as const).map((k) => (
+          <label key={k} className="inline">
+            <input type="radio" name="kind" checked={kind === k} onChange={() => setKind(k)} /> {L[k][lang]}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        {L.vtitle[lang]}
+        <input name="title" required maxLength={300} />
+      </label>
+      {kind === 'general' ? (
+        <div className="row3">
+          <label>
+            {L.vendor[lang]}
+            <input name="vendor" required />
+          </label>
+          <label>
+            {L.product[lang]}
+            <input name="product" required />
+          </label>
+          <label>
+            {L.version[lang]}
+            <input name="version" />
+          </label>
+        </div>
+      ) : (
+        <div className="row3">
+          <label>
+            {L.org[lang]}
+            <input name="org" required />
+          </label>
+          <label>
+            {L.system[lang]}
+            <input name="system" required />
+          </label>
+        </div>
+      )}
+      <label>
+        {L.description[lang]}
+        <textarea name="description" required rows={5} />
+      </label>
+      <label>
+        {L.reproduction[lang]}
+        <textarea name="reproduction" rows={4} />
+      </label>
+      <fieldset className="cvsscalc">
+        <legend>{L.cvss[lang]}</legend>
+        {METRICS.map((m) => (
+          <label key={m.key}>
+            {m[lang]}
+            <select
+              value={metrics[m.key] ?? ''}
+              onChange={(e) => setMetrics((x) => ({ ...x, [m.key]: e.target.value }))}
+            >
+              <option value="">—</option>
+              {m.values.map(([v, zh, en]) => (
+                <option key={v} value={v}>
+                  {lang === 'zh' ? zh : en} ({v})
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+        <output aria-live="polite" className="score">
+          {score ? (
+            <>
+              <strong>{score.base.toFixed(1)}</strong>{' '}
+              <span className={`sev ${score.severity}`}>{L.severity[score.severity][lang]}</span>{' '}
+              <code>{vector}</code>
+            </>
+          ) : (
+            '—'
+          )}
+        </output>
+      </fieldset>
+      <fieldset>
+        {(['original', 'collected'] as const).map((k) => (
+          <label key={k} className="inline">
+            <input
+              type="radio"
+              name="originality"
+              checked={originality === k}
+              onChange={() => setOriginality(k)}
+            />{' '}
+            {L[k][lang]}
+          </label>
+        ))}
+        {originality === 'collected' && (
+          <label>
+            {L.source[lang]}
+            <input name="source" type="url" required />
+          </label>
+        )}
+      </fieldset>
+      {error && (
+        <p className="status error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit">{L.submit[lang]}</button>
+    </form>
+  );
+}
