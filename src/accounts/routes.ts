@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { listAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import { CONTACT_MECHANISMS, ORG_KINDS, ROLES, type OrgKind } from './model.js';
 import { ACTIONS } from './policy.js';
 import type { AccountService } from './service.js';
