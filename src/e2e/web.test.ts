@@ -14,6 +14,10 @@ import { buildApp } from '../http/app.js';
 import { importItems } from '../imports/pipeline.js';
 import { freshDatabase } from '../test-support/db.js';
 import { cnvdRecord, cveRecord, itemsOf, kevRecord } from '../test-support/factories.js';
+import { CLI } from '../accounts/model.js';
+import { createAccountService } from '../accounts/service.js';
+import { createSubmissionService } from '../submissions/service.js';
+import { createCoordinationService } from '../coordination/service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const built = existsSync(resolve(import.meta.dirname, '..', '..', 'dist', 'web', 'index.html'));
@@ -191,6 +195,65 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.goto(base + '/me');
     await p.getByText('Tenda AX1803 deviceName 参数命令注入漏洞').waitFor();
     await p.context().close();
+  });
+
+  it('lets a notified vendor acknowledge and report the fix from the link it was sent', async () => {
+    const accounts = createAccountService({ db: d.db });
+    await accounts.createUser(CLI, {
+      email: 'r2@x.example',
+      displayName: 'R2',
+      password: 'correct horse battery staple',
+      role: 'reporter',
+    });
+    const s = await accounts.resolveSession(
+      (await accounts.login({ email: 'r2@x.example', password: 'correct horse battery staple' })).session,
+    );
+    if (!s) throw new Error('session');
+    const subs = createSubmissionService({ db: d.db });
+    const sub = await subs.submit(s.principal, {
+      kind: 'general',
+      title: 'Tenda AC18 setSchedWifi 函数栈溢出漏洞',
+      vendor: 'Tenda',
+      product: 'AC18',
+      description: 'setSchedWifi 函数中 schedStartTime 参数存在栈溢出。',
+      cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+      originality: 'original',
+    });
+    await subs.transition(CLI, sub.trackingNo, { to: 'triaged' });
+    await subs.transition(CLI, sub.trackingNo, { to: 'verifying' });
+    await subs.transition(CLI, sub.trackingNo, {
+      to: 'verified',
+      verification: {
+        environment: 'lab',
+        steps: 'long schedStartTime',
+        result: 'reproduced',
+        verifier: 'CNVD',
+      },
+    });
+    const tenda = await accounts.createOrganisation(CLI, {
+      kind: 'vendor',
+      name: '深圳市吉祥腾达科技有限公司',
+    });
+    const n = await createCoordinationService({ db: d.db, publicUrl: base }).notify(CLI, sub.trackingNo, [
+      { organisationId: tenda.id, category: 'vendor' },
+    ]);
+    const link = Object.values(n.links)[0] ?? '';
+    const p = await page(390);
+    await p.goto(link);
+    await p.getByRole('heading', { name: /漏洞通报 · 深圳市吉祥腾达科技有限公司/ }).waitFor();
+    await p.getByRole('button', { name: '确认收到' }).click();
+    await p.getByText('已记录，谢谢。').waitFor();
+    await p.getByLabel('补丁或公告链接').fill('https://www.tenda.com.cn/download/ac18-v15.03.05.20');
+    await p.getByRole('button', { name: '已修复' }).click();
+    await p.locator('dd').getByText('已修复').waitFor();
+    await p.screenshot({ path: join(shots, 'respond-phone.png'), fullPage: true });
+    await p.context().close();
+    const state = await d.db
+      .selectFrom('submissions')
+      .select('state')
+      .where('tracking_no', '=', sub.trackingNo)
+      .executeTakeFirstOrThrow();
+    expect(state.state).toBe('fixed');
   });
 
   it('logged no errors in the browser', () => {

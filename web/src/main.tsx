@@ -8,6 +8,7 @@ import { Bulletins } from './pages/Bulletins.js';
 import { Submit } from './pages/Submit.js';
 import { Login, Register } from './pages/Account.js';
 import { Mine, MySubmission } from './pages/Mine.js';
+import { Respond } from './pages/Respond.js';
 import { AuthProvider, useAuth } from './auth.js';
 import './styles.css';
 
@@ -54,6 +55,7 @@ function Shell() {
   else if (path === '/login') page = <Login />;
   else if (path === '/register') page = <Register />;
   else if (path === '/me') page = <Mine />;
+  else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;
   else if (/^\/me\/submissions\/[\w-]+$/.test(path))
     page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} />;
   else page = <Home />;
