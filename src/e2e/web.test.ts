@@ -197,6 +197,40 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.context().close();
   });
 
+  it('lets an analyst triage, verify and publish the researcher’s report from the console; the public then finds it', async () => {
+    const anon = await page(1440);
+    await anon.goto(base + '/console');
+    await anon.getByText('分析人员登录后可用。').waitFor();
+    await anon.context().close();
+    await createAccountService({ db: d.db }).createUser(CLI, {
+      email: 'analyst@x.example',
+      displayName: '分析员',
+      password: 'correct horse battery staple',
+      role: 'analyst',
+    });
+    const p = await page(1440);
+    await p.goto(base + '/login');
+    await p.getByLabel('电子邮箱').fill('analyst@x.example');
+    await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.waitForURL(/\/me$/);
+    await p.getByRole('link', { name: '分析控制台' }).click();
+    await p.getByRole('link', { name: 'Tenda AX1803 deviceName 参数命令注入漏洞' }).click();
+    await p.getByRole('button', { name: '→ 已分诊' }).click();
+    await p.getByRole('button', { name: '→ 验证中' }).click();
+    await p.getByLabel('验证环境').fill('AX1803 V1.0.0.1 固件仿真');
+    await p.getByLabel('验证步骤').fill('deviceName=$(reboot)');
+    await p.getByLabel('信息提供者').fill('国家信息安全漏洞共享平台');
+    await p.getByRole('button', { name: '→ 已验证' }).click();
+    await p.getByText(/^VS-\d{4}-\d{5}$/).waitFor();
+    await p.screenshot({ path: join(shots, 'console-case-desktop.png'), fullPage: true });
+    await p.getByRole('button', { name: '公开' }).click();
+    await p.locator('dd').getByText('已公开').waitFor();
+    await p.goto(base + '/vulnerabilities?q=' + encodeURIComponent('命令注入'));
+    await p.getByText('Tenda AX1803 deviceName 参数命令注入漏洞').first().waitFor();
+    await p.context().close();
+  });
+
   it('lets a notified vendor acknowledge and report the fix from the link it was sent', async () => {
     const accounts = createAccountService({ db: d.db });
     await accounts.createUser(CLI, {

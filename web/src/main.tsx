@@ -9,6 +9,7 @@ import { Submit } from './pages/Submit.js';
 import { Login, Register } from './pages/Account.js';
 import { Mine, MySubmission } from './pages/Mine.js';
 import { Respond } from './pages/Respond.js';
+import { Case, Queue } from './pages/Console.js';
 import { AuthProvider, useAuth } from './auth.js';
 import './styles.css';
 
@@ -55,6 +56,8 @@ function Shell() {
   else if (path === '/login') page = <Login />;
   else if (path === '/register') page = <Register />;
   else if (path === '/me') page = <Mine />;
+  else if (path === '/console') page = <Queue search={search} />;
+  else if (/^\/console\/S-[\w-]+$/.test(path)) page = <Case trackingNo={path.split('/').at(-1) ?? ''} />;
   else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;
   else if (/^\/me\/submissions\/[\w-]+$/.test(path))
     page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} />;
@@ -83,7 +86,13 @@ function Shell() {
 function AccountLink() {
   const { me } = useAuth();
   const t = useT();
-  return me ? <Link to="/me">{me.displayName}</Link> : <Link to="/login">{t('signIn')}</Link>;
+  if (!me) return <Link to="/login">{t('signIn')}</Link>;
+  return (
+    <>
+      {(me.role === 'analyst' || me.role === 'admin') && <Link to="/console">{t('console')}</Link>}
+      <Link to="/me">{me.displayName}</Link>
+    </>
+  );
 }
 
 function LangSwitch() {

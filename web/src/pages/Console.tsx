@@ -1,0 +1,295 @@
+/**
+ * The analyst console's first screens: the triage queue, and a case with its duplicate candidates side by
+ * side, the workflow steps the table allows, verification, notification and publication. Analysts only (the
+ * API refuses everyone else; this page just says so).
+ */
+import { useContext, useState } from 'react';
+import { send } from '../api.js';
+import { useAuth } from '../auth.js';
+import { LangContext } from '../i18n.js';
+import { Link } from '../main.js';
+import { Status } from './bits.js';
+import { useApi } from './useApi.js';
+
+const STATE: Record<string, { zh: string; en: string }> = {
+  submitted: { zh: '已提交', en: 'Submitted' },
+  triaged: { zh: '已分诊', en: 'Triaged' },
+  need_info: { zh: '待补充信息', en: 'Needs information' },
+  duplicate: { zh: '重复', en: 'Duplicate' },
+  rejected: { zh: '未通过', en: 'Rejected' },
+  verifying: { zh: '验证中', en: 'Verifying' },
+  verified: { zh: '已验证', en: 'Verified' },
+  notified: { zh: '已通报', en: 'Notified' },
+  fixed: { zh: '已修复', en: 'Fixed' },
+  published: { zh: '已公开', en: 'Published' },
+};
+const st = (s: string, lang: 'zh' | 'en') => STATE[s]?.[lang] ?? s;
+
+function useAnalyst() {
+  const { me, ready } = useAuth();
+  return { ready, ok: !!me && (me.role === 'analyst' || me.role === 'admin') };
+}
+
+export function Queue({ search }: { search: string }) {
+  const { lang } = useContext(LangContext);
+  const { ready, ok } = useAnalyst();
+  const state = new URLSearchParams(search).get('state') ?? '';
+  const list = useApi<{
+    items: Array<{
+      trackingNo: string;
+      kind: string;
+      state: string;
+      title: string;
+      severity: string | null;
+      createdAt: string;
+    }>;
+  }>(ok ? `/api/v1/submissions?limit=100${state ? `&state=${state}` : ''}` : null);
+  if (ready && !ok)
+    return (
+      <p className="status">{lang === 'zh' ? '分析人员登录后可用。' : 'For analysts: sign in first.'}</p>
+    );
+  return (
+    <div>
+      <h1>{lang === 'zh' ? '分诊队列' : 'Triage queue'}</h1>
+      <nav className="tabs" aria-label="states">
+        <Link to="/console">{lang === 'zh' ? '全部' : 'All'}</Link>
+        {['submitted', 'triaged', 'need_info', 'verifying', 'verified', 'notified', 'fixed'].map((s) => (
+          <Link key={s} to={`/console?state=${s}`} className={s === state ? 'on' : ''}>
+            {st(s, lang)}
+          </Link>
+        ))}
+      </nav>
+      <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
+      <table className="queue">
+        <tbody>
+          {list.data?.items.map((s) => (
+            <tr key={s.trackingNo}>
+              <td>{st(s.state, lang)}</td>
+              <td>
+                <Link to={`/console/${s.trackingNo}`}>{s.title}</Link>
+              </td>
+              <td>
+                {s.kind === 'event'
+                  ? lang === 'zh'
+                    ? '事件型'
+                    : 'Event'
+                  : lang === 'zh'
+                    ? '通用型'
+                    : 'General'}
+              </td>
+              <td>{s.severity ?? '—'}</td>
+              <td>
+                <code>{s.trackingNo}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface CaseView {
+  trackingNo: string;
+  title: string;
+  state: string;
+  kind: string;
+  vendor: string | null;
+  product: string | null;
+  version: string | null;
+  affectedOrganisation: string | null;
+  affectedSystem: string | null;
+  description: string;
+  reproduction: string | null;
+  cvss: { vector: string; score: number | null; severity: string | null } | null;
+  vulnerabilityId: string | null;
+  next: string[];
+  duplicateCandidates?: Array<{ id: string; title: string; score: number; kind: string }>;
+  timeline: Array<{ at: string; actor: string; to: string; note: string | null }>;
+}
+
+export function Case({ trackingNo }: { trackingNo: string }) {
+  const { lang } = useContext(LangContext);
+  const [version, setVersion] = useState(0);
+  const [err, setErr] = useState<string | null>(null);
+  const c = useApi<CaseView>(`/api/v1/submissions/${trackingNo}?v=${version}`);
+  if (!c.data) return <Status loading={c.loading} error={c.error} />;
+  const v = c.data;
+  const step = (body: Record<string, unknown>) =>
+    send('POST', `/api/v1/submissions/${trackingNo}/transitions`, body).then(
+      () => {
+        setErr(null);
+        setVersion((x) => x + 1);
+      },
+      (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+    );
+  return (
+    <article className="detail">
+      <p>
+        <Link to="/console">← {lang === 'zh' ? '分诊队列' : 'Triage queue'}</Link>
+      </p>
+      <h1>{v.title}</h1>
+      <div className="sidebyside">
+        <section>
+          <dl className="facts">
+            <dt>{lang === 'zh' ? '状态' : 'State'}</dt>
+            <dd>{st(v.state, lang)}</dd>
+            <dt>{lang === 'zh' ? '对象' : 'Affects'}</dt>
+            <dd>
+              {[v.vendor, v.product, v.version].filter(Boolean).join(' ') ||
+                `${v.affectedOrganisation ?? ''} ${v.affectedSystem ?? ''}`}
+            </dd>
+            {v.cvss && (
+              <>
+                <dt>CVSS</dt>
+                <dd>
+                  {v.cvss.score} <code>{v.cvss.vector}</code>
+                </dd>
+              </>
+            )}
+            {v.vulnerabilityId && (
+              <>
+                <dt>ID</dt>
+                <dd>
+                  <code>{v.vulnerabilityId}</code>
+                </dd>
+              </>
+            )}
+          </dl>
+          <p className="prose">{v.description}</p>
+          {v.reproduction && <pre className="prose">{v.reproduction}</pre>}
+        </section>
+        <section aria-label="duplicates">
+          <h2>{lang === 'zh' ? '疑似重复' : 'Possible duplicates'}</h2>
+          {(v.duplicateCandidates ?? []).length === 0 && (
+            <p className="status">{lang === 'zh' ? '未发现疑似重复。' : 'None found.'}</p>
+          )}
+          <ul className="list">
+            {v.duplicateCandidates?.map((d) => (
+              <li key={d.id} className="vuln">
+                <span className="sev none">{Math.round(d.score * 100)}%</span>
+                <div>
+                  {d.kind === 'submission' ? (
+                    <Link to={`/console/${d.id}`}>{d.title}</Link>
+                  ) : (
+                    <Link to={`/vulnerabilities/${d.id}`}>{d.title}</Link>
+                  )}
+                  <div className="meta">
+                    <code>{d.id}</code>
+                    {d.kind === 'submission' && v.next.includes('duplicate') && (
+                      <button
+                        type="button"
+                        className="linkish"
+                        onClick={() => void step({ to: 'duplicate', duplicateOf: d.id })}
+                      >
+                        {lang === 'zh' ? '标记为其重复' : 'Mark as its duplicate'}
+                      </button>
+                    )}
+                  </div>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      {err && (
+        <p className="status error" role="alert">
+          {err}
+        </p>
+      )}
+      <div className="actions">
+        {v.next
+          .filter((s) => ['triaged', 'verifying'].includes(s))
+          .map((s) => (
+            <button key={s} type="button" onClick={() => void step({ to: s })}>
+              → {st(s, lang)}
+            </button>
+          ))}
+        {v.next.includes('need_info') && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void step({ to: 'need_info', note: String(new FormData(e.currentTarget).get('note') ?? '') });
+            }}
+          >
+            <label>
+              {lang === 'zh' ? '需要补充的信息' : 'Information needed'}
+              <input name="note" required />
+            </label>
+            <button type="submit">→ {st('need_info', lang)}</button>
+          </form>
+        )}
+        {v.next.includes('rejected') && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void step({
+                to: 'rejected',
+                reason: String(new FormData(e.currentTarget).get('reason') ?? ''),
+              });
+            }}
+          >
+            <label>
+              {lang === 'zh' ? '不通过的理由' : 'Reason for rejecting'}
+              <input name="reason" required />
+            </label>
+            <button type="submit">→ {st('rejected', lang)}</button>
+          </form>
+        )}
+        {v.next.includes('verified') && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              const f = new FormData(e.currentTarget);
+              void step({
+                to: 'verified',
+                verification: {
+                  environment: String(f.get('environment') ?? ''),
+                  steps: String(f.get('steps') ?? ''),
+                  result: 'reproduced',
+                  verifier: String(f.get('verifier') ?? ''),
+                },
+              });
+            }}
+          >
+            <label>
+              {lang === 'zh' ? '验证环境' : 'Environment'}
+              <input name="environment" required />
+            </label>
+            <label>
+              {lang === 'zh' ? '验证步骤' : 'Steps'}
+              <input name="steps" required />
+            </label>
+            <label>
+              {lang === 'zh' ? '信息提供者' : 'Verified by'}
+              <input name="verifier" required />
+            </label>
+            <button type="submit">→ {st('verified', lang)}</button>
+          </form>
+        )}
+        {['verified', 'notified', 'fixed'].includes(v.state) && (
+          <button
+            type="button"
+            onClick={() =>
+              void send('POST', `/api/v1/submissions/${trackingNo}/publish`, {}).then(
+                () => setVersion((x) => x + 1),
+                (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+              )
+            }
+          >
+            {lang === 'zh' ? '公开' : 'Publish'}
+          </button>
+        )}
+      </div>
+      <h2>{lang === 'zh' ? '处理记录' : 'Timeline'}</h2>
+      <ol className="history">
+        {v.timeline.map((t, i) => (
+          <li key={i}>
+            {t.at.slice(0, 16).replace('T', ' ')} · {st(t.to, lang)} · {t.actor}
+            {t.note ? ` · ${t.note}` : ''}
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
