@@ -35,6 +35,13 @@ export type Principal =
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 export const CLI: Principal = { kind: 'cli' };
 
+/**
+ * A registered individual researcher gets an organisation of their own, named "<name> <e-mail>" so two
+ * researchers of the same name stay apart; this is the name to show or credit.
+ */
+export const individualOrgName = (name: string, email: string): string => `${name} <${email}>`;
+export const individualDisplayName = (orgName: string): string => orgName.replace(/\s*<[^>]*>$/, '');
+
 export function actorName(p: Principal): string {
   return p.kind === 'user' ? p.email : p.kind;
 }

@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { audit } from '../audit/audit.js';
 import {
+  individualOrgName,
   CONTACT_MECHANISMS,
   ORG_KINDS,
   ROLES,
@@ -198,7 +199,7 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
       }
       const org = await tx
         .insertInto('organisations')
-        .values({ kind, name: kind === 'individual' ? `${orgName} <${input.email}>` : orgName })
+        .values({ kind, name: kind === 'individual' ? individualOrgName(orgName, input.email) : orgName })
         .returning('id')
         .executeTakeFirstOrThrow();
       const user = await insertUser(tx, { ...input, role: 'reporter', organisationId: org.id });
@@ -239,6 +240,7 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
         .executeTakeFirst();
       const fresh = !cur || Date.parse(cur.first_at) < now.getTime() - rule.windowMinutes * MINUTE;
       const failures = fresh ? 1 : (cur?.failures ?? 0) + 1;
+      const firstAt = fresh || !cur ? now.toISOString() : cur.first_at;
       const lockedUntil =
         failures >= rule.maxFailures
           ? new Date(now.getTime() + rule.lockMinutes * MINUTE).toISOString()
@@ -248,13 +250,13 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
         .values({
           key,
           failures,
-          first_at: fresh ? now.toISOString() : (cur?.first_at ?? now.toISOString()),
+          first_at: firstAt,
           locked_until: lockedUntil,
         })
         .onConflict((oc) =>
           oc.column('key').doUpdateSet({
             failures,
-            first_at: fresh ? now.toISOString() : (cur?.first_at ?? now.toISOString()),
+            first_at: firstAt,
             locked_until: lockedUntil,
           }),
         )

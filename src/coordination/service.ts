@@ -13,7 +13,7 @@ import type { Principal } from '../accounts/model.js';
 import { can, requireAccess } from '../accounts/policy.js';
 import { randomSecret, sha256 } from '../accounts/secrets.js';
 import { audit } from '../audit/audit.js';
-import type { IsoWeek } from '../vulns/calendar.js';
+import { weekMoments, type IsoWeek } from '../vulns/calendar.js';
 import type { DisposalFigures } from '../reports/figures.js';
 import { DISPOSAL_CATEGORIES } from '../reports/rules.js';
 import type { Severity } from '../vulns/model.js';
@@ -274,34 +274,33 @@ export function createCoordinationService(deps: {
     if (organisationId !== undefined) q = q.where('n.organisation_id', '=', organisationId);
     const rows = await q.execute();
     const now = clock().getTime();
-    const out: NotificationView[] = [];
-    for (const r of rows) {
-      const events = await tx
-        .selectFrom('notification_events')
-        .select(['at', 'actor', 'from_state', 'to_state', 'note'])
-        .where('notification_id', '=', r.id)
-        .orderBy('id')
-        .execute();
-      out.push({
-        id: r.id,
-        organisationId: r.organisation_id,
-        organisation: r.name,
-        category: r.category,
-        state: r.state as NotificationState,
-        deadline: r.deadline,
-        fixUrl: r.fix_url,
-        answer: r.answer,
-        overdue: !['fixed', 'disputed'].includes(r.state) && Date.parse(r.deadline) < now,
-        events: events.map((e) => ({
-          at: e.at,
-          actor: e.actor,
-          from: e.from_state,
-          to: e.to_state,
-          note: e.note,
-        })),
-      });
-    }
-    return out;
+    // every notification's history in one query
+    const events = rows.length
+      ? await tx
+          .selectFrom('notification_events')
+          .select(['notification_id', 'at', 'actor', 'from_state', 'to_state', 'note'])
+          .where(
+            'notification_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .orderBy('id')
+          .execute()
+      : [];
+    return rows.map((r) => ({
+      id: r.id,
+      organisationId: r.organisation_id,
+      organisation: r.name,
+      category: r.category,
+      state: r.state as NotificationState,
+      deadline: r.deadline,
+      fixUrl: r.fix_url,
+      answer: r.answer,
+      overdue: !['fixed', 'disputed'].includes(r.state) && Date.parse(r.deadline) < now,
+      events: events
+        .filter((e) => e.notification_id === r.id)
+        .map((e) => ({ at: e.at, actor: e.actor, from: e.from_state, to: e.to_state, note: e.note })),
+    }));
   }
 
   async function list(p: Principal, trackingNo: string): Promise<NotificationView[]> {
@@ -592,8 +591,7 @@ export function createCoordinationService(deps: {
 
   /** The bulletin's 本周漏洞事件处置情况: notifications sent in the week, by category, and the organisations told. */
   async function weekFigures(tx: Kysely<DB>, w: IsoWeek): Promise<DisposalFigures> {
-    const from = `${w.start}T00:00:00+08:00`;
-    const to = `${w.end}T23:59:59.999+08:00`;
+    const { from, to } = weekMoments(w);
     const rows = await tx
       .selectFrom('notifications as n')
       .innerJoin('organisations as o', 'o.id', 'n.organisation_id')

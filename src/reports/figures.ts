@@ -116,6 +116,8 @@ export interface Alert {
   /** Groups beyond rules.alertMaxGroups, not listed. */
   moreGroups: number;
   ids: string[];
+  /** The records whose links are printed under the alert (rules.alertLinks). */
+  links: string[];
   high: RecordRef[];
   /** The groups holding high-severity records. */
   highGroups: Text[];
@@ -391,6 +393,7 @@ function buildAlert(vendor: string, list: Vulnerability[], pinned: boolean, rule
     })),
     moreGroups: allGroups.length - shownGroups.length,
     ids: sorted.map((v) => v.id),
+    links: sorted.slice(0, rules.alertLinks).map((v) => v.id),
     high: high.map(ref),
     highGroups: allGroups.filter((g) => g.ids.some((id) => high.some((h) => h.id === id))).map((g) => g.stem),
     allHigh: high.length === list.length,

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { AppError } from '../errors.js';
+import { esc } from './render-html.js';
 
 export interface PdfRenderer {
   render(html: string, footer: { page: string; title: string }): Promise<Buffer>;
@@ -37,7 +38,7 @@ export function createPdfRenderer(executablePath = '/usr/bin/chromium'): PdfRend
           printBackground: true,
           preferCSSPageSize: true,
           displayHeaderFooter: true,
-          headerTemplate: `<div style="width:100%;font-size:7.5pt;color:#888;padding:0 16mm;text-align:right;font-family:'Noto Sans CJK SC',sans-serif">${escapeHtml(footer.title)}</div>`,
+          headerTemplate: `<div style="width:100%;font-size:7.5pt;color:#888;padding:0 16mm;text-align:right;font-family:'Noto Sans CJK SC',sans-serif">${esc(footer.title)}</div>`,
           footerTemplate: `<div style="width:100%;font-size:8pt;color:#555;text-align:center;font-family:'Noto Sans CJK SC',sans-serif">${pageLabel}</div>`,
         });
       } finally {
@@ -53,9 +54,3 @@ export function createPdfRenderer(executablePath = '/usr/bin/chromium'): PdfRend
     },
   };
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );

@@ -215,8 +215,7 @@ export function renderHtml(d: BulletinData, p: PlatformSettings, lang: Lang, met
       if (intro) out.push(paras([intro]));
       out.push(paras([body]));
       out.push(
-        `<div class="refs"><p>${esc(L.references)}：</p>${a.ids
-          .slice(0, 8)
+        `<div class="refs"><p>${esc(L.references)}：</p>${a.links
           .map((id) => `<p>${link(recordUrl(p, id))}</p>`)
           .join('')}</div></div>`,
       );

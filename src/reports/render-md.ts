@@ -118,14 +118,7 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
       const { intro, body } = alertBody(a, p, lang);
       o.push(`### ${alertHeading(a, i, lang)}${a.pinned ? editorial : ''}`, '');
       if (intro) o.push(intro, '');
-      o.push(
-        body,
-        '',
-        `${L.references}:`,
-        '',
-        ...a.ids.slice(0, 12).map((id) => `- ${recordUrl(p, id)}`),
-        '',
-      );
+      o.push(body, '', `${L.references}:`, '', ...a.links.map((id) => `- ${recordUrl(p, id)}`), '');
     });
     if (d.table4.length) {
       o.push(table4Intro(p, lang), '');

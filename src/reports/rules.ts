@@ -49,6 +49,8 @@ export interface BulletinRules {
   /** Product + weakness groups listed per alert, and ids listed per group (the rest are counted). */
   alertMaxGroups: number;
   alertMaxIds: number;
+  /** Reference links printed under an alert. */
+  alertLinks: number;
   /** Rows of Table 4: high-severity records not already in an alert, highest score first. */
   table4Rows: number;
 }
@@ -65,6 +67,7 @@ export const DEFAULT_RULES: BulletinRules = {
   alertMinHigh: 1,
   alertMaxGroups: 6,
   alertMaxIds: 8,
+  alertLinks: 8,
   table4Rows: 10,
 };
 

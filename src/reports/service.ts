@@ -89,6 +89,7 @@ const SETTINGS_SCHEMA = {
         alertMinHigh: { type: 'integer', minimum: 0 },
         alertMaxGroups: { type: 'integer', minimum: 1, maximum: 50 },
         alertMaxIds: { type: 'integer', minimum: 1, maximum: 200 },
+        alertLinks: { type: 'integer', minimum: 0, maximum: 200 },
         table4Rows: { type: 'integer', minimum: 0, maximum: 200 },
       },
     },

@@ -1,9 +1,10 @@
 /** The bulletin's reads of the store (a week's records and aggregates) and the bulletins table. */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { individualDisplayName } from '../accounts/model.js';
 import type { Vulnerability } from '../vulns/model.js';
 import { INDUSTRIES } from '../vulns/model.js';
-import { shiftWeek, weekOf, type IsoWeek } from '../vulns/calendar.js';
+import { shiftWeek, weekMoments, weekOf, type IsoWeek } from '../vulns/calendar.js';
 import type { Editorial, ReporterCount, TrendPoint } from './figures.js';
 import type { DateBasis } from './rules.js';
 
@@ -31,9 +32,6 @@ export async function weekRecords(db: Db, basis: DateBasis, w: IsoWeek): Promise
   return rows.map((r) => r.doc as unknown as Vulnerability);
 }
 
-/** The week as a half-open range of moments in Asia/Shanghai (for timestamps such as a submission's arrival). */
-const moments = (w: IsoWeek) => ({ from: `${w.start}T00:00:00+08:00`, to: `${w.end}T23:59:59.999+08:00` });
-
 /**
  * Event-type (事件型) reports of the week: those received through the platform (submissions, by arrival) plus
  * event-type records imported from other sources (by the date basis). Published submissions are counted once,
@@ -50,7 +48,7 @@ export async function eventCount(db: Db, basis: DateBasis, w: IsoWeek): Promise<
     .where(col, '>=', w.start)
     .where(col, '<=', w.end)
     .executeTakeFirstOrThrow();
-  const m = moments(w);
+  const m = weekMoments(w);
   const s = await db
     .selectFrom('submissions')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -113,7 +111,7 @@ export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<R
     WHERE v.state = 'published' AND NOT ('vulnshare' = ANY (v.sources)) AND ('cnvd' = ANY (v.sources) OR v.kind = 'event')
       AND ${col} BETWEEN ${w.start}::date AND ${w.end}::date
     GROUP BY c.name`.execute(db);
-  const m = moments(w);
+  const m = weekMoments(w);
   const submitted = await sql<{ name: string; kind: string; reported: number; original: number }>`
     SELECT coalesce(o.name, u.display_name) AS name, coalesce(o.kind, 'individual') AS kind,
            count(*)::int AS reported, count(*) FILTER (WHERE s.originality = 'original')::int AS original
@@ -124,7 +122,7 @@ export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<R
     ...imported.rows,
     // an individual's organisation is named "<name> <email>": the bulletin counts individuals together
     ...submitted.rows.map((r) => ({
-      name: r.kind === 'individual' ? r.name.replace(/\s*<[^>]*>$/, '') : r.name,
+      name: r.kind === 'individual' ? individualDisplayName(r.name) : r.name,
       reported: r.reported,
       original: r.original,
       ...(r.kind === 'individual' ? { individual: true } : {}),

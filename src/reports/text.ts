@@ -48,8 +48,7 @@ const SEVERITY_RATING: Record<Lang, Record<Severity, string>> = {
 };
 export const severityLabel = (s: Severity | null, lang: Lang) =>
   s ? SEVERITY_RATING[lang][s] : lang === 'zh' ? '未评级' : 'Unrated';
-export const severityShort = (s: Severity | null, lang: Lang) =>
-  s ? SEVERITY_WORD[lang][s] : lang === 'zh' ? '—' : '—';
+export const severityShort = (s: Severity | null, lang: Lang) => (s ? SEVERITY_WORD[lang][s] : '—');
 
 const DISPOSAL_LABEL: Record<Lang, Record<DisposalCategory, string>> = {
   zh: {

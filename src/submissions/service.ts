@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import type { Principal } from '../accounts/model.js';
+import { individualDisplayName, type Principal } from '../accounts/model.js';
 import { can, requireAccess } from '../accounts/policy.js';
 import { audit } from '../audit/audit.js';
 import { scoreCvss } from '../cvss/cvss.js';
@@ -556,7 +556,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         : {}),
       references: fixUrls.map((url) => ({ url, tags: ['patch'] })),
       // the reporting organisation is credited; an individual researcher by their name
-      credits: org ? [org.kind === 'individual' ? org.name.replace(/\s*<[^>]*>$/, '') : org.name] : [],
+      credits: org ? [org.kind === 'individual' ? individualDisplayName(org.name) : org.name] : [],
       extra: { originality: row.originality, trackingNo: row.tracking_no },
       raw: JSON.stringify({
         trackingNo: row.tracking_no,

@@ -9,7 +9,7 @@ import type { Principal } from '../accounts/model.js';
 import { reporterTable } from '../reports/figures.js';
 import { DEFAULT_RULES } from '../reports/rules.js';
 import { reporters } from '../reports/store.js';
-import { parseWeekId, shiftWeek, weekOf, calendarDay } from '../vulns/calendar.js';
+import { calendarDay, parseWeekId, shiftWeek, weekMoments, weekOf } from '../vulns/calendar.js';
 
 export function createReporterStats(deps: { db: Kysely<DB>; clock?: () => Date }) {
   const { db } = deps;
@@ -40,7 +40,7 @@ export function createReporterStats(deps: { db: Kysely<DB>; clock?: () => Date }
       .selectFrom('submissions')
       .select(['created_at', 'originality', 'state', 'vuln_public_id'])
       .where('reporter_id', '=', p.userId)
-      .where('created_at', '>=', `${first.start}T00:00:00+08:00`)
+      .where('created_at', '>=', weekMoments(first).from)
       .execute();
     const perWeek = Array.from({ length: weeks }, (_, i) => ({
       week: shiftWeek(first, i).id,

@@ -75,6 +75,15 @@ export function shiftWeek(w: IsoWeek, n: number): IsoWeek {
   return weekOf(iso(Date.parse(`${w.start}T00:00:00Z`) + n * 7 * DAY));
 }
 
+/**
+ * The week as a range of moments (for timestamps such as a report's arrival), Monday 00:00 to Sunday 24:00 in
+ * Asia/Shanghai, which has a fixed +08:00 offset.
+ */
+export const weekMoments = (w: IsoWeek): { from: string; to: string } => ({
+  from: `${w.start}T00:00:00+08:00`,
+  to: `${w.end}T23:59:59.999+08:00`,
+});
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date of a date or timestamp in a time zone ("2024-01-22T18:15:00Z" → "2024-01-23" in Shanghai). */

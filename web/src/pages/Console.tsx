@@ -10,20 +10,9 @@ import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
 import { Status } from './bits.js';
 import { useApi } from './useApi.js';
+import { SUBMISSION_STATES } from '../labels.js';
 
-const STATE: Record<string, { zh: string; en: string }> = {
-  submitted: { zh: '已提交', en: 'Submitted' },
-  triaged: { zh: '已分诊', en: 'Triaged' },
-  need_info: { zh: '待补充信息', en: 'Needs information' },
-  duplicate: { zh: '重复', en: 'Duplicate' },
-  rejected: { zh: '未通过', en: 'Rejected' },
-  verifying: { zh: '验证中', en: 'Verifying' },
-  verified: { zh: '已验证', en: 'Verified' },
-  notified: { zh: '已通报', en: 'Notified' },
-  fixed: { zh: '已修复', en: 'Fixed' },
-  published: { zh: '已公开', en: 'Published' },
-};
-const st = (s: string, lang: 'zh' | 'en') => STATE[s]?.[lang] ?? s;
+const st = (s: string, lang: 'zh' | 'en') => SUBMISSION_STATES[s]?.[lang] ?? s;
 
 function useAnalyst() {
   const { me, ready } = useAuth();

@@ -2,6 +2,7 @@ import { useContext } from 'react';
 import { LangContext, useT } from '../i18n.js';
 import { Severity, Status, pick } from './bits.js';
 import { useApi } from './useApi.js';
+import { METRIC_NAMES } from '../labels.js';
 
 interface Detail {
   vulnerability: {
@@ -39,26 +40,6 @@ const DATE_NAMES: Record<string, { zh: string; en: string }> = {
   collected: { zh: '收录', en: 'collected' },
   published: { zh: '公开', en: 'published' },
   updated: { zh: '更新', en: 'updated' },
-};
-
-/** CVSS metric names, to break a vector into readable parts. */
-const METRIC_NAMES: Record<string, { zh: string; en: string }> = {
-  AV: { zh: '攻击途径', en: 'Attack vector' },
-  AC: { zh: '攻击复杂度', en: 'Attack complexity' },
-  AT: { zh: '攻击条件', en: 'Attack requirements' },
-  PR: { zh: '所需权限', en: 'Privileges required' },
-  Au: { zh: '认证', en: 'Authentication' },
-  UI: { zh: '用户交互', en: 'User interaction' },
-  S: { zh: '影响范围', en: 'Scope' },
-  C: { zh: '机密性', en: 'Confidentiality' },
-  I: { zh: '完整性', en: 'Integrity' },
-  A: { zh: '可用性', en: 'Availability' },
-  VC: { zh: '机密性（本系统）', en: 'Confidentiality (vulnerable system)' },
-  VI: { zh: '完整性（本系统）', en: 'Integrity (vulnerable system)' },
-  VA: { zh: '可用性（本系统）', en: 'Availability (vulnerable system)' },
-  SC: { zh: '机密性（后续系统）', en: 'Confidentiality (subsequent)' },
-  SI: { zh: '完整性（后续系统）', en: 'Integrity (subsequent)' },
-  SA: { zh: '可用性（后续系统）', en: 'Availability (subsequent)' },
 };
 
 export function Detail({ id }: { id: string }) {

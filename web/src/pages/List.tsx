@@ -4,20 +4,13 @@ import type { SearchResult, VulnItem } from '../api.js';
 import { api } from '../api.js';
 import { navigate } from '../main.js';
 import { Status, VulnRow } from './bits.js';
+import { INDUSTRY_LABELS, OBJECT_TYPE_LABELS } from '../../../src/vulns/model.js';
 
 const FACETS = 'severity,objectType,industry,vendor,exploited,zeroDay,kind';
-const OBJECT_LABELS: Record<string, { zh: string; en: string }> = {
-  web_application: { zh: 'WEB应用', en: 'Web application' },
-  network_device: { zh: '网络设备', en: 'Network device' },
-  application: { zh: '应用程序', en: 'Application' },
-  operating_system: { zh: '操作系统', en: 'Operating system' },
-  smart_device: { zh: '智能设备', en: 'Smart device' },
-  security_product: { zh: '安全产品', en: 'Security product' },
-  database: { zh: '数据库', en: 'Database' },
-  connected_vehicle: { zh: '车联网', en: 'Connected vehicle' },
-  telecom: { zh: '电信', en: 'Telecom' },
-  mobile_internet: { zh: '移动互联网', en: 'Mobile internet' },
-  ics: { zh: '工控', en: 'ICS' },
+// the platform's own labels (src/vulns/model.ts), plus the kinds
+const LABELS: Record<string, { zh: string; en: string }> = {
+  ...OBJECT_TYPE_LABELS,
+  ...INDUSTRY_LABELS,
   general: { zh: '通用型', en: 'General' },
   event: { zh: '事件型', en: 'Event' },
 };
@@ -85,7 +78,7 @@ export function List({ search }: { search: string }) {
   const label = (v: string) => {
     if (v === 'high' || v === 'medium' || v === 'low') return t(v);
     if (v === 'true') return t('yes');
-    return OBJECT_LABELS[v]?.[lang] ?? v;
+    return LABELS[v]?.[lang] ?? v;
   };
   const facet = (name: string, title: string) => {
     const values =

@@ -3,20 +3,8 @@ import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
 import { Status } from './bits.js';
+import { SUBMISSION_STATES } from '../labels.js';
 import { useApi } from './useApi.js';
-
-const STATE: Record<string, { zh: string; en: string }> = {
-  submitted: { zh: '已提交', en: 'Submitted' },
-  triaged: { zh: '已分诊', en: 'Triaged' },
-  need_info: { zh: '待补充信息', en: 'Needs information' },
-  duplicate: { zh: '重复', en: 'Duplicate' },
-  rejected: { zh: '未通过', en: 'Rejected' },
-  verifying: { zh: '验证中', en: 'Verifying' },
-  verified: { zh: '已验证', en: 'Verified' },
-  notified: { zh: '已通报', en: 'Notified' },
-  fixed: { zh: '已修复', en: 'Fixed' },
-  published: { zh: '已公开', en: 'Published' },
-};
 
 export function Mine() {
   const { lang } = useContext(LangContext);
@@ -47,7 +35,7 @@ export function Mine() {
       <ul className="list">
         {list.data?.items.map((s) => (
           <li key={s.trackingNo} className="vuln">
-            <span className="sev none">{STATE[s.state]?.[lang] ?? s.state}</span>
+            <span className="sev none">{SUBMISSION_STATES[s.state]?.[lang] ?? s.state}</span>
             <div>
               <Link to={`/me/submissions/${s.trackingNo}`}>{s.title}</Link>
               <div className="meta">
@@ -83,7 +71,7 @@ export function MySubmission({ trackingNo }: { trackingNo: string }) {
           <code>{data.trackingNo}</code>
         </dd>
         <dt>{lang === 'zh' ? '状态' : 'State'}</dt>
-        <dd>{STATE[data.state]?.[lang] ?? data.state}</dd>
+        <dd>{SUBMISSION_STATES[data.state]?.[lang] ?? data.state}</dd>
         {data.vulnerabilityId && (
           <>
             <dt>{lang === 'zh' ? '漏洞编号' : 'Vulnerability id'}</dt>
@@ -105,7 +93,7 @@ export function MySubmission({ trackingNo }: { trackingNo: string }) {
       <ol className="history">
         {data.timeline.map((t, i) => (
           <li key={i}>
-            {t.at.slice(0, 16).replace('T', ' ')} · {STATE[t.to]?.[lang] ?? t.to} · {t.actor}
+            {t.at.slice(0, 16).replace('T', ' ')} · {SUBMISSION_STATES[t.to]?.[lang] ?? t.to} · {t.actor}
             {t.note ? ` · ${t.note}` : ''}
           </li>
         ))}

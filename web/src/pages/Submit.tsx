@@ -3,13 +3,12 @@ import { send } from '../api.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link, navigate } from '../main.js';
+import { METRIC_NAMES } from '../labels.js';
 
-/** CVSS 3.1 base metrics and their values, for the calculator. */
-const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[string, string, string]> }> = [
+/** CVSS 3.1 base metrics and their values; names from METRIC_NAMES. */
+const METRICS: Array<{ key: string; values: Array<[string, string, string]> }> = [
   {
     key: 'AV',
-    zh: '攻击途径',
-    en: 'Attack vector',
     values: [
       ['N', '网络', 'Network'],
       ['A', '邻接', 'Adjacent'],
@@ -19,8 +18,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'AC',
-    zh: '攻击复杂度',
-    en: 'Attack complexity',
     values: [
       ['L', '低', 'Low'],
       ['H', '高', 'High'],
@@ -28,8 +25,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'PR',
-    zh: '所需权限',
-    en: 'Privileges required',
     values: [
       ['N', '无', 'None'],
       ['L', '低', 'Low'],
@@ -38,8 +33,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'UI',
-    zh: '用户交互',
-    en: 'User interaction',
     values: [
       ['N', '不需要', 'None'],
       ['R', '需要', 'Required'],
@@ -47,8 +40,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'S',
-    zh: '影响范围',
-    en: 'Scope',
     values: [
       ['U', '不变', 'Unchanged'],
       ['C', '改变', 'Changed'],
@@ -56,8 +47,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'C',
-    zh: '机密性',
-    en: 'Confidentiality',
     values: [
       ['H', '高', 'High'],
       ['L', '低', 'Low'],
@@ -66,8 +55,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'I',
-    zh: '完整性',
-    en: 'Integrity',
     values: [
       ['H', '高', 'High'],
       ['L', '低', 'Low'],
@@ -76,8 +63,6 @@ const METRICS: Array<{ key: string; zh: string; en: string; values: Array<[strin
   },
   {
     key: 'A',
-    zh: '可用性',
-    en: 'Availability',
     values: [
       ['H', '高', 'High'],
       ['L', '低', 'Low'],
@@ -228,7 +213,7 @@ export function Submit() {
         <legend>{L.cvss[lang]}</legend>
         {METRICS.map((m) => (
           <label key={m.key}>
-            {m[lang]}
+            {METRIC_NAMES[m.key]?.[lang] ?? m.key}
             <select
               value={metrics[m.key] ?? ''}
               onChange={(e) => setMetrics((x) => ({ ...x, [m.key]: e.target.value }))}
