@@ -12,7 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
-import { CLI, type Principal } from '../accounts/model.js';
+import { ANONYMOUS, CLI, type Principal } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
 import { createSubmissionService } from '../submissions/service.js';
 import { parseWeekId } from '../vulns/calendar.js';
@@ -288,6 +288,26 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     const fig = await c.weekFigures(d.db, parseWeekId('2026-W02'));
     expect(fig.counts).toMatchObject({ critical_sector: 1 });
     expect(fig.organisations).toEqual(['D-Link']);
+  });
+
+  it('shows the disposal board overdue first to analysts, and to a recipient only its own organisation', async () => {
+    const c = createCoordinationService({ db: d.db, publicUrl: 'https://vs.example', clock });
+    const all = await c.board(who('analyst'));
+    expect(all.map((n) => [n.organisation, n.state, n.overdue])).toEqual([
+      ['某银行', 'no_response', true],
+      ['D-Link', 'fixed', false],
+    ]);
+    expect(all[1]).toMatchObject({ trackingNo, fixUrl: 'https://support.dlink.example/DIR-823G/1.0.2B06' });
+    expect((await c.board(who('analyst'), { overdue: true })).map((n) => n.organisation)).toEqual(['某银行']);
+    expect((await c.board(who('analyst'), { organisationId: dlinkId })).map((n) => n.organisation)).toEqual([
+      'D-Link',
+    ]);
+    // a recipient's filter cannot widen its view
+    const mine = await c.board(who('psirt'), { organisationId: 999_999 });
+    expect(mine.map((n) => n.organisation)).toEqual(['D-Link']);
+    expect(await c.board(who('tenda'))).toEqual([]);
+    await expect(c.board(who('alice'))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(c.board(ANONYMOUS)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 });
 

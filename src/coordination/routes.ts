@@ -1,8 +1,10 @@
 /** Disposal routes: notify (analysts), notifications of a submission, recipient actions by account or link, inbox. */
 import type { FastifyInstance } from 'fastify';
 import {
+  NOTIFICATION_STATES,
   RECIPIENT_ACTIONS,
   RECIPIENT_CATEGORIES,
+  type NotificationState,
   type RecipientAction,
   type RecipientCategory,
 } from './rules.js';
@@ -149,5 +151,33 @@ export function registerCoordinationRoutes(
       },
     },
     async (req) => ({ items: await c.inbox(req.principal) }),
+  );
+
+  app.get(
+    '/api/v1/notifications',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary:
+          'Disposal board: notifications across cases, overdue first (analysts: all or one organisation; a recipient: its own)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            organisationId: { type: 'integer' },
+            state: { type: 'string', enum: [...NOTIFICATION_STATES] },
+            overdue: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+          },
+        },
+        response: { ...errors },
+      },
+    },
+    async (req) => ({
+      items: await c.board(
+        req.principal,
+        req.query as { organisationId?: number; state?: NotificationState; overdue?: boolean; limit: number },
+      ),
+    }),
   );
 }

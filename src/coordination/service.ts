@@ -609,7 +609,82 @@ export function createCoordinationService(deps: {
     return { counts, organisations: [...organisations].sort((a, b) => b.localeCompare(a, 'zh-CN')) };
   }
 
-  return { notify, list, act, actByLink, viewByLink, inbox, sweep, weekFigures };
+  /**
+   * The disposal board: notifications across cases, per recipient, overdue first then by deadline. Analysts
+   * see every organisation's (optionally one); a recipient sees its own organisation's only.
+   */
+  async function board(
+    p: Principal,
+    filter: { organisationId?: number; state?: NotificationState; overdue?: boolean; limit?: number } = {},
+  ): Promise<BoardItem[]> {
+    let orgId = filter.organisationId;
+    if (!can(p, 'disposal:read')) {
+      if (p.kind !== 'user' || p.organisationId === null)
+        throw new AppError(
+          p.kind === 'anonymous' ? 'unauthorized' : 'forbidden',
+          'Sign in as an analyst or as a member of a notified organisation',
+        );
+      orgId = p.organisationId;
+    }
+    const now = clock();
+    let q = db
+      .selectFrom('notifications as n')
+      .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
+      .innerJoin('submissions as s', 's.id', 'n.submission_id')
+      .select([
+        'n.id',
+        'n.organisation_id',
+        'o.name',
+        'n.category',
+        'n.state',
+        'n.deadline',
+        'n.fix_url',
+        'n.created_at',
+        's.tracking_no',
+        's.title',
+        's.severity',
+      ])
+      .orderBy('n.deadline')
+      .orderBy('n.id')
+      .limit(filter.limit ?? 500);
+    if (orgId !== undefined) q = q.where('n.organisation_id', '=', orgId);
+    if (filter.state) q = q.where('n.state', '=', filter.state);
+    if (filter.overdue)
+      q = q.where('n.state', 'not in', ['fixed', 'disputed']).where('n.deadline', '<', now.toISOString());
+    const rows = await q.execute();
+    const items = rows.map((r) => ({
+      id: r.id,
+      trackingNo: r.tracking_no,
+      title: r.title,
+      severity: r.severity,
+      organisationId: r.organisation_id,
+      organisation: r.name,
+      category: r.category,
+      state: r.state as NotificationState,
+      notifiedAt: new Date(r.created_at).toISOString(),
+      deadline: new Date(r.deadline).toISOString(),
+      fixUrl: r.fix_url,
+      overdue: !['fixed', 'disputed'].includes(r.state) && Date.parse(r.deadline) < now.getTime(),
+    }));
+    return items.sort((a, b) => Number(b.overdue) - Number(a.overdue));
+  }
+
+  return { notify, list, board, act, actByLink, viewByLink, inbox, sweep, weekFigures };
+}
+
+export interface BoardItem {
+  id: number;
+  trackingNo: string;
+  title: string;
+  severity: string | null;
+  organisationId: number;
+  organisation: string;
+  category: string;
+  state: NotificationState;
+  notifiedAt: string;
+  deadline: string;
+  fixUrl: string | null;
+  overdue: boolean;
 }
 
 export type CoordinationService = ReturnType<typeof createCoordinationService>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { SaxesParser } from 'saxes';
 import type { Database } from '../db/client.js';
 import { importItems } from '../imports/pipeline.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
@@ -157,6 +158,33 @@ describe.each(testBackends())('REST API over a real HTTP server on %s', (backend
     });
     const none = await get('/api/v1/vulnerabilities/CNVD-2023-11111/cve5');
     expect(none.status).toBe(409);
+  });
+
+  it('serves an Atom feed of new and updated records, whole or per vendor, that parses as XML', async () => {
+    const r = await get('/api/v1/vulnerabilities.atom?limit=200');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('application/atom+xml');
+    const entries = r.text.match(/<entry>/g) ?? [];
+    expect(entries).toHaveLength(33);
+    expect(r.text).toMatch(
+      /^<\?xml version="1\.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/,
+    );
+    const xml = new SaxesParser({ xmlns: true });
+    let root = '';
+    xml.on('opentag', (t) => (root ||= `${t.uri} ${t.local}`));
+    xml.write(r.text).close(); // throws on malformed XML
+    expect(root).toBe('http://www.w3.org/2005/Atom feed');
+    const updated = [...r.text.matchAll(/<entry>[\s\S]*?<updated>([^<]+)<\/updated>/g)].map(
+      (m) => m[1] ?? '',
+    );
+    expect([...updated].sort().reverse()).toEqual(updated);
+    const dlink = await get('/api/v1/vulnerabilities.atom?vendor=D-Link&lang=en');
+    expect(dlink.text.match(/<entry>/g)).toHaveLength(1);
+    expect(dlink.text).toContain('CNVD-2023-11111 D-Link DIR-823G命令注入漏洞');
+    expect(dlink.text).toContain(
+      'rel="self" type="application/atom+xml" href="http://127.0.0.1:8080/api/v1/vulnerabilities.atom?vendor=D-Link&amp;lang=en"',
+    );
+    expect((await get('/api/v1/vulnerabilities.atom?vendor=nobody')).text).not.toContain('<entry>');
   });
 
   it('serves vendors, stats, health and the OpenAPI document', async () => {

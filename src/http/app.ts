@@ -175,7 +175,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accounts = createAccountService({ db: deps.database.db });
   await registerAuth(app, { accounts, secureCookies: (deps.config.publicUrl ?? '').startsWith('https://') });
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db: deps.database.db }));
-  await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db }));
+  const publicUrl = deps.config.publicUrl ?? 'http://127.0.0.1:8080';
+  await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db, publicUrl }));
   const submissions = createSubmissionService({
     db: deps.database.db,
     idFormat: { ...DEFAULT_ID_FORMAT, prefix: deps.config.idPrefix ?? DEFAULT_ID_FORMAT.prefix },
@@ -185,7 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerSubmissionRoutes(instance, { submissions, messages, stats }));
   const coordination = createCoordinationService({
     db: deps.database.db,
-    publicUrl: deps.config.publicUrl ?? 'http://127.0.0.1:8080',
+    publicUrl,
     ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}),
   });
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
@@ -195,7 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onClose', () => pdf.close());
     bulletins = createBulletinService({
       db: deps.database.db,
-      settings: defaultSettings(deps.config.publicUrl ?? 'http://127.0.0.1:8080'),
+      settings: defaultSettings(publicUrl),
       pdf,
       disposal: coordination,
     });

@@ -9,7 +9,8 @@ import { FACETS, SORTS, parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { INDUSTRIES, OBJECT_TYPES, SEVERITIES, SOURCE_KINDS, VULN_KINDS } from './model.js';
 import { searchItemSchema, vulnerabilitySchema } from './schema.js';
-import { getStats, getVulnerability, listVendors } from './store.js';
+import { getStats, getVulnerability, listRecentChanges, listVendors } from './store.js';
+import { renderAtom } from './atom.js';
 import { toCve5 } from './export-cve5.js';
 
 // Lists may be repeated (?severity=high&severity=low) or comma-separated (?severity=high,low); the shared
@@ -78,7 +79,10 @@ const asRaw = (q: Record<string, unknown>): Query =>
     ]),
   );
 
-export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> }): void {
+export function registerVulnRoutes(
+  app: FastifyInstance,
+  deps: { db: Kysely<DB>; publicUrl: string; clock?: () => Date },
+): void {
   const { db } = deps;
   app.addSchema(vulnerabilitySchema);
 
@@ -132,6 +136,46 @@ export function registerVulnRoutes(app: FastifyInstance, deps: { db: Kysely<DB> 
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="vulnerabilities.csv"');
       return reply.send(Readable.from(exportCsv(db, params)));
+    },
+  );
+
+  app.get(
+    '/api/v1/vulnerabilities.atom',
+    {
+      schema: {
+        tags: ['vulnerabilities'],
+        summary: 'Atom feed of new and updated records (optionally one vendor’s), most recent first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            vendor: str('only this vendor', { maxLength: 200 }),
+            lang: str('zh or en', { enum: ['zh', 'en'], default: 'zh' }),
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+          },
+        },
+        response: { 200: { description: 'application/atom+xml', type: 'string' } },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { vendor?: string; lang: 'zh' | 'en'; limit: number };
+      const entries = await listRecentChanges(db, { vendor: q.vendor, limit: q.limit });
+      const params = new URLSearchParams();
+      if (q.vendor) params.set('vendor', q.vendor);
+      if (q.lang !== 'zh') params.set('lang', q.lang);
+      const self = `/api/v1/vulnerabilities.atom${params.size ? `?${params.toString()}` : ''}`;
+      const name = q.lang === 'zh' ? 'vulnshare 漏洞更新' : 'vulnshare vulnerability updates';
+      void reply
+        .header('content-type', 'application/atom+xml; charset=utf-8')
+        .header('cache-control', 'public, max-age=300');
+      return renderAtom({
+        baseUrl: deps.publicUrl,
+        selfPath: self,
+        lang: q.lang,
+        title: q.vendor ? `${name} · ${q.vendor}` : name,
+        entries,
+        now: (deps.clock ?? (() => new Date()))(),
+      });
     },
   );
 

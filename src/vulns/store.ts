@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { normaliseId } from './ids.js';
 import type { Vulnerability } from './model.js';
 import { weekOf } from './calendar.js';
+import { vendorKey } from '../classify/index.js';
 
 export interface VulnSource {
   source: string;
@@ -198,4 +199,25 @@ export async function getStats(
     })),
     topVendors: topVendors.rows,
   };
+}
+
+/** New and updated published records, most recently changed first (the Atom feed). */
+export async function listRecentChanges(
+  db: Kysely<DB>,
+  opts: { vendor?: string; limit?: number } = {},
+): Promise<Array<{ vulnerability: Vulnerability; changedAt: string; createdAt: string }>> {
+  let q = db
+    .selectFrom('vulnerabilities')
+    .select(['doc', 'modified_at', 'created_at'])
+    .where('state', '=', 'published')
+    .orderBy('modified_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(opts.limit ?? 50);
+  if (opts.vendor) q = q.where(sql<boolean>`vendors @> ARRAY[${vendorKey(opts.vendor)}]::text[]`);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    vulnerability: r.doc as unknown as Vulnerability,
+    changedAt: new Date(r.modified_at).toISOString(),
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
 }
