@@ -89,6 +89,24 @@ describe.each(testBackends())('accounts on %s', (backend) => {
     ).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
+  it('lists users with their organisation for admins only, filtered by role and by part of a name', async () => {
+    const all = await accounts.listUsers(CLI);
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.find((u) => u.email === 'Admin@vs.example')).toMatchObject({
+      role: 'admin',
+      organisation: null,
+    });
+    expect(all.every((u) => !('password_hash' in u) && !('passwordHash' in u))).toBe(true);
+    expect((await accounts.listUsers(CLI, { role: 'reporter' })).every((u) => u.role === 'reporter')).toBe(
+      true,
+    );
+    expect((await accounts.listUsers(CLI, { q: 'ADMIN@' })).map((u) => u.email)).toEqual([
+      'Admin@vs.example',
+    ]);
+    expect(await accounts.listUsers(CLI, { q: '100%_' })).toEqual([]);
+    await expect(accounts.listUsers(ANONYMOUS)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
   it('signs in with the right password only, case-insensitively by e-mail', async () => {
     const ok = await accounts.login({ email: 'admin@vs.example', password: PW, ip: '10.0.0.1' });
     expect(ok.session).toHaveLength(43);
@@ -332,6 +350,7 @@ describe.each(testBackends())('accounts over HTTP on %s', (backend) => {
     expect(reg.status).toBe(201);
     expect(reg.json).toMatchObject({ role: 'reporter' });
     expect((await call('GET', '/api/v1/audit')).status).toBe(401);
+    expect((await call('GET', '/api/v1/users')).status).toBe(401);
     const u = await call(
       'POST',
       '/api/v1/users',

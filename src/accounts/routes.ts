@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { listAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { CONTACT_MECHANISMS, ORG_KINDS, ROLES, type OrgKind } from './model.js';
+import { CONTACT_MECHANISMS, ORG_KINDS, ROLES, type OrgKind, type Role } from './model.js';
 import { ACTIONS } from './policy.js';
 import type { AccountService } from './service.js';
 
@@ -349,6 +349,43 @@ export function registerAccountRoutes(
         .send(
           await accounts.createUser(req.principal, req.body as Parameters<AccountService['createUser']>[1]),
         ),
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Users, newest first, with role and organisation (admins)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            role: { type: 'string', enum: [...ROLES] },
+            q: { type: 'string', maxLength: 200, description: 'part of the e-mail or name' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { ...user.properties, organisation: { type: 'string', nullable: true } },
+                },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({
+      items: await accounts.listUsers(req.principal, req.query as { role?: Role; q?: string; limit: number }),
+    }),
   );
 
   app.get(

@@ -630,6 +630,26 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
     return r ? userView(r) : null;
   }
 
+  /** Users, newest first (admins): the console's user list. */
+  async function listUsers(p: Principal, q: { role?: Role; q?: string; limit?: number } = {}) {
+    requireAccess(p, 'users:manage');
+    let s = db
+      .selectFrom('users as u')
+      .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select(USER_COLUMNS.map((c) => `u.${c}` as const))
+      .select('o.name as organisation')
+      .orderBy('u.id', 'desc')
+      .limit(q.limit ?? 500);
+    if (q.role) s = s.where('u.role', '=', q.role);
+    if (q.q) {
+      const like = `%${q.q.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+      s = s.where((eb) =>
+        eb.or([eb(sql`lower(u.email)`, 'like', like), eb(sql`lower(u.display_name)`, 'like', like)]),
+      );
+    }
+    return (await s.execute()).map((r) => ({ ...userView(r), organisation: r.organisation }));
+  }
+
   async function countAdmins(): Promise<number> {
     const r = await db
       .selectFrom('users')
@@ -641,6 +661,7 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
 
   return {
     createUser,
+    listUsers,
     register,
     login,
     logout,
