@@ -303,6 +303,13 @@ describe.each(testBackends())('disposal on %s', (backend) => {
       'D-Link',
     ]);
     // a recipient's filter cannot widen its view
+    const first = all[1]?.id ?? 0;
+    expect((await c.view(who('psirt'), first)).report).toMatchObject({
+      vendor: 'D-Link',
+      product: 'DIR-823G',
+    });
+    await expect(c.view(who('tenda'), first)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(c.view(who('alice'), first)).rejects.toMatchObject({ code: 'not_found' });
     const mine = await c.board(who('psirt'), { organisationId: 999_999 });
     expect(mine.map((n) => n.organisation)).toEqual(['D-Link']);
     expect(await c.board(who('tenda'))).toEqual([]);

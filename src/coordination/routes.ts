@@ -94,6 +94,19 @@ export function registerCoordinationRoutes(
     }),
   );
 
+  app.get(
+    '/api/v1/notifications/:id',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary: 'One notification with the report it is about (its organisation’s members, analysts)',
+        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        response: { ...errors },
+      },
+    },
+    async (req) => c.view(req.principal, (req.params as { id: number }).id),
+  );
+
   app.post(
     '/api/v1/notifications/:id/actions',
     {

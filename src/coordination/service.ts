@@ -447,8 +447,9 @@ export function createCoordinationService(deps: {
   }
 
   /** What the link holder sees: the notification about them, and the report's public facts. */
-  async function viewByLink(token: string) {
-    const n = await db
+  /** A notification with the report it is about: what its recipient sees. */
+  async function withReport(where: { linkHash: string } | { id: number }) {
+    let q = db
       .selectFrom('notifications as n')
       .innerJoin('submissions as s', 's.id', 'n.submission_id')
       .select([
@@ -465,29 +466,48 @@ export function createCoordinationService(deps: {
         's.severity',
         's.cvss_vector',
         's.vuln_public_id',
-      ])
-      .where('n.link_hash', '=', sha256(token))
-      .executeTakeFirst();
-    if (!n || Date.parse(n.link_expires_at) < clock().getTime())
+      ]);
+    q = 'id' in where ? q.where('n.id', '=', where.id) : q.where('n.link_hash', '=', where.linkHash);
+    const n = await q.executeTakeFirst();
+    if (!n) return null;
+    const [notification] = await listIn(db, n.submission_id, n.organisation_id);
+    return {
+      organisationId: n.organisation_id,
+      linkExpiresAt: n.link_expires_at,
+      view: {
+        notification,
+        report: {
+          id: n.vuln_public_id,
+          title: n.title,
+          vendor: n.vendor,
+          product: n.product,
+          version: n.version,
+          affectedSystem: n.affected_system,
+          description: n.description,
+          severity: n.severity,
+          cvssVector: n.cvss_vector,
+        },
+      },
+    };
+  }
+
+  async function viewByLink(token: string) {
+    const n = await withReport({ linkHash: sha256(token) });
+    if (!n || Date.parse(n.linkExpiresAt) < clock().getTime())
       throw new AppError(
         'not_found',
         'This link is unknown or has expired; ask the coordinator for a new one',
       );
-    const [notification] = await listIn(db, n.submission_id, n.organisation_id);
-    return {
-      notification,
-      report: {
-        id: n.vuln_public_id,
-        title: n.title,
-        vendor: n.vendor,
-        product: n.product,
-        version: n.version,
-        affectedSystem: n.affected_system,
-        description: n.description,
-        severity: n.severity,
-        cvssVector: n.cvss_vector,
-      },
-    };
+    return n.view;
+  }
+
+  /** One notification and its report, for a member of the notified organisation (or an analyst). */
+  async function view(p: Principal, id: number) {
+    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in first');
+    const n = await withReport({ id });
+    const mine = n && p.kind === 'user' && p.organisationId === n.organisationId;
+    if (!n || !(mine || can(p, 'disposal:read'))) throw new AppError('not_found', `No notification ${id}`);
+    return n.view;
   }
 
   async function inbox(p: Principal) {
@@ -669,7 +689,7 @@ export function createCoordinationService(deps: {
     return items.sort((a, b) => Number(b.overdue) - Number(a.overdue));
   }
 
-  return { notify, list, board, act, actByLink, viewByLink, inbox, sweep, weekFigures };
+  return { notify, list, board, view, act, actByLink, viewByLink, inbox, sweep, weekFigures };
 }
 
 export interface BoardItem {

@@ -197,24 +197,62 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.context().close();
   });
 
-  it('lets an analyst triage, verify and publish the researcher’s report from the console; the public then finds it', async () => {
+  it('takes the researcher’s report through triage, verification, notification, the vendor’s fix and publication; only then does the public find it', async () => {
+    const PW = 'correct horse battery staple';
     const anon = await page(1440);
     await anon.goto(base + '/console');
-    await anon.getByText('分析人员登录后可用。').waitFor();
-    await anon.context().close();
-    await createAccountService({ db: d.db }).createUser(CLI, {
+    await anon.getByText('分析控制台仅供分析人员使用，请以分析人员身份登录。').waitFor();
+    await anon.goto(base + '/console/disposal');
+    await anon.getByText('分析控制台仅供分析人员使用，请以分析人员身份登录。').waitFor();
+    await expect(anon.locator('table').count()).resolves.toBe(0);
+    // under embargo: the public search does not know the report
+    await anon.goto(base + '/vulnerabilities?q=' + encodeURIComponent('命令注入'));
+    await anon.getByText('没有找到符合条件的漏洞。').waitFor();
+    const accounts = createAccountService({ db: d.db });
+    await accounts.createUser(CLI, {
       email: 'analyst@x.example',
       displayName: '分析员',
-      password: 'correct horse battery staple',
+      password: PW,
       role: 'analyst',
     });
     const p = await page(1440);
     await p.goto(base + '/login');
     await p.getByLabel('电子邮箱').fill('analyst@x.example');
-    await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
+    await p.getByLabel('密码（至少 12 位）').fill(PW);
     await p.getByRole('button', { name: '登录' }).click();
     await p.waitForURL(/\/me$/);
+
+    // the vendor's organisation and its portal contact, from the console
     await p.getByRole('link', { name: '分析控制台' }).click();
+    await p.getByRole('link', { name: '单位', exact: true }).click();
+    const newOrg = p.getByRole('form', { name: 'new organisation' });
+    await newOrg.getByLabel('名称', { exact: true }).fill('腾达科技');
+    await newOrg.getByLabel('英文名称').fill('Tenda Technology');
+    await newOrg.getByRole('button', { name: '新增' }).click();
+    await p.getByRole('heading', { name: '腾达科技' }).waitFor();
+    await p.getByText('还没有联系人：通报无法送达。').waitFor();
+    const newContact = p.getByRole('form', { name: 'new contact' });
+    await newContact.getByLabel('姓名或岗位').fill('PSIRT');
+    await newContact.getByLabel('电子邮件').fill('psirt@tenda.example');
+    await newContact.getByLabel('站内信').check();
+    await newContact.getByRole('button', { name: '新增' }).click();
+    await p.getByRole('cell', { name: 'psirt@tenda.example' }).waitFor();
+    await p.screenshot({ path: join(shots, 'console-organisation-desktop.png'), fullPage: true });
+    const tenda = await d.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', '腾达科技')
+      .executeTakeFirstOrThrow();
+    await accounts.createUser(CLI, {
+      email: 'psirt@tenda.example',
+      displayName: '腾达 PSIRT',
+      password: PW,
+      role: 'recipient',
+      organisationId: tenda.id,
+    });
+
+    // triage and verify
+    await p.getByRole('link', { name: '分诊队列' }).click();
     await p.getByRole('link', { name: 'Tenda AX1803 deviceName 参数命令注入漏洞' }).click();
     await p.getByRole('button', { name: '→ 已分诊' }).click();
     await p.getByRole('button', { name: '→ 验证中' }).click();
@@ -222,12 +260,101 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.getByLabel('验证步骤').fill('deviceName=$(reboot)');
     await p.getByLabel('信息提供者').fill('国家信息安全漏洞共享平台');
     await p.getByRole('button', { name: '→ 已验证' }).click();
-    await p.getByText(/^VS-\d{4}-\d{5}$/).waitFor();
+    const vsId = (await p.getByText(/^VS-\d{4}-\d{5}$/).textContent()) ?? '';
+    expect(vsId).toMatch(/^VS-\d{4}-\d{5}$/);
+    const caseUrl = p.url();
+
+    // notify the vendor, and write to the reporter
+    await p.getByText('尚未通报任何单位。').waitFor();
+    await p.getByLabel('查找单位').fill('腾达');
+    await p.getByRole('button', { name: '+ 腾达科技' }).click();
+    await p.getByRole('button', { name: '发送通报（1）' }).click();
+    await p.getByRole('cell', { name: '腾达科技' }).waitFor();
+    await p.locator('table.board').getByText('已发送').first().waitFor();
+    await p.getByLabel('消息').fill('已通报厂商，请等待修复后再公开细节。');
+    await p.getByRole('button', { name: '发送', exact: true }).click();
+    await p.locator('li.msg').getByText('已通报厂商，请等待修复后再公开细节。').waitFor();
     await p.screenshot({ path: join(shots, 'console-case-desktop.png'), fullPage: true });
+
+    // the vendor, signed in on a phone: its inbox, the report, acknowledge, fixed, a message
+    const v = await page(390);
+    await v.goto(base + '/login');
+    await v.getByLabel('电子邮箱').fill('psirt@tenda.example');
+    await v.getByLabel('密码（至少 12 位）').fill(PW);
+    await v.getByRole('button', { name: '登录' }).click();
+    await v.waitForURL(/\/me$/);
+    await v.getByRole('link', { name: '通报收件箱' }).first().click();
+    await v.getByRole('link', { name: 'Tenda AX1803 deviceName 参数命令注入漏洞' }).click();
+    await v.getByText('deviceName 参数未过滤，可执行任意命令。').waitFor();
+    await v.getByRole('button', { name: '确认收到' }).click();
+    await v.locator('dd').getByText('已确认').waitFor();
+    await v.getByLabel('补丁或公告链接').fill('https://www.tenda.com.cn/download/ax1803-v1.0.0.2');
+    await v.getByRole('button', { name: '已修复' }).click();
+    await v.locator('dd').getByText('已修复').first().waitFor();
+    await v.getByLabel('消息').fill('已在 V1.0.0.2 固件中修复。');
+    await v.getByRole('button', { name: '发送', exact: true }).click();
+    await v.locator('li.msg').getByText('已在 V1.0.0.2 固件中修复。').waitFor();
+    await v.screenshot({ path: join(shots, 'inbox-case-phone.png'), fullPage: true });
+    await expect(
+      v.evaluate<number>('document.documentElement.scrollWidth - innerWidth'),
+    ).resolves.toBeLessThanOrEqual(0);
+    await v.goto(base + '/console');
+    await v.getByText('分析控制台仅供分析人员使用，请以分析人员身份登录。').waitFor();
+    await v.context().close();
+
+    // the analyst sees the fix on the board and the vendor's message on the case, then publishes
+    await p.goto(base + '/console/disposal');
+    await p.locator('table.board').getByText('已修复').first().waitFor();
+    await p.screenshot({ path: join(shots, 'console-disposal-desktop.png'), fullPage: true });
+    await p.goto(caseUrl);
+    await p.locator('li.msg').getByText('已在 V1.0.0.2 固件中修复。').waitFor();
     await p.getByRole('button', { name: '公开' }).click();
     await p.locator('dd').getByText('已公开').waitFor();
-    await p.goto(base + '/vulnerabilities?q=' + encodeURIComponent('命令注入'));
-    await p.getByText('Tenda AX1803 deviceName 参数命令注入漏洞').first().waitFor();
+    await p.context().close();
+
+    // now the public finds it by a Chinese keyword and by its id
+    await anon.goto(base + '/vulnerabilities?q=' + encodeURIComponent('命令注入'));
+    await anon.getByText('Tenda AX1803 deviceName 参数命令注入漏洞').first().waitFor();
+    await anon.goto(base + '/vulnerabilities?q=' + vsId);
+    await anon.getByRole('link', { name: 'Tenda AX1803 deviceName 参数命令注入漏洞' }).click();
+    await anon.getByRole('heading', { name: 'Tenda AX1803 deviceName 参数命令注入漏洞' }).waitFor();
+    await anon.getByText(vsId).first().waitFor();
+    await anon.context().close();
+  });
+
+  it('gives an admin the users, audit and bulletin screens of the console', async () => {
+    const PW = 'correct horse battery staple';
+    await createAccountService({ db: d.db }).createUser(CLI, {
+      email: 'admin@x.example',
+      displayName: '管理员',
+      password: PW,
+      role: 'admin',
+    });
+    const p = await page(1440);
+    await p.goto(base + '/login');
+    await p.getByLabel('电子邮箱').fill('admin@x.example');
+    await p.getByLabel('密码（至少 12 位）').fill(PW);
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.waitForURL(/\/me$/);
+    await p.goto(base + '/console/users');
+    const form = p.getByRole('form', { name: 'new user' });
+    await form.getByLabel('姓名').fill('值班分析员');
+    await form.getByLabel('电子邮件').fill('duty@x.example');
+    await form.getByLabel('初始密码（至少 12 位）').fill(PW);
+    await form.getByRole('button', { name: '新增' }).click();
+    await p.getByText('duty@x.example').waitFor();
+    await p.screenshot({ path: join(shots, 'console-users-desktop.png'), fullPage: true });
+    await p.goto(base + '/console/audit');
+    await p.getByText('user.created').first().waitFor();
+    await p.screenshot({ path: join(shots, 'console-audit-desktop.png'), fullPage: true });
+    await p.goto(base + '/console/bulletins?week=2024-W04');
+    await p.getByText('2024-01-22 – 2024-01-28').waitFor();
+    const news = p.getByRole('form', { name: 'add news' });
+    await news.getByLabel('标题').fill('某厂商路由器漏洞被大规模利用');
+    await news.getByRole('button', { name: '添加要闻' }).click();
+    await p.getByText('某厂商路由器漏洞被大规模利用').first().waitFor();
+    await p.frameLocator('iframe.preview').getByText('某厂商路由器漏洞被大规模利用').first().waitFor();
+    await p.screenshot({ path: join(shots, 'console-bulletin-desktop.png'), fullPage: true });
     await p.context().close();
   });
 
@@ -288,6 +415,50 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
       .where('tracking_no', '=', sub.trackingNo)
       .executeTakeFirstOrThrow();
     expect(state.state).toBe('fixed');
+  });
+
+  it('lays out every public page at desktop and phone width without overflow or untranslated text', async () => {
+    const pages = [
+      ['home', '/'],
+      ['list', '/vulnerabilities?q=' + encodeURIComponent('漏洞')],
+      ['detail', '/vulnerabilities/CNVD-2024-04955'],
+      ['bulletins', '/bulletins'],
+      ['vendors', '/vendors'],
+      ['vendor', '/vendors/D-Link'],
+      ['ranking', '/ranking?week=2024-W04'],
+      ['report', '/report'],
+    ] as const;
+    for (const lang of ['zh', 'en'] as const)
+      for (const width of [1440, 390]) {
+        const p = await page(width, lang);
+        for (const [name, path] of pages) {
+          await p.goto(base + path);
+          await p.waitForLoadState('networkidle');
+          await expect(p.locator('main').textContent()).resolves.not.toMatch(/加载中|Loading…/);
+          const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - innerWidth');
+          expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+          // the page's own words are in the page's language (records keep their own titles)
+          const chrome = await p
+            .locator('header a, footer a, h2, th, label, legend, button:not(.lang), .status, .total')
+            .allTextContents();
+          const cjk = /[\u4e00-\u9fff]/;
+          if (lang === 'en')
+            expect(
+              chrome.filter((t) => cjk.test(t)),
+              `${name} at ${width}px`,
+            ).toEqual([]);
+          else
+            expect(
+              chrome.filter((t) => /^[A-Za-z][a-z]+( [a-z]+)+$/.test(t.trim())),
+              name,
+            ).toEqual([]);
+          await p.screenshot({
+            path: join(shots, `${name}-${width === 390 ? 'phone' : 'desktop'}-${lang}.png`),
+            fullPage: true,
+          });
+        }
+        await p.context().close();
+      }
   });
 
   it('logged no errors in the browser', () => {

@@ -59,6 +59,8 @@ const DICT = {
   language: { zh: 'English', en: '中文' },
   signIn: { zh: '登录', en: 'Sign in' },
   console: { zh: '分析控制台', en: 'Console' },
+  inbox: { zh: '通报收件箱', en: 'Inbox' },
+  vendors: { zh: '厂商', en: 'Vendors' },
   kind: { zh: '类型', en: 'Kind' },
   general: { zh: '通用型', en: 'General' },
   event: { zh: '事件型', en: 'Event' },

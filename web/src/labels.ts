@@ -33,3 +33,53 @@ export const METRIC_NAMES: Record<string, { zh: string; en: string }> = {
   SI: { zh: '完整性（后续系统）', en: 'Integrity (subsequent)' },
   SA: { zh: '可用性（后续系统）', en: 'Availability (subsequent)' },
 };
+
+/** A notification's state, as coordinator and recipient see it. */
+export const NOTIFICATION_STATES: Record<string, { zh: string; en: string }> = {
+  sent: { zh: '已发送', en: 'Sent' },
+  delivered: { zh: '已送达', en: 'Delivered' },
+  acknowledged: { zh: '已确认', en: 'Acknowledged' },
+  fixed: { zh: '已修复', en: 'Fixed' },
+  disputed: { zh: '有异议', en: 'Disputed' },
+  no_response: { zh: '未响应', en: 'No response' },
+};
+
+/** Whom a case is disposed to (the bulletin's disposal categories). */
+export const RECIPIENT_CATEGORIES: Record<string, { zh: string; en: string }> = {
+  vendor: { zh: '厂商', en: 'Vendor' },
+  affected_org: { zh: '涉事单位', en: 'Affected organisation' },
+  critical_sector: { zh: '重要行业单位', en: 'Critical-sector unit' },
+  telecom_operator: { zh: '基础电信企业', en: 'Telecom operator' },
+  regional_branch: { zh: '分中心', en: 'Regional branch' },
+  education_cert: { zh: '教育行业应急组织', en: 'Education CERT' },
+  authority: { zh: '主管部门', en: 'Authority' },
+};
+
+export const ORG_KINDS: Record<string, { zh: string; en: string }> = {
+  coordinator: { zh: '协调机构', en: 'Coordinator' },
+  reporting_unit: { zh: '报送单位', en: 'Reporting unit' },
+  individual: { zh: '个人', en: 'Individual' },
+  vendor: { zh: '厂商', en: 'Vendor' },
+  member_unit: { zh: '成员单位', en: 'Member unit' },
+  regional_branch: { zh: '分中心', en: 'Regional branch' },
+  authority: { zh: '主管部门', en: 'Authority' },
+};
+
+export const ROLES: Record<string, { zh: string; en: string }> = {
+  admin: { zh: '管理员', en: 'Admin' },
+  analyst: { zh: '分析人员', en: 'Analyst' },
+  reporter: { zh: '报送人', en: 'Reporter' },
+  recipient: { zh: '接收方', en: 'Recipient' },
+};
+
+/** Who reads a case message. */
+export const AUDIENCES: Record<string, { zh: string; en: string }> = {
+  internal: { zh: '仅内部', en: 'Internal only' },
+  reporter: { zh: '报送人', en: 'Reporter' },
+  recipients: { zh: '全部接收方', en: 'All recipients' },
+  organisation: { zh: '指定单位', en: 'One organisation' },
+};
+
+/** The label of a code in the current language, or the code itself. */
+export const label = (table: Record<string, { zh: string; en: string }>, code: string, lang: 'zh' | 'en') =>
+  table[code]?.[lang] ?? code;

@@ -1,4 +1,4 @@
-import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, StrictMode, Suspense, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initialLang, LangContext, useT, type Lang } from './i18n.js';
 import { Home } from './pages/Home.js';
@@ -9,7 +9,9 @@ import { Submit } from './pages/Submit.js';
 import { Login, Register } from './pages/Account.js';
 import { Mine, MySubmission } from './pages/Mine.js';
 import { Respond } from './pages/Respond.js';
-import { Case, Queue } from './pages/Console.js';
+import { Inbox, InboxCase } from './pages/Inbox.js';
+import { Vendor, Vendors } from './pages/Vendors.js';
+import { RankingPage } from './pages/Ranking.js';
 import { AuthProvider, useAuth } from './auth.js';
 import './styles.css';
 
@@ -44,6 +46,9 @@ function useLocation() {
   return loc;
 }
 
+// the console is its own chunk: public visitors never download it
+const Console = lazy(() => import('./console/index.js'));
+
 function Shell() {
   const t = useT();
   const { path, search } = useLocation();
@@ -56,8 +61,18 @@ function Shell() {
   else if (path === '/login') page = <Login />;
   else if (path === '/register') page = <Register />;
   else if (path === '/me') page = <Mine />;
-  else if (path === '/console') page = <Queue search={search} />;
-  else if (/^\/console\/S-[\w-]+$/.test(path)) page = <Case trackingNo={path.split('/').at(-1) ?? ''} />;
+  else if (path === '/console' || path.startsWith('/console/'))
+    page = (
+      <Suspense fallback={<p className="status">{t('loading')}</p>}>
+        <Console path={path} search={search} />
+      </Suspense>
+    );
+  else if (path === '/inbox') page = <Inbox />;
+  else if (/^\/inbox\/S-[\w-]+$/.test(path)) page = <InboxCase trackingNo={path.split('/').at(-1) ?? ''} />;
+  else if (path === '/vendors') page = <Vendors />;
+  else if (/^\/vendors\/.+$/.test(path))
+    page = <Vendor name={decodeURIComponent(path.slice('/vendors/'.length))} />;
+  else if (path === '/ranking') page = <RankingPage search={search} />;
   else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;
   else if (/^\/me\/submissions\/[\w-]+$/.test(path))
     page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} />;
@@ -71,6 +86,7 @@ function Shell() {
         <nav aria-label="main">
           <Link to="/vulnerabilities">{t('vulns')}</Link>
           <Link to="/bulletins">{t('bulletins')}</Link>
+          <Link to="/vendors">{t('vendors')}</Link>
           <Link to="/report" className="cta">
             {t('report')}
           </Link>
@@ -79,7 +95,22 @@ function Shell() {
         </nav>
       </header>
       <main>{page}</main>
+      <Footer />
     </>
+  );
+}
+
+function Footer() {
+  const { lang } = useContext(LangContext);
+  return (
+    <footer className="bottom">
+      <a href={`/api/v1/vulnerabilities.atom${lang === 'en' ? '?lang=en' : ''}`}>
+        {lang === 'zh' ? '订阅更新（Atom）' : 'Updates (Atom feed)'}
+      </a>
+      <Link to="/ranking">{lang === 'zh' ? '报送排行' : 'Reporter ranking'}</Link>
+      <a href="/api/docs">{lang === 'zh' ? 'API 文档' : 'API documentation'}</a>
+      <Link to="/report">{lang === 'zh' ? '报送漏洞' : 'Report a vulnerability'}</Link>
+    </footer>
   );
 }
 
@@ -90,6 +121,7 @@ function AccountLink() {
   return (
     <>
       {(me.role === 'analyst' || me.role === 'admin') && <Link to="/console">{t('console')}</Link>}
+      {me.role === 'recipient' && <Link to="/inbox">{t('inbox')}</Link>}
       <Link to="/me">{me.displayName}</Link>
     </>
   );

@@ -1,10 +1,13 @@
-import { useContext } from 'react';
+import { lazy, Suspense, useContext, useMemo } from 'react';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
 import { Status } from './bits.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { useApi } from './useApi.js';
+import { Thread } from './Messages.js';
+
+const Chart = lazy(() => import('./Chart.js').then((m) => ({ default: m.Chart })));
 
 export function Mine() {
   const { lang } = useContext(LangContext);
@@ -30,6 +33,12 @@ export function Mine() {
           {lang === 'zh' ? '退出' : 'Sign out'}
         </button>
       </p>
+      {me.role === 'recipient' && (
+        <p>
+          <Link to="/inbox">{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</Link>
+        </p>
+      )}
+      <MyStats />
       <h2>{lang === 'zh' ? '我的报送' : 'My reports'}</h2>
       <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
       <ul className="list">
@@ -98,6 +107,62 @@ export function MySubmission({ trackingNo }: { trackingNo: string }) {
           </li>
         ))}
       </ol>
+      <Thread trackingNo={data.trackingNo} />
     </article>
+  );
+}
+
+/** The reporter's own counts for the last 12 weeks (ECharts, like the bulletin) and a link to the ranking. */
+function MyStats() {
+  const { lang } = useContext(LangContext);
+  const s = useApi<{ weeks: Array<{ week: string; reported: number; original: number; verified: number }> }>(
+    '/api/v1/reporters/me?weeks=12',
+  );
+  const names = useMemo(
+    () => ({
+      reported: lang === 'zh' ? '报送' : 'Reported',
+      original: lang === 'zh' ? '原创' : 'Original',
+      verified: lang === 'zh' ? '已收录' : 'Verified',
+    }),
+    [lang],
+  );
+  const option = useMemo(
+    () =>
+      s.data && {
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0 },
+        grid: { left: 30, right: 10, top: 30, bottom: 30 },
+        xAxis: { type: 'category', data: s.data.weeks.map((w) => w.week.slice(5)) },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: (['reported', 'original', 'verified'] as const).map((k) => ({
+          name: names[k],
+          type: 'bar',
+          data: s.data?.weeks.map((w) => w[k]) ?? [],
+        })),
+      },
+    [s.data, names],
+  );
+  if (!s.data) return <Status loading={s.loading} error={s.error} />;
+  const sum = (k: 'reported' | 'original' | 'verified') => s.data?.weeks.reduce((a, w) => a + w[k], 0) ?? 0;
+  return (
+    <section aria-label="statistics">
+      <h2>{lang === 'zh' ? '我的统计（近 12 周）' : 'My statistics (last 12 weeks)'}</h2>
+      <div className="cards">
+        {(['reported', 'original', 'verified'] as const).map((k) => (
+          <div key={k} className="card">
+            <div className="num">{sum(k)}</div>
+            {names[k]}
+          </div>
+        ))}
+      </div>
+      {option && (
+        <Suspense fallback={null}>
+          <Chart option={option} height={200} label={lang === 'zh' ? '每周报送' : 'Reports per week'} />
+        </Suspense>
+      )}
+      <p>
+        <Link to="/ranking">{lang === 'zh' ? '本周报送排行' : 'This week’s reporter ranking'}</Link>
+      </p>
+    </section>
   );
 }

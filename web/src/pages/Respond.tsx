@@ -4,6 +4,8 @@ import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { Status } from './bits.js';
 import { useApi } from './useApi.js';
+import { RecipientActions } from './RecipientActions.js';
+import { NOTIFICATION_STATES, label } from '../labels.js';
 
 interface Notification {
   id: number;
@@ -35,21 +37,8 @@ const L = {
   deadline: { zh: '修复期限', en: 'Fix by' },
   state: { zh: '状态', en: 'State' },
   overdue: { zh: '已逾期', en: 'overdue' },
-  acknowledge: { zh: '确认收到', en: 'Acknowledge' },
-  fix: { zh: '已修复', en: 'Report the fix' },
-  fixUrl: { zh: '补丁或公告链接', en: 'Patch or advisory link' },
-  dispute: { zh: '提出异议', en: 'Dispute' },
-  reason: { zh: '异议理由', en: 'Reason' },
   done: { zh: '已记录，谢谢。', en: 'Recorded — thank you.' },
 } as const;
-const STATES: Record<string, { zh: string; en: string }> = {
-  sent: { zh: '已发送', en: 'Sent' },
-  delivered: { zh: '已送达', en: 'Delivered' },
-  acknowledged: { zh: '已确认', en: 'Acknowledged' },
-  fixed: { zh: '已修复', en: 'Fixed' },
-  disputed: { zh: '有异议', en: 'Disputed' },
-  no_response: { zh: '未响应', en: 'No response' },
-};
 
 export function Respond({ token }: { token: string }) {
   const { lang } = useContext(LangContext);
@@ -58,7 +47,7 @@ export function Respond({ token }: { token: string }) {
   const [err, setErr] = useState<string | null>(null);
   if (!data) return <Status loading={loading} error={error} />;
   const current = n ?? data.notification;
-  const act = (body: Record<string, string>) =>
+  const act = (body: { action: string; fixUrl?: string; note?: string }) =>
     send<Notification>('POST', `/api/v1/respond/${token}`, body).then(
       (x) => {
         setN(x);
@@ -67,7 +56,6 @@ export function Respond({ token }: { token: string }) {
       (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
     );
   const r = data.report;
-  const open = !['fixed', 'disputed'].includes(current.state);
   return (
     <article className="detail">
       <h1>
@@ -94,7 +82,7 @@ export function Respond({ token }: { token: string }) {
           {current.overdue && <span className="tag red">{L.overdue[lang]}</span>}
         </dd>
         <dt>{L.state[lang]}</dt>
-        <dd>{STATES[current.state]?.[lang] ?? current.state}</dd>
+        <dd>{label(NOTIFICATION_STATES, current.state, lang)}</dd>
       </dl>
       <p className="prose">{r.description}</p>
       {n && (
@@ -107,45 +95,11 @@ export function Respond({ token }: { token: string }) {
           {err}
         </p>
       )}
-      {open && (
-        <div className="actions">
-          <button
-            type="button"
-            onClick={() => void act({ action: 'acknowledge' })}
-            disabled={current.state === 'acknowledged'}
-          >
-            {L.acknowledge[lang]}
-          </button>
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act({ action: 'fix', fixUrl: String(new FormData(e.currentTarget).get('fixUrl') ?? '') });
-            }}
-          >
-            <label>
-              {L.fixUrl[lang]}
-              <input name="fixUrl" type="url" required />
-            </label>
-            <button type="submit">{L.fix[lang]}</button>
-          </form>
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act({ action: 'dispute', note: String(new FormData(e.currentTarget).get('note') ?? '') });
-            }}
-          >
-            <label>
-              {L.reason[lang]}
-              <input name="note" required />
-            </label>
-            <button type="submit">{L.dispute[lang]}</button>
-          </form>
-        </div>
-      )}
+      <RecipientActions state={current.state} act={(body) => void act(body)} />
       <ol className="history">
         {current.events.map((e, i) => (
           <li key={i}>
-            {e.at.slice(0, 16).replace('T', ' ')} · {STATES[e.to]?.[lang] ?? e.to} · {e.actor}
+            {e.at.slice(0, 16).replace('T', ' ')} · {label(NOTIFICATION_STATES, e.to, lang)} · {e.actor}
             {e.note ? ` · ${e.note}` : ''}
           </li>
         ))}

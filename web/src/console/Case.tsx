@@ -1,82 +1,18 @@
 /**
- * The analyst console's first screens: the triage queue, and a case with its duplicate candidates side by
- * side, the workflow steps the table allows, verification, notification and publication. Analysts only (the
- * API refuses everyone else; this page just says so).
+ * A case in the analyst console: its duplicate candidates side by side, the workflow steps the table allows,
+ * verification, disposal (notify, each recipient's state and deadline), publication, and its messages.
  */
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
-import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
-import { Status } from './bits.js';
-import { useApi } from './useApi.js';
+import { Status } from '../pages/bits.js';
+import { useApi } from '../pages/useApi.js';
 import { SUBMISSION_STATES } from '../labels.js';
+import { Thread } from '../pages/Messages.js';
+import { Disposal, type CaseNotification } from './Disposal.js';
 
 const st = (s: string, lang: 'zh' | 'en') => SUBMISSION_STATES[s]?.[lang] ?? s;
-
-function useAnalyst() {
-  const { me, ready } = useAuth();
-  return { ready, ok: !!me && (me.role === 'analyst' || me.role === 'admin') };
-}
-
-export function Queue({ search }: { search: string }) {
-  const { lang } = useContext(LangContext);
-  const { ready, ok } = useAnalyst();
-  const state = new URLSearchParams(search).get('state') ?? '';
-  const list = useApi<{
-    items: Array<{
-      trackingNo: string;
-      kind: string;
-      state: string;
-      title: string;
-      severity: string | null;
-      createdAt: string;
-    }>;
-  }>(ok ? `/api/v1/submissions?limit=100${state ? `&state=${state}` : ''}` : null);
-  if (ready && !ok)
-    return (
-      <p className="status">{lang === 'zh' ? '分析人员登录后可用。' : 'For analysts: sign in first.'}</p>
-    );
-  return (
-    <div>
-      <h1>{lang === 'zh' ? '分诊队列' : 'Triage queue'}</h1>
-      <nav className="tabs" aria-label="states">
-        <Link to="/console">{lang === 'zh' ? '全部' : 'All'}</Link>
-        {['submitted', 'triaged', 'need_info', 'verifying', 'verified', 'notified', 'fixed'].map((s) => (
-          <Link key={s} to={`/console?state=${s}`} className={s === state ? 'on' : ''}>
-            {st(s, lang)}
-          </Link>
-        ))}
-      </nav>
-      <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
-      <table className="queue">
-        <tbody>
-          {list.data?.items.map((s) => (
-            <tr key={s.trackingNo}>
-              <td>{st(s.state, lang)}</td>
-              <td>
-                <Link to={`/console/${s.trackingNo}`}>{s.title}</Link>
-              </td>
-              <td>
-                {s.kind === 'event'
-                  ? lang === 'zh'
-                    ? '事件型'
-                    : 'Event'
-                  : lang === 'zh'
-                    ? '通用型'
-                    : 'General'}
-              </td>
-              <td>{s.severity ?? '—'}</td>
-              <td>
-                <code>{s.trackingNo}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
 
 interface CaseView {
   trackingNo: string;
@@ -102,6 +38,9 @@ export function Case({ trackingNo }: { trackingNo: string }) {
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
   const c = useApi<CaseView>(`/api/v1/submissions/${trackingNo}?v=${version}`);
+  const notifications = useApi<{ items: CaseNotification[] }>(
+    `/api/v1/submissions/${trackingNo}/notifications?v=${version}`,
+  );
   if (!c.data) return <Status loading={c.loading} error={c.error} />;
   const v = c.data;
   const step = (body: Record<string, unknown>) =>
@@ -270,6 +209,12 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           </button>
         )}
       </div>
+      <Disposal
+        trackingNo={trackingNo}
+        canNotify={['verified', 'notified', 'fixed'].includes(v.state)}
+        notifications={notifications}
+        onChange={() => setVersion((x) => x + 1)}
+      />
       <h2>{lang === 'zh' ? '处理记录' : 'Timeline'}</h2>
       <ol className="history">
         {v.timeline.map((t, i) => (
@@ -279,6 +224,13 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           </li>
         ))}
       </ol>
+      <Thread
+        trackingNo={trackingNo}
+        organisations={(notifications.data?.items ?? []).map((n) => ({
+          id: n.organisationId,
+          name: n.organisation,
+        }))}
+      />
     </article>
   );
 }

@@ -1,0 +1,141 @@
+/** Users with role and organisation; an admin creates accounts of any role (recipients belong to an organisation). */
+import { useContext, useState } from 'react';
+import { send } from '../api.js';
+import { LangContext } from '../i18n.js';
+import { ROLES, label } from '../labels.js';
+import { Status } from '../pages/bits.js';
+import { useApi } from '../pages/useApi.js';
+
+interface User {
+  id: number;
+  email: string;
+  displayName: string;
+  role: string;
+  organisation: string | null;
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export function Users() {
+  const { lang } = useContext(LangContext);
+  const [q, setQ] = useState('');
+  const [role, setRole] = useState('');
+  const [version, setVersion] = useState(0);
+  const [err, setErr] = useState<string | null>(null);
+  const list = useApi<{ items: User[] }>(
+    `/api/v1/users?q=${encodeURIComponent(q)}${role ? `&role=${role}` : ''}&v=${version}`,
+  );
+  const orgs = useApi<{ items: Array<{ id: number; name: string }> }>('/api/v1/organisations');
+  return (
+    <div>
+      <h1>{lang === 'zh' ? '用户' : 'Users'}</h1>
+      <form className="search" onSubmit={(e) => e.preventDefault()}>
+        <input
+          aria-label={lang === 'zh' ? '姓名或邮箱' : 'Name or e-mail'}
+          placeholder={lang === 'zh' ? '姓名或邮箱' : 'Name or e-mail'}
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
+        <select
+          aria-label={lang === 'zh' ? '角色' : 'Role'}
+          value={role}
+          onChange={(e) => setRole(e.target.value)}
+        >
+          <option value="">{lang === 'zh' ? '全部角色' : 'Any role'}</option>
+          {Object.keys(ROLES).map((r) => (
+            <option key={r} value={r}>
+              {label(ROLES, r, lang)}
+            </option>
+          ))}
+        </select>
+      </form>
+      <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
+      <table className="board">
+        <tbody>
+          {list.data?.items.map((u) => (
+            <tr key={u.id}>
+              <td>
+                {u.displayName}
+                <div className="meta">{u.email}</div>
+              </td>
+              <td>{label(ROLES, u.role, lang)}</td>
+              <td>{u.organisation ?? ''}</td>
+              <td className="meta">
+                {lang === 'zh' ? '最近登录 ' : 'last sign-in '}
+                {u.lastLoginAt ? u.lastLoginAt.slice(0, 16).replace('T', ' ') : '—'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="panel wide"
+        aria-label="new user"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const f = new FormData(form);
+          const org = String(f.get('organisationId') ?? '');
+          send('POST', '/api/v1/users', {
+            email: String(f.get('email') ?? ''),
+            displayName: String(f.get('displayName') ?? ''),
+            password: String(f.get('password') ?? ''),
+            role: String(f.get('role') ?? ''),
+            ...(org ? { organisationId: Number(org) } : {}),
+          }).then(
+            () => {
+              form.reset();
+              setErr(null);
+              setVersion((x) => x + 1);
+            },
+            (x: unknown) => setErr(x instanceof Error ? x.message : String(x)),
+          );
+        }}
+      >
+        <h2>{lang === 'zh' ? '新增用户' : 'Add a user'}</h2>
+        <div className="row3">
+          <label>
+            {lang === 'zh' ? '姓名' : 'Name'}
+            <input name="displayName" required maxLength={200} />
+          </label>
+          <label>
+            {lang === 'zh' ? '电子邮件' : 'E-mail'}
+            <input name="email" type="email" required />
+          </label>
+          <label>
+            {lang === 'zh' ? '初始密码（至少 12 位）' : 'Initial password (12+ characters)'}
+            <input name="password" type="password" required minLength={12} autoComplete="new-password" />
+          </label>
+          <label>
+            {lang === 'zh' ? '角色' : 'Role'}
+            <select name="role" defaultValue="analyst">
+              {Object.keys(ROLES).map((r) => (
+                <option key={r} value={r}>
+                  {label(ROLES, r, lang)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {lang === 'zh' ? '所属单位' : 'Organisation'}
+            <select name="organisationId" defaultValue="">
+              <option value="">—</option>
+              {orgs.data?.items.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {err && (
+          <p className="status error" role="alert">
+            {err}
+          </p>
+        )}
+        <button type="submit">{lang === 'zh' ? '新增' : 'Add'}</button>
+      </form>
+    </div>
+  );
+}

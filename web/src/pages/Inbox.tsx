@@ -1,0 +1,203 @@
+/**
+ * A recipient's portal (vendor or member unit, signed in): its organisation's notifications, overdue first;
+ * open one to acknowledge, report the fix or dispute, and to write to the coordinator.
+ */
+import { useContext, useState } from 'react';
+import { send } from '../api.js';
+import { useAuth } from '../auth.js';
+import { LangContext } from '../i18n.js';
+import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
+import { Link } from '../main.js';
+import { Status } from './bits.js';
+import { Thread } from './Messages.js';
+import { RecipientActions } from './RecipientActions.js';
+import { useApi } from './useApi.js';
+
+export interface BoardItem {
+  id: number;
+  trackingNo: string;
+  title: string;
+  severity: string | null;
+  organisationId: number;
+  organisation: string;
+  category: string;
+  state: string;
+  notifiedAt: string;
+  deadline: string;
+  fixUrl: string | null;
+  overdue: boolean;
+}
+
+export function Deadline({ item }: { item: Pick<BoardItem, 'deadline' | 'overdue'> }) {
+  const { lang } = useContext(LangContext);
+  return (
+    <span className={item.overdue ? 'overdue' : ''}>
+      {item.deadline.slice(0, 10)}
+      {item.overdue && <span className="tag red">{lang === 'zh' ? '已逾期' : 'overdue'}</span>}
+    </span>
+  );
+}
+
+export function Inbox() {
+  const { lang } = useContext(LangContext);
+  const { me, ready } = useAuth();
+  const board = useApi<{ items: BoardItem[] }>(me ? '/api/v1/notifications' : null);
+  if (ready && !me) return <p className="status">{lang === 'zh' ? '请先登录。' : 'Sign in first.'}</p>;
+  return (
+    <div>
+      <h1>{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</h1>
+      <Status loading={board.loading} error={board.error} />
+      {board.data?.items.length === 0 && (
+        <p className="status">
+          {lang === 'zh' ? '贵单位目前没有收到漏洞通报。' : 'Your organisation has no notifications.'}
+        </p>
+      )}
+      <table className="board">
+        <thead>
+          <tr>
+            <th>{lang === 'zh' ? '漏洞' : 'Vulnerability'}</th>
+            <th>{lang === 'zh' ? '状态' : 'State'}</th>
+            <th>{lang === 'zh' ? '修复期限' : 'Fix by'}</th>
+            <th>{lang === 'zh' ? '通报时间' : 'Notified'}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {board.data?.items.map((n) => (
+            <tr key={n.id} className={n.overdue ? 'late' : ''}>
+              <td>
+                <Link to={`/inbox/${n.trackingNo}`}>{n.title}</Link>
+              </td>
+              <td>{label(NOTIFICATION_STATES, n.state, lang)}</td>
+              <td>
+                <Deadline item={n} />
+              </td>
+              <td>{n.notifiedAt.slice(0, 10)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface Report {
+  id: string | null;
+  title: string;
+  vendor: string | null;
+  product: string | null;
+  version: string | null;
+  affectedSystem: string | null;
+  description: string;
+  cvssVector: string | null;
+}
+
+interface NotificationView {
+  id: number;
+  organisation: string;
+  category: string;
+  state: string;
+  deadline: string;
+  fixUrl: string | null;
+  answer: string | null;
+  overdue: boolean;
+  events: Array<{ at: string; actor: string; to: string; note: string | null }>;
+}
+
+export function InboxCase({ trackingNo }: { trackingNo: string }) {
+  const { lang } = useContext(LangContext);
+  const [version, setVersion] = useState(0);
+  const [err, setErr] = useState<string | null>(null);
+  const board = useApi<{ items: BoardItem[] }>(`/api/v1/notifications?v=${version}`);
+  const list = useApi<{ items: NotificationView[] }>(
+    `/api/v1/submissions/${trackingNo}/notifications?v=${version}`,
+  );
+  const item = board.data?.items.find((n) => n.trackingNo === trackingNo);
+  const report = useApi<{ report: Report }>(item ? `/api/v1/notifications/${item.id}` : null).data?.report;
+  if (!list.data) return <Status loading={list.loading} error={list.error} />;
+  return (
+    <article className="detail">
+      <p>
+        <Link to="/inbox">← {lang === 'zh' ? '通报收件箱' : 'Inbox'}</Link>
+      </p>
+      <h1>{item?.title ?? trackingNo}</h1>
+      {report && (
+        <>
+          <dl className="facts">
+            <dt>{lang === 'zh' ? '影响' : 'Affects'}</dt>
+            <dd>
+              {[report.vendor, report.product, report.version].filter(Boolean).join(' ') ||
+                report.affectedSystem}
+            </dd>
+            {report.cvssVector && (
+              <>
+                <dt>CVSS</dt>
+                <dd>
+                  <code>{report.cvssVector}</code>
+                </dd>
+              </>
+            )}
+            {report.id && (
+              <>
+                <dt>{lang === 'zh' ? '漏洞编号' : 'Vulnerability id'}</dt>
+                <dd>
+                  <code>{report.id}</code>
+                </dd>
+              </>
+            )}
+          </dl>
+          <p className="prose">{report.description}</p>
+        </>
+      )}
+      {err && (
+        <p className="status error" role="alert">
+          {err}
+        </p>
+      )}
+      {list.data.items.map((n) => (
+        <section key={n.id} className="notification">
+          <dl className="facts">
+            <dt>{lang === 'zh' ? '接收单位' : 'Recipient'}</dt>
+            <dd>
+              {n.organisation} · {label(RECIPIENT_CATEGORIES, n.category, lang)}
+            </dd>
+            <dt>{lang === 'zh' ? '状态' : 'State'}</dt>
+            <dd>{label(NOTIFICATION_STATES, n.state, lang)}</dd>
+            <dt>{lang === 'zh' ? '修复期限' : 'Fix by'}</dt>
+            <dd>
+              <Deadline item={n} />
+            </dd>
+            {n.fixUrl && (
+              <>
+                <dt>{lang === 'zh' ? '补丁' : 'Fix'}</dt>
+                <dd>
+                  <a href={n.fixUrl}>{n.fixUrl}</a>
+                </dd>
+              </>
+            )}
+          </dl>
+          <RecipientActions
+            state={n.state}
+            act={(body) =>
+              void send('POST', `/api/v1/notifications/${n.id}/actions`, body).then(
+                () => {
+                  setErr(null);
+                  setVersion((x) => x + 1);
+                },
+                (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+              )
+            }
+          />
+          <ol className="history">
+            {n.events.map((e, i) => (
+              <li key={i}>
+                {e.at.slice(0, 16).replace('T', ' ')} · {label(NOTIFICATION_STATES, e.to, lang)} · {e.actor}
+                {e.note ? ` · ${e.note}` : ''}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ))}
+      <Thread trackingNo={trackingNo} />
+    </article>
+  );
+}
