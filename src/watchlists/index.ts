@@ -1,0 +1,7 @@
+/** Version ordering, ranges, CPE names and product matching for watchlists (no DB, no HTTP). */
+export * from './version.js';
+export * from './range.js';
+export * from './cve-versions.js';
+export * from './cpe.js';
+export * from './product.js';
+export * from './match.js';
