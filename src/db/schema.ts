@@ -344,3 +344,53 @@ export interface CaseMessagesTable {
   body: string;
   created_at: Generated<string>;
 }
+
+export interface FeedsTable {
+  name: string;
+  format: string;
+  url: string;
+  schedule_ms: number | null;
+  created_at: Generated<string>;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_outcome: string | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  last_read: Generated<number>;
+  last_imported: Generated<number>;
+  last_updated: Generated<number>;
+  last_unchanged: Generated<number>;
+  last_rejected: Generated<number>;
+  consecutive_failures: Generated<number>;
+  next_run_at: string | null;
+  leased_until: string | null;
+  lease_token: string | null;
+}
+
+export interface FeedRunsTable {
+  id: Generated<number>;
+  feed_name: string;
+  url: string;
+  started_at: string;
+  finished_at: string;
+  outcome: string;
+  http_status: number | null;
+  attempts: Generated<number>;
+  bytes: Generated<number>;
+  read: Generated<number>;
+  imported: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  import_run_id: number | null;
+  error: string | null;
+}
+
+/** Feeds (0010_feeds.sql), merged into DB above. */
+export interface DB {
+  feeds: FeedsTable;
+  feed_runs: FeedRunsTable;
+}

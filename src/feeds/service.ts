@@ -1,0 +1,204 @@
+/**
+ * Feeds as a service: register remote catalogues with a schedule, sync one now (`vulnshare sync kev --url …`),
+ * or run whatever is due (`syncDue`, called by the worker). Each run first takes the feed's lease, so two
+ * workers never sync the same feed at once; a worker that dies leaves a lease that simply expires.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Database } from '../db/client.js';
+import { AppError } from '../errors.js';
+import {
+  checkFeedName,
+  checkFeedUrl,
+  DEFAULT_RETRY,
+  FEED_FORMATS,
+  isFeedFormat,
+  parseInterval,
+  type Feed,
+  type FeedFormat,
+  type FeedRun,
+  type RetryPolicy,
+} from './model.js';
+import { runFeed, type SyncResult } from './run.js';
+import * as store from './store.js';
+import { feedView, runView } from './views.js';
+
+export type { SyncResult } from './run.js';
+
+export interface FeedServiceDeps {
+  database: Database;
+  clock?: () => Date;
+  fetchImpl?: typeof fetch;
+  /** Overrides of DEFAULT_RETRY (tests keep the backoff tiny). */
+  retry?: Partial<RetryPolicy>;
+  /** Records per import transaction (VULNSHARE_IMPORT_BATCH). */
+  batchSize?: number;
+  /** Where bodies are downloaded (default the OS temp folder). */
+  tmpDir?: string;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface AddFeedInput {
+  name: string;
+  format: string;
+  url: string;
+  /** '6h', '1d', '1h30m'; absent or null = on demand only. */
+  schedule?: string | null;
+}
+
+/** A feed by name, or an ad-hoc source (registered on first use as an on-demand feed, to keep its ETag). */
+export type SyncTarget = string | { format: string; url: string; name?: string };
+
+export type FeedService = ReturnType<typeof createFeedService>;
+
+export function createFeedService(deps: FeedServiceDeps) {
+  const { database } = deps;
+  const db = database.db;
+  const clock = deps.clock ?? (() => new Date());
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const runDeps = { ...deps, clock, policy };
+
+  function checkFormat(format: string): FeedFormat {
+    if (!isFeedFormat(format))
+      throw new AppError(
+        'invalid_parameter',
+        `unknown feed format "${format}"; use one of ${FEED_FORMATS.join(', ')}`,
+        {
+          format,
+        },
+      );
+    return format;
+  }
+
+  async function requireFeed(name: string): Promise<store.FeedRow> {
+    const row = await store.getFeed(db, name);
+    if (!row) throw new AppError('not_found', `no feed named "${name}"`, { name });
+    return row;
+  }
+
+  /** Register a feed; a scheduled one is due at once. */
+  async function addFeed(input: AddFeedInput): Promise<Feed> {
+    const name = checkFeedName(input.name);
+    const format = checkFormat(input.format);
+    const url = checkFeedUrl(input.url).href;
+    const scheduleMs = input.schedule ? parseInterval(input.schedule) : null;
+    const row = await store.insertFeed(db, {
+      name,
+      format,
+      url,
+      schedule_ms: scheduleMs,
+      next_run_at: scheduleMs === null ? null : clock().toISOString(),
+    });
+    if (!row) throw new AppError('conflict', `a feed named "${name}" exists already`, { name });
+    return feedView(row);
+  }
+
+  /** Change a feed's URL, format or schedule; its ETag / Last-Modified are kept only while the source is the same. */
+  async function updateFeed(name: string, patch: Partial<Omit<AddFeedInput, 'name'>>): Promise<Feed> {
+    const cur = await requireFeed(name);
+    const format = patch.format === undefined ? cur.format : checkFormat(patch.format);
+    const url = patch.url === undefined ? cur.url : checkFeedUrl(patch.url).href;
+    const scheduleMs =
+      patch.schedule === undefined ? cur.schedule_ms : patch.schedule ? parseInterval(patch.schedule) : null;
+    const row = await store.updateFeedDefinition(db, name, {
+      format,
+      url,
+      schedule_ms: scheduleMs,
+      next_run_at: scheduleMs === null ? null : (cur.next_run_at ?? clock().toISOString()),
+      // Another source: its validators would be meaningless (a false 304), so the next run downloads in full.
+      ...(url !== cur.url || format !== cur.format ? { etag: null, last_modified: null } : {}),
+    });
+    if (!row) throw new AppError('not_found', `no feed named "${name}"`, { name });
+    return feedView(row);
+  }
+
+  async function removeFeed(name: string): Promise<void> {
+    if (!(await store.deleteFeed(db, name)))
+      throw new AppError('not_found', `no feed named "${name}"`, { name });
+  }
+
+  async function listFeeds(): Promise<Feed[]> {
+    return (await store.listFeeds(db)).map(feedView);
+  }
+
+  async function feedStatus(name: string, opts: { runs?: number } = {}): Promise<Feed & { runs: FeedRun[] }> {
+    const row = await requireFeed(name);
+    const runs = await store.listRuns(db, name, Math.min(Math.max(opts.runs ?? 10, 0), 500));
+    return { ...feedView(row), runs: runs.map(runView) };
+  }
+
+  async function resolve(target: SyncTarget): Promise<store.FeedRow> {
+    if (typeof target === 'string') return requireFeed(target);
+    const format = checkFormat(target.format);
+    const url = checkFeedUrl(target.url);
+    if (target.name) {
+      const named = await store.getFeed(db, target.name);
+      if (named && (named.url !== url.href || named.format !== format))
+        throw new AppError(
+          'conflict',
+          `feed "${target.name}" exists with another source (${named.format} ${named.url})`,
+          {
+            name: target.name,
+          },
+        );
+      if (named) return named;
+    } else {
+      const known = await store.findFeedByUrl(db, format, url.href);
+      if (known) return known;
+    }
+    let name = checkFeedName(target.name ?? `${format}@${url.hostname}`);
+    if (!target.name && (await store.getFeed(db, name)))
+      name = `${name}-${createHash('sha256').update(url.href).digest('hex').slice(0, 8)}`;
+    const row = await store.insertFeed(db, {
+      name,
+      format,
+      url: url.href,
+      schedule_ms: null,
+      next_run_at: null,
+    });
+    return row ?? requireFeed(name);
+  }
+
+  function lease(dueBy?: string) {
+    const now = clock();
+    return {
+      token: randomUUID(),
+      now: now.toISOString(),
+      until: new Date(now.getTime() + policy.leaseMs).toISOString(),
+      ...(dueBy ? { dueBy } : {}),
+    };
+  }
+
+  /**
+   * Sync one feed now. Download and import failures are recorded in the feed's status and returned as
+   * outcome 'failed' with an error naming the feed and URL; a feed another worker is syncing is a conflict.
+   */
+  async function syncFeed(target: SyncTarget, opts: { force?: boolean } = {}): Promise<SyncResult> {
+    const feed = await resolve(target);
+    const l = lease();
+    const leased = await store.acquireLease(db, feed.name, l);
+    if (!leased)
+      throw new AppError(
+        'conflict',
+        `feed "${feed.name}" is being synced by another worker; try again later`,
+        {
+          name: feed.name,
+        },
+      );
+    return runFeed(leased, l.token, runDeps, opts);
+  }
+
+  /** Run every scheduled feed whose next run is due, one after another; feeds other workers hold are skipped. */
+  async function syncDue(): Promise<SyncResult[]> {
+    const now = clock().toISOString();
+    const results: SyncResult[] = [];
+    for (const name of await store.dueFeedNames(db, now)) {
+      const l = lease(now);
+      const leased = await store.acquireLease(db, name, l);
+      if (leased) results.push(await runFeed(leased, l.token, runDeps));
+    }
+    return results;
+  }
+
+  return { addFeed, updateFeed, removeFeed, listFeeds, feedStatus, syncFeed, syncDue, policy };
+}
