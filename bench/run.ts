@@ -6,6 +6,8 @@
  *   (d) the floor: JSON.parse of the corpus + COPY of its raw rows into a bare table
  *   (e) the weekly bulletin of a week with 500 vulnerabilities and 15,000 event-type reports: HTML and PDF
  *   (f) submission intake over HTTP: 6,000 submissions from 50 reporters, 32 in flight
+ *   (g) the web app on the (b)+(a) corpus in Chromium: the list's first render, search after typing stops,
+ *       and the public JS size (gzipped) with the console chunk apart
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
@@ -80,7 +82,7 @@ async function main() {
   const cnvdDirs = [join(shared, 'cnvd-share-xml', 'xml'), join(shared, 'cnvd-share-xml-dated-2020')];
   const corpus = join(root, 'bench', '.corpus', `cve5-${count}`);
   const realCve = join(shared, 'cve-json5-vulnrichment');
-  if (want('b') || want('c') || want('d')) {
+  if (want('b') || want('c') || want('d') || want('g')) {
     if (!existsSync(realCve))
       console.warn(`[skip] ${realCve} absent: the generator still runs from its built-in vocabulary`);
     const t0 = performance.now();
@@ -108,17 +110,27 @@ async function main() {
         console.log(backend, 'a', JSON.stringify(r.a));
       }
     }
-    if (want('b') || want('c')) {
+    if (want('b') || want('c') || want('g')) {
       const t = await freshTarget(backend, 'cve5');
       r.b = runTask('import-cve5', backend, t.target, [corpus]);
       console.log(backend, 'b', JSON.stringify(r.b));
-      if (want('c')) {
+      if (want('c') || want('g')) {
         // the CNVD records join the corpus so Chinese queries have Chinese text to find
         if (cnvdDirs.every(existsSync)) runTask('import-cnvd', backend, t.target, cnvdDirs);
         const qfile = join(root, 'bench', '.corpus', 'queries.json');
         writeFileSync(qfile, JSON.stringify(makeQueries(corpus, 1000)));
-        r.c = runTask('search', backend, t.target, [qfile]);
-        console.log(backend, 'c', JSON.stringify(r.c));
+        if (want('c')) {
+          r.c = runTask('search', backend, t.target, [qfile]);
+          console.log(backend, 'c', JSON.stringify(r.c));
+        }
+        if (want('g')) {
+          if (!existsSync('/usr/bin/chromium') || !existsSync(join(root, 'dist', 'web', 'index.html')))
+            console.warn('[skip] (g): needs /usr/bin/chromium and a built web app (npm run build)');
+          else {
+            r.g = runTask('web', backend, t.target, [qfile]);
+            console.log(backend, 'g', JSON.stringify(r.g));
+          }
+        }
       }
       await t.drop();
     }
@@ -209,6 +221,11 @@ function renderTable(
     if (f)
       rows.push(
         `| (f) submission intake over HTTP, ${String(f.submissions)} (32 in flight) | ${backend} | ${String(f.perSecond)}/s · p95 ${String(f.p95)} ms · ${String(f.stored)} stored, ${String(f.failed)} failed | ≥ 200/s, 0 lost | ${String(f.peakRssMb)} MB |`,
+      );
+    const g = r.g;
+    if (g)
+      rows.push(
+        `| (g) web on the loaded corpus: list first render · search after typing stops (median / p95) · public JS gz | ${backend} | ${String(g.firstRenderMedianMs)} / ${String(g.firstRenderP95Ms)} ms · ${String(g.searchAfterTypingMedianMs)} / ${String(g.searchAfterTypingP95Ms)} ms · ${String(g.publicJsKbGz)} KB (entry ${String(g.publicEntryJsKbGz)} + chart ${String(g.publicChartJsKbGz)}; console ${String(g.consoleJsKbGz)} KB apart) | ≤ 1,500 ms · ≤ 300 ms · ≤ 300 KB | ${String(g.peakRssMb)} MB |`,
       );
   }
   return rows.join('\n') + '\n';

@@ -1,9 +1,12 @@
 /**
  * One benchmark measurement in its own process (so peak RSS is the task's own). Prints one JSON line.
  *   node --import tsx bench/task.ts <task> <backend> <dbTarget> [args…]
- * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, floor <corpus>, bulletin, intake
+ * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, web <queriesFile>, floor <corpus>, bulletin, intake
  */
 import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { IMPORT_FORMATS } from '../src/imports/formats.js';
@@ -241,6 +244,60 @@ async function main(): Promise<Record<string, unknown>> {
       await d.close();
       return { seconds, records: n, recordsPerSecond: Math.round(n / seconds), peakRssMb: peakRssMb() };
     }
+    case 'web': {
+      // The public pages against the loaded corpus, in Debian's Chromium: the list's first render (navigation
+      // start → first result row painted) and search-as-you-type (last keystroke → the new results shown).
+      const [queryFile] = args;
+      const d = await open();
+      const app = await buildApp({ database: d, config: { rateLimitPerMinute: 1_000_000, logLevel: 'silent' } });
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+      const firstRender: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+        const p = await ctx.newPage();
+        const t0 = Date.now();
+        await p.goto(`${base}/vulnerabilities`, { waitUntil: 'commit' });
+        await p.locator('li.vuln').first().waitFor();
+        if (i > 0) firstRender.push(Date.now() - t0); // the first visit warms the server, not timed
+        await ctx.close();
+      }
+      const words = (JSON.parse(await readFile(queryFile ?? '', 'utf8')) as Array<Record<string, string>>)
+        .map((q) => q.q)
+        .filter((q): q is string => !!q && q.length >= 3)
+        .slice(0, 40);
+      const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+      const p = await ctx.newPage();
+      await p.goto(`${base}/vulnerabilities`);
+      await p.locator('li.vuln').first().waitFor();
+      const afterTyping: number[] = [];
+      for (const w of words) {
+        const box = p.getByRole('searchbox');
+        await box.fill('');
+        await p.locator('section[data-shown-query=""]').waitFor();
+        await box.pressSequentially(w, { delay: 40 });
+        const t0 = Date.now();
+        await p.locator(`section[data-shown-query="${w.replace(/["\\]/g, '\\$&')}"]`).waitFor();
+        afterTyping.push(Date.now() - t0);
+      }
+      await ctx.close();
+      await browser.close();
+      await app.close();
+      await d.close();
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      const pct = (xs: number[], q: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+      const bundle = webBundleSizes();
+      return {
+        firstRenderMedianMs: pct(firstRender, 0.5),
+        firstRenderP95Ms: pct(firstRender, 0.95),
+        searchAfterTypingMedianMs: pct(afterTyping, 0.5),
+        searchAfterTypingP95Ms: pct(afterTyping, 0.95),
+        searches: afterTyping.length,
+        ...bundle,
+        peakRssMb: peakRssMb(),
+      };
+    }
     case undefined:
     default:
       throw new Error(`unknown task ${task ?? ''}`);
@@ -256,3 +313,20 @@ main().then(
     process.exitCode = 1;
   },
 );
+
+/** Gzipped sizes of the built web assets: what a public visitor loads vs the console's own chunk. */
+function webBundleSizes() {
+  const dir = join(import.meta.dirname, '..', 'dist', 'web', 'assets');
+  const kb = (f: string) => Math.round(gzipSync(readFileSync(join(dir, f)), { level: 9 }).length / 102.4) / 10;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const consoleJs = files.filter((f) => f.startsWith('console-'));
+  const chart = files.filter((f) => f.startsWith('Chart-'));
+  const entry = files.filter((f) => !consoleJs.includes(f) && !chart.includes(f));
+  const sum = (fs: string[]) => Math.round(fs.reduce((a, f) => a + kb(f), 0) * 10) / 10;
+  return {
+    publicEntryJsKbGz: sum(entry),
+    publicChartJsKbGz: sum(chart),
+    publicJsKbGz: sum([...entry, ...chart]),
+    consoleJsKbGz: sum(consoleJs),
+  };
+}
