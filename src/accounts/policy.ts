@@ -21,6 +21,14 @@ export const POLICY = {
   'disposal:notify': ['admin', 'analyst'],
   'submissions:publish': ['admin', 'analyst'],
   'disposal:read': ['admin', 'analyst'],
+  'feeds:read': ['admin', 'analyst'],
+  'feeds:manage': ['admin'],
+  'incidents:write': ['admin', 'analyst'],
+  /** every incident whatever its TLP; others see what the incident's TLP allows them */
+  'incidents:read_all': ['admin', 'analyst'],
+  /** an organisation's own watchlists (recipients for their organisation; analysts for any) */
+  'watchlists:own': ['admin', 'analyst', 'recipient'],
+  'watchlists:manage_all': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;
 export const ACTIONS = Object.keys(POLICY) as Action[];

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { loadConfig, type Config, type ConfigOverrides } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { AppError, isAppError } from '../errors.js';
@@ -15,6 +15,7 @@ import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
 import { getStats, getVulnerability } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
+import { collect, withDatabase, type GlobalOpts } from './context.js';
 import { createPdfRenderer } from '../reports/pdf.js';
 import {
   createBulletinService,
@@ -59,25 +60,6 @@ export function exitCodeOf(e: unknown): number {
       return 70;
   }
 }
-
-interface GlobalOpts {
-  data?: string;
-  databaseUrl?: string;
-}
-
-async function withDatabase<T>(cmd: Command, fn: (d: Database, config: Config) => Promise<T>): Promise<T> {
-  const g = cmd.optsWithGlobals<GlobalOpts & ConfigOverrides>();
-  const config = loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(database);
-    return await fn(database, config);
-  } finally {
-    await database.close();
-  }
-}
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** The outbox worker and the disposal sweep (reminders, escalation), as `serve` and `worker` run them. */
 function startWorker(d: Database, config: Config, log: (s: string) => void): { stop: () => Promise<void> } {
