@@ -24,6 +24,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** the error's details (e.g. `problems`: [{ field, message }] for invalid input) */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -53,8 +55,10 @@ export async function send<T>(method: string, path: string, body?: unknown): Pro
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await r.text();
-  const json = (text ? JSON.parse(text) : {}) as T & { error?: { message?: string } };
-  if (!r.ok) throw new ApiError(r.status, json.error?.message ?? `HTTP ${r.status}`);
+  const json = (text ? JSON.parse(text) : {}) as T & {
+    error?: { message?: string; details?: Record<string, unknown> };
+  };
+  if (!r.ok) throw new ApiError(r.status, json.error?.message ?? `HTTP ${r.status}`, json.error?.details);
   return json;
 }
 

@@ -83,3 +83,18 @@ export const AUDIENCES: Record<string, { zh: string; en: string }> = {
 /** The label of a code in the current language, or the code itself. */
 export const label = (table: Record<string, { zh: string; en: string }>, code: string, lang: 'zh' | 'en') =>
   table[code]?.[lang] ?? code;
+
+/** Indicator types of an incident (src/incidents/indicators.ts validates them). */
+export const INDICATOR_TYPES: Record<string, { zh: string; en: string }> = {
+  ipv4: { zh: 'IPv4 地址', en: 'IPv4 address' },
+  ipv6: { zh: 'IPv6 地址', en: 'IPv6 address' },
+  domain: { zh: '域名', en: 'Domain' },
+  url: { zh: 'URL', en: 'URL' },
+  md5: { zh: 'MD5', en: 'MD5' },
+  sha1: { zh: 'SHA-1', en: 'SHA-1' },
+  sha256: { zh: 'SHA-256', en: 'SHA-256' },
+  sha512: { zh: 'SHA-512', en: 'SHA-512' },
+  'cert-serial': { zh: '证书序列号', en: 'Certificate serial' },
+  'cert-thumbprint': { zh: '证书指纹', en: 'Certificate thumbprint' },
+  email: { zh: '电子邮件地址', en: 'E-mail address' },
+};

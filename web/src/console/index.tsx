@@ -13,10 +13,14 @@ import { Case } from './Case.js';
 import { Organisation, Organisations } from './Organisations.js';
 import { Queue } from './Queue.js';
 import { Users } from './Users.js';
+import { Incidents } from './Incidents.js';
+import { IncidentEdit, IncidentForm } from './IncidentForm.js';
+import { IncidentDetail } from './IncidentDetail.js';
 
 const SECTIONS = [
   { path: '/console', zh: '分诊队列', en: 'Triage', admin: false },
   { path: '/console/disposal', zh: '处置看板', en: 'Disposal', admin: false },
+  { path: '/console/incidents', zh: '安全事件', en: 'Incidents', admin: false },
   { path: '/console/bulletins', zh: '周报编辑', en: 'Bulletin', admin: false },
   { path: '/console/organisations', zh: '单位', en: 'Organisations', admin: false },
   { path: '/console/users', zh: '用户', en: 'Users', admin: true },
@@ -39,7 +43,12 @@ export default function Console({ path, search }: { path: string; search: string
   const admin = me.role === 'admin';
   let page: React.ReactNode;
   const org = /^\/console\/organisations\/(\d+)$/.exec(path);
+  const inc = /^\/console\/incidents\/(INC-\d{4}-\d{4,})(\/edit)?$/.exec(path);
   if (path === '/console/disposal') page = <Board search={search} />;
+  else if (path === '/console/incidents') page = <Incidents search={search} />;
+  else if (path === '/console/incidents/new') page = <IncidentForm />;
+  else if (inc?.[1] && inc[2]) page = <IncidentEdit id={inc[1]} />;
+  else if (inc?.[1]) page = <IncidentDetail id={inc[1]} search={search} />;
   else if (path === '/console/bulletins') page = <BulletinBuilder search={search} />;
   else if (path === '/console/organisations') page = <Organisations search={search} />;
   else if (org?.[1]) page = <Organisation id={Number(org[1])} />;

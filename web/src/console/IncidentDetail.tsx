@@ -1,0 +1,239 @@
+/**
+ * One incident: victims, dates, the attack chain with ATT&CK techniques and the vulnerabilities used (linked
+ * to their records), assets, indicators, attribution, history; status changes; STIX 2.1 export; disposal —
+ * notifying the victims and others through the pipeline (an event-type case on the disposal board).
+ */
+import { useContext, useState } from 'react';
+import { send } from '../api.js';
+import { LangContext } from '../i18n.js';
+import { INDICATOR_TYPES, RECIPIENT_CATEGORIES, label } from '../labels.js';
+import { Link } from '../main.js';
+import { Status } from '../pages/bits.js';
+import { useApi } from '../pages/useApi.js';
+import {
+  ASSET_KINDS,
+  ATTACK_PHASES,
+  SECTORS,
+  STATUSES,
+  TRANSITIONS,
+  VECTORS,
+} from '../../../src/incidents/tables.js';
+import { Tlp } from './Incidents.js';
+
+interface Detail {
+  id: string;
+  title: string;
+  summary: string;
+  victims: Array<{ name: string; sector: string; organisationId?: number }>;
+  discoveredAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  status: keyof typeof TRANSITIONS;
+  vector: string;
+  tlp: string;
+  attackChain: Array<{
+    order: number;
+    phase: string;
+    description: string;
+    techniqueIds: string[];
+    vulnerabilityIds: string[];
+    assets?: string;
+  }>;
+  assets: Array<{ kind: string; count: number }>;
+  dataTaken?: string;
+  indicators: Array<{ type: string; value: string; description?: string }>;
+  attribution?: { actor: string; confidence: string };
+  caseTrackingNo: string | null;
+  history: Array<{ at: string; actor: string; change: string; note: string | null }>;
+}
+
+const attackUrl = (t: string) => `https://attack.mitre.org/techniques/${t.replace('.', '/')}/`;
+
+export function IncidentDetail({ id, search }: { id: string; search: string }) {
+  const { lang } = useContext(LangContext);
+  const zh = lang === 'zh';
+  const [version, setVersion] = useState(0);
+  const [err, setErr] = useState<string | null>(null);
+  const i = useApi<Detail>(`/api/v1/incidents/${id}?v=${version}`);
+  const orgs = useApi<{ items: Array<{ id: number; name: string; kind: string }> }>('/api/v1/organisations');
+  const warnings = new URLSearchParams(search).get('warnings');
+  const fail = (x: unknown) => setErr(x instanceof Error ? x.message : String(x));
+  if (!i.data) return <Status loading={i.loading} error={i.error} />;
+  const v = i.data;
+  return (
+    <article className="detail">
+      <p>
+        <Link to="/console/incidents">← {zh ? '安全事件' : 'Incidents'}</Link>
+      </p>
+      <h1>
+        {v.title} <Tlp tlp={v.tlp} />
+      </h1>
+      {warnings && (
+        <p className="status" role="status">
+          {zh
+            ? `已从 STIX 导入，${warnings} 处内容无法对应，已忽略。`
+            : `Imported from STIX; ${warnings} item(s) could not be mapped and were ignored.`}
+        </p>
+      )}
+      {err && (
+        <p className="status error" role="alert">
+          {err}
+        </p>
+      )}
+      <dl className="facts">
+        <dt>{zh ? '编号' : 'Id'}</dt>
+        <dd>
+          <code>{v.id}</code>
+        </dd>
+        <dt>{zh ? '状态' : 'Status'}</dt>
+        <dd>{label(STATUSES, v.status, lang)}</dd>
+        <dt>{zh ? '受害单位' : 'Victims'}</dt>
+        <dd>{v.victims.map((x) => `${x.name}（${label(SECTORS, x.sector, lang)}）`).join('、')}</dd>
+        <dt>{zh ? '日期' : 'Dates'}</dt>
+        <dd>
+          {zh ? '发现 ' : 'discovered '}
+          {v.discoveredAt.slice(0, 10)}
+          {v.startedAt && ` · ${zh ? '开始 ' : 'started '}${v.startedAt.slice(0, 10)}`}
+          {v.endedAt && ` · ${zh ? '结束 ' : 'ended '}${v.endedAt.slice(0, 10)}`}
+        </dd>
+        <dt>{zh ? '入侵途径' : 'Vector'}</dt>
+        <dd>{label(VECTORS, v.vector, lang)}</dd>
+        {v.assets.length > 0 && (
+          <>
+            <dt>{zh ? '受影响资产' : 'Assets'}</dt>
+            <dd>{v.assets.map((a) => `${label(ASSET_KINDS, a.kind, lang)} ${a.count}`).join(' · ')}</dd>
+          </>
+        )}
+        {v.dataTaken && (
+          <>
+            <dt>{zh ? '被窃取数据' : 'Data taken'}</dt>
+            <dd>{v.dataTaken}</dd>
+          </>
+        )}
+        {v.attribution && (
+          <>
+            <dt>{zh ? '归因' : 'Attribution'}</dt>
+            <dd>
+              {v.attribution.actor} · {zh ? '置信度 ' : 'confidence '}
+              {v.attribution.confidence}
+            </dd>
+          </>
+        )}
+      </dl>
+      {v.summary && <p className="prose">{v.summary}</p>}
+      <div className="actions">
+        {TRANSITIONS[v.status].map((to) => (
+          <button
+            key={to}
+            type="button"
+            onClick={() =>
+              void send('POST', `/api/v1/incidents/${id}/transitions`, { to }).then(
+                () => setVersion((x) => x + 1),
+                fail,
+              )
+            }
+          >
+            → {label(STATUSES, to, lang)}
+          </button>
+        ))}
+        <Link to={`/console/incidents/${id}/edit`}>{zh ? '编辑' : 'Edit'}</Link>
+        <a href={`/api/v1/incidents/${id}/stix?download=true`}>{zh ? '导出 STIX 2.1' : 'Export STIX 2.1'}</a>
+      </div>
+      <h2>{zh ? '攻击链' : 'Attack chain'}</h2>
+      <ol className="chain">
+        {v.attackChain.map((s) => (
+          <li key={s.order}>
+            <strong>{label(ATTACK_PHASES, s.phase, lang)}</strong> {s.description}
+            <div className="meta">
+              {s.techniqueIds.map((t) => (
+                <a key={t} href={attackUrl(t)} className="tag">
+                  {t}
+                </a>
+              ))}
+              {s.vulnerabilityIds.map((x) => (
+                <Link key={x} to={`/vulnerabilities/${x}`}>
+                  {x}
+                </Link>
+              ))}
+              {s.assets && <span>{s.assets}</span>}
+            </div>
+          </li>
+        ))}
+      </ol>
+      <h2>{zh ? '威胁指标' : 'Indicators'}</h2>
+      {v.indicators.length === 0 && (
+        <p className="status">{zh ? '没有记录指标。' : 'No indicators recorded.'}</p>
+      )}
+      <table className="board">
+        <tbody>
+          {v.indicators.map((x) => (
+            <tr key={x.type + x.value}>
+              <td>{label(INDICATOR_TYPES, x.type, lang)}</td>
+              <td>
+                <code>{x.value}</code>
+              </td>
+              <td className="meta">{x.description ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{zh ? '处置' : 'Disposal'}</h2>
+      {v.caseTrackingNo ? (
+        <p>
+          {zh ? '处置案件：' : 'Disposal case: '}
+          <Link to={`/console/${v.caseTrackingNo}`}>{v.caseTrackingNo}</Link>
+        </p>
+      ) : (
+        <p className="status">{zh ? '尚未通报任何单位。' : 'Nobody has been notified yet.'}</p>
+      )}
+      <form
+        className="panel wide"
+        aria-label="notify"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          send('POST', `/api/v1/incidents/${id}/notifications`, {
+            recipients: [
+              { organisationId: Number(f.get('organisationId')), category: String(f.get('category')) },
+            ],
+          }).then(() => setVersion((x) => x + 1), fail);
+        }}
+      >
+        <div className="row3">
+          <label>
+            {zh ? '通报单位' : 'Notify'}
+            <select name="organisationId" required>
+              {orgs.data?.items
+                .filter((o) => !['individual', 'reporting_unit', 'coordinator'].includes(o.kind))
+                .map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+          <label>
+            {zh ? '类别' : 'Category'}
+            <select name="category" defaultValue="affected_org">
+              {Object.keys(RECIPIENT_CATEGORIES).map((c) => (
+                <option key={c} value={c}>
+                  {label(RECIPIENT_CATEGORIES, c, lang)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <button type="submit">{zh ? '发送通报' : 'Send notification'}</button>
+      </form>
+      <h2>{zh ? '变更历史' : 'History'}</h2>
+      <ol className="history">
+        {v.history.map((h, k) => (
+          <li key={k}>
+            {h.at.slice(0, 16).replace('T', ' ')} · {h.change} · {h.actor}
+            {h.note ? ` · ${h.note}` : ''}
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
