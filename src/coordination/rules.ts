@@ -29,6 +29,11 @@ export const NOTIFICATION_STATES = [
   'no_response',
 ] as const;
 export type NotificationState = (typeof NOTIFICATION_STATES)[number];
+/** States that close a notification: nothing more is due from the recipient. */
+export const CLOSED_STATES: readonly NotificationState[] = ['fixed', 'disputed'];
+/** Still open past its deadline. */
+export const isOverdue = (state: string, deadline: string, now: Date): boolean =>
+  !(CLOSED_STATES as readonly string[]).includes(state) && Date.parse(deadline) < now.getTime();
 
 /** What a recipient may do, from which states. */
 export const RECIPIENT_ACTIONS: Record<

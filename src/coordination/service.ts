@@ -18,7 +18,9 @@ import type { DisposalFigures } from '../reports/figures.js';
 import { DISPOSAL_CATEGORIES } from '../reports/rules.js';
 import type { Severity } from '../vulns/model.js';
 import {
+  CLOSED_STATES,
   ESCALATE_AFTER_DAYS,
+  isOverdue,
   LINK_DAYS,
   RECIPIENT_ACTIONS,
   RECIPIENT_CATEGORIES,
@@ -273,7 +275,7 @@ export function createCoordinationService(deps: {
       .orderBy('n.id');
     if (organisationId !== undefined) q = q.where('n.organisation_id', '=', organisationId);
     const rows = await q.execute();
-    const now = clock().getTime();
+    const now = clock();
     // every notification's history in one query
     const events = rows.length
       ? await tx
@@ -296,7 +298,7 @@ export function createCoordinationService(deps: {
       deadline: r.deadline,
       fixUrl: r.fix_url,
       answer: r.answer,
-      overdue: !['fixed', 'disputed'].includes(r.state) && Date.parse(r.deadline) < now,
+      overdue: isOverdue(r.state, r.deadline, now),
       events: events
         .filter((e) => e.notification_id === r.id)
         .map((e) => ({ at: e.at, actor: e.actor, from: e.from_state, to: e.to_state, note: e.note })),
@@ -670,7 +672,7 @@ export function createCoordinationService(deps: {
     if (orgId !== undefined) q = q.where('n.organisation_id', '=', orgId);
     if (filter.state) q = q.where('n.state', '=', filter.state);
     if (filter.overdue)
-      q = q.where('n.state', 'not in', ['fixed', 'disputed']).where('n.deadline', '<', now.toISOString());
+      q = q.where('n.state', 'not in', CLOSED_STATES).where('n.deadline', '<', now.toISOString());
     const rows = await q.execute();
     const items = rows.map((r) => ({
       id: r.id,
@@ -684,7 +686,7 @@ export function createCoordinationService(deps: {
       notifiedAt: new Date(r.created_at).toISOString(),
       deadline: new Date(r.deadline).toISOString(),
       fixUrl: r.fix_url,
-      overdue: !['fixed', 'disputed'].includes(r.state) && Date.parse(r.deadline) < now.getTime(),
+      overdue: isOverdue(r.state, r.deadline, now),
     }));
     return items.sort((a, b) => Number(b.overdue) - Number(a.overdue));
   }

@@ -1,6 +1,7 @@
 /** The disposal board: every notification across cases, overdue first; filter by recipient, state, overdue. */
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
+import { CLOSED_STATES } from '../../../src/coordination/rules.js';
 import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status } from '../pages/bits.js';
@@ -23,7 +24,7 @@ export function Board({ search }: { search: string }) {
     const o = byOrg.get(n.organisation) ?? { total: 0, overdue: 0, open: 0 };
     o.total++;
     if (n.overdue) o.overdue++;
-    if (!['fixed', 'disputed'].includes(n.state)) o.open++;
+    if (!(CLOSED_STATES as readonly string[]).includes(n.state)) o.open++;
     byOrg.set(n.organisation, o);
   }
   return (

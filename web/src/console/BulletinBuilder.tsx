@@ -6,7 +6,7 @@ import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 
 interface Editorial {
@@ -81,11 +81,7 @@ export function BulletinBuilder({ search }: { search: string }) {
         <button type="submit">{lang === 'zh' ? '打开' : 'Open'}</button>
       </form>
       <Status loading={d.loading && !b} error={d.error} />
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       {b && ed && (
         <>
           <p className="meta">

@@ -6,7 +6,7 @@ import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine, History } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { Thread } from '../pages/Messages.js';
@@ -120,11 +120,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           </ul>
         </section>
       </div>
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       <div className="actions">
         {v.next
           .filter((s) => ['triaged', 'verifying'].includes(s))
@@ -216,14 +212,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
         onChange={() => setVersion((x) => x + 1)}
       />
       <h2>{lang === 'zh' ? '处理记录' : 'Timeline'}</h2>
-      <ol className="history">
-        {v.timeline.map((t, i) => (
-          <li key={i}>
-            {t.at.slice(0, 16).replace('T', ' ')} · {st(t.to, lang)} · {t.actor}
-            {t.note ? ` · ${t.note}` : ''}
-          </li>
-        ))}
-      </ol>
+      <History entries={v.timeline} states={SUBMISSION_STATES} />
       <Thread
         trackingNo={trackingNo}
         organisations={(notifications.data?.items ?? []).map((n) => ({

@@ -6,7 +6,7 @@ import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { NOTIFICATION_STATES, ORG_KINDS, RECIPIENT_CATEGORIES, label } from '../labels.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine } from '../pages/bits.js';
 import { Deadline } from '../pages/Inbox.js';
 import { useApi } from '../pages/useApi.js';
 
@@ -185,11 +185,7 @@ export function Disposal({
               </button>
             </div>
           ))}
-          {err && (
-            <p className="status error" role="alert">
-              {err}
-            </p>
-          )}
+          <ErrorLine error={err} />
           <button type="submit" disabled={picked.length === 0}>
             {lang === 'zh' ? `发送通报（${picked.length}）` : `Send notifications (${picked.length})`}
           </button>

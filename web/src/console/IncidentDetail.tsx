@@ -8,7 +8,7 @@ import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { INDICATOR_TYPES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link } from '../main.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 import {
   ASSET_KINDS,
@@ -75,11 +75,7 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
             : `Imported from STIX; ${warnings} item(s) could not be mapped and were ignored.`}
         </p>
       )}
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       <dl className="facts">
         <dt>{zh ? '编号' : 'Id'}</dt>
         <dd>

@@ -7,7 +7,7 @@ import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { label } from '../labels.js';
 import { Link, navigate } from '../main.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 import { SECTORS, STATUSES, TLP_LEVELS, VECTORS } from '../../../src/incidents/tables.js';
 
@@ -112,11 +112,7 @@ export function Incidents({ search }: { search: string }) {
           />
         </label>
       </p>
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       {fig.data && (
         <section aria-label="figures" className="two">
           <div>

@@ -7,7 +7,7 @@ import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { ORG_KINDS, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 
 interface Contact {
@@ -143,11 +143,7 @@ export function Organisations({ search }: { search: string }) {
             <input name="allianceCert" maxLength={100} />
           </label>
         </div>
-        {err && (
-          <p className="status error" role="alert">
-            {err}
-          </p>
-        )}
+        <ErrorLine error={err} />
         <button type="submit">{lang === 'zh' ? '新增' : 'Add'}</button>
       </form>
     </div>
@@ -278,11 +274,7 @@ export function Organisation({ id }: { id: number }) {
             <input name="portal" type="checkbox" /> {lang === 'zh' ? '站内信' : 'Portal inbox'}
           </label>
         </div>
-        {err && (
-          <p className="status error" role="alert">
-            {err}
-          </p>
-        )}
+        <ErrorLine error={err} />
         <button type="submit">{lang === 'zh' ? '新增' : 'Add'}</button>
       </form>
     </article>

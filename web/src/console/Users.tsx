@@ -3,7 +3,7 @@ import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { ROLES, label } from '../labels.js';
-import { Status } from '../pages/bits.js';
+import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 
 interface User {
@@ -129,11 +129,7 @@ export function Users() {
             </select>
           </label>
         </div>
-        {err && (
-          <p className="status error" role="alert">
-            {err}
-          </p>
-        )}
+        <ErrorLine error={err} />
         <button type="submit">{lang === 'zh' ? '新增' : 'Add'}</button>
       </form>
     </div>

@@ -1,4 +1,5 @@
 import { useContext, useState } from 'react';
+import { ErrorLine } from './bits.js';
 import { send } from '../api.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
@@ -43,11 +44,7 @@ export function Login() {
         {L.password[lang]}
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      {error && (
-        <p className="status error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit">{L.login[lang]}</button>
       <p>
         <a href="/register">{L.noAccount[lang]}</a>
@@ -99,11 +96,7 @@ export function Register() {
           <input name="unit" required />
         </label>
       )}
-      {error && (
-        <p className="status error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit">{L.register[lang]}</button>
     </form>
   );

@@ -8,7 +8,7 @@ import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link } from '../main.js';
-import { Status } from './bits.js';
+import { Status, ErrorLine, History } from './bits.js';
 import { Thread } from './Messages.js';
 import { RecipientActions } from './RecipientActions.js';
 import { useApi } from './useApi.js';
@@ -148,11 +148,7 @@ export function InboxCase({ trackingNo }: { trackingNo: string }) {
           <p className="prose">{report.description}</p>
         </>
       )}
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       {list.data.items.map((n) => (
         <section key={n.id} className="notification">
           <dl className="facts">
@@ -187,14 +183,7 @@ export function InboxCase({ trackingNo }: { trackingNo: string }) {
               )
             }
           />
-          <ol className="history">
-            {n.events.map((e, i) => (
-              <li key={i}>
-                {e.at.slice(0, 16).replace('T', ' ')} · {label(NOTIFICATION_STATES, e.to, lang)} · {e.actor}
-                {e.note ? ` · ${e.note}` : ''}
-              </li>
-            ))}
-          </ol>
+          <History entries={n.events} states={NOTIFICATION_STATES} />
         </section>
       ))}
       <Thread trackingNo={trackingNo} />

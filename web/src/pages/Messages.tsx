@@ -6,7 +6,7 @@ import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { AUDIENCES, label } from '../labels.js';
-import { Status } from './bits.js';
+import { Status, ErrorLine } from './bits.js';
 import { useApi } from './useApi.js';
 
 interface Message {
@@ -65,11 +65,7 @@ export function Thread({
           </li>
         ))}
       </ol>
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       <form
         className="panel wide"
         onSubmit={(e) => {

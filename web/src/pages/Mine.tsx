@@ -2,7 +2,7 @@ import { lazy, Suspense, useContext, useMemo } from 'react';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
-import { Status } from './bits.js';
+import { Status, History } from './bits.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { useApi } from './useApi.js';
 import { Thread } from './Messages.js';
@@ -99,14 +99,7 @@ export function MySubmission({ trackingNo }: { trackingNo: string }) {
         )}
       </dl>
       <h2>{lang === 'zh' ? '处理进度' : 'Timeline'}</h2>
-      <ol className="history">
-        {data.timeline.map((t, i) => (
-          <li key={i}>
-            {t.at.slice(0, 16).replace('T', ' ')} · {SUBMISSION_STATES[t.to]?.[lang] ?? t.to} · {t.actor}
-            {t.note ? ` · ${t.note}` : ''}
-          </li>
-        ))}
-      </ol>
+      <History entries={data.timeline} states={SUBMISSION_STATES} />
       <Thread trackingNo={data.trackingNo} />
     </article>
   );

@@ -1,6 +1,7 @@
 /** What a notified organisation can do: acknowledge, report the fix with a link, dispute with a reason. */
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
+import { CLOSED_STATES } from '../../../src/coordination/rules.js';
 
 const L = {
   acknowledge: { zh: '确认收到', en: 'Acknowledge' },
@@ -18,7 +19,7 @@ export function RecipientActions({
   act: (body: { action: 'acknowledge' | 'fix' | 'dispute'; fixUrl?: string; note?: string }) => void;
 }) {
   const { lang } = useContext(LangContext);
-  if (['fixed', 'disputed'].includes(state)) return null;
+  if ((CLOSED_STATES as readonly string[]).includes(state)) return null;
   return (
     <div className="actions">
       <button

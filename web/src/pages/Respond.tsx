@@ -2,7 +2,7 @@
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
-import { Status } from './bits.js';
+import { Status, ErrorLine, History } from './bits.js';
 import { useApi } from './useApi.js';
 import { RecipientActions } from './RecipientActions.js';
 import { NOTIFICATION_STATES, label } from '../labels.js';
@@ -90,20 +90,9 @@ export function Respond({ token }: { token: string }) {
           {L.done[lang]}
         </p>
       )}
-      {err && (
-        <p className="status error" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorLine error={err} />
       <RecipientActions state={current.state} act={(body) => void act(body)} />
-      <ol className="history">
-        {current.events.map((e, i) => (
-          <li key={i}>
-            {e.at.slice(0, 16).replace('T', ' ')} · {label(NOTIFICATION_STATES, e.to, lang)} · {e.actor}
-            {e.note ? ` · ${e.note}` : ''}
-          </li>
-        ))}
-      </ol>
+      <History entries={current.events} states={NOTIFICATION_STATES} />
     </article>
   );
 }

@@ -1,4 +1,5 @@
 import { useContext, useEffect, useState } from 'react';
+import { ErrorLine } from './bits.js';
 import { send } from '../api.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
@@ -258,11 +259,7 @@ export function Submit() {
           </label>
         )}
       </fieldset>
-      {error && (
-        <p className="status error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit">{L.submit[lang]}</button>
     </form>
   );

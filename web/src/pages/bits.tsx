@@ -53,3 +53,34 @@ export function Status({
   if (empty) return <p className="status">{t('noResults')}</p>;
   return null;
 }
+
+/** An error the user must see, announced to screen readers. */
+export function ErrorLine({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="status error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+/** A dated history of state changes: "2026-11-23 17:28 · 已确认 · psirt@… · note". */
+export function History({
+  entries,
+  states,
+}: {
+  entries: Array<{ at: string; actor: string; to: string; note: string | null }>;
+  states: Record<string, { zh: string; en: string }>;
+}) {
+  const { lang } = useContext(LangContext);
+  return (
+    <ol className="history">
+      {entries.map((e, i) => (
+        <li key={i}>
+          {e.at.slice(0, 16).replace('T', ' ')} · {states[e.to]?.[lang] ?? e.to} · {e.actor}
+          {e.note ? ` · ${e.note}` : ''}
+        </li>
+      ))}
+    </ol>
+  );
+}
