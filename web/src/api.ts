@@ -68,3 +68,19 @@ export interface Me {
   displayName: string;
   role: 'admin' | 'analyst' | 'reporter' | 'recipient';
 }
+
+/** Upload a file as the raw request body (attachments). */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const r = await fetch(path, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json',
+      'content-type': file.type || 'application/octet-stream',
+      ...(csrf ? { 'x-csrf-token': csrf } : {}),
+    },
+    body: file,
+  });
+  const json = (await r.json().catch(() => ({}))) as T & { error?: { message?: string } };
+  if (!r.ok) throw new ApiError(r.status, `${file.name}: ${json.error?.message ?? `HTTP ${r.status}`}`);
+  return json;
+}

@@ -75,7 +75,7 @@ function Shell() {
   else if (path === '/ranking') page = <RankingPage search={search} />;
   else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;
   else if (/^\/me\/submissions\/[\w-]+$/.test(path))
-    page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} />;
+    page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} search={search} />;
   else page = <Home />;
   return (
     <>

@@ -10,6 +10,7 @@ import { Status, ErrorLine, History } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { Thread } from '../pages/Messages.js';
+import { Attachments, type Attachment } from '../pages/Attachments.js';
 import { Disposal, type CaseNotification } from './Disposal.js';
 
 const st = (s: string, lang: 'zh' | 'en') => SUBMISSION_STATES[s]?.[lang] ?? s;
@@ -31,6 +32,7 @@ interface CaseView {
   next: string[];
   duplicateCandidates?: Array<{ id: string; title: string; score: number; kind: string }>;
   timeline: Array<{ at: string; actor: string; to: string; note: string | null }>;
+  attachments: Attachment[];
 }
 
 export function Case({ trackingNo }: { trackingNo: string }) {
@@ -205,6 +207,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           </button>
         )}
       </div>
+      <Attachments trackingNo={trackingNo} items={v.attachments} onChange={() => setVersion((x) => x + 1)} />
       <Disposal
         trackingNo={trackingNo}
         canNotify={['verified', 'notified', 'fixed'].includes(v.state)}

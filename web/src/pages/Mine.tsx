@@ -1,8 +1,9 @@
-import { lazy, Suspense, useContext, useMemo } from 'react';
+import { lazy, Suspense, useContext, useMemo, useState } from 'react';
+import { Attachments, type Attachment } from './Attachments.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
-import { Status, History } from './bits.js';
+import { Status, History, ErrorLine } from './bits.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { useApi } from './useApi.js';
 import { Thread } from './Messages.js';
@@ -60,8 +61,10 @@ export function Mine() {
   );
 }
 
-export function MySubmission({ trackingNo }: { trackingNo: string }) {
+export function MySubmission({ trackingNo, search }: { trackingNo: string; search: string }) {
   const { lang } = useContext(LangContext);
+  const [version, setVersion] = useState(0);
+  const refused = new URLSearchParams(search).get('upload');
   const { data, error, loading } = useApi<{
     trackingNo: string;
     title: string;
@@ -69,7 +72,8 @@ export function MySubmission({ trackingNo }: { trackingNo: string }) {
     vulnerabilityId: string | null;
     cvss: { vector: string; score: number | null; severity: string | null } | null;
     timeline: Array<{ at: string; actor: string; to: string; note: string | null }>;
-  }>(`/api/v1/submissions/${trackingNo}`);
+    attachments: Attachment[];
+  }>(`/api/v1/submissions/${trackingNo}?v=${version}`);
   if (!data) return <Status loading={loading} error={error} />;
   return (
     <article className="detail">
@@ -100,6 +104,12 @@ export function MySubmission({ trackingNo }: { trackingNo: string }) {
       </dl>
       <h2>{lang === 'zh' ? '处理进度' : 'Timeline'}</h2>
       <History entries={data.timeline} states={SUBMISSION_STATES} />
+      {refused && version === 0 && <ErrorLine error={refused} />}
+      <Attachments
+        trackingNo={data.trackingNo}
+        items={data.attachments}
+        onChange={() => setVersion((x) => x + 1)}
+      />
       <Thread trackingNo={data.trackingNo} />
     </article>
   );

@@ -1,4 +1,5 @@
 import { useContext, useEffect, useState } from 'react';
+import { ACCEPT, uploadAll } from './Attachments.js';
 import { ErrorLine } from './bits.js';
 import { send } from '../api.js';
 import { useAuth } from '../auth.js';
@@ -106,6 +107,7 @@ export function Submit() {
   const [metrics, setMetrics] = useState<Record<string, string>>({});
   const [score, setScore] = useState<{ base: number; severity: 'high' | 'medium' | 'low' } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
   const complete = METRICS.every((m) => metrics[m.key]);
   const vector = complete
     ? `CVSS:3.1/${METRICS.map((m) => `${m.key}:${metrics[m.key] ?? ''}`).join('/')}`
@@ -156,10 +158,20 @@ export function Submit() {
           ...(vector ? { cvssVector: vector } : {}),
           originality,
           ...(originality === 'collected' ? { sourceUrl: v('source') } : {}),
-        }).then(
-          (r) => navigate(`/me/submissions/${r.trackingNo}`),
-          (x: unknown) => setError(x instanceof Error ? x.message : String(x)),
-        );
+        })
+          .then(async (r) => {
+            try {
+              await uploadAll(r.trackingNo, files);
+            } catch (x) {
+              // the report is in; say which file was refused on its page
+              navigate(
+                `/me/submissions/${r.trackingNo}?upload=${encodeURIComponent(x instanceof Error ? x.message : String(x))}`,
+              );
+              return;
+            }
+            navigate(`/me/submissions/${r.trackingNo}`);
+          })
+          .catch((x: unknown) => setError(x instanceof Error ? x.message : String(x)));
       }}
     >
       <h1>{L.title[lang]}</h1>
@@ -259,6 +271,12 @@ export function Submit() {
           </label>
         )}
       </fieldset>
+      <label>
+        {lang === 'zh'
+          ? '附件（验证材料、截图、日志；PDF、PNG、JPEG、ZIP、文本，每个不超过 10 MB）'
+          : 'Attachments (proof, screenshots, logs: PDF, PNG, JPEG, ZIP, text; ≤ 10 MB each)'}
+        <input type="file" multiple accept={ACCEPT} onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+      </label>
       <ErrorLine error={error} />
       <button type="submit">{L.submit[lang]}</button>
     </form>
