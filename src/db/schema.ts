@@ -394,3 +394,47 @@ export interface DB {
   feeds: FeedsTable;
   feed_runs: FeedRunsTable;
 }
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  public_id: string;
+  doc: JSONColumnType<Record<string, unknown>, string, string>;
+  title: string;
+  status: string;
+  tlp: string;
+  vector: string;
+  sectors: string[];
+  victim_org_ids: ColumnType<Array<number | string>, number[], number[]>;
+  shared_org_ids: ColumnType<Array<number | string>, number[], number[]>;
+  discovered_at: string;
+  search: string;
+  case_submission_id: number | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: Timestamp;
+  actor_id: number | null;
+  actor: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+}
+
+export interface IncidentCountersTable {
+  year: number;
+  last: Generated<number>;
+}
+
+/** Incidents (0011_incidents.sql), merged into DB above. */
+export interface DB {
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  incident_counters: IncidentCountersTable;
+}
