@@ -43,13 +43,15 @@ describe('feed rules', () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
-  it('parses schedules and refuses ones under a minute or without a unit', () => {
+  it('parses schedules and refuses ones under a minute, over a year or without a unit', () => {
     expect(parseInterval('6h')).toBe(6 * 3_600_000);
     expect(parseInterval('1d')).toBe(86_400_000);
     expect(parseInterval('1h30m')).toBe(5_400_000);
     expect(formatInterval(5_400_000)).toBe('1h30m');
     expect(() => parseInterval('30s')).toThrow(/shorter than one minute/);
     expect(() => parseInterval('6')).toThrow(/not an interval/);
+    expect(() => parseInterval('99999999999999d')).toThrow(/longer than a year/);
+    expect(parseInterval('52w')).toBe(52 * 604_800_000);
   });
 
   it('accepts http and https feed URLs only', () => {

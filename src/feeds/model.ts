@@ -53,6 +53,8 @@ export interface Feed {
   url: string;
   /** Interval between scheduled runs in ms; null = on demand only. */
   scheduleMs: number | null;
+  /** The same as text ('6h', '1h30m'); null = on demand only. */
+  schedule: string | null;
   createdAt: string;
   status: FeedStatus;
 }
@@ -128,6 +130,9 @@ export function backoffMs(policy: RetryPolicy, n: number, random: number): numbe
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/** The longest schedule: a year (a timer further out is a mistake, and must fit the bigint column). */
+export const MAX_SCHEDULE_MS = 366 * 86_400_000;
+
 /** '6h', '1d', '1h30m', '90s' → milliseconds. */
 export function parseInterval(text: string): number {
   const t = text.trim().toLowerCase();
@@ -143,6 +148,8 @@ export function parseInterval(text: string): number {
     throw new AppError('invalid_parameter', `schedule "${text}" is shorter than one minute`, {
       schedule: text,
     });
+  if (!Number.isSafeInteger(ms) || ms > MAX_SCHEDULE_MS)
+    throw new AppError('invalid_parameter', `schedule "${text}" is longer than a year`, { schedule: text });
   return ms;
 }
 

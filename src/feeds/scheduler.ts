@@ -1,4 +1,5 @@
 /** The worker's loop for feeds: `syncDue` every `everyMs`, never two rounds at once in one process. */
+import { CLI, type Principal } from '../accounts/model.js';
 import type { SyncResult } from './run.js';
 
 export interface FeedScheduler {
@@ -6,15 +7,16 @@ export interface FeedScheduler {
 }
 
 export function startFeedScheduler(
-  service: { syncDue(): Promise<SyncResult[]> },
+  service: { syncDue(principal: Principal): Promise<SyncResult[]> },
   opts: { everyMs?: number; log?: (line: string) => void } = {},
 ): FeedScheduler {
   const log = opts.log ?? (() => undefined);
   let round: Promise<void> | null = null;
   const tick = () => {
     if (round) return;
+    // the worker runs as the operator of the machine, like the CLI
     round = service
-      .syncDue()
+      .syncDue(CLI)
       .then(
         (results) => {
           for (const r of results) log(describeResult(r));

@@ -2,8 +2,14 @@
  * Feeds as a service: register remote catalogues with a schedule, sync one now (`vulnshare sync kev --url …`),
  * or run whatever is due (`syncDue`, called by the worker). Each run first takes the feed's lease, so two
  * workers never sync the same feed at once; a worker that dies leaves a lease that simply expires.
+ *
+ * Every public function takes the principal first and checks it before anything else: 'feeds:read' to look
+ * (admins, analysts), 'feeds:manage' to add, change, remove or sync (admins). The API passes the signed-in
+ * user, the CLI and the worker pass CLI.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { Principal } from '../accounts/model.js';
+import { requireAccess } from '../accounts/policy.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
 import {
@@ -77,7 +83,8 @@ export function createFeedService(deps: FeedServiceDeps) {
   }
 
   /** Register a feed; a scheduled one is due at once. */
-  async function addFeed(input: AddFeedInput): Promise<Feed> {
+  async function addFeed(principal: Principal, input: AddFeedInput): Promise<Feed> {
+    requireAccess(principal, 'feeds:manage');
     const name = checkFeedName(input.name);
     const format = checkFormat(input.format);
     const url = checkFeedUrl(input.url).href;
@@ -94,7 +101,12 @@ export function createFeedService(deps: FeedServiceDeps) {
   }
 
   /** Change a feed's URL, format or schedule; its ETag / Last-Modified are kept only while the source is the same. */
-  async function updateFeed(name: string, patch: Partial<Omit<AddFeedInput, 'name'>>): Promise<Feed> {
+  async function updateFeed(
+    principal: Principal,
+    name: string,
+    patch: Partial<Omit<AddFeedInput, 'name'>>,
+  ): Promise<Feed> {
+    requireAccess(principal, 'feeds:manage');
     const cur = await requireFeed(name);
     const format = patch.format === undefined ? cur.format : checkFormat(patch.format);
     const url = patch.url === undefined ? cur.url : checkFeedUrl(patch.url).href;
@@ -112,16 +124,23 @@ export function createFeedService(deps: FeedServiceDeps) {
     return feedView(row);
   }
 
-  async function removeFeed(name: string): Promise<void> {
+  async function removeFeed(principal: Principal, name: string): Promise<void> {
+    requireAccess(principal, 'feeds:manage');
     if (!(await store.deleteFeed(db, name)))
       throw new AppError('not_found', `no feed named "${name}"`, { name });
   }
 
-  async function listFeeds(): Promise<Feed[]> {
+  async function listFeeds(principal: Principal): Promise<Feed[]> {
+    requireAccess(principal, 'feeds:read');
     return (await store.listFeeds(db)).map(feedView);
   }
 
-  async function feedStatus(name: string, opts: { runs?: number } = {}): Promise<Feed & { runs: FeedRun[] }> {
+  async function feedStatus(
+    principal: Principal,
+    name: string,
+    opts: { runs?: number } = {},
+  ): Promise<Feed & { runs: FeedRun[] }> {
+    requireAccess(principal, 'feeds:read');
     const row = await requireFeed(name);
     const runs = await store.listRuns(db, name, Math.min(Math.max(opts.runs ?? 10, 0), 500));
     return { ...feedView(row), runs: runs.map(runView) };
@@ -173,7 +192,12 @@ export function createFeedService(deps: FeedServiceDeps) {
    * Sync one feed now. Download and import failures are recorded in the feed's status and returned as
    * outcome 'failed' with an error naming the feed and URL; a feed another worker is syncing is a conflict.
    */
-  async function syncFeed(target: SyncTarget, opts: { force?: boolean } = {}): Promise<SyncResult> {
+  async function syncFeed(
+    principal: Principal,
+    target: SyncTarget,
+    opts: { force?: boolean } = {},
+  ): Promise<SyncResult> {
+    requireAccess(principal, 'feeds:manage');
     const feed = await resolve(target);
     const l = lease();
     const leased = await store.acquireLease(db, feed.name, l);
@@ -189,7 +213,8 @@ export function createFeedService(deps: FeedServiceDeps) {
   }
 
   /** Run every scheduled feed whose next run is due, one after another; feeds other workers hold are skipped. */
-  async function syncDue(): Promise<SyncResult[]> {
+  async function syncDue(principal: Principal): Promise<SyncResult[]> {
+    requireAccess(principal, 'feeds:manage');
     const now = clock().toISOString();
     const results: SyncResult[] = [];
     for (const name of await store.dueFeedNames(db, now)) {

@@ -1,6 +1,6 @@
 /** Feed and run rows as callers see them (the lease token stays inside). */
 import type { Feed, FeedOutcome, FeedRun } from './model.js';
-import { isFeedFormat } from './model.js';
+import { formatInterval, isFeedFormat } from './model.js';
 import type { FeedRow, FeedRunRow } from './store.js';
 
 const outcome = (v: string | null): FeedOutcome | null =>
@@ -13,6 +13,7 @@ export function feedView(r: FeedRow): Feed {
     format: isFeedFormat(r.format) ? r.format : 'kev',
     url: r.url,
     scheduleMs: r.schedule_ms,
+    schedule: r.schedule_ms === null ? null : formatInterval(r.schedule_ms),
     createdAt: r.created_at,
     status: {
       lastAttemptAt: r.last_attempt_at,
