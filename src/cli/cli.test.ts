@@ -41,6 +41,7 @@ describe('the vulnshare executable (built, spawned)', () => {
       'submissions',
       'org',
       'worker',
+      'incident',
     ]) {
       expect(top.stdout).toContain(c);
       const h = await cli([c, '--help']);

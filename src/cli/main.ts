@@ -16,6 +16,7 @@ import { toCve5 } from '../vulns/export-cve5.js';
 import { getStats, getVulnerability } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
 import { collect, withDatabase, type GlobalOpts } from './context.js';
+import { registerIncidentCommands } from '../incidents/cli.js';
 import { createPdfRenderer } from '../reports/pdf.js';
 import {
   createBulletinService,
@@ -746,6 +747,7 @@ export function buildCli(
       });
     });
 
+  registerIncidentCommands(program);
   program.hook('postAction', () => {
     program.setOptionValue('__exitCode', exitCode);
   });

@@ -16,6 +16,8 @@ import type { Database } from '../db/client.js';
 import { ERROR_STATUS, isAppError } from '../errors.js';
 import { errorSchema } from '../vulns/schema.js';
 import { registerVulnRoutes } from '../vulns/routes.js';
+import { createIncidentService } from '../incidents/service.js';
+import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
 import { createBulletinService, defaultSettings, type BulletinService } from '../reports/service.js';
 import { createPdfRenderer } from '../reports/pdf.js';
@@ -135,6 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'accounts' },
         { name: 'submissions' },
         { name: 'disposal' },
+        { name: 'incidents' },
+        { name: 'feeds' },
+        { name: 'watchlists' },
         { name: 'platform' },
       ],
       components: {
@@ -190,6 +195,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}),
   });
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
+  const incidents = createIncidentService({ db: deps.database.db, coordination });
+  await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
   let bulletins = deps.bulletins;
   if (!bulletins) {
     const pdf = createPdfRenderer(deps.config.chromiumPath);
