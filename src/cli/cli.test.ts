@@ -42,6 +42,8 @@ describe('the vulnshare executable (built, spawned)', () => {
       'org',
       'worker',
       'incident',
+      'sync',
+      'feeds',
     ]) {
       expect(top.stdout).toContain(c);
       const h = await cli([c, '--help']);

@@ -17,6 +17,9 @@ import { getStats, getVulnerability } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
 import { collect, withDatabase, type GlobalOpts } from './context.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
+import { registerFeedCommands } from '../feeds/cli.js';
+import { feedConfigFromEnv } from '../feeds/config.js';
+import { feedServiceFromConfig, startFeedWorker } from '../feeds/worker.js';
 import { createPdfRenderer } from '../reports/pdf.js';
 import {
   createBulletinService,
@@ -66,6 +69,9 @@ export function exitCodeOf(e: unknown): number {
 function startWorker(d: Database, config: Config, log: (s: string) => void): { stop: () => Promise<void> } {
   const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
   const worker = createOutboxWorker({ db: d.db, mailer }).start(1000, (e) => log(`outbox: ${String(e)}`));
+  const feeds = startFeedWorker(d, feedConfigFromEnv(process.env), log, {
+    batchSize: config.importBatchSize,
+  });
   const coordination = createCoordinationService({
     db: d.db,
     publicUrl: config.publicUrl,
@@ -92,6 +98,7 @@ function startWorker(d: Database, config: Config, log: (s: string) => void): { s
   return {
     stop: async () => {
       clearInterval(timer);
+      await feeds.stop();
       await worker.stop();
       mailer?.close();
     },
@@ -153,10 +160,17 @@ export function buildCli(
         host: o.host,
         port: o.port,
       });
+      const feedConfig = feedConfigFromEnv(process.env); // a bad setting stops the start, named
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       await migrate(database);
       const b = bulletinService(database, config);
-      const app = await buildApp({ database, config, bulletins: b.service, version: pkg.version });
+      const app = await buildApp({
+        database,
+        config,
+        bulletins: b.service,
+        feeds: feedServiceFromConfig(database, feedConfig, { batchSize: config.importBatchSize }),
+        version: pkg.version,
+      });
       app.addHook('onClose', b.close);
       if (config.worker) {
         const w = startWorker(database, config, (s) => err.write(`${s}\n`));
@@ -748,6 +762,7 @@ export function buildCli(
     });
 
   registerIncidentCommands(program);
+  registerFeedCommands(program);
   program.hook('postAction', () => {
     program.setOptionValue('__exitCode', exitCode);
   });

@@ -4,7 +4,7 @@
  * the CVSS vector broken into metrics, the language switch (remembered), phone and desktop widths. Screenshots
  * go to test-results/ to be looked at.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
@@ -437,6 +437,90 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
       .where('tracking_no', '=', sub.trackingNo)
       .executeTakeFirstOrThrow();
     expect(state.state).toBe('fixed');
+  });
+
+  it('lets an analyst record an incident, see every problem named, change its status, export and re-import it as STIX and notify the victim', async () => {
+    const PW = 'correct horse battery staple';
+    const accounts = createAccountService({ db: d.db });
+    await accounts.createUser(CLI, {
+      email: 'cert@x.example',
+      displayName: '事件分析员',
+      password: PW,
+      role: 'analyst',
+    });
+    const plant = await accounts.createOrganisation(CLI, {
+      kind: 'member_unit',
+      name: '某化工厂',
+      sector: 'chemical',
+    });
+    await accounts.addContact(CLI, plant.id, { name: '安全负责人', email: 'sec@plant.example' });
+    const p = await page(1440);
+    await p.goto(base + '/login');
+    await p.getByLabel('电子邮箱').fill('cert@x.example');
+    await p.getByLabel('密码（至少 12 位）').fill(PW);
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.waitForURL(/\/me$/);
+    await p.goto(base + '/console/incidents');
+    await p.getByText('没有符合条件的事件。').waitFor();
+    await p.getByRole('link', { name: '+ 新建事件' }).click();
+    const f = p.getByRole('form', { name: 'incident' });
+    await f.getByLabel('事件名称').fill('某化工厂网络摄像机弱口令遭境外访问');
+    await f.getByLabel('事件概述').fill('该厂多台网络摄像机使用默认口令，被境外 IP 登录查看生产画面。');
+    await f.getByLabel('单位名称').fill('某化工厂');
+    await f.getByLabel('行业').selectOption('chemical');
+    await f.getByLabel('入侵途径').selectOption('weak-credential');
+    await f.getByLabel('阶段（ATT&CK 战术）').selectOption('initial-access');
+    await f.getByLabel('ATT&CK 技术编号').fill('T1078.001, T99');
+    await f.getByLabel('描述').fill('使用默认口令登录摄像机 Web 管理界面');
+    await f.getByRole('button', { name: '+ 指标' }).click();
+    await f.getByLabel('值', { exact: true }).fill('198.51.100[.]23');
+    await f.getByRole('button', { name: '+ 资产' }).click();
+    await f.getByLabel('类型').first().selectOption('camera');
+    await f.getByLabel('数量').fill('12');
+    await f.getByRole('button', { name: '创建事件' }).click();
+    // the server names the bad technique id by its field
+    await p.getByRole('alert').getByText('attackChain[0].techniqueIds[1]').waitFor();
+    await f.getByLabel('ATT&CK 技术编号').fill('T1078.001');
+    await f.getByRole('button', { name: '创建事件' }).click();
+    await p.waitForURL(/\/console\/incidents\/INC-\d{4}-\d{4}$/);
+    const id = p.url().split('/').at(-1) ?? '';
+    await p.getByRole('heading', { name: /某化工厂网络摄像机弱口令遭境外访问/ }).waitFor();
+    await p.getByText('198.51.100.23').waitFor(); // refanged
+    await p.getByRole('button', { name: '→ 分析中' }).click();
+    await p.locator('dd').getByText('分析中').waitFor();
+    // notify the plant through disposal: an event-type case on the board
+    await p.getByLabel('通报单位').selectOption({ label: '某化工厂' });
+    await p.getByRole('button', { name: '发送通报' }).click();
+    await p.getByRole('link', { name: /^S-\d{8}-/ }).waitFor();
+    await p.screenshot({ path: join(shots, 'console-incident-desktop.png'), fullPage: true });
+    // STIX export downloads a bundle; importing it makes a second incident with the same content
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('link', { name: '导出 STIX 2.1' }).click(),
+    ]);
+    const file = await download.path();
+    const bundle = JSON.parse(readFileSync(file, 'utf8')) as {
+      type: string;
+      objects: Array<{ type: string }>;
+    };
+    expect(bundle.type).toBe('bundle');
+    expect(bundle.objects.map((o) => o.type)).toEqual(
+      expect.arrayContaining(['incident', 'indicator', 'attack-pattern', 'identity']),
+    );
+    await p.goto(base + '/console/incidents');
+    await p.getByLabel('导入 STIX 2.1：').setInputFiles(file);
+    await p.waitForURL(/\/console\/incidents\/INC-\d{4}-\d{4}/);
+    expect(p.url()).not.toContain(id);
+    await p.getByRole('heading', { name: /某化工厂网络摄像机弱口令遭境外访问/ }).waitFor();
+    await p.getByText('T1078.001').first().waitFor();
+    await p.goto(base + '/console/incidents?q=' + encodeURIComponent('摄像机'));
+    await expect(p.locator('table.board tr').count()).resolves.toBe(2);
+    await p.getByText(/本月事件/).waitFor();
+    await p.screenshot({ path: join(shots, 'console-incidents-desktop.png'), fullPage: true });
+    await p.context().close();
+    // anonymous visitors learn nothing of an amber incident
+    const r = await fetch(`${base}/api/v1/incidents/${id}`);
+    expect(r.status).toBe(404);
   });
 
   it('lays out every public page at desktop and phone width without overflow or untranslated text', async () => {

@@ -17,6 +17,8 @@ import { ERROR_STATUS, isAppError } from '../errors.js';
 import { errorSchema } from '../vulns/schema.js';
 import { registerVulnRoutes } from '../vulns/routes.js';
 import { createIncidentService } from '../incidents/service.js';
+import { registerFeedRoutes } from '../feeds/routes.js';
+import { createFeedService, type FeedService } from '../feeds/service.js';
 import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
 import { createBulletinService, defaultSettings, type BulletinService } from '../reports/service.js';
@@ -38,6 +40,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'publicUrl' | 'chromiumPath' | 'idPrefix' | 'slaDays'>>;
   /** The bulletin service; default: built from the database with default settings. */
   bulletins?: BulletinService;
+  /** The feed service; default: built from the database with the default retry policy. */
+  feeds?: FeedService;
   version?: string;
 }
 
@@ -195,6 +199,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}),
   });
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
+  const feeds = deps.feeds ?? createFeedService({ database: deps.database });
+  await app.register((instance) => registerFeedRoutes(instance, { feeds }));
   const incidents = createIncidentService({ db: deps.database.db, coordination });
   await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
   let bulletins = deps.bulletins;
