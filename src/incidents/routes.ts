@@ -91,7 +91,16 @@ const incidentView = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { at: str, actor: str, change: str, note: nstr },
+        properties: {
+          at: str,
+          actor: str,
+          kind: str,
+          fromStatus: nstr,
+          toStatus: nstr,
+          fields: strings,
+          change: str,
+          note: nstr,
+        },
       },
     },
   },

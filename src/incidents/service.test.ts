@@ -96,6 +96,10 @@ describe.each(testBackends())('incidents on %s', (backend) => {
         {
           at: '2026-01-10T02:00:00.000Z',
           actor: 'analyst@incidents.example',
+          kind: 'created',
+          fromStatus: null,
+          toStatus: 'closed',
+          fields: [],
           change: 'created (closed)',
           note: null,
         },

@@ -44,6 +44,11 @@ export type StoredIncident = Incident & { id: string };
 export interface HistoryEntry {
   at: string;
   actor: string;
+  /** created | imported | edited | status | case | notified — `change` says it in English for logs and the CLI */
+  kind: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  fields: string[];
   change: string;
   note: string | null;
 }
@@ -418,6 +423,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       at: e.at,
       // others see that the coordinator acted, not who
       actor: staff ? e.actor : 'coordinator',
+      kind: e.kind,
+      fromStatus: e.from_status,
+      toStatus: e.to_status,
+      fields: e.fields,
       change: describeEvent(e),
       note: staff ? e.note : null,
     }));

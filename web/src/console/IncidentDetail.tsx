@@ -44,7 +44,33 @@ interface Detail {
   indicators: Array<{ type: string; value: string; description?: string }>;
   attribution?: { actor: string; confidence: string };
   caseTrackingNo: string | null;
-  history: Array<{ at: string; actor: string; change: string; note: string | null }>;
+  history: Array<{
+    at: string;
+    actor: string;
+    kind: string;
+    fromStatus: string | null;
+    toStatus: string | null;
+    fields: string[];
+    change: string;
+    note: string | null;
+  }>;
+}
+
+const EVENTS: Record<string, { zh: string; en: string }> = {
+  created: { zh: '创建', en: 'created' },
+  imported: { zh: '从 STIX 导入', en: 'imported from STIX' },
+  edited: { zh: '编辑', en: 'edited' },
+  status: { zh: '状态', en: 'status' },
+  case: { zh: '转入处置', en: 'handed to disposal' },
+  notified: { zh: '已通报', en: 'recipients notified' },
+};
+function describe(h: Detail['history'][number], lang: 'zh' | 'en'): string {
+  const what = label(EVENTS, h.kind, lang);
+  const st = (x: string | null) => (x ? label(STATUSES, x, lang) : '');
+  if (h.kind === 'status') return `${what}：${st(h.fromStatus)} → ${st(h.toStatus)}`;
+  if (h.kind === 'created' || h.kind === 'imported') return `${what}（${st(h.toStatus)}）`;
+  if (h.kind === 'edited') return `${what}：${h.fields.join(', ')}`;
+  return what;
 }
 
 const attackUrl = (t: string) => `https://attack.mitre.org/techniques/${t.replace('.', '/')}/`;
@@ -225,7 +251,7 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
       <ol className="history">
         {v.history.map((h, k) => (
           <li key={k}>
-            {h.at.slice(0, 16).replace('T', ' ')} · {h.change} · {h.actor}
+            {h.at.slice(0, 16).replace('T', ' ')} · {describe(h, lang)} · {h.actor}
             {h.note ? ` · ${h.note}` : ''}
           </li>
         ))}
