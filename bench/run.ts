@@ -8,6 +8,8 @@
  *   (f) submission intake over HTTP: 6,000 submissions from 50 reporters, 32 in flight
  *   (g) the web app on the (b)+(a) corpus in Chromium: the list's first render, search after typing stops,
  *       and the public JS size (gzipped) with the console chunk apart
+ *   (h) the (b) import with 1,000 watchlists of 200 organisations in place (alerts raised and queued in each
+ *       batch's transaction): seconds, alerts, messages, and the ratio to (b) (target ≤ 1.20×)
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
@@ -82,7 +84,7 @@ async function main() {
   const cnvdDirs = [join(shared, 'cnvd-share-xml', 'xml'), join(shared, 'cnvd-share-xml-dated-2020')];
   const corpus = join(root, 'bench', '.corpus', `cve5-${count}`);
   const realCve = join(shared, 'cve-json5-vulnrichment');
-  if (want('b') || want('c') || want('d') || want('g')) {
+  if (want('b') || want('c') || want('d') || want('g') || want('h')) {
     if (!existsSync(realCve))
       console.warn(`[skip] ${realCve} absent: the generator still runs from its built-in vocabulary`);
     const t0 = performance.now();
@@ -134,6 +136,15 @@ async function main() {
       }
       await t.drop();
     }
+    if (want('h')) {
+      const t = await freshTarget(backend, 'cve5-watch');
+      const h = runTask('import-cve5-watch', backend, t.target, [corpus]);
+      // the ratio to (b) of this run, else to the latest (b) of the same corpus size
+      const b = r.b ?? readLatest()[backend]?.b;
+      r.h = { ...h, ratioToB: b && b.read === h.read ? Number(h.seconds) / Number(b.seconds) : null };
+      console.log(backend, 'h', JSON.stringify(r.h));
+      await t.drop();
+    }
     if (want('d')) {
       const t = await freshTarget(backend, 'floor');
       r.d = runTask('floor', backend, t.target, [corpus]);
@@ -177,6 +188,14 @@ async function main() {
   const table = renderTable(merged, machine);
   writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
   console.log(`\n${table}`);
+}
+
+/** The results in latest.json (a partial run compares with them). */
+function readLatest(): Record<string, Record<string, Result>> {
+  const f = join(root, 'bench', 'results', 'latest.json');
+  return existsSync(f)
+    ? (JSON.parse(readFileSync(f, 'utf8')) as { results: Record<string, Record<string, Result>> }).results
+    : {};
 }
 
 function renderTable(
@@ -226,6 +245,11 @@ function renderTable(
     if (g)
       rows.push(
         `| (g) web on the loaded corpus: list first render · search after typing stops (median / p95) · public JS gz | ${backend} | ${String(g.firstRenderMedianMs)} / ${String(g.firstRenderP95Ms)} ms · ${String(g.searchAfterTypingMedianMs)} / ${String(g.searchAfterTypingP95Ms)} ms · ${String(g.publicJsKbGz)} KB (entry ${String(g.publicEntryJsKbGz)} + chart ${String(g.publicChartJsKbGz)}; console ${String(g.consoleJsKbGz)} KB apart) | ≤ 1,500 ms · ≤ 300 ms · ≤ 300 KB | ${String(g.peakRssMb)} MB |`,
+      );
+    const h = r.h;
+    if (h)
+      rows.push(
+        `| (h) CVE JSON 5 import with ${String(h.watchlists)} watchlists (${String(h.watchItems)} items, ${String(h.organisations)} organisations) | ${backend} | ${Number(h.seconds).toFixed(1)} s · ${String(h.alerts)} alerts, ${String(h.messages)} messages queued · ${h.ratioToB === null || h.ratioToB === undefined ? '—' : `${Number(h.ratioToB).toFixed(2)}× (b)`} | ≤ 1.20× (b) | ${String(h.peakRssMb)} MB |`,
       );
   }
   return rows.join('\n') + '\n';

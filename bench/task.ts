@@ -1,7 +1,8 @@
 /**
  * One benchmark measurement in its own process (so peak RSS is the task's own). Prints one JSON line.
  *   node --import tsx bench/task.ts <task> <backend> <dbTarget> [args…]
- * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, web <queriesFile>, floor <corpus>, bulletin, intake
+ * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, web <queriesFile>, floor <corpus>, bulletin, intake,
+ *        import-cve5-watch <corpus> (import-cve5 with 1,000 watchlists of 200 organisations in place)
  */
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +21,9 @@ import { bulletinWeek } from './bulletin-week.js';
 import { buildApp } from '../src/http/app.js';
 import { CLI } from '../src/accounts/model.js';
 import { createAccountService } from '../src/accounts/service.js';
+import { createWatchlistService, type WatchItemInput } from '../src/watchlists/service.js';
+import { parseRange } from '../src/watchlists/range.js';
+import { parseCpe } from '../src/watchlists/cpe.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -46,6 +50,41 @@ async function main(): Promise<Record<string, unknown>> {
         imported: s.imported,
         rejected: s.rejected,
         recordsPerSecond: Math.round(s.read / seconds),
+        peakRssMb: peakRssMb(),
+      };
+    }
+    case 'import-cve5-watch': {
+      // (h): the (b) import with 1,000 watchlists (200 organisations, each with an e-mail contact) in place;
+      // only the import is timed, as in (b)
+      const d = await open();
+      await migrate(d);
+      const setup = await createBenchWatchlists(d.db, args[0] ?? '');
+      const fmt = IMPORT_FORMATS.cve5;
+      if (!fmt) throw new Error('cve5');
+      const t0 = performance.now();
+      const s = await importItems(d, fmt.parse(args), { format: 'cve5', paths: args, batchSize: 1000 });
+      const seconds = (performance.now() - t0) / 1000;
+      const count = async (t: 'watch_alerts' | 'outbox') =>
+        Number(
+          (
+            await d.db
+              .selectFrom(t)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const alerts = await count('watch_alerts');
+      const messages = await count('outbox');
+      await d.close();
+      return {
+        seconds,
+        read: s.read,
+        imported: s.imported,
+        rejected: s.rejected,
+        recordsPerSecond: Math.round(s.read / seconds),
+        ...setup,
+        alerts,
+        messages,
         peakRssMb: peakRssMb(),
       };
     }
@@ -249,7 +288,10 @@ async function main(): Promise<Record<string, unknown>> {
       // start → first result row painted) and search-as-you-type (last keystroke → the new results shown).
       const [queryFile] = args;
       const d = await open();
-      const app = await buildApp({ database: d, config: { rateLimitPerMinute: 1_000_000, logLevel: 'silent' } });
+      const app = await buildApp({
+        database: d,
+        config: { rateLimitPerMinute: 1_000_000, logLevel: 'silent' },
+      });
       const base = await app.listen({ host: '127.0.0.1', port: 0 });
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -286,7 +328,8 @@ async function main(): Promise<Record<string, unknown>> {
       await app.close();
       await d.close();
       const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-      const pct = (xs: number[], q: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+      const pct = (xs: number[], q: number) =>
+        sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
       const bundle = webBundleSizes();
       return {
         firstRenderMedianMs: pct(firstRender, 0.5),
@@ -317,7 +360,8 @@ main().then(
 /** Gzipped sizes of the built web assets: what a public visitor loads vs the console's own chunk. */
 function webBundleSizes() {
   const dir = join(import.meta.dirname, '..', 'dist', 'web', 'assets');
-  const kb = (f: string) => Math.round(gzipSync(readFileSync(join(dir, f)), { level: 9 }).length / 102.4) / 10;
+  const kb = (f: string) =>
+    Math.round(gzipSync(readFileSync(join(dir, f)), { level: 9 }).length / 102.4) / 10;
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
   const consoleJs = files.filter((f) => f.startsWith('console-'));
   const chart = files.filter((f) => f.startsWith('Chart-'));
@@ -329,4 +373,109 @@ function webBundleSizes() {
     publicJsKbGz: sum([...entry, ...chart]),
     consoleJsKbGz: sum(consoleJs),
   };
+}
+
+/**
+ * 1,000 watchlists across 200 organisations (each with an e-mail contact), drawn from the corpus's own
+ * vocabulary: vendors and products of its records' affected[] (a sample of files), half with a version range
+ * built from a version the record names, one in five with a CPE of the corpus, one in five with a keyword (a
+ * product name of the corpus, or a Chinese word).
+ * Delivery: 70% immediate, 20% daily, 10% weekly. Seeded, so every run builds the same lists.
+ */
+async function createBenchWatchlists(
+  db: Parameters<typeof createWatchlistService>[0]['db'],
+  corpus: string,
+): Promise<{ organisations: number; watchlists: number; watchItems: number }> {
+  let seed = 7;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    return seed / 2 ** 32;
+  };
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  type Affected = {
+    vendor?: string;
+    product?: string;
+    versions?: Array<{ version?: string; lessThan?: string; status?: string }>;
+    cpes?: string[];
+  };
+  const products: Array<{ vendor: string; product: string; version?: string }> = [];
+  const cpes: string[] = [];
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (files.length >= 4000) return;
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.startsWith('CVE-') && e.name.endsWith('.json')) files.push(join(dir, e.name));
+    }
+  };
+  walk(corpus);
+  for (const f of files) {
+    const doc = JSON.parse(readFileSync(f, 'utf8')) as { containers?: { cna?: { affected?: Affected[] } } };
+    for (const a of doc.containers?.cna?.affected ?? []) {
+      if (!a.vendor || !a.product || /^n\/a$/i.test(a.vendor) || /^n\/a$/i.test(a.product)) continue;
+      const v = a.versions?.find((x) => x.status === 'affected');
+      const version = v?.lessThan ?? v?.version;
+      products.push({ vendor: a.vendor, product: a.product, ...(version ? { version } : {}) });
+      for (const c of a.cpes ?? []) cpes.push(c);
+    }
+  }
+  // keywords: product names of the corpus (one to three words), and now and then a Chinese one
+  const names = Array.from(new Set(products.map((p) => p.product))).filter(
+    (n) => n.length >= 3 && n.split(/\s+/).length <= 3,
+  );
+  const keyword = () => (rand() < 0.1 ? pick(['路由器', '摄像头', '弱口令']) : pick(names));
+  const range = (version: string | undefined): string | undefined => {
+    if (!version || rand() < 0.5) return undefined;
+    const r = pick([`<= ${version}`, `>= ${version}`, `< ${version}`]);
+    try {
+      parseRange(r);
+      return r;
+    } catch {
+      return undefined;
+    }
+  };
+  const accounts = createAccountService({ db });
+  const watchlists = createWatchlistService({ db });
+  const orgs: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const o = await accounts.createOrganisation(CLI, {
+      kind: 'member_unit',
+      name: `Bench Org ${i}`,
+      sector: 'energy',
+    });
+    await accounts.addContact(CLI, o.id, { name: 'SOC', email: `soc${i}@bench.example`, portal: false });
+    orgs.push(o.id);
+  }
+  let items = 0;
+  for (let i = 0; i < 1000; i++) {
+    const list: WatchItemInput[] = [];
+    for (let k = 1 + Math.floor(rand() * 4); k > 0; k--) {
+      const p = pick(products);
+      const r = range(p.version);
+      list.push({ kind: 'product', vendor: p.vendor, product: p.product, ...(r ? { range: r } : {}) });
+    }
+    if (cpes.length && rand() < 0.2) {
+      const c = pick(cpes);
+      try {
+        parseCpe(c);
+        list.push({ kind: 'cpe', cpe: c });
+      } catch {
+        // an unreadable CPE of the corpus: skipped
+      }
+    }
+    if (rand() < 0.2) list.push({ kind: 'keyword', keyword: keyword() });
+    const x = rand();
+    await watchlists.create(CLI, {
+      organisationId: orgs[i % orgs.length] ?? 0,
+      name: `bench ${i}`,
+      delivery: x < 0.7 ? 'immediate' : x < 0.9 ? 'daily' : 'weekly',
+      items: list,
+    });
+    items += list.length;
+  }
+  return { organisations: orgs.length, watchlists: 1000, watchItems: items };
 }

@@ -38,7 +38,7 @@ export function orgNameKey(name: string): string {
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\s\p{P}\p{S}]+/gu, '');
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const s of LEGAL_FORM_SUFFIXES)
       if (k.length > s.length && k.endsWith(s)) {
@@ -60,7 +60,9 @@ export async function findOrganisationByName(tx: Kysely<DB>, name: string): Prom
   const key = orgNameKey(name);
   if (!key) return null;
   const all = await tx.selectFrom('organisations').select(['id', 'name', 'name_en']).execute();
-  const hits = all.filter((o) => orgNameKey(o.name) === key || (o.name_en !== null && orgNameKey(o.name_en) === key));
+  const hits = all.filter(
+    (o) => orgNameKey(o.name) === key || (o.name_en !== null && orgNameKey(o.name_en) === key),
+  );
   return hits.length === 1 && hits[0] ? hits[0].id : null;
 }
 
@@ -90,7 +92,8 @@ export async function notifyAffectedOrganisation(
   submission: { id: number; tracking_no: string; kind: string; affected_org: string | null },
   deps: { publicUrl: string; clock?: () => Date; sla?: Record<Severity | 'unrated', number> },
 ): Promise<number | null> {
-  if (submission.kind !== 'event' || !submission.affected_org?.trim() || !can(p, 'disposal:notify')) return null;
+  if (submission.kind !== 'event' || !submission.affected_org?.trim() || !can(p, 'disposal:notify'))
+    return null;
   const organisationId = await findOrganisationByName(tx, submission.affected_org);
   if (organisationId === null) return null;
   const already = await tx

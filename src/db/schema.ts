@@ -438,3 +438,53 @@ export interface DB {
   incident_events: IncidentEventsTable;
   incident_counters: IncidentCountersTable;
 }
+
+export interface WatchlistsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  delivery: Generated<string>;
+  created_by: string;
+  created_at: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+export interface WatchItemsTable {
+  id: Generated<number>;
+  watchlist_id: number;
+  kind: string;
+  vendor: string | null;
+  product: string | null;
+  range: string | null;
+  cpe: string | null;
+  keyword: string | null;
+  vendor_key: string | null;
+  created_at: Generated<string>;
+}
+
+export interface WatchIndexVersionTable {
+  id: Generated<number>;
+  version: Generated<number>;
+}
+
+export interface WatchAlertsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  watchlist_id: number | null;
+  watch_item_id: number | null;
+  vuln_id: number;
+  reason: string;
+  delivery: string;
+  match_reason: string;
+  created_at: Generated<string>;
+  delivered_at: string | null;
+  digest_sent_at: string | null;
+}
+
+/** Watchlists (0012_watchlists.sql), merged into DB above. */
+export interface DB {
+  watchlists: WatchlistsTable;
+  watch_items: WatchItemsTable;
+  watch_index_version: WatchIndexVersionTable;
+  watch_alerts: WatchAlertsTable;
+}

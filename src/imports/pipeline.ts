@@ -10,6 +10,7 @@ import type { DB } from '../db/schema.js';
 import { diffVulnerability, mergeVulnerability } from '../vulns/merge.js';
 import type { ImportIssue, ParseItem, PreparedRecord, SourceRecord, Vulnerability } from '../vulns/model.js';
 import { vulnRow } from '../vulns/row.js';
+import { watchImports, type ImportWatch, type WrittenVuln } from '../watchlists/alerts.js';
 import { IDENTITY_SOURCES, planLinks, type StoreSnapshot } from './linking.js';
 import { prepareRecord, type Prepared } from './prepare.js';
 import * as store from './store.js';
@@ -65,6 +66,7 @@ export async function importItems(
   const issues: ImportIssue[] = [];
   const warnings: ImportIssue[] = [];
   const runId = await store.startImportRun(database.db, opts.format, opts.paths);
+  const watch = await watchImports(database.db); // watchlist alerts, raised in each batch's transaction
   let batch: BatchItem[] = [];
   let inFlight: Promise<void> = Promise.resolve();
 
@@ -73,13 +75,13 @@ export async function importItems(
     const b = batch;
     batch = [];
     try {
-      const c = await database.db.transaction().execute((tx) => writeBatch(tx, b));
+      const c = await database.db.transaction().execute((tx) => writeBatch(tx, b, watch));
       addCounts(counts, c);
     } catch {
       // Retry one by one: the record that fails is rejected with the database's reason.
       for (const item of b) {
         try {
-          const c = await database.db.transaction().execute((tx) => writeBatch(tx, [item]));
+          const c = await database.db.transaction().execute((tx) => writeBatch(tx, [item], watch));
           addCounts(counts, c);
         } catch (e) {
           counts.rejected++;
@@ -161,7 +163,7 @@ function addCounts(into: ImportCounts, c: Partial<ImportCounts>) {
   for (const k of Object.keys(c) as Array<keyof ImportCounts>) into[k] += c[k] ?? 0;
 }
 
-async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCounts>> {
+async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Promise<Partial<ImportCounts>> {
   await store.lockImports(tx);
   // Last occurrence of a key in the batch wins.
   const byKey = new Map<string, BatchItem>();
@@ -248,6 +250,7 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
     },
   );
   const history: store.HistoryWrite[] = [];
+  await watch?.absorbed(tx, plan.absorbed);
   for (const [from, into] of plan.absorbed) {
     await store.absorbVuln(tx, from, into);
     history.push({
@@ -283,6 +286,7 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   const oldDocs = await store.loadVulnDocs(tx, existingAffected);
 
   const writes: store.VulnWrite[] = [];
+  const written: WrittenVuln[] = [];
   let created = 0;
   let changedVulns = 0;
   for (const v of affected) {
@@ -295,6 +299,7 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
     const old = oldDocs.get(v);
     if (old && old.doc_hash === row.doc_hash) continue;
     const isNew = plan.created.has(v);
+    written.push({ id: v, doc, created: isNew, before: old?.doc });
     writes.push({ ...row, id: v, identity: plan.created.get(v) ?? plan.identities.get(v) ?? null });
     const t = trigger.get(v);
     history.push({
@@ -309,6 +314,7 @@ async function writeBatch(tx: Tx, input: BatchItem[]): Promise<Partial<ImportCou
   }
   await store.writeVulns(tx, writes);
   await store.insertHistory(tx, history);
+  await watch?.written(tx, written);
   result.vulnerabilitiesCreated = created;
   result.vulnerabilitiesChanged = changedVulns;
   return result;

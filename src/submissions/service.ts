@@ -20,6 +20,8 @@ import { affectedPoints, rankCandidates, type DedupSubject } from './dedup.js';
 import { DEFAULT_ID_FORMAT, formatVulnId, trackingNumber, type IdFormat } from './ids.js';
 import * as store from './store.js';
 import { writeRecordsIn } from '../imports/pipeline.js';
+import { alertPublished } from '../watchlists/alerts.js';
+import { notifyAffectedOrganisation } from '../coordination/affected-org.js';
 import type { Severity, SourceRecord } from '../vulns/model.js';
 import { findTransition, nextStates, STATES, type State } from './workflow.js';
 
@@ -90,6 +92,8 @@ export interface SubmissionServiceDeps {
   db: Kysely<DB>;
   clock?: () => Date;
   idFormat?: IdFormat;
+  /** Event-type findings notify the affected organisation on verification: its links' base URL and SLA. */
+  disposal?: { publicUrl: string; sla?: Record<Severity | 'unrated', number> };
 }
 
 export function createSubmissionService(deps: SubmissionServiceDeps) {
@@ -418,6 +422,12 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         targetId: row.tracking_no,
         detail: { from, to: t.to, ...(patch.vuln_public_id ? { id: patch.vuln_public_id } : {}) },
       });
+      if (t.to === 'verified' && row.kind === 'event')
+        await notifyAffectedOrganisation(tx, p, row, {
+          publicUrl: 'http://127.0.0.1:8080',
+          clock,
+          ...deps.disposal,
+        });
       const updated = await store.byTracking(tx, trackingNo);
       if (!updated) throw new AppError('internal', 'submission vanished');
       return view(tx, p, updated);
@@ -581,7 +591,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         allowed: nextStates(row.state as State, 'analyst'),
       });
     const at = clock().toISOString();
-    await writeRecordsIn(tx, [await publicRecord(tx, row, at)], `submission ${row.tracking_no}`);
+    const record = await publicRecord(tx, row, at);
+    await writeRecordsIn(tx, [record], `submission ${row.tracking_no}`);
+    await alertPublished(tx, record.key, { clock }); // organisations watching it (watchlists) are alerted
     await tx
       .updateTable('submissions')
       .set({ state: 'published', published_at: at, updated_at: at })

@@ -6,6 +6,7 @@
  * found in CVE records) are read too. Values are compared case-insensitively.
  */
 import { AppError } from '../errors.js';
+import { memoised } from './memo.js';
 import { compareVersions } from './version.js';
 
 export const CPE_ATTRIBUTES = [
@@ -128,8 +129,13 @@ function parse22(name: string): Cpe {
   return out;
 }
 
-/** Parse and validate; throws AppError('invalid_input', message naming the attribute, {field:'cpe', attribute}). */
-export function parseCpe(name: string): Cpe {
+/**
+ * Parse and validate; throws AppError('invalid_input', message naming the attribute, {field:'cpe', attribute}).
+ * Memoised: the result is shared, never mutate it.
+ */
+export const parseCpe: (name: string) => Cpe = memoised(parseCpeText);
+
+function parseCpeText(name: string): Cpe {
   const s = name.trim();
   if (/^cpe:\//i.test(s)) return parse22(s);
   if (!/^cpe:2\.3:/i.test(s)) throw cpeError(s, 'prefix', 'must be "cpe:2.3:" (or a CPE 2.2 URI "cpe:/")');

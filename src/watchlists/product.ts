@@ -5,6 +5,7 @@
  * version part that is not a valid range is kept as versionText with rangeError set.
  */
 import { AppError } from '../errors.js';
+import { memoised } from './memo.js';
 import { parseRanges, type VersionRange } from './range.js';
 
 export interface ParsedProduct {
@@ -121,15 +122,15 @@ function splitVersion(s: string): [string, string | undefined] {
 }
 
 /** Lower case, letters and digits only per word: "D-Link" → "dlink", "Tivoli_Storage" → "tivoli storage". */
-export function nameKey(s: string): string {
-  return s
+export const nameKey: (s: string) => string = memoised((s) =>
+  s
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\s_/,;:()[\]{}]+/g, ' ')
     .replace(/[^\p{L}\p{N} ]+/gu, '')
     .replace(/\s+/g, ' ')
-    .trim();
-}
+    .trim(),
+);
 
 export const sameName = (a: string, b: string): boolean =>
   nameKey(a).replace(/ /g, '') === nameKey(b).replace(/ /g, '');

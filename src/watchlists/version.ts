@@ -25,6 +25,7 @@
  * (1.0.0-1) sorts after 1.0.0; dev and snapshot sort before alpha (semver compares them as text).
  * `x` and `*` are not wildcards here (see range.ts): `*` is a separator and `x` an ordinary word.
  */
+import { memoised } from './memo.js';
 
 /** Pre-release words, lowest first, with their canonical spelling. */
 export const PRE_RELEASE_WORDS: ReadonlyArray<{ words: readonly string[]; canonical: string }> = [
@@ -82,7 +83,10 @@ export function versionCore(raw: string): string {
   return s;
 }
 
-export function parseVersion(raw: string): ParsedVersion {
+/** Parsed once per distinct string (memoised: the result is shared, never mutate it). */
+export const parseVersion: (raw: string) => ParsedVersion = memoised(parseVersionText);
+
+function parseVersionText(raw: string): ParsedVersion {
   const tokens: VersionToken[] = [];
   let core = versionCore(raw);
   const epoch = /^(\d+):(?=\d)/.exec(core);
