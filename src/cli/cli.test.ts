@@ -44,6 +44,7 @@ describe('the vulnshare executable (built, spawned)', () => {
       'incident',
       'sync',
       'feeds',
+      'watch',
     ]) {
       expect(top.stdout).toContain(c);
       const h = await cli([c, '--help']);

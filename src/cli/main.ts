@@ -18,6 +18,8 @@ import { formatTable, progressReporter } from './output.js';
 import { collect, withDatabase, type GlobalOpts } from './context.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
+import { registerWatchlistCommands } from '../watchlists/cli.js';
+import { createWatchlistService } from '../watchlists/service.js';
 import { feedConfigFromEnv } from '../feeds/config.js';
 import { feedServiceFromConfig, startFeedWorker } from '../feeds/worker.js';
 import { createPdfRenderer } from '../reports/pdf.js';
@@ -65,6 +67,14 @@ export function exitCodeOf(e: unknown): number {
   }
 }
 
+/** The submission service as the CLI and the worker build it: id prefix and disposal settings from the config. */
+const submissionsOf = (d: Database, config: Config) =>
+  createSubmissionService({
+    db: d.db,
+    idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+    disposal: { publicUrl: config.publicUrl, sla: config.slaDays },
+  });
+
 /** The outbox worker and the disposal sweep (reminders, escalation), as `serve` and `worker` run them. */
 function startWorker(d: Database, config: Config, log: (s: string) => void): { stop: () => Promise<void> } {
   const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
@@ -77,14 +87,14 @@ function startWorker(d: Database, config: Config, log: (s: string) => void): { s
     publicUrl: config.publicUrl,
     sla: config.slaDays,
   });
-  const submissions = createSubmissionService({
-    db: d.db,
-    idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-  });
+  const submissions = submissionsOf(d, config);
+  const watchlists = createWatchlistService({ db: d.db });
   const sweep = () =>
     void submissions
       .publishDue()
       .then((n) => (n ? log(`published ${n} submission(s) at the end of their embargo`) : undefined))
+      .then(() => watchlists.sendDigests())
+      .then((w) => (w.digests ? log(`watch digests: ${w.digests} sent, ${w.alerts} alerts`) : undefined))
       .then(() => coordination.sweep())
       .then(
         (r) =>
@@ -493,10 +503,7 @@ export function buildCli(
     .option('--json', 'print JSON')
     .action(async (o: { state?: string; limit: string; json?: boolean }, cmd: Command) => {
       await withDatabase(cmd, async (d, config) => {
-        const items = await createSubmissionService({
-          db: d.db,
-          idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-        }).list(CLI, {
+        const items = await submissionsOf(d, config).list(CLI, {
           ...(o.state ? { state: o.state } : {}),
           limit: Number(o.limit),
         });
@@ -514,16 +521,7 @@ export function buildCli(
     .description('one submission with its timeline, verifications and duplicate candidates (JSON)')
     .action(async (trackingNo: string, _o, cmd: Command) => {
       await withDatabase(cmd, async (d, config) => {
-        print(
-          JSON.stringify(
-            await createSubmissionService({
-              db: d.db,
-              idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-            }).get(CLI, trackingNo),
-            null,
-            2,
-          ),
-        );
+        print(JSON.stringify(await submissionsOf(d, config).get(CLI, trackingNo), null, 2));
       });
     });
   subs
@@ -551,10 +549,7 @@ export function buildCli(
           }
         }
         await withDatabase(cmd, async (d, config) => {
-          const v = await createSubmissionService({
-            db: d.db,
-            idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-          }).transition(CLI, trackingNo, {
+          const v = await submissionsOf(d, config).transition(CLI, trackingNo, {
             to: to as never,
             ...(o.note ? { note: o.note } : {}),
             ...(o.reason ? { reason: o.reason } : {}),
@@ -571,10 +566,7 @@ export function buildCli(
     .option('--embargo-until <datetime>', 'a date-time with its zone, e.g. 2026-02-01T09:00:00+08:00')
     .action(async (trackingNo: string, o: { embargoUntil?: string }, cmd: Command) => {
       await withDatabase(cmd, async (d, config) => {
-        const v = await createSubmissionService({
-          db: d.db,
-          idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-        }).publish(CLI, trackingNo, {
+        const v = await submissionsOf(d, config).publish(CLI, trackingNo, {
           ...(o.embargoUntil ? { embargoUntil: o.embargoUntil } : {}),
         });
         print(
@@ -763,6 +755,7 @@ export function buildCli(
 
   registerIncidentCommands(program);
   registerFeedCommands(program);
+  registerWatchlistCommands(program);
   program.hook('postAction', () => {
     program.setOptionValue('__exitCode', exitCode);
   });

@@ -18,6 +18,8 @@ import { errorSchema } from '../vulns/schema.js';
 import { registerVulnRoutes } from '../vulns/routes.js';
 import { createIncidentService } from '../incidents/service.js';
 import { registerFeedRoutes } from '../feeds/routes.js';
+import { createWatchlistService } from '../watchlists/service.js';
+import { registerWatchlistRoutes } from '../watchlists/routes.js';
 import { createFeedService, type FeedService } from '../feeds/service.js';
 import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
@@ -189,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const submissions = createSubmissionService({
     db: deps.database.db,
     idFormat: { ...DEFAULT_ID_FORMAT, prefix: deps.config.idPrefix ?? DEFAULT_ID_FORMAT.prefix },
+    disposal: { publicUrl, ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}) },
   });
   const messages = createMessageService({ db: deps.database.db });
   const stats = createReporterStats({ db: deps.database.db });
@@ -199,6 +202,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}),
   });
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
+  const watchlists = createWatchlistService({ db: deps.database.db });
+  await app.register((instance) => registerWatchlistRoutes(instance, { watchlists }));
   const feeds = deps.feeds ?? createFeedService({ database: deps.database });
   await app.register((instance) => registerFeedRoutes(instance, { feeds }));
   const incidents = createIncidentService({ db: deps.database.db, coordination });
