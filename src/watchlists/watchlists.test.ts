@@ -25,7 +25,6 @@ import type { SourceRecord } from '../vulns/model.js';
 import { lastDigestMoment } from './alerts.js';
 import { parseProductString } from './product.js';
 import { FLOOD_LIMIT } from './rules.js';
-import { registerWatchlistRoutes } from './routes.js';
 import { createWatchlistService, type WatchItemInput } from './service.js';
 
 const PW = 'correct horse battery staple';
@@ -423,8 +422,6 @@ describe.each(testBackends())('watchlists on %s', (backend) => {
     const tokens: Record<string, string> = {};
     beforeAll(async () => {
       app = await buildApp({ database: d, config: { rateLimitPerMinute: 10_000, logLevel: 'silent' } });
-      const watchlists = createWatchlistService({ db: d.db });
-      await app.register((instance) => registerWatchlistRoutes(instance, { watchlists }));
       const accounts = createAccountService({ db: d.db });
       for (const n of ['analyst', 'bankuser', 'ispuser', 'reporter'])
         tokens[n] = (await accounts.createApiToken(who(n), { name: 'test' })).token;
