@@ -524,6 +524,68 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     expect(r.status).toBe(404);
   });
 
+  it('lets a vendor-side recipient keep a watchlist and see the alert when a matching record is imported', async () => {
+    const PW = 'correct horse battery staple';
+    const accounts = createAccountService({ db: d.db });
+    const isp = await accounts.createOrganisation(CLI, {
+      kind: 'member_unit',
+      name: '某运营商',
+      sector: 'telecom',
+    });
+    await accounts.addContact(CLI, isp.id, { name: 'SOC', email: 'soc@isp.example' });
+    await accounts.createUser(CLI, {
+      email: 'soc@isp.example',
+      displayName: '运营商 SOC',
+      password: PW,
+      role: 'recipient',
+      organisationId: isp.id,
+    });
+    const p = await page(390);
+    await p.goto(base + '/login');
+    await p.getByLabel('电子邮箱').fill('soc@isp.example');
+    await p.getByLabel('密码（至少 12 位）').fill(PW);
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.waitForURL(/\/me$/);
+    await p.getByRole('link', { name: '关注列表' }).click();
+    await p.getByText('还没有关注列表。').waitFor();
+    const create = p.getByRole('form', { name: 'new watchlist' });
+    await create.getByLabel('名称').fill('家用路由器');
+    await create.getByRole('button', { name: '新建' }).click();
+    const add = p.getByRole('form', { name: '添加关注项' });
+    await add.getByLabel('厂商').fill('Tenda');
+    await add.getByLabel('产品', { exact: true }).fill('AC15');
+    await add.getByLabel('版本或范围').fill('<<15');
+    await add.getByRole('button', { name: '添加' }).click();
+    await p.getByRole('alert').getByText(/range/).waitFor();
+    await add.getByLabel('版本或范围').fill('<= 15.03.05.19');
+    await add.getByRole('button', { name: '添加' }).click();
+    await p.getByText('Tenda · AC15 · <= 15.03.05.19').waitFor();
+    await importItems(
+      d,
+      itemsOf([
+        cnvdRecord('CNVD-2024-09999', {
+          titleZh: 'Tenda AC15 formSetPPTPServer 缓冲区溢出漏洞（CNVD-2024-09999）',
+          products: [{ vendor: '', product: '', versions: [], raw: 'Tenda AC15 V15.03.05.18' }],
+          dates: { submitted: '2024-02-01', collected: '2024-02-05', published: '2024-02-05' },
+        }),
+        cnvdRecord('CNVD-2024-09998', {
+          titleZh: 'Tenda AC15 新固件拒绝服务漏洞（CNVD-2024-09998）',
+          products: [{ vendor: '', product: '', versions: [], raw: 'Tenda AC15 V15.03.05.20' }],
+          dates: { submitted: '2024-02-01', collected: '2024-02-05', published: '2024-02-05' },
+        }),
+      ]),
+      { format: 'test', paths: [] },
+    );
+    await p.reload();
+    await p.getByRole('link', { name: /Tenda AC15 formSetPPTPServer/ }).waitFor();
+    await expect(p.getByText(/新固件拒绝服务/).count()).resolves.toBe(0); // 15.03.05.20 is outside the range
+    await p.screenshot({ path: join(shots, 'watchlists-phone.png'), fullPage: true });
+    await expect(
+      p.evaluate<number>('document.documentElement.scrollWidth - innerWidth'),
+    ).resolves.toBeLessThanOrEqual(0);
+    await p.context().close();
+  });
+
   it('lays out every public page at desktop and phone width without overflow or untranslated text', async () => {
     const pages = [
       ['home', '/'],
@@ -574,6 +636,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     expect(badRequests.map((u) => new URL(u).pathname.replace(/S-[\w-]+/, 'S'))).toEqual([
       '/api/v1/submissions/S/attachments',
       '/api/v1/incidents',
+      '/api/v1/watchlists/1/items',
     ]);
     expect(consoleErrors.filter((m) => !/status of 400/.test(m))).toEqual([]);
   });

@@ -60,6 +60,7 @@ const DICT = {
   signIn: { zh: '登录', en: 'Sign in' },
   console: { zh: '分析控制台', en: 'Console' },
   inbox: { zh: '通报收件箱', en: 'Inbox' },
+  watchlists: { zh: '关注列表', en: 'Watchlists' },
   vendors: { zh: '厂商', en: 'Vendors' },
   kind: { zh: '类型', en: 'Kind' },
   general: { zh: '通用型', en: 'General' },

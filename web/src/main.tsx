@@ -12,6 +12,7 @@ import { Respond } from './pages/Respond.js';
 import { Inbox, InboxCase } from './pages/Inbox.js';
 import { Vendor, Vendors } from './pages/Vendors.js';
 import { RankingPage } from './pages/Ranking.js';
+import { Watchlists } from './pages/Watchlists.js';
 import { AuthProvider, useAuth } from './auth.js';
 import './styles.css';
 
@@ -73,6 +74,7 @@ function Shell() {
   else if (/^\/vendors\/.+$/.test(path))
     page = <Vendor name={decodeURIComponent(path.slice('/vendors/'.length))} />;
   else if (path === '/ranking') page = <RankingPage search={search} />;
+  else if (path === '/watchlists') page = <Watchlists />;
   else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;
   else if (/^\/me\/submissions\/[\w-]+$/.test(path))
     page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} search={search} />;
@@ -122,6 +124,7 @@ function AccountLink() {
     <>
       {(me.role === 'analyst' || me.role === 'admin') && <Link to="/console">{t('console')}</Link>}
       {me.role === 'recipient' && <Link to="/inbox">{t('inbox')}</Link>}
+      {me.role === 'recipient' && <Link to="/watchlists">{t('watchlists')}</Link>}
       <Link to="/me">{me.displayName}</Link>
     </>
   );
