@@ -23,6 +23,28 @@ const actionBody = {
   },
 } as const;
 type ActionBody = { action: RecipientAction; fixUrl?: string; note?: string };
+/** Whom to notify: organisations with their disposal category (shared with incidents' notify). */
+export const RECIPIENTS_BODY = {
+  type: 'object',
+  required: ['recipients'],
+  additionalProperties: false,
+  properties: {
+    recipients: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      items: {
+        type: 'object',
+        required: ['organisationId', 'category'],
+        additionalProperties: false,
+        properties: {
+          organisationId: { type: 'integer' },
+          category: { type: 'string', enum: [...RECIPIENT_CATEGORIES] },
+        },
+      },
+    },
+  },
+} as const;
 const tokenParam = {
   type: 'object',
   properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
@@ -42,27 +64,7 @@ export function registerCoordinationRoutes(
         summary:
           'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
         params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
-        body: {
-          type: 'object',
-          required: ['recipients'],
-          additionalProperties: false,
-          properties: {
-            recipients: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                type: 'object',
-                required: ['organisationId', 'category'],
-                additionalProperties: false,
-                properties: {
-                  organisationId: { type: 'integer' },
-                  category: { type: 'string', enum: [...RECIPIENT_CATEGORIES] },
-                },
-              },
-            },
-          },
-        },
+        body: RECIPIENTS_BODY,
         response: { 201: { type: 'object', additionalProperties: true }, ...errors },
       },
     },

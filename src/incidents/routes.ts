@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { RECIPIENT_CATEGORIES } from '../coordination/rules.js';
+import { RECIPIENTS_BODY } from '../coordination/routes.js';
 import {
   ASSET_KINDS,
   ATTACK_PHASES,
@@ -326,27 +326,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         summary:
           'Hand the incident to disposal (an event-type case, opened once) and notify recipients with deadlines',
         params: idParam,
-        body: {
-          type: 'object',
-          required: ['recipients'],
-          additionalProperties: false,
-          properties: {
-            recipients: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                type: 'object',
-                required: ['organisationId', 'category'],
-                additionalProperties: false,
-                properties: {
-                  organisationId: { type: 'integer' },
-                  category: { type: 'string', enum: [...RECIPIENT_CATEGORIES] },
-                },
-              },
-            },
-          },
-        },
+        body: RECIPIENTS_BODY,
         response: {
           201: {
             type: 'object',
