@@ -171,8 +171,40 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
     totalIsExact: n <= TOTAL_CAP,
     sort,
   };
-  if (p.facets?.length) result.facets = await facetCounts(db, where, p.facets);
+  if (p.facets?.length) result.facets = await cachedFacetCounts(db, p, where, p.facets);
   return result;
+}
+
+/**
+ * Facet counts of a broad query cost seconds on a large store, and the same few queries (the bare list, one
+ * severity…) are asked again and again. Counts are kept per database and query, stamped with the store's
+ * version (the last change and the highest id, both read from indexes): any write gives a new stamp, so a
+ * cached count is never stale, it is only not recomputed while nothing changed.
+ */
+const FACET_CACHE_SIZE = 200;
+type FacetCounts = Partial<Record<Facet, Array<{ value: string; count: number }>>>;
+const facetCache = new WeakMap<Kysely<DB>, Map<string, FacetCounts>>();
+
+async function cachedFacetCounts(db: Kysely<DB>, p: SearchParams, where: Frag[], facets: Facet[]) {
+  const stamp = await sql<{ m: string | null; i: number | null }>`
+    SELECT (SELECT max(modified_at) FROM vulnerabilities)::text AS m, (SELECT max(id) FROM vulnerabilities) AS i`.execute(
+    db,
+  );
+  // what decides the counts: the filters and words, not the page, its size or its order
+  const query = { ...p, cursor: undefined, limit: undefined, sort: undefined, facets: undefined };
+  const key = JSON.stringify([stamp.rows[0]?.m ?? null, stamp.rows[0]?.i ?? null, query, [...facets].sort()]);
+  let cache = facetCache.get(db);
+  if (!cache) facetCache.set(db, (cache = new Map<string, FacetCounts>()));
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key); // most recently used last
+    cache.set(key, hit);
+    return hit;
+  }
+  const counts = await facetCounts(db, where, facets);
+  cache.set(key, counts);
+  if (cache.size > FACET_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+  return counts;
 }
 
 const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
