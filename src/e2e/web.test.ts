@@ -5,6 +5,9 @@
  * go to test-results/ to be looked at.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { kevCatalogue } from '../feeds/test-kev.js';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
@@ -377,6 +380,27 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.getByText('某厂商路由器漏洞被大规模利用').first().waitFor();
     await p.frameLocator('iframe.preview').getByText('某厂商路由器漏洞被大规模利用').first().waitFor();
     await p.screenshot({ path: join(shots, 'console-bulletin-desktop.png'), fullPage: true });
+    // a feed served by a local HTTP server: added, synced now, its status shown
+    const kev = kevCatalogue(3);
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(kev),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await p.getByRole('link', { name: '数据源' }).click();
+      await p.getByText('还没有配置数据源。').waitFor();
+      const feed = p.getByRole('form', { name: 'new feed' });
+      await feed.getByLabel('名称').fill('kev');
+      await feed
+        .getByLabel('URL')
+        .fill(`http://127.0.0.1:${(server.address() as AddressInfo).port}/kev.json`);
+      await feed.getByRole('button', { name: '新增' }).click();
+      await p.getByRole('button', { name: '立即同步' }).click();
+      await p.getByText('读取 3 · 新增 3 · 更新 0 · 拒绝 0').waitFor();
+      await p.screenshot({ path: join(shots, 'console-feeds-desktop.png'), fullPage: true });
+    } finally {
+      server.close();
+    }
     await p.context().close();
   });
 

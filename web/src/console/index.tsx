@@ -13,6 +13,7 @@ import { Case } from './Case.js';
 import { Organisation, Organisations } from './Organisations.js';
 import { Queue } from './Queue.js';
 import { Users } from './Users.js';
+import { Feeds } from './Feeds.js';
 import { Incidents } from './Incidents.js';
 import { IncidentEdit, IncidentForm } from './IncidentForm.js';
 import { IncidentDetail } from './IncidentDetail.js';
@@ -23,6 +24,7 @@ const SECTIONS = [
   { path: '/console/incidents', zh: '安全事件', en: 'Incidents', admin: false },
   { path: '/console/bulletins', zh: '周报编辑', en: 'Bulletin', admin: false },
   { path: '/console/organisations', zh: '单位', en: 'Organisations', admin: false },
+  { path: '/console/feeds', zh: '数据源', en: 'Feeds', admin: false },
   { path: '/console/users', zh: '用户', en: 'Users', admin: true },
   { path: '/console/audit', zh: '审计日志', en: 'Audit log', admin: true },
 ] as const;
@@ -52,6 +54,7 @@ export default function Console({ path, search }: { path: string; search: string
   else if (path === '/console/bulletins') page = <BulletinBuilder search={search} />;
   else if (path === '/console/organisations') page = <Organisations search={search} />;
   else if (org?.[1]) page = <Organisation id={Number(org[1])} />;
+  else if (path === '/console/feeds') page = <Feeds />;
   else if (path === '/console/users' && admin) page = <Users />;
   else if (path === '/console/audit' && admin) page = <Audit />;
   else if (/^\/console\/S-[\w-]+$/.test(path)) page = <Case trackingNo={path.split('/').at(-1) ?? ''} />;
