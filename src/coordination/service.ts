@@ -17,6 +17,8 @@ import { weekMoments, type IsoWeek } from '../vulns/calendar.js';
 import type { DisposalFigures } from '../reports/figures.js';
 import { DISPOSAL_CATEGORIES } from '../reports/rules.js';
 import type { Severity } from '../vulns/model.js';
+import type { BoardItem, NotificationView } from './views.js';
+export type { BoardItem, NotificationView } from './views.js';
 import {
   CLOSED_STATES,
   ESCALATE_AFTER_DAYS,
@@ -41,19 +43,6 @@ const BULLETIN_CATEGORY: Partial<Record<RecipientCategory, (typeof DISPOSAL_CATE
   education_cert: 'education_cert',
   authority: 'authority',
 };
-
-export interface NotificationView {
-  id: number;
-  organisationId: number;
-  organisation: string;
-  category: string;
-  state: NotificationState;
-  deadline: string;
-  fixUrl: string | null;
-  answer: string | null;
-  overdue: boolean;
-  events: Array<{ at: string; actor: string; from: string | null; to: string; note: string | null }>;
-}
 
 export function createCoordinationService(deps: {
   db: Kysely<DB>;
@@ -692,21 +681,6 @@ export function createCoordinationService(deps: {
   }
 
   return { notify, list, board, view, act, actByLink, viewByLink, inbox, sweep, weekFigures };
-}
-
-export interface BoardItem {
-  id: number;
-  trackingNo: string;
-  title: string;
-  severity: string | null;
-  organisationId: number;
-  organisation: string;
-  category: string;
-  state: NotificationState;
-  notifiedAt: string;
-  deadline: string;
-  fixUrl: string | null;
-  overdue: boolean;
 }
 
 export type CoordinationService = ReturnType<typeof createCoordinationService>;

@@ -3,15 +3,13 @@
  * src/cli/main.ts registers them, the test runs them through `main` (as bin/vulnshare.js does); until then
  * through a program built like main's (global --data / --database-url, its output streams, its exit codes).
  */
-import { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, exitCodeOf, main } from '../cli/main.js';
+import { main } from '../cli/main.js';
 import type { Feed, FeedRun } from './model.js';
-import { registerFeedCommands } from './cli.js';
 import type { SyncResult } from './run.js';
 import { kevCatalogue } from './test-kev.js';
 import { etagOf, serve, startFeedServer, status, type FeedServer } from './test-server.js';
@@ -27,39 +25,11 @@ const sink = () => {
   return { stream, text: () => text };
 };
 
-const wiredInMain = buildCli(sink().stream, sink().stream).commands.some((c) => c.name() === 'feeds');
-
-/** A program like buildCli's, with the feed commands only. */
-function feedProgram(out: Writable, err: Writable): Command {
-  const program = new Command('vulnshare')
-    .option('--data <dir>', 'embedded database directory')
-    .option('--database-url <url>', 'PostgreSQL server URL')
-    .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
-    .exitOverride();
-  registerFeedCommands(program);
-  return program;
-}
-
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = sink();
   const err = sink();
   const argv = ['node', 'vulnshare', ...args];
-  let code: number;
-  if (wiredInMain) code = await main(argv, out.stream, err.stream);
-  else {
-    try {
-      await feedProgram(out.stream, err.stream).parseAsync(argv);
-      code = 0;
-    } catch (e) {
-      const ce = e as { code?: string };
-      if (typeof ce.code === 'string' && ce.code.startsWith('commander.'))
-        code = ce.code === 'commander.helpDisplayed' || ce.code === 'commander.help' ? 0 : 2;
-      else {
-        err.stream.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-        code = exitCodeOf(e);
-      }
-    }
-  }
+  const code = await main(argv, out.stream, err.stream);
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -74,9 +44,6 @@ describe('feed commands (in-process, PGlite data folder)', () => {
     server = await startFeedServer();
     dir = mkdtempSync(join(tmpdir(), 'vs-feeds-cli-'));
     data = join(dir, 'db');
-    console.info(
-      `feed commands run through ${wiredInMain ? 'main (wired)' : 'a test program (not wired yet)'}`,
-    );
   });
   afterAll(async () => {
     await server.close();

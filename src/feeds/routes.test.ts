@@ -1,8 +1,7 @@
 /**
  * The feed API over HTTP, on both backends, in the application as buildApp makes it (authentication, error
  * shape, the 'Error' schema): who may read and manage, validation, and an admin adding a feed, syncing it
- * against a local HTTP server and reading its status. Until src/http/app.ts registers the feed routes, the
- * test registers them itself on the app buildApp returned (before it is ready); once wired, it uses the app's.
+ * against a local HTTP server and reading its status.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,9 +11,7 @@ import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import type { Feed, FeedRun } from './model.js';
-import { registerFeedRoutes } from './routes.js';
 import type { SyncResult } from './run.js';
-import { createFeedService } from './service.js';
 import { kevCatalogue } from './test-kev.js';
 import { etagOf, serve, startFeedServer, status, type FeedServer } from './test-server.js';
 
@@ -26,7 +23,6 @@ describe.each(testBackends())('feed routes on %s', (backend) => {
   let d: Database;
   let app: FastifyInstance;
   let server: FeedServer;
-  let wiredByApp = false;
   const sessions: Partial<Record<Who, { cookie: string; csrf: string }>> = {};
 
   const call = async (
@@ -64,11 +60,6 @@ describe.each(testBackends())('feed routes on %s', (backend) => {
         organisationId: org,
       });
     app = await buildApp({ database: d, config: { rateLimitPerMinute: 1_000_000, logLevel: 'silent' } });
-    wiredByApp = app.hasRoute({ method: 'GET', url: '/api/v1/feeds' });
-    if (!wiredByApp)
-      await app.register((instance) =>
-        registerFeedRoutes(instance, { feeds: createFeedService({ database: d }) }),
-      );
     await app.ready();
     for (const name of WHO) {
       const r = await app.inject({
@@ -107,7 +98,6 @@ describe.each(testBackends())('feed routes on %s', (backend) => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/v1/feeds', '/api/v1/feeds/{name}', '/api/v1/feeds/{name}/sync']),
     );
-    console.info(`feed routes registered by ${wiredByApp ? 'src/http/app.ts' : 'the test (not wired yet)'}`);
   });
 
   it('refuses anonymous callers (401) and reporters and recipients (403) on every route', async () => {

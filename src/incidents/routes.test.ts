@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
-import { createCoordinationService } from '../coordination/service.js';
 import { cameraIncident, codeSigningIncident, exchangeIncident, supplyChainIncident } from './fixtures.js';
-import { registerIncidentRoutes } from './routes.js';
-import { createIncidentService } from './service.js';
 import { PASSWORD, people, type People } from './testing.js';
 
 describe.each(testBackends())('incident API on %s', (backend) => {
@@ -48,11 +45,6 @@ describe.each(testBackends())('incident API on %s', (backend) => {
     d = await freshDatabase(backend);
     ({ orgs } = await people(d.db));
     app = await buildApp({ database: d, config: { rateLimitPerMinute: 1_000_000, logLevel: 'silent' } });
-    if (!app.hasRoute({ method: 'GET', url: '/api/v1/incidents' })) {
-      const coordination = createCoordinationService({ db: d.db, publicUrl: 'http://127.0.0.1:8080' });
-      const incidents = createIncidentService({ db: d.db, coordination });
-      await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
-    }
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     for (const name of ['analyst', 'reporter', 'victim', 'unrelated']) {
       const r = await fetch(`${base}/api/v1/auth/login`, {

@@ -5,7 +5,8 @@ import { CLOSED_STATES } from '../../../src/coordination/rules.js';
 import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status } from '../pages/bits.js';
-import { Deadline, type BoardItem } from '../pages/Inbox.js';
+import { Deadline } from '../pages/Inbox.js';
+import type { BoardItem } from '../../../src/coordination/views.js';
 import { useApi } from '../pages/useApi.js';
 
 export function Board({ search }: { search: string }) {

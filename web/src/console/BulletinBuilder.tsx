@@ -8,6 +8,7 @@ import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
+import { calendarDay, shiftWeek, weekOf } from '../../../src/vulns/calendar.js';
 
 interface Editorial {
   news: Array<{ title: string; summary?: string; url?: string }>;
@@ -29,19 +30,11 @@ interface Draft {
   };
 }
 
-/** The ISO week before the one containing `d` (a bulletin covers a finished week). */
-export function lastWeekId(d: Date): string {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - 7));
-  const day = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - day);
-  const year = t.getUTCFullYear();
-  const week = Math.ceil(((t.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
-
 export function BulletinBuilder({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
-  const week = new URLSearchParams(search).get('week') ?? lastWeekId(new Date());
+  const week =
+    new URLSearchParams(search).get('week') ??
+    shiftWeek(weekOf(calendarDay(new Date().toISOString())), -1).id;
   const [version, setVersion] = useState(0);
   const [previewLang, setPreviewLang] = useState(lang);
   const [err, setErr] = useState<string | null>(null);

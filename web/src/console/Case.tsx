@@ -11,7 +11,8 @@ import { useApi } from '../pages/useApi.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { Thread } from '../pages/Messages.js';
 import { Attachments, type Attachment } from '../pages/Attachments.js';
-import { Disposal, type CaseNotification } from './Disposal.js';
+import { Disposal } from './Disposal.js';
+import type { NotificationView } from '../../../src/coordination/views.js';
 
 const st = (s: string, lang: 'zh' | 'en') => SUBMISSION_STATES[s]?.[lang] ?? s;
 
@@ -40,7 +41,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
   const c = useApi<CaseView>(`/api/v1/submissions/${trackingNo}?v=${version}`);
-  const notifications = useApi<{ items: CaseNotification[] }>(
+  const notifications = useApi<{ items: NotificationView[] }>(
     `/api/v1/submissions/${trackingNo}/notifications?v=${version}`,
   );
   if (!c.data) return <Status loading={c.loading} error={c.error} />;

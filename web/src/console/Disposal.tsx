@@ -2,6 +2,7 @@
  * Disposal of one case: who was notified, in what category, their state and deadline (overdue highlighted),
  * each recipient's history; and the form that notifies more organisations.
  */
+import type { NotificationView } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
@@ -9,19 +10,6 @@ import { NOTIFICATION_STATES, ORG_KINDS, RECIPIENT_CATEGORIES, label } from '../
 import { Status, ErrorLine } from '../pages/bits.js';
 import { Deadline } from '../pages/Inbox.js';
 import { useApi } from '../pages/useApi.js';
-
-export interface CaseNotification {
-  id: number;
-  organisationId: number;
-  organisation: string;
-  category: string;
-  state: string;
-  deadline: string;
-  fixUrl: string | null;
-  answer: string | null;
-  overdue: boolean;
-  events: Array<{ at: string; actor: string; to: string; note: string | null }>;
-}
 
 interface Org {
   id: number;
@@ -46,7 +34,7 @@ export function Disposal({
 }: {
   trackingNo: string;
   canNotify: boolean;
-  notifications: { data: { items: CaseNotification[] } | null; loading: boolean; error: string | null };
+  notifications: { data: { items: NotificationView[] } | null; loading: boolean; error: string | null };
   onChange: () => void;
 }) {
   const { lang } = useContext(LangContext);

@@ -9,7 +9,7 @@ import { label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
-import { SECTORS, STATUSES, TLP_LEVELS, VECTORS } from '../../../src/incidents/tables.js';
+import { SECTORS, STATUSES, VECTORS } from '../../../src/incidents/tables.js';
 
 const Chart = lazy(() => import('../pages/Chart.js').then((m) => ({ default: m.Chart })));
 
@@ -211,5 +211,3 @@ export function Incidents({ search }: { search: string }) {
     </div>
   );
 }
-
-export { TLP_LEVELS };

@@ -2,6 +2,7 @@
  * A recipient's portal (vendor or member unit, signed in): its organisation's notifications, overdue first;
  * open one to acknowledge, report the fix or dispute, and to write to the coordinator.
  */
+import type { BoardItem, NotificationView } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { useAuth } from '../auth.js';
@@ -12,21 +13,6 @@ import { Status, ErrorLine, History } from './bits.js';
 import { Thread } from './Messages.js';
 import { RecipientActions } from './RecipientActions.js';
 import { useApi } from './useApi.js';
-
-export interface BoardItem {
-  id: number;
-  trackingNo: string;
-  title: string;
-  severity: string | null;
-  organisationId: number;
-  organisation: string;
-  category: string;
-  state: string;
-  notifiedAt: string;
-  deadline: string;
-  fixUrl: string | null;
-  overdue: boolean;
-}
 
 export function Deadline({ item }: { item: Pick<BoardItem, 'deadline' | 'overdue'> }) {
   const { lang } = useContext(LangContext);
@@ -89,18 +75,6 @@ interface Report {
   affectedSystem: string | null;
   description: string;
   cvssVector: string | null;
-}
-
-interface NotificationView {
-  id: number;
-  organisation: string;
-  category: string;
-  state: string;
-  deadline: string;
-  fixUrl: string | null;
-  answer: string | null;
-  overdue: boolean;
-  events: Array<{ at: string; actor: string; to: string; note: string | null }>;
 }
 
 export function InboxCase({ trackingNo }: { trackingNo: string }) {

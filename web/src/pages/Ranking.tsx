@@ -4,6 +4,7 @@ import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
 import { Status } from './bits.js';
 import { useApi } from './useApi.js';
+import { parseWeekId, shiftWeek } from '../../../src/vulns/calendar.js';
 
 interface Ranking {
   week: string;
@@ -18,14 +19,7 @@ export function RankingPage({ search }: { search: string }) {
   const week = new URLSearchParams(search).get('week');
   const r = useApi<Ranking>(`/api/v1/reporters/ranking${week ? `?week=${week}` : ''}`);
   const shift = (by: number) => {
-    if (!r.data) return;
-    const [y, w] = r.data.week.split('-W').map(Number);
-    const d = new Date(Date.UTC(y ?? 2000, 0, 4 + ((w ?? 1) - 1 + by) * 7));
-    const day = d.getUTCDay() || 7;
-    d.setUTCDate(d.getUTCDate() + 4 - day);
-    const yr = d.getUTCFullYear();
-    const wk = Math.ceil(((d.getTime() - Date.UTC(yr, 0, 1)) / 86_400_000 + 1) / 7);
-    navigate(`/ranking?week=${yr}-W${String(wk).padStart(2, '0')}`);
+    if (r.data) navigate(`/ranking?week=${shiftWeek(parseWeekId(r.data.week), by).id}`);
   };
   return (
     <div>

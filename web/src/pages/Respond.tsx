@@ -1,4 +1,5 @@
 /** What a notified vendor or organisation opens from the link in its notification: no account needed. */
+import type { NotificationView as Notification } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
@@ -7,16 +8,6 @@ import { useApi } from './useApi.js';
 import { RecipientActions } from './RecipientActions.js';
 import { NOTIFICATION_STATES, label } from '../labels.js';
 
-interface Notification {
-  id: number;
-  organisation: string;
-  state: string;
-  deadline: string;
-  fixUrl: string | null;
-  answer: string | null;
-  overdue: boolean;
-  events: Array<{ at: string; actor: string; to: string; note: string | null }>;
-}
 interface View {
   notification: Notification;
   report: {
