@@ -231,6 +231,8 @@ export interface SubmissionsTable {
   updated_at: Generated<string>;
   embargo_until: Generated<string | null>;
   published_at: Generated<string | null>;
+  /** report (a reporter's) | incident (a case the coordinator opened from an incident) */
+  origin: Generated<string>;
 }
 
 export interface SubmissionTransitionsTable {
@@ -409,6 +411,8 @@ export interface IncidentsTable {
   discovered_at: string;
   search: string;
   case_submission_id: number | null;
+  /** the STIX id the incident is known by (imported: the bundle's; created here: vulnshare's own) */
+  stix_id: Generated<string | null>;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -96,12 +96,17 @@ export async function trend(db: Db, basis: DateBasis, w: IsoWeek, weeks: number)
   });
 }
 
+/** Submission states reached only through verification (the workflow table: verifying → verified → …). */
+export const VERIFIED_STATES = ['verified', 'notified', 'fixed', 'published'] as const;
+
 /**
- * Reporters of the week (Table 1). Reports received through the platform count for the reporting organisation
- * (an individual researcher's own organisation counts as an individual) by arrival: reported = all not
- * rejected or duplicate, original = those claimed original. Records imported from feeds credit their
- * discoverer (CNVD discovererName): reported and original for that name. CVE finder credits are not reports
- * to this platform and are not counted.
+ * Reporters of the week (Table 1, and the public ranking, which reads this same function). Reports received
+ * through the platform count once verified, in the week of their verification, for the reporting organisation
+ * (an individual researcher's own organisation counts as an individual): reported = verified, original = those
+ * claimed original. Unverified arrivals (spam included) never count; cases the coordinator opened itself from
+ * an incident (origin 'incident') are nobody's report. Records imported from feeds credit their discoverer
+ * (CNVD discovererName): reported and original for that name. CVE finder credits are not reports to this
+ * platform and are not counted.
  */
 export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<ReporterCount[]> {
   const col = sql.ref(DATE_COLUMN[basis]);
@@ -116,7 +121,9 @@ export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<R
     SELECT coalesce(o.name, u.display_name) AS name, coalesce(o.kind, 'individual') AS kind,
            count(*)::int AS reported, count(*) FILTER (WHERE s.originality = 'original')::int AS original
     FROM submissions s JOIN users u ON u.id = s.reporter_id LEFT JOIN organisations o ON o.id = s.reporter_org_id
-    WHERE s.state NOT IN ('duplicate', 'rejected') AND s.created_at BETWEEN ${m.from}::timestamptz AND ${m.to}::timestamptz
+    WHERE s.origin = 'report' AND s.state IN (${sql.join(VERIFIED_STATES.map((x) => sql.lit(x)))})
+      AND s.id IN (SELECT t.submission_id FROM submission_transitions t
+                   WHERE t.to_state = 'verified' AND t.at BETWEEN ${m.from}::timestamptz AND ${m.to}::timestamptz)
     GROUP BY 1, 2`.execute(db);
   return [
     ...imported.rows,

@@ -9,10 +9,12 @@ export const insertSubmission = (
   db: Db,
   row: Omit<
     DB['submissions'],
-    'id' | 'state' | 'created_at' | 'updated_at' | 'embargo_until' | 'published_at'
+    'id' | 'state' | 'created_at' | 'updated_at' | 'embargo_until' | 'published_at' | 'origin'
   > & {
     created_at: string;
     updated_at: string;
+    /** 'incident' for a case the coordinator opens itself (default 'report') */
+    origin?: 'report' | 'incident';
   },
 ) => db.insertInto('submissions').values(row).returningAll().executeTakeFirstOrThrow();
 

@@ -35,6 +35,11 @@ export function RankingPage({ search }: { search: string }) {
           </button>
         </p>
       )}
+      <p className="meta">
+        {lang === 'zh'
+          ? '按周报表 1 的口径统计：经核实的报送，计入核实所在的一周。'
+          : 'Counted as in Table 1 of the weekly bulletin: verified reports, in the week they were verified.'}
+      </p>
       <Status loading={r.loading} error={r.error} />
       {r.data?.rows.length === 0 && (
         <p className="status">{lang === 'zh' ? '这一周没有报送。' : 'No reports this week.'}</p>
