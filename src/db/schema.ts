@@ -129,6 +129,9 @@ export interface OrganisationsTable {
   alliance_cert: string | null;
   created_at: Generated<string>;
   updated_at: Generated<string>;
+  /** standing: set by an analyst or admin; only verified organisations of a receiving kind are notified */
+  verified_at: string | null;
+  verified_by: number | null;
 }
 
 export interface ContactsTable {
@@ -300,6 +303,8 @@ export interface NotificationEventsTable {
   notification_id: number;
   at: Generated<string>;
   actor: string;
+  /** coordinator | recipient: outsiders see "coordinator" for the coordinator's side, never who */
+  actor_side: Generated<string>;
   from_state: string | null;
   to_state: string;
   note: string | null;
