@@ -20,6 +20,10 @@ const user = {
     disabled: { type: 'boolean' },
     createdAt: { type: 'string' },
     lastLoginAt: { type: 'string', nullable: true },
+    failedSignInsSinceLastLogin: {
+      type: 'integer',
+      description: 'wrong passwords tried on this account since its previous sign-in',
+    },
   },
 } as const;
 const contact = {
@@ -124,7 +128,8 @@ export function registerAccountRoutes(
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Register as a reporter: an individual researcher or a reporting unit (security company)',
+        summary:
+          'Register as a reporter: an individual researcher or a reporting unit (security company). The answer is the same whether or not the address has an account: a new address can sign in at once; a taken one is left unchanged and its owner is told by e-mail',
         body: {
           type: 'object',
           required: ['email', 'password', 'displayName'],
@@ -144,13 +149,18 @@ export function registerAccountRoutes(
             },
           },
         },
-        response: { 201: user, ...errors },
+        response: {
+          202: {
+            type: 'object',
+            properties: { status: { type: 'string', enum: ['accepted'] }, message: { type: 'string' } },
+          },
+          ...errors,
+        },
       },
     },
     async (req, reply) => {
       const b = req.body as Parameters<AccountService['register']>[0];
-      const u = await accounts.register({ ...b, ip: req.ip });
-      return reply.status(201).send(u);
+      return reply.status(202).send(await accounts.register({ ...b, ip: req.ip }));
     },
   );
 

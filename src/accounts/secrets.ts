@@ -19,11 +19,4 @@ export const sha256 = (s: string): string => createHash('sha256').update(s).dige
 export const API_TOKEN_PREFIX = 'vs_';
 export const newApiToken = (): string => `${API_TOKEN_PREFIX}${randomSecret(32)}`;
 
-export const PASSWORD_RULES = { minLength: 12, maxLength: 256 } as const;
-export function passwordProblem(password: string): string | null {
-  if (password.length < PASSWORD_RULES.minLength)
-    return `password must be at least ${PASSWORD_RULES.minLength} characters long`;
-  if (password.length > PASSWORD_RULES.maxLength)
-    return `password must be at most ${PASSWORD_RULES.maxLength} characters long`;
-  return null;
-}
+export { PASSWORD_RULES, passwordProblem } from './password-rule.js';

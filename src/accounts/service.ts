@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { audit } from '../audit/audit.js';
 import {
+  ANONYMOUS,
   individualOrgName,
   CONTACT_MECHANISMS,
   ORG_KINDS,
@@ -24,19 +25,19 @@ import {
   dummyHash,
   hashPassword,
   newApiToken,
-  passwordProblem,
   randomSecret,
   sha256,
   verifyPassword,
 } from './secrets.js';
+import { checkPassword } from './password-rule.js';
+import { attemptSucceeded, NOTIFY_OWNER_AT, takeAttempt } from './throttle.js';
+import { queueEmail } from '../coordination/queue-email.js';
 
-/** Login throttling, per e-mail address and per client address: too many failures in the window lock it. */
-export const THROTTLE_RULES = [
-  { scope: 'email', maxFailures: 5, windowMinutes: 15, lockMinutes: 15 },
-  { scope: 'ip', maxFailures: 30, windowMinutes: 15, lockMinutes: 15 },
-] as const;
+export { SIGN_IN_BACKOFF } from './throttle.js';
 
 export const SESSION_HOURS = 12;
+/** At most one e-mail about failed sign-ins per account in this time (a new sign-in allows the next at once). */
+export const OWNER_WARNING_EVERY_HOURS = 24;
 export const TOKEN_MAX_DAYS = 366;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -51,6 +52,8 @@ export interface UserView {
   disabled: boolean;
   createdAt: string;
   lastLoginAt: string | null;
+  /** Wrong passwords tried on this account since its owner's previous sign-in (the owner is told). */
+  failedSignInsSinceLastLogin: number;
 }
 export interface OrganisationView {
   id: number;
@@ -79,14 +82,22 @@ export interface NewUser {
   organisationId?: number | null;
 }
 
-function checkUser(u: NewUser): void {
+/** Every problem with a new user at once; a password problem alone names the field and zxcvbn's reason. */
+async function checkUser(u: NewUser): Promise<void> {
   const problems: string[] = [];
   if (!EMAIL.test(u.email)) problems.push(`email "${u.email}" is not an e-mail address`);
   if (!u.displayName.trim()) problems.push('displayName must not be empty');
   if (!(ROLES as readonly string[]).includes(u.role))
     problems.push(`role must be one of ${ROLES.join(', ')}`);
-  const pw = passwordProblem(u.password);
-  if (pw) problems.push(pw);
+  const pw = await checkPassword(u.password, { email: u.email, displayName: u.displayName });
+  if (pw && !problems.length)
+    throw new AppError('invalid_parameter', pw.message, {
+      parameter: 'password',
+      reason: 'weak_password',
+      warning: pw.warning,
+      suggestions: pw.suggestions,
+    });
+  if (pw) problems.push(pw.message);
   if (problems.length)
     throw new AppError('invalid_parameter', problems.join('; '), { parameter: 'user', problems });
 }
@@ -100,6 +111,8 @@ type UserRow = {
   disabled: boolean;
   created_at: string;
   last_login_at: string | null;
+  failed_sign_ins: number;
+  failed_sign_ins_before_login: number;
 };
 const userView = (r: UserRow): UserView => ({
   id: r.id,
@@ -110,6 +123,7 @@ const userView = (r: UserRow): UserView => ({
   disabled: r.disabled,
   createdAt: r.created_at,
   lastLoginAt: r.last_login_at,
+  failedSignInsSinceLastLogin: r.failed_sign_ins_before_login + r.failed_sign_ins,
 });
 const USER_COLUMNS = [
   'id',
@@ -120,15 +134,33 @@ const USER_COLUMNS = [
   'disabled',
   'created_at',
   'last_login_at',
+  'failed_sign_ins',
+  'failed_sign_ins_before_login',
 ] as const;
 
-export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date }) {
+/** What registration answers, whether or not the address had an account: it never says which. */
+export const REGISTRATION_ACCEPTED = {
+  status: 'accepted',
+  message:
+    'Registration accepted. Sign in with this e-mail address and password; if the address already had an account, its owner has been told and its password is unchanged.',
+} as const;
+
+/** Raised inside a registration when the address is taken after all (a parallel registration won). */
+const ADDRESS_TAKEN = new Error('address taken');
+
+export function createAccountService(deps: {
+  db: Kysely<DB>;
+  clock?: () => Date;
+  /** The password check (argon2id); tests count how many ran. */
+  verifyPassword?: (hash: string, password: string) => Promise<boolean>;
+}) {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
+  const verify = deps.verifyPassword ?? verifyPassword;
   const nowIso = () => clock().toISOString();
 
   async function insertUser(tx: Kysely<DB>, u: NewUser): Promise<UserView> {
-    checkUser(u);
+    await checkUser(u);
     const taken = await tx
       .selectFrom('users')
       .select('id')
@@ -164,9 +196,36 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
     });
   }
 
+  /** Someone registered with an address that has an account: nothing changes; the owner is told. */
+  async function addressTaken(tx: Kysely<DB>, email: string, ip: string | undefined): Promise<void> {
+    const owner = await tx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where(sql`lower(email)`, '=', email.toLowerCase())
+      .executeTakeFirst();
+    if (!owner) return;
+    await audit(tx, ANONYMOUS, {
+      action: 'user.register_existing',
+      targetKind: 'user',
+      targetId: owner.id,
+      ...(ip ? { ip } : {}),
+    });
+    await queueEmail(tx, {
+      to: owner.email,
+      subject: 'vulnshare: someone tried to register with your address',
+      text: [
+        `Someone tried to register a new vulnshare account with your address (${owner.email}) at ${nowIso()}${ip ? ` from ${ip}` : ''}.`,
+        'You already have an account, so nothing was changed: your password and your reports are as they were.',
+        'If it was you, sign in with your existing password. If it was not, you need do nothing.',
+      ].join('\n\n'),
+    });
+  }
+
   /**
    * Self-registration of a reporter: an individual researcher (an organisation of kind individual is made for
-   * them) or a reporting unit (a new organisation; joining an existing one goes through an admin).
+   * them) or a reporting unit (a new organisation; joining an existing one goes through an admin). The answer
+   * is the same whether or not the address has an account, and takes as long (the password is hashed either
+   * way): a new address gets an account it can sign in with; a taken one changes nothing and its owner is told.
    */
   async function register(input: {
     email: string;
@@ -174,7 +233,7 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
     password: string;
     organisation?: { kind: 'individual' | 'reporting_unit'; name?: string };
     ip?: string;
-  }): Promise<UserView> {
+  }): Promise<typeof REGISTRATION_ACCEPTED> {
     const kind = input.organisation?.kind ?? 'individual';
     const orgName =
       kind === 'individual' ? input.displayName.trim() : (input.organisation?.name ?? '').trim();
@@ -182,89 +241,106 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
       throw new AppError('invalid_parameter', 'organisation.name is required for a reporting unit', {
         parameter: 'organisation.name',
       });
-    return db.transaction().execute(async (tx) => {
-      checkUser({ ...input, role: 'reporter' });
-      if (kind === 'reporting_unit') {
-        const exists = await tx
-          .selectFrom('organisations')
-          .select('id')
-          .where(sql`lower(name)`, '=', orgName.toLowerCase())
-          .executeTakeFirst();
-        if (exists)
-          throw new AppError(
-            'conflict',
-            `The organisation "${orgName}" is registered already; ask its administrator or the coordinator to add you`,
-            { organisation: orgName },
-          );
-      }
-      const org = await tx
-        .insertInto('organisations')
-        .values({ kind, name: kind === 'individual' ? individualOrgName(orgName, input.email) : orgName })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const user = await insertUser(tx, { ...input, role: 'reporter', organisationId: org.id });
-      await audit(
-        tx,
-        { email: user.email, userId: user.id },
-        {
-          action: 'user.registered',
-          targetKind: 'user',
-          targetId: user.id,
-          ...(input.ip ? { ip: input.ip } : {}),
-        },
+    await checkUser({ ...input, role: 'reporter' });
+    const passwordHash = await hashPassword(input.password);
+    const unitTaken = () =>
+      new AppError(
+        'conflict',
+        `The organisation "${orgName}" is registered already; ask its administrator or the coordinator to add you`,
+        { organisation: orgName },
       );
-      return user;
+    try {
+      await db.transaction().execute(async (tx) => {
+        if (kind === 'reporting_unit') {
+          const exists = await tx
+            .selectFrom('organisations')
+            .select('id')
+            .where(sql`lower(name)`, '=', orgName.toLowerCase())
+            .executeTakeFirst();
+          if (exists) throw unitTaken();
+        }
+        const taken = await tx
+          .selectFrom('users')
+          .select('id')
+          .where(sql`lower(email)`, '=', input.email.toLowerCase())
+          .executeTakeFirst();
+        if (taken) throw ADDRESS_TAKEN;
+        const org = await tx
+          .insertInto('organisations')
+          .values({ kind, name: kind === 'individual' ? individualOrgName(orgName, input.email) : orgName })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!org) throw kind === 'reporting_unit' ? unitTaken() : ADDRESS_TAKEN;
+        // a parallel registration of the same address may have won since the look-up
+        const user = await tx
+          .insertInto('users')
+          .values({
+            email: input.email,
+            display_name: input.displayName.trim(),
+            password_hash: passwordHash,
+            role: 'reporter',
+            organisation_id: org.id,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!user) throw ADDRESS_TAKEN;
+        await audit(
+          tx,
+          { email: input.email, userId: user.id },
+          {
+            action: 'user.registered',
+            targetKind: 'user',
+            targetId: user.id,
+            ...(input.ip ? { ip: input.ip } : {}),
+          },
+        );
+      });
+    } catch (e) {
+      if (e !== ADDRESS_TAKEN) throw e;
+      await db.transaction().execute((tx) => addressTaken(tx, input.email, input.ip));
+    }
+    return REGISTRATION_ACCEPTED;
+  }
+
+  /** A wrong password for an existing account: counted for its owner, who gets an e-mail when the back-off starts. */
+  async function tellOwner(
+    tx: Kysely<DB>,
+    user: { id: number; email: string },
+    attempt: number,
+    ip: string | undefined,
+  ): Promise<void> {
+    const now = clock();
+    const r = await tx
+      .updateTable('users')
+      .set({ failed_sign_ins: sql<number>`failed_sign_ins + 1` })
+      .where('id', '=', user.id)
+      .returning(['failed_sign_ins', 'sign_in_warning_sent_at'])
+      .executeTakeFirstOrThrow();
+    const lastWarning = r.sign_in_warning_sent_at ? Date.parse(r.sign_in_warning_sent_at) : 0;
+    if (attempt !== NOTIFY_OWNER_AT || lastWarning > now.getTime() - OWNER_WARNING_EVERY_HOURS * 3_600_000)
+      return;
+    await tx
+      .updateTable('users')
+      .set({ sign_in_warning_sent_at: now.toISOString() })
+      .where('id', '=', user.id)
+      .execute();
+    await queueEmail(tx, {
+      to: user.email,
+      subject: 'vulnshare: failed sign-ins on your account',
+      text: [
+        `${attempt} sign-ins with a wrong password were tried on your vulnshare account (${user.email})${ip ? ` from ${ip}` : ''}, the last at ${now.toISOString()}.`,
+        'Further tries from that address now wait longer each time; you can still sign in from your own.',
+        'If this was not you, your password has not been found, and you need do nothing — unless it is one you use elsewhere: then change it there.',
+      ].join('\n\n'),
     });
   }
 
-  async function lockedFor(tx: Kysely<DB>, keys: string[]): Promise<number> {
-    const rows = await tx
-      .selectFrom('login_failures')
-      .select(['locked_until'])
-      .where('key', 'in', keys)
-      .where('locked_until', '>', nowIso())
-      .execute();
-    const until = Math.max(0, ...rows.map((r) => Date.parse(r.locked_until ?? '')));
-    return until > 0 ? Math.ceil((until - clock().getTime()) / 1000) : 0;
-  }
-
-  async function recordFailure(tx: Kysely<DB>, email: string, ip: string | undefined): Promise<void> {
-    const now = clock();
-    for (const rule of THROTTLE_RULES) {
-      const key = rule.scope === 'email' ? `email:${email.toLowerCase()}` : ip ? `ip:${ip}` : null;
-      if (!key) continue;
-      const cur = await tx
-        .selectFrom('login_failures')
-        .select(['failures', 'first_at'])
-        .where('key', '=', key)
-        .executeTakeFirst();
-      const fresh = !cur || Date.parse(cur.first_at) < now.getTime() - rule.windowMinutes * MINUTE;
-      const failures = fresh ? 1 : (cur?.failures ?? 0) + 1;
-      const firstAt = fresh || !cur ? now.toISOString() : cur.first_at;
-      const lockedUntil =
-        failures >= rule.maxFailures
-          ? new Date(now.getTime() + rule.lockMinutes * MINUTE).toISOString()
-          : null;
-      await tx
-        .insertInto('login_failures')
-        .values({
-          key,
-          failures,
-          first_at: firstAt,
-          locked_until: lockedUntil,
-        })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            failures,
-            first_at: firstAt,
-            locked_until: lockedUntil,
-          }),
-        )
-        .execute();
-    }
-  }
-
-  /** Sign in: a new session (cookie value + CSRF token), or a clear refusal; throttled per address and client. */
+  /**
+   * Sign in: a new session (cookie value + CSRF token), or a clear refusal. Throttled per account × client
+   * address and per client address (throttle.ts): the attempt is charged before the password is checked.
+   */
   async function login(input: { email: string; password: string; ip?: string }): Promise<{
     session: string;
     csrfToken: string;
@@ -272,33 +348,27 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
     user: UserView;
   }> {
     const email = input.email.trim();
-    const keys = [`email:${email.toLowerCase()}`, ...(input.ip ? [`ip:${input.ip}`] : [])];
-    const wait = await lockedFor(db, keys);
-    if (wait > 0)
-      throw new AppError(
-        'rate_limited',
-        `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} min`,
-        {
-          retryAfterSeconds: wait,
-        },
-      );
+    const attempt = await takeAttempt(db, email, input.ip, clock());
     const row = await db
       .selectFrom('users')
-      .select([...USER_COLUMNS, 'password_hash'])
+      .select(['id', 'email', 'disabled', 'password_hash'])
       .where(sql`lower(email)`, '=', email.toLowerCase())
       .executeTakeFirst();
     const ok = row
-      ? await verifyPassword(row.password_hash, input.password)
-      : await verifyPassword(await dummyHash(), input.password).then(() => false);
+      ? await verify(row.password_hash, input.password)
+      : await verify(await dummyHash(), input.password).then(() => false);
     if (!row || !ok || row.disabled) {
       await db.transaction().execute(async (tx) => {
-        await recordFailure(tx, email, input.ip);
+        if (row) await tellOwner(tx, row, attempt, input.ip);
         await audit(
           tx,
           { email, userId: row?.id ?? null },
           {
             action: 'login.failed',
-            detail: { reason: !row ? 'unknown_user' : row.disabled ? 'disabled' : 'wrong_password' },
+            detail: {
+              reason: !row ? 'unknown_user' : row.disabled ? 'disabled' : 'wrong_password',
+              attempt,
+            },
             ...(input.ip ? { ip: input.ip } : {}),
           },
         );
@@ -308,20 +378,31 @@ export function createAccountService(deps: { db: Kysely<DB>; clock?: () => Date 
     const session = randomSecret();
     const csrfToken = randomSecret(24);
     const expiresAt = new Date(clock().getTime() + SESSION_HOURS * 60 * MINUTE).toISOString();
-    await db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('login_failures').where('key', '=', `email:${email.toLowerCase()}`).execute();
+    const user = await db.transaction().execute(async (tx) => {
+      await attemptSucceeded(tx, email, input.ip, clock());
       await tx
         .insertInto('sessions')
         .values({ id_hash: sha256(session), user_id: row.id, csrf_token: csrfToken, expires_at: expiresAt })
         .execute();
-      await tx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', row.id).execute();
+      const u = await tx
+        .updateTable('users')
+        .set({
+          last_login_at: nowIso(),
+          failed_sign_ins_before_login: sql<number>`failed_sign_ins`,
+          failed_sign_ins: 0,
+          sign_in_warning_sent_at: null,
+        })
+        .where('id', '=', row.id)
+        .returning(USER_COLUMNS)
+        .executeTakeFirstOrThrow();
       await audit(
         tx,
         { email: row.email, userId: row.id },
         { action: 'login.succeeded', ...(input.ip ? { ip: input.ip } : {}) },
       );
+      return userView(u);
     });
-    return { session, csrfToken, expiresAt, user: userView(row) };
+    return { session, csrfToken, expiresAt, user };
   }
 
   async function logout(session: string): Promise<void> {

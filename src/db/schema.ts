@@ -104,7 +104,7 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
-  login_failures: LoginFailuresTable;
+  sign_in_throttle: SignInThrottleTable;
   audit_log: AuditLogTable;
   submissions: SubmissionsTable;
   submission_transitions: SubmissionTransitionsTable;
@@ -156,6 +156,9 @@ export interface UsersTable {
   disabled: Generated<boolean>;
   created_at: Generated<string>;
   last_login_at: string | null;
+  failed_sign_ins: Generated<number>;
+  failed_sign_ins_before_login: Generated<number>;
+  sign_in_warning_sent_at: string | null;
 }
 
 export interface SessionsTable {
@@ -180,11 +183,11 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
-export interface LoginFailuresTable {
+export interface SignInThrottleTable {
   key: string;
-  failures: number;
-  first_at: string;
-  locked_until: string | null;
+  attempts: number;
+  last_at: string;
+  next_at: string;
 }
 
 export interface AuditLogTable {

@@ -134,7 +134,7 @@ describe.each(testBackends())('a report from submission to publication over HTTP
           displayName: '林舒',
         })
       ).status,
-    ).toBe(201);
+    ).toBe(202);
     expect(
       (
         await call('POST', '/api/v1/auth/register', null, {
@@ -143,7 +143,7 @@ describe.each(testBackends())('a report from submission to publication over HTTP
           displayName: '张三',
         })
       ).status,
-    ).toBe(201);
+    ).toBe(202);
     const lin = await login('lin@whitehat.example');
     const other = await login('other@whitehat.example');
     const analyst = await login('analyst@cert.example');

@@ -172,7 +172,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.getByLabel('姓名或昵称').fill('林舒');
     await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
     await p.getByRole('button', { name: '注册' }).click();
-    await p.getByText('注册成功，请登录。').waitFor();
+    await p.getByText('注册已受理，请用该邮箱和密码登录。', { exact: false }).waitFor();
     await p.getByLabel('电子邮箱').fill('lin@whitehat.example');
     await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
     await p.getByRole('button', { name: '登录' }).click();

@@ -67,6 +67,8 @@ export interface Me {
   email: string;
   displayName: string;
   role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+  /** wrong passwords tried on the account since its previous sign-in */
+  failedSignInsSinceLastLogin?: number;
 }
 
 /** Upload a file as the raw request body (attachments). */

@@ -1,6 +1,6 @@
 import { useContext, useState } from 'react';
 import { ErrorLine } from './bits.js';
-import { send } from '../api.js';
+import { ApiError, send } from '../api.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
@@ -14,8 +14,28 @@ const L = {
   asUnit: { zh: '以单位身份注册（安全企业）', en: 'Register a reporting unit (security company)' },
   unit: { zh: '单位名称', en: 'Organisation name' },
   noAccount: { zh: '还没有账号？注册', en: 'No account? Register' },
-  registered: { zh: '注册成功，请登录。', en: 'Registered — now sign in.' },
+  registered: {
+    zh: '注册已受理，请用该邮箱和密码登录。如果该邮箱已有账号，账号和密码保持不变，我们已通知其主人。',
+    en: 'Registration accepted — sign in with this e-mail address and password. If the address already had an account, it is unchanged and its owner has been told.',
+  },
+  passwordHint: {
+    zh: '请用不常见的长短语；常见、已泄露或全为空格的密码会被拒绝。',
+    en: 'Use a long, uncommon passphrase; common, breached or blank passwords are refused.',
+  },
+  weak: { zh: '密码太容易被猜到：', en: '' },
+  wait: { zh: '此地址登录失败次数过多，请稍后再试（{s} 秒）。', en: '' },
 } as const;
+
+/** The server's message, with a Chinese lead for the errors a person can act on (a weak password, a wait). */
+function explain(x: unknown, lang: 'zh' | 'en'): string {
+  if (!(x instanceof Error)) return String(x);
+  if (lang === 'zh' && x instanceof ApiError) {
+    if (x.status === 429 && typeof x.details?.retryAfterSeconds === 'number')
+      return L.wait.zh.replace('{s}', String(x.details.retryAfterSeconds));
+    if (x.details?.reason === 'weak_password') return `${L.weak.zh}${x.message}`;
+  }
+  return x.message;
+}
 
 export function Login() {
   const { lang } = useContext(LangContext);
@@ -30,7 +50,7 @@ export function Login() {
         const f = new FormData(e.currentTarget);
         login(String(f.get('email')), String(f.get('password'))).then(
           () => navigate('/me'),
-          (x: unknown) => setError(x instanceof Error ? x.message : String(x)),
+          (x: unknown) => setError(explain(x, lang)),
         );
       }}
     >
@@ -70,7 +90,7 @@ export function Register() {
           ...(unit ? { organisation: { kind: 'reporting_unit', name: f.get('unit') } } : {}),
         }).then(
           () => navigate('/login?registered=1'),
-          (x: unknown) => setError(x instanceof Error ? x.message : String(x)),
+          (x: unknown) => setError(explain(x, lang)),
         );
       }}
     >
@@ -85,8 +105,19 @@ export function Register() {
       </label>
       <label>
         {L.password[lang]}
-        <input name="password" type="password" autoComplete="new-password" minLength={12} required />
+        <input
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          minLength={12}
+          maxLength={256}
+          aria-describedby="password-hint"
+          required
+        />
       </label>
+      <p id="password-hint" className="meta">
+        {L.passwordHint[lang]}
+      </p>
       <label className="inline">
         <input type="checkbox" checked={unit} onChange={(e) => setUnit(e.target.checked)} /> {L.asUnit[lang]}
       </label>

@@ -34,6 +34,13 @@ export function Mine() {
           {lang === 'zh' ? '退出' : 'Sign out'}
         </button>
       </p>
+      {(me.failedSignInsSinceLastLogin ?? 0) > 0 && (
+        <p className="status error" role="status">
+          {lang === 'zh'
+            ? `自上次登录以来，有人用错误密码尝试登录您的账号 ${me.failedSignInsSinceLastLogin} 次。如果不是您本人，请确认密码没有在别处使用。`
+            : `${me.failedSignInsSinceLastLogin} sign-ins with a wrong password were tried on your account since your previous sign-in. If that was not you, make sure this password is not used anywhere else.`}
+        </p>
+      )}
       {me.role === 'recipient' && (
         <p>
           <Link to="/inbox">{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</Link>
