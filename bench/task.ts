@@ -16,7 +16,6 @@ import { importItems } from '../src/imports/pipeline.js';
 import { parseSearchParams } from '../src/search/query.js';
 import { searchVulns } from '../src/search/store.js';
 import { createPdfRenderer } from '../src/reports/pdf.js';
-import { createBulletinService, defaultSettings } from '../src/reports/service.js';
 import { bulletinWeek } from './bulletin-week.js';
 import { buildApp } from '../src/http/app.js';
 import { CLI } from '../src/accounts/model.js';
@@ -24,6 +23,7 @@ import { createAccountService } from '../src/accounts/service.js';
 import { createWatchlistService, type WatchItemInput } from '../src/watchlists/service.js';
 import { parseRange } from '../src/watchlists/range.js';
 import { parseCpe } from '../src/watchlists/cpe.js';
+import { completeConfig, createPlatform } from '../src/app/platform.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -93,11 +93,7 @@ async function main(): Promise<Record<string, unknown>> {
       await migrate(d);
       const s = await importItems(d, bulletinWeek(), { format: 'synthetic', paths: [] });
       const pdf = createPdfRenderer();
-      const service = createBulletinService({
-        db: d.db,
-        settings: defaultSettings('http://127.0.0.1:8080'),
-        pdf,
-      });
+      const service = createPlatform(d, completeConfig(), { pdf }).bulletins;
       const time = async (fn: () => Promise<unknown>, n: number) => {
         await fn(); // warm-up (first Chromium start, JIT), not timed
         const t: number[] = [];

@@ -1,27 +1,76 @@
-/** What every CLI command shares: the global options and opening the configured database. */
+/** What every CLI command shares: the global options, opening the configured database, the platform. */
 import type { Command } from 'commander';
 import { loadConfig, type Config, type ConfigOverrides } from '../config/config.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
+import { createPlatform, type Platform } from '../app/platform.js';
 
 export interface GlobalOpts {
   data?: string;
   databaseUrl?: string;
 }
 
+/** Commands that run until stopped: they own an embedded data directory and never share it with another. */
+const LONG_RUNNING = new Set(['serve', 'worker']);
+
+/** "import", "submissions transition", … — who is using the data directory, for the owner's note. */
+export function commandName(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ') || cmd.name();
+}
+
+export function configOf(cmd: Command, more: ConfigOverrides = {}): Config {
+  const g = cmd.optsWithGlobals<GlobalOpts & ConfigOverrides>();
+  return loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl, ...more });
+}
+
+/** Open (and migrate) the database the configuration names; an embedded one through its owner if it has one. */
+export async function openConfigured(
+  cmd: Command,
+  config: Config,
+  opts: { migrate?: boolean } = {},
+): Promise<Database> {
+  const name = commandName(cmd);
+  const longRunning = LONG_RUNNING.has(name) && !cmd.opts<{ once?: boolean }>().once;
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    as: { command: name, longRunning },
+  });
+  try {
+    if (opts.migrate !== false) await migrate(database);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  return database;
+}
+
 export async function withDatabase<T>(
   cmd: Command,
   fn: (d: Database, config: Config) => Promise<T>,
+  opts: { migrate?: boolean } = {},
 ): Promise<T> {
-  const g = cmd.optsWithGlobals<GlobalOpts & ConfigOverrides>();
-  const config = loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const config = configOf(cmd);
+  const database = await openConfigured(cmd, config, opts);
   try {
-    await migrate(database);
     return await fn(database, config);
   } finally {
     await database.close();
   }
+}
+
+/** Run fn with the platform's services (src/app/platform.ts), built the way `serve` builds them. */
+export async function withPlatform<T>(cmd: Command, fn: (p: Platform) => Promise<T>): Promise<T> {
+  return withDatabase(cmd, async (d, config) => {
+    const p = createPlatform(d, config);
+    try {
+      return await fn(p);
+    } finally {
+      await p.close();
+    }
+  });
 }
 
 /** Commander's collector for a repeatable option. */

@@ -2,8 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { loadConfig, type Config } from '../config/config.js';
-import { openDatabase, type Database } from '../db/client.js';
+import { writeFile } from 'node:fs/promises';
 import { migrate } from '../db/migrate.js';
 import { AppError, isAppError } from '../errors.js';
 import { buildApp } from '../http/app.js';
@@ -15,29 +14,13 @@ import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
 import { getStats, getVulnerability } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
-import { collect, withDatabase, type GlobalOpts } from './context.js';
+import { collect, configOf, openConfigured, withDatabase, withPlatform } from './context.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
-import { createWatchlistService } from '../watchlists/service.js';
-import { feedConfigFromEnv } from '../feeds/config.js';
-import { feedServiceFromConfig, startFeedWorker } from '../feeds/worker.js';
-import { createPdfRenderer } from '../reports/pdf.js';
-import {
-  createBulletinService,
-  FORMATS,
-  loadBulletinSettings,
-  parseFormat,
-  parseLang,
-  type BulletinService,
-} from '../reports/service.js';
-import { writeFile } from 'node:fs/promises';
-import { createCoordinationService } from '../coordination/service.js';
-import { createOutboxWorker } from '../coordination/outbox.js';
-import { createSmtpMailer } from '../coordination/mailer.js';
-import { createSubmissionService } from '../submissions/service.js';
-import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
-import { createAccountService } from '../accounts/service.js';
+import { FORMATS, parseFormat, parseLang } from '../reports/service.js';
+import { createPlatform } from '../app/platform.js';
+import { drainOutbox, startWorker } from '../app/worker.js';
 import { CLI, ROLES, type Role } from '../accounts/model.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -47,86 +30,12 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 /** Exit codes: 0 ok, 1 some input rejected, 2 usage / invalid parameter, 3 not found, 4 not allowed, 70 internal, 75 unavailable. */
 export function exitCodeOf(e: unknown): number {
   if (!isAppError(e)) return 70;
-  switch (e.code) {
-    case 'not_found':
-      return 3;
-    case 'bad_request':
-    case 'invalid_parameter':
-    case 'invalid_input':
-    case 'invalid_cvss_vector':
-    case 'conflict':
-      return 2;
-    case 'unauthorized':
-    case 'forbidden':
-      return 4;
-    case 'rate_limited':
-    case 'unavailable':
-      return 75;
-    case 'internal':
-      return 70;
-  }
-}
-
-/** The submission service as the CLI and the worker build it: id prefix and disposal settings from the config. */
-const submissionsOf = (d: Database, config: Config) =>
-  createSubmissionService({
-    db: d.db,
-    idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-    disposal: { publicUrl: config.publicUrl, sla: config.slaDays },
-  });
-
-/** The outbox worker and the disposal sweep (reminders, escalation), as `serve` and `worker` run them. */
-function startWorker(d: Database, config: Config, log: (s: string) => void): { stop: () => Promise<void> } {
-  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
-  const worker = createOutboxWorker({ db: d.db, mailer }).start(1000, (e) => log(`outbox: ${String(e)}`));
-  const feeds = startFeedWorker(d, feedConfigFromEnv(process.env), log, {
-    batchSize: config.importBatchSize,
-  });
-  const coordination = createCoordinationService({
-    db: d.db,
-    publicUrl: config.publicUrl,
-    sla: config.slaDays,
-  });
-  const submissions = submissionsOf(d, config);
-  const watchlists = createWatchlistService({ db: d.db });
-  const sweep = () =>
-    void submissions
-      .publishDue()
-      .then((n) => (n ? log(`published ${n} submission(s) at the end of their embargo`) : undefined))
-      .then(() => watchlists.sendDigests())
-      .then((w) => (w.digests ? log(`watch digests: ${w.digests} sent, ${w.alerts} alerts`) : undefined))
-      .then(() => coordination.sweep())
-      .then(
-        (r) =>
-          r.reminded + r.escalated
-            ? log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`)
-            : undefined,
-        (e: unknown) => log(`disposal sweep: ${String(e)}`),
-      );
-  sweep();
-  const timer = setInterval(sweep, 60_000);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await feeds.stop();
-      await worker.stop();
-      mailer?.close();
-    },
-  };
-}
-
-/** The bulletin service as the server and the CLI build it: settings file, Chromium for PDF. */
-function bulletinService(
-  d: Database,
-  config: Config,
-): { service: BulletinService; close: () => Promise<void> } {
-  const pdf = createPdfRenderer(config.chromiumPath);
-  const service = createBulletinService({
-    db: d.db,
-    settings: loadBulletinSettings(config.publicUrl, config.bulletinSettingsFile),
-    pdf,
-  });
-  return { service, close: () => pdf.close() };
+  const status = e.status;
+  if (status === 404) return 3;
+  if (status === 401 || status === 403) return 4;
+  if (status === 429 || status === 503) return 75;
+  if (status >= 400 && status < 500) return 2;
+  return 70;
 }
 
 export function buildCli(
@@ -151,10 +60,14 @@ export function buildCli(
     .command('migrate')
     .description('apply pending database migrations')
     .action(async (_o, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
-        const applied = await migrate(d);
-        print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-      });
+      await withDatabase(
+        cmd,
+        async (d) => {
+          const applied = await migrate(d);
+          print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        },
+        { migrate: false },
+      );
     });
 
   program
@@ -163,32 +76,18 @@ export function buildCli(
     .option('--host <host>', 'listen address (env VULNSHARE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port (env VULNSHARE_PORT, default 8080)')
     .action(async (o: { host?: string; port?: string }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOpts>();
-      const config = loadConfig(process.env, {
-        data: g.data,
-        databaseUrl: g.databaseUrl,
-        host: o.host,
-        port: o.port,
+      const config = configOf(cmd, { host: o.host, port: o.port }); // every bad setting named, before anything opens
+      const database = await openConfigured(cmd, config);
+      const platform = createPlatform(database, config);
+      const app = await buildApp({ database, config, platform, version: pkg.version });
+      const worker = config.worker ? startWorker(platform, (s) => err.write(`${s}\n`)) : null;
+      app.addHook('onClose', async () => {
+        await worker?.stop();
+        await platform.close();
       });
-      const feedConfig = feedConfigFromEnv(process.env); // a bad setting stops the start, named
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      await migrate(database);
-      const b = bulletinService(database, config);
-      const app = await buildApp({
-        database,
-        config,
-        bulletins: b.service,
-        feeds: feedServiceFromConfig(database, feedConfig, { batchSize: config.importBatchSize }),
-        version: pkg.version,
-      });
-      app.addHook('onClose', b.close);
-      if (config.worker) {
-        const w = startWorker(database, config, (s) => err.write(`${s}\n`));
-        app.addHook('onClose', w.stop);
-      }
       const address = await app.listen({ host: config.host, port: config.port });
       err.write(
-        `vulnshare ${pkg.version} listening on ${address} (${database.kind}${database.kind === 'pglite' ? ` at ${config.dataDir}` : ''}); API docs at ${address}/api/docs\n`,
+        `vulnshare ${pkg.version} listening on ${address} (${database.kind === 'pglite' ? `embedded PostgreSQL at ${config.dataDir}; other vulnshare commands on this directory work through this process` : 'PostgreSQL server'}); API docs at ${address}/api/docs\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => {
@@ -429,21 +328,13 @@ export function buildCli(
     )
     .option('--once', 'deliver what is due now and exit')
     .action(async (o: { once?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
+      await withPlatform(cmd, async (p) => {
         if (o.once) {
-          const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null;
-          const w = createOutboxWorker({ db: d.db, mailer });
-          let total = { sent: 0, failed: 0 };
-          for (;;) {
-            const r = await w.runOnce();
-            total = { sent: total.sent + r.sent, failed: total.failed + r.failed };
-            if (r.sent + r.failed === 0) break;
-          }
-          mailer?.close();
+          const total = await drainOutbox(p);
           print(`sent ${total.sent}, failed ${total.failed}`);
           return;
         }
-        const w = startWorker(d, config, (s) => err.write(`${s}\n`));
+        const w = startWorker(p, (s) => err.write(`${s}\n`));
         err.write('worker running; stop with Ctrl-C\n');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
@@ -480,8 +371,8 @@ export function buildCli(
             'invalid_parameter',
             'no password: set VULNSHARE_PASSWORD or pass --password-stdin',
           );
-        await withDatabase(cmd, async (d) => {
-          const u = await createAccountService({ db: d.db }).createUser(CLI, {
+        await withPlatform(cmd, async (p) => {
+          const u = await p.accounts.createUser(CLI, {
             email: o.email,
             displayName: o.name,
             password,
@@ -502,8 +393,8 @@ export function buildCli(
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
     .action(async (o: { state?: string; limit: string; json?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const items = await submissionsOf(d, config).list(CLI, {
+      await withPlatform(cmd, async (p) => {
+        const items = await p.submissions.list(CLI, {
           ...(o.state ? { state: o.state } : {}),
           limit: Number(o.limit),
         });
@@ -520,8 +411,8 @@ export function buildCli(
     .command('show <trackingNo>')
     .description('one submission with its timeline, verifications and duplicate candidates (JSON)')
     .action(async (trackingNo: string, _o, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        print(JSON.stringify(await submissionsOf(d, config).get(CLI, trackingNo), null, 2));
+      await withPlatform(cmd, async (p) => {
+        print(JSON.stringify(await p.submissions.get(CLI, trackingNo), null, 2));
       });
     });
   subs
@@ -548,8 +439,8 @@ export function buildCli(
             throw new AppError('invalid_input', `${o.verification}: ${(e as Error).message}`);
           }
         }
-        await withDatabase(cmd, async (d, config) => {
-          const v = await submissionsOf(d, config).transition(CLI, trackingNo, {
+        await withPlatform(cmd, async (p) => {
+          const v = await p.submissions.transition(CLI, trackingNo, {
             to: to as never,
             ...(o.note ? { note: o.note } : {}),
             ...(o.reason ? { reason: o.reason } : {}),
@@ -565,8 +456,8 @@ export function buildCli(
     .description('publish now, or at the end of an embargo')
     .option('--embargo-until <datetime>', 'a date-time with its zone, e.g. 2026-02-01T09:00:00+08:00')
     .action(async (trackingNo: string, o: { embargoUntil?: string }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const v = await submissionsOf(d, config).publish(CLI, trackingNo, {
+      await withPlatform(cmd, async (p) => {
+        const v = await p.submissions.publish(CLI, trackingNo, {
           ...(o.embargoUntil ? { embargoUntil: o.embargoUntil } : {}),
         });
         print(
@@ -586,12 +477,8 @@ export function buildCli(
       'vendor',
     )
     .action(async (trackingNo: string, o: { org: string[]; category: string }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const r = await createCoordinationService({
-          db: d.db,
-          publicUrl: config.publicUrl,
-          sla: config.slaDays,
-        }).notify(
+      await withPlatform(cmd, async (p) => {
+        const r = await p.coordination.notify(
           CLI,
           trackingNo,
           o.org.map((id) => ({ organisationId: Number(id), category: o.category as never })),
@@ -617,8 +504,8 @@ export function buildCli(
         o: { kind: string; name: string; nameEn?: string; sector?: string; allianceCert?: string },
         cmd: Command,
       ) => {
-        await withDatabase(cmd, async (d) => {
-          const r = await createAccountService({ db: d.db }).createOrganisation(CLI, {
+        await withPlatform(cmd, async (p) => {
+          const r = await p.accounts.createOrganisation(CLI, {
             kind: o.kind as never,
             name: o.name,
             ...(o.nameEn ? { nameEn: o.nameEn } : {}),
@@ -643,8 +530,8 @@ export function buildCli(
         o: { name: string; email?: string; webhook?: string; portal: boolean; publicChannel?: boolean },
         cmd: Command,
       ) => {
-        await withDatabase(cmd, async (d) => {
-          const r = await createAccountService({ db: d.db }).addContact(CLI, Number(id), {
+        await withPlatform(cmd, async (p) => {
+          const r = await p.accounts.addContact(CLI, Number(id), {
             name: o.name,
             ...(o.email ? { email: o.email } : {}),
             ...(o.webhook ? { webhookUrl: o.webhook } : {}),
@@ -681,22 +568,19 @@ export function buildCli(
             'invalid_parameter',
             '--format pdf needs -o FILE (PDF is not written to a terminal)',
           );
-        await withDatabase(cmd, async (d, config) => {
-          const b = bulletinService(d, config);
-          try {
-            const week = o.week ?? (await b.service.latestWeek())?.id;
+        await withPlatform(cmd, async ({ bulletins }) => {
+          {
+            const week = o.week ?? (await bulletins.latestWeek())?.id;
             if (!week) throw new AppError('not_found', 'The store holds no records yet; import some first');
             if (o.publish) {
-              const p = await b.service.publish(CLI, week);
+              const p = await bulletins.publish(CLI, week);
               err.write(`published ${p.data.id} at ${p.publishedAt ?? ''}\n`);
             }
-            const r = await b.service.render(week, lang, format);
+            const r = await bulletins.render(week, lang, format);
             if (o.output) {
               await writeFile(o.output, r.body);
               err.write(`wrote ${o.output} (${r.contentType.split(';')[0] ?? ''}, ${r.body.length} bytes)\n`);
             } else out.write(r.body);
-          } finally {
-            await b.close();
           }
         });
       },
@@ -715,10 +599,9 @@ export function buildCli(
       } catch (e) {
         throw new AppError('invalid_input', `${o.file}: ${(e as Error).message}`, { file: o.file });
       }
-      await withDatabase(cmd, async (d, config) => {
-        const b = bulletinService(d, config);
+      await withPlatform(cmd, async ({ bulletins }) => {
         try {
-          const r = await b.service.setEditorial(CLI, o.week, input);
+          const r = await bulletins.setEditorial(CLI, o.week, input);
           print(
             `${r.data.id}: editorial content saved (${r.editorial.news.length} news, ${r.editorial.verifications.length} verifications)`,
           );
@@ -726,8 +609,6 @@ export function buildCli(
           if (isAppError(e) && e.code === 'invalid_input')
             throw new AppError('invalid_input', `${o.file}: ${e.message}`, e.details);
           throw e;
-        } finally {
-          await b.close();
         }
       });
     });
@@ -736,10 +617,9 @@ export function buildCli(
     .description('published bulletins, newest first')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const b = bulletinService(d, config);
-        try {
-          const items = await b.service.list();
+      await withPlatform(cmd, async ({ bulletins }) => {
+        {
+          const items = await bulletins.list();
           if (o.json) return void print(JSON.stringify(items, null, 2));
           print(
             formatTable(
@@ -747,8 +627,6 @@ export function buildCli(
               items.map((i) => [i.id, i.start, i.end, String(i.total), String(i.high), i.publishedAt]),
             ),
           );
-        } finally {
-          await b.close();
         }
       });
     });

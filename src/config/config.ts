@@ -3,7 +3,9 @@
  * Every problem is reported at once. Nothing else in the code reads process.env.
  */
 import { resolve } from 'node:path';
-import { AppError } from '../errors.js';
+import { NO_INTERNAL_TARGETS, parseInternalAllowance, type InternalAllowance } from '../outbound/targets.js';
+import { AppError, isAppError } from '../errors.js';
+import { DEFAULT_FEEDS_INTERVAL_MS, feedConfigFromEnv, type FeedConfig } from '../feeds/config.js';
 
 export interface Config {
   /** PostgreSQL server URL; when unset the embedded PGlite database in dataDir is used. */
@@ -28,10 +30,17 @@ export interface Config {
   mailFrom: string;
   /** Run the outbox worker and the disposal sweep inside `serve`. */
   worker: boolean;
+  /**
+   * Internal addresses (loopback, private, link-local …) that webhooks and feeds may reach; default none
+   * (VULNSHARE_ALLOW_INTERNAL_TARGETS: comma-separated CIDR ranges, addresses, host names, or `*`).
+   */
+  allowInternalTargets: InternalAllowance;
   /** Prefix of the platform's vulnerability ids: VS → VS-2026-00001. */
   idPrefix: string;
   /** Days a recipient has to fix, per severity ("high=15,medium=30,low=45,unrated=30"). */
   slaDays: { high: number; medium: number; low: number; unrated: number };
+  /** Feed worker and download settings (VULNSHARE_FEEDS_*, VULNSHARE_FEED_*; see src/feeds/config.ts). */
+  feeds: FeedConfig;
 }
 
 export interface ConfigOverrides {
@@ -104,9 +113,18 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     smtpUrl: env.VULNSHARE_SMTP_URL || undefined,
     mailFrom: env.VULNSHARE_MAIL_FROM ?? 'vulnshare <noreply@localhost>',
     worker: env.VULNSHARE_WORKER !== '0',
+    allowInternalTargets: NO_INTERNAL_TARGETS,
     idPrefix: env.VULNSHARE_ID_PREFIX ?? 'VS',
     slaDays: { high: 15, medium: 30, low: 45, unrated: 30 },
+    feeds: { intervalMs: DEFAULT_FEEDS_INTERVAL_MS, retry: {}, tmpDir: undefined },
   };
+  try {
+    config.feeds = feedConfigFromEnv(env);
+  } catch (e) {
+    const more = isAppError(e) ? (e.details?.problems as string[] | undefined) : undefined;
+    if (!more) throw e;
+    problems.push(...more);
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   config.publicUrl = (env.VULNSHARE_PUBLIC_URL ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(config.publicUrl))
@@ -123,6 +141,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     problems.push(
       `VULNSHARE_ID_PREFIX must be 2–10 capital letters or digits, starting with a letter (got "${config.idPrefix}")`,
     );
+  const internal = parseInternalAllowance(env.VULNSHARE_ALLOW_INTERNAL_TARGETS);
+  config.allowInternalTargets = internal.allowance;
+  for (const p of internal.problems) problems.push(`VULNSHARE_ALLOW_INTERNAL_TARGETS: ${p}`);
   if (config.smtpUrl !== undefined && !/^smtps?:\/\//.test(config.smtpUrl))
     problems.push(`VULNSHARE_SMTP_URL must start with smtp:// or smtps:// (got "${config.smtpUrl}")`);
   if (problems.length > 0) {

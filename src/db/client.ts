@@ -6,15 +6,24 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DB } from './schema.js';
+import { AppError } from '../errors.js';
+import { claimDataDir, describeOwner, ownerAddress, readOwnerInfo, type DataDirClaim } from './ownership.js';
+import { servePGliteOn, type ConnectionLock } from './socket-server.js';
 
 export type BackendKind = 'pglite' | 'postgres';
 
 export interface Database {
   readonly db: Kysely<DB>;
   readonly kind: BackendKind;
+  /**
+   * 'owner': this process opened the database itself (PGlite files, or a PostgreSQL server); 'client': it works
+   * through the process that owns the embedded directory (./ownership.ts).
+   */
+  readonly via: 'owner' | 'client';
   /** Run SQL text with several statements (migrations) as one implicit transaction. */
   exec(sqlText: string): Promise<void>;
   /** COPY … FROM STDIN with text-format rows (bulk loads; the benchmark's floor). */
@@ -27,6 +36,12 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; 'memory://' (or undefined) for an in-memory database. */
   dataDir?: string | undefined;
+  /**
+   * Who opens a PGlite directory (see ./ownership.ts). The first process owns it and serves it to the others;
+   * a command (the default) run while another process owns it works through that owner; a long-running
+   * process (serve, worker) refuses to start beside another owner.
+   */
+  as?: { command: string; longRunning: boolean } | undefined;
 }
 
 // Scores are numeric(3,1), counts bigint: both fit JS numbers. Dates stay 'YYYY-MM-DD' strings,
@@ -34,15 +49,22 @@ export interface OpenOptions {
 const toIso = (v: string): string => new Date(v.includes('T') || v.includes('+') ? v : `${v}Z`).toISOString();
 const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184 } as const;
 
-/** Serialises access to the single PGlite connection so Kysely transactions never interleave. */
-class PGlitePool {
+/**
+ * Serialises access to the single PGlite connection so Kysely transactions never interleave — the owner's own
+ * and those of clients connected through its socket (./socket-server.ts) take the same lock.
+ */
+class PGlitePool implements ConnectionLock {
   private tail: Promise<void> = Promise.resolve();
   constructor(private readonly pglite: PGlite) {}
-  async connect() {
+  async acquire(): Promise<() => void> {
     let release: () => void = () => undefined;
     const prev = this.tail;
     this.tail = new Promise<void>((r) => (release = r));
     await prev;
+    return release;
+  }
+  async connect() {
+    const release = await this.acquire();
     const pglite = this.pglite;
     return {
       async query(sqlText: string, params: unknown[]) {
@@ -62,10 +84,46 @@ class PGlitePool {
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
-  return openPGlite(opts.dataDir);
+  const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? opts.dataDir : undefined;
+  if (!dataDir) return openPGlite(undefined, null);
+  const as = opts.as ?? { command: 'command', longRunning: false };
+  for (let attempt = 0; ; attempt++) {
+    const claim = await claimDataDir(dataDir, as);
+    if (claim) return openPGlite(dataDir, claim);
+    const owner = readOwnerInfo(dataDir);
+    if (as.longRunning)
+      throw new AppError(
+        'unavailable',
+        `${describeOwner(dataDir, owner)}. Stop it (or wait for it to finish) before starting \`vulnshare ${as.command}\`; ` +
+          'to run several servers, use a PostgreSQL server (DATABASE_URL).',
+        { dataDir, owner },
+      );
+    try {
+      return await openThroughOwner(ownerAddress(dataDir));
+    } catch (e) {
+      // the owner stopped between our claim and our connection: try to own the directory ourselves
+      if (attempt >= 2)
+        throw new AppError(
+          'unavailable',
+          `${describeOwner(dataDir, owner)} and does not answer: ${String(e)}`,
+          {
+            dataDir,
+          },
+        );
+    }
+  }
 }
 
-async function openPGlite(dataDir: string | undefined): Promise<Database> {
+async function openPGlite(dataDir: string | undefined, claim: DataDirClaim | null): Promise<Database> {
+  try {
+    return await openPGliteOwned(dataDir, claim);
+  } catch (e) {
+    await claim?.release();
+    throw e;
+  }
+}
+
+async function openPGliteOwned(dataDir: string | undefined, claim: DataDirClaim | null): Promise<Database> {
   const pglite = await PGlite.create(dataDir && dataDir !== 'memory://' ? dataDir : undefined, {
     parsers: {
       [OID.INT8]: (v: string) => Number(v),
@@ -80,9 +138,11 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   const pool = new PGlitePool(pglite);
   // PostgresDialect only needs connect()/release()/query()/end(); the adapter provides them.
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+  const stopServing = claim ? servePGliteOn(claim.server, pglite, pool) : null;
   return {
     db,
     kind: 'pglite',
+    via: 'owner',
     async exec(sqlText) {
       const conn = await pool.connect();
       try {
@@ -100,6 +160,44 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       } finally {
         conn.release();
       }
+    },
+    async close() {
+      await stopServing?.();
+      await db.destroy();
+      await claim?.release();
+    },
+  };
+}
+
+/** A command run beside the owner: a PostgreSQL client of the owner's socket. */
+async function openThroughOwner(address: string): Promise<Database> {
+  setPgParsers();
+  const pool = new pg.Pool({
+    max: 4,
+    // pg connects to host:port; the owner listens on a Unix socket (abstract on Linux), so give it the stream
+    stream: () => {
+      const s = new Socket();
+      const connect = s.connect.bind(s);
+      // pg calls connect(port, host): connect to the owner's socket instead
+      (s as unknown as { connect: (...a: unknown[]) => Socket }).connect = () => connect({ path: address });
+      return s;
+    },
+    user: 'postgres',
+    database: 'postgres',
+  });
+  pool.on('error', () => undefined);
+  const probe = await pool.connect();
+  probe.release();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    via: 'client',
+    exec: async (sqlText) => void (await pool.query(sqlText)),
+    copyFrom() {
+      return Promise.reject(
+        new AppError('unavailable', 'COPY is not available through the owner of an embedded database'),
+      );
     },
     async close() {
       await db.destroy();
@@ -131,6 +229,7 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     db,
     kind: 'postgres',
+    via: 'owner',
     async exec(sqlText) {
       await pool.query(sqlText);
     },

@@ -5,15 +5,13 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { CLI } from '../accounts/model.js';
-import { withDatabase } from '../cli/context.js';
+import { withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { feedConfigFromEnv } from './config.js';
 import { checkFeedUrl, FEED_FORMATS, isFeedFormat, type Feed, type FeedRun } from './model.js';
 import { describeResult } from './scheduler.js';
 import type { FeedService } from './service.js';
-import { feedServiceFromConfig } from './worker.js';
 
 /** Output goes where the root program's configureOutput sends it (buildCli's streams; stdout by default). */
 function streams(cmd: Command) {
@@ -29,10 +27,7 @@ function streams(cmd: Command) {
 
 /** Open the database and build the feed service with the environment's feed settings. */
 async function withFeeds<T>(cmd: Command, fn: (feeds: FeedService, d: Database) => Promise<T>): Promise<T> {
-  const feedConfig = feedConfigFromEnv(process.env);
-  return withDatabase(cmd, (d, config) =>
-    fn(feedServiceFromConfig(d, feedConfig, { batchSize: config.importBatchSize }), d),
-  );
+  return withPlatform(cmd, (p) => fn(p.feeds, p.database));
 }
 
 const formats = FEED_FORMATS.join(', ');

@@ -16,40 +16,35 @@ import type { Database } from '../db/client.js';
 import { ERROR_STATUS, isAppError } from '../errors.js';
 import { errorSchema } from '../vulns/schema.js';
 import { registerVulnRoutes } from '../vulns/routes.js';
-import { createIncidentService } from '../incidents/service.js';
 import { registerFeedRoutes } from '../feeds/routes.js';
-import { createWatchlistService } from '../watchlists/service.js';
 import { registerWatchlistRoutes } from '../watchlists/routes.js';
-import { createFeedService, type FeedService } from '../feeds/service.js';
 import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
-import { createBulletinService, defaultSettings, type BulletinService } from '../reports/service.js';
-import { createPdfRenderer } from '../reports/pdf.js';
-import { createAccountService } from '../accounts/service.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
-import { createSubmissionService } from '../submissions/service.js';
-import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
-import { createMessageService } from '../submissions/messages.js';
-import { createReporterStats } from '../submissions/stats.js';
-import { createCoordinationService } from '../coordination/service.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
+import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 
 export interface AppDeps {
   database: Database;
-  config: Pick<Config, 'rateLimitPerMinute' | 'logLevel'> &
-    Partial<Pick<Config, 'publicUrl' | 'chromiumPath' | 'idPrefix' | 'slaDays'>>;
-  /** The bulletin service; default: built from the database with default settings. */
-  bulletins?: BulletinService;
-  /** The feed service; default: built from the database with the default retry policy. */
-  feeds?: FeedService;
+  /** Settings; what is left out takes its default (tests give only what they test). */
+  config: Partial<Config>;
+  /**
+   * The platform's services (src/app/platform.ts). `serve` passes the one it built; when absent it is built
+   * here by the same function from `database`, `config` and `overrides` — there is one wiring.
+   */
+  platform?: Platform;
+  overrides?: PlatformOverrides;
   version?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const config = deps.platform?.config ?? completeConfig(deps.config);
+  const own = deps.platform ? null : createPlatform(deps.database, config, deps.overrides);
+  const platform = deps.platform ?? (own as Platform);
   const app = Fastify({
-    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
     trustProxy: false,
@@ -117,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(rateLimit, {
-    max: deps.config.rateLimitPerMinute,
+    max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     errorResponseBuilder: (_req, ctx) => {
       const e = new Error(
@@ -183,43 +178,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
 
-  const accounts = createAccountService({ db: deps.database.db });
-  await registerAuth(app, { accounts, secureCookies: (deps.config.publicUrl ?? '').startsWith('https://') });
-  await app.register((instance) => registerAccountRoutes(instance, { accounts, db: deps.database.db }));
-  const publicUrl = deps.config.publicUrl ?? 'http://127.0.0.1:8080';
-  await app.register((instance) => registerVulnRoutes(instance, { db: deps.database.db, publicUrl }));
-  const submissions = createSubmissionService({
-    db: deps.database.db,
-    idFormat: { ...DEFAULT_ID_FORMAT, prefix: deps.config.idPrefix ?? DEFAULT_ID_FORMAT.prefix },
-    disposal: { publicUrl, ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}) },
-  });
-  const messages = createMessageService({ db: deps.database.db });
-  const stats = createReporterStats({ db: deps.database.db });
+  if (own) app.addHook('onClose', () => own.close());
+  const { accounts, submissions, messages, stats, coordination, watchlists, feeds, incidents, bulletins } =
+    platform;
+  const db = deps.database.db;
+  await registerAuth(app, { accounts, secureCookies: config.publicUrl.startsWith('https://') });
+  await app.register((instance) => registerAccountRoutes(instance, { accounts, db }));
+  await app.register((instance) => registerVulnRoutes(instance, { db, publicUrl: config.publicUrl }));
   await app.register((instance) => registerSubmissionRoutes(instance, { submissions, messages, stats }));
-  const coordination = createCoordinationService({
-    db: deps.database.db,
-    publicUrl,
-    ...(deps.config.slaDays ? { sla: deps.config.slaDays } : {}),
-  });
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
-  const watchlists = createWatchlistService({ db: deps.database.db });
   await app.register((instance) => registerWatchlistRoutes(instance, { watchlists }));
-  const feeds = deps.feeds ?? createFeedService({ database: deps.database });
   await app.register((instance) => registerFeedRoutes(instance, { feeds }));
-  const incidents = createIncidentService({ db: deps.database.db, coordination });
   await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
-  let bulletins = deps.bulletins;
-  if (!bulletins) {
-    const pdf = createPdfRenderer(deps.config.chromiumPath);
-    app.addHook('onClose', () => pdf.close());
-    bulletins = createBulletinService({
-      db: deps.database.db,
-      settings: defaultSettings(publicUrl),
-      pdf,
-      disposal: coordination,
-    });
-  }
-  const b = bulletins;
-  await app.register((instance) => registerBulletinRoutes(instance, { bulletins: b }));
+  await app.register((instance) => registerBulletinRoutes(instance, { bulletins }));
   return app;
 }

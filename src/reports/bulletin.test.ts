@@ -15,7 +15,8 @@ import { freshDatabase, testBackends } from '../test-support/db.js';
 import { sharedData } from '../test-support/shared-data.js';
 import { parseWeekId } from '../vulns/calendar.js';
 import { isOrganisation, reporterName, type BulletinData } from './figures.js';
-import { createBulletinService, defaultSettings, type BulletinService } from './service.js';
+import type { BulletinService } from './service.js';
+import { completeConfig, createPlatform } from '../app/platform.js';
 
 const dir = sharedData('cnvd-share-xml', 'xml');
 // 2022-09-26 … 2022-12-18: eleven weekly files; the week of 2022-10-31 has no file (CNVD published none)
@@ -77,7 +78,7 @@ describe.runIf(dir).each(testBackends())('weekly bulletins of real CNVD weeks on
     if (!fmt) throw new Error('cnvd-xml');
     const s = await importItems(d, fmt.parse(paths), { format: 'cnvd-xml', paths });
     expect(s).toMatchObject({ rejected: 0 });
-    service = createBulletinService({ db: d.db, settings: defaultSettings('https://vulnshare.example') });
+    service = createPlatform(d, completeConfig({ publicUrl: 'https://vulnshare.example' })).bulletins;
     for (const w of WEEKS) bulletins.set(w, (await service.get(w)).data);
   }, 300_000);
   afterAll(async () => {

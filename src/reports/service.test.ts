@@ -14,7 +14,8 @@ import { cnvdRecord, cveRecord, itemsOf } from '../test-support/factories.js';
 import type { SourceRecord } from '../vulns/model.js';
 import { ANONYMOUS, CLI, type Principal } from '../accounts/model.js';
 import { createPdfRenderer } from './pdf.js';
-import { createBulletinService, defaultSettings, type BulletinService } from './service.js';
+import type { BulletinService } from './service.js';
+import { completeConfig, createPlatform } from '../app/platform.js';
 
 const put = (d: Database, records: SourceRecord[]) =>
   importItems(d, itemsOf(records), { format: 'test', paths: ['test'] });
@@ -80,11 +81,9 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
     d = await freshDatabase(backend);
     const r = await put(d, weekData());
     expect(r.rejected).toBe(0);
-    s = createBulletinService({
-      db: d.db,
-      settings: defaultSettings('https://vulnshare.example'),
+    s = createPlatform(d, completeConfig({ publicUrl: 'https://vulnshare.example' }), {
       clock: () => new Date('2024-01-29T02:00:00Z'),
-    });
+    }).bulletins;
   }, 120_000);
   afterAll(async () => {
     await d.close();
@@ -226,11 +225,9 @@ describe.runIf(existsSync('/usr/bin/chromium') && testBackends().includes('pglit
     const pdf = createPdfRenderer();
     try {
       await put(d, weekData());
-      const s = createBulletinService({
-        db: d.db,
-        settings: defaultSettings('https://vulnshare.example'),
+      const s = createPlatform(d, completeConfig({ publicUrl: 'https://vulnshare.example' }), {
         pdf,
-      });
+      }).bulletins;
       const r = await s.render('2024-W04', 'zh', 'pdf');
       const buf = r.body as Buffer;
       expect(buf.subarray(0, 5).toString()).toBe('%PDF-');

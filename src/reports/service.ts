@@ -19,7 +19,7 @@ import {
 import type { PdfRenderer } from './pdf.js';
 import { renderHtml, type RenderMeta } from './render-html.js';
 import { renderMarkdown } from './render-md.js';
-import { DATE_BASES, DEFAULT_RULES, DISPOSAL_CATEGORIES, type BulletinRules } from './rules.js';
+import { DATE_BASES, DEFAULT_RULES, type BulletinRules } from './rules.js';
 import * as store from './store.js';
 import type { Principal } from '../accounts/model.js';
 import { requireAccess } from '../accounts/policy.js';
@@ -206,17 +206,13 @@ export function parseEditorial(input: unknown, where = 'editorial'): Editorial {
   return { ...EMPTY_EDITORIAL, ...(input as Partial<Editorial>) };
 }
 
-/** Where disposal figures come from (the coordination capability); absent, the section shows zeros. */
+/**
+ * Where disposal figures come from (the coordination capability). Required: a bulletin built without it printed
+ * zeros in production (src/app/platform.ts is the one place that builds this service).
+ */
 export interface DisposalSource {
   weekFigures(db: Kysely<DB>, w: IsoWeek): Promise<DisposalFigures>;
 }
-const NO_DISPOSAL: DisposalSource = {
-  weekFigures: () =>
-    Promise.resolve({
-      counts: Object.fromEntries(DISPOSAL_CATEGORIES.map((c) => [c, 0])) as DisposalFigures['counts'],
-      organisations: [],
-    }),
-};
 
 export interface Bulletin {
   state: 'draft' | 'published';
@@ -236,7 +232,7 @@ export interface BulletinServiceDeps {
   db: Kysely<DB>;
   settings: BulletinSettings;
   pdf?: PdfRenderer;
-  disposal?: DisposalSource;
+  disposal: DisposalSource;
   clock?: () => Date;
 }
 
@@ -262,7 +258,7 @@ export function parseFormat(v: string | undefined): Format {
 export function createBulletinService(deps: BulletinServiceDeps) {
   const { db, settings } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const disposal = deps.disposal ?? NO_DISPOSAL;
+  const { disposal } = deps;
   const rules = settings.rules;
 
   async function compute(tx: Kysely<DB>, w: IsoWeek, editorial: Editorial): Promise<BulletinData> {

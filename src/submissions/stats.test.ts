@@ -4,9 +4,9 @@ import type { Database } from '../db/client.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { CLI, type Principal } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
-import { createBulletinService, defaultSettings } from '../reports/service.js';
 import { createSubmissionService, type SubmissionInput } from './service.js';
 import { createReporterStats } from './stats.js';
+import { completeConfig, createPlatform } from '../app/platform.js';
 
 const PW = 'correct horse battery staple';
 const WEEK = '2026-W02'; // 2026-01-05 … 2026-01-11
@@ -53,9 +53,7 @@ describe.each(testBackends())('reporter ranking on %s', (backend) => {
   it('does not move for a burst of unverified submissions, moves for a verified one, and equals Table 1', async () => {
     const submissions = createSubmissionService({ db: d.db, clock: NOW });
     const stats = createReporterStats({ db: d.db, clock: NOW });
-    const bulletins = createBulletinService({
-      db: d.db,
-      settings: defaultSettings('https://vulnshare.example'),
+    const { bulletins } = createPlatform(d, completeConfig({ publicUrl: 'https://vulnshare.example' }), {
       clock: NOW,
     });
     const before = await stats.ranking(WEEK);

@@ -1,7 +1,7 @@
 /** `vulnshare watch …`: watchlists from the command line, over the same service the API uses. */
 import { Command, InvalidArgumentError } from 'commander';
 import { CLI } from '../accounts/model.js';
-import { collect, withDatabase } from '../cli/context.js';
+import { collect, withDatabase, withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import { DELIVERIES, type Delivery } from './rules.js';
 import { createWatchlistService, type WatchItemInput } from './service.js';
@@ -65,8 +65,8 @@ export function registerWatchlistCommands(program: Command): void {
           ...(o.cpe ?? []).map((cpe) => ({ kind: 'cpe' as const, cpe })),
           ...(o.keyword ?? []).map((keyword) => ({ kind: 'keyword' as const, keyword })),
         ];
-        await withDatabase(cmd, async (d) => {
-          const w = await createWatchlistService({ db: d.db }).create(CLI, {
+        await withPlatform(cmd, async ({ watchlists }) => {
+          const w = await watchlists.create(CLI, {
             organisationId: o.org,
             name: o.name,
             ...(o.delivery ? { delivery: o.delivery as Delivery } : {}),
@@ -82,11 +82,8 @@ export function registerWatchlistCommands(program: Command): void {
     .description('watchlists and their items')
     .option('--org <id>', 'one organisation', int('--org'))
     .action(async (o: { org?: number }, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
-        const lists = await createWatchlistService({ db: d.db }).list(
-          CLI,
-          o.org === undefined ? {} : { organisationId: o.org },
-        );
+      await withPlatform(cmd, async ({ watchlists }) => {
+        const lists = await watchlists.list(CLI, o.org === undefined ? {} : { organisationId: o.org });
         const rows = lists.flatMap((w) =>
           (w.items.length ? w.items : [null]).map((i) => [
             String(w.id),
@@ -115,8 +112,8 @@ export function registerWatchlistCommands(program: Command): void {
     .option('--org <id>', 'one organisation', int('--org'))
     .option('--limit <n>', 'how many (default 50)', int('--limit'))
     .action(async (o: { org?: number; limit?: number }, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
-        const alerts = await createWatchlistService({ db: d.db }).alerts(CLI, {
+      await withPlatform(cmd, async ({ watchlists }) => {
+        const alerts = await watchlists.alerts(CLI, {
           ...(o.org !== undefined ? { organisationId: o.org } : {}),
           limit: o.limit ?? 50,
         });
@@ -147,6 +144,7 @@ export function registerWatchlistCommands(program: Command): void {
     .option('--hour <h>', 'hour of the daily digest, Asia/Shanghai (default 8)', int('--hour'))
     .action(async (o: { hour?: number }, cmd: Command) => {
       await withDatabase(cmd, async (d) => {
+        // the digest hour is this command's own option; the rest is the platform's watchlist service
         const r = await createWatchlistService({
           db: d.db,
           ...(o.hour !== undefined ? { digestHour: o.hour } : {}),

@@ -1,0 +1,106 @@
+/**
+ * The composition root: every service of the platform, built once from the database and the configuration.
+ * `vulnshare serve`, every CLI command, the worker, the benchmark and the tests all build the platform here,
+ * so what the tests exercise is what ships. Only the parts a test must replace (clock, mailer, fetch, PDF
+ * renderer, feed retry timings) can be passed in.
+ */
+import type { Config } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import type { Database } from '../db/client.js';
+import { createAccountService } from '../accounts/service.js';
+import { createCoordinationService } from '../coordination/service.js';
+import { createSmtpMailer } from '../coordination/mailer.js';
+import { createOutboxWorker, type Mailer } from '../coordination/outbox.js';
+import { feedServiceFromConfig } from '../feeds/worker.js';
+import type { FeedExtras } from '../feeds/worker.js';
+import { createIncidentService } from '../incidents/service.js';
+import { createPdfRenderer, type PdfRenderer } from '../reports/pdf.js';
+import { createBulletinService, loadBulletinSettings } from '../reports/service.js';
+import { createSubmissionService } from '../submissions/service.js';
+import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
+import { createMessageService } from '../submissions/messages.js';
+import { createReporterStats } from '../submissions/stats.js';
+import { createWatchlistService } from '../watchlists/service.js';
+
+/** What a test (or an embedding program) may replace; everything else comes from the configuration. */
+export interface PlatformOverrides {
+  clock?: () => Date;
+  /** The outbox's mailer; default: SMTP from VULNSHARE_SMTP_URL, or none (e-mail waits in the outbox). */
+  mailer?: Mailer | null;
+  /** HTTP for webhooks and feeds. */
+  fetch?: typeof fetch;
+  pdf?: PdfRenderer;
+  /** Feed retry timings and download folder (tests keep the backoff tiny). */
+  feeds?: FeedExtras;
+}
+
+/** Settings with defaults for what a caller leaves out (tests give only what they test). */
+export function completeConfig(partial: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...partial };
+}
+
+export function createPlatform(database: Database, config: Config, overrides: PlatformOverrides = {}) {
+  const { db } = database;
+  const clock = overrides.clock ? { clock: overrides.clock } : {};
+  const { publicUrl, slaDays: sla } = config;
+
+  const accounts = createAccountService({ db, ...clock });
+  const coordination = createCoordinationService({ db, publicUrl, sla, ...clock });
+  const submissions = createSubmissionService({
+    db,
+    ...clock,
+    idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+    disposal: { publicUrl, sla },
+  });
+  const messages = createMessageService({ db, ...clock });
+  const stats = createReporterStats({ db, ...clock });
+  const watchlists = createWatchlistService({ db, ...clock });
+  const incidents = createIncidentService({ db, coordination, ...clock });
+  const feeds = feedServiceFromConfig(database, config.feeds, {
+    batchSize: config.importBatchSize,
+    ...clock,
+    ...(overrides.fetch ? { fetchImpl: overrides.fetch } : {}),
+    ...overrides.feeds,
+  });
+  const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
+  const bulletins = createBulletinService({
+    db,
+    settings: loadBulletinSettings(publicUrl, config.bulletinSettingsFile),
+    pdf,
+    disposal: coordination,
+    ...clock,
+  });
+  const smtp =
+    overrides.mailer === undefined && config.smtpUrl
+      ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+      : null;
+  const mailer = overrides.mailer === undefined ? smtp : overrides.mailer;
+  const outbox = createOutboxWorker({
+    db,
+    mailer,
+    ...clock,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  });
+
+  return {
+    database,
+    config,
+    accounts,
+    coordination,
+    submissions,
+    messages,
+    stats,
+    watchlists,
+    incidents,
+    feeds,
+    bulletins,
+    outbox,
+    /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */
+    async close() {
+      if (!overrides.pdf) await pdf.close();
+      smtp?.close();
+    },
+  };
+}
+
+export type Platform = ReturnType<typeof createPlatform>;
