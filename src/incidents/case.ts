@@ -2,8 +2,10 @@
  * An incident handed to disposal becomes an event-type (事件型) submission: the affected organisation is the
  * first victim, the description the summary and the attack chain, the reporter the acting coordinator (the CLI
  * stands in with the earliest admin account). The coordinator confirmed the incident itself, so the case is
- * walked through the workflow table to `verified` with a verification record, ready to notify. Runs inside the
- * caller's transaction, through the submissions store.
+ * walked through the workflow table to `verified` with a verification record, ready to notify. Its origin is
+ * 'incident': it is the coordinator's own case, not the reporter account's original report, so the bulletin's
+ * Table 1 and the reporter ranking leave it out. Runs inside the caller's transaction, through the submissions
+ * store.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -92,6 +94,8 @@ export async function openCase(
     product_key: null,
     created_at: at,
     updated_at: at,
+    // the coordinator's own case: nobody's report, not counted for reporters (Table 1, the ranking)
+    origin: 'incident',
   });
   const note = `incident ${incident.id}`;
   await submissions.addTransition(tx, {

@@ -3,14 +3,11 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CLI } from '../accounts/model.js';
-import { collect, withDatabase } from '../cli/context.js';
+import { collect, withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
-import { createCoordinationService } from '../coordination/service.js';
 import { RECIPIENT_CATEGORIES } from '../coordination/rules.js';
-import type { Config } from '../config/config.js';
-import type { Database } from '../db/client.js';
 import { AppError, isAppError } from '../errors.js';
-import { createIncidentService, PERIODS, type IncidentView } from './service.js';
+import { PERIODS, type IncidentView } from './service.js';
 import { ATTACK_PHASES, STATUSES, TLP_LEVELS } from './tables.js';
 
 function readJson(file: string): unknown {
@@ -44,12 +41,6 @@ async function fromFile<T>(file: string, fn: () => Promise<T>): Promise<T> {
     );
   }
 }
-
-const service = (d: Database, config: Config) =>
-  createIncidentService({
-    db: d.db,
-    coordination: createCoordinationService({ db: d.db, publicUrl: config.publicUrl, sla: config.slaDays }),
-  });
 
 function describeIncident(i: IncidentView): string {
   const lines = [
@@ -104,8 +95,8 @@ export function registerIncidentCommands(program: Command): void {
     .requiredOption('--file <file>', 'incident JSON')
     .action(async (o: { file: string }, cmd: Command) => {
       const input = readJson(o.file);
-      await withDatabase(cmd, async (d, config) => {
-        const i = await fromFile(o.file, () => service(d, config).create(CLI, input));
+      await withPlatform(cmd, async ({ incidents }) => {
+        const i = await fromFile(o.file, () => incidents.create(CLI, input));
         print(cmd, `${i.id}: recorded (${i.status}, ${TLP_LEVELS[i.tlp].en})`);
       });
     });
@@ -139,10 +130,10 @@ export function registerIncidentCommands(program: Command): void {
       ) => {
         const limit = Number(o.limit);
         if (!Number.isInteger(limit)) throw new AppError('invalid_parameter', '--limit must be an integer');
-        await withDatabase(cmd, async (d, config) => {
+        await withPlatform(cmd, async ({ incidents }) => {
           const { json, limit: _l, ...filters } = o;
           void _l;
-          const r = await service(d, config).list(CLI, { ...filters, limit });
+          const r = await incidents.list(CLI, { ...filters, limit });
           if (json) return void print(cmd, JSON.stringify(r, null, 2));
           print(
             cmd,
@@ -168,8 +159,8 @@ export function registerIncidentCommands(program: Command): void {
     .description('one incident with its history')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const i = await service(d, config).get(CLI, id);
+      await withPlatform(cmd, async ({ incidents }) => {
+        const i = await incidents.get(CLI, id);
         print(cmd, o.json ? JSON.stringify(i, null, 2) : describeIncident(i));
       });
     });
@@ -182,8 +173,8 @@ export function registerIncidentCommands(program: Command): void {
     .requiredOption('--file <file>', 'incident JSON')
     .action(async (id: string, o: { file: string }, cmd: Command) => {
       const input = readJson(o.file);
-      await withDatabase(cmd, async (d, config) => {
-        const i = await fromFile(o.file, () => service(d, config).update(CLI, id, input));
+      await withPlatform(cmd, async ({ incidents }) => {
+        const i = await fromFile(o.file, () => incidents.update(CLI, id, input));
         print(cmd, `${i.id}: saved (${i.status})`);
       });
     });
@@ -193,8 +184,8 @@ export function registerIncidentCommands(program: Command): void {
     .description(`move an incident to another status (${Object.keys(STATUSES).join(', ')})`)
     .option('--note <text>', 'why')
     .action(async (id: string, to: string, o: { note?: string }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const i = await service(d, config).transition(CLI, id, to, o.note);
+      await withPlatform(cmd, async ({ incidents }) => {
+        const i = await incidents.transition(CLI, id, to, o.note);
         print(cmd, `${i.id}: ${i.status}`);
       });
     });
@@ -204,8 +195,8 @@ export function registerIncidentCommands(program: Command): void {
     .description('the incident as a STIX 2.1 bundle (standard output, or --out)')
     .option('--out <file>', 'write to this file')
     .action(async (id: string, o: { out?: string }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const json = JSON.stringify(await service(d, config).exportStix(CLI, id), null, 2);
+      await withPlatform(cmd, async ({ incidents }) => {
+        const json = JSON.stringify(await incidents.exportStix(CLI, id), null, 2);
         if (!o.out) return void print(cmd, json);
         await writeFile(o.out, `${json}\n`);
         print(cmd, `${id}: written to ${o.out}`);
@@ -214,13 +205,21 @@ export function registerIncidentCommands(program: Command): void {
 
   incident
     .command('import <file>')
-    .description('import a STIX 2.1 bundle as a new incident')
+    .description(
+      'import a STIX 2.1 bundle: a new incident, or the one its STIX id names (updated or unchanged)',
+    )
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const bundle = readJson(file);
-      await withDatabase(cmd, async (d, config) => {
-        const r = await fromFile(file, () => service(d, config).importStix(CLI, bundle));
+      await withPlatform(cmd, async ({ incidents }) => {
+        const r = await fromFile(file, () => incidents.importStix(CLI, bundle));
         for (const w of r.warnings) warn(cmd, `warning: ${file}: ${w}`);
-        print(cmd, `${r.incident.id}: imported from ${file} (${r.warnings.length} warning(s))`);
+        const what =
+          r.outcome === 'created'
+            ? 'imported'
+            : r.outcome === 'updated'
+              ? 'updated (known by its STIX id)'
+              : 'unchanged (already imported)';
+        print(cmd, `${r.incident.id}: ${what} from ${file} (${r.warnings.length} warning(s))`);
       });
     });
 
@@ -231,8 +230,8 @@ export function registerIncidentCommands(program: Command): void {
     .requiredOption('--at <id>', 'week 2026-W47, month 2026-11 or year 2026')
     .option('--json', 'print JSON')
     .action(async (o: { period: string; at: string; json?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d, config) => {
-        const f = await service(d, config).figures(CLI, { period: o.period, at: o.at });
+      await withPlatform(cmd, async ({ incidents }) => {
+        const f = await incidents.figures(CLI, { period: o.period, at: o.at });
         if (o.json) return void print(cmd, JSON.stringify(f, null, 2));
         const rows = (name: string, counts: Record<string, number>) =>
           Object.entries(counts)
@@ -276,8 +275,8 @@ export function registerIncidentCommands(program: Command): void {
           );
         return { organisationId, category };
       });
-      await withDatabase(cmd, async (d, config) => {
-        const r = await service(d, config).notify(CLI, id, recipients);
+      await withPlatform(cmd, async ({ incidents }) => {
+        const r = await incidents.notify(CLI, id, recipients);
         print(
           cmd,
           `${id}: case ${r.trackingNo}; ${r.notifications.length} notification(s), deadline ${

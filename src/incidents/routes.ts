@@ -306,15 +306,19 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
       schema: {
         tags: ['incidents'],
         summary:
-          'Import a STIX 2.1 bundle as a new incident (analysts); an invalid bundle is refused with every problem',
+          'Import a STIX 2.1 bundle (analysts): 201 with a new incident, or 200 when its STIX id is known here (the incident updated or unchanged); an invalid bundle is refused with every problem',
         body: anyObject,
         response: {
-          201: { type: 'object', properties: { incident, warnings: strings } },
+          201: { type: 'object', properties: { incident, outcome: { type: 'string' }, warnings: strings } },
+          200: { type: 'object', properties: { incident, outcome: { type: 'string' }, warnings: strings } },
           ...errors,
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await s.importStix(req.principal, req.body)),
+    async (req, reply) => {
+      const r = await s.importStix(req.principal, req.body);
+      return reply.status(r.outcome === 'created' ? 201 : 200).send(r);
+    },
   );
 
   app.post(

@@ -9,6 +9,8 @@ import { ANONYMOUS, CLI, type Principal } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
 import { createCoordinationService } from '../coordination/service.js';
 import { createSubmissionService } from '../submissions/service.js';
+import { createReporterStats } from '../submissions/stats.js';
+import { createBulletinService, defaultSettings } from '../reports/service.js';
 import type { AppError } from '../errors.js';
 import { cameraIncident, codeSigningIncident, exchangeIncident, supplyChainIncident } from './fixtures.js';
 import type { Tlp } from './tables.js';
@@ -375,21 +377,84 @@ describe.each(testBackends())('incidents on %s', (backend) => {
   });
 
   describe('STIX', () => {
-    it('exports a bundle the OASIS schemas accept and imports it back equal', async () => {
+    const incidentCount = async () =>
+      Number(
+        (
+          await d.db
+            .selectFrom('incidents')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    /** The bundle as another tool would send it: its own incident id, no vulnshare id. */
+    const foreign = (bundle: unknown, uuid: string) => {
+      const text = JSON.stringify(bundle);
+      const b = JSON.parse(text) as { objects: Array<Record<string, unknown>> };
+      const old = String(b.objects.find((o) => o.type === 'incident')?.id);
+      const out = JSON.parse(text.split(old).join(`incident--${uuid}`)) as {
+        objects: Array<Record<string, unknown>>;
+      };
+      const inc = out.objects.find((o) => o.type === 'incident') ?? {};
+      delete inc.external_references;
+      for (const ext of Object.values((inc.extensions ?? {}) as Record<string, Record<string, unknown>>))
+        delete ext.vulnshare_id;
+      return out;
+    };
+
+    it('exports a bundle the OASIS schemas accept; importing it back finds the incident it came from, unchanged', async () => {
+      const before = await incidentCount();
       for (const seed of Object.values(seeds)) {
         const bundle = await svc.exportStix(who.analyst, seed.id);
         expect(stixBundleValidator()(bundle)).toEqual([]);
         const r = await svc.importStix(who.analyst, JSON.parse(JSON.stringify(bundle)));
-        expect(r.incident.id).not.toBe(seed.id);
+        expect(r.outcome).toBe('unchanged');
+        expect(r.incident.id).toBe(seed.id);
         expect(withoutStoreFields(r.incident)).toEqual(withoutStoreFields(seed));
-        expect(r.warnings).toContain(
-          `the bundle was exported as ${seed.id}, which exists here: imported as a new incident`,
-        );
-        expect((await svc.get(who.analyst, r.incident.id)).history[0]).toMatchObject({
-          change: `imported from STIX (${seed.status})`,
-          note: `exported as ${seed.id}`,
-        });
       }
+      expect(await incidentCount()).toBe(before);
+    });
+
+    it('imports a bundle from elsewhere once by its STIX id: again it is unchanged, changed it updates that incident', async () => {
+      const bundle = foreign(
+        await svc.exportStix(who.analyst, seeds.exchange.id),
+        '0b7e1c52-5d0a-4a8e-9f3c-2d6b8e4f1a01',
+      );
+      const before = await incidentCount();
+      const first = await svc.importStix(who.analyst, bundle);
+      expect(first.outcome).toBe('created');
+      expect(first.incident.id).not.toBe(seeds.exchange.id);
+      const again = await svc.importStix(who.analyst, JSON.parse(JSON.stringify(bundle)));
+      expect(again).toMatchObject({ outcome: 'unchanged', incident: { id: first.incident.id } });
+      const changed = JSON.parse(JSON.stringify(bundle)) as typeof bundle;
+      const inc = changed.objects.find((o) => o.type === 'incident');
+      if (inc) inc.name = 'Exchange backdoor (revised by the source)';
+      const updated = await svc.importStix(who.analyst, changed);
+      expect(updated).toMatchObject({
+        outcome: 'updated',
+        incident: { id: first.incident.id, title: 'Exchange backdoor (revised by the source)' },
+      });
+      expect(await incidentCount()).toBe(before + 1);
+      expect((await svc.get(who.analyst, first.incident.id)).history.map((h) => h.change)).toEqual([
+        'imported from STIX (contained)',
+        'imported from STIX (contained)',
+      ]);
+      // exported from here and imported back, it is still the same incident
+      const back = await svc.importStix(who.analyst, await svc.exportStix(who.analyst, first.incident.id));
+      expect(back).toMatchObject({ outcome: 'unchanged', incident: { id: first.incident.id } });
+    });
+
+    it('concurrent imports of the same bundle create one incident', async () => {
+      const bundle = foreign(
+        await svc.exportStix(who.analyst, seeds.camera.id),
+        '5f2a9d3e-7b41-4c6e-8a90-3e1d4c7b2a02',
+      );
+      const before = await incidentCount();
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => svc.importStix(who.analyst, JSON.parse(JSON.stringify(bundle)))),
+      );
+      expect(new Set(results.map((r) => r.incident.id)).size).toBe(1);
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      expect(await incidentCount()).toBe(before + 1);
     });
 
     it('refuses an invalid bundle listing every problem, and importing is for analysts', async () => {
@@ -482,6 +547,32 @@ describe.each(testBackends())('incidents on %s', (backend) => {
           )
         ).code,
       ).toBe('forbidden');
+      time.set('2026-01-10T02:00:00Z');
+    });
+
+    it("the case the coordinator opens from an incident is nobody's original report: Table 1 and the ranking leave it out", async () => {
+      time.set('2026-01-20T03:00:00Z'); // 2026-W04
+      const i = await svc.create(who.analyst, supplyChainIncident({ discoveredAt: '2021-03-03' }));
+      const r = await svc.notify(who.analyst, i.id, [
+        { organisationId: orgs.victim, category: 'affected_org' },
+      ]);
+      const row = await d.db
+        .selectFrom('submissions')
+        .select(['origin', 'originality', 'state'])
+        .where('tracking_no', '=', r.trackingNo)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ origin: 'incident', originality: 'original', state: 'notified' });
+      const bulletin = createBulletinService({
+        db: d.db,
+        settings: defaultSettings('http://vs.example'),
+        disposal: createCoordinationService({ db: d.db, publicUrl: 'http://vs.example', clock: time.clock }),
+        clock: time.clock,
+      });
+      expect((await bulletin.get('2026-W04')).data.reporters).toMatchObject({
+        rows: [],
+        total: { reported: 0, original: 0 },
+      });
+      expect((await createReporterStats({ db: d.db }).ranking('2026-W04')).rows).toEqual([]);
       time.set('2026-01-10T02:00:00Z');
     });
   });

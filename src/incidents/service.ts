@@ -18,7 +18,7 @@ import { RECIPIENT_CATEGORIES } from '../coordination/rules.js';
 import { refang } from './indicators.js';
 import { audienceOf, type Incident, type IncidentInput } from './model.js';
 import { openCase } from './case.js';
-import { toStixBundle, fromStixBundle, type StixBundle } from './stix.js';
+import { toStixBundle, fromStixBundle, ownIncidentStixId, type StixBundle } from './stix.js';
 import { stixBundleValidator } from './stix-validate.js';
 import {
   isKeyOf,
@@ -288,6 +288,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     input: IncidentInput,
     kind: 'created' | 'imported',
     note: string | null,
+    importedStixId?: string,
   ): Promise<StoredIncident> {
     const at = clock().toISOString();
     const doc: IncidentInput = { ...input, createdAt: at, updatedAt: at };
@@ -299,6 +300,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         ...columnsOf(doc),
         public_id: publicId,
         doc: JSON.stringify(doc),
+        stix_id: importedStixId ?? ownIncidentStixId(publicId),
         created_by: actorOf(p).actor,
         created_at: at,
         updated_at: at,
@@ -498,18 +500,20 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         targetId: id,
         detail: { tlp: incident.tlp },
       });
-    return toStixBundle(incident);
+    return toStixBundle(incident, row.stix_id ?? undefined);
   }
 
   /**
-   * Import a STIX 2.1 bundle as a new incident. The bundle is checked against the vendored OASIS schemas first
-   * and refused with every problem listed; objects of types vulnshare has no schema for are not refused (the
-   * importer leaves them out, with a warning).
+   * Import a STIX 2.1 bundle. The bundle is checked against the vendored OASIS schemas first and refused with
+   * every problem listed; objects of types vulnshare has no schema for are not refused (the importer leaves
+   * them out, with a warning). Idempotent by the incident's STIX id: a bundle whose incident is known here
+   * (imported before, or exported from here) updates that incident, or leaves it unchanged — never a second
+   * one; the unique index on the STIX id stops two concurrent imports from both inserting.
    */
   async function importStix(
     p: Principal,
     bundle: unknown,
-  ): Promise<{ incident: StoredIncident; warnings: string[] }> {
+  ): Promise<{ incident: StoredIncident; outcome: 'created' | 'updated' | 'unchanged'; warnings: string[] }> {
     requireAccess(p, 'incidents:write');
     const all = stixBundleValidator()(bundle);
     const unknownType = (m: string) =>
@@ -528,17 +532,78 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const parsed = fromStixBundle(bundle, clock);
     const warnings = [...parsed.warnings];
     for (const x of all.filter((y) => unknownType(y.message))) warnings.push(`${x.object}: ${x.message}`);
-    if (parsed.sourceId && (await store.publicIdExists(db, parsed.sourceId)))
-      warnings.push(
-        `the bundle was exported as ${parsed.sourceId}, which exists here: imported as a new incident`,
-      );
-    const incident = await insert(
-      p,
-      parsed.incident,
-      'imported',
-      parsed.sourceId ? `exported as ${parsed.sourceId}` : null,
-    );
-    return { incident, warnings };
+    const legacy = parsed.sourceId
+      ? { publicId: parsed.sourceId, stixId: ownIncidentStixId(parsed.sourceId) }
+      : undefined;
+    const note = parsed.sourceId ? `exported as ${parsed.sourceId}` : null;
+    for (let attempt = 0; ; attempt++) {
+      const existing = await store.byStixId(db, parsed.stixId, legacy);
+      if (existing) {
+        const r = await reimport(p, existing.id, parsed.stixId, legacy, parsed.incident, warnings);
+        return { ...r, warnings };
+      }
+      try {
+        const incident = await insert(p, parsed.incident, 'imported', note, parsed.stixId);
+        return { incident, outcome: 'created', warnings };
+      } catch (e) {
+        // a concurrent import of the same bundle inserted it first: read that one
+        if (attempt === 0 && store.isUniqueViolation(e)) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** A known incident imported again: the bundle's fields replace the stored ones, or nothing changes. */
+  async function reimport(
+    p: Principal,
+    rowId: number,
+    stixId: string,
+    legacy: { publicId: string; stixId: string } | undefined,
+    input: IncidentInput,
+    warnings: string[],
+  ): Promise<{ incident: StoredIncident; outcome: 'updated' | 'unchanged' }> {
+    return db.transaction().execute(async (tx) => {
+      const row = await store.byStixId(tx, stixId, legacy, true);
+      if (!row || row.id !== rowId)
+        throw new AppError('conflict', 'The incident changed meanwhile; import again');
+      if (!maySee(p, row))
+        throw new AppError('conflict', 'An incident with this STIX id exists and you may not see it');
+      const current = incidentOf(row);
+      const from = current.status;
+      let to = input.status;
+      if (to !== from && !canTransition(from, to)) {
+        warnings.push(`status ${to} in the bundle does not follow ${from} here: kept ${from}`);
+        to = from;
+      }
+      if (row.stix_id === null) await store.setStixId(tx, row.id, stixId); // recorded before STIX ids were
+      const changed = EDITABLE.filter((f) => !isDeepStrictEqual(current[f], input[f]));
+      if (changed.length === 0 && to === from) return { incident: current, outcome: 'unchanged' };
+      const at = clock().toISOString();
+      const doc: IncidentInput = { ...input, status: to, createdAt: current.createdAt, updatedAt: at };
+      const updated = await store.updateIncident(tx, row.id, {
+        ...columnsOf(doc),
+        doc: JSON.stringify(doc),
+        updated_at: at,
+        stix_id: stixId,
+      });
+      await store.addEvent(tx, {
+        incident_id: row.id,
+        at,
+        ...actorOf(p),
+        kind: 'imported',
+        from_status: from,
+        to_status: to,
+        fields: changed,
+        note: `updated from STIX ${stixId}`,
+      });
+      await audit(tx, p, {
+        action: 'incident.reimported',
+        targetKind: 'incident',
+        targetId: row.public_id,
+        detail: { fields: changed, ...(to !== from ? { from, to } : {}) },
+      });
+      return { incident: incidentOf(updated), outcome: 'updated' };
+    });
   }
 
   async function figures(p: Principal, q: { period: string; at: string }): Promise<IncidentFigures> {

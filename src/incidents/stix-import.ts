@@ -21,6 +21,8 @@ export interface StixImport {
   incident: IncidentInput;
   /** The vulnshare id the bundle was exported under, if any (the store assigns ids; this is for matching). */
   sourceId?: string;
+  /** The incident object's STIX id: stable across versions of the same incident, what re-imports match on. */
+  stixId: string;
   warnings: string[];
 }
 
@@ -224,5 +226,6 @@ export function fromStixBundle(bundle: unknown, now: () => Date = () => new Date
       warn(`${ignored.length} object(s) not linked to the incident ignored: ${types.join(', ')}`);
   }
   const incident = validateIncidentInput(candidate, now);
-  return sourceId === undefined ? { incident, warnings } : { incident, sourceId, warnings };
+  const stixId = String(inc.id);
+  return sourceId === undefined ? { incident, stixId, warnings } : { incident, sourceId, stixId, warnings };
 }

@@ -109,7 +109,14 @@ function vulnerabilityReference(id: string): StixObject {
   }
 }
 
-export function toStixBundle(incident: Incident): StixBundle {
+/** The STIX id vulnshare gives an incident recorded here (derived from its INC id, so stable). */
+export const ownIncidentStixId = (publicId: string): string => stixId('incident', `${publicId}|incident`);
+
+/**
+ * The incident as a STIX 2.1 bundle. `incidentStixId` is the id it is known by when it came from elsewhere
+ * (an imported bundle's incident id), so that the source and a re-import recognise it.
+ */
+export function toStixBundle(incident: Incident, incidentStixId?: string): StixBundle {
   const key = incidentKey(incident);
   const scoped = (type: string, name: string): string => stixId(type, `${key}|${name}`);
   const common = {
@@ -119,7 +126,7 @@ export function toStixBundle(incident: Incident): StixBundle {
     modified: incident.updatedAt,
     object_marking_refs: [TLP2_MARKINGS[incident.tlp].id],
   };
-  const incidentId = scoped('incident', 'incident');
+  const incidentId = incidentStixId ?? scoped('incident', 'incident');
   const objects: StixObject[] = [];
   const relationships: StixObject[] = [];
   const relate = (

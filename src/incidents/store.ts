@@ -44,6 +44,7 @@ export const insertIncident = (
   row: IncidentColumns & {
     public_id: string;
     doc: string;
+    stix_id: string;
     created_by: string;
     created_at: string;
     updated_at: string;
@@ -60,6 +61,33 @@ export async function byPublicId(
   return q.executeTakeFirst();
 }
 
+/**
+ * The incident a STIX incident id names: the one stored under it, or — for incidents recorded before STIX ids
+ * were stored — the one vulnshare exported under `legacy.publicId` when `legacy.stixId` is its derived id.
+ */
+export async function byStixId(
+  db: Db,
+  stixId: string,
+  legacy?: { publicId: string; stixId: string },
+  forUpdate = false,
+): Promise<IncidentRow | undefined> {
+  let q = db
+    .selectFrom('incidents')
+    .selectAll()
+    .where((eb) =>
+      legacy && legacy.stixId === stixId
+        ? eb.or([
+            eb('stix_id', '=', stixId),
+            eb.and([eb('stix_id', 'is', null), eb('public_id', '=', legacy.publicId)]),
+          ])
+        : eb('stix_id', '=', stixId),
+    )
+    .orderBy('id')
+    .limit(1);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
 export const publicIdExists = async (db: Db, publicId: string): Promise<boolean> =>
   (await db.selectFrom('incidents').select('id').where('public_id', '=', publicId).executeTakeFirst()) !==
   undefined;
@@ -67,9 +95,17 @@ export const publicIdExists = async (db: Db, publicId: string): Promise<boolean>
 export const updateIncident = (
   tx: Db,
   id: number,
-  patch: IncidentColumns & { doc: string; updated_at: string },
+  patch: IncidentColumns & { doc: string; updated_at: string; stix_id?: string },
 ): Promise<IncidentRow> =>
   tx.updateTable('incidents').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+
+export async function setStixId(tx: Db, id: number, stixId: string): Promise<void> {
+  await tx.updateTable('incidents').set({ stix_id: stixId }).where('id', '=', id).execute();
+}
+
+/** PostgreSQL's unique_violation (both backends report the SQLSTATE as `code`). */
+export const isUniqueViolation = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
 
 export async function setCase(tx: Db, id: number, submissionId: number): Promise<void> {
   await tx.updateTable('incidents').set({ case_submission_id: submissionId }).where('id', '=', id).execute();
