@@ -6,12 +6,13 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SaxesParser } from 'saxes';
 import { zipEntries } from '../imports/zip.js';
-import { FORMAT_BODY_KINDS, type BodyKind, type FeedFormat } from './model.js';
+import { DEFAULT_RETRY, FORMAT_BODY_KINDS, type BodyKind, type FeedFormat } from './model.js';
 
 /** Why a body was refused; the service adds the feed's name and URL. */
 export class BodyError extends Error {}
@@ -39,15 +40,34 @@ export function sniffKind(first: Buffer, format: FeedFormat): BodyKind | null {
   return FORMAT_BODY_KINDS[format].includes('csv') && text.length > 0 ? 'csv' : null;
 }
 
-export async function settleBody(raw: string, format: FeedFormat): Promise<{ path: string; kind: BodyKind }> {
+/**
+ * `maxBytes` bounds the body once unpacked too (the download's limit bounds only what came over the wire:
+ * 4 MB of gzip may unpack to 4 GiB). Zip entries are bounded when they are read (imports/zip.ts).
+ */
+export async function settleBody(
+  raw: string,
+  format: FeedFormat,
+  maxBytes: number = DEFAULT_RETRY.maxBytes,
+): Promise<{ path: string; kind: BodyKind }> {
   let file = raw;
   let first = await head(file, 512);
   if (first.length === 0) throw new BodyError('the body is empty');
   if (first[0] === 0x1f && first[1] === 0x8b) {
     const unpacked = `${raw}.gunzip`;
+    let bytes = 0;
+    const bounded = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        if (bytes > maxBytes)
+          return done(new BodyError(`the gzip body unpacks to more than the ${maxBytes}-byte limit`));
+        done(null, chunk);
+      },
+    });
     try {
-      await pipeline(createReadStream(file), createGunzip(), createWriteStream(unpacked));
+      await pipeline(createReadStream(file), createGunzip(), bounded, createWriteStream(unpacked));
     } catch (e) {
+      await rm(unpacked, { force: true });
+      if (e instanceof BodyError) throw e;
       throw new BodyError(
         `the gzip body is damaged or truncated: ${e instanceof Error ? e.message : String(e)}`,
       );

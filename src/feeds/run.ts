@@ -111,7 +111,7 @@ export async function runFeed(
       validators = { etag: dl.etag ?? feed.etag, lastModified: dl.lastModified ?? feed.last_modified };
     } else {
       bytes = dl.bytes;
-      const body = await settleBody(dl.file, format);
+      const body = await settleBody(dl.file, format, policy.maxBytes);
       const fmt = IMPORT_FORMATS[format];
       if (!fmt) throw new Error(`no importer for format "${format}"`);
       summary = await importItems(database, relabel(fmt.parse([body.path]), body.path, feed.url), {

@@ -3,7 +3,7 @@
  * Every record is validated (ajv) against the official CVE Record Format 5.1.1 schema; ADP containers
  * (CISA Vulnrichment: CVSS, CWE, SSVC, KEV) are read too. REJECTED records are kept as rejected.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import type {
   Weakness,
 } from '../vulns/model.js';
 import { listInputFiles } from './files.js';
-import { zipEntries } from './zip.js';
+import { ZIP_LIMITS, zipEntries, type ZipLimits } from './zip.js';
 
 export const DEFAULT_CVE_SCHEMA = fileURLToPath(
   new URL('../../src/imports/schemas/CVE_JSON_bundled_5.1.1.json', import.meta.url),
@@ -246,13 +246,24 @@ function itemFromText(text: string, file: string, index: number): ParseItem {
 /** Files named like CVE records; other JSON in a cvelistV5 tree (delta.json, deltaLog.json…) is skipped. */
 const isRecordName = (name: string) => /CVE-\d{4}-\d+\.json$/i.test(name);
 
-export async function* parseCve5(paths: string[]): AsyncGenerator<ParseItem> {
+/** A record file (or zip entry) larger than limits.maxEntryBytes is refused by name, unread. */
+export async function* parseCve5(paths: string[], limits: ZipLimits = ZIP_LIMITS): AsyncGenerator<ParseItem> {
   let index = 0;
   for await (const f of listInputFiles(paths, ['.json', '.zip'])) {
     if (f.toLowerCase().endsWith('.zip')) {
       try {
-        for await (const e of zipEntries(f, isRecordName))
-          yield itemFromText(e.text, `${f}!${e.name}`, ++index);
+        for await (const e of zipEntries(f, isRecordName, limits)) {
+          const where = `${f}!${e.name}`;
+          ++index;
+          if ('refused' in e)
+            yield {
+              ok: false,
+              file: where,
+              index,
+              issue: { file: where, record: basename(e.name, '.json'), message: `not read: ${e.refused}` },
+            };
+          else yield itemFromText(e.text, where, index);
+        }
       } catch (e) {
         yield {
           ok: false,
@@ -265,6 +276,20 @@ export async function* parseCve5(paths: string[]): AsyncGenerator<ParseItem> {
     if (!isRecordName(f) && !paths.includes(f)) continue;
     let text: string;
     try {
+      const size = (await stat(f)).size;
+      if (size > limits.maxEntryBytes) {
+        yield {
+          ok: false,
+          file: f,
+          index: ++index,
+          issue: {
+            file: f,
+            record: basename(f, '.json'),
+            message: `not read: ${size} bytes, over the ${limits.maxEntryBytes}-byte limit of a record file`,
+          },
+        };
+        continue;
+      }
       text = await readFile(f, 'utf8');
     } catch (e) {
       yield { ok: false, file: f, issue: { file: f, message: e instanceof Error ? e.message : String(e) } };

@@ -42,4 +42,20 @@ describe('CJK-aware tokens', () => {
       ]),
     ).toBe("'tenda':1A 'ac18':2A 'router':4D");
   });
+  it('indexes a 5 MB and a 50 MB run without a stack overflow, reading only as far as positions go', () => {
+    for (const n of [5, 50]) {
+      const huge = 'a'.repeat(n * 1024 * 1024);
+      expect(buildTsvector([{ text: `first ${huge} last`, weight: 'C' }])).toBe("'first':1C 'last':2C");
+      const zh = '缓冲区溢出'.repeat((n * 1024 * 1024) / 5);
+      const v = buildTsvector([{ text: `${zh} tail`, weight: 'C' }]);
+      expect(v.startsWith("'缓冲':1C,")).toBe(true);
+      expect(v).not.toContain('tail'); // past the last position a tsvector holds
+    }
+  });
+  it('keeps tokens whole across the windows a long text is read in', () => {
+    const words = Array.from({ length: 40_000 }, (_, i) => `w${i}`).join(' ');
+    const toks = tokenize(`${words} 缓冲区`).filter((t) => !t.part);
+    expect(toks.length).toBe(40_002);
+    expect(toks.slice(-3).map((t) => t.text)).toEqual(['w39999', '缓冲', '冲区']);
+  });
 });

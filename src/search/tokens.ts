@@ -11,6 +11,8 @@
  */
 
 const MAX_TOKEN_LEN = 64;
+/** PostgreSQL's largest tsvector position. */
+const MAX_TSVECTOR_POS = 16383;
 
 export interface Token {
   text: string;
@@ -28,29 +30,62 @@ export function normaliseText(s: string): string {
 const TOKEN_RE =
   /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+)|((?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af])[\p{L}\p{N}])+(?:[-_./](?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af])[\p{L}\p{N}])+)*)/gu;
 
-/** Tokens of a text in order, with positions starting at `startPos`. */
-export function tokenize(input: string, startPos = 1): Token[] {
-  const s = normaliseText(input);
+/**
+ * The regex above backtracks per character of a match, so one very long run (a 5 MB "word" in a CNVD
+ * field) overflowed V8's regexp stack ("Maximum call stack size exceeded"). The text is therefore cut
+ * into windows of about WINDOW characters at a character no token contains (space, punctuation), so
+ * no match ever spans more than a window; a stretch with no such character for 2·WINDOW characters is
+ * cut where it stands (it holds no word short enough to keep anyway, at most one CJK bigram is lost).
+ */
+const WINDOW = 1 << 16;
+const TOKEN_BREAK_RE = /[^\p{L}\p{N}\-_./]/u;
+
+/** Windows of a text; `cutBefore` / `cutAfter` say a window starts / ends inside a run of word characters. */
+function* windowsOf(s: string): Generator<{ text: string; cutBefore: boolean; cutAfter: boolean }> {
+  let i = 0;
+  let cutBefore = false;
+  while (s.length - i > 2 * WINDOW) {
+    const at = s.slice(i + WINDOW, i + 2 * WINDOW).search(TOKEN_BREAK_RE);
+    const end = at >= 0 ? i + WINDOW + at + 1 : i + 2 * WINDOW;
+    yield { text: s.slice(i, end), cutBefore, cutAfter: at < 0 };
+    cutBefore = at < 0;
+    i = end;
+  }
+  yield { text: s.slice(i), cutBefore, cutAfter: false };
+}
+
+/**
+ * Tokens of a text in order, with positions starting at `startPos`; none past `maxPos` (a tsvector keeps
+ * positions up to 16383, so a 50 MB field is read only as far as it can be indexed).
+ */
+export function tokenize(input: string, startPos = 1, maxPos = Infinity): Token[] {
   const out: Token[] = [];
   let pos = startPos;
   let run = 0;
-  for (const m of s.matchAll(TOKEN_RE)) {
-    const cjk = m[1];
-    if (cjk !== undefined) {
-      run++;
-      const chars = Array.from(cjk);
-      if (chars.length === 1) out.push({ text: cjk, pos: pos++, run });
-      else
-        for (let k = 0; k < chars.length - 1; k++)
-          out.push({ text: (chars[k] ?? '') + (chars[k + 1] ?? ''), pos: pos++, run });
-      continue;
+  for (const { text, cutBefore, cutAfter } of windowsOf(input)) {
+    if (pos > maxPos) break;
+    const window = normaliseText(text);
+    for (const m of window.matchAll(TOKEN_RE)) {
+      if (pos > maxPos) break;
+      const cjk = m[1];
+      if (cjk !== undefined) {
+        run++;
+        const chars = Array.from(cjk);
+        if (chars.length === 1) out.push({ text: cjk, pos: pos++, run });
+        else
+          for (let k = 0; k < chars.length - 1; k++)
+            out.push({ text: (chars[k] ?? '') + (chars[k + 1] ?? ''), pos: pos++, run });
+        continue;
+      }
+      const word = m[2] ?? '';
+      if (word.length > MAX_TOKEN_LEN) continue;
+      // The end of a run longer than a window, cut where it stood: not a word of its own.
+      if ((cutBefore && m.index === 0) || (cutAfter && m.index + word.length === window.length)) continue;
+      out.push({ text: word, pos });
+      if (/[-_./]/.test(word))
+        for (const p of word.split(/[-_./]/)) if (p) out.push({ text: p, pos, part: true });
+      pos++;
     }
-    const word = m[2] ?? '';
-    if (word.length > MAX_TOKEN_LEN) continue;
-    out.push({ text: word, pos });
-    if (/[-_./]/.test(word))
-      for (const p of word.split(/[-_./]/)) if (p) out.push({ text: p, pos, part: true });
-    pos++;
   }
   return out;
 }
@@ -65,9 +100,9 @@ export function buildTsvector(parts: Array<{ text: string | undefined | null; we
   let pos = 1;
   for (const { text, weight } of parts) {
     if (!text) continue;
-    const toks = tokenize(text, pos);
+    const toks = tokenize(text, pos, MAX_TSVECTOR_POS);
     for (const t of toks) {
-      if (t.pos > 16383) break;
+      if (t.pos > MAX_TSVECTOR_POS) break;
       const list = lexemes.get(t.text) ?? [];
       if (list.length < 64) list.push(`${t.pos}${weight}`);
       lexemes.set(t.text, list);
