@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
+import { checkTargetUrl, NO_INTERNAL_TARGETS, type InternalAllowance } from '../outbound/targets.js';
 import { audit } from '../audit/audit.js';
 import {
   ANONYMOUS,
@@ -151,6 +152,8 @@ const ADDRESS_TAKEN = new Error('address taken');
 export function createAccountService(deps: {
   db: Kysely<DB>;
   clock?: () => Date;
+  /** Internal addresses a contact's webhook URL may point at (VULNSHARE_ALLOW_INTERNAL_TARGETS); default none. */
+  internalTargets?: InternalAllowance;
   /** The password check (argon2id); tests count how many ran. */
   verifyPassword?: (hash: string, password: string) => Promise<boolean>;
 }) {
@@ -661,8 +664,13 @@ export function createAccountService(deps: {
     const problems: string[] = [];
     if (!c.name.trim()) problems.push('name must not be empty');
     if (c.email && !EMAIL.test(c.email)) problems.push(`email "${c.email}" is not an e-mail address`);
-    if (c.webhookUrl && !/^https?:\/\//.test(c.webhookUrl))
-      problems.push('webhookUrl must be an http(s) URL');
+    if (c.webhookUrl)
+      try {
+        checkTargetUrl(c.webhookUrl, 'webhookUrl', deps.internalTargets ?? NO_INTERNAL_TARGETS);
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        problems.push(e.message);
+      }
     if (c.mechanism && !(CONTACT_MECHANISMS as readonly string[]).includes(c.mechanism))
       problems.push(`mechanism must be ${CONTACT_MECHANISMS.join(' or ')}`);
     if (!c.email && !c.webhookUrl && c.portal === false)

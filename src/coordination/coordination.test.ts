@@ -14,6 +14,7 @@ import type { Database } from '../db/client.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { ANONYMOUS, CLI, type Principal } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
+import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { createSubmissionService } from '../submissions/service.js';
 import { parseWeekId } from '../vulns/calendar.js';
 import { createSmtpMailer } from './mailer.js';
@@ -98,7 +99,8 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     d = await freshDatabase(backend);
     smtp = await smtpPeer();
     hook = await webhookPeer();
-    const accounts = createAccountService({ db: d.db, clock });
+    // the webhook receiver listens on 127.0.0.1: this test allows internal targets explicitly
+    const accounts = createAccountService({ db: d.db, clock, internalTargets: ANY_INTERNAL_TARGET });
     const dlink = await accounts.createOrganisation(CLI, {
       kind: 'vendor',
       name: 'D-Link',
@@ -193,7 +195,7 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     });
 
     const mailer = createSmtpMailer(smtp.url, 'vulnshare <noreply@vs.example>');
-    const worker = createOutboxWorker({ db: d.db, mailer, clock });
+    const worker = createOutboxWorker({ db: d.db, mailer, clock, internalTargets: ANY_INTERNAL_TARGET });
     hook.failNext(1);
     expect(await worker.runOnce()).toEqual({ sent: 2, failed: 1 });
     expect(smtp.mails).toHaveLength(1);

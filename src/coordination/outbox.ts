@@ -7,11 +7,17 @@
  * between the receiver accepting a message and the row being marked sent makes the message go out again with
  * the same delivery id (e-mail Message-ID, webhook X-Vulnshare-Delivery), so the receiver drops the repeat;
  * the in-portal inbox is written with the mark in one transaction, so it is exactly once.
+ *
+ * A webhook goes only where its URL says: a redirect (3xx) is a failed delivery, never followed, and internal
+ * addresses (loopback, private, link-local, metadata …) are refused when connecting unless `internalTargets`
+ * admits them.
  */
 import { createHmac } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, OutboxTable } from '../db/schema.js';
+import { createGuardedFetch } from '../outbound/fetch.js';
+import { NO_INTERNAL_TARGETS, type InternalAllowance } from '../outbound/targets.js';
 import { LEASE_SECONDS, RETRY_BACKOFF_SECONDS } from './rules.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -29,7 +35,10 @@ export interface Mailer {
 export interface OutboxDeps {
   db: Kysely<DB>;
   mailer: Mailer | null;
+  /** Default: a fetch that refuses internal addresses at connection time (src/outbound/fetch.ts). */
   fetch?: typeof fetch;
+  /** Internal addresses webhooks may reach (VULNSHARE_ALLOW_INTERNAL_TARGETS); default none. */
+  internalTargets?: InternalAllowance;
   clock?: () => Date;
   /** Webhook request timeout. */
   timeoutMs?: number;
@@ -48,7 +57,8 @@ export function textOf(body: Record<string, unknown>): string {
 export function createOutboxWorker(deps: OutboxDeps) {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const doFetch = deps.fetch ?? fetch;
+  const doFetch =
+    deps.fetch ?? createGuardedFetch({ allowance: deps.internalTargets ?? NO_INTERNAL_TARGETS });
 
   async function lease(batch: number): Promise<OutboxRow[]> {
     const now = clock();
@@ -104,8 +114,15 @@ export function createOutboxWorker(deps: OutboxDeps) {
             'x-vulnshare-signature': webhookSignature(row.secret ?? '', payload, t),
           },
           body: payload,
+          // never followed: a redirect would re-post the signed payload, the report and its link elsewhere
+          redirect: 'manual',
           signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
         });
+        await res.body?.cancel().catch(() => undefined);
+        if (res.status >= 300 && res.status < 400)
+          throw new Error(
+            `webhook answered ${res.status} (a redirect to ${res.headers.get('location') ?? 'nowhere'}); webhooks never follow redirects`,
+          );
         if (!res.ok) throw new Error(`webhook answered ${res.status}`);
         return;
       }

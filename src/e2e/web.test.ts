@@ -14,6 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
+import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { importItems } from '../imports/pipeline.js';
 import { freshDatabase } from '../test-support/db.js';
 import { cnvdRecord, cveRecord, itemsOf, kevRecord } from '../test-support/factories.js';
@@ -70,7 +71,11 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
       }),
     ];
     await importItems(d, itemsOf(recs), { format: 'test', paths: [] });
-    app = await buildApp({ database: d, config: { rateLimitPerMinute: 100_000, logLevel: 'silent' } });
+    app = await buildApp({
+      database: d,
+      // the feed page syncs from a server on 127.0.0.1: internal targets are allowed explicitly
+      config: { rateLimitPerMinute: 100_000, logLevel: 'silent', allowInternalTargets: ANY_INTERNAL_TARGET },
+    });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 60_000);

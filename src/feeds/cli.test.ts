@@ -37,6 +37,8 @@ describe('feed commands (in-process, PGlite data folder)', () => {
   let server: FeedServer;
   let dir: string;
   let data: string;
+  // the feed server listens on 127.0.0.1: internal targets are allowed explicitly (kept by the restore below)
+  process.env.VULNSHARE_ALLOW_INTERNAL_TARGETS = '127.0.0.1';
   const saved = { ...process.env };
   const cli = (...args: string[]) => run(['--data', data, ...args]);
 

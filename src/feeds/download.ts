@@ -4,12 +4,17 @@
  * exponential backoff and jitter (Retry-After honoured); other statuses fail at once. A body shorter than its
  * Content-Length is an error (retried), so a cut connection never reaches the importer.
  * gzip / deflate Content-Encoding is undone by fetch itself.
+ *
+ * Redirects are followed (up to 5 hops; a feed's snapshot often sits behind one, as GitHub release downloads
+ * do), each hop a new request through the guarded fetch (src/outbound/fetch.ts): a hop to an internal address
+ * is refused like the first request, at once and without retrying.
  */
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
+import { createGuardedFetch, TargetRefused } from '../outbound/fetch.js';
 import { backoffMs, statusAction, type RetryPolicy } from './model.js';
 
 export interface DownloadRequest {
@@ -57,6 +62,9 @@ type Attempt =
   | { kind: 'retry'; reason: string; status: number | null; retryAfterMs?: number }
   | { kind: 'fail'; reason: string; status: number | null };
 
+/** Public targets only; the feed service passes one with the configured internal-target allowance. */
+const defaultFetch = createGuardedFetch();
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function download(req: DownloadRequest, deps: DownloadDeps): Promise<DownloadResult> {
@@ -94,7 +102,7 @@ async function attemptOnce(
   now: () => number,
 ): Promise<Attempt> {
   const { policy } = deps;
-  const doFetch = deps.fetchImpl ?? fetch;
+  const doFetch = deps.fetchImpl ?? defaultFetch;
   const ctl = new AbortController();
   const headerTimer = setTimeout(
     () => ctl.abort(new Error(`no response within ${policy.requestTimeoutMs} ms`)),
@@ -107,6 +115,8 @@ async function attemptOnce(
   try {
     res = await doFetch(req.url, { headers, signal: ctl.signal, redirect: 'follow' });
   } catch (e) {
+    // an internal address or a redirect the platform may not follow: asking again would not change that
+    if (e instanceof TargetRefused) return { kind: 'fail', reason: e.message, status: null };
     return { kind: 'retry', reason: describe(e, ctl.signal), status: null };
   } finally {
     clearTimeout(headerTimer);

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CLI } from '../accounts/model.js';
 import type { Database } from '../db/client.js';
 import { isAppError } from '../errors.js';
+import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { sharedData } from '../test-support/shared-data.js';
 import type { RetryPolicy } from './model.js';
@@ -68,7 +69,9 @@ describe.runIf(kevFull).each(testBackends())('feeds on %s', (backend) => {
   let now: Date;
   const clock = () => now;
   const advance = (ms: number) => (now = new Date(now.getTime() + ms));
-  const service = (): FeedService => createFeedService({ database: d, clock, retry: TEST_RETRY });
+  // the feed server listens on 127.0.0.1: internal targets are allowed explicitly
+  const service = (): FeedService =>
+    createFeedService({ database: d, clock, retry: TEST_RETRY, internalTargets: ANY_INTERNAL_TARGET });
   const sourceKeys = async (source: string) =>
     (await d.db.selectFrom('source_records').select('key').where('source', '=', source).execute()).map(
       (r) => r.key,

@@ -9,6 +9,7 @@ import { CLI } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
+import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import type { Feed, FeedRun } from './model.js';
 import type { SyncResult } from './run.js';
@@ -59,7 +60,15 @@ describe.each(testBackends())('feed routes on %s', (backend) => {
         role,
         organisationId: org,
       });
-    app = await buildApp({ database: d, config: { rateLimitPerMinute: 1_000_000, logLevel: 'silent' } });
+    app = await buildApp({
+      database: d,
+      // the feed server listens on 127.0.0.1: internal targets are allowed explicitly
+      config: {
+        rateLimitPerMinute: 1_000_000,
+        logLevel: 'silent',
+        allowInternalTargets: ANY_INTERNAL_TARGET,
+      },
+    });
     await app.ready();
     for (const name of WHO) {
       const r = await app.inject({

@@ -12,6 +12,8 @@ import type { Principal } from '../accounts/model.js';
 import { requireAccess } from '../accounts/policy.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { createGuardedFetch } from '../outbound/fetch.js';
+import { checkTargetUrl, NO_INTERNAL_TARGETS, type InternalAllowance } from '../outbound/targets.js';
 import {
   checkFeedName,
   checkFeedUrl,
@@ -33,7 +35,10 @@ export type { SyncResult } from './run.js';
 export interface FeedServiceDeps {
   database: Database;
   clock?: () => Date;
+  /** Default: a fetch that refuses internal addresses at connection time, redirects re-checked per hop. */
   fetchImpl?: typeof fetch;
+  /** Internal addresses feed URLs may reach (VULNSHARE_ALLOW_INTERNAL_TARGETS); default none. */
+  internalTargets?: InternalAllowance;
   /** Overrides of DEFAULT_RETRY (tests keep the backoff tiny). */
   retry?: Partial<RetryPolicy>;
   /** Records per import transaction (VULNSHARE_IMPORT_BATCH). */
@@ -62,7 +67,15 @@ export function createFeedService(deps: FeedServiceDeps) {
   const db = database.db;
   const clock = deps.clock ?? (() => new Date());
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
-  const runDeps = { ...deps, clock, policy };
+  const internal = deps.internalTargets ?? NO_INTERNAL_TARGETS;
+  const runDeps = {
+    ...deps,
+    clock,
+    policy,
+    fetchImpl: deps.fetchImpl ?? createGuardedFetch({ allowance: internal }),
+  };
+  /** http(s), and not at an internal host unless allowed: checked when saved, and again when connecting. */
+  const checkUrl = (url: string): URL => checkTargetUrl(checkFeedUrl(url).href, 'url', internal);
 
   function checkFormat(format: string): FeedFormat {
     if (!isFeedFormat(format))
@@ -87,7 +100,7 @@ export function createFeedService(deps: FeedServiceDeps) {
     requireAccess(principal, 'feeds:manage');
     const name = checkFeedName(input.name);
     const format = checkFormat(input.format);
-    const url = checkFeedUrl(input.url).href;
+    const url = checkUrl(input.url).href;
     const scheduleMs = input.schedule ? parseInterval(input.schedule) : null;
     const row = await store.insertFeed(db, {
       name,
@@ -109,7 +122,7 @@ export function createFeedService(deps: FeedServiceDeps) {
     requireAccess(principal, 'feeds:manage');
     const cur = await requireFeed(name);
     const format = patch.format === undefined ? cur.format : checkFormat(patch.format);
-    const url = patch.url === undefined ? cur.url : checkFeedUrl(patch.url).href;
+    const url = patch.url === undefined ? cur.url : checkUrl(patch.url).href;
     const scheduleMs =
       patch.schedule === undefined ? cur.schedule_ms : patch.schedule ? parseInterval(patch.schedule) : null;
     const row = await store.updateFeedDefinition(db, name, {
@@ -149,7 +162,7 @@ export function createFeedService(deps: FeedServiceDeps) {
   async function resolve(target: SyncTarget): Promise<store.FeedRow> {
     if (typeof target === 'string') return requireFeed(target);
     const format = checkFormat(target.format);
-    const url = checkFeedUrl(target.url);
+    const url = checkUrl(target.url);
     if (target.name) {
       const named = await store.getFeed(db, target.name);
       if (named && (named.url !== url.href || named.format !== format))

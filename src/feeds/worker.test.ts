@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../accounts/model.js';
 import { isAppError } from '../errors.js';
+import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { freshDatabase } from '../test-support/db.js';
 import {
   DEFAULT_FEEDS_INTERVAL_MS,
@@ -106,7 +107,7 @@ describe('the feed worker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vs-feed-worker-'));
     try {
       server.handle(serve(() => ({ body: kevCatalogue(4), contentType: 'application/json' })));
-      await createFeedService({ database: d }).addFeed(CLI, {
+      await createFeedService({ database: d, internalTargets: ANY_INTERNAL_TARGET }).addFeed(CLI, {
         name: 'kev',
         format: 'kev',
         url: server.url('/kev.json'),
@@ -119,7 +120,10 @@ describe('the feed worker', () => {
       ).toBe(1);
 
       const lines: string[] = [];
-      const w = startFeedWorker(d, config, (l) => lines.push(l), { batchSize: 2 });
+      const w = startFeedWorker(d, config, (l) => lines.push(l), {
+        batchSize: 2,
+        internalTargets: ANY_INTERNAL_TARGET, // the feed server listens on 127.0.0.1
+      });
       for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       await w.stop();
       expect(lines).toEqual([
