@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ParseItem, SourceRecord } from '../vulns/model.js';
 import { sharedData } from '../test-support/shared-data.js';
-import { normaliseCveId, parseCnvdXml, zeroDayFromSolution } from './cnvd-xml.js';
+import { aliasOf, normaliseCveId, parseCnvdXml, zeroDayFromSolution } from './cnvd-xml.js';
 
 async function collect(file: string): Promise<ParseItem[]> {
   const out: ParseItem[] = [];
@@ -44,6 +44,22 @@ describe.runIf(shareDir)('CNVD share XML 2021-12 … 2023-12 (real files)', () =
     expect(all.filter((r) => r.credits.length > 0).length).toBe(567);
     expect(all.filter((r) => r.patch?.name).length).toBe(11325);
     expect(all.every((r) => r.kind === 'general' && r.dates.published && r.dates.submitted)).toBe(true);
+  });
+
+  it('repairs the links that lost their "h" and warns about every link it drops or repairs', async () => {
+    const dir = join(shareDir ?? '', 'xml');
+    const warnings = [];
+    const urls = new Set<string>();
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.xml')))
+      for (const it of await collect(join(dir, f)))
+        if (it.ok) {
+          warnings.push(...(it.warnings ?? []));
+          for (const r of it.record.references) urls.add(r.url);
+        }
+    expect(warnings.every((w) => w.field === 'referenceLink' && w.record?.startsWith('CNVD-'))).toBe(true);
+    expect(warnings.filter((w) => w.message.includes('repaired "ttps://')).length).toBe(3);
+    expect(urls.has('https://cxsecurity.com/cveshow/CVE-2021-24940/')).toBe(true);
+    expect(warnings.length).toBeLessThan(40);
   });
 
   it('keeps every record verbatim as it appears in the file', async () => {
@@ -159,5 +175,149 @@ describe('CNVD XML bad input', () => {
     expect(zeroDayFromSolution('厂商已发布了漏洞修复程序，请及时关注更新')).toBe(false);
     expect(zeroDayFromSolution('请联系厂商')).toBeUndefined();
     expect(normaliseCveId('CVE 2022 26923')).toBe('CVE-2022-26923');
+  });
+});
+
+describe('CNVD XML dirty alias and link fields keep their record', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnvd-dirty-'));
+  const rec = (n: string, extra: string) =>
+    `<vulnerability><number>${n}</number><title>T${n}</title><serverity>中</serverity><openTime>2019-01-02</openTime>${extra}</vulnerability>`;
+  const read = async (name: string, body: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, `<?xml version="1.0" encoding="UTF-8"?><vulnerabilitys>${body}</vulnerabilitys>`);
+    const items = await collect(f);
+    expect(issues(items)).toEqual([]);
+    return { f, items: items.flatMap((i) => (i.ok ? [i] : [])) };
+  };
+
+  it('reads a bare number in cveNumber as a BugTraq id, with a warning', async () => {
+    const { f, items } = await read(
+      'bid-in-cve.xml',
+      rec('CNVD-2018-00001', '<cves><cve><cveNumber>103297</cveNumber></cve></cves>'),
+    );
+    expect(items[0]?.record.aliases).toEqual(['CNVD-2018-00001', 'BID-103297']);
+    expect(items[0]?.warnings).toEqual([
+      {
+        file: f,
+        record: 'CNVD-2018-00001',
+        field: 'cves/cve/cveNumber',
+        message: '"103297" is a BugTraq id: kept as BID-103297',
+      },
+    ]);
+  });
+
+  it('keeps an Exploit-DB id in bidNumber as an alias of its own kind', async () => {
+    const { items } = await read(
+      'edb.xml',
+      rec('CNVD-2017-00002', '<bids><bid><bidNumber>EDB-ID:40995</bidNumber></bid></bids>'),
+    );
+    expect(items[0]?.record.aliases).toEqual(['CNVD-2017-00002', 'EDB-40995']);
+    expect(items[0]?.warnings?.[0]).toMatchObject({
+      field: 'bids/bid/bidNumber',
+      message: '"EDB-ID:40995" is an Exploit-DB id: kept as EDB-40995',
+    });
+  });
+
+  it('keeps a CVE id in bidNumber as a CVE alias, so the record links to the CVE', async () => {
+    const { items } = await read(
+      'cve-in-bid.xml',
+      rec(
+        'CNVD-2017-00003',
+        '<cves><cve><cveNumber>CVE-2017-0143</cveNumber></cve></cves><bids><bid><bidNumber>CVE-2017-0144</bidNumber></bid></bids>',
+      ),
+    );
+    expect(items[0]?.record.aliases).toEqual(['CNVD-2017-00003', 'CVE-2017-0143', 'CVE-2017-0144']);
+    expect(items[0]?.warnings?.[0]?.message).toBe('"CVE-2017-0144" is a CVE id: kept as CVE-2017-0144');
+  });
+
+  it('repairs "/92276" in bidNumber to BID-92276, with a warning', async () => {
+    const { items } = await read(
+      'slash.xml',
+      rec(
+        'CNVD-2016-00004',
+        '<bids><bid><bidNumber>/92276</bidNumber></bid><bid><bidNumber>92277</bidNumber></bid></bids>',
+      ),
+    );
+    expect(items[0]?.record.aliases).toEqual(['CNVD-2016-00004', 'BID-92276', 'BID-92277']);
+    expect(items[0]?.warnings).toEqual([
+      expect.objectContaining({ field: 'bids/bid/bidNumber', message: '"/92276" is read as BID-92276' }),
+    ]);
+  });
+
+  it('drops an alias that is no id at all, keeping the record and naming file, record and field', async () => {
+    const { f, items } = await read(
+      'junk.xml',
+      rec(
+        'CNVD-2016-00005',
+        '<cves><cve><cveNumber>暂无</cveNumber></cve></cves><bids><bid><bidNumber>see vendor</bidNumber></bid></bids>',
+      ),
+    );
+    expect(items[0]?.record.aliases).toEqual(['CNVD-2016-00005']);
+    expect(items[0]?.warnings).toEqual([
+      {
+        file: f,
+        record: 'CNVD-2016-00005',
+        field: 'cves/cve/cveNumber',
+        message: '"暂无" is not a CVE, BugTraq or Exploit-DB id: dropped',
+      },
+      {
+        file: f,
+        record: 'CNVD-2016-00005',
+        field: 'bids/bid/bidNumber',
+        message: '"see vendor" is not a CVE, BugTraq or Exploit-DB id: dropped',
+      },
+    ]);
+  });
+
+  it('repairs a link that lost its "h", drops what is no link, and warns about both', async () => {
+    const { f, items } = await read(
+      'links.xml',
+      rec(
+        'CNVD-2021-00006',
+        '<referenceLink>ttps://talosintelligence.com/vulnerability_reports/TALOS-2021-1330 httpd.apache.org/security/x.html https://example.com/ok</referenceLink>',
+      ),
+    );
+    expect(items[0]?.record.references.map((r) => r.url)).toEqual([
+      'https://talosintelligence.com/vulnerability_reports/TALOS-2021-1330',
+      'https://example.com/ok',
+    ]);
+    expect(items[0]?.warnings).toEqual([
+      {
+        file: f,
+        record: 'CNVD-2021-00006',
+        field: 'referenceLink',
+        message:
+          'repaired "ttps://talosintelligence.com/vulnerability_reports/TALOS-2021-1330" to "https://talosintelligence.com/vulnerability_reports/TALOS-2021-1330"; dropped "httpd.apache.org/security/x.html": not a link',
+      },
+    ]);
+  });
+
+  it('tells each alias form apart as a table', () => {
+    expect(
+      [
+        'CVE-2020-1234',
+        'cve 2020 1234',
+        'CVE-2020-1111,CVE-2020-2222',
+        '103297',
+        'BID-103297',
+        'EDB-40995',
+        'Exploit-DB 40995',
+        'https://www.securityfocus.com/bid/92276',
+        'N/A',
+      ].map((v) => aliasOf(v, 'cveNumber')),
+    ).toEqual([
+      { aliases: ['CVE-2020-1234'] },
+      { aliases: ['CVE-2020-1234'] },
+      {
+        aliases: ['CVE-2020-1111', 'CVE-2020-2222'],
+        note: 'several CVE ids in one field: kept as CVE-2020-1111, CVE-2020-2222',
+      },
+      { aliases: ['BID-103297'], note: 'a BugTraq id: kept as BID-103297' },
+      { aliases: ['BID-103297'], note: 'a BugTraq id: kept as BID-103297' },
+      { aliases: ['EDB-40995'], note: 'an Exploit-DB id: kept as EDB-40995' },
+      { aliases: ['EDB-40995'], note: 'an Exploit-DB id: kept as EDB-40995' },
+      { aliases: ['BID-92276'], note: 'a BugTraq id: kept as BID-92276' },
+      { dropped: 'is not a CVE, BugTraq or Exploit-DB id: dropped' },
+    ]);
   });
 });

@@ -47,6 +47,66 @@ export function normaliseCveId(s: string): string {
   return m ? `CVE-${m[1] ?? ''}-${m[2] ?? ''}` : s.trim();
 }
 
+/**
+ * Size limits of the parser, for hostile or broken files. Real CNVD fields are a few KB; the largest real
+ * record of 2014–2023 is under 100 KB.
+ */
+export interface CnvdLimits {
+  /** A text field longer than this (characters) is dropped with a warning; <number> or <title> refuses its record. */
+  maxFieldChars: number;
+  /** The XML parser holds a field whole until it ends: one longer than this stops the file with an error. */
+  maxFieldCharsHard: number;
+  /** A record's XML (dropped fields left out) longer than this refuses the record. */
+  maxRecordChars: number;
+  /** Repeated elements of one record (products, cves, bids) past this many are dropped with a warning. */
+  maxListItems: number;
+}
+
+export const CNVD_LIMITS: CnvdLimits = {
+  maxFieldChars: 1024 * 1024,
+  maxFieldCharsHard: 64 * 1024 * 1024,
+  maxRecordChars: 16 * 1024 * 1024,
+  maxListItems: 10_000,
+};
+
+/** Where an alias CNVD wrote in cveNumber or bidNumber belongs; `note` says what was moved or repaired. */
+export type AliasVerdict = { aliases: string[]; note?: string } | { dropped: string };
+
+const CVE_ID_RE = /^CVE-\d{4}-\d{4,}$/;
+
+/**
+ * An alias as CNVD writes it, in whichever field it stands: a CVE id is a CVE id wherever it stands, an
+ * Exploit-DB id ("EDB-ID:40995") is EDB-40995, a bare number (or "/92276", "BID-92276", a SecurityFocus
+ * link) is a BugTraq id. Anything else is dropped. Rules are checked in order.
+ */
+export function aliasOf(value: string, field: 'cveNumber' | 'bidNumber'): AliasVerdict {
+  const v = value.trim();
+  const cve = normaliseCveId(v);
+  if (CVE_ID_RE.test(cve))
+    return field === 'cveNumber' ? { aliases: [cve] } : { aliases: [cve], note: `a CVE id: kept as ${cve}` };
+  const parts = v
+    .split(/[\s,，;；、]+/)
+    .filter(Boolean)
+    .map(normaliseCveId);
+  if (parts.length > 1 && parts.every((x) => CVE_ID_RE.test(x)))
+    return { aliases: parts, note: `several CVE ids in one field: kept as ${parts.join(', ')}` };
+  const edb = /^(?:EDB|Exploit-?DB)(?:[\s_-]*ID)?[\s:：#_-]*(\d{1,7})$/i.exec(v);
+  if (edb) return { aliases: [`EDB-${edb[1] ?? ''}`], note: `an Exploit-DB id: kept as EDB-${edb[1] ?? ''}` };
+  const bid =
+    /^(?:(?:BID|BugTraq)(?:[\s_-]*ID)?[\s:：#_-]*)?[/\\]?\s*(\d{1,7})$/i.exec(v) ??
+    /securityfocus\.com\/bid\/(\d{1,7})\b/i.exec(v);
+  if (bid) {
+    const id = `BID-${bid[1] ?? ''}`;
+    if (field === 'cveNumber') return { aliases: [id], note: `a BugTraq id: kept as ${id}` };
+    return /^\d+$/.test(v) ? { aliases: [id] } : { aliases: [id], note: `read as ${id}` };
+  }
+  return { dropped: `is not a CVE, BugTraq or Exploit-DB id: dropped` };
+}
+
+/** Show a value in a message without pasting a megabyte into it. */
+export const excerpt = (s: string, n = 80) =>
+  JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s) + (s.length > n ? ` (${s.length} characters)` : '');
+
 const URL_RE = /https?:\/\/[^\s；;，,<>"]+/g;
 const clean = (s: string | undefined) =>
   s === undefined ? undefined : s.replace(/\r\n?/g, '\n').trim() || undefined;
@@ -58,7 +118,25 @@ interface Draft {
   bids: string[];
   products: string[];
   extra: Record<string, string>;
+  /** Fields over CnvdLimits.maxFieldChars, with their length; their text was not kept. */
+  oversized: Array<{ field: string; chars: number }>;
+  /** Repeated elements dropped past CnvdLimits.maxListItems, by field. */
+  overflow: Map<string, number>;
+  /** The record's XML passed CnvdLimits.maxRecordChars: it is refused. */
+  tooLarge: boolean;
 }
+
+const newDraft = (): Draft => ({
+  fields: new Map(),
+  cves: [],
+  cveUrls: [],
+  bids: [],
+  products: [],
+  extra: {},
+  oversized: [],
+  overflow: new Map(),
+  tooLarge: false,
+});
 
 const LEAVES = new Set([
   'number',
@@ -76,17 +154,62 @@ const LEAVES = new Set([
 ]);
 const CONTAINERS = new Set(['cves', 'cve', 'bids', 'bid', 'products']);
 
-/** Map one record's elements to a SourceRecord, or the first problem found. */
+/**
+ * The links of a referenceLink text. What is not a link is dropped and a link with junk before its scheme
+ * (":https://", "hhttps://") is read from its scheme on; "ttps://" lost its "h" and is repaired to
+ * "https://" (the rest of such a link is intact in every case seen). Each change is noted for a warning.
+ */
+export function referenceLinks(text: string): { urls: string[]; notes: string[] } {
+  const urls: string[] = [];
+  const notes: string[] = [];
+  for (const token of text.split(/[\s；;，,]+/)) {
+    if (!token) continue;
+    const found = token.match(URL_RE);
+    if (found) {
+      urls.push(...found);
+      const first = found[0] ?? '';
+      if (!token.startsWith(first)) notes.push(`read ${excerpt(token)} as ${excerpt(first)}`);
+    } else if (/^ttps?:\/\/[^/\s]/i.test(token)) {
+      const url = `h${token}`.match(URL_RE)?.[0];
+      if (url) {
+        urls.push(url);
+        notes.push(`repaired ${excerpt(token)} to ${excerpt(url)}`);
+      }
+    } else if (/[\p{L}\p{N}]/u.test(token)) notes.push(`dropped ${excerpt(token)}: not a link`);
+  }
+  return { urls, notes };
+}
+
+const limitText = (n: number) => n.toLocaleString('en-US');
+
+/** Map one record's elements to a SourceRecord (with warnings for values dropped or moved), or the first problem found. */
 export function cnvdDraftToRecord(
   d: Draft,
   raw: string,
   file: string,
   index: number,
-): { record: SourceRecord } | { issue: ImportIssue } {
-  const number = clean(d.fields.get('number'));
+  limits: CnvdLimits = CNVD_LIMITS,
+): { record: SourceRecord; warnings: ImportIssue[] } | { issue: ImportIssue } {
+  const bigNumber = d.oversized.some((o) => o.field === 'number');
+  const number = bigNumber ? undefined : clean(d.fields.get('number'));
   const at = (field: string, message: string): { issue: ImportIssue } => ({
     issue: { file, record: number ?? `#${index}`, field, message },
   });
+  const warnings: ImportIssue[] = [];
+  const warn = (field: string, message: string) =>
+    warnings.push({ file, record: number ?? `#${index}`, field, message });
+  if (d.tooLarge)
+    return at(
+      '',
+      `the record's XML is over ${limitText(limits.maxRecordChars)} characters (fields over the limit left out): not imported`,
+    );
+  for (const o of d.oversized) {
+    const message = `${limitText(o.chars)} characters, over the ${limitText(limits.maxFieldChars)}-character limit of a field`;
+    if (o.field === 'number' || o.field === 'title') return at(o.field, `${message}: the record is refused`);
+    warn(o.field, `${message}: the value was dropped`);
+  }
+  for (const [field, n] of d.overflow)
+    warn(field, `${limitText(n)} more than the ${limitText(limits.maxListItems)} kept were dropped`);
   if (!number) return at('number', 'missing <number>');
   if (!/^CNVD-\d{4}-\d{4,6}$/.test(number))
     return at('number', `"${number}" is not a CNVD id (CNVD-YYYY-NNNNN)`);
@@ -112,15 +235,35 @@ export function cnvdDraftToRecord(
   }
   // The share XML has no collection date; openTime is the nearest (CNVD's bulletins count a week's records by it).
   if (dates.published) dates.collected = dates.published;
-  for (const c of d.cves)
-    if (!/^CVE-\d{4}-\d{4,}$/.test(c)) return at('cves/cve/cveNumber', `"${c}" is not a CVE id`);
-  for (const b of d.bids)
-    if (!/^\d{1,7}$/.test(b)) return at('bids/bid/bidNumber', `"${b}" is not a BugTraq id`);
+  const aliases: string[] = [];
+  for (const [values, field, path] of [
+    [d.cves, 'cveNumber', 'cves/cve/cveNumber'],
+    [d.bids, 'bidNumber', 'bids/bid/bidNumber'],
+  ] as const)
+    for (const value of values) {
+      if (!value.trim()) continue;
+      const v = aliasOf(value, field);
+      if ('dropped' in v) warn(path, `${excerpt(value.trim())} ${v.dropped}`);
+      else {
+        aliases.push(...v.aliases);
+        if (v.note) warn(path, `${excerpt(value.trim())} is ${v.note}`);
+      }
+    }
   const solution = clean(d.fields.get('formalWay'));
-  const refText = d.fields.get('referenceLink') ?? '';
-  const references = Array.from(new Set([...(refText.match(URL_RE) ?? []), ...d.cveUrls])).map((url) => ({
-    url,
-  }));
+  const links = referenceLinks(d.fields.get('referenceLink') ?? '');
+  if (links.notes.length) warn('referenceLink', links.notes.join('; '));
+  const cveUrls: string[] = [];
+  for (const u of d.cveUrls) {
+    if (!u) continue;
+    const url = u.match(URL_RE)?.[0] ?? (/^ttps?:\/\//i.test(u) ? `h${u}`.match(URL_RE)?.[0] : undefined);
+    if (url) cveUrls.push(url);
+    if (url !== u)
+      warn(
+        'cves/cve/cveUrl',
+        url ? `read ${excerpt(u)} as ${excerpt(url)}` : `dropped ${excerpt(u)}: not a link`,
+      );
+  }
+  const references = Array.from(new Set([...links.urls, ...cveUrls])).map((url) => ({ url }));
   const patchName = clean(d.fields.get('patchName'));
   const patchDescription = clean(d.fields.get('patchDescription'));
   const patchUrl = solution?.match(URL_RE)?.[0];
@@ -129,7 +272,7 @@ export function cnvdDraftToRecord(
   const record: SourceRecord = {
     source: 'cnvd',
     key: number,
-    aliases: Array.from(new Set([number, ...d.cves, ...d.bids.map((b) => `BID-${b}`)])),
+    aliases: Array.from(new Set([number, ...aliases])),
     state: 'published',
     titleZh: title,
     descriptionZh: clean(d.fields.get('description')),
@@ -160,10 +303,17 @@ export function cnvdDraftToRecord(
   };
   for (const k of Object.keys(record) as Array<keyof SourceRecord>)
     if (record[k] === undefined) delete record[k];
-  return { record };
+  return { record, warnings };
 }
 
-export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
+/** What the raw XML keeps of a field over the limit, in place of its text. */
+const droppedMarker = (chars: number) =>
+  `[vulnshare: ${limitText(chars)} characters dropped, over the field limit]`;
+
+export async function* parseCnvdXml(
+  file: string,
+  limits: CnvdLimits = CNVD_LIMITS,
+): AsyncGenerator<ParseItem> {
   const parser = new SaxesParser({ position: true });
   const queue: ParseItem[] = [];
   let fatal: ImportIssue | null = null;
@@ -174,8 +324,15 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
   let draft: Draft | null = null;
   let leaf: string | null = null;
   let text = '';
+  // The open leaf: where its text starts (stream position) and its length so far. Text of a leaf over the
+  // limit is cut out of `pending` as it arrives: `leafCut` characters of the stream after leafStartPos are
+  // missing from it (positions after the cut are at index position - pendingOffset - leafCut).
+  let leafStartPos = 0;
+  let leafChars = 0;
+  let leafCut = 0;
   const stack: string[] = [];
   let sawRoot = false;
+  const recordId = () => (draft ? (clean(draft.fields.get('number')) ?? `#${index}`) : undefined);
 
   parser.on('doctype', () => {
     fatal ??= {
@@ -187,7 +344,7 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
   parser.on('error', (e) => {
     fatal ??= {
       file,
-      ...(draft ? { record: draft.fields.get('number') ?? `#${index}` } : {}),
+      ...(draft ? { record: recordId() } : {}),
       message: `malformed XML: ${e.message}`,
     };
   });
@@ -202,37 +359,51 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
     }
     if (tag.name === 'vulnerability' && stack.length === 2) {
       index++;
-      draft = { fields: new Map(), cves: [], cveUrls: [], bids: [], products: [], extra: {} };
+      draft = newDraft();
       recordStart = pending.lastIndexOf('<vulnerability', parser.position - pendingOffset);
       return;
     }
     if (draft) {
       leaf = tag.name;
       text = '';
+      leafStartPos = parser.position;
+      leafChars = 0;
+      leafCut = 0;
     }
   });
-  parser.on('text', (t) => {
-    if (leaf) text += t;
-  });
-  parser.on('cdata', (t) => {
-    if (leaf) text += t;
-  });
+  const onText = (t: string) => {
+    if (!leaf) return;
+    leafChars += t.length;
+    if (leafChars <= limits.maxFieldChars) text += t;
+    else text = '';
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
   parser.on('closetag', (tag) => {
     stack.pop();
     const d = draft;
     if (!d) return;
     if (tag.name === 'vulnerability' && stack.length === 1) {
       const endTag = '</vulnerability>';
-      const end = pending.indexOf(endTag, Math.max(0, recordStart)) + endTag.length;
-      const raw = recordStart >= 0 && end >= endTag.length ? pending.slice(recordStart, end) : '';
-      pending = pending.slice(end);
-      pendingOffset += end;
+      const end = d.tooLarge
+        ? parser.position - pendingOffset
+        : pending.indexOf(endTag, Math.max(0, recordStart)) + endTag.length;
+      const raw =
+        !d.tooLarge && recordStart >= 0 && end >= endTag.length ? pending.slice(recordStart, end) : '';
+      pending = pending.slice(Math.max(0, end));
+      pendingOffset += Math.max(0, end);
       recordStart = -1;
-      const r = cnvdDraftToRecord(d, raw, file, index);
+      const r = cnvdDraftToRecord(d, raw, file, index, limits);
       if (!fatal)
         queue.push(
           'record' in r
-            ? { ok: true, file, index, record: r.record }
+            ? {
+                ok: true,
+                file,
+                index,
+                record: r.record,
+                ...(r.warnings.length ? { warnings: r.warnings } : {}),
+              }
             : { ok: false, file, index, issue: r.issue },
         );
       draft = null;
@@ -240,13 +411,33 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
     }
     const parent = stack.at(-1);
     if (leaf === tag.name) {
-      if (tag.name === 'cveNumber' && parent === 'cve') d.cves.push(normaliseCveId(text));
-      else if (tag.name === 'cveUrl' && parent === 'cve') d.cveUrls.push(text.trim());
-      else if (tag.name === 'bidNumber' && parent === 'bid') d.bids.push(text.trim());
-      else if (tag.name === 'product' && parent === 'products') d.products.push(text);
+      leaf = null;
+      const path = parent && CONTAINERS.has(parent) ? `${stack.slice(2).join('/')}/${tag.name}` : tag.name;
+      if (leafChars > limits.maxFieldChars) {
+        d.oversized.push({ field: path, chars: leafChars });
+        // Leave the field's text out of the raw XML too, with a marker saying so.
+        if (!d.tooLarge) {
+          const start = leafStartPos - pendingOffset;
+          const textEnd = pending.lastIndexOf('</', parser.position - pendingOffset - leafCut - 1);
+          if (start >= 0 && textEnd >= start) {
+            const marker = droppedMarker(leafChars);
+            pending = pending.slice(0, start) + marker + pending.slice(textEnd);
+            pendingOffset += leafCut + textEnd - start - marker.length;
+            leafCut = 0;
+          }
+        }
+        return;
+      }
+      const list = (items: string[], value: string) => {
+        if (items.length < limits.maxListItems) items.push(value);
+        else d.overflow.set(path, (d.overflow.get(path) ?? 0) + 1);
+      };
+      if (tag.name === 'cveNumber' && parent === 'cve') list(d.cves, text);
+      else if (tag.name === 'cveUrl' && parent === 'cve') list(d.cveUrls, text.trim());
+      else if (tag.name === 'bidNumber' && parent === 'bid') list(d.bids, text);
+      else if (tag.name === 'product' && parent === 'products') list(d.products, text);
       else if (LEAVES.has(tag.name)) d.fields.set(tag.name, text);
       else if (!CONTAINERS.has(tag.name)) d.extra[tag.name] = text;
-      leaf = null;
     }
   });
 
@@ -255,7 +446,33 @@ export async function* parseCnvdXml(file: string): AsyncGenerator<ParseItem> {
     for await (const chunk of stream as AsyncIterable<string>) {
       pending += chunk;
       parser.write(chunk);
-      if (!draft && recordStart < 0 && pending.length > 1 << 20) {
+      // (set by the parser's handlers, which the compiler does not follow)
+      const d = draft as Draft | null;
+      const openLeaf = leaf as string | null;
+      if (d && openLeaf && !fatal) {
+        // (parser.position is not exact between writes; the end of what was fed is.)
+        const open = pendingOffset + leafCut + pending.length - leafStartPos;
+        if (open > limits.maxFieldCharsHard)
+          fatal = {
+            file,
+            record: recordId() ?? `#${index}`,
+            field: openLeaf,
+            message: `<${openLeaf}> runs past ${limitText(limits.maxFieldCharsHard)} characters; the rest of the file is not read`,
+          };
+        else if (open > limits.maxFieldChars && !d.tooLarge) {
+          // The field is over the limit: what of it is in `pending` will not be kept; cut it now.
+          const start = leafStartPos - pendingOffset;
+          if (start >= 0 && start < pending.length) {
+            leafCut += pending.length - start;
+            pending = pending.slice(0, start);
+          }
+        }
+      }
+      if (d && !d.tooLarge && recordStart >= 0 && pending.length - recordStart > limits.maxRecordChars) {
+        d.tooLarge = true;
+        recordStart = -1;
+      }
+      if ((!draft || d?.tooLarge) && recordStart < 0 && pending.length > 1 << 20) {
         pendingOffset += pending.length - 64;
         pending = pending.slice(-64);
       }

@@ -116,6 +116,7 @@ export async function importItems(
       });
       continue;
     }
+    if (item.warnings) warnings.push(...item.warnings);
     warnings.push(...p.warnings);
     batch.push({ ...p, file: item.file });
     if (batch.length >= batchSize) {

@@ -4,6 +4,7 @@ export const ID_PATTERNS: ReadonlyArray<{ scheme: string; pattern: RegExp }> = [
   { scheme: 'CNVD-C', pattern: /^CNVD-C-\d{4}-\d{4,7}$/ },
   { scheme: 'CVE', pattern: /^CVE-\d{4}-\d{4,7}$/ },
   { scheme: 'BID', pattern: /^BID-\d{1,7}$/ },
+  { scheme: 'EDB', pattern: /^EDB-\d{1,7}$/ },
   { scheme: 'GHSA', pattern: /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/ },
   { scheme: 'CNNVD', pattern: /^CNNVD-\d{6}-\d{3,5}$/ },
 ];

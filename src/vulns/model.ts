@@ -148,7 +148,14 @@ export interface ImportIssue {
 
 /** What a parser yields, one per record (or per unreadable file). */
 export type ParseItem =
-  | { ok: true; file: string; index: number; record: SourceRecord }
+  | {
+      ok: true;
+      file: string;
+      index: number;
+      record: SourceRecord;
+      /** Values the parser dropped, moved or repaired while keeping the record. */
+      warnings?: ImportIssue[];
+    }
   | { ok: false; file: string; index?: number; issue: ImportIssue };
 
 /** A source record after classification and CVSS scoring: what the store keeps as `record`. */
