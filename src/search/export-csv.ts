@@ -1,4 +1,11 @@
-/** CSV export of a search: every matching record, page by page, without holding them all. */
+/**
+ * CSV export of a search: every matching record, page by page, without holding them all.
+ *
+ * Spreadsheets run a cell that starts with = + - @ (or a tab / CR before one) as a formula, and titles and
+ * vendor names come from reporters and outside sources. As OWASP's CSV-injection guidance says, such a text
+ * cell gets a leading single quote ('=HYPERLINK(…) shows as text). Numeric columns (score) are written as
+ * numbers and never prefixed, so a negative number stays a number; every other column is text.
+ */
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -23,7 +30,14 @@ export const CSV_COLUMNS = [
   'sources',
 ] as const;
 
-const row = (i: SearchItem) => [
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell as written: numbers as they are; text that a spreadsheet would run as a formula, quoted with '. */
+export function csvCell(v: string | number): string | number {
+  return typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : v;
+}
+
+const row = (i: SearchItem): Array<string | number> => [
   i.id,
   i.aliases.join(' '),
   i.title.zh ?? '',
@@ -58,7 +72,7 @@ export async function* exportCsv(
       ...(cursor ? { cursor } : {}),
     });
     const items = page.items.slice(0, maxRows - n);
-    if (items.length) yield stringify(items.map(row));
+    if (items.length) yield stringify(items.map((i) => row(i).map(csvCell)));
     n += items.length;
     cursor = page.nextCursor ?? undefined;
   } while (cursor && n < maxRows);
