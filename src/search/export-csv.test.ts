@@ -40,7 +40,7 @@ describe.each(testBackends())('CSV export on %s', (backend) => {
   it('neutralises formula payloads in titles and vendors with a leading single quote', async () => {
     let text = '';
     for await (const chunk of exportCsv(d.db, {})) text += chunk;
-    const rows = parse(text, { columns: true, bom: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(text, { columns: true, bom: true });
     expect(rows).toHaveLength(PAYLOADS.length);
     const byTitle = new Map(rows.map((r) => [r.title_en, r]));
     for (const p of PAYLOADS) {
