@@ -11,6 +11,31 @@ export const ORG_KINDS = [
 ] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
 
+/**
+ * Kinds of organisation that may receive embargoed material (notifications, the inbox, respond links). Those
+ * who report (reporting units, individuals) and the coordinator itself do not: a name registered by a
+ * reporter never stands for a vendor.
+ */
+export const RECEIVING_KINDS: readonly OrgKind[] = ['vendor', 'member_unit', 'regional_branch', 'authority'];
+
+const KIND_LABEL: Partial<Record<string, string>> = {
+  coordinator: 'the coordinator',
+  reporting_unit: 'a reporting unit',
+  individual: 'an individual researcher',
+  vendor: 'vendors',
+  member_unit: 'member units',
+  regional_branch: 'regional branches',
+  authority: 'authorities',
+};
+/** Why an organisation may not receive embargoed material now, or null when it may. */
+export function standingProblem(o: { name: string; kind: string; verifiedAt: string | null }): string | null {
+  if (!(RECEIVING_KINDS as readonly string[]).includes(o.kind))
+    return `"${o.name}" is ${KIND_LABEL[o.kind] ?? o.kind}, which does not receive notifications (only ${RECEIVING_KINDS.map((k) => KIND_LABEL[k] ?? k).join(', ')} do)`;
+  if (!o.verifiedAt)
+    return `"${o.name}" is not verified: an analyst verifies an organisation before it receives embargoed reports`;
+  return null;
+}
+
 export const ROLES = ['admin', 'analyst', 'reporter', 'recipient'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -16,11 +16,22 @@ export const POLICY = {
   'bulletins:publish': ['admin', 'analyst'],
   'tokens:own': ['admin', 'analyst', 'reporter', 'recipient'],
   'submissions:create': ['admin', 'analyst', 'reporter'],
+  /** one's own submissions: read them, their timeline and attachments, one's weekly counts */
+  'submissions:read_own': ['admin', 'analyst', 'reporter'],
+  /** one's own submissions: answer a request for information, add attachments */
+  'submissions:update_own': ['admin', 'analyst', 'reporter'],
+  /** case messages of the cases one is a party to (the coordinator: every case) */
+  'messages:read': ['admin', 'analyst', 'reporter', 'recipient'],
+  'messages:write': ['admin', 'analyst', 'reporter', 'recipient'],
   'submissions:triage': ['admin', 'analyst'],
   'submissions:read_all': ['admin', 'analyst'],
   'disposal:notify': ['admin', 'analyst'],
   'submissions:publish': ['admin', 'analyst'],
   'disposal:read': ['admin', 'analyst'],
+  /** a recipient's inbox, its organisation's notifications and the reports they are about */
+  'inbox:read': ['recipient'],
+  /** a recipient acknowledges, reports the fix or disputes its organisation's notifications */
+  'disposal:respond': ['recipient'],
   'feeds:read': ['admin', 'analyst'],
   'feeds:manage': ['admin'],
   'incidents:write': ['admin', 'analyst'],
@@ -44,4 +55,13 @@ export function requireAccess(p: Principal, action: Action): void {
   if (can(p, action)) return;
   if (p.kind === 'anonymous') throw new AppError('unauthorized', `Sign in first (${action})`, { action });
   throw new AppError('forbidden', `Not allowed: ${action}`, { action });
+}
+
+/** At least one of the actions (e.g. the analyst's read_all or the reporter's read_own); the first allowed. */
+export function requireAnyAccess(p: Principal, actions: readonly Action[]): Action {
+  const ok = actions.find((a) => can(p, a));
+  if (ok) return ok;
+  const list = actions.join(' or ');
+  if (p.kind === 'anonymous') throw new AppError('unauthorized', `Sign in first (${list})`, { actions });
+  throw new AppError('forbidden', `Not allowed: ${list}`, { actions });
 }

@@ -47,6 +47,8 @@ const organisation = {
     sector: { type: 'string', nullable: true },
     region: { type: 'string', nullable: true },
     allianceCert: { type: 'string', nullable: true },
+    verified: { type: 'boolean' },
+    verifiedAt: { type: 'string', nullable: true },
     contacts: { type: 'array', items: contact },
   },
 } as const;
@@ -292,6 +294,31 @@ export function registerAccountRoutes(
       },
     },
     async (req) => accounts.getOrganisation(req.principal, (req.params as { id: number }).id),
+  );
+
+  app.post(
+    '/api/v1/organisations/:id/verification',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Verify an organisation’s standing (it may then be notified and read what it is sent), or withdraw it (analysts)',
+        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        body: {
+          type: 'object',
+          required: ['verified'],
+          additionalProperties: false,
+          properties: { verified: { type: 'boolean' } },
+        },
+        response: { 200: organisation, ...errors },
+      },
+    },
+    async (req) =>
+      accounts.setOrganisationVerified(
+        req.principal,
+        (req.params as { id: number }).id,
+        (req.body as { verified: boolean }).verified,
+      ),
   );
 
   app.post(

@@ -64,6 +64,9 @@ export interface OrganisationView {
   sector: string | null;
   region: string | null;
   allianceCert: string | null;
+  /** standing: an analyst verified it (organisations an analyst creates are verified at creation) */
+  verified: boolean;
+  verifiedAt: string | null;
   contacts: ContactView[];
 }
 export interface ContactView {
@@ -577,13 +580,16 @@ export function createAccountService(deps: {
     if (!o.name.trim())
       throw new AppError('invalid_parameter', 'name must not be empty', { parameter: 'name' });
     return db.transaction().execute(async (tx) => {
+      // the same name of the same kind, or a name a verified organisation holds, is taken; a self-registered
+      // (unverified) reporting unit of that name is another organisation and does not block the analyst's
       const exists = await tx
         .selectFrom('organisations')
-        .select('id')
+        .select(['id', 'kind'])
         .where(sql`lower(name)`, '=', o.name.trim().toLowerCase())
+        .where((eb) => eb.or([eb('kind', '=', o.kind), eb('verified_at', 'is not', null)]))
         .executeTakeFirst();
       if (exists)
-        throw new AppError('conflict', `Organisation "${o.name}" exists (id ${exists.id})`, {
+        throw new AppError('conflict', `Organisation "${o.name}" exists (id ${exists.id}, ${exists.kind})`, {
           id: exists.id,
         });
       const r = await tx
@@ -595,11 +601,66 @@ export function createAccountService(deps: {
           sector: o.sector ?? null,
           region: o.region ?? null,
           alliance_cert: o.allianceCert ?? null,
+          verified_at: clock().toISOString(),
+          verified_by: p.kind === 'user' ? p.userId : null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
       await audit(tx, p, { action: 'organisation.created', targetKind: 'organisation', targetId: r.id });
       return getOrganisationIn(tx, r.id);
+    });
+  }
+
+  /**
+   * An analyst verifies an organisation's standing (it may then be notified and its members read what it was
+   * sent), or withdraws it (its inbox, notifications and links close at once).
+   */
+  async function setOrganisationVerified(
+    p: Principal,
+    id: number,
+    verified: boolean,
+  ): Promise<OrganisationView> {
+    requireAccess(p, 'organisations:manage');
+    return db.transaction().execute(async (tx) => {
+      const o = await tx
+        .selectFrom('organisations')
+        .select(['id', 'name', 'verified_at'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!o) throw new AppError('not_found', `No organisation ${id}`);
+      if (verified) {
+        const holder = await tx
+          .selectFrom('organisations')
+          .select(['id', 'kind'])
+          .where(sql`lower(name)`, '=', o.name.toLowerCase())
+          .where('verified_at', 'is not', null)
+          .where('id', '<>', id)
+          .executeTakeFirst();
+        if (holder)
+          throw new AppError(
+            'conflict',
+            `A verified organisation is named "${o.name}" already (id ${holder.id}, ${holder.kind}); rename this one first`,
+            { id: holder.id },
+          );
+      }
+      if (verified !== (o.verified_at !== null)) {
+        await tx
+          .updateTable('organisations')
+          .set(
+            verified
+              ? { verified_at: clock().toISOString(), verified_by: p.kind === 'user' ? p.userId : null }
+              : { verified_at: null, verified_by: null },
+          )
+          .where('id', '=', id)
+          .execute();
+        await audit(tx, p, {
+          action: verified ? 'organisation.verified' : 'organisation.unverified',
+          targetKind: 'organisation',
+          targetId: id,
+        });
+      }
+      return getOrganisationIn(tx, id);
     });
   }
 
@@ -620,6 +681,8 @@ export function createAccountService(deps: {
       sector: o.sector,
       region: o.region,
       allianceCert: o.alliance_cert,
+      verified: o.verified_at !== null,
+      verifiedAt: o.verified_at,
       contacts: contacts.map((c) => ({
         id: c.id,
         name: c.name,
@@ -640,7 +703,7 @@ export function createAccountService(deps: {
     requireAccess(p, 'organisations:read');
     let query = db
       .selectFrom('organisations')
-      .select(['id', 'kind', 'name', 'name_en', 'sector', 'alliance_cert'])
+      .select(['id', 'kind', 'name', 'name_en', 'sector', 'alliance_cert', 'verified_at'])
       .orderBy('name')
       .limit(1000);
     if (q.kind) query = query.where('kind', '=', q.kind);
@@ -652,6 +715,8 @@ export function createAccountService(deps: {
       nameEn: o.name_en,
       sector: o.sector,
       allianceCert: o.alliance_cert,
+      verified: o.verified_at !== null,
+      verifiedAt: o.verified_at,
     }));
   }
 
@@ -760,6 +825,7 @@ export function createAccountService(deps: {
     revokeApiToken,
     resolveApiToken,
     createOrganisation,
+    setOrganisationVerified,
     getOrganisation,
     listOrganisations,
     addContact,

@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { Principal } from '../accounts/model.js';
+import { RECEIVING_KINDS, type Principal } from '../accounts/model.js';
 import { can } from '../accounts/policy.js';
 import type { Severity } from '../vulns/model.js';
 import { createCoordinationService } from './service.js';
@@ -49,17 +49,24 @@ export function orgNameKey(name: string): string {
   return k;
 }
 
-/** The registered organisation a name designates: exact (case-insensitive) first, else the one normalised match. */
+/**
+ * The registered organisation a name designates: exact (case-insensitive) first, else the one normalised match.
+ * Only organisations that may receive (a receiving kind, verified by an analyst) are candidates: a reporter who
+ * registers a unit under a bank's name is never sent the bank's findings.
+ */
 export async function findOrganisationByName(tx: Kysely<DB>, name: string): Promise<number | null> {
-  const exact = await tx
+  const receiving = tx
     .selectFrom('organisations')
+    .where('kind', 'in', [...RECEIVING_KINDS])
+    .where('verified_at', 'is not', null);
+  const exact = await receiving
     .select('id')
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
     .execute();
   if (exact.length === 1 && exact[0]) return exact[0].id;
   const key = orgNameKey(name);
   if (!key) return null;
-  const all = await tx.selectFrom('organisations').select(['id', 'name', 'name_en']).execute();
+  const all = await receiving.select(['id', 'name', 'name_en']).execute();
   const hits = all.filter(
     (o) => orgNameKey(o.name) === key || (o.name_en !== null && orgNameKey(o.name_en) === key),
   );

@@ -237,7 +237,8 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     const c = createCoordinationService({ db: d.db, publicUrl: 'https://vs.example', clock });
     const [n] = await c.list(who('psirt'), trackingNo);
     if (!n) throw new Error('no notification');
-    await expect(c.list(who('alice'), trackingNo)).rejects.toMatchObject({ code: 'not_found' });
+    // a reporter has no inbox at all (issue 11: 403 for a signed-in user without the right)
+    await expect(c.list(who('alice'), trackingNo)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(c.list(who('tenda'), trackingNo)).rejects.toMatchObject({ code: 'not_found' });
     await expect(c.act(who('tenda'), n.id, 'acknowledge', {})).rejects.toMatchObject({ code: 'not_found' });
     expect((await c.act(who('psirt'), n.id, 'acknowledge', {}))?.state).toBe('acknowledged');
@@ -311,7 +312,7 @@ describe.each(testBackends())('disposal on %s', (backend) => {
       product: 'DIR-823G',
     });
     await expect(c.view(who('tenda'), first)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(c.view(who('alice'), first)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(c.view(who('alice'), first)).rejects.toMatchObject({ code: 'forbidden' });
     const mine = await c.board(who('psirt'), { organisationId: 999_999 });
     expect(mine.map((n) => n.organisation)).toEqual(['D-Link']);
     expect(await c.board(who('tenda'))).toEqual([]);

@@ -65,7 +65,16 @@ export function registerCoordinationRoutes(
           'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
         params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
         body: RECIPIENTS_BODY,
-        response: { 201: { type: 'object', additionalProperties: true }, ...errors },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              notifications: { type: 'array', items: notificationView },
+              messages: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (req, reply) => {
@@ -98,12 +107,80 @@ export function registerCoordinationRoutes(
 
   app.get(
     '/api/v1/notifications/:id',
+const nstr = { type: 'string', nullable: true } as const;
+/**
+ * What a caller may see of a notification: recipients and link holders get exactly these fields, and an
+ * event's actor is "coordinator" where the coordinator's side acted (the service never gives them who).
+ */
+const notificationView = {
+  type: 'object',
+  required: ['id', 'organisationId', 'organisation', 'state', 'deadline', 'events'],
+  properties: {
+    id: { type: 'integer' },
+    organisationId: { type: 'integer' },
+    organisation: { type: 'string' },
+    category: { type: 'string' },
+    state: { type: 'string', enum: [...NOTIFICATION_STATES] },
+    deadline: { type: 'string' },
+    fixUrl: nstr,
+    answer: nstr,
+    overdue: { type: 'boolean' },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: { type: 'string' },
+          actor: { type: 'string' },
+          from: nstr,
+          to: { type: 'string' },
+          note: nstr,
+        },
+      },
+    },
+  },
+} as const;
+/** The report a notification is about, as its recipient sees it (no reporter, no verification, no PoC). */
+const notifiedReport = {
+  type: 'object',
+  properties: {
+    notification: notificationView,
+    report: {
+      type: 'object',
+      properties: {
+        id: nstr,
+        title: { type: 'string' },
+        vendor: nstr,
+        product: nstr,
+        version: nstr,
+        affectedSystem: nstr,
+        description: { type: 'string' },
+        severity: nstr,
+        cvssVector: nstr,
+      },
+    },
+  },
+} as const;
+const inboxItem = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    notificationId: { type: 'integer', nullable: true },
+    subject: { type: 'string' },
+    text: { type: 'string' },
+    createdAt: { type: 'string' },
+    readAt: nstr,
+  },
+} as const;
     {
       schema: {
         tags: ['disposal'],
         summary: 'One notification with the report it is about (its organisation’s members, analysts)',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
-        response: { ...errors },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: inboxItem } } },
+          ...errors,
+        },
       },
     },
     async (req) => c.view(req.principal, (req.params as { id: number }).id),
@@ -117,7 +194,7 @@ export function registerCoordinationRoutes(
         summary: 'A recipient (signed in) acknowledges, reports the fix (fixUrl) or disputes (note)',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
         body: actionBody,
-        response: { ...errors },
+        response: { 200: notificationView, ...errors },
       },
     },
     async (req) => {
@@ -133,7 +210,7 @@ export function registerCoordinationRoutes(
         tags: ['disposal'],
         summary: 'What the holder of a notification link sees',
         params: tokenParam,
-        response: { ...errors },
+        response: { 200: notifiedReport, ...errors },
       },
     },
     async (req) => c.viewByLink((req.params as { token: string }).token),
@@ -147,7 +224,10 @@ export function registerCoordinationRoutes(
         summary: 'Act through the signed, expiring link of a notification (no account needed)',
         params: tokenParam,
         body: actionBody,
-        response: { ...errors },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: notificationView } } },
+          ...errors,
+        },
       },
     },
     async (req) => {
@@ -162,7 +242,7 @@ export function registerCoordinationRoutes(
       schema: {
         tags: ['disposal'],
         summary: 'Your organisation’s notifications in the portal',
-        response: { ...errors },
+        response: { 200: notifiedReport, ...errors },
       },
     },
     async (req) => ({ items: await c.inbox(req.principal) }),
@@ -185,7 +265,7 @@ export function registerCoordinationRoutes(
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
           },
         },
-        response: { ...errors },
+        response: { 200: notificationView, ...errors },
       },
     },
     async (req) => ({

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import type { DB, OutboxTable } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import type { Principal } from '../accounts/model.js';
-import { can, requireAccess } from '../accounts/policy.js';
+import { standingProblem, type Principal } from '../accounts/model.js';
+import { can, requireAccess, type Action } from '../accounts/policy.js';
 import { randomSecret, sha256 } from '../accounts/secrets.js';
 import { audit } from '../audit/audit.js';
 import { weekMoments, type IsoWeek } from '../vulns/calendar.js';
@@ -58,6 +58,30 @@ export function createCoordinationService(deps: {
 
   async function submissionRow(tx: Kysely<DB>, trackingNo: string) {
     const s = await tx
+  /** Why the organisation may not receive embargoed material now (kind, standing), or null. */
+  async function standingOf(tx: Kysely<DB>, organisationId: number): Promise<string | null> {
+    const o = await tx
+      .selectFrom('organisations')
+      .select(['name', 'kind', 'verified_at'])
+      .where('id', '=', organisationId)
+      .executeTakeFirst();
+    return o ? standingProblem({ ...o, verifiedAt: o.verified_at }) : `No organisation ${organisationId}`;
+  }
+
+  /**
+   * The organisation a recipient acts for: `action` in its role and scopes (recipients only), a member of an
+   * organisation, and that organisation in standing. Returns the organisation's id or the reason it may not.
+   */
+  async function recipientOrg(
+    p: Principal,
+    action: Extract<Action, 'inbox:read' | 'disposal:respond'>,
+  ): Promise<{ organisationId: number; problem: string | null }> {
+    requireAccess(p, action);
+    if (p.kind !== 'user' || p.organisationId === null)
+      throw new AppError('forbidden', 'Sign in as a member of a notified organisation');
+    return { organisationId: p.organisationId, problem: await standingOf(db, p.organisationId) };
+  }
+
       .selectFrom('submissions')
       .selectAll()
       .where('tracking_no', '=', trackingNo)
@@ -146,6 +170,17 @@ export function createCoordinationService(deps: {
     return db.transaction().execute(async (tx) => {
       const s = await submissionRow(tx, trackingNo);
       if (!['verified', 'notified', 'fixed'].includes(s.state))
+      // only organisations of a receiving kind that an analyst verified receive embargoed reports
+      const problems: string[] = [];
+      for (const r of recipients) {
+        const problem = await standingOf(tx, r.organisationId);
+        if (problem) problems.push(problem);
+      }
+      if (problems.length)
+        throw new AppError('invalid_parameter', problems.join('; '), {
+          parameter: 'organisationId',
+          problems,
+        });
         throw new AppError(
           'conflict',
           `Only a verified, unpublished submission is notified (this one is ${s.state})`,
@@ -238,14 +273,19 @@ export function createCoordinationService(deps: {
         targetId: trackingNo,
         detail: { recipients },
       });
-      return { notifications: await listIn(tx, s.id), links, messages };
+      return { notifications: await listIn(tx, s.id, undefined, 'coordinator'), links, messages };
     });
   }
 
   async function listIn(
     tx: Kysely<DB>,
     submissionId: number,
-    organisationId?: number,
+    organisationId: number | undefined,
+    viewer: 'coordinator' | 'outsider',
+  /**
+   * Notifications of a submission (optionally one organisation's), with their history. Outsiders (recipients,
+   * link holders) see "coordinator" where the coordinator's side acted, never an analyst's e-mail.
+   */
   ): Promise<NotificationView[]> {
     let q = tx
       .selectFrom('notifications as n')
@@ -269,7 +309,7 @@ export function createCoordinationService(deps: {
     const events = rows.length
       ? await tx
           .selectFrom('notification_events')
-          .select(['notification_id', 'at', 'actor', 'from_state', 'to_state', 'note'])
+          .select(['notification_id', 'at', 'actor', 'actor_side', 'from_state', 'to_state', 'note'])
           .where(
             'notification_id',
             'in',
@@ -290,7 +330,16 @@ export function createCoordinationService(deps: {
       overdue: isOverdue(r.state, r.deadline, now),
       events: events
         .filter((e) => e.notification_id === r.id)
-        .map((e) => ({ at: e.at, actor: e.actor, from: e.from_state, to: e.to_state, note: e.note })),
+        .map((e) => ({
+          at: e.at,
+          actor:
+            viewer === 'coordinator' || e.actor_side === 'recipient' || e.actor === 'system'
+              ? e.actor
+              : 'coordinator',
+          from: e.from_state,
+          to: e.to_state,
+          note: e.note,
+        })),
     }));
   }
 
@@ -298,12 +347,15 @@ export function createCoordinationService(deps: {
     const s = await db
       .selectFrom('submissions')
       .select(['id', 'reporter_id'])
+  /** A submission's notifications: analysts all of them; a recipient in standing its organisation's. */
       .where('tracking_no', '=', trackingNo)
+    const staff = can(p, 'disposal:read');
+    const member = staff ? null : await recipientOrg(p, 'inbox:read');
       .executeTakeFirst();
     if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
-    if (can(p, 'disposal:read')) return listIn(db, s.id);
-    if (p.kind === 'user' && p.role === 'recipient' && p.organisationId !== null) {
-      const mine = await listIn(db, s.id, p.organisationId);
+    if (!member) return listIn(db, s.id, undefined, 'coordinator');
+    if (!member.problem) {
+      const mine = await listIn(db, s.id, member.organisationId, 'outsider');
       if (mine.length) return mine;
     }
     throw new AppError('not_found', `No submission ${trackingNo}`);
@@ -312,7 +364,7 @@ export function createCoordinationService(deps: {
   async function applyAction(
     tx: Kysely<DB>,
     n: { id: number; state: string; submission_id: number },
-    actor: string,
+    actor: { name: string; side: 'coordinator' | 'recipient' },
     action: RecipientAction,
     input: { fixUrl?: string; note?: string },
   ) {
@@ -342,7 +394,8 @@ export function createCoordinationService(deps: {
       .insertInto('notification_events')
       .values({
         notification_id: n.id,
-        actor,
+        actor: actor.name,
+        actor_side: actor.side,
         from_state: n.state,
         to_state: rule.to,
         note: input.note ?? input.fixUrl ?? null,
@@ -374,7 +427,7 @@ export function createCoordinationService(deps: {
           .values({
             submission_id: n.submission_id,
             actor_id: null,
-            actor,
+            actor: actor.name,
             from_state: 'notified',
             to_state: 'fixed',
             note: input.fixUrl ?? null,
@@ -385,7 +438,10 @@ export function createCoordinationService(deps: {
     }
   }
 
-  /** A recipient acts through its account (role recipient, member of the notified organisation). */
+  /**
+   * A recipient acts through its account (role recipient with disposal:respond, member of the notified
+   * organisation, the organisation in standing); an analyst may record an answer on its behalf.
+   */
   async function act(
     p: Principal,
     notificationId: number,
@@ -396,15 +452,17 @@ export function createCoordinationService(deps: {
     return db.transaction().execute(async (tx) => {
       const n = await tx
         .selectFrom('notifications')
+    const staff = can(p, 'disposal:notify');
+    const member = staff ? null : await recipientOrg(p, 'disposal:respond');
         .select(['id', 'state', 'submission_id', 'organisation_id'])
         .where('id', '=', notificationId)
         .forUpdate()
         .executeTakeFirst();
-      if (!n || !(p.organisationId === n.organisation_id || can(p, 'disposal:notify')))
+      if (!n || !(staff || (member?.organisationId === n.organisation_id && !member.problem)))
         throw new AppError('not_found', `No notification ${notificationId}`);
-      await applyAction(tx, n, p.email, action, input);
+      await applyAction(tx, n, { name: p.email, side: staff ? 'coordinator' : 'recipient' }, action, input);
       await audit(tx, p, { action: `disposal.${action}`, targetKind: 'notification', targetId: n.id });
-      return (await listIn(tx, n.submission_id, n.organisation_id))[0];
+      return (await listIn(tx, n.submission_id, n.organisation_id, staff ? 'coordinator' : 'outsider'))[0];
     });
   }
 
@@ -422,24 +480,31 @@ export function createCoordinationService(deps: {
         .where('n.link_hash', '=', sha256(token))
         .forUpdate()
         .executeTakeFirst();
-      if (!n || Date.parse(n.link_expires_at) < clock().getTime())
+      if (
+        !n ||
+        Date.parse(n.link_expires_at) < clock().getTime() ||
+        (await standingOf(tx, n.organisation_id))
+      )
         throw new AppError(
           'not_found',
           'This link is unknown or has expired; ask the coordinator for a new one',
         );
-      await applyAction(tx, n, `${n.name} (link)`, action, input);
+      await applyAction(tx, n, { name: `${n.name} (link)`, side: 'recipient' }, action, input);
       await audit(
         tx,
         { email: `${n.name} (link)`, userId: null },
         { action: `disposal.${action}`, targetKind: 'notification', targetId: n.id },
       );
-      return (await listIn(tx, n.submission_id, n.organisation_id))[0];
+      return (await listIn(tx, n.submission_id, n.organisation_id, 'outsider'))[0];
     });
   }
 
   /** What the link holder sees: the notification about them, and the report's public facts. */
   /** A notification with the report it is about: what its recipient sees. */
-  async function withReport(where: { linkHash: string } | { id: number }) {
+  async function withReport(
+    where: { linkHash: string } | { id: number },
+    viewer: 'coordinator' | 'outsider',
+  ) {
     let q = db
       .selectFrom('notifications as n')
       .innerJoin('submissions as s', 's.id', 'n.submission_id')
@@ -461,7 +526,7 @@ export function createCoordinationService(deps: {
     q = 'id' in where ? q.where('n.id', '=', where.id) : q.where('n.link_hash', '=', where.linkHash);
     const n = await q.executeTakeFirst();
     if (!n) return null;
-    const [notification] = await listIn(db, n.submission_id, n.organisation_id);
+    const [notification] = await listIn(db, n.submission_id, n.organisation_id, viewer);
     return {
       organisationId: n.organisation_id,
       linkExpiresAt: n.link_expires_at,
@@ -483,8 +548,8 @@ export function createCoordinationService(deps: {
   }
 
   async function viewByLink(token: string) {
-    const n = await withReport({ linkHash: sha256(token) });
-    if (!n || Date.parse(n.linkExpiresAt) < clock().getTime())
+    const n = await withReport({ linkHash: sha256(token) }, 'outsider');
+    if (!n || Date.parse(n.linkExpiresAt) < clock().getTime() || (await standingOf(db, n.organisationId)))
       throw new AppError(
         'not_found',
         'This link is unknown or has expired; ask the coordinator for a new one',
@@ -492,22 +557,24 @@ export function createCoordinationService(deps: {
     return n.view;
   }
 
-  /** One notification and its report, for a member of the notified organisation (or an analyst). */
+  /** One notification and its report, for a recipient of the notified organisation in standing (or an analyst). */
   async function view(p: Principal, id: number) {
-    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in first');
-    const n = await withReport({ id });
-    const mine = n && p.kind === 'user' && p.organisationId === n.organisationId;
-    if (!n || !(mine || can(p, 'disposal:read'))) throw new AppError('not_found', `No notification ${id}`);
+    const staff = can(p, 'disposal:read');
+    const member = staff ? null : await recipientOrg(p, 'inbox:read');
+    const n = await withReport({ id }, staff ? 'coordinator' : 'outsider');
+    const mine = n && member?.organisationId === n.organisationId && !member.problem;
+    if (!n || !(staff || mine)) throw new AppError('not_found', `No notification ${id}`);
     return n.view;
   }
 
   async function inbox(p: Principal) {
-    if (p.kind !== 'user' || p.organisationId === null)
-      throw new AppError('unauthorized', 'Sign in as a member of an organisation');
+    const member = await recipientOrg(p, 'inbox:read');
+    if (member.problem) throw new AppError('forbidden', member.problem);
     const rows = await db
+  /** A recipient's inbox: its organisation's portal messages, while the organisation is in standing. */
       .selectFrom('inbox_messages')
       .select(['id', 'notification_id', 'subject', 'body', 'created_at', 'read_at'])
-      .where('organisation_id', '=', p.organisationId)
+      .where('organisation_id', '=', member.organisationId)
       .orderBy('id', 'desc')
       .limit(200)
       .execute();
@@ -630,12 +697,10 @@ export function createCoordinationService(deps: {
   ): Promise<BoardItem[]> {
     let orgId = filter.organisationId;
     if (!can(p, 'disposal:read')) {
-      if (p.kind !== 'user' || p.organisationId === null)
-        throw new AppError(
-          p.kind === 'anonymous' ? 'unauthorized' : 'forbidden',
-          'Sign in as an analyst or as a member of a notified organisation',
-        );
-      orgId = p.organisationId;
+      // a recipient (inbox:read), member of an organisation in standing, sees its own organisation's
+      const member = await recipientOrg(p, 'inbox:read');
+      if (member.problem) throw new AppError('forbidden', member.problem);
+      orgId = member.organisationId;
     }
     const now = clock();
     let q = db

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../accounts/model.js';
-import { can } from '../accounts/policy.js';
+import { can, requireAccess } from '../accounts/policy.js';
 import { audit } from '../audit/audit.js';
 
 export const AUDIENCES = ['internal', 'reporter', 'recipients', 'organisation'] as const;
@@ -55,6 +55,7 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
   }
 
   async function list(p: Principal, trackingNo: string): Promise<CaseMessage[]> {
+    requireAccess(p, 'messages:read');
     const who = await sideOf(db, p, trackingNo);
     let q = db.selectFrom('case_messages').selectAll().where('submission_id', '=', who.id).orderBy('id');
     if (who.side === 'reporter') q = q.where('audience', '=', 'reporter');
@@ -83,6 +84,7 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
     trackingNo: string,
     input: { body: string; audience?: Audience; organisationId?: number; replyTo?: number },
   ): Promise<CaseMessage> {
+    requireAccess(p, 'messages:write');
     const body = input.body.trim();
     if (!body || body.length > 20_000)
       throw new AppError('invalid_parameter', 'body must be 1–20,000 characters', { parameter: 'body' });

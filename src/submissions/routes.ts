@@ -23,6 +23,21 @@ const tracking = {
   properties: { trackingNo: { type: 'string', pattern: '^S-\\d{8}-[0-9A-Z]{8}$' } },
 } as const;
 
+/** A case message as its reader may see it (the service writes "coordinator" for analysts to outsiders). */
+const caseMessage = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    author: { type: 'string' },
+    side: { type: 'string', enum: ['coordinator', 'reporter', 'recipient'] },
+    audience: { type: 'string', enum: [...AUDIENCES] },
+    organisationId: { type: 'integer', nullable: true },
+    replyTo: { type: 'integer', nullable: true },
+    body: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
 const submissionView = {
   type: 'object',
   properties: {
@@ -133,7 +148,10 @@ export function registerSubmissionRoutes(
         summary:
           'Case messages you may read (coordinator: all; reporter: the reporter thread; recipient: its own and those to all recipients)',
         params: tracking,
-        response: { ...errors },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: caseMessage } } },
+          ...errors,
+        },
       },
     },
     async (req) => ({
@@ -159,7 +177,7 @@ export function registerSubmissionRoutes(
             replyTo: { type: 'integer' },
           },
         },
-        response: { 201: { type: 'object', additionalProperties: true }, ...errors },
+        response: { 201: caseMessage, ...errors },
       },
     },
     async (req, reply) =>

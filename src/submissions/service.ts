@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { individualDisplayName, type Principal } from '../accounts/model.js';
-import { can, requireAccess } from '../accounts/policy.js';
+import { can, requireAccess, requireAnyAccess, type Action } from '../accounts/policy.js';
 import { audit } from '../audit/audit.js';
 import { scoreCvss } from '../cvss/cvss.js';
 import { severityFromScore } from '../cvss/bands.js';
@@ -104,10 +104,19 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   const userOf = (p: Principal) => (p.kind === 'user' ? p : null);
   const isOwn = (p: Principal, row: store.SubmissionRow) => p.kind === 'user' && p.userId === row.reporter_id;
 
-  /** The row if p may see it; not_found otherwise (a reporter cannot probe others' tracking numbers). */
-  async function visible(tx: Kysely<DB>, p: Principal, trackingNo: string, forUpdate = false) {
+  /**
+   * The row if p may see it — an analyst (read_all), or its reporter with `own` in their scopes — and
+   * not_found otherwise (a reporter cannot probe others' tracking numbers).
+   */
+  async function visible(
+    tx: Kysely<DB>,
+    p: Principal,
+    trackingNo: string,
+    forUpdate = false,
+    own: Action = 'submissions:read_own',
+  ) {
     const row = await store.byTracking(tx, trackingNo, forUpdate);
-    if (!row || !(isOwn(p, row) || can(p, 'submissions:read_all')))
+    if (!row || !((isOwn(p, row) && can(p, own)) || can(p, 'submissions:read_all')))
       throw new AppError('not_found', `No submission ${trackingNo}`, { trackingNo });
     return row;
   }
@@ -283,7 +292,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   }
 
   async function get(p: Principal, trackingNo: string): Promise<View> {
-    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in to see submissions');
+    requireAnyAccess(p, ['submissions:read_all', 'submissions:read_own']);
     const row = await visible(db, p, trackingNo);
     return view(db, p, row);
   }
@@ -292,12 +301,13 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     p: Principal,
     f: { state?: string; mine?: boolean; limit?: number; before?: number } = {},
   ) {
-    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in to see submissions');
+    requireAnyAccess(p, ['submissions:read_all', 'submissions:read_own']);
     if (f.state && !(STATES as readonly string[]).includes(f.state))
       throw new AppError('invalid_parameter', `state must be one of ${STATES.join(', ')}`, {
         parameter: 'state',
       });
     const all = can(p, 'submissions:read_all') && !f.mine;
+    if (!all) requireAccess(p, 'submissions:read_own');
     const u = userOf(p);
     if (!all && !u) return [];
     const rows = await store.list(db, {
@@ -319,7 +329,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   }
 
   async function transition(p: Principal, trackingNo: string, t: TransitionInput): Promise<View> {
-    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in first');
+    requireAnyAccess(p, ['submissions:triage', 'submissions:update_own']);
     if (!(STATES as readonly string[]).includes(t.to))
       throw new AppError('invalid_parameter', `to must be one of ${STATES.join(', ')}`, { parameter: 'to' });
     if (t.to === 'published')
@@ -331,9 +341,13 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         },
       );
     return db.transaction().execute(async (tx) => {
-      const row = await visible(tx, p, trackingNo, true);
+      const row = await visible(tx, p, trackingNo, true, 'submissions:update_own');
       const from = row.state as State;
-      const by = can(p, 'submissions:triage') ? 'analyst' : isOwn(p, row) ? 'reporter' : null;
+      const by = can(p, 'submissions:triage')
+        ? 'analyst'
+        : isOwn(p, row) && can(p, 'submissions:update_own')
+          ? 'reporter'
+          : null;
       const rule = by ? findTransition(from, t.to, by) : undefined;
       if (!rule)
         throw new AppError(
@@ -465,7 +479,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     trackingNo: string,
     file: { filename: string; contentType: string; content: Buffer },
   ): Promise<{ sha256: string; size: number }> {
-    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in first');
+    requireAnyAccess(p, ['submissions:triage', 'submissions:update_own']);
     const type = file.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
     if (!(type in ATTACHMENT_RULES.types))
       throw new AppError(
@@ -493,8 +507,8 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     const filename = file.filename.replace(/[/\\\0]/g, '_').slice(0, 200) || 'attachment';
     const sha256 = createHash('sha256').update(file.content).digest('hex');
     await db.transaction().execute(async (tx) => {
-      const row = await visible(tx, p, trackingNo, true);
-      if (!isOwn(p, row) && !can(p, 'submissions:triage'))
+      const row = await visible(tx, p, trackingNo, true, 'submissions:update_own');
+      if (!(isOwn(p, row) && can(p, 'submissions:update_own')) && !can(p, 'submissions:triage'))
         throw new AppError('forbidden', 'Only the reporter or an analyst adds attachments');
       await store.putBlob(tx, {
         sha256,
@@ -514,7 +528,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   }
 
   async function attachment(p: Principal, trackingNo: string, sha: string) {
-    if (p.kind === 'anonymous') throw new AppError('unauthorized', 'Sign in first');
+    requireAnyAccess(p, ['submissions:read_all', 'submissions:read_own']);
     const row = await visible(db, p, trackingNo);
     const b = await store.blobOf(db, row.id, sha);
     if (!b) throw new AppError('not_found', `No attachment ${sha} on ${trackingNo}`);

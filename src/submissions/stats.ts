@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../accounts/model.js';
+import { requireAccess } from '../accounts/policy.js';
 import { reporterTable } from '../reports/figures.js';
 import { DEFAULT_RULES } from '../reports/rules.js';
 import { reporters } from '../reports/store.js';
@@ -33,6 +34,7 @@ export function createReporterStats(deps: { db: Kysely<DB>; clock?: () => Date }
 
   /** The signed-in reporter's own counts per week (last `weeks`), and their organisation's rank this week. */
   async function mine(p: Principal, weeks = 12) {
+    requireAccess(p, 'submissions:read_own');
     if (p.kind !== 'user') throw new AppError('unauthorized', 'Sign in first');
     const now = weekOf(calendarDay(clock().toISOString()));
     const first = shiftWeek(now, -(weeks - 1));
