@@ -22,6 +22,7 @@ import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
+import { registerSecurityHeaders, requestLogSerializer } from './security.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   platform?: Platform;
   overrides?: PlatformOverrides;
   version?: string;
+  /** Where the request log goes (default standard output); tests read it. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -44,13 +47,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const own = deps.platform ? null : createPlatform(deps.database, config, deps.overrides);
   const platform = deps.platform ?? (own as Platform);
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            serializers: { req: requestLogSerializer },
+            ...(deps.logStream ? { stream: deps.logStream } : {}),
+          },
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
     trustProxy: false,
   });
 
   app.addSchema({ $id: 'Error', ...errorSchema });
+  await registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isAppError(err)) {
@@ -156,7 +167,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    // swagger-ui's own policy (hashes for its inline scripts); its inline styles as the app allows them
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+  });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get(
