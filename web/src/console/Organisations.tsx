@@ -26,6 +26,9 @@ interface Org {
   sector: string | null;
   region: string | null;
   allianceCert: string | null;
+  /** standing: only verified vendors, member units, branches and authorities are notified */
+  verified: boolean;
+  verifiedAt: string | null;
   contacts?: Contact[];
 }
 
@@ -79,7 +82,10 @@ export function Organisations({ search }: { search: string }) {
                 <Link to={`/console/organisations/${o.id}`}>{o.name}</Link>
                 {o.nameEn && <div className="meta">{o.nameEn}</div>}
               </td>
-              <td>{label(ORG_KINDS, o.kind, lang)}</td>
+              <td>
+                {label(ORG_KINDS, o.kind, lang)}{' '}
+                {!o.verified && <span className="tag red">{lang === 'zh' ? '未核验' : 'unverified'}</span>}
+              </td>
               <td>{o.sector ?? ''}</td>
               <td>{o.region ?? ''}</td>
               <td>{o.allianceCert ?? ''}</td>
@@ -170,6 +176,30 @@ export function Organisation({ id }: { id: number }) {
       <dl className="facts">
         <dt>{lang === 'zh' ? '类型' : 'Kind'}</dt>
         <dd>{label(ORG_KINDS, org.kind, lang)}</dd>
+        <dt>{lang === 'zh' ? '核验' : 'Standing'}</dt>
+        <dd>
+          {org.verified
+            ? `${lang === 'zh' ? '已核验' : 'verified'} ${org.verifiedAt?.slice(0, 10) ?? ''}`
+            : lang === 'zh'
+              ? '未核验：不能接收通报'
+              : 'not verified: cannot receive notifications'}{' '}
+          <button
+            type="button"
+            onClick={() =>
+              send<Org>('POST', `/api/v1/organisations/${org.id}/verification`, {
+                verified: !org.verified,
+              }).then(
+                () => {
+                  setErr(null);
+                  setVersion((x) => x + 1);
+                },
+                (x: unknown) => setErr(errText(x)),
+              )
+            }
+          >
+            {org.verified ? (lang === 'zh' ? '撤销核验' : 'Withdraw') : lang === 'zh' ? '核验' : 'Verify'}
+          </button>
+        </dd>
         {org.nameEn && (
           <>
             <dt>{lang === 'zh' ? '英文名称' : 'English name'}</dt>
