@@ -1,5 +1,5 @@
 /** Classification where a source gives none: fills what is missing, never overwrites what a source stated. */
-import type { SourceRecord } from '../vulns/model.js';
+import type { SourceRecord, WeaknessSource } from '../vulns/model.js';
 import { industriesOf } from './industries.js';
 import { objectTypeOf } from './object-types.js';
 import { parseProductString } from './products.js';
@@ -15,12 +15,14 @@ export function classifyRecord(rec: SourceRecord): SourceRecord {
   const products = rec.products.map((p) =>
     !p.vendor && p.raw ? { ...parseProductString(p.raw), ...(p.cpes ? { cpes: p.cpes } : {}) } : p,
   );
+  // A source that states no CWE gets one from its text: CNVD's title names the weakness itself (CNVD's
+  // statement, mapped to a CWE by the table); anything else is the platform's inference, marked so.
   let weaknesses = rec.weaknesses;
-  if (weaknesses.length === 0) {
-    const w =
-      (rec.titleZh ? weaknessFromTitle(rec.titleZh) : undefined) ??
-      weaknessFromEnglish(`${rec.titleEn ?? ''} ${rec.descriptionEn ?? ''}`);
-    if (w) weaknesses = [w];
+  if (!weaknesses.some((w) => w.cwe)) {
+    const fromTitle = rec.titleZh ? weaknessFromTitle(rec.titleZh) : undefined;
+    const found = fromTitle ?? weaknessFromEnglish(`${rec.titleEn ?? ''} ${rec.descriptionEn ?? ''}`);
+    const source: WeaknessSource = rec.source === 'cnvd' && fromTitle ? 'cnvd' : 'inferred';
+    if (found && (found.cwe || weaknesses.length === 0)) weaknesses = [...weaknesses, { ...found, source }];
   }
   const withProducts = { ...rec, products, weaknesses };
   if (rec.state === 'rejected') return withProducts;

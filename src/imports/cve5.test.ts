@@ -7,9 +7,10 @@ const globSync = (pattern: RegExp, opts: { cwd: string }) =>
   (readdirSync(opts.cwd, { recursive: true }) as string[]).filter((f) => pattern.test(f));
 import { zipOf } from '../test-support/zip.js';
 import { describe, expect, it } from 'vitest';
-import type { ParseItem } from '../vulns/model.js';
+import type { ParseItem, Weakness } from '../vulns/model.js';
 import { sharedData } from '../test-support/shared-data.js';
-import { parseCve5 } from './cve5.js';
+import { cve5ToRecord, cweInText, parseCve5 } from './cve5.js';
+import { prepareRecord } from './prepare.js';
 
 async function collect(paths: string[]): Promise<ParseItem[]> {
   const out: ParseItem[] = [];
@@ -47,6 +48,22 @@ describe.runIf(real)('CVE JSON 5 records from CISA Vulnrichment (real)', () => {
     expect(JSON.parse(one?.raw ?? '{}')).toMatchObject({ cveMetadata: { cveId: 'CVE-2024-0001' } });
   });
 
+  it("reads the CNA's CWE from its problem-type text when it gives no cweId, and marks inferred ones", async () => {
+    const all = recs(await collect([real ?? ''])).filter((r) => r.state === 'published');
+    const prepared = all.map((r) => prepareRecord(r, 'real').prepared);
+    const stated = (src: string) => (r: { weaknesses: Weakness[] }) =>
+      r.weaknesses.some((w) => w.cwe && w.source === src);
+    // 999 records carry a cweId; 682 more state the CWE only in their description text ("CWE-79 …").
+    expect(all.filter(stated('cna')).length).toBe(1681);
+    const adpOnly = prepared.filter((r) => !stated('cna')(r) && stated('adp')(r));
+    const inferred = prepared.filter((r) => !stated('cna')(r) && !stated('adp')(r) && stated('inferred')(r));
+    const none = prepared.filter((r) => !r.weaknesses.some((w) => w.cwe));
+    expect([adpOnly.length, inferred.length, none.length]).toEqual([198, 95, 122]);
+    expect(1681 + 198 + 95 + 122).toBe(all.length);
+    // An inferred CWE is never credited to the CNA.
+    for (const r of inferred) expect(r.weaknesses.filter((w) => w.source === 'cna' && w.cwe)).toEqual([]);
+  });
+
   it('reads a zip of a cvelistV5 tree the same as the tree', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cve5-zip-'));
     const files = globSync(/^2024\/0xxx\/CVE-[^/]*\.json$/, { cwd: real ?? '' })
@@ -79,6 +96,40 @@ describe.runIf(schemaTests)('schema validation against the official CVE schema t
     }
     const good = await collect([join(schemaTests ?? '', '5.0', 'CVE-2017-4024_published.json')]);
     expect(good[0]?.ok).toBe(true);
+  });
+});
+
+describe('CVE JSON 5 weaknesses', () => {
+  it("takes the CWE id from the description text as the CNA's when cweId is absent", () => {
+    expect(cweInText('CWE-79 Improper Neutralization of Input During Web Page Generation')).toBe('CWE-79');
+    expect(cweInText('Cross-site scripting (cwe-079)')).toBe('CWE-79');
+    expect(cweInText('NVD-CWE-noinfo')).toBeUndefined();
+    expect(cweInText('Stored XSS')).toBeUndefined();
+    const doc = {
+      cveMetadata: { cveId: 'CVE-2024-7777', state: 'PUBLISHED' },
+      containers: {
+        cna: {
+          descriptions: [{ lang: 'en', value: 'An SQL injection in P.' }],
+          problemTypes: [
+            { descriptions: [{ lang: 'en', type: 'CWE', description: 'CWE-89 SQL Injection' }] },
+          ],
+        },
+        adp: [
+          {
+            providerMetadata: { shortName: 'CISA-ADP' },
+            problemTypes: [
+              {
+                descriptions: [{ lang: 'en', type: 'CWE', cweId: 'CWE-74', description: 'CWE-74 Injection' }],
+              },
+            ],
+          },
+        ],
+      },
+    };
+    expect(cve5ToRecord(doc, '{}').weaknesses).toEqual([
+      { cwe: 'CWE-89', nameEn: 'CWE-89 SQL Injection', source: 'cna' },
+      { cwe: 'CWE-74', nameEn: 'CWE-74 Injection', source: 'adp' },
+    ]);
   });
 });
 

@@ -42,6 +42,12 @@ const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) 
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const s = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
+/** The first CWE id in a problem-type text ("CWE-79 Cross-site Scripting", "NVD-CWE-noinfo" has none). */
+export function cweInText(text: string | undefined): string | undefined {
+  const m = text ? /(?:^|[^\w-])CWE-(\d{1,5})(?!\w)/i.exec(text) : null;
+  return m ? `CWE-${Number(m[1])}` : undefined;
+}
+
 const METRIC_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;
 
 function langText(list: unknown, lang: RegExp): string | undefined {
@@ -130,9 +136,16 @@ export function cve5ToRecord(doc: J, raw: string): SourceRecord {
   for (const { c, provider } of containers) {
     for (const pt of arr(c.problemTypes).map(obj)) {
       for (const d of arr(pt.descriptions).map(obj)) {
-        const cwe = s(d.cweId);
-        if (cwe || s(d.description))
-          weaknesses.push({ cwe: cwe ?? null, ...(s(d.description) ? { nameEn: s(d.description) } : {}) });
+        const text = s(d.description);
+        // Many CNAs write "CWE-79 Improper Neutralization …" without a cweId: the id in their own text is
+        // still their statement.
+        const cwe = s(d.cweId) ?? cweInText(text);
+        if (cwe || text)
+          weaknesses.push({
+            cwe: cwe ?? null,
+            ...(text ? { nameEn: text } : {}),
+            source: provider === 'cna' ? 'cna' : 'adp',
+          });
       }
     }
     for (const m of arr(c.metrics).map(obj)) {

@@ -64,7 +64,7 @@ export function kevEntryToRecord(
     titleEn: str(e.vulnerabilityName),
     descriptionEn: str(e.shortDescription),
     products: [{ vendor: str(e.vendorProject) ?? '', product: str(e.product) ?? '', versions: [] }],
-    weaknesses: cwes.map((cwe) => ({ cwe })),
+    weaknesses: cwes.map((cwe) => ({ cwe, source: 'kev' as const })),
     cvss: [],
     exploited: {
       dateAdded: added,

@@ -131,4 +131,25 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
     expect(v.cvss).toEqual([]);
     expect(v.severity).toBeNull();
   });
+
+  it('marks a weakness inferred from the text as inferred, and drops it when a source states one', async () => {
+    const text = {
+      titleEn: 'Stored cross-site scripting in Foo',
+      descriptionEn: 'A stored cross-site scripting flaw in Foo.',
+      weaknesses: [],
+    };
+    await run(d, [cveRecord('CVE-2023-0060', text)]);
+    const alone = (await getVulnerability(d.db, 'CVE-2023-0060')).vulnerability;
+    expect(alone.weaknesses).toEqual([
+      { cwe: 'CWE-79', nameEn: 'Cross-site scripting (XSS)', nameZh: '跨站脚本', source: 'inferred' },
+    ]);
+    // The CNA's statement (here in a KEV entry's cwes for the same CVE) wins over the inference.
+    await run(d, [kevRecord('CVE-2023-0060', { weaknesses: [{ cwe: 'CWE-80', source: 'kev' }] })]);
+    const stated = (await getVulnerability(d.db, 'CVE-2023-0060')).vulnerability;
+    expect(stated.weaknesses).toEqual([{ cwe: 'CWE-80', source: 'kev' }]);
+    const cwes = await sql<{
+      cwes: string[];
+    }>`SELECT cwes FROM vulnerabilities WHERE public_id = 'CVE-2023-0060'`.execute(d.db);
+    expect(cwes.rows[0]?.cwes).toEqual(['CWE-80']);
+  });
 });

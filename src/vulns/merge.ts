@@ -121,13 +121,19 @@ export function mergeVulnerability(input: PreparedRecord[]): Vulnerability {
       ? products.map((p, i) => (i === 0 ? { ...p, cpes } : p))
       : products;
 
+  // A weakness a source states comes before one the platform inferred (the same CWE keeps the stater).
+  const all = live.flatMap((r) => r.weaknesses);
   const weaknesses: Weakness[] = uniqueBy(
-    live.flatMap((r) => r.weaknesses),
+    [...all.filter((w) => w.source !== 'inferred'), ...all.filter((w) => w.source === 'inferred')],
     (w) => w.cwe ?? `name:${w.nameZh ?? w.nameEn ?? ''}`,
   );
-  // A named-only weakness (未明) is dropped when a source gives a real CWE.
+  // A named-only weakness (未明) is dropped when a source gives a real CWE; an inferred CWE is dropped
+  // when a source states one.
   const hasCwe = weaknesses.some((w) => w.cwe);
-  const finalWeaknesses = hasCwe ? weaknesses.filter((w) => w.cwe) : weaknesses;
+  const hasStatedCwe = weaknesses.some((w) => w.cwe && w.source !== 'inferred');
+  const finalWeaknesses = weaknesses.filter(
+    (w) => (!hasCwe || w.cwe) && (!hasStatedCwe || w.source !== 'inferred'),
+  );
 
   const exploited = firstOf(live, ['kev', 'cve', 'cnvd'], (r) => r.exploited) ?? null;
   const references: Reference[] = uniqueBy(

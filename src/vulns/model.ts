@@ -59,11 +59,21 @@ export interface AffectedProduct {
   raw?: string;
 }
 
+/**
+ * Who states a weakness: the CVE record's CNA (its cweId, or a CWE id in its own description text), an ADP
+ * container (CISA's Vulnrichment), CNVD (the weakness its title names), the KEV catalogue, or the platform
+ * itself — `inferred` from the title / description by classify/weaknesses.ts, never a source's statement.
+ */
+export const WEAKNESS_SOURCES = ['cna', 'adp', 'cnvd', 'kev', 'vulnshare', 'inferred'] as const;
+export type WeaknessSource = (typeof WEAKNESS_SOURCES)[number];
+
 export interface Weakness {
   /** "CWE-79", or null when the weakness is known only by name. */
   cwe: string | null;
   nameZh?: string;
   nameEn?: string;
+  /** Who states it (absent in records stored before sources were told apart). */
+  source?: WeaknessSource;
 }
 
 export interface CvssInput {

@@ -1,4 +1,5 @@
 /** JSON schemas of what the API returns: the response schema is the list of fields a caller may see. */
+import { WEAKNESS_SOURCES } from './model.js';
 const str = { type: 'string' } as const;
 const strN = { type: ['string', 'null'] } as const;
 const strArr = { type: 'array', items: str } as const;
@@ -36,7 +37,16 @@ export const vulnerabilitySchema = {
     industries: strArr,
     weaknesses: {
       type: 'array',
-      items: { type: 'object', properties: { cwe: strN, nameZh: str, nameEn: str } },
+      items: {
+        type: 'object',
+        properties: {
+          cwe: strN,
+          nameZh: str,
+          nameEn: str,
+          /** cna / adp / cnvd / kev / vulnshare state it; inferred = the platform's guess from the text */
+          source: { type: 'string', enum: [...WEAKNESS_SOURCES] },
+        },
+      },
     },
     cvss: { type: 'array', items: cvssSchema },
     score: { type: ['number', 'null'] },

@@ -48,6 +48,7 @@ const DICT = {
   dates: { zh: '日期', en: 'Dates' },
   published: { zh: '公开', en: 'Published' },
   weakness: { zh: '漏洞类型', en: 'Weakness' },
+  weaknessInferred: { zh: '由平台根据描述推断', en: 'inferred by the platform from the text' },
   credits: { zh: '发现者', en: 'Credits' },
   notFound: { zh: '没有这个漏洞。', en: 'No such vulnerability.' },
   noBulletins: { zh: '还没有发布的周报。', en: 'No bulletin has been published yet.' },

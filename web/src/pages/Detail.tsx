@@ -15,7 +15,7 @@ interface Detail {
     severitySource: string | null;
     score: number | null;
     cvss: Array<{ vector: string; version: string; baseScore: number; severity: string; provider?: string }>;
-    weaknesses: Array<{ cwe: string | null; nameZh?: string; nameEn?: string }>;
+    weaknesses: Array<{ cwe: string | null; nameZh?: string; nameEn?: string; source?: string }>;
     kind: string;
     zeroDay: boolean | null;
     exploited: { dateAdded: string; ransomware: boolean } | null;
@@ -76,7 +76,10 @@ export function Detail({ id }: { id: string }) {
             <dt>{t('weakness')}</dt>
             <dd>
               {v.weaknesses
-                .map((w) => `${pick({ zh: w.nameZh, en: w.nameEn }, lang)}${w.cwe ? ` (${w.cwe})` : ''}`)
+                .map(
+                  (w) =>
+                    `${pick({ zh: w.nameZh, en: w.nameEn }, lang)}${w.cwe ? ` (${w.cwe})` : ''}${w.source === 'inferred' ? ` — ${t('weaknessInferred')}` : ''}`,
+                )
                 .join('；')}
             </dd>
           </>
