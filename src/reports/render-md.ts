@@ -1,4 +1,10 @@
-/** The bulletin as Markdown: the same text as the HTML; figures become small data tables. */
+/**
+ * The bulletin as Markdown: the same text as the HTML; figures become small data tables.
+ *
+ * Titles, descriptions, vendor and reporter names and editorial text come from reporters and outside sources,
+ * and Markdown is often turned into HTML by whoever reads it: every text goes through `t`, which writes & < >
+ * as entities (no live HTML) and escapes `](` (no link the bulletin did not make). URLs go through `u`.
+ */
 import { INDUSTRIES } from '../vulns/model.js';
 import type { BulletinData } from './figures.js';
 import type { RenderMeta } from './render-html.js';
@@ -27,10 +33,19 @@ import {
   type PlatformSettings,
 } from './text.js';
 
-const cell = (s: string | number) => String(s).replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/** Text as Markdown text: HTML-significant characters as entities, no link syntax. */
+const t = (s: string | number): string =>
+  String(s)
+    .replace(/[&<>]/g, (c) => ENTITY[c] ?? c)
+    .replace(/\]\(/g, '\\](');
+/** A URL as it may stand in the bulletin: http(s) only, characters that could end it percent-encoded. */
+const u = (url: string): string =>
+  /^https?:\/\//i.test(url) ? url.replace(/[<>"\s]/g, (c) => encodeURIComponent(c)) : '—';
+const cell = (s: string | number) => t(s).replace(/\|/g, '\\|').replace(/\n+/g, ' ');
 function table(caption: string, head: string[], rows: Array<Array<string | number>>): string {
   return [
-    `**${caption}**`,
+    `**${t(caption)}**`,
     '',
     `| ${head.map(cell).join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
@@ -42,14 +57,14 @@ function table(caption: string, head: string[], rows: Array<Array<string | numbe
 export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang, meta: RenderMeta): string {
   const L = labels(d, p, lang);
   const o: string[] = [];
-  const editorial = ` _${L.editorialMark}_`;
+  const editorial = ` _${t(L.editorialMark)}_`;
   o.push(
-    `# ${pick(p.name, lang)} · ${L.title}`,
+    `# ${t(pick(p.name, lang))} · ${t(L.title)}`,
     '',
-    `**${L.issue}** · ${L.range}${meta.state === 'draft' ? (lang === 'zh' ? ' · 草稿' : ' · DRAFT') : ''}`,
+    `**${t(L.issue)}** · ${t(L.range)}${meta.state === 'draft' ? (lang === 'zh' ? ' · 草稿' : ' · DRAFT') : ''}`,
     '',
   );
-  o.push(`## ${L.sections.overview}`, '', ...overviewText(d, p, lang).flatMap((x) => [x, '']));
+  o.push(`## ${t(L.sections.overview)}`, '', ...overviewText(d, p, lang).flatMap((x) => [t(x), '']));
   o.push(
     table(
       L.figure1,
@@ -62,7 +77,7 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
     ),
   );
   const dt = disposalText(d, p, lang);
-  o.push(`## ${L.sections.disposal}`, '', dt[0] ?? '', '');
+  o.push(`## ${t(L.sections.disposal)}`, '', t(dt[0] ?? ''), '');
   o.push(
     table(
       lang === 'zh' ? '通报对象类别' : 'Notifications by recipient category',
@@ -70,9 +85,10 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
       DISPOSAL_CATEGORIES.map((c) => [disposalLabel(c, lang), d.disposal.counts[c]]),
     ),
   );
-  o.push(...dt.slice(1), '');
-  if (d.disposal.organisations.length) o.push(d.disposal.organisations.join(lang === 'zh' ? '、' : ', '), '');
-  o.push(`## ${L.sections.reporting}`, '', reportingText(d, p, lang, L.individuals), '');
+  o.push(...dt.slice(1).map(t), '');
+  if (d.disposal.organisations.length)
+    o.push(t(d.disposal.organisations.join(lang === 'zh' ? '、' : ', ')), '');
+  o.push(`## ${t(L.sections.reporting)}`, '', t(reportingText(d, p, lang, L.individuals)), '');
   if (d.reporters.rows.length)
     o.push(
       table(L.table1, L.table1Head, [
@@ -84,9 +100,9 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
         [`**${L.table1Total}**`, d.reporters.total.reported, d.reporters.total.original],
       ]),
     );
-  o.push(`## ${L.sections.types}`, '');
+  o.push(`## ${t(L.sections.types)}`, '');
   if (d.overview.total > 0) {
-    o.push(typesText(d, p, lang), '');
+    o.push(t(typesText(d, p, lang)), '');
     o.push(
       table(
         L.table2,
@@ -94,7 +110,7 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
         d.objectTypes.map((t) => [objectTypeLabel(t.type, lang), t.count]),
       ),
     );
-    o.push(vendorsText(d, p, lang), '');
+    o.push(t(vendorsText(d, p, lang)), '');
     o.push(
       table(
         L.table3,
@@ -102,8 +118,8 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
         d.vendors.rows.map((r, i) => [i + 1, r.vendor, r.count, `${Math.round(r.share * 100)}%`]),
       ),
     );
-  } else o.push(L.noneThisWeek, '');
-  o.push(industriesText(d, p, lang), '');
+  } else o.push(t(L.noneThisWeek), '');
+  o.push(t(industriesText(d, p, lang)), '');
   o.push(
     table(
       INDUSTRIES.map((i) => L.industryFigure(i)).join(' / '),
@@ -111,17 +127,17 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
       d.scoreTrend.map((t) => [t.week, ...INDUSTRIES.map((i) => t.industries[i])]),
     ),
   );
-  o.push(`## ${L.sections.alerts}`, '');
+  o.push(`## ${t(L.sections.alerts)}`, '');
   if (d.alerts.length || d.table4.length) {
-    o.push(alertsIntro(p, lang), '');
+    o.push(t(alertsIntro(p, lang)), '');
     d.alerts.forEach((a, i) => {
       const { intro, body } = alertBody(a, p, lang);
-      o.push(`### ${alertHeading(a, i, lang)}${a.pinned ? editorial : ''}`, '');
-      if (intro) o.push(intro, '');
-      o.push(body, '', `${L.references}:`, '', ...a.links.map((id) => `- ${recordUrl(p, id)}`), '');
+      o.push(`### ${t(alertHeading(a, i, lang))}${a.pinned ? editorial : ''}`, '');
+      if (intro) o.push(t(intro), '');
+      o.push(t(body), '', `${t(L.references)}:`, '', ...a.links.map((id) => `- ${u(recordUrl(p, id))}`), '');
     });
     if (d.table4.length) {
-      o.push(table4Intro(p, lang), '');
+      o.push(t(table4Intro(p, lang)), '');
       o.push(
         table(
           L.table4,
@@ -135,31 +151,32 @@ export function renderMarkdown(d: BulletinData, p: PlatformSettings, lang: Lang,
         ),
       );
     }
-    o.push(summaryText(d, lang), '');
-  } else o.push(L.noneThisWeek, '');
-  o.push(`## ${L.sections.verification}${editorial}`, '');
-  if (!d.verifications.length) o.push(L.noneThisWeek, '');
+    o.push(t(summaryText(d, lang)), '');
+  } else o.push(t(L.noneThisWeek), '');
+  o.push(`## ${t(L.sections.verification)}${editorial}`, '');
+  if (!d.verifications.length) o.push(t(L.noneThisWeek), '');
   else {
-    o.push(verificationIntro(p, lang), '');
+    const H = L.verificationHeads;
+    o.push(t(verificationIntro(p, lang)), '');
     d.verifications.forEach((v, i) => {
-      o.push(`### ${i + 1}. ${v.title}`, '', `**${L.verificationHeads.description}**`, '', v.description, '');
-      if (v.pocUrl) o.push(`- ${L.verificationHeads.poc}: ${v.pocUrl}`);
-      if (v.referenceUrl) o.push(`- ${L.verificationHeads.reference}: ${v.referenceUrl}`);
-      if (v.provider) o.push(`- ${L.verificationHeads.provider}: ${v.provider}`);
+      o.push(`### ${i + 1}. ${t(v.title)}`, '', `**${t(H.description)}**`, '', t(v.description), '');
+      if (v.pocUrl) o.push(`- ${t(H.poc)}: ${u(v.pocUrl)}`);
+      if (v.referenceUrl) o.push(`- ${t(H.reference)}: ${u(v.referenceUrl)}`);
+      if (v.provider) o.push(`- ${t(H.provider)}: ${t(v.provider)}`);
       o.push('');
     });
-    o.push(L.verificationNote, '');
+    o.push(t(L.verificationNote), '');
   }
-  o.push(`## ${L.sections.news}${editorial}`, '');
-  if (!d.news.length) o.push(L.noneThisWeek, '');
+  o.push(`## ${t(L.sections.news)}${editorial}`, '');
+  if (!d.news.length) o.push(t(L.noneThisWeek), '');
   d.news.forEach((n, i) => {
-    o.push(`### ${i + 1}. ${n.title}`, '');
-    if (n.summary) o.push(n.summary, '');
-    if (n.url) o.push(`${L.references}: ${n.url}`, '');
+    o.push(`### ${i + 1}. ${t(n.title)}`, '');
+    if (n.summary) o.push(t(n.summary), '');
+    if (n.url) o.push(`${t(L.references)}: ${u(n.url)}`, '');
   });
   o.push('---', '');
-  for (const a of p.about) o.push(`### ${pick(a.heading, lang)}`, '', pick(a.body, lang), '');
-  for (const c of p.contacts) o.push(`${pick(c.label, lang)}: ${c.value}  `);
-  o.push('', `_${L.generated(meta.generatedAt)}_`, '');
+  for (const a of p.about) o.push(`### ${t(pick(a.heading, lang))}`, '', t(pick(a.body, lang)), '');
+  for (const c of p.contacts) o.push(`${t(pick(c.label, lang))}: ${t(c.value)}  `);
+  o.push('', `_${t(L.generated(meta.generatedAt))}_`, '');
   return o.join('\n');
 }
