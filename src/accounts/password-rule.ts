@@ -2,7 +2,8 @@
  * The password rule, wherever a password is set (registration, admin and CLI user creation, any later
  * password change): 12–256 characters, not blank, and not guessable — zxcvbn's estimate with its common and
  * English dictionaries (common and breached passwords, names, words, keyboard patterns, dates), the account's
- * own e-mail and name counted as known words. The dictionaries load once, on first use (~0.2 s).
+ * own e-mail and name counted as known words. The dictionaries load once, on first use (~0.2 s); a check
+ * takes a few milliseconds, and is bounded for hostile input (see estimateLength).
  */
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
@@ -11,6 +12,13 @@ export const PASSWORD_RULES = {
   maxLength: 256,
   /** zxcvbn's score 0–4; 3 is "safely unguessable: moderate protection from an offline slow-hash attack". */
   minScore: 3,
+  /**
+   * zxcvbn's cost grows fast with length and with l33t substitutions (a 256-character repeat took seconds): it
+   * looks at the first 64 characters (a password whose first 64 are strong is strong) and tries at most 16
+   * substitutions, so one check stays within a few argon2 hashes even for a hostile input.
+   */
+  estimateLength: 64,
+  l33tMaxSubstitutions: 16,
 } as const;
 
 export interface PasswordProblem {
@@ -34,6 +42,8 @@ function zxcvbn(): Promise<ZxcvbnFactory> {
       dictionary: { ...common.dictionary, ...en.dictionary },
       graphs: common.adjacencyGraphs,
       translations: en.translations,
+      maxLength: PASSWORD_RULES.estimateLength,
+      l33tMaxSubstitutions: PASSWORD_RULES.l33tMaxSubstitutions,
     });
   })();
   return estimator;
