@@ -22,6 +22,8 @@ export const LINK_DAYS = 90;
 
 export const NOTIFICATION_STATES = [
   'sent',
+  // no channel to send on (the organisation has no contact): nothing was sent; the analyst passes the link
+  'undeliverable',
   'delivered',
   'acknowledged',
   'fixed',
@@ -40,9 +42,9 @@ export const RECIPIENT_ACTIONS: Record<
   'acknowledge' | 'fix' | 'dispute',
   { from: NotificationState[]; to: NotificationState }
 > = {
-  acknowledge: { from: ['sent', 'delivered', 'no_response'], to: 'acknowledged' },
-  fix: { from: ['sent', 'delivered', 'acknowledged', 'no_response'], to: 'fixed' },
-  dispute: { from: ['sent', 'delivered', 'acknowledged', 'no_response'], to: 'disputed' },
+  acknowledge: { from: ['sent', 'undeliverable', 'delivered', 'no_response'], to: 'acknowledged' },
+  fix: { from: ['sent', 'undeliverable', 'delivered', 'acknowledged', 'no_response'], to: 'fixed' },
+  dispute: { from: ['sent', 'undeliverable', 'delivered', 'acknowledged', 'no_response'], to: 'disputed' },
 };
 export type RecipientAction = keyof typeof RECIPIENT_ACTIONS;
 

@@ -33,3 +33,25 @@ export interface BoardItem {
   fixUrl: string | null;
   overdue: boolean;
 }
+
+/** Counts of every notification the board's filter matches (not just the rows of one page). */
+export interface BoardSummary {
+  total: number;
+  overdue: number;
+  /** per recipient organisation: most overdue first, then most notified */
+  byOrganisation: Array<{
+    organisationId: number;
+    organisation: string;
+    total: number;
+    open: number;
+    overdue: number;
+  }>;
+  byState: Record<NotificationState, number>;
+}
+
+/** GET /api/v1/notifications: one page in board order, the cursor of the next, and the summary. */
+export interface BoardPage {
+  items: BoardItem[];
+  nextCursor: string | null;
+  summary: BoardSummary;
+}

@@ -37,6 +37,7 @@ export const METRIC_NAMES: Record<string, { zh: string; en: string }> = {
 /** A notification's state, as coordinator and recipient see it. */
 export const NOTIFICATION_STATES: Record<string, { zh: string; en: string }> = {
   sent: { zh: '已发送', en: 'Sent' },
+  undeliverable: { zh: '未能发送（无联系渠道）', en: 'Not sent: no contact channel' },
   delivered: { zh: '已送达', en: 'Delivered' },
   acknowledged: { zh: '已确认', en: 'Acknowledged' },
   fixed: { zh: '已修复', en: 'Fixed' },

@@ -1,33 +1,30 @@
-/** The disposal board: every notification across cases, overdue first; filter by recipient, state, overdue. */
+/**
+ * The disposal board: every notification across cases, overdue first, a page at a time ("more"); filter by
+ * recipient, state, overdue. The totals per recipient and per state come from the server and count every
+ * notification the filter matches, not only the rows loaded.
+ */
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
-import { CLOSED_STATES } from '../../../src/coordination/rules.js';
 import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status } from '../pages/bits.js';
 import { Deadline } from '../pages/Inbox.js';
-import type { BoardItem } from '../../../src/coordination/views.js';
-import { useApi } from '../pages/useApi.js';
+import type { BoardItem, BoardPage } from '../../../src/coordination/views.js';
+import { usePages } from '../pages/useApi.js';
 
 export function Board({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
   const params = new URLSearchParams(search);
-  const board = useApi<{ items: BoardItem[] }>(`/api/v1/notifications?${params.toString()}`);
+  const board = usePages<BoardItem, BoardPage>(`/api/v1/notifications?${params.toString()}`);
   const set = (k: string, v: string) => {
     const p = new URLSearchParams(search);
     if (v) p.set(k, v);
     else p.delete(k);
     navigate(`/console/disposal${p.size ? `?${p.toString()}` : ''}`);
   };
-  const items = board.data?.items ?? [];
-  const byOrg = new Map<string, { total: number; overdue: number; open: number }>();
-  for (const n of items) {
-    const o = byOrg.get(n.organisation) ?? { total: 0, overdue: 0, open: 0 };
-    o.total++;
-    if (n.overdue) o.overdue++;
-    if (!(CLOSED_STATES as readonly string[]).includes(n.state)) o.open++;
-    byOrg.set(n.organisation, o);
-  }
+  const items = board.items;
+  const summary = board.first.data?.summary;
+  const byOrg = summary?.byOrganisation ?? [];
   return (
     <div>
       <h1>{lang === 'zh' ? '处置看板' : 'Disposal board'}</h1>
@@ -41,6 +38,9 @@ export function Board({ search }: { search: string }) {
           {Object.keys(NOTIFICATION_STATES).map((s) => (
             <option key={s} value={s}>
               {label(NOTIFICATION_STATES, s, lang)}
+              {summary && !params.get('state')
+                ? ` (${summary.byState[s as keyof typeof summary.byState]})`
+                : ''}
             </option>
           ))}
         </select>
@@ -52,12 +52,24 @@ export function Board({ search }: { search: string }) {
           />{' '}
           {lang === 'zh' ? '只看逾期' : 'Overdue only'}
         </label>
+        {params.get('organisationId') && (
+          <button type="button" className="linkish" onClick={() => set('organisationId', '')}>
+            {lang === 'zh' ? '× 全部接收单位' : '× all recipients'}
+          </button>
+        )}
       </form>
       <Status loading={board.loading} error={board.error} />
-      {board.data && items.length === 0 && (
+      {summary && (
+        <p className="meta" aria-label="board totals">
+          {lang === 'zh'
+            ? `共 ${summary.total} 条通报，逾期 ${summary.overdue} 条；已显示 ${items.length} 条。`
+            : `${summary.total} notifications, ${summary.overdue} overdue; ${items.length} shown.`}
+        </p>
+      )}
+      {board.first.data && items.length === 0 && (
         <p className="status">{lang === 'zh' ? '没有符合条件的通报。' : 'No notification matches.'}</p>
       )}
-      {byOrg.size > 0 && (
+      {byOrg.length > 0 && (
         <>
           <h2>{lang === 'zh' ? '按接收单位' : 'Per recipient'}</h2>
           <table className="board">
@@ -70,9 +82,17 @@ export function Board({ search }: { search: string }) {
               </tr>
             </thead>
             <tbody>
-              {[...byOrg].map(([org, c]) => (
-                <tr key={org} className={c.overdue ? 'late' : ''}>
-                  <td>{org}</td>
+              {byOrg.map((c) => (
+                <tr key={c.organisationId} className={c.overdue ? 'late' : ''}>
+                  <td>
+                    <button
+                      type="button"
+                      className="linkish"
+                      onClick={() => set('organisationId', String(c.organisationId))}
+                    >
+                      {c.organisation}
+                    </button>
+                  </td>
                   <td>{c.total}</td>
                   <td>{c.open}</td>
                   <td>{c.overdue}</td>
@@ -107,7 +127,9 @@ export function Board({ search }: { search: string }) {
                     {n.organisation}
                     <div className="meta">{label(RECIPIENT_CATEGORIES, n.category, lang)}</div>
                   </td>
-                  <td>{label(NOTIFICATION_STATES, n.state, lang)}</td>
+                  <td className={n.state === 'undeliverable' ? 'warn' : ''}>
+                    {label(NOTIFICATION_STATES, n.state, lang)}
+                  </td>
                   <td>
                     <Deadline item={n} />
                   </td>
@@ -115,6 +137,13 @@ export function Board({ search }: { search: string }) {
               ))}
             </tbody>
           </table>
+          {board.hasMore && (
+            <p>
+              <button type="button" onClick={board.more} disabled={board.loading}>
+                {lang === 'zh' ? '更多' : 'More'}
+              </button>
+            </p>
+          )}
         </>
       )}
     </div>

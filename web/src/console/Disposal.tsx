@@ -80,6 +80,13 @@ export function Disposal({
                     </>
                   )}
                   {n.answer && <div className="meta">{n.answer}</div>}
+                  {n.state === 'undeliverable' && (
+                    <div className="meta warn">
+                      {lang === 'zh'
+                        ? '该单位没有联系方式（邮箱、Webhook 或站内信箱），未发出任何消息。'
+                        : 'This organisation has no contact (e-mail, webhook or portal inbox): nothing was sent.'}
+                    </div>
+                  )}
                 </td>
                 <td>
                   <Deadline item={n} />

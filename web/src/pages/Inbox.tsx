@@ -2,7 +2,7 @@
  * A recipient's portal (vendor or member unit, signed in): its organisation's notifications, overdue first;
  * open one to acknowledge, report the fix or dispute, and to write to the coordinator.
  */
-import type { BoardItem, NotificationView } from '../../../src/coordination/views.js';
+import type { BoardItem, BoardPage, NotificationView } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { useAuth } from '../auth.js';
@@ -12,7 +12,7 @@ import { Link } from '../main.js';
 import { Status, ErrorLine, History } from './bits.js';
 import { Thread } from './Messages.js';
 import { RecipientActions } from './RecipientActions.js';
-import { useApi } from './useApi.js';
+import { useApi, usePages } from './useApi.js';
 
 export function Deadline({ item }: { item: Pick<BoardItem, 'deadline' | 'overdue'> }) {
   const { lang } = useContext(LangContext);
@@ -27,13 +27,13 @@ export function Deadline({ item }: { item: Pick<BoardItem, 'deadline' | 'overdue
 export function Inbox() {
   const { lang } = useContext(LangContext);
   const { me, ready } = useAuth();
-  const board = useApi<{ items: BoardItem[] }>(me ? '/api/v1/notifications' : null);
+  const board = usePages<BoardItem, BoardPage>(me ? '/api/v1/notifications' : null);
   if (ready && !me) return <p className="status">{lang === 'zh' ? '请先登录。' : 'Sign in first.'}</p>;
   return (
     <div>
       <h1>{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</h1>
       <Status loading={board.loading} error={board.error} />
-      {board.data?.items.length === 0 && (
+      {board.first.data?.items.length === 0 && (
         <p className="status">
           {lang === 'zh' ? '贵单位目前没有收到漏洞通报。' : 'Your organisation has no notifications.'}
         </p>
@@ -48,7 +48,7 @@ export function Inbox() {
           </tr>
         </thead>
         <tbody>
-          {board.data?.items.map((n) => (
+          {board.items.map((n) => (
             <tr key={n.id} className={n.overdue ? 'late' : ''}>
               <td>
                 <Link to={`/inbox/${n.trackingNo}`}>{n.title}</Link>
@@ -62,6 +62,13 @@ export function Inbox() {
           ))}
         </tbody>
       </table>
+      {board.hasMore && (
+        <p>
+          <button type="button" onClick={board.more} disabled={board.loading}>
+            {lang === 'zh' ? '更多' : 'More'}
+          </button>
+        </p>
+      )}
     </div>
   );
 }
@@ -81,11 +88,11 @@ export function InboxCase({ trackingNo }: { trackingNo: string }) {
   const { lang } = useContext(LangContext);
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
-  const board = useApi<{ items: BoardItem[] }>(`/api/v1/notifications?v=${version}`);
   const list = useApi<{ items: NotificationView[] }>(
     `/api/v1/submissions/${trackingNo}/notifications?v=${version}`,
   );
-  const item = board.data?.items.find((n) => n.trackingNo === trackingNo);
+  // the organisation's own notification of this case (the list holds only its own), however many it has
+  const item = list.data?.items[0];
   const report = useApi<{ report: Report }>(item ? `/api/v1/notifications/${item.id}` : null).data?.report;
   if (!list.data) return <Status loading={list.loading} error={list.error} />;
   return (
@@ -93,7 +100,7 @@ export function InboxCase({ trackingNo }: { trackingNo: string }) {
       <p>
         <Link to="/inbox">← {lang === 'zh' ? '通报收件箱' : 'Inbox'}</Link>
       </p>
-      <h1>{item?.title ?? trackingNo}</h1>
+      <h1>{report?.title ?? trackingNo}</h1>
       {report && (
         <>
           <dl className="facts">
