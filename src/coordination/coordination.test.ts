@@ -295,16 +295,18 @@ describe.each(testBackends())('disposal on %s', (backend) => {
 
   it('shows the disposal board overdue first to analysts, and to a recipient only its own organisation', async () => {
     const c = createCoordinationService({ db: d.db, publicUrl: 'https://vs.example', clock });
-    const all = await c.board(who('analyst'));
+    const all = (await c.board(who('analyst'))).items;
     expect(all.map((n) => [n.organisation, n.state, n.overdue])).toEqual([
       ['某银行', 'no_response', true],
       ['D-Link', 'fixed', false],
     ]);
     expect(all[1]).toMatchObject({ trackingNo, fixUrl: 'https://support.dlink.example/DIR-823G/1.0.2B06' });
-    expect((await c.board(who('analyst'), { overdue: true })).map((n) => n.organisation)).toEqual(['某银行']);
-    expect((await c.board(who('analyst'), { organisationId: dlinkId })).map((n) => n.organisation)).toEqual([
-      'D-Link',
+    expect((await c.board(who('analyst'), { overdue: true })).items.map((n) => n.organisation)).toEqual([
+      '某银行',
     ]);
+    expect(
+      (await c.board(who('analyst'), { organisationId: dlinkId })).items.map((n) => n.organisation),
+    ).toEqual(['D-Link']);
     // a recipient's filter cannot widen its view
     const first = all[1]?.id ?? 0;
     expect((await c.view(who('psirt'), first)).report).toMatchObject({
@@ -314,8 +316,8 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     await expect(c.view(who('tenda'), first)).rejects.toMatchObject({ code: 'not_found' });
     await expect(c.view(who('alice'), first)).rejects.toMatchObject({ code: 'forbidden' });
     const mine = await c.board(who('psirt'), { organisationId: 999_999 });
-    expect(mine.map((n) => n.organisation)).toEqual(['D-Link']);
-    expect(await c.board(who('tenda'))).toEqual([]);
+    expect(mine.items.map((n) => n.organisation)).toEqual(['D-Link']);
+    expect((await c.board(who('tenda'))).items).toEqual([]);
     await expect(c.board(who('alice'))).rejects.toMatchObject({ code: 'forbidden' });
     await expect(c.board(ANONYMOUS)).rejects.toMatchObject({ code: 'unauthorized' });
   });

@@ -9,6 +9,7 @@ import {
   type RecipientCategory,
 } from './rules.js';
 import type { CoordinationService } from './service.js';
+import { BOARD_LIMIT } from './board.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -23,6 +24,58 @@ const actionBody = {
   },
 } as const;
 type ActionBody = { action: RecipientAction; fixUrl?: string; note?: string };
+const nullableString = { type: ['string', 'null'] } as const;
+/** GET /notifications: exactly the fields the board shows (views.ts BoardPage). */
+const BOARD_PAGE = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          trackingNo: { type: 'string' },
+          title: { type: 'string' },
+          severity: nullableString,
+          organisationId: { type: 'integer' },
+          organisation: { type: 'string' },
+          category: { type: 'string' },
+          state: { type: 'string' },
+          notifiedAt: { type: 'string' },
+          deadline: { type: 'string' },
+          fixUrl: nullableString,
+          overdue: { type: 'boolean' },
+        },
+      },
+    },
+    nextCursor: nullableString,
+    summary: {
+      type: 'object',
+      properties: {
+        total: { type: 'integer' },
+        overdue: { type: 'integer' },
+        byOrganisation: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              organisationId: { type: 'integer' },
+              organisation: { type: 'string' },
+              total: { type: 'integer' },
+              open: { type: 'integer' },
+              overdue: { type: 'integer' },
+            },
+          },
+        },
+        byState: {
+          type: 'object',
+          properties: Object.fromEntries(NOTIFICATION_STATES.map((s) => [s, { type: 'integer' }])),
+        },
+      },
+    },
+  },
+} as const;
 /** Whom to notify: organisations with their disposal category (shared with incidents' notify). */
 export const RECIPIENTS_BODY = {
   type: 'object',
@@ -45,68 +98,6 @@ export const RECIPIENTS_BODY = {
     },
   },
 } as const;
-const tokenParam = {
-  type: 'object',
-  properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
-} as const;
-
-export function registerCoordinationRoutes(
-  app: FastifyInstance,
-  deps: { coordination: CoordinationService },
-): void {
-  const c = deps.coordination;
-
-  app.post(
-    '/api/v1/submissions/:trackingNo/notifications',
-    {
-      schema: {
-        tags: ['disposal'],
-        summary:
-          'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
-        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
-        body: RECIPIENTS_BODY,
-        response: {
-          201: {
-            type: 'object',
-            properties: {
-              notifications: { type: 'array', items: notificationView },
-              messages: { type: 'integer' },
-            },
-          },
-          ...errors,
-        },
-      },
-    },
-    async (req, reply) => {
-      const b = req.body as { recipients: Array<{ organisationId: number; category: RecipientCategory }> };
-      const r = await c.notify(
-        req.principal,
-        (req.params as { trackingNo: string }).trackingNo,
-        b.recipients,
-      );
-      // the links go to the recipients through the outbox, not back to the caller
-      return reply.status(201).send({ notifications: r.notifications, messages: r.messages });
-    },
-  );
-
-  app.get(
-    '/api/v1/submissions/:trackingNo/notifications',
-    {
-      schema: {
-        tags: ['disposal'],
-        summary:
-          'Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own)',
-        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
-        response: { ...errors },
-      },
-    },
-    async (req) => ({
-      items: await c.list(req.principal, (req.params as { trackingNo: string }).trackingNo),
-    }),
-  );
-
-  app.get(
-    '/api/v1/notifications/:id',
 const nstr = { type: 'string', nullable: true } as const;
 /**
  * What a caller may see of a notification: recipients and link holders get exactly these fields, and an
@@ -172,15 +163,77 @@ const inboxItem = {
     readAt: nstr,
   },
 } as const;
+const tokenParam = {
+  type: 'object',
+  properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+} as const;
+
+export function registerCoordinationRoutes(
+  app: FastifyInstance,
+  deps: { coordination: CoordinationService },
+): void {
+  const c = deps.coordination;
+
+  app.post(
+    '/api/v1/submissions/:trackingNo/notifications',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary:
+          'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
+        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
+        body: RECIPIENTS_BODY,
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              notifications: { type: 'array', items: notificationView },
+              messages: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { recipients: Array<{ organisationId: number; category: RecipientCategory }> };
+      const r = await c.notify(
+        req.principal,
+        (req.params as { trackingNo: string }).trackingNo,
+        b.recipients,
+      );
+      // the links go to the recipients through the outbox, not back to the caller
+      return reply.status(201).send({ notifications: r.notifications, messages: r.messages });
+    },
+  );
+
+  app.get(
+    '/api/v1/submissions/:trackingNo/notifications',
+    {
+      schema: {
+        tags: ['disposal'],
+        summary:
+          'Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own)',
+        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: notificationView } } },
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({
+      items: await c.list(req.principal, (req.params as { trackingNo: string }).trackingNo),
+    }),
+  );
+
+  app.get(
+    '/api/v1/notifications/:id',
     {
       schema: {
         tags: ['disposal'],
         summary: 'One notification with the report it is about (its organisation’s members, analysts)',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
-        response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: inboxItem } } },
-          ...errors,
-        },
+        response: { 200: notifiedReport, ...errors },
       },
     },
     async (req) => c.view(req.principal, (req.params as { id: number }).id),
@@ -224,10 +277,7 @@ const inboxItem = {
         summary: 'Act through the signed, expiring link of a notification (no account needed)',
         params: tokenParam,
         body: actionBody,
-        response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: notificationView } } },
-          ...errors,
-        },
+        response: { 200: notificationView, ...errors },
       },
     },
     async (req) => {
@@ -242,7 +292,10 @@ const inboxItem = {
       schema: {
         tags: ['disposal'],
         summary: 'Your organisation’s notifications in the portal',
-        response: { 200: notifiedReport, ...errors },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: inboxItem } } },
+          ...errors,
+        },
       },
     },
     async (req) => ({ items: await c.inbox(req.principal) }),
@@ -254,7 +307,7 @@ const inboxItem = {
       schema: {
         tags: ['disposal'],
         summary:
-          'Disposal board: notifications across cases, overdue first (analysts: all or one organisation; a recipient: its own)',
+          'Disposal board: notifications across cases, overdue first then by deadline, a page at a time (pass nextCursor as cursor for the next), with counts per organisation and per state of everything the filter matches (analysts: all or one organisation; a recipient: its own)',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -262,17 +315,23 @@ const inboxItem = {
             organisationId: { type: 'integer' },
             state: { type: 'string', enum: [...NOTIFICATION_STATES] },
             overdue: { type: 'boolean' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+            cursor: { type: 'string', maxLength: 200 },
+            limit: { type: 'integer', minimum: 1, maximum: BOARD_LIMIT.max, default: BOARD_LIMIT.default },
           },
         },
-        response: { 200: notificationView, ...errors },
+        response: { 200: BOARD_PAGE, ...errors },
       },
     },
-    async (req) => ({
-      items: await c.board(
+    async (req) =>
+      c.board(
         req.principal,
-        req.query as { organisationId?: number; state?: NotificationState; overdue?: boolean; limit: number },
+        req.query as {
+          organisationId?: number;
+          state?: NotificationState;
+          overdue?: boolean;
+          cursor?: string;
+          limit: number;
+        },
       ),
-    }),
   );
 }

@@ -17,10 +17,11 @@ import { weekMoments, type IsoWeek } from '../vulns/calendar.js';
 import type { DisposalFigures } from '../reports/figures.js';
 import { DISPOSAL_CATEGORIES } from '../reports/rules.js';
 import type { Severity } from '../vulns/model.js';
-import type { BoardItem, NotificationView } from './views.js';
-export type { BoardItem, NotificationView } from './views.js';
+import type { BoardPage, NotificationView } from './views.js';
+export type { BoardItem, BoardPage, BoardSummary, NotificationView } from './views.js';
+import { boardPage, boardSummary, type BoardFilter } from './board.js';
+import { markUndeliverable } from './delivery.js';
 import {
-  CLOSED_STATES,
   ESCALATE_AFTER_DAYS,
   isOverdue,
   LINK_DAYS,
@@ -56,8 +57,6 @@ export function createCoordinationService(deps: {
   const clock = deps.clock ?? (() => new Date());
   const base = deps.publicUrl.replace(/\/+$/, '');
 
-  async function submissionRow(tx: Kysely<DB>, trackingNo: string) {
-    const s = await tx
   /** Why the organisation may not receive embargoed material now (kind, standing), or null. */
   async function standingOf(tx: Kysely<DB>, organisationId: number): Promise<string | null> {
     const o = await tx
@@ -82,6 +81,8 @@ export function createCoordinationService(deps: {
     return { organisationId: p.organisationId, problem: await standingOf(db, p.organisationId) };
   }
 
+  async function submissionRow(tx: Kysely<DB>, trackingNo: string) {
+    const s = await tx
       .selectFrom('submissions')
       .selectAll()
       .where('tracking_no', '=', trackingNo)
@@ -91,7 +92,7 @@ export function createCoordinationService(deps: {
     return s;
   }
 
-  /** Write the messages of one notification to the outbox: one per contact channel. */
+  /** Write the messages of one notification to the outbox: one per contact channel; none without a contact. */
   async function enqueue(
     tx: Kysely<DB>,
     n: { id: number; organisationId: number },
@@ -136,7 +137,7 @@ export function createCoordinationService(deps: {
         });
       portal ||= c.portal;
     }
-    if (portal || contacts.length === 0)
+    if (portal)
       rows.push({
         delivery_id: randomUUID(),
         notification_id: n.id,
@@ -146,7 +147,7 @@ export function createCoordinationService(deps: {
         body,
         next_attempt_at: due,
       });
-    await tx.insertInto('outbox').values(rows).execute();
+    if (rows.length) await tx.insertInto('outbox').values(rows).execute();
     return rows.length;
   }
 
@@ -168,8 +169,6 @@ export function createCoordinationService(deps: {
         );
     const now = clock();
     return db.transaction().execute(async (tx) => {
-      const s = await submissionRow(tx, trackingNo);
-      if (!['verified', 'notified', 'fixed'].includes(s.state))
       // only organisations of a receiving kind that an analyst verified receive embargoed reports
       const problems: string[] = [];
       for (const r of recipients) {
@@ -181,6 +180,8 @@ export function createCoordinationService(deps: {
           parameter: 'organisationId',
           problems,
         });
+      const s = await submissionRow(tx, trackingNo);
+      if (!['verified', 'notified', 'fixed'].includes(s.state))
         throw new AppError(
           'conflict',
           `Only a verified, unpublished submission is notified (this one is ${s.state})`,
@@ -246,7 +247,9 @@ export function createCoordinationService(deps: {
           `请于 ${deadline.slice(0, 10)} 前修复 / Please fix by ${deadline.slice(0, 10)}.`,
           '确认、提交修复或提出异议 / Acknowledge, report the fix or dispute:',
         ].join('\n');
-        messages += await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link);
+        const queued = await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link);
+        if (queued === 0) await markUndeliverable(tx, n.id, now.toISOString());
+        messages += queued;
       }
       if (s.state === 'verified') {
         await tx
@@ -277,15 +280,15 @@ export function createCoordinationService(deps: {
     });
   }
 
+  /**
+   * Notifications of a submission (optionally one organisation's), with their history. Outsiders (recipients,
+   * link holders) see "coordinator" where the coordinator's side acted, never an analyst's e-mail.
+   */
   async function listIn(
     tx: Kysely<DB>,
     submissionId: number,
     organisationId: number | undefined,
     viewer: 'coordinator' | 'outsider',
-  /**
-   * Notifications of a submission (optionally one organisation's), with their history. Outsiders (recipients,
-   * link holders) see "coordinator" where the coordinator's side acted, never an analyst's e-mail.
-   */
   ): Promise<NotificationView[]> {
     let q = tx
       .selectFrom('notifications as n')
@@ -343,14 +346,14 @@ export function createCoordinationService(deps: {
     }));
   }
 
+  /** A submission's notifications: analysts all of them; a recipient in standing its organisation's. */
   async function list(p: Principal, trackingNo: string): Promise<NotificationView[]> {
+    const staff = can(p, 'disposal:read');
+    const member = staff ? null : await recipientOrg(p, 'inbox:read');
     const s = await db
       .selectFrom('submissions')
       .select(['id', 'reporter_id'])
-  /** A submission's notifications: analysts all of them; a recipient in standing its organisation's. */
       .where('tracking_no', '=', trackingNo)
-    const staff = can(p, 'disposal:read');
-    const member = staff ? null : await recipientOrg(p, 'inbox:read');
       .executeTakeFirst();
     if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
     if (!member) return listIn(db, s.id, undefined, 'coordinator');
@@ -448,12 +451,12 @@ export function createCoordinationService(deps: {
     action: RecipientAction,
     input: { fixUrl?: string; note?: string },
   ) {
+    const staff = can(p, 'disposal:notify');
+    const member = staff ? null : await recipientOrg(p, 'disposal:respond');
     if (p.kind !== 'user') throw new AppError('unauthorized', 'Sign in, or use the link in the notification');
     return db.transaction().execute(async (tx) => {
       const n = await tx
         .selectFrom('notifications')
-    const staff = can(p, 'disposal:notify');
-    const member = staff ? null : await recipientOrg(p, 'disposal:respond');
         .select(['id', 'state', 'submission_id', 'organisation_id'])
         .where('id', '=', notificationId)
         .forUpdate()
@@ -567,11 +570,11 @@ export function createCoordinationService(deps: {
     return n.view;
   }
 
+  /** A recipient's inbox: its organisation's portal messages, while the organisation is in standing. */
   async function inbox(p: Principal) {
     const member = await recipientOrg(p, 'inbox:read');
     if (member.problem) throw new AppError('forbidden', member.problem);
     const rows = await db
-  /** A recipient's inbox: its organisation's portal messages, while the organisation is in standing. */
       .selectFrom('inbox_messages')
       .select(['id', 'notification_id', 'subject', 'body', 'created_at', 'read_at'])
       .where('organisation_id', '=', member.organisationId)
@@ -688,13 +691,14 @@ export function createCoordinationService(deps: {
   }
 
   /**
-   * The disposal board: notifications across cases, per recipient, overdue first then by deadline. Analysts
-   * see every organisation's (optionally one); a recipient sees its own organisation's only.
+   * The disposal board: notifications across cases, overdue first then by deadline, a page at a time (the
+   * cursor of the next page), with counts per organisation and per state of everything the filter matches.
+   * Analysts see every organisation's (optionally one); a recipient sees its own organisation's only.
    */
   async function board(
     p: Principal,
-    filter: { organisationId?: number; state?: NotificationState; overdue?: boolean; limit?: number } = {},
-  ): Promise<BoardItem[]> {
+    filter: BoardFilter & { cursor?: string; limit?: number } = {},
+  ): Promise<BoardPage> {
     let orgId = filter.organisationId;
     if (!can(p, 'disposal:read')) {
       // a recipient (inbox:read), member of an organisation in standing, sees its own organisation's
@@ -702,47 +706,18 @@ export function createCoordinationService(deps: {
       if (member.problem) throw new AppError('forbidden', member.problem);
       orgId = member.organisationId;
     }
+    // keyset pages in SQL (overdue first, deadline, id) and counts by GROUP BY over everything matched
     const now = clock();
-    let q = db
-      .selectFrom('notifications as n')
-      .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
-      .innerJoin('submissions as s', 's.id', 'n.submission_id')
-      .select([
-        'n.id',
-        'n.organisation_id',
-        'o.name',
-        'n.category',
-        'n.state',
-        'n.deadline',
-        'n.fix_url',
-        'n.created_at',
-        's.tracking_no',
-        's.title',
-        's.severity',
-      ])
-      .orderBy('n.deadline')
-      .orderBy('n.id')
-      .limit(filter.limit ?? 500);
-    if (orgId !== undefined) q = q.where('n.organisation_id', '=', orgId);
-    if (filter.state) q = q.where('n.state', '=', filter.state);
-    if (filter.overdue)
-      q = q.where('n.state', 'not in', CLOSED_STATES).where('n.deadline', '<', now.toISOString());
-    const rows = await q.execute();
-    const items = rows.map((r) => ({
-      id: r.id,
-      trackingNo: r.tracking_no,
-      title: r.title,
-      severity: r.severity,
-      organisationId: r.organisation_id,
-      organisation: r.name,
-      category: r.category,
-      state: r.state as NotificationState,
-      notifiedAt: new Date(r.created_at).toISOString(),
-      deadline: new Date(r.deadline).toISOString(),
-      fixUrl: r.fix_url,
-      overdue: isOverdue(r.state, r.deadline, now),
-    }));
-    return items.sort((a, b) => Number(b.overdue) - Number(a.overdue));
+    const scope: BoardFilter = {
+      ...(orgId !== undefined ? { organisationId: orgId } : {}),
+      ...(filter.state ? { state: filter.state } : {}),
+      ...(filter.overdue ? { overdue: true } : {}),
+    };
+    const [page, summary] = await Promise.all([
+      boardPage(db, { ...scope, cursor: filter.cursor, limit: filter.limit }, now),
+      boardSummary(db, scope, now),
+    ]);
+    return { ...page, summary };
   }
 
   return { notify, list, board, view, act, actByLink, viewByLink, inbox, sweep, weekFigures };
