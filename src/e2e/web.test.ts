@@ -175,6 +175,13 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.goto(base + '/register');
     await p.getByLabel('电子邮箱').fill('lin@whitehat.example');
     await p.getByLabel('姓名或昵称').fill('林舒');
+    // a common password is refused with the reason, on the page
+    await p.getByLabel('密码（至少 12 位）').fill('password1234');
+    await p.getByRole('button', { name: '注册' }).click();
+    await p
+      .getByRole('alert')
+      .getByText(/密码太容易被猜到：password is too easy to guess.*common/)
+      .waitFor();
     await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
     await p.getByRole('button', { name: '注册' }).click();
     await p.getByText('注册已受理，请用该邮箱和密码登录。', { exact: false }).waitFor();
