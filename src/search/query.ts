@@ -54,22 +54,37 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-export function decodeCursor(s: string): Cursor {
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A sort value a page can end on: a calendar day (date sorts) or a score / rank. */
+const sortValue = (v: unknown): v is number | string =>
+  typeof v === 'number'
+    ? Number.isFinite(v) && Math.abs(v) <= 1e6
+    : typeof v === 'string' && DAY.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+
+/**
+ * Read a cursor this server returned; anything else (not base64 JSON, another shape, an id that is not a
+ * positive integer, a value that is neither a day nor a finite number, or one that does not fit the sort
+ * when `kind` is given) is invalid_parameter 'cursor'.
+ */
+export function decodeCursor(s: string, kind?: 'day' | 'number'): Cursor {
+  let c: unknown;
   try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (
-      c &&
-      typeof c === 'object' &&
-      'id' in c &&
-      'v' in c &&
-      typeof c.id === 'number' &&
-      (typeof c.v === 'number' || typeof c.v === 'string')
-    ) {
-      return { v: c.v, id: c.id };
-    }
+    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
   } catch {
-    /* fall through */
+    c = null;
   }
+  if (
+    c &&
+    typeof c === 'object' &&
+    !Array.isArray(c) &&
+    'id' in c &&
+    'v' in c &&
+    Number.isSafeInteger(c.id) &&
+    (c.id as number) > 0 &&
+    sortValue(c.v) &&
+    (kind === undefined || (kind === 'day') === (typeof c.v === 'string'))
+  )
+    return { v: c.v, id: c.id as number };
   throw new AppError('invalid_parameter', 'cursor is not a cursor this server returned', {
     parameter: 'cursor',
   });

@@ -100,13 +100,13 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
   }
   const pageWhere = [...where];
   if (p.cursor) {
-    const c = decodeCursor(p.cursor);
-    const typed =
-      sort === 'date' || (sort === 'relevance' && !tsq)
-        ? sql`${String(c.v)}::date`
-        : sort === 'score'
-          ? sql`${Number(c.v)}::numeric`
-          : sql`${Number(c.v)}::real`;
+    const byDay = sort === 'date' || (sort === 'relevance' && !tsq);
+    const c = decodeCursor(p.cursor, byDay ? 'day' : 'number');
+    const typed = byDay
+      ? sql`${String(c.v)}::date`
+      : sort === 'score'
+        ? sql`${Number(c.v)}::numeric`
+        : sql`${Number(c.v)}::real`;
     pageWhere.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
   }
   const relevanceCap = sort === 'relevance' && !!tsq;
