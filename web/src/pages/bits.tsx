@@ -64,6 +64,12 @@ export function ErrorLine({ error }: { error: string | null }) {
   );
 }
 
+/** Actors the server names by side, not by person: outsiders see "coordinator" where an analyst acted. */
+const ACTORS: Record<string, { zh: string; en: string }> = {
+  coordinator: { zh: '协调机构', en: 'Coordinator' },
+  system: { zh: '系统', en: 'System' },
+};
+
 /** A dated history of state changes: "2026-11-23 17:28 · 已确认 · psirt@… · note". */
 export function History({
   entries,
@@ -77,7 +83,8 @@ export function History({
     <ol className="history">
       {entries.map((e, i) => (
         <li key={i}>
-          {e.at.slice(0, 16).replace('T', ' ')} · {states[e.to]?.[lang] ?? e.to} · {e.actor}
+          {e.at.slice(0, 16).replace('T', ' ')} · {states[e.to]?.[lang] ?? e.to} ·{' '}
+          {ACTORS[e.actor]?.[lang] ?? e.actor}
           {e.note ? ` · ${e.note}` : ''}
         </li>
       ))}
