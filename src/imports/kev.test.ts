@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ParseItem } from '../vulns/model.js';
 import { sharedData } from '../test-support/shared-data.js';
-import { parseKev } from './kev.js';
+import { cveRecord } from '../test-support/factories.js';
+import { mergeVulnerability } from '../vulns/merge.js';
+import { vulnRow } from '../vulns/row.js';
+import { kevEntryToRecord, parseKev } from './kev.js';
+import { prepareRecord } from './prepare.js';
 
 async function collect(file: string): Promise<ParseItem[]> {
   const out: ParseItem[] = [];
@@ -26,6 +30,38 @@ describe.runIf(dir)('CISA KEV catalogue (real, 2025-08-25)', () => {
     const git = recs(json).find((r) => r.key === 'CVE-2025-48384');
     expect(git?.weaknesses.map((w) => w.cwe)).toEqual(['CWE-59', 'CWE-436']);
     expect(git?.references.length).toBe(6);
+  });
+});
+
+describe.runIf(dir)('KEV JSON and CSV of one catalogue', () => {
+  it('give identical source records, raw text and hash included', async () => {
+    const hashes = async (f: string) =>
+      (await collect(join(dir ?? '', f))).flatMap((x) =>
+        x.ok ? [`${x.record.key} ${prepareRecord(x.record, 'kev').hash}`] : [],
+      );
+    const json = await hashes('known_exploited_vulnerabilities.json');
+    expect(json.length).toBe(1404);
+    expect(await hashes('known_exploited_vulnerabilities.csv')).toEqual(json);
+  });
+});
+
+describe('KEV dates', () => {
+  it("dates a KEV-only record by dateAdded, and keeps the CVE record's dates when there is one", () => {
+    const kev = kevEntryToRecord(
+      { cveID: 'CVE-2024-1111', dateAdded: '2024-03-05', vulnerabilityName: 'X', cwes: [] },
+      'kev.json',
+      1,
+    );
+    if (!kev.ok) throw new Error('expected a record');
+    const alone = mergeVulnerability([prepareRecord(kev.record, 'kev.json').prepared]);
+    expect(alone.dates).toEqual({ published: '2024-03-05', collected: '2024-03-05' });
+    expect(vulnRow(alone).sort_date).toBe('2024-03-05');
+    const withCve = mergeVulnerability([
+      prepareRecord(kev.record, 'kev.json').prepared,
+      prepareRecord(cveRecord('CVE-2024-1111'), 'cve.json').prepared,
+    ]);
+    expect(withCve.dates.published).toBe('2023-01-05T10:00:00.000Z');
+    expect(withCve.dates.collected).toBe('2023-01-05T10:00:00.000Z');
   });
 });
 

@@ -23,14 +23,48 @@ interface KevEntry {
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/** The catalogue's fields in its own order: the raw record is the entry in this one shape. */
+const KEV_FIELDS = [
+  'cveID',
+  'vendorProject',
+  'product',
+  'vulnerabilityName',
+  'dateAdded',
+  'shortDescription',
+  'requiredAction',
+  'dueDate',
+  'knownRansomwareCampaignUse',
+  'notes',
+  'cwes',
+] as const;
+
+const cwesOf = (v: unknown): string[] =>
+  (Array.isArray(v) ? v.map(String) : (str(v) ?? '').split(',')).map((c) => c.trim()).filter(Boolean);
+
+/**
+ * One entry as the JSON catalogue writes it, whichever form it came in: the CSV's comma-joined cwes become
+ * a list, empty columns are left out, fields keep the catalogue's order. The JSON and the CSV of one
+ * catalogue thus give identical records (and importing one after the other changes nothing).
+ */
+export function canonicalKevEntry(e: KevEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const src = e as Record<string, unknown>;
+  const keys = [
+    ...KEV_FIELDS,
+    ...Object.keys(src).filter((k) => !(KEV_FIELDS as readonly string[]).includes(k)),
+  ];
+  for (const k of keys) {
+    const v = src[k];
+    if (k === 'cwes') out.cwes = cwesOf(v);
+    else if (v === undefined || v === null || (typeof v === 'string' && !v.trim())) continue;
+    else out[k] = v;
+  }
+  return out;
+}
 const URL_RE = /https?:\/\/[^\s;]+/g;
 
-export function kevEntryToRecord(
-  e: KevEntry,
-  file: string,
-  index: number,
-  extra: Record<string, unknown>,
-): ParseItem {
+export function kevEntryToRecord(e: KevEntry, file: string, index: number): ParseItem {
   const cve = str(e.cveID);
   const issue = (field: string, message: string): ParseItem => ({
     ok: false,
@@ -52,9 +86,7 @@ export function kevEntryToRecord(
   const ransom = str(e.knownRansomwareCampaignUse);
   if (ransom && ransom !== 'Known' && ransom !== 'Unknown')
     return issue('knownRansomwareCampaignUse', `expected Known or Unknown, got "${ransom}"`);
-  const cwes = (Array.isArray(e.cwes) ? e.cwes.map(String) : (str(e.cwes) ?? '').split(','))
-    .map((c) => c.trim())
-    .filter((c) => /^CWE-\d+$/.test(c));
+  const cwes = cwesOf(e.cwes).filter((c) => /^CWE-\d+$/.test(c));
   const requiredAction = str(e.requiredAction);
   const record: SourceRecord = {
     source: 'kev',
@@ -74,11 +106,12 @@ export function kevEntryToRecord(
       source: 'CISA KEV',
     },
     pocAvailable: true,
-    dates: {},
+    // The catalogue gives no publication date; dateAdded stands in when no other source gives one (the
+    // merge prefers CNVD's and the CVE record's), so a KEV-only record is not dated 1970.
+    dates: { published: added },
     references: Array.from(new Set(str(e.notes)?.match(URL_RE) ?? [])).map((url) => ({ url })),
     credits: [],
-    extra,
-    raw: JSON.stringify(e),
+    raw: JSON.stringify(canonicalKevEntry(e)),
   };
   for (const k of Object.keys(record) as Array<keyof SourceRecord>)
     if (record[k] === undefined) delete record[k];
@@ -87,7 +120,6 @@ export function kevEntryToRecord(
 
 export async function* parseKev(file: string): AsyncGenerator<ParseItem> {
   let entries: KevEntry[];
-  let extra: Record<string, unknown> = {};
   try {
     const text = await readFile(file, 'utf8');
     if (file.toLowerCase().endsWith('.csv')) {
@@ -95,11 +127,12 @@ export async function* parseKev(file: string): AsyncGenerator<ParseItem> {
       if (entries.length > 0 && !('cveID' in (entries[0] ?? {})))
         throw new Error('no cveID column: not the KEV catalogue CSV');
     } else {
-      const doc = JSON.parse(text) as { vulnerabilities?: unknown; catalogVersion?: unknown };
+      const doc = JSON.parse(text) as { vulnerabilities?: unknown };
       if (!doc || typeof doc !== 'object' || !Array.isArray(doc.vulnerabilities))
         throw new Error('no "vulnerabilities" array: not the KEV catalogue');
+      // (catalogVersion is not kept on the records: it changes with every release of the catalogue, so each
+      // record would look updated whenever CISA publishes, and the CSV has none.)
       entries = doc.vulnerabilities as KevEntry[];
-      extra = { catalogVersion: doc.catalogVersion };
     }
   } catch (e) {
     yield {
@@ -116,7 +149,7 @@ export async function* parseKev(file: string): AsyncGenerator<ParseItem> {
   for (const e of entries) {
     i++;
     yield e && typeof e === 'object'
-      ? kevEntryToRecord(e, file, i, extra)
+      ? kevEntryToRecord(e, file, i)
       : { ok: false, file, index: i, issue: { file, record: `#${i}`, message: 'entry is not an object' } };
   }
 }

@@ -152,4 +152,15 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
     }>`SELECT cwes FROM vulnerabilities WHERE public_id = 'CVE-2023-0060'`.execute(d.db);
     expect(cwes.rows[0]?.cwes).toEqual(['CWE-80']);
   });
+
+  it('records in the history only the fields that changed, not a date or title in another key order', async () => {
+    await run(d, [cnvdRecord('CNVD-2023-00070', { aliases: ['CVE-2023-0070'] })]);
+    await run(d, [cveRecord('CVE-2023-0070')]);
+    await run(d, [kevRecord('CVE-2023-0070')]);
+    const h = await sql<{ source: string; fields: Record<string, unknown> }>`
+      SELECT h.source, h.fields FROM vuln_history h JOIN vulnerabilities v ON v.id = h.vuln_id
+      WHERE v.public_id = 'CNVD-2023-00070' ORDER BY h.id`.execute(d.db);
+    const kev = h.rows.find((r) => r.source === 'kev');
+    expect(Object.keys(kev?.fields ?? {}).sort()).toEqual(['exploited', 'pocAvailable', 'sources']);
+  });
 });

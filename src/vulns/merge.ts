@@ -211,7 +211,21 @@ export function diffVulnerability(
   for (const k of keys) {
     const a = before ? (before as unknown as Record<string, unknown>)[k] : undefined;
     const b = (after as unknown as Record<string, unknown>)[k];
-    if (JSON.stringify(a) !== JSON.stringify(b)) out[k] = { from: a ?? null, to: b ?? null };
+    if (canonicalJson(a) !== canonicalJson(b)) out[k] = { from: a ?? null, to: b ?? null };
   }
   return out;
+}
+
+/**
+ * JSON with object keys sorted: the stored document comes back from jsonb with its keys in jsonb's order
+ * (shorter first), so a plain JSON.stringify saw "dates changed" where only the key order had.
+ */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
 }
