@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   invalid_parameter: 400,
   invalid_cvss_vector: 400,
   invalid_input: 400,
+  weak_password: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

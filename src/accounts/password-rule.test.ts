@@ -44,7 +44,7 @@ describe.each(testBackends())('the password rule wherever a password is set, on 
     await expect(
       accounts.register({ email: 'weak@example.org', displayName: 'Weak', password: 'password1234' }),
     ).rejects.toMatchObject({
-      code: 'invalid_parameter',
+      code: 'weak_password',
       message: expect.stringMatching(/^password is too easy to guess.*common/i) as unknown,
       details: {
         parameter: 'password',
@@ -63,7 +63,7 @@ describe.each(testBackends())('the password rule wherever a password is set, on 
         role: 'analyst',
       }),
     ).rejects.toMatchObject({
-      code: 'invalid_parameter',
+      code: 'weak_password',
       message: 'password must not be blank or only spaces',
       details: { parameter: 'password', reason: 'weak_password' },
     });
