@@ -20,7 +20,7 @@ import {
   type Principal,
   type Role,
 } from './model.js';
-import { ACTIONS, POLICY, requireAccess, type Action } from './policy.js';
+import { ACTIONS, POLICY, requireAccess, requireAnyAccess, type Action } from './policy.js';
 import {
   API_TOKEN_PREFIX,
   dummyHash,
@@ -695,7 +695,9 @@ export function createAccountService(deps: {
   }
 
   async function getOrganisation(p: Principal, id: number): Promise<OrganisationView> {
+    // a member reads its own organisation with a scope of a member's work (a tokens:own token does not)
     if (!(p.kind === 'user' && p.organisationId === id)) requireAccess(p, 'organisations:read');
+    else requireAnyAccess(p, ['organisations:read', 'inbox:read', 'submissions:read_own']);
     return getOrganisationIn(db, id);
   }
 

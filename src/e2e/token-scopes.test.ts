@@ -34,6 +34,7 @@ describe.each(testBackends())('API-token scopes on own cases on %s', (backend) =
   let needInfo = '';
   let sha = '';
   let notificationId = 0;
+  let vendorId = 0;
 
   const call = async (
     method: string,
@@ -68,6 +69,7 @@ describe.each(testBackends())('API-token scopes on own cases on %s', (backend) =
     d = await freshDatabase(backend);
     const accounts = createAccountService({ db: d.db });
     const vendor = await accounts.createOrganisation(CLI, { kind: 'vendor', name: 'D-Link' });
+    vendorId = vendor.id;
     await accounts.addContact(CLI, vendor.id, { name: 'PSIRT', portal: true });
     for (const [name, role, org] of [
       ['analyst', 'analyst', null],
@@ -216,6 +218,13 @@ describe.each(testBackends())('API-token scopes on own cases on %s', (backend) =
       ok: 201,
     },
     { who: 'vendor', method: 'GET', path: () => '/api/v1/inbox', scope: 'inbox:read', ok: 200 },
+    {
+      who: 'vendor',
+      method: 'GET',
+      path: () => `/api/v1/organisations/${vendorId}`,
+      scope: 'inbox:read',
+      ok: 200,
+    },
     { who: 'vendor', method: 'GET', path: () => '/api/v1/notifications', scope: 'inbox:read', ok: 200 },
     {
       who: 'vendor',
