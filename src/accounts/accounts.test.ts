@@ -383,7 +383,7 @@ describe.each(testBackends())('accounts over HTTP on %s', (backend) => {
     );
     expect(weak.status).toBe(400);
     expect(weak.json).toMatchObject({
-      error: { code: 'invalid_parameter', details: { parameter: 'password', reason: 'weak_password' } },
+      error: { code: 'weak_password', details: { parameter: 'password', reason: 'weak_password' } },
     });
     expect((await call('GET', '/api/v1/audit')).status).toBe(401);
     expect((await call('GET', '/api/v1/users')).status).toBe(401);

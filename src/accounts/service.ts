@@ -95,7 +95,7 @@ async function checkUser(u: NewUser): Promise<void> {
     problems.push(`role must be one of ${ROLES.join(', ')}`);
   const pw = await checkPassword(u.password, { email: u.email, displayName: u.displayName });
   if (pw && !problems.length)
-    throw new AppError('invalid_parameter', pw.message, {
+    throw new AppError('weak_password', pw.message, {
       parameter: 'password',
       reason: 'weak_password',
       warning: pw.warning,
@@ -155,10 +155,10 @@ const ADDRESS_TAKEN = new Error('address taken');
 export function createAccountService(deps: {
   db: Kysely<DB>;
   clock?: () => Date;
-  /** Internal addresses a contact's webhook URL may point at (VULNSHARE_ALLOW_INTERNAL_TARGETS); default none. */
-  internalTargets?: InternalAllowance;
   /** The password check (argon2id); tests count how many ran. */
   verifyPassword?: (hash: string, password: string) => Promise<boolean>;
+  /** Internal addresses a contact's webhook URL may point at (VULNSHARE_ALLOW_INTERNAL_TARGETS); default none. */
+  internalTargets?: InternalAllowance;
 }) {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
