@@ -529,7 +529,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.getByRole('button', { name: '发送通报' }).click();
     await p.getByRole('link', { name: /^S-\d{8}-/ }).waitFor();
     await p.screenshot({ path: join(shots, 'console-incident-desktop.png'), fullPage: true });
-    // STIX export downloads a bundle; importing it makes a second incident with the same content
+    // STIX export downloads a bundle; importing it back opens the same incident, not a copy
     const [download] = await Promise.all([
       p.waitForEvent('download'),
       p.getByRole('link', { name: '导出 STIX 2.1' }).click(),
@@ -546,12 +546,14 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.goto(base + '/console/incidents');
     await p.getByLabel('导入 STIX 2.1：').setInputFiles(file);
     await p.waitForURL(/\/console\/incidents\/INC-\d{4}-\d{4}/);
-    expect(p.url()).not.toContain(id);
+    // importing the same bundle again finds the incident it came from (idempotent by STIX id)
+    expect(p.url()).toContain(id);
     await p.getByRole('heading', { name: /某化工厂网络摄像机弱口令遭境外访问/ }).waitFor();
     await p.getByText('T1078.001').first().waitFor();
     await p.goto(base + '/console/incidents?q=' + encodeURIComponent('摄像机'));
-    await p.locator('table.board tr').nth(1).waitFor();
-    await expect(p.locator('table.board tr').count()).resolves.toBe(2);
+    await p.locator('table.board tr').first().waitFor();
+    // one incident: the re-import did not make a copy
+    await expect(p.locator('table.board tr').count()).resolves.toBe(1);
     await p.getByText(/本月事件/).waitFor();
     await p.screenshot({ path: join(shots, 'console-incidents-desktop.png'), fullPage: true });
     await p.context().close();
@@ -662,6 +664,66 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
             fullPage: true,
           });
         }
+        await p.context().close();
+      }
+  });
+
+  it('names the newest week in the heading, runs the chart oldest to newest, and keeps facet counts on one line', async () => {
+    // a long vendor name with a two-digit count in the list's sidebar, and weeks on both sides of the others
+    const vendor = 'Hangzhou Hikvision Digital Technology Company Limited';
+    await importItems(
+      d,
+      itemsOf(
+        Array.from({ length: 12 }, (_, i) =>
+          cveRecord(`CVE-2023-91${String(i).padStart(3, '0')}`, {
+            titleEn: `Hikvision DS-2CD${i} command injection`,
+            products: [{ vendor, product: `DS-2CD${i}`, versions: [] }],
+            dates: { published: i % 2 ? '2023-12-05T10:00:00.000Z' : '2023-10-03T10:00:00.000Z' },
+          }),
+        ),
+      ),
+      { format: 'test', paths: [] },
+    );
+    for (const lang of ['zh', 'en'] as const)
+      for (const width of [1440, 390]) {
+        const p = await page(width, lang);
+        await p.goto(base + '/');
+        await p.locator('[role=img] svg').first().waitFor();
+        const heading = (await p.locator('.cards .card').nth(1).textContent()) ?? '';
+        const headingWeek = /(\d{4})-W(\d{2})/.exec(heading);
+        expect(headingWeek, heading).not.toBeNull();
+        // the x-axis labels (W40 …), left to right
+        const labels = await p.evaluate<string[]>(`[...document.querySelectorAll('[role=img] svg text')]
+          .filter((t) => /^W\\d{2}$/.test(t.textContent.trim()))
+          .map((t) => ({ x: t.getBoundingClientRect().x, w: t.textContent.trim() }))
+          .sort((a, b) => a.x - b.x)
+          .map((t) => t.w)`);
+        expect(labels.length, `${lang} ${width}px axis labels`).toBeGreaterThanOrEqual(3);
+        expect(labels.at(-1)).toBe(`W${headingWeek?.[2] ?? ''}`);
+        const stats = (await (await fetch(`${base}/api/v1/stats?weeks=10`)).json()) as {
+          byWeek: Array<{ week: string }>;
+        };
+        expect(headingWeek?.[0]).toBe(stats.byWeek[0]?.week); // the API's newest week
+        expect(labels).toEqual(stats.byWeek.map((w) => w.week.slice(5)).reverse());
+        await p.screenshot({ path: join(shots, `home-weeks-${width}-${lang}.png`), fullPage: true });
+
+        await p.goto(base + '/vulnerabilities');
+        await p.locator('aside .count').first().waitFor();
+        await p.getByText(String(12), { exact: true }).first().waitFor();
+        const counts = await p.evaluate<Array<{ text: string; height: number; line: number }>>(`
+          [...document.querySelectorAll('aside .count')].map((el) => {
+            const cs = getComputedStyle(el);
+            const line = cs.lineHeight === 'normal' ? parseFloat(cs.fontSize) * 1.4 : parseFloat(cs.lineHeight);
+            return { text: el.textContent, height: el.getBoundingClientRect().height, line };
+          })`);
+        expect(counts.length).toBeGreaterThan(0);
+        for (const c of counts)
+          expect(c.height, `count ${c.text} at ${width}px ${lang} wraps`).toBeLessThanOrEqual(c.line * 1.25);
+        // a long facet label stays on one line, cut with an ellipsis
+        const long = p.locator('aside label', { hasText: /hikvision/i }).first();
+        const box = await long.boundingBox();
+        expect(box?.height ?? 99).toBeLessThanOrEqual(counts[0] ? counts[0].line * 1.6 : 30);
+        await p.screenshot({ path: join(shots, `list-facets-${width}-${lang}.png`), fullPage: true });
         await p.context().close();
       }
   });

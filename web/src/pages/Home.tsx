@@ -25,7 +25,8 @@ export function Home() {
   const stats = useApi<Stats>('/api/v1/stats?weeks=10');
   const high = useApi<SearchResult>('/api/v1/vulnerabilities?severity=high&sort=date&limit=8');
   const kev = useApi<SearchResult>('/api/v1/vulnerabilities?exploited=true&sort=date&limit=8');
-  const weeks = stats.data?.byWeek ?? [];
+  // the API answers newest week first; the chart runs oldest → newest left to right, the cards name the newest
+  const weeks = useMemo(() => [...(stats.data?.byWeek ?? [])].reverse(), [stats.data]);
   const last = weeks.at(-1);
   const option = useMemo(
     () => ({

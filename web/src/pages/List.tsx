@@ -109,7 +109,10 @@ export function List({ search }: { search: string }) {
               checked={selected === f.value}
               onChange={() => set({ [name]: selected === f.value ? null : f.value })}
             />
-            {label(f.value)} <span className="count">{f.count}</span>
+            <span className="facet-label" title={label(f.value)}>
+              {label(f.value)}
+            </span>
+            <span className="count">{f.count}</span>
           </label>
         ))}
       </fieldset>
