@@ -1,12 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
-import { findNul, registerInputGuards } from './input-guards.js';
+import { findFault, frameworkErrors, registerInputGuards } from './input-guards.js';
 
 describe('the input guards', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = Fastify();
+    app = Fastify({ frameworkErrors, maxParamLength: 100 });
     app.setErrorHandler((err, _req, reply) =>
       isAppError(err)
         ? reply
@@ -18,6 +18,11 @@ describe('the input guards', () => {
     registerInputGuards(app); // a second call changes nothing
     app.get('/items/:id', (req) => ({ params: req.params, query: req.query }));
     app.post('/items', (req) => ({ body: req.body }));
+    app.get(
+      '/things/:id',
+      { schema: { params: { type: 'object', properties: { id: { type: 'integer' } } } } },
+      (req) => ({ params: req.params }),
+    );
     await app.ready();
   });
   afterAll(() => app.close());
@@ -59,6 +64,40 @@ describe('the input guards', () => {
     });
   });
 
+  it('refuses a lone surrogate in a JSON body', async () => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/items',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"x\\ud800y"}',
+    });
+    expect([r.statusCode, r.json<{ error: { message: string } }>().error.message]).toEqual([
+      400,
+      'body parameter "name" must be well-formed Unicode (it holds a lone surrogate)',
+    ]);
+  });
+
+  it('refuses integers beyond 2^53 - 1 once the schema has coerced them', async () => {
+    for (const id of ['1e308', '9007199254740993']) {
+      const r = await app.inject({ method: 'GET', url: `/things/${id}` });
+      expect([r.statusCode, r.json<{ error: { details: unknown } }>().error.details], id).toEqual([
+        400,
+        { parameter: 'id', in: 'params' },
+      ]);
+    }
+    expect((await app.inject({ method: 'GET', url: '/things/9007199254740991' })).statusCode).toBe(200);
+  });
+
+  it("gives the router's own refusals the error shape", async () => {
+    for (const url of ['/items/%ED%A0%80', `/items/${'x'.repeat(200)}`]) {
+      const r = await app.inject({ method: 'GET', url });
+      expect([r.statusCode, r.json<{ error: { code: string } }>().error.code], url).toEqual([
+        400,
+        'invalid_parameter',
+      ]);
+    }
+  });
+
   it('lets everything else through unchanged', async () => {
     const r = await app.inject({
       method: 'POST',
@@ -67,6 +106,6 @@ describe('the input guards', () => {
     });
     expect(r.statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/items/7?q=%E2%80%AE' })).statusCode).toBe(200);
-    expect(findNul({ a: [1, null, { b: 'c' }] })).toBeNull();
+    expect(findFault({ a: [1, null, { b: 'c' }], n: 9007199254740991, e: '🐛' }, true)).toBeNull();
   });
 });

@@ -130,6 +130,11 @@ const EDITABLE = [
 ] as const satisfies ReadonlyArray<keyof IncidentInput>;
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** A real calendar day: 2024-02-30 matches DATE_ONLY but is no day (and PostgreSQL refuses it). */
+const isDay = (v: string): boolean => {
+  const t = Date.parse(`${v}T00:00:00Z`);
+  return DATE_ONLY.test(v) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+};
 
 export interface IncidentServiceDeps {
   db: Kysely<DB>;
@@ -207,7 +212,7 @@ const cursorOf = (row: store.IncidentRow): string =>
 function parseCursor(c: string): { discoveredAt: string; id: number } {
   const [day, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const n = Number(id);
-  if (!day || !DATE_ONLY.test(day) || !Number.isSafeInteger(n) || n <= 0)
+  if (!day || !isDay(day) || !Number.isSafeInteger(n) || n <= 0)
     throw new AppError('invalid_parameter', 'cursor is not one this API returned', { parameter: 'cursor' });
   return { discoveredAt: day, id: n };
 }
@@ -222,7 +227,7 @@ function code<T extends object>(table: T, v: string | undefined, parameter: stri
 
 function day(v: string | undefined, parameter: string): string | undefined {
   if (v === undefined || v === '') return undefined;
-  if (DATE_ONLY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))) return v;
+  if (isDay(v)) return v;
   throw new AppError('invalid_parameter', `${parameter} must be a date such as 2026-01-31`, { parameter });
 }
 
