@@ -44,7 +44,9 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const clock = overrides.clock ? { clock: overrides.clock } : {};
   const { publicUrl, slaDays: sla } = config;
 
-  const accounts = createAccountService({ db, ...clock });
+  // contact webhooks, feeds and webhook delivery reach internal addresses only as VULNSHARE_ALLOW_INTERNAL_TARGETS says
+  const internalTargets = config.allowInternalTargets;
+  const accounts = createAccountService({ db, ...clock, internalTargets });
   const coordination = createCoordinationService({ db, publicUrl, sla, ...clock });
   const submissions = createSubmissionService({
     db,
@@ -58,6 +60,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const incidents = createIncidentService({ db, coordination, ...clock });
   const feeds = feedServiceFromConfig(database, config.feeds, {
     batchSize: config.importBatchSize,
+    internalTargets,
     ...clock,
     ...(overrides.fetch ? { fetchImpl: overrides.fetch } : {}),
     ...overrides.feeds,
@@ -78,6 +81,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const outbox = createOutboxWorker({
     db,
     mailer,
+    internalTargets,
     ...clock,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
