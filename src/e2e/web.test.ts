@@ -710,15 +710,21 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
         await p.goto(base + '/vulnerabilities');
         await p.locator('aside .count').first().waitFor();
         await p.getByText(String(12), { exact: true }).first().waitFor();
-        const counts = await p.evaluate<Array<{ text: string; height: number; line: number }>>(`
+        const counts = await p.evaluate<
+          Array<{ text: string; height: number; line: number; inside: boolean }>
+        >(`
           [...document.querySelectorAll('aside .count')].map((el) => {
             const cs = getComputedStyle(el);
             const line = cs.lineHeight === 'normal' ? parseFloat(cs.fontSize) * 1.4 : parseFloat(cs.lineHeight);
-            return { text: el.textContent, height: el.getBoundingClientRect().height, line };
+            const box = el.getBoundingClientRect();
+            const frame = el.closest('fieldset').getBoundingClientRect();
+            return { text: el.textContent, height: box.height, line, inside: box.right <= frame.right + 0.5 };
           })`);
         expect(counts.length).toBeGreaterThan(0);
-        for (const c of counts)
+        for (const c of counts) {
           expect(c.height, `count ${c.text} at ${width}px ${lang} wraps`).toBeLessThanOrEqual(c.line * 1.25);
+          expect(c.inside, `count ${c.text} at ${width}px ${lang} sticks out of its box`).toBe(true);
+        }
         // a long facet label stays on one line, cut with an ellipsis
         const long = p.locator('aside label', { hasText: /hikvision/i }).first();
         const box = await long.boundingBox();
