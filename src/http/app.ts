@@ -23,6 +23,7 @@ import { registerBulletinRoutes } from '../reports/routes.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
 import { registerSecurityHeaders, requestLogSerializer } from './security.js';
+import { frameworkErrors, registerInputGuards } from './input-guards.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
@@ -58,7 +59,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
     trustProxy: false,
+    frameworkErrors,
   });
+  registerInputGuards(app);
 
   app.addSchema({ $id: 'Error', ...errorSchema });
   await registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
@@ -200,7 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const db = deps.database.db;
   await registerAuth(app, { accounts, secureCookies: config.publicUrl.startsWith('https://') });
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db }));
-  await app.register((instance) => registerVulnRoutes(instance, { db, publicUrl: config.publicUrl }));
+  await app.register((instance) => registerVulnRoutes(instance, { db, publicUrl: config.publicUrl, platformOrg: config.platformOrg }));
   await app.register((instance) => registerSubmissionRoutes(instance, { submissions, messages, stats }));
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
   await app.register((instance) => registerWatchlistRoutes(instance, { watchlists }));
