@@ -11,6 +11,7 @@ import { INDUSTRIES, OBJECT_TYPES, SEVERITIES, SOURCE_KINDS, VULN_KINDS } from '
 import { searchItemSchema, vulnerabilitySchema } from './schema.js';
 import { getStats, getVulnerability, listRecentChanges, listVendors } from './store.js';
 import { renderAtom } from './atom.js';
+import { getOsv, osvResponseSchema } from '../exports/service.js';
 import { toCve5 } from './export-cve5.js';
 
 // Lists may be repeated (?severity=high&severity=low) or comma-separated (?severity=high,low); the shared
@@ -254,6 +255,19 @@ export function registerVulnRoutes(
       const d = await getVulnerability(db, id, { withRaw: false });
       return toCve5(d.vulnerability);
     },
+  );
+
+  app.get(
+    '/api/v1/vulnerabilities/:id/osv',
+    {
+      schema: {
+        tags: ['vulnerabilities'],
+        summary: 'The vulnerability as an OSV record (schema 1.7; CNVD fields in database_specific)',
+        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+        response: { 200: osvResponseSchema, 404: { $ref: 'Error#' } },
+      },
+    },
+    async (req) => getOsv(db, (req.params as { id: string }).id),
   );
 
   app.get(
