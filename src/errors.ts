@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** A CVE JSON 5 record was asked of a vulnerability that has no CVE id. */
+  no_cve_id: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

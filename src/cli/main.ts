@@ -12,7 +12,7 @@ import { exportCsv } from '../search/export-csv.js';
 import { parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
-import { getStats, getVulnerability } from '../vulns/store.js';
+import { getStats, getVulnerability, getVulnerabilityRecords } from '../vulns/store.js';
 import { formatTable, progressReporter } from './output.js';
 import { collect, configOf, openConfigured, withDatabase, withPlatform } from './context.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
@@ -227,12 +227,16 @@ export function buildCli(
     .option('--cve5', 'print as a CVE JSON 5 record')
     .option('--raw', "include the sources' verbatim records")
     .action(async (id: string, o: { cve5?: boolean; raw?: boolean }, cmd: Command) => {
-      await withDatabase(cmd, async (d) => {
+      await withDatabase(cmd, async (d, config) => {
         const detail = await getVulnerability(d.db, id, { withRaw: !!o.raw });
         print(
           JSON.stringify(
             o.cve5
-              ? toCve5(detail.vulnerability)
+              ? toCve5(await getVulnerabilityRecords(d.db, id), {
+                  org: config.platformOrg,
+                  requestedId: id,
+                  publicUrl: config.publicUrl,
+                })
               : o.raw
                 ? detail
                 : { ...detail, sources: detail.sources.map((s) => ({ ...s, raw: undefined })) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refusedHost } from '../outbound/targets.js';
-import { loadConfig } from './config.js';
+import { DEFAULT_PLATFORM_ORG_ID, loadConfig } from './config.js';
 
 describe('configuration', () => {
   it('reads the pipeline settings', () => {
@@ -24,6 +24,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ VULNSHARE_ALLOW_INTERNAL_TARGETS: '10.0.0.0/40' })).toThrow(
       /VULNSHARE_ALLOW_INTERNAL_TARGETS: "10.0.0.0\/40" is not a CIDR range/,
     );
+  });
+  it('names the platform in CVE JSON 5 exports by a version-4 UUID and a 2–32 character short name', () => {
+    expect(loadConfig({}).platformOrg).toEqual({ orgId: DEFAULT_PLATFORM_ORG_ID, shortName: 'vulnshare' });
+    const c = loadConfig({
+      VULNSHARE_ORG_ID: 'A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D',
+      VULNSHARE_SHORT_NAME: 'CERT-XY',
+    });
+    expect(c.platformOrg).toEqual({ orgId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', shortName: 'CERT-XY' });
+    expect(() =>
+      loadConfig({ VULNSHARE_ORG_ID: '00000000-0000-0000-0000-000000000000', VULNSHARE_SHORT_NAME: 'x' }),
+    ).toThrow(/VULNSHARE_ORG_ID must be a version-4 UUID[\s\S]*VULNSHARE_SHORT_NAME must be 2–32 characters/);
   });
   it('reports every problem at once, naming the setting', () => {
     expect(() =>

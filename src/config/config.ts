@@ -41,7 +41,19 @@ export interface Config {
   slaDays: { high: number; medium: number; low: number; unrated: number };
   /** Feed worker and download settings (VULNSHARE_FEEDS_*, VULNSHARE_FEED_*; see src/feeds/config.ts). */
   feeds: FeedConfig;
+  /**
+   * The platform as a CVE Program organisation: the UUID (VULNSHARE_ORG_ID, a version-4 UUID as the CVE
+   * schema's orgId requires) and short name (VULNSHARE_SHORT_NAME, 2–32 characters) naming its ADP container
+   * in CVE JSON 5 exports. The default UUID is a fixed placeholder registered with nobody: an operator that is
+   * a CNA or ADP sets the id the CVE Program gave it.
+   */
+  platformOrg: { orgId: string; shortName: string };
 }
+
+/** The placeholder org id of CVE JSON 5 exports when VULNSHARE_ORG_ID is unset (see Config.platformOrg). */
+export const DEFAULT_PLATFORM_ORG_ID = '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368';
+/** The CVE schema's uuidType: a version-4 UUID. */
+const UUID_V4 = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$/;
 
 export interface ConfigOverrides {
   data?: string;
@@ -117,6 +129,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     idPrefix: env.VULNSHARE_ID_PREFIX ?? 'VS',
     slaDays: { high: 15, medium: 30, low: 45, unrated: 30 },
     feeds: { intervalMs: DEFAULT_FEEDS_INTERVAL_MS, retry: {}, tmpDir: undefined },
+    platformOrg: {
+      orgId: (env.VULNSHARE_ORG_ID || DEFAULT_PLATFORM_ORG_ID).toLowerCase(),
+      shortName: env.VULNSHARE_SHORT_NAME || 'vulnshare',
+    },
   };
   try {
     config.feeds = feedConfigFromEnv(env);
@@ -140,6 +156,14 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
   if (!/^[A-Z][A-Z0-9]{1,9}$/.test(config.idPrefix))
     problems.push(
       `VULNSHARE_ID_PREFIX must be 2–10 capital letters or digits, starting with a letter (got "${config.idPrefix}")`,
+    );
+  if (!UUID_V4.test(config.platformOrg.orgId))
+    problems.push(
+      `VULNSHARE_ORG_ID must be a version-4 UUID, as a CVE record's orgId is (got "${config.platformOrg.orgId}")`,
+    );
+  if (!/^\S(.{0,30}\S)$/u.test(config.platformOrg.shortName))
+    problems.push(
+      `VULNSHARE_SHORT_NAME must be 2–32 characters without surrounding spaces (got "${config.platformOrg.shortName}")`,
     );
   const internal = parseInternalAllowance(env.VULNSHARE_ALLOW_INTERNAL_TARGETS);
   config.allowInternalTargets = internal.allowance;

@@ -203,7 +203,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const db = deps.database.db;
   await registerAuth(app, { accounts, secureCookies: config.publicUrl.startsWith('https://') });
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db }));
-  await app.register((instance) => registerVulnRoutes(instance, { db, publicUrl: config.publicUrl, platformOrg: config.platformOrg }));
+  await app.register((instance) =>
+    registerVulnRoutes(instance, { db, publicUrl: config.publicUrl, platformOrg: config.platformOrg }),
+  );
   await app.register((instance) => registerSubmissionRoutes(instance, { submissions, messages, stats }));
   await app.register((instance) => registerCoordinationRoutes(instance, { coordination }));
   await app.register((instance) => registerWatchlistRoutes(instance, { watchlists }));

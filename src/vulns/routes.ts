@@ -9,10 +9,16 @@ import { FACETS, SORTS, parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { INDUSTRIES, OBJECT_TYPES, SEVERITIES, SOURCE_KINDS, VULN_KINDS } from './model.js';
 import { searchItemSchema, vulnerabilitySchema } from './schema.js';
-import { getStats, getVulnerability, listRecentChanges, listVendors } from './store.js';
+import {
+  getStats,
+  getVulnerability,
+  getVulnerabilityRecords,
+  listRecentChanges,
+  listVendors,
+} from './store.js';
 import { renderAtom } from './atom.js';
 import { getOsv, osvResponseSchema } from '../exports/service.js';
-import { toCve5 } from './export-cve5.js';
+import { toCve5, type Cve5Org } from './export-cve5.js';
 
 // Lists may be repeated (?severity=high&severity=low) or comma-separated (?severity=high,low); the shared
 // parser checks values, so the allowed ones are listed in the description rather than as an enum.
@@ -82,7 +88,7 @@ const asRaw = (q: Record<string, unknown>): Query =>
 
 export function registerVulnRoutes(
   app: FastifyInstance,
-  deps: { db: Kysely<DB>; publicUrl: string; clock?: () => Date },
+  deps: { db: Kysely<DB>; publicUrl: string; clock?: () => Date; platformOrg: Cve5Org },
 ): void {
   const { db } = deps;
   app.addSchema(vulnerabilitySchema);
@@ -246,14 +252,18 @@ export function registerVulnRoutes(
       schema: {
         tags: ['vulnerabilities'],
         summary: 'The vulnerability as a CVE JSON 5.1 record',
+        description:
+          'A record valid against the CVE Record Format 5.1.1 schema. Asked by a CVE id, the record of that CVE; ' +
+          "asked by another id, the vulnerability's first CVE. A held CVE record keeps its CNA and ADP containers " +
+          'verbatim; what vulnshare adds is in its own ADP container. 409 no_cve_id when the vulnerability has no CVE id.',
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
         response: { 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
       },
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const d = await getVulnerability(db, id, { withRaw: false });
-      return toCve5(d.vulnerability);
+      const m = await getVulnerabilityRecords(db, id);
+      return toCve5(m, { org: deps.platformOrg, requestedId: id, publicUrl: deps.publicUrl });
     },
   );
 

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { normaliseId } from './ids.js';
-import type { Vulnerability } from './model.js';
+import type { PreparedRecord, SourceKind, Vulnerability } from './model.js';
 import { weekOf } from './calendar.js';
 import { vendorKey } from '../classify/index.js';
 
@@ -93,6 +93,48 @@ export async function getVulnerability(
       source: h.source,
       sourceKey: h.source_key,
       fields: h.fields,
+    })),
+  };
+}
+
+/** One source record of a vulnerability, normalised (what the merge read) and verbatim (what the source said). */
+export interface SourceRecordDetail {
+  source: SourceKind;
+  key: string;
+  state: 'published' | 'rejected';
+  record: PreparedRecord;
+  raw: string;
+}
+
+/** A vulnerability by any id with every source record it is merged from: what format writers build from. */
+export async function getVulnerabilityRecords(
+  db: Kysely<DB>,
+  rawId: string,
+): Promise<{ vulnerability: Vulnerability; sources: SourceRecordDetail[] }> {
+  const found = await findVulnId(db, rawId);
+  if (!found)
+    throw new AppError('not_found', `No vulnerability is known by the id "${rawId}"`, { id: rawId });
+  const v = await db
+    .selectFrom('vulnerabilities')
+    .select(['doc'])
+    .where('id', '=', found.id)
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom('vuln_sources as vs')
+    .innerJoin('source_records as s', 's.id', 'vs.source_record_id')
+    .select(['s.source', 's.key', 's.state', 's.record', 's.raw'])
+    .where('vs.vuln_id', '=', found.id)
+    .orderBy('s.source')
+    .orderBy('s.key')
+    .execute();
+  return {
+    vulnerability: v.doc as unknown as Vulnerability,
+    sources: rows.map((r) => ({
+      source: r.source as SourceKind,
+      key: r.key,
+      state: r.state === 'rejected' ? 'rejected' : 'published',
+      record: r.record as unknown as PreparedRecord,
+      raw: r.raw,
     })),
   };
 }
