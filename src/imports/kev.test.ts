@@ -65,6 +65,28 @@ describe('KEV dates', () => {
   });
 });
 
+describe('KEV notes', () => {
+  it('reads the URLs of the notes without the `,` or `",` that separate them', () => {
+    const kev = kevEntryToRecord(
+      {
+        cveID: 'CVE-2025-5419',
+        dateAdded: '2025-06-05',
+        notes:
+          'https://support.apple.com/en-us/121752, https://support.apple.com/en-us/121753 ; https://nvd.nist.gov/vuln/detail/CVE-2025-5419",',
+        cwes: [],
+      },
+      'kev.json',
+      1,
+    );
+    if (!kev.ok) throw new Error('expected a record');
+    expect(kev.record.references).toEqual([
+      { url: 'https://support.apple.com/en-us/121752' },
+      { url: 'https://support.apple.com/en-us/121753' },
+      { url: 'https://nvd.nist.gov/vuln/detail/CVE-2025-5419' },
+    ]);
+  });
+});
+
 describe('KEV bad input', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'kev-bad-'));
   it('names the file when it is not JSON or not the catalogue', async () => {

@@ -109,7 +109,10 @@ export function kevEntryToRecord(e: KevEntry, file: string, index: number): Pars
     // The catalogue gives no publication date; dateAdded stands in when no other source gives one (the
     // merge prefers CNVD's and the CVE record's), so a KEV-only record is not dated 1970.
     dates: { published: added },
-    references: Array.from(new Set(str(e.notes)?.match(URL_RE) ?? [])).map((url) => ({ url })),
+    // Notes separate URLs by `;`, `,` or a stray `",`: what ends a URL is not part of it.
+    references: Array.from(
+      new Set((str(e.notes)?.match(URL_RE) ?? []).map((u) => u.replace(/[,"']+$/, '')).filter(Boolean)),
+    ).map((url) => ({ url })),
     credits: [],
     raw: JSON.stringify(canonicalKevEntry(e)),
   };
