@@ -126,6 +126,14 @@ const records: SourceRecord[] = [
   }),
   // CNVD with no CVE id.
   cnvdRecord('CNVD-2023-40005'),
+  // The platform's own records: one citing a CVE, one not.
+  cnvdRecord('VS-2026-00001', {
+    source: 'vulnshare',
+    aliases: ['CVE-2026-50001'],
+    credits: ['Example Security Lab'],
+    raw: '',
+  }),
+  cnvdRecord('VS-2026-00002', { source: 'vulnshare', raw: '' }),
 ];
 
 describe('CVE JSON 5 writer helpers', () => {
@@ -334,7 +342,18 @@ describe.each(testBackends())('CVE JSON 5 export on %s', (backend) => {
     ]);
   });
 
-  it('answers no_cve_id for a record without a CVE id', async () => {
+  it('exports a platform record citing a CVE under that CVE, crediting its reporter', async () => {
+    const r = await exportOf('VS-2026-00001');
+    expect(valid(r)).toEqual([]);
+    expect((r.cveMetadata as { cveId: string }).cveId).toBe('CVE-2026-50001');
+    expect(containers(r).cna.credits).toEqual([
+      { lang: 'en', value: 'Example Security Lab', type: 'reporter' },
+    ]);
+    expect(x(ours(r)).id).toBe('VS-2026-00001');
+  });
+
+  it('answers no_cve_id for a CNVD or platform record without a CVE id', async () => {
     await expect(exportOf('CNVD-2023-40005')).rejects.toMatchObject({ code: 'no_cve_id' });
+    await expect(exportOf('VS-2026-00002')).rejects.toMatchObject({ code: 'no_cve_id' });
   });
 });
