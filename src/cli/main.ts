@@ -3,17 +3,26 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { migrate } from '../db/migrate.js';
 import { AppError, isAppError } from '../errors.js';
 import { buildApp } from '../http/app.js';
 import { IMPORT_FORMATS } from '../imports/formats.js';
 import { importItems, type ImportCounts } from '../imports/pipeline.js';
 import { exportCsv } from '../search/export-csv.js';
+import {
+  BULK_FORMATS,
+  directorySink,
+  exportBulk,
+  exportVulnerabilities,
+  parseBulkFormat,
+} from '../exports/bulk.js';
+import { cnvdXmlFile } from '../exports/cnvd-xml.js';
 import { parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
 import { getStats, getVulnerability, getVulnerabilityRecords } from '../vulns/store.js';
-import { formatTable, progressReporter } from './output.js';
+import { exportProgressReporter, formatTable, progressReporter } from './output.js';
 import { collect, configOf, openConfigured, withDatabase, withPlatform } from './context.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
@@ -249,25 +258,36 @@ export function buildCli(
 
   program
     .command('export')
-    .description('export a search as CSV (all matching records)')
+    .description(
+      'export a search (or, without query and filters, every record) as CSV, CVE JSON 5, OSV or CNVD share XML',
+    )
     .argument('[query...]', 'words or an id')
+    .option('--format <format>', `one of ${BULK_FORMATS.join(', ')}`, 'csv')
     .option('--severity <s>', 'high, medium, low (repeatable)', collect)
     .option('--vendor <v>', 'vendor (repeatable)', collect)
     .option('--published-from <date>')
     .option('--published-to <date>')
-    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .option(
+      '--out <dir>',
+      'write a mirror: one entry per record (cve5, osv) or per file (cnvd-xml, csv) into DIR',
+    )
+    .option('-o, --output <file>', 'csv, cnvd-xml: one file instead of standard output')
     .action(
       async (
         query: string[],
         o: {
+          format: string;
           severity?: string[];
           vendor?: string[];
           publishedFrom?: string;
           publishedTo?: string;
+          out?: string;
           output?: string;
         },
         cmd: Command,
       ) => {
+        const format = parseBulkFormat(o.format);
+        const filtered = query.length > 0 || !!(o.severity ?? o.vendor ?? o.publishedFrom ?? o.publishedTo);
         const params = parseSearchParams({
           q: query.join(' ') || undefined,
           severity: o.severity,
@@ -275,11 +295,43 @@ export function buildCli(
           publishedFrom: o.publishedFrom,
           publishedTo: o.publishedTo,
         });
-        await withDatabase(cmd, async (d) => {
-          const target = o.output ? createWriteStream(o.output) : out;
-          for await (const chunk of exportCsv(d.db, params)) target.write(chunk);
-          if (o.output)
-            await new Promise<void>((r) => (target as ReturnType<typeof createWriteStream>).end(r));
+        if (o.out && o.output) throw new AppError('invalid_parameter', 'use --out DIR or -o FILE, not both');
+        if (!o.out && (format === 'cve5' || format === 'osv'))
+          throw new AppError(
+            'invalid_parameter',
+            `--format ${format} writes one file per record: give --out DIR`,
+          );
+        if (o.out && /\.zip$/i.test(o.out))
+          throw new AppError(
+            'invalid_parameter',
+            'zip output is not available yet: give --out a folder (zip it afterwards, or import the folder directly)',
+          );
+        await withDatabase(cmd, async (d, config) => {
+          if (!o.out) {
+            const target = o.output ? createWriteStream(o.output) : out;
+            const chunks =
+              format === 'csv'
+                ? exportCsv(d.db, params)
+                : cnvdXmlFile(exportVulnerabilities(d.db, filtered ? params : undefined));
+            for await (const chunk of chunks) if (!target.write(chunk)) await once(target, 'drain');
+            if (o.output)
+              await new Promise<void>((r) => (target as ReturnType<typeof createWriteStream>).end(r));
+            return;
+          }
+          const progress = exportProgressReporter(err);
+          const s = await exportBulk(d.db, directorySink(o.out), {
+            format,
+            ...(filtered ? { search: params } : {}),
+            cve5: (m, cveId) =>
+              toCve5(m, { org: config.platformOrg, requestedId: cveId, publicUrl: config.publicUrl }),
+            onProgress: (p) => progress.update(p),
+          });
+          progress.stop();
+          const why = Object.entries(s.skippedWhy).map(([k, n]) => `${n} ${k}`);
+          err.write(
+            `${format}: ${s.written} records written as ${s.entries} ${s.entries === 1 ? 'entry' : 'entries'} in ${o.out}` +
+              `${s.skipped ? `; ${s.skipped} skipped (${why.join(', ')})` : ''} in ${s.seconds.toFixed(1)} s\n`,
+          );
         });
       },
     );

@@ -1,5 +1,6 @@
 /** Terminal output: aligned tables (CJK-width aware) and an import progress line on a TTY. */
 import type { ImportCounts } from '../imports/pipeline.js';
+import type { BulkProgress } from '../exports/bulk.js';
 
 const wide = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
 export const displayWidth = (s: string) => Array.from(s).reduce((w, c) => w + (wide.test(c) ? 2 : 1), 0);
@@ -41,6 +42,28 @@ export function progressReporter(stream: NodeJS.WritableStream, enabled: boolean
       const secs = (Date.now() - started) / 1000;
       stream.write(
         `\r\x1b[K${c.read} read · ${c.imported} new · ${c.updated} updated · ${c.unchanged} unchanged · ${c.rejected} rejected · ${Math.round(c.read / Math.max(secs, 0.001))}/s`,
+      );
+    },
+    stop() {
+      if (tty) stream.write('\r\x1b[K');
+    },
+  };
+}
+
+/** The export's progress line on a TTY: written (of total, when known), skipped, records a second. */
+export function exportProgressReporter(stream: NodeJS.WritableStream, enabled = true) {
+  const tty = enabled && (stream as NodeJS.WriteStream).isTTY === true;
+  const started = Date.now();
+  let last = 0;
+  return {
+    update(p: BulkProgress) {
+      if (!tty || Date.now() - last < 200) return;
+      last = Date.now();
+      const secs = (Date.now() - started) / 1000;
+      const done = p.written + p.skipped;
+      const of = p.total ? ` of ${p.total} (${Math.floor((done / Math.max(p.total, 1)) * 100)}%)` : '';
+      stream.write(
+        `\r\x1b[K${done}${of} · ${p.written} written · ${p.skipped} skipped · ${Math.round(done / Math.max(secs, 0.001))}/s`,
       );
     },
     stop() {

@@ -105,6 +105,7 @@ export interface BulkSummary extends BulkProgress {
   entries: number;
   /** Why records were not written, with a count each (no CVE id for CVE JSON 5, no CNVD id…). */
   skippedWhy: Record<string, number>;
+  seconds: number;
 }
 
 /** Pages of the records to export: keyset over every row, or a search's pages. */
@@ -138,6 +139,26 @@ async function* pages(db: Kysely<DB>, o: BulkOptions, read: ExportReadOptions): 
   } while (cursor);
 }
 
+/** Rows in a chunk of whole CSV rows: line ends outside quotes (a quote inside a field is doubled). */
+export function csvRows(chunk: string): number {
+  let rows = 0;
+  let quoted = false;
+  for (const c of chunk) {
+    if (c === '"') quoted = !quoted;
+    else if (c === '\n' && !quoted) rows++;
+  }
+  return rows;
+}
+
+/** Every record to export, one at a time (for a single-file export: cnvd-xml to standard output). */
+export async function* exportVulnerabilities(
+  db: Kysely<DB>,
+  search?: SearchParams,
+): AsyncGenerator<Vulnerability> {
+  for await (const page of pages(db, search ? { format: 'cnvd-xml', search } : { format: 'cnvd-xml' }, {}))
+    for (const r of page) yield r.vulnerability;
+}
+
 /** cvelistV5's path of a CVE id: cves/2024/0xxx/CVE-2024-0204.json. */
 export function cvelistPath(cveId: string): string {
   const m = /^CVE-(\d{4})-(\d+)$/.exec(cveId);
@@ -148,6 +169,7 @@ export function cvelistPath(cveId: string): string {
 }
 
 export async function exportBulk(db: Kysely<DB>, sink: EntrySink, o: BulkOptions): Promise<BulkSummary> {
+  const t0 = performance.now();
   const progress: BulkProgress = {
     written: 0,
     skipped: 0,
@@ -166,7 +188,7 @@ export async function exportBulk(db: Kysely<DB>, sink: EntrySink, o: BulkOptions
       let first = true;
       for await (const chunk of exportCsv(db, { ...o.search }, Number.MAX_SAFE_INTEGER)) {
         if (!first) {
-          progress.written += Math.max(0, chunk.split('\n').length - 1);
+          progress.written += csvRows(chunk);
           tick();
         }
         first = false;
@@ -241,5 +263,5 @@ export async function exportBulk(db: Kysely<DB>, sink: EntrySink, o: BulkOptions
   }
   await sink.close();
   tick();
-  return { format: o.format, ...progress, entries, skippedWhy };
+  return { format: o.format, ...progress, entries, skippedWhy, seconds: (performance.now() - t0) / 1000 };
 }
