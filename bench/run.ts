@@ -10,6 +10,8 @@
  *       and the public JS size (gzipped) with the console chunk apart
  *   (h) the (b) import with 1,000 watchlists of 200 organisations in place (alerts raised and queued in each
  *       batch's transaction): seconds, alerts, messages, and the ratio to (b) (target ≤ 1.20×)
+ *   (i) bulk export of the (b)+(a) corpus into a folder, per format (osv, cve5, cnvd-xml; BENCH_EXPORT_FORMATS):
+ *       records/s and peak RSS beside the RSS with the store just open (memory flat in corpus size)
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
@@ -84,7 +86,7 @@ async function main() {
   const cnvdDirs = [join(shared, 'cnvd-share-xml', 'xml'), join(shared, 'cnvd-share-xml-dated-2020')];
   const corpus = join(root, 'bench', '.corpus', `cve5-${count}`);
   const realCve = join(shared, 'cve-json5-vulnrichment');
-  if (want('b') || want('c') || want('d') || want('g') || want('h')) {
+  if (want('b') || want('c') || want('d') || want('g') || want('h') || want('i')) {
     if (!existsSync(realCve))
       console.warn(`[skip] ${realCve} absent: the generator still runs from its built-in vocabulary`);
     const t0 = performance.now();
@@ -112,11 +114,11 @@ async function main() {
         console.log(backend, 'a', JSON.stringify(r.a));
       }
     }
-    if (want('b') || want('c') || want('g')) {
+    if (want('b') || want('c') || want('g') || want('i')) {
       const t = await freshTarget(backend, 'cve5');
       r.b = runTask('import-cve5', backend, t.target, [corpus]);
       console.log(backend, 'b', JSON.stringify(r.b));
-      if (want('c') || want('g')) {
+      if (want('c') || want('g') || want('i')) {
         // the CNVD records join the corpus so Chinese queries have Chinese text to find
         if (cnvdDirs.every(existsSync)) runTask('import-cnvd', backend, t.target, cnvdDirs);
         const qfile = join(root, 'bench', '.corpus', 'queries.json');
@@ -133,6 +135,13 @@ async function main() {
             console.log(backend, 'g', JSON.stringify(r.g));
           }
         }
+      }
+      if (want('i')) {
+        const formats = (process.env.BENCH_EXPORT_FORMATS ?? 'osv,cve5,cnvd-xml').split(',');
+        const runs: Record<string, Result> = {};
+        for (const f of formats) runs[f] = runTask('export', backend, t.target, [f]);
+        r.i = runs;
+        console.log(backend, 'i', JSON.stringify(r.i));
       }
       await t.drop();
     }
@@ -250,6 +259,11 @@ function renderTable(
     if (h)
       rows.push(
         `| (h) CVE JSON 5 import with ${String(h.watchlists)} watchlists (${String(h.watchItems)} items, ${String(h.organisations)} organisations) | ${backend} | ${Number(h.seconds).toFixed(1)} s · ${String(h.alerts)} alerts, ${String(h.messages)} messages queued · ${h.ratioToB === null || h.ratioToB === undefined ? '—' : `${Number(h.ratioToB).toFixed(2)}× (b)`} | ≤ 1.20× (b) | ${String(h.peakRssMb)} MB |`,
+      );
+    const i = r.i as Record<string, Result> | undefined;
+    for (const [f, x] of Object.entries(i ?? {}))
+      rows.push(
+        `| (i) export --format ${f} --out DIR, ${String(x.records)} records (${String(x.written)} written, ${String(x.entries)} entries) | ${backend} | ${Number(x.seconds).toFixed(1)} s (${String(x.recordsPerSecond)}/s) | flat memory | ${String(x.peakRssMb)} MB (${String(x.openRssMb)} MB open) |`,
       );
   }
   return rows.join('\n') + '\n';

@@ -2,7 +2,8 @@
  * One benchmark measurement in its own process (so peak RSS is the task's own). Prints one JSON line.
  *   node --import tsx bench/task.ts <task> <backend> <dbTarget> [args…]
  * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, web <queriesFile>, floor <corpus>, bulletin, intake,
- *        import-cve5-watch <corpus> (import-cve5 with 1,000 watchlists of 200 organisations in place)
+ *        import-cve5-watch <corpus> (import-cve5 with 1,000 watchlists of 200 organisations in place),
+ *        export <format> (vulnshare export --format <format> --out DIR of every record of the loaded store)
  */
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,6 +25,10 @@ import { createWatchlistService, type WatchItemInput } from '../src/watchlists/s
 import { parseRange } from '../src/watchlists/range.js';
 import { parseCpe } from '../src/watchlists/cpe.js';
 import { completeConfig, createPlatform } from '../src/app/platform.js';
+import { directorySink, exportBulk, parseBulkFormat } from '../src/exports/bulk.js';
+import { toCve5 } from '../src/vulns/export-cve5.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -334,6 +339,35 @@ async function main(): Promise<Record<string, unknown>> {
         searchAfterTypingP95Ms: pct(afterTyping, 0.95),
         searches: afterTyping.length,
         ...bundle,
+        peakRssMb: peakRssMb(),
+      };
+    }
+    case 'export': {
+      // every record of the loaded store into a temporary folder, as `vulnshare export --out DIR` writes it;
+      // peak RSS against the RSS once the store is open shows whether memory stays flat in corpus size
+      const d = await open();
+      await migrate(d);
+      const format = parseBulkFormat(args[0] ?? 'osv');
+      const org = completeConfig().platformOrg;
+      const openRssMb = peakRssMb();
+      const dir = mkdtempSync(join(tmpdir(), `vulnshare-bench-export-${format}-`));
+      const t0 = performance.now();
+      const s = await exportBulk(d.db, directorySink(dir), {
+        format,
+        cve5: (m, cveId) => toCve5(m, { org, requestedId: cveId }),
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      rmSync(dir, { recursive: true, force: true });
+      await d.close();
+      return {
+        format,
+        records: s.written + s.skipped,
+        written: s.written,
+        skipped: s.skipped,
+        entries: s.entries,
+        seconds,
+        recordsPerSecond: Math.round((s.written + s.skipped) / seconds),
+        openRssMb,
         peakRssMb: peakRssMb(),
       };
     }
