@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { CLI } from './model.js';
-import { passwordProblem } from './secrets.js';
+import { PASSWORD_RULES, passwordProblem } from './secrets.js';
 import { createAccountService, type AccountService } from './service.js';
 
 describe('the password rule', () => {
@@ -71,11 +71,12 @@ describe.each(testBackends())('the password rule wherever a password is set, on 
 });
 
 describe('the password rule under hostile input', () => {
-  it('checks a 256-character repeat with l33t substitutions in well under a second', async () => {
-    await passwordProblem('warm the dictionaries up');
-    const t = performance.now();
-    for (const pw of ['ab1!'.repeat(64), 'aAbB1!'.repeat(42).slice(0, 256), '4'.repeat(256)])
-      await passwordProblem(pw);
-    expect(performance.now() - t).toBeLessThan(1500);
+  it('judges a long password by its first 64 characters, so a 256-character one costs no more to check', async () => {
+    // zxcvbn's cost grows fast with length (a 256-character repeat took 4 s of CPU); the rule caps what it reads
+    expect(PASSWORD_RULES.estimateLength).toBe(64);
+    // weak in its first 64 characters, strong only after them: refused, because the tail is not read
+    expect(await passwordProblem(`${'a'.repeat(64)}Tea kettle orbit 7 lantern`)).not.toBeNull();
+    // strong in its first 64, whatever follows: accepted
+    expect(await passwordProblem(`Tea kettle orbit 7 lantern ${'ab1!'.repeat(57)}`)).toBeNull();
   });
 });

@@ -243,6 +243,14 @@ describe('the vulnshare executable (built, spawned)', () => {
     expect((await cli(['--data', data, 'org', 'contact', orgId, '--name', 'PSIRT'])).stdout).toMatch(
       /contact \d+ added/,
     );
+    // an organisation without standing receives nothing embargoed; verified again, it does
+    expect((await cli(['--data', data, 'org', 'verify', orgId, '--withdraw'])).stdout).toMatch(
+      /standing withdrawn/,
+    );
+    const refused = await cli(['--data', data, 'submissions', 'notify', no, '--org', orgId]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Tenda/);
+    expect((await cli(['--data', data, 'org', 'verify', orgId])).stdout).toMatch(/Tenda \(vendor\) verified/);
     expect((await cli(['--data', data, 'submissions', 'notify', no, '--org', orgId])).stdout).toMatch(
       /1 notified, 1 messages queued/,
     );

@@ -86,6 +86,11 @@ export function buildCli(
     .option('--port <port>', 'listen port (env VULNSHARE_PORT, default 8080)')
     .action(async (o: { host?: string; port?: string }, cmd: Command) => {
       const config = configOf(cmd, { host: o.host, port: o.port }); // every bad setting named, before anything opens
+      // listen for the stop signal first: a SIGTERM during start-up still closes the database cleanly
+      const signalled = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
       const database = await openConfigured(cmd, config);
       const platform = createPlatform(database, config);
       const app = await buildApp({ database, config, platform, version: pkg.version });
@@ -98,16 +103,9 @@ export function buildCli(
       err.write(
         `vulnshare ${pkg.version} listening on ${address} (${database.kind === 'pglite' ? `embedded PostgreSQL at ${config.dataDir}; other vulnshare commands on this directory work through this process` : 'PostgreSQL server'}); API docs at ${address}/api/docs\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void app
-            .close()
-            .then(() => database.close())
-            .then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await signalled;
+      await app.close();
+      await database.close();
     });
 
   program
@@ -572,6 +570,21 @@ export function buildCli(
         });
       },
     );
+  org
+    .command('verify <organisationId>')
+    .description('give an organisation standing to receive embargoed notifications (or --withdraw it)')
+    .option('--withdraw', 'withdraw its standing')
+    .action(async (id: string, o: { withdraw?: boolean }, cmd: Command) => {
+      const n = Number(id);
+      if (!Number.isInteger(n) || n < 1)
+        throw new AppError('invalid_parameter', 'organisationId must be a positive integer');
+      await withPlatform(cmd, async (p) => {
+        const r = await p.accounts.setOrganisationVerified(CLI, n, !o.withdraw);
+        print(
+          `organisation ${r.id}: ${r.name} (${r.kind}) ${o.withdraw ? 'standing withdrawn' : 'verified'}`,
+        );
+      });
+    });
   org
     .command('contact <organisationId>')
     .description('add a contact with its channels; a webhook secret is printed once')

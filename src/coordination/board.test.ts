@@ -172,6 +172,15 @@ describe.each(testBackends())('disposal board on %s', (backend) => {
     const accounts = createAccountService({ db: d.db, clock });
     const bare = await accounts.createOrganisation(CLI, { kind: 'vendor', name: 'Nocontact Ltd' });
     const withContact = orgIds[0] ?? 0;
+    // no contact either, but a member who reads the organisation's inbox when signed in: that is a channel
+    const reader = await accounts.createOrganisation(CLI, { kind: 'vendor', name: 'Inboxonly Ltd' });
+    await accounts.createUser(CLI, {
+      email: 'psirt@inboxonly.example',
+      displayName: 'Inboxonly PSIRT',
+      password: 'Tea kettle orbit 7 lantern',
+      role: 'recipient',
+      organisationId: reader.id,
+    });
     const submissions = createSubmissionService({ db: d.db, clock });
     const s = await submissions.submit(reporter, {
       kind: 'general',
@@ -192,7 +201,9 @@ describe.each(testBackends())('disposal board on %s', (backend) => {
     const r = await c.notify(analyst, s.trackingNo, [
       { organisationId: bare.id, category: 'vendor' },
       { organisationId: withContact, category: 'vendor' },
+      { organisationId: reader.id, category: 'vendor' },
     ]);
+    expect(r.notifications.find((n) => n.organisationId === reader.id)?.state).toBe('sent');
     const bareN = r.notifications.find((n) => n.organisationId === bare.id);
     expect(bareN).toMatchObject({ state: 'undeliverable' });
     expect(bareN?.events.map((e) => [e.from, e.to])).toEqual([

@@ -2,8 +2,22 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
+/** Does the organisation have someone who reads its signed-in inbox (an enabled recipient account)? */
+export async function hasInboxReader(tx: Kysely<DB>, organisationId: number): Promise<boolean> {
+  const row = await tx
+    .selectFrom('users')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .where('role', '=', 'recipient')
+    .where('disabled', '=', false)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
- * Nothing could be sent: the organisation has no contact channel (no e-mail, webhook or portal inbox). The
+ * Nothing could be sent: the organisation has no contact channel (no e-mail, webhook or portal inbox) and no
+ * member who reads its inbox when signed in. The
  * notification says so — `undeliverable`, with a history entry — instead of waiting as `sent` or claiming
  * `delivered`; the analyst sees it on the case's disposal panel and on the board.
  */

@@ -20,7 +20,7 @@ import type { Severity } from '../vulns/model.js';
 import type { BoardPage, NotificationView } from './views.js';
 export type { BoardItem, BoardPage, BoardSummary, NotificationView } from './views.js';
 import { boardPage, boardSummary, type BoardFilter } from './board.js';
-import { markUndeliverable } from './delivery.js';
+import { hasInboxReader, markUndeliverable } from './delivery.js';
 import {
   ESCALATE_AFTER_DAYS,
   isOverdue,
@@ -248,7 +248,8 @@ export function createCoordinationService(deps: {
           '确认、提交修复或提出异议 / Acknowledge, report the fix or dispute:',
         ].join('\n');
         const queued = await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link);
-        if (queued === 0) await markUndeliverable(tx, n.id, now.toISOString());
+        if (queued === 0 && !(await hasInboxReader(tx, org.id)))
+          await markUndeliverable(tx, n.id, now.toISOString());
         messages += queued;
       }
       if (s.state === 'verified') {
