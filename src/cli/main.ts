@@ -18,6 +18,7 @@ import {
   parseBulkFormat,
 } from '../exports/bulk.js';
 import { cnvdXmlFile } from '../exports/cnvd-xml.js';
+import { zipSink } from '../exports/zip-sink.js';
 import { parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
@@ -266,8 +267,8 @@ export function buildCli(
     .option('--published-from <date>')
     .option('--published-to <date>')
     .option(
-      '--out <dir>',
-      'write a mirror: one entry per record (cve5, osv) or per file (cnvd-xml, csv) into DIR',
+      '--out <dir|file.zip>',
+      'write a mirror: one entry per record (cve5, osv) or per file (cnvd-xml, csv) into DIR or one .zip',
     )
     .option('-o, --output <file>', 'csv, cnvd-xml: one file instead of standard output')
     .action(
@@ -299,11 +300,6 @@ export function buildCli(
             'invalid_parameter',
             `--format ${format} writes one file per record: give --out DIR`,
           );
-        if (o.out && /\.zip$/i.test(o.out))
-          throw new AppError(
-            'invalid_parameter',
-            'zip output is not available yet: give --out a folder (zip it afterwards, or import the folder directly)',
-          );
         await withDatabase(cmd, async (d, config) => {
           if (!o.out) {
             const target = o.output ? createWriteStream(o.output) : out;
@@ -317,7 +313,8 @@ export function buildCli(
             return;
           }
           const progress = exportProgressReporter(err);
-          const s = await exportBulk(d.db, directorySink(o.out), {
+          const sink = /\.zip$/i.test(o.out) ? zipSink(o.out) : directorySink(o.out);
+          const s = await exportBulk(d.db, sink, {
             format,
             ...(filtered ? { search: params } : {}),
             cve5: (m, cveId) =>
