@@ -98,6 +98,8 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     p.on('pageerror', (e) => consoleErrors.push(e.message));
     p.on('response', (r) => {
       if (r.status() === 400) badRequests.push(r.url());
+      if (r.status() === 401 || r.status() === 403)
+        consoleErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
     });
     return p;
   }

@@ -21,7 +21,7 @@ export function Mine() {
       createdAt: string;
       vulnerabilityId: string | null;
     }>;
-  }>(me ? '/api/v1/submissions?mine=true' : null);
+  }>(me && me.role !== 'recipient' ? '/api/v1/submissions?mine=true' : null);
   if (!me) return <p className="status">{lang === 'zh' ? '请先登录。' : 'Sign in first.'}</p>;
   return (
     <div>
@@ -41,11 +41,37 @@ export function Mine() {
             : `${me.failedSignInsSinceLastLogin} sign-ins with a wrong password were tried on your account since your previous sign-in. If that was not you, make sure this password is not used anywhere else.`}
         </p>
       )}
-      {me.role === 'recipient' && (
+      {me.role === 'recipient' ? (
+        // a recipient (vendor, member unit) receives notifications; it has no reports of its own
         <p>
-          <Link to="/inbox">{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</Link>
+          <Link to="/inbox">{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</Link> ·{' '}
+          <Link to="/watchlists">{lang === 'zh' ? '关注清单' : 'Watchlists'}</Link>
         </p>
+      ) : (
+        <MyReports list={list} />
       )}
+    </div>
+  );
+}
+
+function MyReports({
+  list,
+}: {
+  list: ReturnType<
+    typeof useApi<{
+      items: Array<{
+        trackingNo: string;
+        title: string;
+        state: string;
+        createdAt: string;
+        vulnerabilityId: string | null;
+      }>;
+    }>
+  >;
+}) {
+  const { lang } = useContext(LangContext);
+  return (
+    <>
       <MyStats />
       <h2>{lang === 'zh' ? '我的报送' : 'My reports'}</h2>
       <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
@@ -64,7 +90,7 @@ export function Mine() {
           </li>
         ))}
       </ul>
-    </div>
+    </>
   );
 }
 
