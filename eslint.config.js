@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/.corpus/**', 'bin/**', 'web/**', 'scratch/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/.corpus/**', 'bin/**', 'scratch/**', '.scratch/**', 'web/vite.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -5,8 +5,8 @@ import { api, send, setCsrf, type Me } from './api.js';
 interface AuthState {
   me: Me | null;
   ready: boolean;
-  login(email: string, password: string): Promise<void>;
-  logout(): Promise<void>;
+  login: (email: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
 }
 const AuthContext = createContext<AuthState>({
   me: null,

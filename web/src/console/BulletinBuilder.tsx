@@ -9,6 +9,7 @@ import { navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
 import { calendarDay, shiftWeek, weekOf } from '../../../src/vulns/calendar.js';
+import { text } from '../form.js';
 
 interface Editorial {
   news: Array<{ title: string; summary?: string; url?: string }>;
@@ -62,7 +63,7 @@ export function BulletinBuilder({ search }: { search: string }) {
         className="search"
         onSubmit={(e) => {
           e.preventDefault();
-          navigate(`/console/bulletins?week=${String(new FormData(e.currentTarget).get('week') ?? '')}`);
+          navigate(`/console/bulletins?week=${text(new FormData(e.currentTarget), 'week', '')}`);
         }}
       >
         <input
@@ -178,9 +179,9 @@ export function BulletinBuilder({ search }: { search: string }) {
                     e.preventDefault();
                     const form = e.currentTarget;
                     const f = new FormData(form);
-                    const item: Editorial['news'][number] = { title: String(f.get('title') ?? '') };
-                    const summary = String(f.get('summary') ?? '').trim();
-                    const url = String(f.get('url') ?? '').trim();
+                    const item: Editorial['news'][number] = { title: text(f, 'title', '') };
+                    const summary = text(f, 'summary', '').trim();
+                    const url = text(f, 'url', '').trim();
                     if (summary) item.summary = summary;
                     if (url) item.url = url;
                     void save({ ...ed, news: [...ed.news, item] }).then(() => form.reset());

@@ -13,6 +13,7 @@ import { Thread } from '../pages/Messages.js';
 import { Attachments, type Attachment } from '../pages/Attachments.js';
 import { Disposal } from './Disposal.js';
 import type { NotificationView } from '../../../src/coordination/views.js';
+import { text } from '../form.js';
 
 const st = (s: string, lang: 'zh' | 'en') => SUBMISSION_STATES[s]?.[lang] ?? s;
 
@@ -136,7 +137,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void step({ to: 'need_info', note: String(new FormData(e.currentTarget).get('note') ?? '') });
+              void step({ to: 'need_info', note: text(new FormData(e.currentTarget), 'note', '') });
             }}
           >
             <label>
@@ -152,7 +153,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
               e.preventDefault();
               void step({
                 to: 'rejected',
-                reason: String(new FormData(e.currentTarget).get('reason') ?? ''),
+                reason: text(new FormData(e.currentTarget), 'reason', ''),
               });
             }}
           >
@@ -171,10 +172,10 @@ export function Case({ trackingNo }: { trackingNo: string }) {
               void step({
                 to: 'verified',
                 verification: {
-                  environment: String(f.get('environment') ?? ''),
-                  steps: String(f.get('steps') ?? ''),
+                  environment: text(f, 'environment', ''),
+                  steps: text(f, 'steps', ''),
                   result: 'reproduced',
-                  verifier: String(f.get('verifier') ?? ''),
+                  verifier: text(f, 'verifier', ''),
                 },
               });
             }}

@@ -8,6 +8,7 @@ import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { ErrorLine, Status } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
+import { text } from '../form.js';
 
 interface Feed {
   name: string;
@@ -116,11 +117,11 @@ export function Feeds() {
             e.preventDefault();
             const form = e.currentTarget;
             const f = new FormData(form);
-            const schedule = String(f.get('schedule') ?? '').trim();
+            const schedule = text(f, 'schedule', '').trim();
             send('POST', '/api/v1/feeds', {
-              name: String(f.get('name') ?? ''),
-              format: String(f.get('format') ?? 'kev'),
-              url: String(f.get('url') ?? ''),
+              name: text(f, 'name', ''),
+              format: text(f, 'format', 'kev'),
+              url: text(f, 'url', ''),
               ...(schedule ? { schedule } : {}),
             }).then(() => {
               form.reset();

@@ -19,6 +19,7 @@ import {
   VECTORS,
 } from '../../../src/incidents/tables.js';
 import { Tlp } from './Incidents.js';
+import { text } from '../form.js';
 
 interface Detail {
   id: string;
@@ -215,9 +216,7 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
           send('POST', `/api/v1/incidents/${id}/notifications`, {
-            recipients: [
-              { organisationId: Number(f.get('organisationId')), category: String(f.get('category')) },
-            ],
+            recipients: [{ organisationId: Number(f.get('organisationId')), category: text(f, 'category') }],
           }).then(() => setVersion((x) => x + 1), fail);
         }}
       >

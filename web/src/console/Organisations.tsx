@@ -9,6 +9,7 @@ import { ORG_KINDS, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
+import { text } from '../form.js';
 
 interface Contact {
   id: number;
@@ -100,9 +101,9 @@ export function Organisations({ search }: { search: string }) {
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          const body = Object.fromEntries(
+          const body: Record<string, string> = Object.fromEntries(
             ['kind', 'name', 'nameEn', 'sector', 'region', 'allianceCert']
-              .map((k) => [k, String(f.get(k) ?? '').trim()])
+              .map((k): [string, string] => [k, text(f, k, '').trim()])
               .filter(([, v]) => v),
           );
           send<Org>('POST', '/api/v1/organisations', body).then(
@@ -186,7 +187,7 @@ export function Organisation({ id }: { id: number }) {
           <button
             type="button"
             onClick={() =>
-              send<Org>('POST', `/api/v1/organisations/${org.id}/verification`, {
+              void send<Org>('POST', `/api/v1/organisations/${org.id}/verification`, {
                 verified: !org.verified,
               }).then(
                 () => {
@@ -256,12 +257,12 @@ export function Organisation({ id }: { id: number }) {
           const form = e.currentTarget;
           const f = new FormData(form);
           const body: Record<string, unknown> = {
-            name: String(f.get('name') ?? ''),
+            name: text(f, 'name', ''),
             portal: f.get('portal') === 'on',
-            mechanism: String(f.get('mechanism') ?? 'established'),
+            mechanism: text(f, 'mechanism', 'established'),
           };
           for (const k of ['email', 'webhookUrl']) {
-            const v = String(f.get(k) ?? '').trim();
+            const v = text(f, k, '').trim();
             if (v) body[k] = v;
           }
           send<{ webhookSecret: string | null }>(

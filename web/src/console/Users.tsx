@@ -5,6 +5,7 @@ import { LangContext } from '../i18n.js';
 import { ROLES, label } from '../labels.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { useApi } from '../pages/useApi.js';
+import { text } from '../form.js';
 
 interface User {
   id: number;
@@ -76,12 +77,12 @@ export function Users() {
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          const org = String(f.get('organisationId') ?? '');
+          const org = text(f, 'organisationId', '');
           send('POST', '/api/v1/users', {
-            email: String(f.get('email') ?? ''),
-            displayName: String(f.get('displayName') ?? ''),
-            password: String(f.get('password') ?? ''),
-            role: String(f.get('role') ?? ''),
+            email: text(f, 'email', ''),
+            displayName: text(f, 'displayName', ''),
+            password: text(f, 'password', ''),
+            role: text(f, 'role', ''),
             ...(org ? { organisationId: Number(org) } : {}),
           }).then(
             () => {

@@ -4,6 +4,7 @@ import { ApiError, send } from '../api.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
+import { text } from '../form.js';
 
 const L = {
   login: { zh: '登录', en: 'Sign in' },
@@ -48,7 +49,7 @@ export function Login() {
       onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget);
-        login(String(f.get('email')), String(f.get('password'))).then(
+        login(text(f, 'email'), text(f, 'password')).then(
           () => navigate('/me'),
           (x: unknown) => setError(explain(x, lang)),
         );

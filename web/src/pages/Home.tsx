@@ -63,7 +63,7 @@ export function Home() {
           onSubmit={(e) => {
             e.preventDefault();
             const q = new FormData(e.currentTarget).get('q');
-            location.assign(`/vulnerabilities?q=${encodeURIComponent(String(q ?? ''))}`);
+            location.assign(`/vulnerabilities?q=${encodeURIComponent(typeof q === 'string' ? q : '')}`);
           }}
         >
           <input name="q" type="search" aria-label={t('search')} placeholder={t('searchPlaceholder')} />

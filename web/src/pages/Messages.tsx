@@ -8,6 +8,7 @@ import { LangContext } from '../i18n.js';
 import { AUDIENCES, label } from '../labels.js';
 import { Status, ErrorLine } from './bits.js';
 import { useApi } from './useApi.js';
+import { text } from '../form.js';
 
 interface Message {
   id: number;
@@ -72,7 +73,7 @@ export function Thread({
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          const body: Record<string, unknown> = { body: String(f.get('body') ?? '') };
+          const body: Record<string, unknown> = { body: text(f, 'body', '') };
           if (coordinator) {
             body.audience = audience;
             if (audience === 'organisation') body.organisationId = Number(f.get('organisationId'));

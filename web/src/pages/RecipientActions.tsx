@@ -2,6 +2,7 @@
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
 import { CLOSED_STATES } from '../../../src/coordination/rules.js';
+import { text } from '../form.js';
 
 const L = {
   acknowledge: { zh: '确认收到', en: 'Acknowledge' },
@@ -32,7 +33,7 @@ export function RecipientActions({
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          act({ action: 'fix', fixUrl: String(new FormData(e.currentTarget).get('fixUrl') ?? '') });
+          act({ action: 'fix', fixUrl: text(new FormData(e.currentTarget), 'fixUrl', '') });
         }}
       >
         <label>
@@ -44,7 +45,7 @@ export function RecipientActions({
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          act({ action: 'dispute', note: String(new FormData(e.currentTarget).get('note') ?? '') });
+          act({ action: 'dispute', note: text(new FormData(e.currentTarget), 'note', '') });
         }}
       >
         <label>

@@ -11,6 +11,7 @@ import { label } from '../labels.js';
 import { Link } from '../main.js';
 import { ErrorLine, Status } from './bits.js';
 import { useApi } from './useApi.js';
+import { text } from '../form.js';
 
 interface Item {
   id: number;
@@ -124,8 +125,8 @@ export function Watchlists() {
           const form = e.currentTarget;
           const f = new FormData(form);
           send('POST', '/api/v1/watchlists', {
-            name: String(f.get('name') ?? ''),
-            delivery: String(f.get('delivery') ?? 'immediate'),
+            name: text(f, 'name', ''),
+            delivery: text(f, 'delivery', 'immediate'),
           }).then(() => {
             form.reset();
             done();
@@ -194,7 +195,7 @@ function AddItem({
         e.preventDefault();
         const form = e.currentTarget;
         const f = new FormData(form);
-        const v = (k: string) => String(f.get(k) ?? '').trim() || undefined;
+        const v = (k: string) => text(f, k, '').trim() || undefined;
         const item =
           kind === 'product'
             ? { kind, vendor: v('vendor'), product: v('product'), range: v('range') }
