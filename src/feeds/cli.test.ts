@@ -11,8 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import type { Feed, FeedRun } from './model.js';
 import type { SyncResult } from './run.js';
-import { kevCatalogue } from './test-kev.js';
-import { etagOf, serve, startFeedServer, status, type FeedServer } from './test-server.js';
+import { kevCatalogue } from '../test-support/kev.js';
+import { etagOf, serve, startFeedServer, status, type FeedServer } from '../test-support/feed-server.js';
 
 const sink = () => {
   let text = '';

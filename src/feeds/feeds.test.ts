@@ -25,7 +25,7 @@ import {
   status,
   zipOf,
   type FeedServer,
-} from './test-server.js';
+} from '../test-support/feed-server.js';
 
 const kevFile = sharedData('cisa-kev', 'known_exploited_vulnerabilities.json');
 const cnvdDir = sharedData('cnvd-share-xml', 'xml');

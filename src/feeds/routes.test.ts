@@ -13,8 +13,8 @@ import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import type { Feed, FeedRun } from './model.js';
 import type { SyncResult } from './run.js';
-import { kevCatalogue } from './test-kev.js';
-import { etagOf, serve, startFeedServer, status, type FeedServer } from './test-server.js';
+import { kevCatalogue } from '../test-support/kev.js';
+import { etagOf, serve, startFeedServer, status, type FeedServer } from '../test-support/feed-server.js';
 
 const PW = 'correct horse battery staple';
 const WHO = ['admin', 'analyst', 'reporter', 'vendor'] as const;

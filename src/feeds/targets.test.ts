@@ -13,8 +13,8 @@ import { freshDatabase, testBackends } from '../test-support/db.js';
 import type { RetryPolicy } from './model.js';
 import { createFeedService } from './service.js';
 import * as store from './store.js';
-import { kevCatalogue } from './test-kev.js';
-import { serve, startFeedServer, status, type FeedServer } from './test-server.js';
+import { kevCatalogue } from '../test-support/kev.js';
+import { serve, startFeedServer, status, type FeedServer } from '../test-support/feed-server.js';
 
 const RETRY: Partial<RetryPolicy> = {
   attempts: 3,

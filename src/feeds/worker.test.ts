@@ -16,8 +16,8 @@ import {
 } from './config.js';
 import { DEFAULT_RETRY } from './model.js';
 import { createFeedService } from './service.js';
-import { kevCatalogue } from './test-kev.js';
-import { serve, startFeedServer, type FeedServer } from './test-server.js';
+import { kevCatalogue } from '../test-support/kev.js';
+import { serve, startFeedServer, type FeedServer } from '../test-support/feed-server.js';
 import { feedServiceFromConfig, startFeedWorker } from './worker.js';
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -11,7 +11,7 @@ import { CLI } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
 import { exitCodeOf } from '../cli/main.js';
 import { openDatabase } from '../db/client.js';
-import { cameraIncident, exchangeIncident, supplyChainIncident } from './fixtures.js';
+import { cameraIncident, exchangeIncident, supplyChainIncident } from '../test-support/incidents.js';
 import { registerIncidentCommands } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vs-incident-cli-'));

@@ -12,11 +12,11 @@ import { createSubmissionService } from '../submissions/service.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createBulletinService, defaultSettings } from '../reports/service.js';
 import type { AppError } from '../errors.js';
-import { cameraIncident, codeSigningIncident, exchangeIncident, supplyChainIncident } from './fixtures.js';
+import { cameraIncident, codeSigningIncident, exchangeIncident, supplyChainIncident } from '../test-support/incidents.js';
 import type { Tlp } from './tables.js';
 import { createIncidentService, type IncidentService, type StoredIncident } from './service.js';
 import { stixBundleValidator } from './stix-validate.js';
-import { people, type People } from './testing.js';
+import { people, type People } from '../test-support/incident-people.js';
 
 const settable = (iso: string) => {
   let now = new Date(iso);

@@ -8,7 +8,7 @@ import {
   exchangeIncident,
   SEED_INCIDENTS,
   supplyChainIncident,
-} from './fixtures.js';
+} from '../test-support/incidents.js';
 import { validateIncidentInput, type Incident } from './model.js';
 import { INCIDENT_EXTENSION_ID, PRODUCER_ID, TLP2_MARKINGS, uuidv5 } from './stix-ids.js';
 import { indicatorFromPattern, stixPattern } from './stix-patterns.js';
