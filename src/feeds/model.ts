@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors.js';
 
-export const FEED_FORMATS = ['kev', 'cve5', 'cnvd-xml'] as const;
+export const FEED_FORMATS = ['kev', 'cve5', 'cnvd-xml', 'csaf'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 export const isFeedFormat = (v: string): v is FeedFormat => (FEED_FORMATS as readonly string[]).includes(v);
@@ -15,6 +15,7 @@ export const FORMAT_BODY_KINDS: Record<FeedFormat, readonly BodyKind[]> = {
   kev: ['json', 'csv'],
   cve5: ['json', 'zip'],
   'cnvd-xml': ['xml'],
+  csaf: ['json'],
 };
 export type BodyKind = 'json' | 'csv' | 'xml' | 'zip';
 

@@ -1,4 +1,5 @@
 /** The import formats `vulnshare import <format>` knows, as a table. */
+import { parseCsaf } from '../csaf/parse.js';
 import { parseCnvdXml } from './cnvd-xml.js';
 import { parseCve5 } from './cve5.js';
 import { listInputFiles } from './files.js';
@@ -30,5 +31,10 @@ export const IMPORT_FORMATS: Record<string, ImportFormat> = {
   kev: {
     description: 'CISA Known Exploited Vulnerabilities catalogue (JSON or CSV)',
     parse: (paths) => eachFile(paths, ['.json', '.csv'], parseKev),
+  },
+  csaf: {
+    description:
+      'CSAF 2.0 advisories and VEX documents (files or folders of *.json), checked by the CSAF schema and mandatory tests',
+    parse: (paths) => parseCsaf(paths),
   },
 };

@@ -90,4 +90,41 @@ describe('cross-source linking', () => {
       { vulnId: 101, srId: 4 },
     ]);
   });
+
+  it('re-merges every vulnerability a changed enrichment record is already linked to', () => {
+    const snap = empty();
+    snap.aliasToVulns.set('CVE-2022-9', [101]);
+    snap.identityOf.set(101, 'cnvd:A');
+    snap.linksOf.set(3, [101]);
+    const p = planLinks(
+      [{ srId: 3, source: 'cve', key: 'CVE-2022-9', aliases: ['CVE-2022-9'] }],
+      snap,
+      ids(),
+    );
+    expect(p.links).toEqual([]);
+    expect(Array.from(p.affected)).toEqual([101]);
+  });
+
+  it('attaches a CSAF record by its anchor (its CVE id), not by its key', () => {
+    const snap = empty();
+    snap.aliasToVulns.set('CVE-2022-9', [101, 102]);
+    snap.identityOf.set(101, 'cnvd:A').set(102, 'cnvd:B');
+    const p = planLinks(
+      [
+        {
+          srId: 4,
+          source: 'csaf',
+          key: 'https://psirt.example.com/EX-1#CVE-2022-9',
+          aliases: ['CVE-2022-9'],
+          anchor: 'CVE-2022-9',
+        },
+      ],
+      snap,
+      ids(),
+    );
+    expect(p.links).toEqual([
+      { vulnId: 101, srId: 4 },
+      { vulnId: 102, srId: 4 },
+    ]);
+  });
 });

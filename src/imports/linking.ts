@@ -2,8 +2,8 @@
  * Cross-source linking, as a pure plan over a snapshot of the store.
  *
  * Identity sources (CNVD; later the platform's own submissions) each define one vulnerability.
- * Enrichment sources (CVE, KEV) attach to every vulnerability that carries their id as an alias,
- * or stand alone when none does. When an identity record cites ids that stand alone, it absorbs
+ * Enrichment sources (CVE, KEV, CSAF) attach to every vulnerability that carries their anchor (a CVE or KEV
+ * record's key; a CSAF vulnerability's CVE id) as an alias, or stand alone when none does. When an identity record cites ids that stand alone, it absorbs
  * them. The resulting grouping does not depend on import order:
  *   CNVD-A cites CVE-X, CNVD-B cites CVE-X  →  {CNVD-A, CVE-X}, {CNVD-B, CVE-X} either way round.
  */
@@ -17,6 +17,8 @@ export interface LinkInput {
   source: SourceKind;
   key: string;
   aliases: string[];
+  /** The id an enrichment record attaches by, when not its key (a CSAF vulnerability's CVE id). */
+  anchor?: string;
 }
 
 export interface StoreSnapshot {
@@ -26,7 +28,7 @@ export interface StoreSnapshot {
   identityOf: Map<number, string | null>;
   /** source record → vulnerabilities it is linked to (for batch records already stored). */
   linksOf: Map<number, number[]>;
-  /** enrichment source records by key (CVE-X → its cve and kev records), for keys the batch cites. */
+  /** enrichment source records by anchor (CVE-X → its cve, kev and csaf records), for ids the batch cites. */
   enrichmentByKey: Map<string, number[]>;
 }
 
@@ -108,15 +110,19 @@ export function planLinks(batch: LinkInput[], snap: StoreSnapshot, allocateId: (
         for (const sr of enrichment.get(a) ?? []) link(target, sr);
       }
     } else {
-      let targets = vulnsWithAlias(r.key);
+      const anchor = r.anchor ?? r.key;
+      let targets = vulnsWithAlias(anchor);
       if (targets.length === 0) targets = [create(null)];
       for (const v of targets) {
         link(v, r.srId);
         for (const a of r.aliases) addAlias(a, v);
       }
-      const l = enrichment.get(r.key) ?? [];
+      // A changed record already linked (a new revision of a CSAF document, an updated CVE record) re-merges
+      // every vulnerability it belongs to: link() adds only new links to the affected set.
+      for (const v of [...targets, ...(linksOf.get(r.srId) ?? []).map(resolve)]) plan.affected.add(v);
+      const l = enrichment.get(anchor) ?? [];
       if (!l.includes(r.srId)) l.push(r.srId);
-      enrichment.set(r.key, l);
+      enrichment.set(anchor, l);
     }
   }
   // Links recorded against a vulnerability absorbed later in the batch go to its new home.

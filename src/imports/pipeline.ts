@@ -242,6 +242,7 @@ async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Prom
       source: i.prepared.source,
       key: i.prepared.key,
       aliases: i.prepared.aliases,
+      ...(i.prepared.anchor ? { anchor: i.prepared.anchor } : {}),
     })),
     snap,
     () => {

@@ -100,9 +100,16 @@ export async function findEnrichmentByKeys(
   identitySources: string[],
 ): Promise<Array<{ id: number; key: string }>> {
   if (keys.length === 0) return [];
+  // by key (CVE, KEV), and by anchor (a CSAF vulnerability's CVE id: source_records_anchor_idx)
   const r = await sql<{ id: number; key: string }>`
     SELECT id, key FROM source_records
-    WHERE key = ANY(${keys}::text[]) AND NOT (source = ANY(${identitySources}::text[]))`.execute(tx);
+    WHERE key = ANY(${keys}::text[]) AND record->>'anchor' IS NULL
+      AND NOT (source = ANY(${identitySources}::text[]))
+    UNION ALL
+    SELECT id, record->>'anchor' AS key FROM source_records
+    WHERE record->>'anchor' = ANY(${keys}::text[]) AND NOT (source = ANY(${identitySources}::text[]))`.execute(
+    tx,
+  );
   return r.rows;
 }
 

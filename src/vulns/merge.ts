@@ -21,14 +21,15 @@ export const FIELD_PRIORITY: Record<
   'zh' | 'en' | 'products' | 'classification' | 'severity' | 'disposal' | 'published',
   SourceKind[]
 > = {
-  zh: ['vulnshare', 'cnvd', 'cve', 'kev'],
-  en: ['cve', 'kev', 'vulnshare', 'cnvd'],
-  products: ['vulnshare', 'cnvd', 'cve', 'kev'],
-  classification: ['vulnshare', 'cnvd', 'cve', 'kev'],
+  zh: ['vulnshare', 'cnvd', 'cve', 'csaf', 'kev'],
+  en: ['cve', 'csaf', 'kev', 'vulnshare', 'cnvd'],
+  products: ['vulnshare', 'cnvd', 'cve', 'csaf', 'kev'],
+  classification: ['vulnshare', 'cnvd', 'cve', 'csaf', 'kev'],
   /** Sources whose stated severity word outranks a score band (CNVD rates its own records). */
   severity: ['vulnshare', 'cnvd'],
-  disposal: ['vulnshare', 'cnvd', 'cve', 'kev'],
-  published: ['vulnshare', 'cnvd', 'cve', 'kev'],
+  /** A CSAF document's remediations (the vendor's fix and its link) before a CVE record's solutions. */
+  disposal: ['vulnshare', 'cnvd', 'csaf', 'cve', 'kev'],
+  published: ['vulnshare', 'cnvd', 'cve', 'csaf', 'kev'],
 };
 
 /** Which alias becomes the public id. */

@@ -42,8 +42,11 @@ export const INDUSTRY_LABELS: Record<Industry, { zh: string; en: string }> = {
 export const VULN_KINDS = ['general', 'event'] as const;
 export type VulnKind = (typeof VULN_KINDS)[number];
 
-/** vulnshare = published through this platform's own pipeline (its id in the platform's namespace). */
-export const SOURCE_KINDS = ['vulnshare', 'cnvd', 'cve', 'kev'] as const;
+/**
+ * vulnshare = published through this platform's own pipeline (its id in the platform's namespace); csaf = one
+ * vulnerability of a CSAF 2.0 advisory or VEX document (src/csaf/).
+ */
+export const SOURCE_KINDS = ['vulnshare', 'cnvd', 'cve', 'kev', 'csaf'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const CVSS_VERSIONS = ['2.0', '3.0', '3.1', '4.0'] as const;
@@ -55,16 +58,18 @@ export interface AffectedProduct {
   /** Version strings or ranges as the source states them ("5.2.0.1", "<10", "23.*，<23.3"). */
   versions: string[];
   cpes?: string[];
+  /** Package URLs (purl) naming the product, where the source gives them (CSAF product_identification_helper). */
+  purls?: string[];
   /** The source's product string verbatim, when the source gives one string (CNVD). */
   raw?: string;
 }
 
 /**
  * Who states a weakness: the CVE record's CNA (its cweId, or a CWE id in its own description text), an ADP
- * container (CISA's Vulnrichment), CNVD (the weakness its title names), the KEV catalogue, or the platform
+ * container (CISA's Vulnrichment), CNVD (the weakness its title names), the KEV catalogue, a CSAF document, or the platform
  * itself — `inferred` from the title / description by classify/weaknesses.ts, never a source's statement.
  */
-export const WEAKNESS_SOURCES = ['cna', 'adp', 'cnvd', 'kev', 'vulnshare', 'inferred'] as const;
+export const WEAKNESS_SOURCES = ['cna', 'adp', 'cnvd', 'kev', 'csaf', 'vulnshare', 'inferred'] as const;
 export type WeaknessSource = (typeof WEAKNESS_SOURCES)[number];
 
 export interface Weakness {
@@ -119,6 +124,11 @@ export interface SourceRecord {
   key: string;
   /** Every id the record is known by, including key: CNVD-…, CVE-…, BID-…, GHSA-… */
   aliases: string[];
+  /**
+   * The id an enrichment record attaches by when it is not its key: a CSAF vulnerability (keyed by its
+   * document) attaches to the vulnerabilities carrying its CVE id. Absent = the key.
+   */
+  anchor?: string;
   state: 'published' | 'rejected';
   titleZh?: string;
   titleEn?: string;
