@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.js';
 import { CONTACT_MECHANISMS, ORG_KINDS, ROLES, type OrgKind, type Role } from './model.js';
 import { ACTIONS } from './policy.js';
 import type { AccountService } from './service.js';
+import { NO_SIGN_IN, SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err, 429: err } as const;
@@ -65,6 +66,8 @@ export function registerAccountRoutes(
     '/api/v1/auth/login',
     {
       schema: {
+        operationId: 'signIn',
+        security: NO_SIGN_IN,
         tags: ['accounts'],
         summary: 'Sign in: sets an http-only session cookie; send the returned csrfToken as X-CSRF-Token',
         body: {
@@ -92,7 +95,15 @@ export function registerAccountRoutes(
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['accounts'], summary: 'Sign out', response: { 204: { type: 'null' } } } },
+    {
+      schema: {
+        operationId: 'signOut',
+        security: SIGN_IN_OPTIONAL,
+        tags: ['accounts'],
+        summary: 'Sign out',
+        response: { 204: { type: 'null' } },
+      },
+    },
     async (req, reply) => {
       if (req.sessionToken) await accounts.logout(req.sessionToken);
       reply.setSession(null);
@@ -104,6 +115,8 @@ export function registerAccountRoutes(
     '/api/v1/auth/me',
     {
       schema: {
+        operationId: 'getSession',
+        security: SIGN_IN_OPTIONAL,
         tags: ['accounts'],
         summary: 'The signed-in user and the session’s CSRF token; user null when not signed in',
         response: {
@@ -129,6 +142,8 @@ export function registerAccountRoutes(
     '/api/v1/auth/register',
     {
       schema: {
+        operationId: 'register',
+        security: NO_SIGN_IN,
         tags: ['accounts'],
         summary:
           'Register as a reporter: an individual researcher or a reporting unit (security company). The answer is the same whether or not the address has an account: a new address can sign in at once; a taken one is left unchanged and its owner is told by e-mail',
@@ -169,7 +184,13 @@ export function registerAccountRoutes(
   app.get(
     '/api/v1/tokens',
     {
-      schema: { tags: ['accounts'], summary: 'Your API tokens (never the secret)', response: { ...errors } },
+      schema: {
+        operationId: 'listTokens',
+        security: SIGNED_IN,
+        tags: ['accounts'],
+        summary: 'Your API tokens (never the secret)',
+        response: { ...errors },
+      },
     },
     async (req) => ({ items: await accounts.listApiTokens(req.principal) }),
   );
@@ -178,6 +199,8 @@ export function registerAccountRoutes(
     '/api/v1/tokens',
     {
       schema: {
+        operationId: 'createToken',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Create an API token for machines; the token is shown once',
         body: {
@@ -214,6 +237,8 @@ export function registerAccountRoutes(
     '/api/v1/tokens/:id',
     {
       schema: {
+        operationId: 'revokeToken',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Revoke one of your API tokens',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
@@ -230,6 +255,8 @@ export function registerAccountRoutes(
     '/api/v1/organisations',
     {
       schema: {
+        operationId: 'listOrganisations',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Organisations (analysts)',
         querystring: {
@@ -254,6 +281,8 @@ export function registerAccountRoutes(
     '/api/v1/organisations',
     {
       schema: {
+        operationId: 'createOrganisation',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Add an organisation: vendor, member unit (with sector), reporting unit, branch, authority…',
         body: {
@@ -287,6 +316,8 @@ export function registerAccountRoutes(
     '/api/v1/organisations/:id',
     {
       schema: {
+        operationId: 'getOrganisation',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'One organisation with its contacts (analysts, or its own members)',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
@@ -300,6 +331,8 @@ export function registerAccountRoutes(
     '/api/v1/organisations/:id/verification',
     {
       schema: {
+        operationId: 'verifyOrganisation',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary:
           'Verify an organisation’s standing (it may then be notified and read what it is sent), or withdraw it (analysts)',
@@ -325,6 +358,8 @@ export function registerAccountRoutes(
     '/api/v1/organisations/:id/contacts',
     {
       schema: {
+        operationId: 'addContact',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary:
           'Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox)',
@@ -363,6 +398,8 @@ export function registerAccountRoutes(
     '/api/v1/users',
     {
       schema: {
+        operationId: 'createUser',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Create a user of any role (admins)',
         body: {
@@ -392,6 +429,8 @@ export function registerAccountRoutes(
     '/api/v1/users',
     {
       schema: {
+        operationId: 'listUsers',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Users, newest first, with role and organisation (admins)',
         querystring: {
@@ -429,6 +468,8 @@ export function registerAccountRoutes(
     '/api/v1/audit',
     {
       schema: {
+        operationId: 'listAudit',
+        security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'The audit log, newest first (admins)',
         querystring: {

@@ -10,6 +10,7 @@ import {
 } from './rules.js';
 import type { CoordinationService } from './service.js';
 import { BOARD_LIMIT } from './board.js';
+import { NO_SIGN_IN, SIGNED_IN } from '../http/openapi.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -178,6 +179,8 @@ export function registerCoordinationRoutes(
     '/api/v1/submissions/:trackingNo/notifications',
     {
       schema: {
+        operationId: 'notifyRecipients',
+        security: SIGNED_IN,
         tags: ['disposal'],
         summary:
           'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
@@ -211,6 +214,8 @@ export function registerCoordinationRoutes(
     '/api/v1/submissions/:trackingNo/notifications',
     {
       schema: {
+        operationId: 'listSubmissionNotifications',
+        security: SIGNED_IN,
         tags: ['disposal'],
         summary:
           'Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own)',
@@ -230,6 +235,8 @@ export function registerCoordinationRoutes(
     '/api/v1/notifications/:id',
     {
       schema: {
+        operationId: 'getNotification',
+        security: SIGNED_IN,
         tags: ['disposal'],
         summary: 'One notification with the report it is about (its organisation’s members, analysts)',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
@@ -243,6 +250,8 @@ export function registerCoordinationRoutes(
     '/api/v1/notifications/:id/actions',
     {
       schema: {
+        operationId: 'actOnNotification',
+        security: SIGNED_IN,
         tags: ['disposal'],
         summary: 'A recipient (signed in) acknowledges, reports the fix (fixUrl) or disputes (note)',
         params: { type: 'object', properties: { id: { type: 'integer' } } },
@@ -260,6 +269,8 @@ export function registerCoordinationRoutes(
     '/api/v1/respond/:token',
     {
       schema: {
+        operationId: 'getByLink',
+        security: NO_SIGN_IN,
         tags: ['disposal'],
         summary: 'What the holder of a notification link sees',
         params: tokenParam,
@@ -273,6 +284,8 @@ export function registerCoordinationRoutes(
     '/api/v1/respond/:token',
     {
       schema: {
+        operationId: 'actByLink',
+        security: NO_SIGN_IN,
         tags: ['disposal'],
         summary: 'Act through the signed, expiring link of a notification (no account needed)',
         params: tokenParam,
@@ -290,6 +303,8 @@ export function registerCoordinationRoutes(
     '/api/v1/inbox',
     {
       schema: {
+        operationId: 'listInbox',
+        security: SIGNED_IN,
         tags: ['disposal'],
         summary: 'Your organisation’s notifications in the portal',
         response: {
@@ -305,6 +320,8 @@ export function registerCoordinationRoutes(
     '/api/v1/notifications',
     {
       schema: {
+        operationId: 'listNotifications',
+        security: SIGNED_IN,
         tags: ['disposal'],
         summary:
           'Disposal board: notifications across cases, overdue first then by deadline, a page at a time (pass nextCursor as cursor for the next), with counts per organisation and per state of everything the filter matches (analysts: all or one organisation; a recipient: its own)',

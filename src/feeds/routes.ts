@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FEED_FORMATS, type FeedFormat } from './model.js';
 import type { FeedService } from './service.js';
+import { SIGNED_IN } from '../http/openapi.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -32,6 +33,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     '/api/v1/feeds',
     {
       schema: {
+        operationId: 'listFeeds',
+        security: SIGNED_IN,
         tags: ['feeds'],
         summary: `Every feed with its status (${feedSummary}); admins and analysts`,
         response: { ...errors },
@@ -44,6 +47,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     '/api/v1/feeds/:name',
     {
       schema: {
+        operationId: 'getFeed',
+        security: SIGNED_IN,
         tags: ['feeds'],
         summary: 'One feed with its status and its most recent runs, newest first (?runs=N, default 10)',
         params: nameParam,
@@ -65,6 +70,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     '/api/v1/feeds',
     {
       schema: {
+        operationId: 'addFeed',
+        security: SIGNED_IN,
         tags: ['feeds'],
         summary:
           'Register a feed (admins): a name, a format (kev, cve5, cnvd-xml), an http(s) URL of a full snapshot, and a schedule (6h, 1d…; absent = on demand)',
@@ -99,6 +106,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     '/api/v1/feeds/:name',
     {
       schema: {
+        operationId: 'updateFeed',
+        security: SIGNED_IN,
         tags: ['feeds'],
         summary:
           'Change a feed’s URL, format or schedule (admins); schedule null = on demand only. A new URL or format forgets the ETag',
@@ -125,6 +134,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     '/api/v1/feeds/:name',
     {
       schema: {
+        operationId: 'removeFeed',
+        security: SIGNED_IN,
         tags: ['feeds'],
         summary: 'Remove a feed and its run history (admins); records it imported stay',
         params: nameParam,
@@ -141,6 +152,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     '/api/v1/feeds/:name/sync',
     {
       schema: {
+        operationId: 'syncFeed',
+        security: SIGNED_IN,
         tags: ['feeds'],
         summary:
           'Sync a feed now (admins): conditional GET unless ?force=true, import, status. Outcome imported, not_modified or failed (with the error); 409 while another worker syncs it',

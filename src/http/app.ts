@@ -22,6 +22,7 @@ import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
+import { NO_SIGN_IN } from './openapi.js';
 import { registerSecurityHeaders, requestLogSerializer } from './security.js';
 import { frameworkErrors, registerInputGuards } from './input-guards.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
@@ -145,17 +146,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         version: deps.version ?? '0.1.0',
         description:
           'Vulnerabilities collected, verified, coordinated and published by vulnshare (CNVD-style platform).',
+        license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
       },
+      servers: [{ url: '/', description: 'this server' }],
       tags: [
-        { name: 'vulnerabilities' },
-        { name: 'bulletins' },
-        { name: 'accounts' },
-        { name: 'submissions' },
-        { name: 'disposal' },
-        { name: 'incidents' },
-        { name: 'feeds' },
-        { name: 'watchlists' },
-        { name: 'platform' },
+        {
+          name: 'vulnerabilities',
+          description: 'The published records: search, one record, exports, vendors, stats',
+        },
+        {
+          name: 'bulletins',
+          description: 'The weekly bulletin (信息安全漏洞周报): drafts, editorial content, publication',
+        },
+        {
+          name: 'accounts',
+          description: 'Sign-in, registration, API tokens, organisations, users, the audit log',
+        },
+        {
+          name: 'submissions',
+          description: 'Reports from reporters: intake, workflow, attachments, messages, ranking',
+        },
+        {
+          name: 'disposal',
+          description: 'Notifications to recipients and what they answer, by account or by link',
+        },
+        {
+          name: 'incidents',
+          description: 'Security incidents under TLP, their disposal and STIX 2.1 exchange',
+        },
+        { name: 'feeds', description: 'Remote catalogues synced on a schedule or on demand' },
+        {
+          name: 'watchlists',
+          description: 'Products and CPEs an organisation watches, and the alerts they raise',
+        },
+        { name: 'platform', description: 'Health of the service' },
       ],
       components: {
         securitySchemes: {
@@ -182,7 +206,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
+        security: NO_SIGN_IN,
         tags: ['platform'],
+        summary: 'Whether the service and its database answer',
         response: {
           200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } },
         },

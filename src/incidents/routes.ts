@@ -17,6 +17,7 @@ import {
 } from './tables.js';
 import { INDICATOR_TYPES } from './indicators.js';
 import { LIST_LIMIT, PERIODS, type IncidentService, type ListQuery } from './service.js';
+import { SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -162,6 +163,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     '/api/v1/incidents',
     {
       schema: {
+        operationId: 'listIncidents',
+        security: SIGN_IN_OPTIONAL,
         tags: ['incidents'],
         summary:
           'Incidents the caller may see under their TLP (anonymous: TLP:CLEAR), newest discovery first; q searches titles, summaries, victims, indicators, technique and vulnerability ids',
@@ -195,6 +198,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     '/api/v1/incidents/figures',
     {
       schema: {
+        operationId: 'getIncidentFigures',
+        security: SIGN_IN_OPTIONAL,
         tags: ['incidents'],
         summary:
           'Incidents by discovery date (Asia/Shanghai) in a week (2026-W47), month (2026-11) or year (2026): by sector, vector, status and TLP; opened and closed in the period; by month for a year',
@@ -216,6 +221,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     '/api/v1/incidents/:id',
     {
       schema: {
+        operationId: 'getIncident',
+        security: SIGN_IN_OPTIONAL,
         tags: ['incidents'],
         summary: 'One incident with its history (and its disposal case, for analysts); hidden ones are 404',
         params: idParam,
@@ -230,6 +237,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     {
       preValidation: signedIn,
       schema: {
+        operationId: 'createIncident',
+        security: SIGNED_IN,
         tags: ['incidents'],
         summary: 'Record an incident (analysts); 400 lists every problem in error.details.problems',
         body: anyObject,
@@ -244,6 +253,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     {
       preValidation: signedIn,
       schema: {
+        operationId: 'updateIncident',
+        security: SIGNED_IN,
         tags: ['incidents'],
         summary: 'Replace the editable fields (analysts); the status changes only along the transition table',
         params: idParam,
@@ -259,6 +270,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     {
       preValidation: signedIn,
       schema: {
+        operationId: 'transitionIncident',
+        security: SIGNED_IN,
         tags: ['incidents'],
         summary:
           'Move an incident to another status (open → analysing → contained → closed; reopen to analysing)',
@@ -282,6 +295,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     '/api/v1/incidents/:id/stix',
     {
       schema: {
+        operationId: 'getIncidentStix',
+        security: SIGN_IN_OPTIONAL,
         tags: ['incidents'],
         summary: 'The incident as a STIX 2.1 bundle (TLP 2.0 markings); ?download=true to save it as a file',
         params: idParam,
@@ -304,6 +319,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
       preValidation: signedIn,
       bodyLimit: 10 * 1024 * 1024,
       schema: {
+        operationId: 'importIncidentStix',
+        security: SIGNED_IN,
         tags: ['incidents'],
         summary:
           'Import a STIX 2.1 bundle (analysts): 201 with a new incident, or 200 when its STIX id is known here (the incident updated or unchanged); an invalid bundle is refused with every problem',
@@ -326,6 +343,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     {
       preValidation: signedIn,
       schema: {
+        operationId: 'notifyIncident',
+        security: SIGNED_IN,
         tags: ['incidents', 'disposal'],
         summary:
           'Hand the incident to disposal (an event-type case, opened once) and notify recipients with deadlines',

@@ -4,6 +4,7 @@ import { can, requireAccess } from '../accounts/policy.js';
 import { AppError } from '../errors.js';
 import { EDITORIAL_SCHEMA, FORMATS, parseFormat, parseLang, type BulletinService } from './service.js';
 import { LANGS } from './text.js';
+import { SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
 
 const idParam = {
   type: 'object',
@@ -48,6 +49,8 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
     '/api/v1/bulletins',
     {
       schema: {
+        operationId: 'listBulletins',
+        security: SIGN_IN_OPTIONAL,
         tags: ['bulletins'],
         summary: 'Published weekly bulletins, newest first',
         querystring: {
@@ -68,6 +71,8 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
     '/api/v1/bulletins/:id',
     {
       schema: {
+        operationId: 'getBulletin',
+        security: SIGN_IN_OPTIONAL,
         tags: ['bulletins'],
         summary: 'One week’s bulletin (信息安全漏洞周报)',
         description:
@@ -115,12 +120,13 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
     '/api/v1/bulletins/:id/editorial',
     {
       schema: {
+        operationId: 'setBulletinEditorial',
+        security: SIGNED_IN,
         tags: ['bulletins'],
         summary:
           'Set what an analyst enters for the week: news items, POC verifications, pinned / dropped alerts',
         params: idParam,
         body: EDITORIAL_SCHEMA,
-        security: [{ bearer: [] }],
         response: {
           200: stateReply,
           400: { $ref: 'Error#' },
@@ -141,10 +147,11 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
     '/api/v1/bulletins/:id/publish',
     {
       schema: {
+        operationId: 'publishBulletin',
+        security: SIGNED_IN,
         tags: ['bulletins'],
         summary: 'Publish the week’s bulletin: its figures are frozen from now on',
         params: idParam,
-        security: [{ bearer: [] }],
         response: {
           200: stateReply,
           401: { $ref: 'Error#' },

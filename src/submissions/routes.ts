@@ -12,6 +12,7 @@ import {
 import { STATES } from './workflow.js';
 import { AUDIENCES, type createMessageService } from './messages.js';
 import type { createReporterStats } from './stats.js';
+import { SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -144,6 +145,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo/messages',
     {
       schema: {
+        operationId: 'listMessages',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary:
           'Case messages you may read (coordinator: all; reporter: the reporter thread; recipient: its own and those to all recipients)',
@@ -163,6 +166,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo/messages',
     {
       schema: {
+        operationId: 'postMessage',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Write on a case; the coordinator chooses the audience, others write to their own thread',
         params: tracking,
@@ -196,6 +201,8 @@ export function registerSubmissionRoutes(
     '/api/v1/reporters/ranking',
     {
       schema: {
+        operationId: 'getReporterRanking',
+        security: SIGN_IN_OPTIONAL,
         tags: ['submissions'],
         summary: 'Reporters of a week (bulletin Table 1), ranked by original then reported reports',
         querystring: {
@@ -212,6 +219,8 @@ export function registerSubmissionRoutes(
     '/api/v1/reporters/me',
     {
       schema: {
+        operationId: 'getMyReporterStats',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Your reports per week: reported, original, verified',
         querystring: {
@@ -228,6 +237,8 @@ export function registerSubmissionRoutes(
     '/api/v1/cvss/score',
     {
       schema: {
+        operationId: 'scoreCvss',
+        security: SIGN_IN_OPTIONAL,
         tags: ['submissions'],
         summary: 'Score a CVSS v2 / v3.x / v4.0 vector (the submission form scores as metrics are picked)',
         body: {
@@ -262,6 +273,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions',
     {
       schema: {
+        operationId: 'createSubmission',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Report a vulnerability (reporters); returns the tracking number',
         body: {
@@ -300,6 +313,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions',
     {
       schema: {
+        operationId: 'listSubmissions',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Submissions: reporters see their own; analysts see all (mine=true: only their own reports)',
         querystring: {
@@ -321,6 +336,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo',
     {
       schema: {
+        operationId: 'getSubmission',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'One submission with its timeline',
         params: tracking,
@@ -334,6 +351,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo/transitions',
     {
       schema: {
+        operationId: 'transitionSubmission',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Move a submission through the workflow (see `next` for what is allowed)',
         params: tracking,
@@ -375,6 +394,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo/publish',
     {
       schema: {
+        operationId: 'publishSubmission',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary:
           'Publish: the record appears in the public store now, or at the end of the embargo (a date-time with its zone)',
@@ -401,6 +422,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo/assignee',
     {
       schema: {
+        operationId: 'assignSubmission',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Assign a submission to an analyst (null: unassign)',
         params: tracking,
@@ -433,6 +456,8 @@ export function registerSubmissionRoutes(
       '/api/v1/submissions/:trackingNo/attachments',
       {
         schema: {
+          operationId: 'addAttachment',
+          security: SIGNED_IN,
           tags: ['submissions'],
           summary: `Attach a file (raw body; ${Object.keys(ATTACHMENT_RULES.types).join(', ')}; ≤ 10 MiB); stored once per content`,
           params: tracking,
@@ -459,6 +484,8 @@ export function registerSubmissionRoutes(
     '/api/v1/submissions/:trackingNo/attachments/:sha256',
     {
       schema: {
+        operationId: 'getAttachment',
+        security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Download an attachment (reporter of the submission, analysts)',
         params: {

@@ -19,6 +19,7 @@ import {
 import { renderAtom } from './atom.js';
 import { getOsv, osvResponseSchema } from '../exports/service.js';
 import { toCve5, type Cve5Org } from './export-cve5.js';
+import { SIGN_IN_OPTIONAL } from '../http/openapi.js';
 
 // Lists may be repeated (?severity=high&severity=low) or comma-separated (?severity=high,low); the shared
 // parser checks values, so the allowed ones are listed in the description rather than as an enum.
@@ -97,6 +98,8 @@ export function registerVulnRoutes(
     '/api/v1/vulnerabilities',
     {
       schema: {
+        operationId: 'searchVulnerabilities',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Search vulnerabilities',
         querystring: searchQuerystring,
@@ -132,6 +135,8 @@ export function registerVulnRoutes(
     '/api/v1/vulnerabilities.csv',
     {
       schema: {
+        operationId: 'exportVulnerabilitiesCsv',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Export a search as CSV (UTF-8 with BOM)',
         querystring: searchQuerystring,
@@ -150,6 +155,8 @@ export function registerVulnRoutes(
     '/api/v1/vulnerabilities.atom',
     {
       schema: {
+        operationId: 'getVulnerabilityFeed',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Atom feed of new and updated records (optionally one vendor’s), most recent first',
         querystring: {
@@ -190,6 +197,8 @@ export function registerVulnRoutes(
     '/api/v1/vulnerabilities/:id',
     {
       schema: {
+        operationId: 'getVulnerability',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'One vulnerability by any of its ids, with its sources (verbatim) and history',
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
@@ -250,6 +259,8 @@ export function registerVulnRoutes(
     '/api/v1/vulnerabilities/:id/cve5',
     {
       schema: {
+        operationId: 'getVulnerabilityCve5',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'The vulnerability as a CVE JSON 5.1 record',
         description:
@@ -271,6 +282,8 @@ export function registerVulnRoutes(
     '/api/v1/vulnerabilities/:id/osv',
     {
       schema: {
+        operationId: 'getVulnerabilityOsv',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'The vulnerability as an OSV record (schema 1.7; CNVD fields in database_specific)',
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
@@ -284,6 +297,8 @@ export function registerVulnRoutes(
     '/api/v1/vendors',
     {
       schema: {
+        operationId: 'listVendors',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Vendors with their vulnerability counts',
         querystring: {
@@ -325,6 +340,8 @@ export function registerVulnRoutes(
     '/api/v1/stats',
     {
       schema: {
+        operationId: 'getStats',
+        security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Counts per week (by collection date), severity, object type, kind, source and vendor',
         querystring: {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ALERT_REASONS, DELIVERIES, WATCH_KINDS, type Delivery } from './rules.js';
 import type { WatchItemInput, WatchlistInput, WatchlistService } from './service.js';
+import { SIGNED_IN } from '../http/openapi.js';
 
 const err = { $ref: 'Error#' } as const;
 const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
@@ -76,6 +77,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists',
     {
       schema: {
+        operationId: 'listWatchlists',
+        security: SIGNED_IN,
         tags,
         summary: 'Watchlists (a recipient: its organisation’s; analysts: all, or one organisationId)',
         querystring: {
@@ -96,6 +99,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists',
     {
       schema: {
+        operationId: 'createWatchlist',
+        security: SIGNED_IN,
         tags,
         summary:
           'Create a watchlist: products (vendor, product, version or range), CPE 2.3 names, keywords; delivery immediate, daily or weekly',
@@ -120,6 +125,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists/alerts',
     {
       schema: {
+        operationId: 'listWatchAlerts',
+        security: SIGNED_IN,
         tags,
         summary: 'Recent alerts, newest first, with the vulnerability, the reason and why it matched',
         querystring: {
@@ -145,6 +152,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists/:id',
     {
       schema: {
+        operationId: 'getWatchlist',
+        security: SIGNED_IN,
         tags,
         summary: 'One watchlist with its items',
         params: idParam,
@@ -158,6 +167,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists/:id',
     {
       schema: {
+        operationId: 'updateWatchlist',
+        security: SIGNED_IN,
         tags,
         summary: 'Rename a watchlist or change its delivery',
         params: idParam,
@@ -184,6 +195,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists/:id',
     {
       schema: {
+        operationId: 'deleteWatchlist',
+        security: SIGNED_IN,
         tags,
         summary: 'Delete a watchlist (its alerts stay)',
         params: idParam,
@@ -200,6 +213,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists/:id/items',
     {
       schema: {
+        operationId: 'addWatchItems',
+        security: SIGNED_IN,
         tags,
         summary: 'Add items to a watchlist (a bad range or CPE is a 400 naming the field)',
         params: idParam,
@@ -228,6 +243,8 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
     '/api/v1/watchlists/:id/items/:itemId',
     {
       schema: {
+        operationId: 'removeWatchItem',
+        security: SIGNED_IN,
         tags,
         summary: 'Remove one item from a watchlist',
         params: {
