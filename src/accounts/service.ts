@@ -4,7 +4,6 @@
  * requireAccess; every security-relevant action is audited in the same transaction.
  */
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError, isAppError } from '../errors.js';
 import { checkTargetUrl, NO_INTERNAL_TARGETS, type InternalAllowance } from '../outbound/targets.js';
@@ -33,6 +32,7 @@ import {
 import { checkPassword } from './password-rule.js';
 import { attemptSucceeded, NOTIFY_OWNER_AT, takeAttempt } from './throttle.js';
 import { queueEmail } from '../coordination/queue-email.js';
+import * as store from './store.js';
 
 export { SIGN_IN_BACKOFF } from './throttle.js';
 
@@ -129,18 +129,6 @@ const userView = (r: UserRow): UserView => ({
   lastLoginAt: r.last_login_at,
   failedSignInsSinceLastLogin: r.failed_sign_ins_before_login + r.failed_sign_ins,
 });
-const USER_COLUMNS = [
-  'id',
-  'email',
-  'display_name',
-  'role',
-  'organisation_id',
-  'disabled',
-  'created_at',
-  'last_login_at',
-  'failed_sign_ins',
-  'failed_sign_ins_before_login',
-] as const;
 
 /** What registration answers, whether or not the address had an account: it never says which. */
 export const REGISTRATION_ACCEPTED = {
@@ -167,23 +155,16 @@ export function createAccountService(deps: {
 
   async function insertUser(tx: Kysely<DB>, u: NewUser): Promise<UserView> {
     await checkUser(u);
-    const taken = await tx
-      .selectFrom('users')
-      .select('id')
-      .where(sql`lower(email)`, '=', u.email.toLowerCase())
-      .executeTakeFirst();
+    const taken = await store.userByEmail(tx, u.email);
     if (taken) throw new AppError('conflict', `A user with e-mail ${u.email} exists`, { email: u.email });
-    const row = await tx
-      .insertInto('users')
-      .values({
-        email: u.email,
-        display_name: u.displayName.trim(),
-        password_hash: await hashPassword(u.password),
-        role: u.role,
-        organisation_id: u.organisationId ?? null,
-      })
-      .returning(USER_COLUMNS)
-      .executeTakeFirstOrThrow();
+    const row = await store.insertUser(tx, {
+      email: u.email,
+      display_name: u.displayName.trim(),
+      password_hash: await hashPassword(u.password),
+      role: u.role,
+      organisation_id: u.organisationId ?? null,
+    });
+    if (!row) throw new AppError('internal', 'user insert returned nothing');
     return userView(row);
   }
 
@@ -204,11 +185,7 @@ export function createAccountService(deps: {
 
   /** Someone registered with an address that has an account: nothing changes; the owner is told. */
   async function addressTaken(tx: Kysely<DB>, email: string, ip: string | undefined): Promise<void> {
-    const owner = await tx
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where(sql`lower(email)`, '=', email.toLowerCase())
-      .executeTakeFirst();
+    const owner = await store.userByEmail(tx, email);
     if (!owner) return;
     await audit(tx, ANONYMOUS, {
       action: 'user.register_existing',
@@ -258,39 +235,29 @@ export function createAccountService(deps: {
     try {
       await db.transaction().execute(async (tx) => {
         if (kind === 'reporting_unit') {
-          const exists = await tx
-            .selectFrom('organisations')
-            .select('id')
-            .where(sql`lower(name)`, '=', orgName.toLowerCase())
-            .executeTakeFirst();
+          const exists = await store.organisationNamed(tx, orgName);
           if (exists) throw unitTaken();
         }
-        const taken = await tx
-          .selectFrom('users')
-          .select('id')
-          .where(sql`lower(email)`, '=', input.email.toLowerCase())
-          .executeTakeFirst();
+        const taken = await store.userByEmail(tx, input.email);
         if (taken) throw ADDRESS_TAKEN;
-        const org = await tx
-          .insertInto('organisations')
-          .values({ kind, name: kind === 'individual' ? individualOrgName(orgName, input.email) : orgName })
-          .onConflict((oc) => oc.doNothing())
-          .returning('id')
-          .executeTakeFirst();
+        const org = await store.insertOrganisation(
+          tx,
+          { kind, name: kind === 'individual' ? individualOrgName(orgName, input.email) : orgName },
+          true,
+        );
         if (!org) throw kind === 'reporting_unit' ? unitTaken() : ADDRESS_TAKEN;
         // a parallel registration of the same address may have won since the look-up
-        const user = await tx
-          .insertInto('users')
-          .values({
+        const user = await store.insertUser(
+          tx,
+          {
             email: input.email,
             display_name: input.displayName.trim(),
             password_hash: passwordHash,
             role: 'reporter',
             organisation_id: org.id,
-          })
-          .onConflict((oc) => oc.doNothing())
-          .returning('id')
-          .executeTakeFirst();
+          },
+          true,
+        );
         if (!user) throw ADDRESS_TAKEN;
         await audit(
           tx,
@@ -318,20 +285,11 @@ export function createAccountService(deps: {
     ip: string | undefined,
   ): Promise<void> {
     const now = clock();
-    const r = await tx
-      .updateTable('users')
-      .set({ failed_sign_ins: sql<number>`failed_sign_ins + 1` })
-      .where('id', '=', user.id)
-      .returning(['failed_sign_ins', 'sign_in_warning_sent_at'])
-      .executeTakeFirstOrThrow();
+    const r = await store.countFailedSignIn(tx, user.id);
     const lastWarning = r.sign_in_warning_sent_at ? Date.parse(r.sign_in_warning_sent_at) : 0;
     if (attempt !== NOTIFY_OWNER_AT || lastWarning > now.getTime() - OWNER_WARNING_EVERY_HOURS * 3_600_000)
       return;
-    await tx
-      .updateTable('users')
-      .set({ sign_in_warning_sent_at: now.toISOString() })
-      .where('id', '=', user.id)
-      .execute();
+    await store.markOwnerWarned(tx, user.id, now.toISOString());
     await queueEmail(tx, {
       to: user.email,
       subject: 'vulnshare: failed sign-ins on your account',
@@ -355,11 +313,7 @@ export function createAccountService(deps: {
   }> {
     const email = input.email.trim();
     const attempt = await takeAttempt(db, email, input.ip, clock());
-    const row = await db
-      .selectFrom('users')
-      .select(['id', 'email', 'disabled', 'password_hash'])
-      .where(sql`lower(email)`, '=', email.toLowerCase())
-      .executeTakeFirst();
+    const row = await store.userByEmail(db, email);
     const ok = row
       ? await verify(row.password_hash, input.password)
       : await verify(await dummyHash(), input.password).then(() => false);
@@ -386,21 +340,13 @@ export function createAccountService(deps: {
     const expiresAt = new Date(clock().getTime() + SESSION_HOURS * 60 * MINUTE).toISOString();
     const user = await db.transaction().execute(async (tx) => {
       await attemptSucceeded(tx, email, input.ip, clock());
-      await tx
-        .insertInto('sessions')
-        .values({ id_hash: sha256(session), user_id: row.id, csrf_token: csrfToken, expires_at: expiresAt })
-        .execute();
-      const u = await tx
-        .updateTable('users')
-        .set({
-          last_login_at: nowIso(),
-          failed_sign_ins_before_login: sql<number>`failed_sign_ins`,
-          failed_sign_ins: 0,
-          sign_in_warning_sent_at: null,
-        })
-        .where('id', '=', row.id)
-        .returning(USER_COLUMNS)
-        .executeTakeFirstOrThrow();
+      await store.insertSession(tx, {
+        id_hash: sha256(session),
+        user_id: row.id,
+        csrf_token: csrfToken,
+        expires_at: expiresAt,
+      });
+      const u = await store.recordLogin(tx, row.id, nowIso());
       await audit(
         tx,
         { email: row.email, userId: row.id },
@@ -412,20 +358,14 @@ export function createAccountService(deps: {
   }
 
   async function logout(session: string): Promise<void> {
-    await db.deleteFrom('sessions').where('id_hash', '=', sha256(session)).execute();
+    await store.deleteSession(db, sha256(session));
   }
 
   /** The principal a session cookie stands for, with its CSRF token; null when unknown or expired. */
   async function resolveSession(
     session: string,
   ): Promise<{ principal: Principal; csrfToken: string } | null> {
-    const r = await db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['u.id', 'u.email', 'u.role', 'u.organisation_id', 'u.disabled', 's.csrf_token'])
-      .where('s.id_hash', '=', sha256(session))
-      .where('s.expires_at', '>', nowIso())
-      .executeTakeFirst();
+    const r = await store.sessionUser(db, sha256(session), nowIso());
     if (!r || r.disabled) return null;
     return {
       principal: {
@@ -467,18 +407,14 @@ export function createAccountService(deps: {
     const token = newApiToken();
     const expiresAt = new Date(clock().getTime() + days * 24 * 60 * MINUTE).toISOString();
     return db.transaction().execute(async (tx) => {
-      const r = await tx
-        .insertInto('api_tokens')
-        .values({
-          user_id: p.userId,
-          name: input.name.trim(),
-          token_hash: sha256(token),
-          prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
-          scopes,
-          expires_at: expiresAt,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const r = await store.insertApiToken(tx, {
+        user_id: p.userId,
+        name: input.name.trim(),
+        token_hash: sha256(token),
+        prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
+        scopes,
+        expires_at: expiresAt,
+      });
       await audit(tx, p, {
         action: 'token.created',
         targetKind: 'api_token',
@@ -492,12 +428,7 @@ export function createAccountService(deps: {
   async function listApiTokens(p: Principal) {
     requireAccess(p, 'tokens:own');
     if (p.kind !== 'user') return [];
-    const rows = await db
-      .selectFrom('api_tokens')
-      .select(['id', 'name', 'prefix', 'scopes', 'expires_at', 'created_at', 'last_used_at', 'revoked_at'])
-      .where('user_id', '=', p.userId)
-      .orderBy('id', 'desc')
-      .execute();
+    const rows = await store.apiTokensOf(db, p.userId);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -514,14 +445,7 @@ export function createAccountService(deps: {
     requireAccess(p, 'tokens:own');
     if (p.kind !== 'user') throw new AppError('forbidden', 'API tokens belong to users');
     await db.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('api_tokens')
-        .set({ revoked_at: nowIso() })
-        .where('id', '=', id)
-        .where('user_id', '=', p.userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0)
+      if (!(await store.revokeApiToken(tx, id, p.userId, nowIso())))
         throw new AppError('not_found', `No active API token ${id} of yours`);
       await audit(tx, p, { action: 'token.revoked', targetKind: 'api_token', targetId: id });
     });
@@ -529,27 +453,11 @@ export function createAccountService(deps: {
 
   async function resolveApiToken(token: string): Promise<Principal | null> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return null;
-    const r = await db
-      .selectFrom('api_tokens as t')
-      .innerJoin('users as u', 'u.id', 't.user_id')
-      .select([
-        't.id as tid',
-        't.scopes',
-        't.last_used_at',
-        'u.id',
-        'u.email',
-        'u.role',
-        'u.organisation_id',
-        'u.disabled',
-      ])
-      .where('t.token_hash', '=', sha256(token))
-      .where('t.revoked_at', 'is', null)
-      .where('t.expires_at', '>', nowIso())
-      .executeTakeFirst();
+    const r = await store.apiTokenUser(db, sha256(token), nowIso());
     if (!r || r.disabled) return null;
     // last use to the minute: a busy machine client does not turn every request into a write
     if (!r.last_used_at || Date.parse(r.last_used_at) < clock().getTime() - MINUTE)
-      await db.updateTable('api_tokens').set({ last_used_at: nowIso() }).where('id', '=', r.tid).execute();
+      await store.touchApiToken(db, r.tid, nowIso());
     return {
       kind: 'user',
       userId: r.id,
@@ -582,30 +490,22 @@ export function createAccountService(deps: {
     return db.transaction().execute(async (tx) => {
       // the same name of the same kind, or a name a verified organisation holds, is taken; a self-registered
       // (unverified) reporting unit of that name is another organisation and does not block the analyst's
-      const exists = await tx
-        .selectFrom('organisations')
-        .select(['id', 'kind'])
-        .where(sql`lower(name)`, '=', o.name.trim().toLowerCase())
-        .where((eb) => eb.or([eb('kind', '=', o.kind), eb('verified_at', 'is not', null)]))
-        .executeTakeFirst();
+      const exists = await store.organisationNamed(tx, o.name.trim(), { kindOrVerified: o.kind });
       if (exists)
         throw new AppError('conflict', `Organisation "${o.name}" exists (id ${exists.id}, ${exists.kind})`, {
           id: exists.id,
         });
-      const r = await tx
-        .insertInto('organisations')
-        .values({
-          kind: o.kind,
-          name: o.name.trim(),
-          name_en: o.nameEn ?? null,
-          sector: o.sector ?? null,
-          region: o.region ?? null,
-          alliance_cert: o.allianceCert ?? null,
-          verified_at: clock().toISOString(),
-          verified_by: p.kind === 'user' ? p.userId : null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const r = await store.insertOrganisation(tx, {
+        kind: o.kind,
+        name: o.name.trim(),
+        name_en: o.nameEn ?? null,
+        sector: o.sector ?? null,
+        region: o.region ?? null,
+        alliance_cert: o.allianceCert ?? null,
+        verified_at: clock().toISOString(),
+        verified_by: p.kind === 'user' ? p.userId : null,
+      });
+      if (!r) throw new AppError('internal', 'organisation insert returned nothing');
       await audit(tx, p, { action: 'organisation.created', targetKind: 'organisation', targetId: r.id });
       return getOrganisationIn(tx, r.id);
     });
@@ -622,21 +522,10 @@ export function createAccountService(deps: {
   ): Promise<OrganisationView> {
     requireAccess(p, 'organisations:manage');
     return db.transaction().execute(async (tx) => {
-      const o = await tx
-        .selectFrom('organisations')
-        .select(['id', 'name', 'verified_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+      const o = await store.organisationById(tx, id, true);
       if (!o) throw new AppError('not_found', `No organisation ${id}`);
       if (verified) {
-        const holder = await tx
-          .selectFrom('organisations')
-          .select(['id', 'kind'])
-          .where(sql`lower(name)`, '=', o.name.toLowerCase())
-          .where('verified_at', 'is not', null)
-          .where('id', '<>', id)
-          .executeTakeFirst();
+        const holder = await store.organisationNamed(tx, o.name, { verifiedOnly: true, except: id });
         if (holder)
           throw new AppError(
             'conflict',
@@ -645,15 +534,13 @@ export function createAccountService(deps: {
           );
       }
       if (verified !== (o.verified_at !== null)) {
-        await tx
-          .updateTable('organisations')
-          .set(
-            verified
-              ? { verified_at: clock().toISOString(), verified_by: p.kind === 'user' ? p.userId : null }
-              : { verified_at: null, verified_by: null },
-          )
-          .where('id', '=', id)
-          .execute();
+        await store.setVerified(
+          tx,
+          id,
+          verified
+            ? { verified_at: clock().toISOString(), verified_by: p.kind === 'user' ? p.userId : null }
+            : { verified_at: null, verified_by: null },
+        );
         await audit(tx, p, {
           action: verified ? 'organisation.verified' : 'organisation.unverified',
           targetKind: 'organisation',
@@ -665,14 +552,9 @@ export function createAccountService(deps: {
   }
 
   async function getOrganisationIn(tx: Kysely<DB>, id: number): Promise<OrganisationView> {
-    const o = await tx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+    const o = await store.organisationById(tx, id);
     if (!o) throw new AppError('not_found', `No organisation ${id}`);
-    const contacts = await tx
-      .selectFrom('contacts')
-      .select(['id', 'name', 'email', 'webhook_url', 'portal', 'mechanism'])
-      .where('organisation_id', '=', id)
-      .orderBy('id')
-      .execute();
+    const contacts = await store.contactsOf(tx, id);
     return {
       id: o.id,
       kind: o.kind as OrgKind,
@@ -703,14 +585,7 @@ export function createAccountService(deps: {
 
   async function listOrganisations(p: Principal, q: { kind?: OrgKind; q?: string } = {}) {
     requireAccess(p, 'organisations:read');
-    let query = db
-      .selectFrom('organisations')
-      .select(['id', 'kind', 'name', 'name_en', 'sector', 'alliance_cert', 'verified_at'])
-      .orderBy('name')
-      .limit(1000);
-    if (q.kind) query = query.where('kind', '=', q.kind);
-    if (q.q) query = query.where('name', 'ilike', `%${q.q.replace(/[%_\\]/g, '\\$&')}%`);
-    return (await query.execute()).map((o) => ({
+    return (await store.listOrganisations(db, q)).map((o) => ({
       id: o.id,
       kind: o.kind as OrgKind,
       name: o.name,
@@ -747,19 +622,15 @@ export function createAccountService(deps: {
     const secret = c.webhookUrl ? randomSecret(32) : null;
     return db.transaction().execute(async (tx) => {
       await getOrganisationIn(tx, organisationId);
-      const r = await tx
-        .insertInto('contacts')
-        .values({
-          organisation_id: organisationId,
-          name: c.name.trim(),
-          email: c.email ?? null,
-          webhook_url: c.webhookUrl ?? null,
-          webhook_secret: secret,
-          portal: c.portal ?? true,
-          mechanism: c.mechanism ?? 'established',
-        })
-        .returning(['id', 'name', 'email', 'webhook_url', 'portal', 'mechanism'])
-        .executeTakeFirstOrThrow();
+      const r = await store.insertContact(tx, {
+        organisation_id: organisationId,
+        name: c.name.trim(),
+        email: c.email ?? null,
+        webhook_url: c.webhookUrl ?? null,
+        webhook_secret: secret,
+        portal: c.portal ?? true,
+        mechanism: c.mechanism ?? 'established',
+      });
       await audit(tx, p, {
         action: 'contact.created',
         targetKind: 'organisation',
@@ -782,37 +653,23 @@ export function createAccountService(deps: {
 
   async function me(p: Principal): Promise<UserView | null> {
     if (p.kind !== 'user') return null;
-    const r = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', p.userId).executeTakeFirst();
+    const r = await store.userById(db, p.userId);
     return r ? userView(r) : null;
   }
 
   /** Users, newest first (admins): the console's user list. */
   async function listUsers(p: Principal, q: { role?: Role; q?: string; limit?: number } = {}) {
     requireAccess(p, 'users:manage');
-    let s = db
-      .selectFrom('users as u')
-      .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
-      .select(USER_COLUMNS.map((c) => `u.${c}` as const))
-      .select('o.name as organisation')
-      .orderBy('u.id', 'desc')
-      .limit(q.limit ?? 500);
-    if (q.role) s = s.where('u.role', '=', q.role);
-    if (q.q) {
-      const like = `%${q.q.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
-      s = s.where((eb) =>
-        eb.or([eb(sql`lower(u.email)`, 'like', like), eb(sql`lower(u.display_name)`, 'like', like)]),
-      );
-    }
-    return (await s.execute()).map((r) => ({ ...userView(r), organisation: r.organisation }));
+    const rows = await store.listUsers(db, {
+      ...(q.role ? { role: q.role } : {}),
+      ...(q.q ? { q: q.q } : {}),
+      limit: q.limit ?? 500,
+    });
+    return rows.map((r) => ({ ...userView(r), organisation: r.organisation }));
   }
 
   async function countAdmins(): Promise<number> {
-    const r = await db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('role', '=', 'admin')
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+    return store.countAdmins(db);
   }
 
   return {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { actorName, type Principal } from '../accounts/model.js';
 import { requireAccess } from '../accounts/policy.js';
+import * as store from './store.js';
 
 export interface AuditEntry {
   action: string;
@@ -19,18 +20,15 @@ export async function audit(
 ) {
   const actor = 'kind' in who ? actorName(who) : who.email;
   const actorId = 'kind' in who ? (who.kind === 'user' ? who.userId : null) : who.userId;
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_id: actorId,
-      actor,
-      action: e.action,
-      target_kind: e.targetKind ?? null,
-      target_id: e.targetId === undefined ? null : String(e.targetId),
-      detail: JSON.stringify(e.detail ?? {}),
-      ip: e.ip ?? null,
-    })
-    .execute();
+  await store.insertEntry(db, {
+    actor_id: actorId,
+    actor,
+    action: e.action,
+    target_kind: e.targetKind ?? null,
+    target_id: e.targetId === undefined ? null : String(e.targetId),
+    detail: JSON.stringify(e.detail ?? {}),
+    ip: e.ip ?? null,
+  });
 }
 
 export interface AuditRow {
@@ -50,14 +48,11 @@ export async function listAudit(
   q: { action?: string; limit?: number; before?: number } = {},
 ): Promise<AuditRow[]> {
   requireAccess(p, 'audit:read');
-  let query = db
-    .selectFrom('audit_log')
-    .select(['id', 'at', 'actor', 'action', 'target_kind', 'target_id', 'detail', 'ip'])
-    .orderBy('id', 'desc')
-    .limit(Math.min(q.limit ?? 100, 1000));
-  if (q.action) query = query.where('action', 'like', `${q.action.replace(/[%_\\]/g, '\\$&')}%`);
-  if (q.before) query = query.where('id', '<', q.before);
-  const rows = await query.execute();
+  const rows = await store.entries(db, {
+    limit: Math.min(q.limit ?? 100, 1000),
+    ...(q.action ? { action: q.action } : {}),
+    ...(q.before ? { before: q.before } : {}),
+  });
   return rows.map((r) => ({
     id: r.id,
     at: r.at,

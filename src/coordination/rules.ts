@@ -1,5 +1,6 @@
 /** Disposal rules as tables: deadlines per severity, reminders, escalation, retries, recipient actions. */
 import type { Severity } from '../vulns/model.js';
+import { tableOf, type TransitionTable } from '../workflow/state-machine.js';
 
 export const RECIPIENT_CATEGORIES = [
   'vendor', // 通用型: the product's vendor
@@ -47,6 +48,25 @@ export const RECIPIENT_ACTIONS: Record<
   dispute: { from: ['sent', 'undeliverable', 'delivered', 'acknowledged', 'no_response'], to: 'disputed' },
 };
 export type RecipientAction = keyof typeof RECIPIENT_ACTIONS;
+
+/**
+ * The notification workflow per actor. A recipient (or an analyst on its behalf) takes RECIPIENT_ACTIONS; the
+ * system marks what it saw: nothing could be sent (undeliverable), the outbox delivered a message (delivered),
+ * the deadline passed long ago with no answer (no_response, escalated by `sweep`). A notification starts as
+ * `sent`.
+ */
+export const NOTIFICATION_TRANSITIONS: Readonly<
+  Record<'recipient' | 'system', TransitionTable<NotificationState>>
+> = {
+  recipient: tableOf(NOTIFICATION_STATES, Object.values(RECIPIENT_ACTIONS)),
+  system: tableOf(NOTIFICATION_STATES, [
+    { from: ['sent'], to: 'undeliverable' },
+    { from: ['sent'], to: 'delivered' },
+    { from: ['sent', 'delivered'], to: 'no_response' },
+  ]),
+};
+/** The state every notification starts in. */
+export const INITIAL_NOTIFICATION_STATE: NotificationState = 'sent';
 
 /** Delivery retries: wait before attempt n+1 (seconds); after the last, the message is marked failed. */
 export const RETRY_BACKOFF_SECONDS = [10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600];

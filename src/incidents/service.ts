@@ -24,6 +24,7 @@ import {
   isKeyOf,
   SECTORS,
   STATUSES,
+  STATUS_CODES,
   TLP_LEVELS,
   TRANSITIONS,
   VECTORS,
@@ -37,6 +38,7 @@ import { tlpAllows } from './tlp.js';
 import { validateIncidentInput } from './validate.js';
 import { viewerOf, visibilityOf } from './visibility.js';
 import * as store from './store.js';
+import { assertTransition } from '../workflow/state-machine.js';
 
 /** An incident as stored: the model with its INC id. */
 export type StoredIncident = Incident & { id: string };
@@ -343,12 +345,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       const current = incidentOf(row);
       const from = current.status;
       const to = statusGiven ? input.status : from;
-      if (to !== from && !canTransition(from, to))
-        throw new AppError('conflict', `An incident in status ${from} cannot go to ${to}`, {
-          from,
-          to,
-          allowed: TRANSITIONS[from],
-        });
+      if (to !== from) assertTransition(TRANSITIONS, from, to, 'An incident in status');
       const changed = EDITABLE.filter((f) => !isDeepStrictEqual(current[f], input[f]));
       if (changed.length === 0 && to === from) return current;
       const at = clock().toISOString();
@@ -389,12 +386,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       const row = await visibleRow(tx, p, id, true);
       const current = incidentOf(row);
       const from = current.status;
-      if (!canTransition(from, to))
-        throw new AppError('conflict', `An incident in status ${from} cannot go to ${to}`, {
-          from,
-          to,
-          allowed: TRANSITIONS[from],
-        });
+      assertTransition(TRANSITIONS, from, to, 'An incident in status');
       const at = clock().toISOString();
       const { id: _id, ...fields } = current;
       void _id;
@@ -623,7 +615,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       closed: c.closed,
       bySector: fill(Object.keys(SECTORS) as SectorCode[], c.bySector),
       byVector: fill(Object.keys(VECTORS) as VectorCode[], c.byVector),
-      byStatus: fill(Object.keys(STATUSES) as IncidentStatus[], c.byStatus),
+      byStatus: fill(STATUS_CODES, c.byStatus),
       byTlp: fill(Object.keys(TLP_LEVELS) as Tlp[], c.byTlp),
     };
     if (r.period === 'year')

@@ -3,6 +3,8 @@
  * statuses and their transitions, TLP 2.0 levels. Each row carries its zh/en label (see shared/GLOSSARY.md).
  */
 
+import { canTransition as canGo, type TransitionTable } from '../workflow/state-machine.js';
+
 /** Victim sectors. `stix` is the STIX 2.1 industry-sector-ov term where one maps (none for `other`). */
 export const SECTORS = {
   energy: { zh: '能源', en: 'Energy', stix: 'energy' },
@@ -76,15 +78,17 @@ export type IncidentStatus = keyof typeof STATUSES;
  * incident — a second wave from the same upgrade server, a new indicator — belongs to the same record; a
  * reopened incident goes back to analysis, never straight to "open", so its history stays truthful.
  */
-export const TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
+export const TRANSITIONS: TransitionTable<IncidentStatus> = {
   open: ['analysing', 'closed'],
   analysing: ['contained', 'closed'],
   contained: ['closed', 'analysing'],
   closed: ['analysing'],
 };
 
+export const STATUS_CODES = Object.keys(STATUSES) as IncidentStatus[];
+
 export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+  return canGo(TRANSITIONS, from, to);
 }
 
 /** TLP 2.0 (FIRST). */

@@ -1,8 +1,11 @@
 /**
  * The submission workflow as a state enum and a transition table (not booleans). A transition names who may
- * take it — an analyst (submissions:triage) or the submission's own reporter — and what it requires. The
- * service re-checks the current state inside the transaction and writes the audit row with the change.
+ * take it — an analyst (submissions:triage), the submission's own reporter, or the system (disposal moving a
+ * case on: the first notification, every recipient's fix) — and what it requires. The service re-checks the
+ * current state inside the transaction and writes the audit row with the change.
  */
+import { allowedFrom, tableOf, type TransitionTable } from '../workflow/state-machine.js';
+
 export const STATES = [
   'submitted',
   'triaged',
@@ -17,12 +20,13 @@ export const STATES = [
 ] as const;
 export type State = (typeof STATES)[number];
 
+export type Actor = 'analyst' | 'reporter' | 'system';
 export type Requirement = 'note' | 'reason' | 'duplicateOf' | 'verification';
 
 export interface Transition {
   from: readonly State[];
   to: State;
-  by: 'analyst' | 'reporter';
+  by: Actor;
   requires?: readonly Requirement[];
 }
 
@@ -42,11 +46,33 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: ['verified'], to: 'notified', by: 'analyst' },
   { from: ['notified'], to: 'fixed', by: 'analyst' },
   { from: ['verified', 'notified', 'fixed'], to: 'published', by: 'analyst' },
+  // disposal (coordination) moves a case on by itself: the first notification, and every vendor or affected
+  // organisation having fixed
+  { from: ['verified'], to: 'notified', by: 'system' },
+  { from: ['notified'], to: 'fixed', by: 'system' },
 ];
+
+/** The transition table of each actor. */
+export const TABLES: Readonly<Record<Actor, TransitionTable<State>>> = {
+  analyst: tableOf(
+    STATES,
+    TRANSITIONS.filter((t) => t.by === 'analyst'),
+  ),
+  reporter: tableOf(
+    STATES,
+    TRANSITIONS.filter((t) => t.by === 'reporter'),
+  ),
+  system: tableOf(
+    STATES,
+    TRANSITIONS.filter((t) => t.by === 'system'),
+  ),
+};
+
+/** States in which a submission may be notified to (more) recipients: verified and not yet published. */
+export const NOTIFIABLE_STATES: readonly State[] = ['verified', 'notified', 'fixed'];
 
 export const findTransition = (from: State, to: State, by: Transition['by']): Transition | undefined =>
   TRANSITIONS.find((t) => t.to === to && t.by === by && t.from.includes(from));
 
 /** Where a state may go next, for whom (to show the right buttons). */
-export const nextStates = (from: State, by: Transition['by']): State[] =>
-  TRANSITIONS.filter((t) => t.by === by && t.from.includes(from)).map((t) => t.to);
+export const nextStates = (from: State, by: Actor): State[] => [...allowedFrom(TABLES[by], from)];
