@@ -22,6 +22,7 @@ import { zipSink } from '../exports/zip-sink.js';
 import { parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
+import { csafDocuments } from '../csaf/service.js';
 import { getStats, getVulnerability, getVulnerabilityRecords } from '../vulns/store.js';
 import { exportProgressReporter, formatTable, progressReporter } from './output.js';
 import { collect, configOf, openConfigured, withDatabase, withPlatform } from './context.js';
@@ -258,7 +259,7 @@ export function buildCli(
   program
     .command('export')
     .description(
-      'export a search (or, without query and filters, every record) as CSV, CVE JSON 5, OSV or CNVD share XML',
+      'export a search (or, without query and filters, every record) as CSV, CVE JSON 5, OSV, CNVD share XML or CSAF 2.0',
     )
     .argument('[query...]', 'words or an id')
     .option('--format <format>', `one of ${BULK_FORMATS.join(', ')}`, 'csv')
@@ -268,7 +269,7 @@ export function buildCli(
     .option('--published-to <date>')
     .option(
       '--out <dir|file.zip>',
-      'write a mirror: one entry per record (cve5, osv) or per file (cnvd-xml, csv) into DIR or one .zip',
+      'write a mirror: one entry per record (cve5, osv, csaf) or per file (cnvd-xml, csv) into DIR or one .zip',
     )
     .option('-o, --output <file>', 'csv, cnvd-xml: one file instead of standard output')
     .action(
@@ -295,7 +296,7 @@ export function buildCli(
           publishedTo: o.publishedTo,
         });
         if (o.out && o.output) throw new AppError('invalid_parameter', 'use --out DIR or -o FILE, not both');
-        if (!o.out && (format === 'cve5' || format === 'osv'))
+        if (!o.out && (format === 'cve5' || format === 'osv' || format === 'csaf'))
           throw new AppError(
             'invalid_parameter',
             `--format ${format} writes one file per record: give --out DIR`,
@@ -319,6 +320,10 @@ export function buildCli(
             ...(filtered ? { search: params } : {}),
             cve5: (m, cveId) =>
               toCve5(m, { org: config.platformOrg, requestedId: cveId, publicUrl: config.publicUrl }),
+            csaf: (rows) =>
+              csafDocuments(d.db, rows, {
+                publisher: { name: config.platformOrg.shortName, namespace: config.publicUrl },
+              }),
             onProgress: (p) => progress.update(p),
           });
           progress.stop();

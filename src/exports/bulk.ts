@@ -7,6 +7,7 @@
  *   cve5      cves/<year>/<n>xxx/<CVE id>.json — cvelistV5's layout, which `vulnshare import cve5` reads
  *   osv       <OSV id>.json — OSV's all.zip layout
  *   cnvd-xml  vulnerabilitys-000001.xml, … — CNVD share XML, 1,000 records a file
+ *   csaf      <tlp>/<year>/<file name>.json — CSAF 2.0 documents in a provider's directory layout (src/csaf/names.ts)
  *   csv       vulnerabilities.csv — the search CSV, every row
  */
 import { createWriteStream } from 'node:fs';
@@ -20,6 +21,8 @@ import { exportCsv } from '../search/export-csv.js';
 import type { SearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import type { Vulnerability } from '../vulns/model.js';
+import { csafBytes, csafDirectoryPath } from '../csaf/names.js';
+import type { CsafDocument } from '../csaf/write.js';
 import { cnvdXmlFile } from './cnvd-xml.js';
 import { toOsv } from './osv.js';
 import {
@@ -31,7 +34,7 @@ import {
   type ExportSource,
 } from './store.js';
 
-export const BULK_FORMATS = ['cve5', 'osv', 'cnvd-xml', 'csv'] as const;
+export const BULK_FORMATS = ['cve5', 'osv', 'cnvd-xml', 'csv', 'csaf'] as const;
 export type BulkFormat = (typeof BULK_FORMATS)[number];
 
 export function parseBulkFormat(s: string): BulkFormat {
@@ -98,6 +101,11 @@ export interface BulkOptions {
     m: { vulnerability: Vulnerability; sources: ExportSource[] },
     cveId: string,
   ) => Record<string, unknown>;
+  /**
+   * csaf: the documents of a page of records, null for a record that has none (src/csaf/service.ts's
+   * csafDocuments with the platform as publisher, given by the caller).
+   */
+  csaf?: (rows: ExportRow[]) => Promise<Array<CsafDocument | null>>;
 }
 
 export interface BulkSummary extends BulkProgress {
@@ -225,6 +233,22 @@ export async function exportBulk(db: Kysely<DB>, sink: EntrySink, o: BulkOptions
       tick();
     }
     await flush();
+  } else if (o.format === 'csaf') {
+    const csaf = o.csaf;
+    if (!csaf) throw new AppError('internal', 'a CSAF export needs its document writer (csafDocuments)');
+    for await (const page of pages(db, o, {})) {
+      const docs = await csaf(page);
+      for (const doc of docs) {
+        if (!doc) {
+          skip('rejected (no advisory)');
+          continue;
+        }
+        await sink.write(csafDirectoryPath(doc), csafBytes(doc).toString('utf8'));
+        entries++;
+        progress.written++;
+      }
+      tick();
+    }
   } else if (o.format === 'osv') {
     for await (const page of pages(db, o, { cveRaw: true })) {
       for (const r of page) {
