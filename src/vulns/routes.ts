@@ -18,6 +18,7 @@ import {
 } from './store.js';
 import { renderAtom } from './atom.js';
 import { getOsv, osvResponseSchema } from '../exports/service.js';
+import { csafResponseSchema, getCsaf } from '../csaf/service.js';
 import { toCve5, type Cve5Org } from './export-cve5.js';
 import { SIGN_IN_OPTIONAL } from '../http/openapi.js';
 
@@ -291,6 +292,33 @@ export function registerVulnRoutes(
       },
     },
     async (req) => getOsv(db, (req.params as { id: string }).id),
+  );
+
+  app.get(
+    '/api/v1/vulnerabilities/:id/csaf',
+    {
+      schema: {
+        operationId: 'getVulnerabilityCsaf',
+        security: SIGN_IN_OPTIONAL,
+        tags: ['vulnerabilities'],
+        summary: 'The vulnerability as a CSAF 2.0 document',
+        description:
+          'A csaf_security_advisory, or a csaf_vex where the vendors notified of its published submission have answered ' +
+          '(see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid ' +
+          'against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has ' +
+          'Chinese text). 409 conflict for a rejected record.',
+        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+        querystring: { type: 'object', properties: { lang: { type: 'string', enum: ['zh', 'en'] } } },
+        response: { 200: csafResponseSchema, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+      },
+    },
+    async (req) =>
+      getCsaf(db, (req.params as { id: string }).id, {
+        publisher: { name: deps.platformOrg.shortName, namespace: deps.publicUrl },
+        ...((req.query as { lang?: 'zh' | 'en' }).lang
+          ? { lang: (req.query as { lang: 'zh' | 'en' }).lang }
+          : {}),
+      }),
   );
 
   app.get(
