@@ -34,7 +34,8 @@ it('lays CVE records out as cvelistV5 does and names the formats it knows', () =
   expect(cvelistPath('CVE-2023-32524')).toBe('cves/2023/32xxx/CVE-2023-32524.json');
   expect(cvelistPath('CVE-1999-123')).toBe('cves/1999/0xxx/CVE-1999-123.json');
   expect(parseBulkFormat('osv')).toBe('osv');
-  expect(() => parseBulkFormat('csaf')).toThrow(/unknown export format/);
+  expect(parseBulkFormat('csaf')).toBe('csaf');
+  expect(() => parseBulkFormat('cvrf')).toThrow(/unknown export format/);
   expect(csvRows('a,"b\nc"\nd,"e""\n"\n')).toBe(2);
 });
 
