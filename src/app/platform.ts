@@ -52,7 +52,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     db,
     ...clock,
     idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
-    disposal: { publicUrl, sla },
+    // event-type findings notify the organisation they name in the verifying transaction
+    coordination,
   });
   const messages = createMessageService({ db, ...clock });
   const stats = createReporterStats({ db, ...clock });

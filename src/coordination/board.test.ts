@@ -67,7 +67,8 @@ describe.each(testBackends())('disposal board on %s', (backend) => {
       submission_id: s.id,
       organisation_id: orgIds[i % 3] ?? 0,
       category: 'vendor',
-      state: i % 10 === 0 ? 'fixed' : i % 7 === 0 ? 'acknowledged' : 'delivered',
+      state:
+        i % 10 === 0 ? ('fixed' as const) : i % 7 === 0 ? ('acknowledged' as const) : ('delivered' as const),
       // every deadline is shared by two (ties go by id); about a third are past
       deadline: new Date(NOW.getTime() + (((i * 37) % (N / 2)) - 100) * HOUR).toISOString(),
       link_hash: `hash-${i}`,

@@ -1,19 +1,7 @@
 /** Delivery states the coordinator sets on a notification itself (the outbox sets `delivered`). */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-
-/** Does the organisation have someone who reads its signed-in inbox (an enabled recipient account)? */
-export async function hasInboxReader(tx: Kysely<DB>, organisationId: number): Promise<boolean> {
-  const row = await tx
-    .selectFrom('users')
-    .select('id')
-    .where('organisation_id', '=', organisationId)
-    .where('role', '=', 'recipient')
-    .where('disabled', '=', false)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
+import { moveNotification } from './store.js';
 
 /**
  * Nothing could be sent: the organisation has no contact channel (no e-mail, webhook or portal inbox) and no
@@ -22,22 +10,13 @@ export async function hasInboxReader(tx: Kysely<DB>, organisationId: number): Pr
  * `delivered`; the analyst sees it on the case's disposal panel and on the board.
  */
 export async function markUndeliverable(tx: Kysely<DB>, notificationId: number, at: string): Promise<void> {
-  const r = await tx
-    .updateTable('notifications')
-    .set({ state: 'undeliverable', updated_at: at })
-    .where('id', '=', notificationId)
-    .where('state', '=', 'sent')
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) > 0)
-    await tx
-      .insertInto('notification_events')
-      .values({
-        notification_id: notificationId,
-        actor: 'system',
-        from_state: 'sent',
-        to_state: 'undeliverable',
-        note: 'no contact channel: nothing was sent',
-        at,
-      })
-      .execute();
+  await moveNotification(tx, {
+    id: notificationId,
+    from: 'sent',
+    to: 'undeliverable',
+    at,
+    actor: 'system',
+    note: 'no contact channel: nothing was sent',
+    onlyFrom: true,
+  });
 }

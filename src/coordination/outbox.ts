@@ -13,14 +13,15 @@
  * admits them.
  */
 import { createHmac } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
-import type { DB, OutboxTable } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { createGuardedFetch } from '../outbound/fetch.js';
 import { NO_INTERNAL_TARGETS, type InternalAllowance } from '../outbound/targets.js';
 import { LEASE_SECONDS, RETRY_BACKOFF_SECONDS } from './rules.js';
+import * as store from './store.js';
+import type { OutboxRow } from './store.js';
 
-export type OutboxRow = Selectable<OutboxTable>;
+export type { OutboxRow } from './store.js';
 
 export interface Mailer {
   send(m: {
@@ -63,31 +64,7 @@ export function createOutboxWorker(deps: OutboxDeps) {
   async function lease(batch: number): Promise<OutboxRow[]> {
     const now = clock();
     const until = new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString();
-    return db.transaction().execute(async (tx) => {
-      const due = await tx
-        .selectFrom('outbox')
-        .select('id')
-        .where('sent_at', 'is', null)
-        .where('failed_at', 'is', null)
-        .where('next_attempt_at', '<=', now.toISOString())
-        .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now.toISOString())]))
-        .orderBy('id')
-        .limit(batch)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (!due.length) return [];
-      return tx
-        .updateTable('outbox')
-        .set({ leased_until: until })
-        .where(
-          'id',
-          'in',
-          due.map((d) => d.id),
-        )
-        .returningAll()
-        .execute();
-    });
+    return db.transaction().execute((tx) => store.leaseDue(tx, batch, now.toISOString(), until));
   }
 
   async function deliver(row: OutboxRow): Promise<void> {
@@ -137,42 +114,25 @@ export function createOutboxWorker(deps: OutboxDeps) {
     const at = clock().toISOString();
     await db.transaction().execute(async (tx) => {
       if (row.channel === 'inbox')
-        await tx
-          .insertInto('inbox_messages')
-          .values({
-            delivery_id: row.delivery_id,
-            organisation_id: Number(row.target),
-            notification_id: row.notification_id,
-            subject: row.subject,
-            body: JSON.stringify(row.body),
-          })
-          .onConflict((oc) => oc.column('delivery_id').doNothing())
-          .execute();
-      await tx
-        .updateTable('outbox')
-        .set({ sent_at: at, leased_until: null, attempts: sql<number>`attempts + 1`, last_error: null })
-        .where('id', '=', row.id)
-        .execute();
-      if (row.notification_id !== null) {
-        const r = await tx
-          .updateTable('notifications')
-          .set({ state: 'delivered', updated_at: at })
-          .where('id', '=', row.notification_id)
-          .where('state', '=', 'sent')
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) > 0)
-          await tx
-            .insertInto('notification_events')
-            .values({
-              notification_id: row.notification_id,
-              actor: 'system',
-              from_state: 'sent',
-              to_state: 'delivered',
-              note: row.channel,
-              at,
-            })
-            .execute();
-      }
+        await store.insertInboxMessage(tx, {
+          delivery_id: row.delivery_id,
+          organisation_id: Number(row.target),
+          notification_id: row.notification_id,
+          subject: row.subject,
+          body: JSON.stringify(row.body),
+        });
+      await store.markOutboxSent(tx, row.id, at);
+      // the first message delivered moves a sent notification to delivered (a system transition)
+      if (row.notification_id !== null)
+        await store.moveNotification(tx, {
+          id: row.notification_id,
+          from: 'sent',
+          to: 'delivered',
+          at,
+          actor: 'system',
+          note: row.channel,
+          onlyFrom: true,
+        });
     });
   }
 
@@ -180,18 +140,14 @@ export function createOutboxWorker(deps: OutboxDeps) {
     const attempts = row.attempts + 1;
     const wait = RETRY_BACKOFF_SECONDS[attempts - 1];
     const now = clock();
-    await db
-      .updateTable('outbox')
-      .set({
-        attempts,
-        leased_until: null,
-        last_error: String(error instanceof Error ? error.message : error).slice(0, 1000),
-        ...(wait === undefined
-          ? { failed_at: now.toISOString() }
-          : { next_attempt_at: new Date(now.getTime() + wait * 1000).toISOString() }),
-      })
-      .where('id', '=', row.id)
-      .execute();
+    const lastError = String(error instanceof Error ? error.message : error).slice(0, 1000);
+    await store.markOutboxFailed(
+      db,
+      row.id,
+      wait === undefined
+        ? { attempts, lastError, failedAt: now.toISOString() }
+        : { attempts, lastError, nextAttemptAt: new Date(now.getTime() + wait * 1000).toISOString() },
+    );
   }
 
   /** Deliver what is due now; resolves to how many were sent and how many failed this round. */

@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { insertOutbox } from './store.js';
 
 export async function queueEmail(
   tx: Kysely<DB>,
   m: { to: string; subject: string; text: string; at?: string },
 ): Promise<void> {
-  await tx
-    .insertInto('outbox')
-    .values({
+  await insertOutbox(tx, [
+    {
       delivery_id: randomUUID(),
       notification_id: null,
       channel: 'email',
@@ -21,6 +21,6 @@ export async function queueEmail(
       subject: m.subject,
       body: JSON.stringify({ text: m.text }),
       ...(m.at ? { next_attempt_at: m.at } : {}),
-    })
-    .execute();
+    },
+  ]);
 }

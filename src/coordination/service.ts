@@ -12,7 +12,12 @@ import { AppError } from '../errors.js';
 import { standingProblem, type Principal } from '../accounts/model.js';
 import { can, requireAccess, type Action } from '../accounts/policy.js';
 import { randomSecret, sha256 } from '../accounts/secrets.js';
+import * as accounts from '../accounts/store.js';
 import { audit } from '../audit/audit.js';
+import * as submissions from '../submissions/store.js';
+import { systemTransition, type SystemTransition } from '../submissions/system.js';
+import { NOTIFIABLE_STATES } from '../submissions/workflow.js';
+import { canTransition } from '../workflow/state-machine.js';
 import { weekMoments, type IsoWeek } from '../vulns/calendar.js';
 import type { DisposalFigures } from '../reports/figures.js';
 import { DISPOSAL_CATEGORIES } from '../reports/rules.js';
@@ -20,15 +25,19 @@ import type { Severity } from '../vulns/model.js';
 import type { BoardPage, NotificationView } from './views.js';
 export type { BoardItem, BoardPage, BoardSummary, NotificationView } from './views.js';
 import { boardPage, boardSummary, type BoardFilter } from './board.js';
-import { hasInboxReader, markUndeliverable } from './delivery.js';
+import { markUndeliverable } from './delivery.js';
+import { findOrganisationByName } from './affected-org.js';
+import * as store from './store.js';
 import {
   ESCALATE_AFTER_DAYS,
   isOverdue,
   LINK_DAYS,
   RECIPIENT_ACTIONS,
   RECIPIENT_CATEGORIES,
+  NOTIFICATION_TRANSITIONS,
   REMIND_BEFORE_DAYS,
   SLA_DAYS,
+  INITIAL_NOTIFICATION_STATE,
   type NotificationState,
   type RecipientAction,
   type RecipientCategory,
@@ -51,19 +60,21 @@ export function createCoordinationService(deps: {
   clock?: () => Date;
   /** Days to fix per severity (default SLA_DAYS; VULNSHARE_SLA_DAYS overrides). */
   sla?: Record<Severity | 'unrated', number>;
+  /** How a case moves on (verified → notified, notified → fixed): the submissions capability's road. */
+  submissionStates?: { systemTransition: SystemTransition };
 }) {
   const { db } = deps;
+  const moveSubmission = deps.submissionStates?.systemTransition ?? systemTransition;
+  /** Run fn in the caller's transaction when it gives one, else in a new one. */
+  const within = <T>(tx: Kysely<DB> | undefined, fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> =>
+    tx ? fn(tx) : db.transaction().execute(fn);
   const sla = deps.sla ?? SLA_DAYS;
   const clock = deps.clock ?? (() => new Date());
   const base = deps.publicUrl.replace(/\/+$/, '');
 
   /** Why the organisation may not receive embargoed material now (kind, standing), or null. */
   async function standingOf(tx: Kysely<DB>, organisationId: number): Promise<string | null> {
-    const o = await tx
-      .selectFrom('organisations')
-      .select(['name', 'kind', 'verified_at'])
-      .where('id', '=', organisationId)
-      .executeTakeFirst();
+    const o = await accounts.organisationById(tx, organisationId);
     return o ? standingProblem({ ...o, verifiedAt: o.verified_at }) : `No organisation ${organisationId}`;
   }
 
@@ -82,12 +93,7 @@ export function createCoordinationService(deps: {
   }
 
   async function submissionRow(tx: Kysely<DB>, trackingNo: string) {
-    const s = await tx
-      .selectFrom('submissions')
-      .selectAll()
-      .where('tracking_no', '=', trackingNo)
-      .forUpdate()
-      .executeTakeFirst();
+    const s = await submissions.byTracking(tx, trackingNo, true);
     if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
     return s;
   }
@@ -100,11 +106,7 @@ export function createCoordinationService(deps: {
     text: string,
     link: string | null,
   ): Promise<number> {
-    const contacts = await tx
-      .selectFrom('contacts')
-      .selectAll()
-      .where('organisation_id', '=', n.organisationId)
-      .execute();
+    const contacts = await accounts.contactsOf(tx, n.organisationId);
     const body = JSON.stringify({
       text: link ? `${text}\n\n${link}` : text,
       notificationId: n.id,
@@ -147,15 +149,19 @@ export function createCoordinationService(deps: {
         body,
         next_attempt_at: due,
       });
-    if (rows.length) await tx.insertInto('outbox').values(rows).execute();
+    await store.insertOutbox(tx, rows);
     return rows.length;
   }
 
-  /** Notify recipients of a verified submission; the submission moves to notified in the same transaction. */
+  /**
+   * Notify recipients of a verified submission; the submission moves to notified in the same transaction (the
+   * caller's, when it gives one in `opts.tx`: a verification, an incident handed to disposal).
+   */
   async function notify(
     p: Principal,
     trackingNo: string,
     recipients: Array<{ organisationId: number; category: RecipientCategory }>,
+    opts: { tx?: Kysely<DB> } = {},
   ): Promise<{ notifications: NotificationView[]; links: Record<number, string>; messages: number }> {
     requireAccess(p, 'disposal:notify');
     if (!recipients.length)
@@ -168,7 +174,7 @@ export function createCoordinationService(deps: {
           { parameter: 'category' },
         );
     const now = clock();
-    return db.transaction().execute(async (tx) => {
+    return within(opts.tx, async (tx) => {
       // only organisations of a receiving kind that an analyst verified receive embargoed reports
       const problems: string[] = [];
       for (const r of recipients) {
@@ -181,7 +187,7 @@ export function createCoordinationService(deps: {
           problems,
         });
       const s = await submissionRow(tx, trackingNo);
-      if (!['verified', 'notified', 'fixed'].includes(s.state))
+      if (!NOTIFIABLE_STATES.includes(s.state))
         throw new AppError(
           'conflict',
           `Only a verified, unpublished submission is notified (this one is ${s.state})`,
@@ -192,47 +198,35 @@ export function createCoordinationService(deps: {
       const links: Record<number, string> = {};
       let messages = 0;
       for (const r of recipients) {
-        const org = await tx
-          .selectFrom('organisations')
-          .select(['id', 'name'])
-          .where('id', '=', r.organisationId)
-          .executeTakeFirst();
+        const org = await accounts.organisationById(tx, r.organisationId);
         if (!org)
           throw new AppError('invalid_parameter', `No organisation ${r.organisationId}`, {
             parameter: 'organisationId',
           });
         const token = randomSecret();
-        const n = await tx
-          .insertInto('notifications')
-          .values({
-            submission_id: s.id,
-            organisation_id: org.id,
-            category: r.category,
-            state: 'sent',
-            deadline,
-            link_hash: sha256(token),
-            link_expires_at: new Date(now.getTime() + LINK_DAYS * DAY).toISOString(),
-            created_at: now.toISOString(),
-            updated_at: now.toISOString(),
-          })
-          .onConflict((oc) => oc.columns(['submission_id', 'organisation_id']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
+        const n = await store.insertNotification(tx, {
+          submission_id: s.id,
+          organisation_id: org.id,
+          category: r.category,
+          state: INITIAL_NOTIFICATION_STATE,
+          deadline,
+          link_hash: sha256(token),
+          link_expires_at: new Date(now.getTime() + LINK_DAYS * DAY).toISOString(),
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        });
         if (!n)
           throw new AppError('conflict', `${org.name} was notified about ${trackingNo} already`, {
             organisationId: org.id,
           });
-        await tx
-          .insertInto('notification_events')
-          .values({
-            notification_id: n.id,
-            actor: p.kind === 'user' ? p.email : p.kind,
-            from_state: null,
-            to_state: 'sent',
-            note: r.category,
-            at: now.toISOString(),
-          })
-          .execute();
+        await store.addEvent(tx, {
+          notification_id: n.id,
+          actor: p.kind === 'user' ? p.email : p.kind,
+          from_state: null,
+          to_state: INITIAL_NOTIFICATION_STATE,
+          note: r.category,
+          at: now.toISOString(),
+        });
         const link = `${base}/respond/${token}`;
         links[n.id] = link;
         const subject = `[vulnshare] ${s.vuln_public_id ?? s.tracking_no}: ${s.title}`;
@@ -248,29 +242,15 @@ export function createCoordinationService(deps: {
           '确认、提交修复或提出异议 / Acknowledge, report the fix or dispute:',
         ].join('\n');
         const queued = await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link);
-        if (queued === 0 && !(await hasInboxReader(tx, org.id)))
+        if (queued === 0 && !(await accounts.hasInboxReader(tx, org.id)))
           await markUndeliverable(tx, n.id, now.toISOString());
         messages += queued;
       }
-      if (s.state === 'verified') {
-        await tx
-          .updateTable('submissions')
-          .set({ state: 'notified', updated_at: now.toISOString() })
-          .where('id', '=', s.id)
-          .execute();
-        await tx
-          .insertInto('submission_transitions')
-          .values({
-            submission_id: s.id,
-            actor_id: p.kind === 'user' ? p.userId : null,
-            actor: p.kind === 'user' ? p.email : p.kind,
-            from_state: 'verified',
-            to_state: 'notified',
-            note: null,
-            at: now.toISOString(),
-          })
-          .execute();
-      }
+      if (s.state === 'verified')
+        await moveSubmission(tx, s.id, 'notified', {
+          actor: { name: p.kind === 'user' ? p.email : p.kind, userId: p.kind === 'user' ? p.userId : null },
+          at: now.toISOString(),
+        });
       await audit(tx, p, {
         action: 'disposal.notified',
         targetKind: 'submission',
@@ -291,43 +271,19 @@ export function createCoordinationService(deps: {
     organisationId: number | undefined,
     viewer: 'coordinator' | 'outsider',
   ): Promise<NotificationView[]> {
-    let q = tx
-      .selectFrom('notifications as n')
-      .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
-      .select([
-        'n.id',
-        'n.organisation_id',
-        'o.name',
-        'n.category',
-        'n.state',
-        'n.deadline',
-        'n.fix_url',
-        'n.answer',
-      ])
-      .where('n.submission_id', '=', submissionId)
-      .orderBy('n.id');
-    if (organisationId !== undefined) q = q.where('n.organisation_id', '=', organisationId);
-    const rows = await q.execute();
+    const rows = await store.notificationsOf(tx, submissionId, organisationId);
     const now = clock();
     // every notification's history in one query
-    const events = rows.length
-      ? await tx
-          .selectFrom('notification_events')
-          .select(['notification_id', 'at', 'actor', 'actor_side', 'from_state', 'to_state', 'note'])
-          .where(
-            'notification_id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .orderBy('id')
-          .execute()
-      : [];
+    const events = await store.eventsOf(
+      tx,
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => ({
       id: r.id,
       organisationId: r.organisation_id,
       organisation: r.name,
       category: r.category,
-      state: r.state as NotificationState,
+      state: r.state,
       deadline: r.deadline,
       fixUrl: r.fix_url,
       answer: r.answer,
@@ -351,11 +307,7 @@ export function createCoordinationService(deps: {
   async function list(p: Principal, trackingNo: string): Promise<NotificationView[]> {
     const staff = can(p, 'disposal:read');
     const member = staff ? null : await recipientOrg(p, 'inbox:read');
-    const s = await db
-      .selectFrom('submissions')
-      .select(['id', 'reporter_id'])
-      .where('tracking_no', '=', trackingNo)
-      .executeTakeFirst();
+    const s = await submissions.byTracking(db, trackingNo);
     if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
     if (!member) return listIn(db, s.id, undefined, 'coordinator');
     if (!member.problem) {
@@ -367,13 +319,13 @@ export function createCoordinationService(deps: {
 
   async function applyAction(
     tx: Kysely<DB>,
-    n: { id: number; state: string; submission_id: number },
+    n: { id: number; state: NotificationState; submission_id: number },
     actor: { name: string; side: 'coordinator' | 'recipient' },
     action: RecipientAction,
     input: { fixUrl?: string; note?: string },
   ) {
     const rule = RECIPIENT_ACTIONS[action];
-    if (!rule.from.includes(n.state as NotificationState))
+    if (!canTransition(NOTIFICATION_TRANSITIONS.recipient, n.state, rule.to))
       throw new AppError('conflict', `Cannot ${action} a notification that is ${n.state}`, {
         state: n.state,
       });
@@ -384,61 +336,29 @@ export function createCoordinationService(deps: {
     if (action === 'dispute' && !input.note?.trim())
       throw new AppError('invalid_parameter', 'dispute needs note: the reason', { parameter: 'note' });
     const at = clock().toISOString();
-    await tx
-      .updateTable('notifications')
-      .set({
-        state: rule.to,
-        updated_at: at,
+    await store.moveNotification(tx, {
+      id: n.id,
+      from: n.state,
+      to: rule.to,
+      at,
+      actor: actor.name,
+      actorSide: actor.side,
+      note: input.note ?? input.fixUrl ?? null,
+      set: {
         ...(input.fixUrl ? { fix_url: input.fixUrl } : {}),
         ...(input.note ? { answer: input.note } : {}),
-      })
-      .where('id', '=', n.id)
-      .execute();
-    await tx
-      .insertInto('notification_events')
-      .values({
-        notification_id: n.id,
-        actor: actor.name,
-        actor_side: actor.side,
-        from_state: n.state,
-        to_state: rule.to,
-        note: input.note ?? input.fixUrl ?? null,
-        at,
-      })
-      .execute();
+      },
+    });
     // every notified party fixed: the submission is fixed
     if (rule.to === 'fixed') {
-      const open = await tx
-        .selectFrom('notifications')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('submission_id', '=', n.submission_id)
-        .where('category', 'in', ['vendor', 'affected_org'])
-        .where('state', '<>', 'fixed')
-        .executeTakeFirstOrThrow();
-      const s = await tx
-        .selectFrom('submissions')
-        .select(['state'])
-        .where('id', '=', n.submission_id)
-        .executeTakeFirstOrThrow();
-      if (Number(open.n) === 0 && s.state === 'notified') {
-        await tx
-          .updateTable('submissions')
-          .set({ state: 'fixed', updated_at: at })
-          .where('id', '=', n.submission_id)
-          .execute();
-        await tx
-          .insertInto('submission_transitions')
-          .values({
-            submission_id: n.submission_id,
-            actor_id: null,
-            actor: actor.name,
-            from_state: 'notified',
-            to_state: 'fixed',
-            note: input.fixUrl ?? null,
-            at,
-          })
-          .execute();
-      }
+      const open = await store.unfixedCount(tx, n.submission_id, ['vendor', 'affected_org']);
+      const s = await submissions.byId(tx, n.submission_id);
+      if (open === 0 && s?.state === 'notified')
+        await moveSubmission(tx, n.submission_id, 'fixed', {
+          actor: { name: actor.name, userId: null },
+          note: input.fixUrl ?? null,
+          at,
+        });
     }
   }
 
@@ -456,12 +376,7 @@ export function createCoordinationService(deps: {
     const member = staff ? null : await recipientOrg(p, 'disposal:respond');
     if (p.kind !== 'user') throw new AppError('unauthorized', 'Sign in, or use the link in the notification');
     return db.transaction().execute(async (tx) => {
-      const n = await tx
-        .selectFrom('notifications')
-        .select(['id', 'state', 'submission_id', 'organisation_id'])
-        .where('id', '=', notificationId)
-        .forUpdate()
-        .executeTakeFirst();
+      const n = await store.notificationForUpdate(tx, notificationId);
       if (!n || !(staff || (member?.organisationId === n.organisation_id && !member.problem)))
         throw new AppError('not_found', `No notification ${notificationId}`);
       await applyAction(tx, n, { name: p.email, side: staff ? 'coordinator' : 'recipient' }, action, input);
@@ -477,13 +392,7 @@ export function createCoordinationService(deps: {
     input: { fixUrl?: string; note?: string },
   ) {
     return db.transaction().execute(async (tx) => {
-      const n = await tx
-        .selectFrom('notifications as n')
-        .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
-        .select(['n.id', 'n.state', 'n.submission_id', 'n.organisation_id', 'n.link_expires_at', 'o.name'])
-        .where('n.link_hash', '=', sha256(token))
-        .forUpdate()
-        .executeTakeFirst();
+      const n = await store.notificationByLinkForUpdate(tx, sha256(token));
       if (
         !n ||
         Date.parse(n.link_expires_at) < clock().getTime() ||
@@ -509,27 +418,9 @@ export function createCoordinationService(deps: {
     where: { linkHash: string } | { id: number },
     viewer: 'coordinator' | 'outsider',
   ) {
-    let q = db
-      .selectFrom('notifications as n')
-      .innerJoin('submissions as s', 's.id', 'n.submission_id')
-      .select([
-        'n.id',
-        'n.submission_id',
-        'n.organisation_id',
-        'n.link_expires_at',
-        's.title',
-        's.vendor',
-        's.product',
-        's.version',
-        's.affected_system',
-        's.description',
-        's.severity',
-        's.cvss_vector',
-        's.vuln_public_id',
-      ]);
-    q = 'id' in where ? q.where('n.id', '=', where.id) : q.where('n.link_hash', '=', where.linkHash);
-    const n = await q.executeTakeFirst();
-    if (!n) return null;
+    const n = await store.notificationWhere(db, where);
+    const s = n ? await submissions.byId(db, n.submission_id) : undefined;
+    if (!n || !s) return null;
     const [notification] = await listIn(db, n.submission_id, n.organisation_id, viewer);
     return {
       organisationId: n.organisation_id,
@@ -537,15 +428,15 @@ export function createCoordinationService(deps: {
       view: {
         notification,
         report: {
-          id: n.vuln_public_id,
-          title: n.title,
-          vendor: n.vendor,
-          product: n.product,
-          version: n.version,
-          affectedSystem: n.affected_system,
-          description: n.description,
-          severity: n.severity,
-          cvssVector: n.cvss_vector,
+          id: s.vuln_public_id,
+          title: s.title,
+          vendor: s.vendor,
+          product: s.product,
+          version: s.version,
+          affectedSystem: s.affected_system,
+          description: s.description,
+          severity: s.severity,
+          cvssVector: s.cvss_vector,
         },
       },
     };
@@ -575,13 +466,7 @@ export function createCoordinationService(deps: {
   async function inbox(p: Principal) {
     const member = await recipientOrg(p, 'inbox:read');
     if (member.problem) throw new AppError('forbidden', member.problem);
-    const rows = await db
-      .selectFrom('inbox_messages')
-      .select(['id', 'notification_id', 'subject', 'body', 'created_at', 'read_at'])
-      .where('organisation_id', '=', member.organisationId)
-      .orderBy('id', 'desc')
-      .limit(200)
-      .execute();
+    const rows = await store.inboxOf(db, member.organisationId, 200);
     return rows.map((r) => ({
       id: r.id,
       notificationId: r.notification_id,
@@ -598,32 +483,16 @@ export function createCoordinationService(deps: {
     let reminded = 0;
     let escalated = 0;
     await db.transaction().execute(async (tx) => {
-      const open = ['sent', 'delivered', 'acknowledged'];
-      const due = await tx
-        .selectFrom('notifications as n')
-        .innerJoin('submissions as s', 's.id', 'n.submission_id')
-        .select([
-          'n.id',
-          'n.organisation_id',
-          'n.state',
-          'n.deadline',
-          'n.reminded_at',
-          'n.escalated_at',
-          's.title',
-          's.tracking_no',
-        ])
-        .where('n.state', 'in', [...open, 'no_response'])
-        .where('n.deadline', '<', new Date(now.getTime() + REMIND_BEFORE_DAYS * DAY).toISOString())
-        .forUpdate()
-        .execute();
+      const open: NotificationState[] = ['sent', 'delivered', 'acknowledged'];
+      const due = await store.dueForSweep(
+        tx,
+        [...open, 'no_response'],
+        new Date(now.getTime() + REMIND_BEFORE_DAYS * DAY).toISOString(),
+      );
       for (const n of due) {
         const deadline = Date.parse(n.deadline);
         if (!n.reminded_at && open.includes(n.state)) {
-          await tx
-            .updateTable('notifications')
-            .set({ reminded_at: now.toISOString() })
-            .where('id', '=', n.id)
-            .execute();
+          await store.markReminded(tx, n.id, now.toISOString());
           await enqueue(
             tx,
             { id: n.id, organisationId: n.organisation_id },
@@ -638,22 +507,15 @@ export function createCoordinationService(deps: {
           now.getTime() > deadline + ESCALATE_AFTER_DAYS * DAY &&
           n.state !== 'acknowledged'
         ) {
-          await tx
-            .updateTable('notifications')
-            .set({ escalated_at: now.toISOString(), state: 'no_response', updated_at: now.toISOString() })
-            .where('id', '=', n.id)
-            .execute();
-          await tx
-            .insertInto('notification_events')
-            .values({
-              notification_id: n.id,
-              actor: 'system',
-              from_state: n.state,
-              to_state: 'no_response',
-              note: `overdue since ${n.deadline.slice(0, 10)}; escalated`,
-              at: now.toISOString(),
-            })
-            .execute();
+          await store.moveNotification(tx, {
+            id: n.id,
+            from: n.state,
+            to: 'no_response',
+            at: now.toISOString(),
+            actor: 'system',
+            note: `overdue since ${n.deadline.slice(0, 10)}; escalated`,
+            set: { escalated_at: now.toISOString() },
+          });
           await audit(
             tx,
             { email: 'system', userId: null },
@@ -674,13 +536,7 @@ export function createCoordinationService(deps: {
   /** The bulletin's 本周漏洞事件处置情况: notifications sent in the week, by category, and the organisations told. */
   async function weekFigures(tx: Kysely<DB>, w: IsoWeek): Promise<DisposalFigures> {
     const { from, to } = weekMoments(w);
-    const rows = await tx
-      .selectFrom('notifications as n')
-      .innerJoin('organisations as o', 'o.id', 'n.organisation_id')
-      .select(['n.category', 'o.name'])
-      .where('n.created_at', '>=', from)
-      .where('n.created_at', '<=', to)
-      .execute();
+    const rows = await store.notifiedBetween(tx, from, to);
     const counts = Object.fromEntries(DISPOSAL_CATEGORIES.map((c) => [c, 0])) as DisposalFigures['counts'];
     const organisations = new Set<string>();
     for (const r of rows) {
@@ -721,7 +577,36 @@ export function createCoordinationService(deps: {
     return { ...page, summary };
   }
 
-  return { notify, list, board, view, act, actByLink, viewByLink, inbox, sweep, weekFigures };
+  /**
+   * Notify the organisation an event-type submission names (affected-org.ts), inside the caller's (verifying)
+   * transaction. Returns the organisation notified, or null when there is none to notify automatically.
+   */
+  async function notifyAffectedOrganisation(
+    tx: Kysely<DB>,
+    p: Principal,
+    submission: { id: number; tracking_no: string; kind: string; affected_org: string | null },
+  ): Promise<number | null> {
+    if (submission.kind !== 'event' || !submission.affected_org?.trim() || !can(p, 'disposal:notify'))
+      return null;
+    const organisationId = await findOrganisationByName(tx, submission.affected_org);
+    if (organisationId === null || (await store.isNotified(tx, submission.id, organisationId))) return null;
+    await notify(p, submission.tracking_no, [{ organisationId, category: 'affected_org' }], { tx });
+    return organisationId;
+  }
+
+  return {
+    notify,
+    notifyAffectedOrganisation,
+    list,
+    board,
+    view,
+    act,
+    actByLink,
+    viewByLink,
+    inbox,
+    sweep,
+    weekFigures,
+  };
 }
 
 export type CoordinationService = ReturnType<typeof createCoordinationService>;

@@ -1,5 +1,8 @@
 /** Row types of the tables, as Kysely sees them (kept in step with migrations/). */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { State as SubmissionState } from '../submissions/workflow.js';
+import type { NotificationState } from '../coordination/rules.js';
+import type { IncidentStatus } from '../incidents/tables.js';
 
 type Timestamp = ColumnType<string, string | undefined, string>;
 
@@ -83,7 +86,7 @@ export interface BulletinsTable {
   week: number;
   start_date: string;
   end_date: string;
-  state: string;
+  state: 'draft' | 'published';
   editorial: JSONColumnType<Record<string, unknown>, string, string>;
   data: ColumnType<Record<string, unknown> | null, string | null, string | null>;
   created_at: Generated<string>;
@@ -226,7 +229,7 @@ export interface SubmissionsTable {
   weakness_zh: string | null;
   originality: string;
   source_url: string | null;
-  state: Generated<string>;
+  state: Generated<SubmissionState>;
   state_reason: string | null;
   assignee_id: number | null;
   duplicate_of: number | null;
@@ -247,8 +250,8 @@ export interface SubmissionTransitionsTable {
   at: Generated<string>;
   actor_id: number | null;
   actor: string;
-  from_state: string | null;
-  to_state: string;
+  from_state: SubmissionState | null;
+  to_state: SubmissionState;
   note: string | null;
 }
 
@@ -289,7 +292,7 @@ export interface NotificationsTable {
   submission_id: number;
   organisation_id: number;
   category: string;
-  state: string;
+  state: NotificationState;
   deadline: string;
   link_hash: string;
   link_expires_at: string;
@@ -308,8 +311,8 @@ export interface NotificationEventsTable {
   actor: string;
   /** coordinator | recipient: outsiders see "coordinator" for the coordinator's side, never who */
   actor_side: Generated<string>;
-  from_state: string | null;
-  to_state: string;
+  from_state: NotificationState | null;
+  to_state: NotificationState;
   note: string | null;
 }
 
@@ -410,7 +413,7 @@ export interface IncidentsTable {
   public_id: string;
   doc: JSONColumnType<Record<string, unknown>, string, string>;
   title: string;
-  status: string;
+  status: IncidentStatus;
   tlp: string;
   vector: string;
   sectors: string[];
@@ -433,8 +436,8 @@ export interface IncidentEventsTable {
   actor_id: number | null;
   actor: string;
   kind: string;
-  from_status: string | null;
-  to_status: string | null;
+  from_status: IncidentStatus | null;
+  to_status: IncidentStatus | null;
   fields: ColumnType<string[], string[] | undefined, string[]>;
   note: string | null;
 }

@@ -180,7 +180,7 @@ function incidentOf(row: store.IncidentRow): StoredIncident {
   return {
     id: row.public_id,
     ...doc,
-    status: row.status as IncidentStatus,
+    status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -219,7 +219,11 @@ function parseCursor(c: string): { discoveredAt: string; id: number } {
   return { discoveredAt: day, id: n };
 }
 
-function code<T extends object>(table: T, v: string | undefined, parameter: string): string | undefined {
+function code<T extends object>(
+  table: T,
+  v: string | undefined,
+  parameter: string,
+): (keyof T & string) | undefined {
   if (v === undefined || v === '') return undefined;
   if (isKeyOf(table, v)) return v;
   throw new AppError('invalid_parameter', `${parameter} must be one of ${Object.keys(table).join(', ')}`, {
@@ -627,9 +631,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   }
 
   /**
-   * Hand the incident to disposal and notify recipients. The first time, an event-type case is opened for it
-   * in one transaction with the link (see case.ts); then the coordination service notifies (its own
-   * transaction: deadlines, links, outbox). Later calls notify more recipients on the same case.
+   * Hand the incident to disposal and notify recipients, in one transaction: the first time, an event-type case
+   * is opened for it with the link (see case.ts); the coordination service notifies in the same transaction
+   * (deadlines, links, outbox), and the incident's history records it. Later calls notify more recipients on
+   * the same case. A refused notification leaves no case behind.
    */
   async function notify(
     p: Principal,
@@ -660,33 +665,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         );
       return { organisationId: r.organisationId, category };
     });
-    const trackingNo = await db.transaction().execute(async (tx) => {
+    return db.transaction().execute(async (tx) => {
       const row = await visibleRow(tx, p, id, true);
-      if (row.case_submission_id !== null) {
-        const existing = await store.trackingNoOf(tx, row.case_submission_id);
-        if (existing) return existing;
-      }
-      const at = clock().toISOString();
-      const opened = await openCase(tx, p, incidentOf(row), at);
-      await store.setCase(tx, row.id, opened.submissionId);
-      await store.addEvent(tx, {
-        incident_id: row.id,
-        at,
-        ...actorOf(p),
-        kind: 'case',
-        note: opened.trackingNo,
-      });
-      await audit(tx, p, {
-        action: 'incident.case_opened',
-        targetKind: 'incident',
-        targetId: id,
-        detail: { trackingNo: opened.trackingNo },
-      });
-      return opened.trackingNo;
-    });
-    const r = await coordination.notify(p, trackingNo, checked);
-    await db.transaction().execute(async (tx) => {
-      const row = await visibleRow(tx, p, id, true);
+      const trackingNo = await caseOf(tx, p, row, id);
+      const r = await coordination.notify(p, trackingNo, checked, { tx });
       await store.addEvent(tx, {
         incident_id: row.id,
         at: clock().toISOString(),
@@ -694,8 +676,33 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         kind: 'notified',
         note: `${trackingNo}: ${checked.map((c) => `${c.organisationId}:${c.category}`).join(', ')}`,
       });
+      return { trackingNo, notifications: r.notifications };
     });
-    return { trackingNo, notifications: r.notifications };
+  }
+
+  /** The incident's disposal case: the one it was handed to, or a new one opened now. */
+  async function caseOf(tx: Kysely<DB>, p: Principal, row: store.IncidentRow, id: string): Promise<string> {
+    if (row.case_submission_id !== null) {
+      const existing = await store.trackingNoOf(tx, row.case_submission_id);
+      if (existing) return existing;
+    }
+    const at = clock().toISOString();
+    const opened = await openCase(tx, p, incidentOf(row), at);
+    await store.setCase(tx, row.id, opened.submissionId);
+    await store.addEvent(tx, {
+      incident_id: row.id,
+      at,
+      ...actorOf(p),
+      kind: 'case',
+      note: opened.trackingNo,
+    });
+    await audit(tx, p, {
+      action: 'incident.case_opened',
+      targetKind: 'incident',
+      targetId: id,
+      detail: { trackingNo: opened.trackingNo },
+    });
+    return opened.trackingNo;
   }
 
   return { create, update, transition, get, list, exportStix, importStix, figures, notify };

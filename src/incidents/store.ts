@@ -2,6 +2,7 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { DB, IncidentEventsTable, IncidentsTable } from '../db/schema.js';
 import type { Visibility } from './visibility.js';
+import type { IncidentStatus } from './tables.js';
 
 type Db = Kysely<DB>;
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -134,8 +135,8 @@ export async function addEvent(
     actor_id: number | null;
     actor: string;
     kind: string;
-    from_status?: string | null;
-    to_status?: string | null;
+    from_status?: IncidentStatus | null;
+    to_status?: IncidentStatus | null;
     fields?: string[];
     note?: string | null;
   },
@@ -183,7 +184,7 @@ export interface ListFilter {
   visibility: Visibility;
   /** Lower-cased terms, each must occur in the search text. */
   terms: string[];
-  status?: string;
+  status?: IncidentStatus;
   sector?: string;
   vector?: string;
   tlp?: string;

@@ -7,6 +7,7 @@ import { INDUSTRIES } from '../vulns/model.js';
 import { shiftWeek, weekMoments, weekOf, type IsoWeek } from '../vulns/calendar.js';
 import type { Editorial, ReporterCount, TrendPoint } from './figures.js';
 import type { DateBasis } from './rules.js';
+import { eventReportsBetween, verifiedReportsBetween } from '../submissions/store.js';
 
 /** The indexed date column each basis reads (a fixed table: never interpolated from input). */
 const DATE_COLUMN: Record<DateBasis, 'collected_at' | 'published_at' | 'submitted_at'> = {
@@ -49,15 +50,7 @@ export async function eventCount(db: Db, basis: DateBasis, w: IsoWeek): Promise<
     .where(col, '<=', w.end)
     .executeTakeFirstOrThrow();
   const m = weekMoments(w);
-  const s = await db
-    .selectFrom('submissions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('kind', '=', 'event')
-    .where('state', 'not in', ['duplicate', 'rejected'])
-    .where('created_at', '>=', m.from)
-    .where('created_at', '<=', m.to)
-    .executeTakeFirstOrThrow();
-  return Number(r.n) + Number(s.n);
+  return Number(r.n) + (await eventReportsBetween(db, m.from, m.to));
 }
 
 /** Per week, oldest first, `weeks` weeks ending with w: totals, average score, industry counts. */
@@ -96,9 +89,6 @@ export async function trend(db: Db, basis: DateBasis, w: IsoWeek, weeks: number)
   });
 }
 
-/** Submission states reached only through verification (the workflow table: verifying → verified → …). */
-export const VERIFIED_STATES = ['verified', 'notified', 'fixed', 'published'] as const;
-
 /**
  * Reporters of the week (Table 1, and the public ranking, which reads this same function). Reports received
  * through the platform count once verified, in the week of their verification, for the reporting organisation
@@ -117,18 +107,12 @@ export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<R
       AND ${col} BETWEEN ${w.start}::date AND ${w.end}::date
     GROUP BY c.name`.execute(db);
   const m = weekMoments(w);
-  const submitted = await sql<{ name: string; kind: string; reported: number; original: number }>`
-    SELECT coalesce(o.name, u.display_name) AS name, coalesce(o.kind, 'individual') AS kind,
-           count(*)::int AS reported, count(*) FILTER (WHERE s.originality = 'original')::int AS original
-    FROM submissions s JOIN users u ON u.id = s.reporter_id LEFT JOIN organisations o ON o.id = s.reporter_org_id
-    WHERE s.origin = 'report' AND s.state IN (${sql.join(VERIFIED_STATES.map((x) => sql.lit(x)))})
-      AND s.id IN (SELECT t.submission_id FROM submission_transitions t
-                   WHERE t.to_state = 'verified' AND t.at BETWEEN ${m.from}::timestamptz AND ${m.to}::timestamptz)
-    GROUP BY 1, 2`.execute(db);
+  // through the submissions store: reports verified in the week, per reporting organisation
+  const submitted = await verifiedReportsBetween(db, m.from, m.to);
   return [
     ...imported.rows,
     // an individual's organisation is named "<name> <email>": the bulletin counts individuals together
-    ...submitted.rows.map((r) => ({
+    ...submitted.map((r) => ({
       name: r.kind === 'individual' ? individualDisplayName(r.name) : r.name,
       reported: r.reported,
       original: r.original,

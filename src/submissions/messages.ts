@@ -10,6 +10,8 @@ import { AppError } from '../errors.js';
 import type { Principal } from '../accounts/model.js';
 import { can, requireAccess } from '../accounts/policy.js';
 import { audit } from '../audit/audit.js';
+import { isNotified } from '../coordination/store.js';
+import * as store from './store.js';
 
 export const AUDIENCES = ['internal', 'reporter', 'recipients', 'organisation'] as const;
 export type Audience = (typeof AUDIENCES)[number];
@@ -31,11 +33,7 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
 
   /** Which side p is on for this case, or not_found. */
   async function sideOf(tx: Kysely<DB>, p: Principal, trackingNo: string) {
-    const s = await tx
-      .selectFrom('submissions')
-      .select(['id', 'reporter_id'])
-      .where('tracking_no', '=', trackingNo)
-      .executeTakeFirst();
+    const s = await store.byTracking(tx, trackingNo);
     const none = new AppError('not_found', `No submission ${trackingNo}`);
     if (!s || p.kind === 'anonymous')
       throw p.kind === 'anonymous' ? new AppError('unauthorized', 'Sign in first') : none;
@@ -43,13 +41,8 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
     if (p.kind !== 'user') throw none;
     if (p.userId === s.reporter_id) return { id: s.id, side: 'reporter' as const, org: null };
     if (p.organisationId !== null) {
-      const n = await tx
-        .selectFrom('notifications')
-        .select('id')
-        .where('submission_id', '=', s.id)
-        .where('organisation_id', '=', p.organisationId)
-        .executeTakeFirst();
-      if (n) return { id: s.id, side: 'recipient' as const, org: p.organisationId };
+      if (await isNotified(tx, s.id, p.organisationId))
+        return { id: s.id, side: 'recipient' as const, org: p.organisationId };
     }
     throw none;
   }
@@ -57,16 +50,16 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
   async function list(p: Principal, trackingNo: string): Promise<CaseMessage[]> {
     requireAccess(p, 'messages:read');
     const who = await sideOf(db, p, trackingNo);
-    let q = db.selectFrom('case_messages').selectAll().where('submission_id', '=', who.id).orderBy('id');
-    if (who.side === 'reporter') q = q.where('audience', '=', 'reporter');
-    if (who.side === 'recipient')
-      q = q.where((eb) =>
-        eb.or([
-          eb('audience', '=', 'recipients'),
-          eb.and([eb('audience', '=', 'organisation'), eb('organisation_id', '=', who.org)]),
-        ]),
-      );
-    return (await q.execute()).map((m) => ({
+    const rows = await store.messagesOf(
+      db,
+      who.id,
+      who.side === 'reporter'
+        ? { audience: 'reporter' }
+        : who.side === 'recipient'
+          ? { recipientsAnd: who.org }
+          : null,
+    );
+    return rows.map((m) => ({
       id: m.id,
       // the reporter and recipients see "coordinator", not which analyst
       author: who.side === 'coordinator' || m.author_side !== 'coordinator' ? m.author : 'coordinator',
@@ -104,15 +97,7 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
             ? (input.organisationId ?? null)
             : null;
       if (who.side === 'coordinator' && audience === 'organisation') {
-        const n = organisationId
-          ? await tx
-              .selectFrom('notifications')
-              .select('id')
-              .where('submission_id', '=', who.id)
-              .where('organisation_id', '=', organisationId)
-              .executeTakeFirst()
-          : undefined;
-        if (!n)
+        if (!organisationId || !(await isNotified(tx, who.id, organisationId)))
           throw new AppError(
             'invalid_parameter',
             'organisationId must be an organisation notified about this case',
@@ -122,31 +107,22 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
           );
       }
       if (input.replyTo !== undefined) {
-        const parent = await tx
-          .selectFrom('case_messages')
-          .select('submission_id')
-          .where('id', '=', input.replyTo)
-          .executeTakeFirst();
-        if (parent?.submission_id !== who.id)
+        if ((await store.messageCase(tx, input.replyTo)) !== who.id)
           throw new AppError('invalid_parameter', `replyTo ${input.replyTo} is not a message of this case`, {
             parameter: 'replyTo',
           });
       }
-      const m = await tx
-        .insertInto('case_messages')
-        .values({
-          submission_id: who.id,
-          author_id: p.kind === 'user' ? p.userId : null,
-          author: p.kind === 'user' ? p.email : p.kind,
-          author_side: who.side,
-          audience,
-          organisation_id: organisationId,
-          reply_to: input.replyTo ?? null,
-          body,
-          created_at: clock().toISOString(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const m = await store.insertMessage(tx, {
+        submission_id: who.id,
+        author_id: p.kind === 'user' ? p.userId : null,
+        author: p.kind === 'user' ? p.email : p.kind,
+        author_side: who.side,
+        audience,
+        organisation_id: organisationId,
+        reply_to: input.replyTo ?? null,
+        body,
+        created_at: clock().toISOString(),
+      });
       await audit(tx, p, {
         action: 'case.message',
         targetKind: 'submission',

@@ -21,8 +21,11 @@ import { DEFAULT_ID_FORMAT, formatVulnId, trackingNumber, type IdFormat } from '
 import * as store from './store.js';
 import { writeRecordsIn } from '../imports/pipeline.js';
 import { alertPublished } from '../watchlists/alerts.js';
-import { notifyAffectedOrganisation } from '../coordination/affected-org.js';
+import { createCoordinationService, type CoordinationService } from '../coordination/service.js';
+import * as accounts from '../accounts/store.js';
+import * as disposal from '../coordination/store.js';
 import type { Severity, SourceRecord } from '../vulns/model.js';
+import { isState } from '../workflow/state-machine.js';
 import { findTransition, nextStates, STATES, type State } from './workflow.js';
 
 export const KINDS = ['general', 'event'] as const;
@@ -92,7 +95,12 @@ export interface SubmissionServiceDeps {
   db: Kysely<DB>;
   clock?: () => Date;
   idFormat?: IdFormat;
-  /** Event-type findings notify the affected organisation on verification: its links' base URL and SLA. */
+  /**
+   * Event-type findings notify the affected organisation on verification, in the verifying transaction: the
+   * platform's coordination service; without one, a coordination service is built from `disposal` (its links'
+   * base URL and SLA).
+   */
+  coordination?: Pick<CoordinationService, 'notifyAffectedOrganisation'>;
   disposal?: { publicUrl: string; sla?: Record<Severity | 'unrated', number> };
 }
 
@@ -100,6 +108,14 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
   const idFormat = deps.idFormat ?? DEFAULT_ID_FORMAT;
+  const coordination =
+    deps.coordination ??
+    createCoordinationService({
+      db,
+      publicUrl: deps.disposal?.publicUrl ?? 'http://127.0.0.1:8080',
+      clock,
+      ...(deps.disposal?.sla ? { sla: deps.disposal.sla } : {}),
+    });
 
   const userOf = (p: Principal) => (p.kind === 'user' ? p : null);
   const isOwn = (p: Principal, row: store.SubmissionRow) => p.kind === 'user' && p.userId === row.reporter_id;
@@ -164,7 +180,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     return {
       trackingNo: row.tracking_no,
       kind: row.kind,
-      state: row.state as State,
+      state: row.state,
       stateReason: row.state_reason,
       title: row.title,
       vendor: row.vendor,
@@ -191,15 +207,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       vulnerabilityId: row.vuln_public_id,
       embargoUntil: row.embargo_until,
       publishedAt: row.published_at,
-      duplicateOf: row.duplicate_of
-        ? ((
-            await tx
-              .selectFrom('submissions')
-              .select('tracking_no')
-              .where('id', '=', row.duplicate_of)
-              .executeTakeFirst()
-          )?.tracking_no ?? null)
-        : null,
+      duplicateOf: row.duplicate_of ? await store.trackingNoOf(tx, row.duplicate_of) : null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       timeline: (await store.transitions(tx, row.id)).map((t) => ({
@@ -213,9 +221,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       verifications: analyst ? await store.verificationsOf(tx, row.id) : [],
       attachments: await store.attachmentsOf(tx, row.id),
       next: analyst
-        ? nextStates(row.state as State, 'analyst')
+        ? nextStates(row.state, 'analyst')
         : isOwn(p, row)
-          ? nextStates(row.state as State, 'reporter')
+          ? nextStates(row.state, 'reporter')
           : [],
       ...(analyst ? { assigneeId: row.assignee_id, duplicateCandidates: await candidates(tx, row) } : {}),
     };
@@ -302,7 +310,8 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     f: { state?: string; mine?: boolean; limit?: number; before?: number } = {},
   ) {
     requireAnyAccess(p, ['submissions:read_all', 'submissions:read_own']);
-    if (f.state && !(STATES as readonly string[]).includes(f.state))
+    const state = f.state ? f.state : undefined;
+    if (state !== undefined && !isState(STATES, state))
       throw new AppError('invalid_parameter', `state must be one of ${STATES.join(', ')}`, {
         parameter: 'state',
       });
@@ -312,7 +321,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     if (!all && !u) return [];
     const rows = await store.list(db, {
       ...(all ? {} : { reporterId: u?.userId ?? -1 }),
-      ...(f.state ? { state: f.state } : {}),
+      ...(state ? { state } : {}),
       limit: Math.min(f.limit ?? 50, 500),
       ...(f.before ? { before: f.before } : {}),
     });
@@ -342,7 +351,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       );
     return db.transaction().execute(async (tx) => {
       const row = await visible(tx, p, trackingNo, true, 'submissions:update_own');
-      const from = row.state as State;
+      const from = row.state;
       const by = can(p, 'submissions:triage')
         ? 'analyst'
         : isOwn(p, row) && can(p, 'submissions:update_own')
@@ -437,11 +446,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         detail: { from, to: t.to, ...(patch.vuln_public_id ? { id: patch.vuln_public_id } : {}) },
       });
       if (t.to === 'verified' && row.kind === 'event')
-        await notifyAffectedOrganisation(tx, p, row, {
-          publicUrl: 'http://127.0.0.1:8080',
-          clock,
-          ...deps.disposal,
-        });
+        await coordination.notifyAffectedOrganisation(tx, p, row);
       const updated = await store.byTracking(tx, trackingNo);
       if (!updated) throw new AppError('internal', 'submission vanished');
       return view(tx, p, updated);
@@ -453,11 +458,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     return db.transaction().execute(async (tx) => {
       const row = await visible(tx, p, trackingNo, true);
       if (assigneeId !== null) {
-        const a = await tx
-          .selectFrom('users')
-          .select(['role', 'disabled'])
-          .where('id', '=', assigneeId)
-          .executeTakeFirst();
+        const a = await accounts.userRole(tx, assigneeId);
         if (!a || a.disabled || !['analyst', 'admin'].includes(a.role))
           throw new AppError('invalid_parameter', `User ${assigneeId} is not an active analyst`, {
             parameter: 'assigneeId',
@@ -538,20 +539,8 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   /** The public record a published submission becomes (source vulnshare; its id in the platform's namespace). */
   async function publicRecord(tx: Kysely<DB>, row: store.SubmissionRow, at: string): Promise<SourceRecord> {
     const id = row.vuln_public_id ?? row.tracking_no;
-    const org = row.reporter_org_id
-      ? await tx
-          .selectFrom('organisations')
-          .select(['name', 'kind'])
-          .where('id', '=', row.reporter_org_id)
-          .executeTakeFirst()
-      : undefined;
-    const fixes = await tx
-      .selectFrom('notifications')
-      .select('fix_url')
-      .where('submission_id', '=', row.id)
-      .where('fix_url', 'is not', null)
-      .execute();
-    const fixUrls = fixes.map((f) => f.fix_url).filter((u): u is string => !!u);
+    const org = row.reporter_org_id ? await accounts.organisationById(tx, row.reporter_org_id) : undefined;
+    const fixUrls = await disposal.fixUrlsOf(tx, row.id);
     return {
       source: 'vulnshare',
       key: id,
@@ -598,21 +587,17 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     actor: { p: Principal; name: string },
     note: string | null,
   ) {
-    const rule = findTransition(row.state as State, 'published', 'analyst');
+    const rule = findTransition(row.state, 'published', 'analyst');
     if (!rule)
       throw new AppError('conflict', `A submission in state ${row.state} cannot be published`, {
         from: row.state,
-        allowed: nextStates(row.state as State, 'analyst'),
+        allowed: nextStates(row.state, 'analyst'),
       });
     const at = clock().toISOString();
     const record = await publicRecord(tx, row, at);
     await writeRecordsIn(tx, [record], `submission ${row.tracking_no}`);
     await alertPublished(tx, record.key, { clock }); // organisations watching it (watchlists) are alerted
-    await tx
-      .updateTable('submissions')
-      .set({ state: 'published', published_at: at, updated_at: at })
-      .where('id', '=', row.id)
-      .execute();
+    await store.markPublished(tx, row.id, at);
     await store.addTransition(tx, {
       submission_id: row.id,
       actor_id: userOf(actor.p)?.userId ?? null,
@@ -654,18 +639,14 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     return db.transaction().execute(async (tx) => {
       const row = await visible(tx, p, trackingNo, true);
       if (opts.embargoUntil && Date.parse(opts.embargoUntil) > clock().getTime()) {
-        if (!findTransition(row.state as State, 'published', 'analyst'))
+        if (!findTransition(row.state, 'published', 'analyst'))
           throw new AppError(
             'conflict',
             `A submission in state ${row.state} cannot be scheduled for publication`,
             { from: row.state },
           );
         const until = new Date(Date.parse(opts.embargoUntil)).toISOString();
-        await tx
-          .updateTable('submissions')
-          .set({ embargo_until: until, updated_at: clock().toISOString() })
-          .where('id', '=', row.id)
-          .execute();
+        await store.setEmbargo(tx, row.id, until, clock().toISOString());
         await audit(tx, p, {
           action: 'submission.scheduled',
           targetKind: 'submission',
@@ -681,17 +662,12 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
 
   /** Publish every submission whose embargo has ended (run by the worker). */
   async function publishDue(): Promise<number> {
-    const due = await db
-      .selectFrom('submissions')
-      .select('tracking_no')
-      .where('embargo_until', '<=', clock().toISOString())
-      .where('published_at', 'is', null)
-      .execute();
+    const due = await store.embargoEnded(db, clock().toISOString());
     let n = 0;
-    for (const d of due)
+    for (const trackingNo of due)
       await db.transaction().execute(async (tx) => {
-        const row = await store.byTracking(tx, d.tracking_no, true);
-        if (!row || row.published_at || !findTransition(row.state as State, 'published', 'analyst')) return;
+        const row = await store.byTracking(tx, trackingNo, true);
+        if (!row || row.published_at || !findTransition(row.state, 'published', 'analyst')) return;
         await publishIn(
           tx,
           row,

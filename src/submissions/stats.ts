@@ -10,6 +10,7 @@ import { requireAccess } from '../accounts/policy.js';
 import { reporterTable } from '../reports/figures.js';
 import { DEFAULT_RULES } from '../reports/rules.js';
 import { reporters } from '../reports/store.js';
+import { reporterSince } from './store.js';
 import { calendarDay, parseWeekId, shiftWeek, weekMoments, weekOf } from '../vulns/calendar.js';
 
 export function createReporterStats(deps: { db: Kysely<DB>; clock?: () => Date }) {
@@ -38,12 +39,7 @@ export function createReporterStats(deps: { db: Kysely<DB>; clock?: () => Date }
     if (p.kind !== 'user') throw new AppError('unauthorized', 'Sign in first');
     const now = weekOf(calendarDay(clock().toISOString()));
     const first = shiftWeek(now, -(weeks - 1));
-    const rows = await db
-      .selectFrom('submissions')
-      .select(['created_at', 'originality', 'state', 'vuln_public_id'])
-      .where('reporter_id', '=', p.userId)
-      .where('created_at', '>=', weekMoments(first).from)
-      .execute();
+    const rows = await reporterSince(db, p.userId, weekMoments(first).from);
     const perWeek = Array.from({ length: weeks }, (_, i) => ({
       week: shiftWeek(first, i).id,
       reported: 0,

@@ -1,6 +1,11 @@
-/** SQL of submissions: rows, transitions, verifications, attachments, gap-free id counters, dedup pools. */
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { DB, SubmissionsTable } from '../db/schema.js';
+/**
+ * SQL of submissions: rows, transitions, verifications, attachments, gap-free id counters, dedup pools, case
+ * messages, and the counts other capabilities read (the bulletin's event-type reports and Table 1). Only the
+ * submissions capability writes these tables; others change a state through system.ts.
+ */
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { CaseMessagesTable, DB, SubmissionsTable } from '../db/schema.js';
+import type { State } from './workflow.js';
 
 type Db = Kysely<DB>;
 export type SubmissionRow = Selectable<SubmissionsTable>;
@@ -28,9 +33,19 @@ export async function byTracking(
   return q.executeTakeFirst();
 }
 
+export async function byId(db: Db, id: number, forUpdate = false): Promise<SubmissionRow | undefined> {
+  let q = db.selectFrom('submissions').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export const trackingNoOf = async (db: Db, id: number): Promise<string | null> =>
+  (await db.selectFrom('submissions').select('tracking_no').where('id', '=', id).executeTakeFirst())
+    ?.tracking_no ?? null;
+
 export async function list(
   db: Db,
-  f: { reporterId?: number; state?: string; assigneeId?: number; limit: number; before?: number },
+  f: { reporterId?: number; state?: State; assigneeId?: number; limit: number; before?: number },
 ): Promise<SubmissionRow[]> {
   let q = db.selectFrom('submissions').selectAll().orderBy('id', 'desc').limit(f.limit);
   if (f.reporterId !== undefined) q = q.where('reporter_id', '=', f.reporterId);
@@ -61,13 +76,124 @@ export async function addTransition(
     submission_id: number;
     actor_id: number | null;
     actor: string;
-    from_state: string | null;
-    to_state: string;
+    from_state: State | null;
+    to_state: State;
     note: string | null;
     at: string;
   },
 ): Promise<void> {
   await db.insertInto('submission_transitions').values(t).execute();
+}
+
+/** Publication: the state, the moment, and the transition's timestamp. */
+export async function markPublished(db: Db, id: number, at: string): Promise<void> {
+  await db
+    .updateTable('submissions')
+    .set({ state: 'published', published_at: at, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setEmbargo(db: Db, id: number, until: string, at: string): Promise<void> {
+  await db
+    .updateTable('submissions')
+    .set({ embargo_until: until, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Tracking numbers of unpublished submissions whose embargo ended by `now`. */
+export const embargoEnded = async (db: Db, now: string): Promise<string[]> =>
+  (
+    await db
+      .selectFrom('submissions')
+      .select('tracking_no')
+      .where('embargo_until', '<=', now)
+      .where('published_at', 'is', null)
+      .execute()
+  ).map((r) => r.tracking_no);
+
+/** A reporter's submissions since `from`: what their weekly counts need. */
+export const reporterSince = (db: Db, reporterId: number, from: string) =>
+  db
+    .selectFrom('submissions')
+    .select(['created_at', 'originality', 'state', 'vuln_public_id'])
+    .where('reporter_id', '=', reporterId)
+    .where('created_at', '>=', from)
+    .execute();
+
+// ---- case messages
+
+/** A case's messages in order; `audience` narrows to one thread, `organisationId` adds that organisation's. */
+export function messagesOf(
+  db: Db,
+  submissionId: number,
+  f: { audience: 'reporter' } | { recipientsAnd: number | null } | null,
+) {
+  let q = db.selectFrom('case_messages').selectAll().where('submission_id', '=', submissionId).orderBy('id');
+  if (f && 'audience' in f) q = q.where('audience', '=', f.audience);
+  if (f && 'recipientsAnd' in f) {
+    const org = f.recipientsAnd;
+    q = q.where((eb) =>
+      eb.or([
+        eb('audience', '=', 'recipients'),
+        eb.and([eb('audience', '=', 'organisation'), eb('organisation_id', '=', org)]),
+      ]),
+    );
+  }
+  return q.execute();
+}
+
+export const messageCase = async (db: Db, messageId: number): Promise<number | null> =>
+  (
+    await db
+      .selectFrom('case_messages')
+      .select('submission_id')
+      .where('id', '=', messageId)
+      .executeTakeFirst()
+  )?.submission_id ?? null;
+
+export const insertMessage = (db: Db, m: Insertable<CaseMessagesTable>) =>
+  db.insertInto('case_messages').values(m).returningAll().executeTakeFirstOrThrow();
+
+// ---- what the bulletin counts (reports/ reads these, not the tables)
+
+/** Submission states reached only through verification (the workflow table: verifying → verified → …). */
+export const VERIFIED_STATES = [
+  'verified',
+  'notified',
+  'fixed',
+  'published',
+] as const satisfies readonly State[];
+
+/** Event-type reports that arrived between two moments, neither duplicate nor rejected. */
+export async function eventReportsBetween(db: Db, from: string, to: string): Promise<number> {
+  const s = await db
+    .selectFrom('submissions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'event')
+    .where('state', 'not in', ['duplicate', 'rejected'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<=', to)
+    .executeTakeFirstOrThrow();
+  return Number(s.n);
+}
+
+/**
+ * Reports verified between two moments, per reporting organisation (or the individual researcher's display
+ * name): reported and original counts. Cases the coordinator opened from an incident (origin 'incident') are
+ * nobody's report.
+ */
+export async function verifiedReportsBetween(db: Db, from: string, to: string) {
+  const r = await sql<{ name: string; kind: string; reported: number; original: number }>`
+    SELECT coalesce(o.name, u.display_name) AS name, coalesce(o.kind, 'individual') AS kind,
+           count(*)::int AS reported, count(*) FILTER (WHERE s.originality = 'original')::int AS original
+    FROM submissions s JOIN users u ON u.id = s.reporter_id LEFT JOIN organisations o ON o.id = s.reporter_org_id
+    WHERE s.origin = 'report' AND s.state IN (${sql.join(VERIFIED_STATES.map((x) => sql.lit(x)))})
+      AND s.id IN (SELECT t.submission_id FROM submission_transitions t
+                   WHERE t.to_state = 'verified' AND t.at BETWEEN ${from}::timestamptz AND ${to}::timestamptz)
+    GROUP BY 1, 2`.execute(db);
+  return r.rows;
 }
 
 export const transitions = (db: Db, submissionId: number) =>
