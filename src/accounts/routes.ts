@@ -27,6 +27,38 @@ const user = {
     },
   },
 } as const;
+const nullableString = { type: 'string', nullable: true } as const;
+/** An API token as its owner sees it again: never the secret, only its prefix. */
+const apiToken = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'prefix', 'scopes', 'expiresAt', 'createdAt', 'lastUsedAt', 'revokedAt'],
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    prefix: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' } },
+    expiresAt: nullableString,
+    createdAt: { type: 'string' },
+    lastUsedAt: nullableString,
+    revokedAt: nullableString,
+  },
+} as const;
+const auditEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'at', 'actor', 'action', 'targetKind', 'targetId', 'detail', 'ip'],
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'string' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    targetKind: nullableString,
+    targetId: nullableString,
+    detail: { type: 'object', additionalProperties: true, description: 'what the action changed' },
+    ip: nullableString,
+  },
+} as const;
 const contact = {
   type: 'object',
   properties: {
@@ -189,7 +221,15 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Your API tokens (never the secret)',
-        response: { ...errors },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['items'],
+            properties: { items: { type: 'array', items: apiToken } },
+          },
+          ...errors,
+        },
       },
     },
     async (req) => ({ items: await accounts.listApiTokens(req.principal) }),
@@ -480,7 +520,15 @@ export function registerAccountRoutes(
             before: { type: 'integer', description: 'entries with a smaller id (paging)' },
           },
         },
-        response: { ...errors },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['items'],
+            properties: { items: { type: 'array', items: auditEntry } },
+          },
+          ...errors,
+        },
       },
     },
     async (req) => ({

@@ -26,6 +26,142 @@ const feedSummary =
 
 type NameParams = { name: string };
 
+const nullable = (type: 'string' | 'integer') => ({ type, nullable: true }) as const;
+const outcome = { type: 'string', enum: ['imported', 'not_modified', 'failed'] } as const;
+const counts = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['read', 'imported', 'updated', 'unchanged', 'rejected'],
+  properties: {
+    read: { type: 'integer' },
+    imported: { type: 'integer' },
+    updated: { type: 'integer' },
+    unchanged: { type: 'integer' },
+    rejected: { type: 'integer' },
+  },
+} as const;
+/** A feed as admins and analysts see it (the worker's lease stays inside). */
+const feedProperties = {
+  name: { type: 'string' },
+  format,
+  url: { type: 'string' },
+  scheduleMs: { ...nullable('integer'), description: 'the schedule in milliseconds' },
+  schedule: { ...nullable('string'), description: "'6h', '1d', '1h30m'; null = on demand only" },
+  createdAt: { type: 'string' },
+  status: {
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'lastAttemptAt',
+      'lastSuccessAt',
+      'lastOutcome',
+      'lastHttpStatus',
+      'lastError',
+      'lastErrorAt',
+      'lastCounts',
+      'consecutiveFailures',
+      'nextRunAt',
+    ],
+    properties: {
+      lastAttemptAt: nullable('string'),
+      lastSuccessAt: nullable('string'),
+      lastOutcome: { type: 'string', enum: [...outcome.enum, null], nullable: true },
+      lastHttpStatus: nullable('integer'),
+      lastError: nullable('string'),
+      lastErrorAt: nullable('string'),
+      etag: { ...nullable('string'), description: 'the validator the next conditional GET sends' },
+      lastModified: nullable('string'),
+      lastCounts: counts,
+      consecutiveFailures: { type: 'integer' },
+      nextRunAt: nullable('string'),
+    },
+  },
+} as const;
+const feedView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'format', 'url', 'scheduleMs', 'schedule', 'createdAt', 'status'],
+  properties: feedProperties,
+} as const;
+const runView = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'url',
+    'startedAt',
+    'finishedAt',
+    'outcome',
+    'httpStatus',
+    'attempts',
+    'bytes',
+    'counts',
+    'importRunId',
+    'error',
+  ],
+  properties: {
+    id: { type: 'integer' },
+    url: { type: 'string' },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+    outcome,
+    httpStatus: nullable('integer'),
+    attempts: { type: 'integer' },
+    bytes: { type: 'integer' },
+    counts,
+    importRunId: nullable('integer'),
+    error: nullable('string'),
+  },
+} as const;
+const syncResult = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'feed',
+    'format',
+    'url',
+    'outcome',
+    'httpStatus',
+    'attempts',
+    'bytes',
+    'counts',
+    'importRunId',
+    'error',
+  ],
+  properties: {
+    feed: { type: 'string' },
+    format,
+    url: { type: 'string' },
+    outcome,
+    httpStatus: nullable('integer'),
+    attempts: { type: 'integer' },
+    bytes: { type: 'integer' },
+    counts,
+    importRunId: nullable('integer'),
+    error: nullable('string'),
+    issues: {
+      type: 'array',
+      description: 'the importer’s record-level issues (first 200)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['file', 'message'],
+        properties: {
+          file: { type: 'string' },
+          record: { type: 'string' },
+          field: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+    statusApplied: {
+      type: 'boolean',
+      description: 'false when another worker took the lease over meanwhile',
+    },
+    durationMs: { type: 'number' },
+  },
+} as const;
+
 export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedService }): void {
   const f = deps.feeds;
 
@@ -37,7 +173,15 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         security: SIGNED_IN,
         tags: ['feeds'],
         summary: `Every feed with its status (${feedSummary}); admins and analysts`,
-        response: { ...errors },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['items'],
+            properties: { items: { type: 'array', items: feedView } },
+          },
+          ...errors,
+        },
       },
     },
     async (req) => ({ items: await f.listFeeds(req.principal) }),
@@ -57,7 +201,15 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
           additionalProperties: false,
           properties: { runs: { type: 'integer', minimum: 0, maximum: 500, default: 10 } },
         },
-        response: { ...errors },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: [...feedView.required, 'runs'],
+            properties: { ...feedProperties, runs: { type: 'array', items: runView } },
+          },
+          ...errors,
+        },
       },
     },
     async (req) =>
@@ -87,7 +239,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
             schedule,
           },
         },
-        response: { 201: { type: 'object', additionalProperties: true }, ...errors },
+        response: { 201: feedView, ...errors },
       },
     },
     async (req, reply) => {
@@ -117,7 +269,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
           additionalProperties: false,
           properties: { format, url, schedule },
         },
-        response: { ...errors },
+        response: { 200: feedView, ...errors },
       },
     },
     async (req) => {
@@ -163,7 +315,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
           additionalProperties: false,
           properties: { force: { type: 'boolean', default: false } },
         },
-        response: { ...errors },
+        response: { 200: syncResult, ...errors },
       },
     },
     async (req) =>

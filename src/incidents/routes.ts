@@ -301,7 +301,26 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         summary: 'The incident as a STIX 2.1 bundle (TLP 2.0 markings); ?download=true to save it as a file',
         params: idParam,
         querystring: { type: 'object', properties: { download: { type: 'boolean' } } },
-        response: { ...errors },
+        response: {
+          200: {
+            description: 'a STIX 2.1 bundle; its schema is OASIS’s (vendored in src/incidents/stix-schemas)',
+            content: {
+              'application/stix+json;version=2.1': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: true,
+                  required: ['type', 'id', 'objects'],
+                  properties: {
+                    type: { type: 'string', enum: ['bundle'] },
+                    id: { type: 'string' },
+                    objects: { type: 'array', items: { type: 'object', additionalProperties: true } },
+                  },
+                },
+              },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (req, reply) => {

@@ -88,8 +88,19 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
         },
         response: {
           200: {
-            description: 'application/json (figures), text/html, text/markdown or application/pdf',
-            type: 'string',
+            description: 'every figure (format=json), or the bulletin as HTML, Markdown or PDF',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: true,
+                  description: 'the BulletinData: every figure of the week (src/reports/figures.ts)',
+                },
+              },
+              'text/html': { schema: { type: 'string' } },
+              'text/markdown': { schema: { type: 'string' } },
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
+            },
           },
           400: { $ref: 'Error#' },
           403: { $ref: 'Error#' },

@@ -131,6 +131,88 @@ const submissionView = {
   },
 } as const;
 
+const weekCounts = { reported: { type: 'integer' }, original: { type: 'integer' } } as const;
+const rankingView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['week', 'start', 'end', 'rows', 'total'],
+  properties: {
+    week: { type: 'string' },
+    start: { type: 'string', format: 'date' },
+    end: { type: 'string', format: 'date' },
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rank', 'name', 'kind', 'reported', 'original'],
+        properties: {
+          rank: { type: 'integer' },
+          name: { type: 'string', nullable: true, description: 'null for individual researchers together' },
+          kind: { type: 'string', enum: ['organisation', 'individuals'] },
+          ...weekCounts,
+        },
+      },
+    },
+    total: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reported', 'original'],
+      properties: weekCounts,
+    },
+  },
+} as const;
+const myWeeksView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['weeks'],
+  properties: {
+    weeks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['week', 'reported', 'original', 'verified'],
+        properties: { week: { type: 'string' }, ...weekCounts, verified: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+const submissionListView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'trackingNo',
+          'kind',
+          'state',
+          'title',
+          'severity',
+          'vulnerabilityId',
+          'createdAt',
+          'updatedAt',
+        ],
+        properties: {
+          trackingNo: { type: 'string' },
+          kind: { type: 'string' },
+          state: { type: 'string', enum: [...STATES] },
+          title: { type: 'string' },
+          severity: { type: 'string', nullable: true },
+          vulnerabilityId: { type: 'string', nullable: true, description: 'the public id, once verified' },
+          createdAt: { type: 'string' },
+          updatedAt: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
 export function registerSubmissionRoutes(
   app: FastifyInstance,
   deps: {
@@ -209,7 +291,7 @@ export function registerSubmissionRoutes(
           type: 'object',
           properties: { week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } },
         },
-        response: { ...errors },
+        response: { 200: rankingView, ...errors },
       },
     },
     async (req) => stats.ranking((req.query as { week?: string }).week),
@@ -227,7 +309,7 @@ export function registerSubmissionRoutes(
           type: 'object',
           properties: { weeks: { type: 'integer', minimum: 1, maximum: 104, default: 12 } },
         },
-        response: { ...errors },
+        response: { 200: myWeeksView, ...errors },
       },
     },
     async (req) => stats.mine(req.principal, (req.query as { weeks: number }).weeks),
@@ -326,7 +408,7 @@ export function registerSubmissionRoutes(
             before: { type: 'integer' },
           },
         },
-        response: { ...errors },
+        response: { 200: submissionListView, ...errors },
       },
     },
     async (req) => ({ items: await submissions.list(req.principal, req.query as { state?: string }) }),
@@ -494,6 +576,18 @@ export function registerSubmissionRoutes(
             trackingNo: tracking.properties.trackingNo,
             sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
           },
+        },
+        response: {
+          200: {
+            description: 'the file as it was attached, with its own media type',
+            content: Object.fromEntries(
+              Object.keys(ATTACHMENT_RULES.types).map((t) => [
+                t,
+                { schema: { type: 'string', format: 'binary' } },
+              ]),
+            ),
+          },
+          ...errors,
         },
       },
     },

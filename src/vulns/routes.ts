@@ -8,7 +8,7 @@ import { exportCsv } from '../search/export-csv.js';
 import { FACETS, SORTS, parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { INDUSTRIES, OBJECT_TYPES, SEVERITIES, SOURCE_KINDS, VULN_KINDS } from './model.js';
-import { searchItemSchema, vulnerabilitySchema } from './schema.js';
+import { cve5RecordSchema, searchItemSchema, statsSchema, textBody, vulnerabilitySchema } from './schema.js';
 import {
   getStats,
   getVulnerability,
@@ -141,6 +141,9 @@ export function registerVulnRoutes(
         tags: ['vulnerabilities'],
         summary: 'Export a search as CSV (UTF-8 with BOM)',
         querystring: searchQuerystring,
+        response: {
+          200: textBody('text/csv', 'the records of the search, one per line, with a header line'),
+        },
       },
     },
     async (req, reply) => {
@@ -169,7 +172,7 @@ export function registerVulnRoutes(
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
           },
         },
-        response: { 200: { description: 'application/atom+xml', type: 'string' } },
+        response: { 200: textBody('application/atom+xml', 'an Atom 1.0 feed') },
       },
     },
     async (req, reply) => {
@@ -269,7 +272,7 @@ export function registerVulnRoutes(
           "asked by another id, the vulnerability's first CVE. A held CVE record keeps its CNA and ADP containers " +
           'verbatim; what vulnshare adds is in its own ADP container. 409 no_cve_id when the vulnerability has no CVE id.',
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-        response: { 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        response: { 200: cve5RecordSchema, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
       },
     },
     async (req) => {
@@ -380,6 +383,7 @@ export function registerVulnRoutes(
             to: { type: 'string', format: 'date' },
           },
         },
+        response: { 200: statsSchema, 400: { $ref: 'Error#' } },
       },
     },
     async (req) => {

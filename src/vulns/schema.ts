@@ -118,3 +118,78 @@ export const errorSchema = {
     },
   },
 } as const;
+
+const counts = {
+  type: 'object',
+  additionalProperties: { type: 'integer' },
+  description: 'count per value',
+} as const;
+
+/** GET /api/v1/stats: published records only, counted by collection date. */
+export const statsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'total',
+    'bySeverity',
+    'byObjectType',
+    'byKind',
+    'bySource',
+    'exploited',
+    'zeroDay',
+    'byWeek',
+    'topVendors',
+  ],
+  properties: {
+    total: { type: 'integer' },
+    bySeverity: counts,
+    byObjectType: counts,
+    byKind: counts,
+    bySource: counts,
+    exploited: { type: 'integer' },
+    zeroDay: { type: 'integer' },
+    byWeek: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['week', 'start', 'total', 'high', 'medium', 'low', 'averageScore'],
+        properties: {
+          week: { type: 'string', description: 'ISO week, 2024-W04' },
+          start: { type: 'string', format: 'date' },
+          total: { type: 'integer' },
+          high: { type: 'integer' },
+          medium: { type: 'integer' },
+          low: { type: 'integer' },
+          averageScore: { type: 'number', nullable: true },
+        },
+      },
+    },
+    topVendors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['vendor', 'count', 'high'],
+        properties: { vendor: { type: 'string' }, count: { type: 'integer' }, high: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+/** A CVE JSON 5.1 record: its schema is CVE's (CVE Record Format 5.1.1), so only its frame is listed here. */
+export const cve5RecordSchema = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['dataType', 'dataVersion', 'cveMetadata', 'containers'],
+  properties: {
+    dataType: { type: 'string', enum: ['CVE_RECORD'] },
+    dataVersion: { type: 'string' },
+    cveMetadata: { type: 'object', additionalProperties: true },
+    containers: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+/** A body that is not JSON: the document names its media type, the bytes are the resource itself. */
+export const textBody = (mediaType: string, description: string) =>
+  ({ description, content: { [mediaType]: { schema: { type: 'string' } } } }) as const;
