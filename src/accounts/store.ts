@@ -112,6 +112,17 @@ export async function countAdmins(db: Db): Promise<number> {
   return Number(r.n);
 }
 
+/** The earliest enabled admin (the command line stands in with it where an account is needed). */
+export const earliestAdmin = (db: Db) =>
+  db
+    .selectFrom('users')
+    .select(['id', 'email', 'organisation_id'])
+    .where('role', '=', 'admin')
+    .where('disabled', '=', false)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+
 /** Does the organisation have someone who reads its signed-in inbox (an enabled recipient account)? */
 export async function hasInboxReader(db: Db, organisationId: number): Promise<boolean> {
   const row = await db
@@ -202,6 +213,62 @@ export const apiTokenUser = (db: Db, tokenHash: string, now: string) =>
 
 export async function touchApiToken(db: Db, id: number, at: string): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
+// ---- sign-in throttle (throttle.ts keeps the tables and the rules)
+
+/** The wait after `n` attempts, as SQL over the back-off table (so the check and the count are one statement). */
+const waitAfter = (
+  n: ReturnType<typeof sql>,
+  table: ReadonlyArray<{ failures: number; waitSeconds: number }>,
+) =>
+  sql<number>`coalesce((
+    select r.w from unnest(${table.map((t) => t.failures)}::int[], ${table.map((t) => t.waitSeconds)}::int[]) as r(f, w)
+    where r.f <= ${n} order by r.f desc limit 1), 0)`;
+
+/**
+ * Charge one attempt to `key` in one statement that also enforces the wait (INSERT … ON CONFLICT DO UPDATE …
+ * WHERE next_at <= now RETURNING); counts older than `forgetBefore` start again. The new count, or null while
+ * the key must still wait.
+ */
+export async function chargeAttempt(
+  db: Db,
+  key: string,
+  table: ReadonlyArray<{ failures: number; waitSeconds: number }>,
+  at: string,
+  forgetBefore: string,
+): Promise<number | null> {
+  const count = sql`case when t.last_at < ${forgetBefore}::timestamptz then 1 else t.attempts + 1 end`;
+  const r = await sql<{ attempts: number }>`
+    insert into sign_in_throttle as t (key, attempts, last_at, next_at)
+    values (${key}, 1, ${at}::timestamptz, ${at}::timestamptz + ${waitAfter(sql`1`, table)} * interval '1 second')
+    on conflict (key) do update set
+      attempts = ${count},
+      last_at = ${at}::timestamptz,
+      next_at = ${at}::timestamptz + ${waitAfter(count, table)} * interval '1 second'
+    where t.next_at <= ${at}::timestamptz
+    returning t.attempts`.execute(db);
+  return r.rows[0]?.attempts ?? null;
+}
+
+/** When each of the keys may try again. */
+export const throttledUntil = async (db: Db, keys: string[]): Promise<string[]> =>
+  (await db.selectFrom('sign_in_throttle').select('next_at').where('key', 'in', keys).execute()).map(
+    (r) => r.next_at,
+  );
+
+/** A sign-in succeeded: the pair's count goes, the client's gives back one; counts older than forgetBefore go. */
+export async function clearAttempts(
+  db: Db,
+  k: { pair: string; client: string; forgetBefore: string },
+): Promise<void> {
+  await db.deleteFrom('sign_in_throttle').where('key', '=', k.pair).execute();
+  await db
+    .updateTable('sign_in_throttle')
+    .set({ attempts: sql<number>`greatest(attempts - 1, 0)` })
+    .where('key', '=', k.client)
+    .execute();
+  await db.deleteFrom('sign_in_throttle').where('last_at', '<', k.forgetBefore).execute();
 }
 
 // ---- organisations and contacts

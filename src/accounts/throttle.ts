@@ -11,9 +11,9 @@
  * the address's counter.
  */
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { chargeAttempt, clearAttempts, throttledUntil } from './store.js';
 
 /**
  * After `failures` attempts in a row, the next one waits `waitSeconds` (the row with the largest `failures`
@@ -38,37 +38,20 @@ export const SIGN_IN_BACKOFF = {
   forgetAfterHours: 24,
 } as const;
 
-type Table = ReadonlyArray<{ failures: number; waitSeconds: number }>;
+export type BackoffTable = ReadonlyArray<{ failures: number; waitSeconds: number }>;
 
 export const clientKey = (ip: string | undefined) => `client:${ip ?? 'unknown'}`;
 export const accountClientKey = (email: string, ip: string | undefined) =>
   `account:${email.trim().toLowerCase()}|${clientKey(ip)}`;
 
-/** The wait after `n` attempts, as SQL over the table (so the check and the count are one statement). */
-const waitAfter = (n: ReturnType<typeof sql>, table: Table) => sql<number>`coalesce((
-    select r.w from unnest(${table.map((t) => t.failures)}::int[], ${table.map((t) => t.waitSeconds)}::int[]) as r(f, w)
-    where r.f <= ${n} order by r.f desc limit 1), 0)`;
-
 /** Charge one attempt to `key`; the new count, or null when the key must still wait. */
-async function charge(tx: Kysely<DB>, key: string, table: Table, now: Date): Promise<number | null> {
-  const at = now.toISOString();
+function charge(tx: Kysely<DB>, key: string, table: BackoffTable, now: Date): Promise<number | null> {
   const forgetBefore = new Date(now.getTime() - SIGN_IN_BACKOFF.forgetAfterHours * 3_600_000).toISOString();
-  const count = sql`case when t.last_at < ${forgetBefore}::timestamptz then 1 else t.attempts + 1 end`;
-  const r = await sql<{ attempts: number }>`
-    insert into sign_in_throttle as t (key, attempts, last_at, next_at)
-    values (${key}, 1, ${at}::timestamptz, ${at}::timestamptz + ${waitAfter(sql`1`, table)} * interval '1 second')
-    on conflict (key) do update set
-      attempts = ${count},
-      last_at = ${at}::timestamptz,
-      next_at = ${at}::timestamptz + ${waitAfter(count, table)} * interval '1 second'
-    where t.next_at <= ${at}::timestamptz
-    returning t.attempts`.execute(tx);
-  return r.rows[0]?.attempts ?? null;
+  return chargeAttempt(tx, key, table, now.toISOString(), forgetBefore);
 }
 
 async function secondsToWait(tx: Kysely<DB>, keys: string[], now: Date): Promise<number> {
-  const rows = await tx.selectFrom('sign_in_throttle').select('next_at').where('key', 'in', keys).execute();
-  const until = Math.max(now.getTime(), ...rows.map((r) => Date.parse(r.next_at)));
+  const until = Math.max(now.getTime(), ...(await throttledUntil(tx, keys)).map((t) => Date.parse(t)));
   return Math.max(1, Math.ceil((until - now.getTime()) / 1000));
 }
 
@@ -110,14 +93,8 @@ export async function attemptSucceeded(
   ip: string | undefined,
   now: Date,
 ): Promise<void> {
-  await tx.deleteFrom('sign_in_throttle').where('key', '=', accountClientKey(email, ip)).execute();
-  await tx
-    .updateTable('sign_in_throttle')
-    .set({ attempts: sql<number>`greatest(attempts - 1, 0)` })
-    .where('key', '=', clientKey(ip))
-    .execute();
   const forgetBefore = new Date(now.getTime() - SIGN_IN_BACKOFF.forgetAfterHours * 3_600_000).toISOString();
-  await tx.deleteFrom('sign_in_throttle').where('last_at', '<', forgetBefore).execute();
+  await clearAttempts(tx, { pair: accountClientKey(email, ip), client: clientKey(ip), forgetBefore });
 }
 
 /** The attempt count at which the owner is told by e-mail: the first that makes the next attempt wait. */

@@ -14,6 +14,7 @@ import type { Database } from '../db/client.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { ANONYMOUS, CLI, type Principal } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
+import { listAudit } from '../audit/audit.js';
 import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { createSubmissionService } from '../submissions/service.js';
 import { parseWeekId } from '../vulns/calendar.js';
@@ -269,6 +270,11 @@ describe.each(testBackends())('disposal on %s', (backend) => {
       .where('tracking_no', '=', trackingNo)
       .executeTakeFirstOrThrow();
     expect(s.state).toBe('fixed');
+    // the automatic notified → fixed goes the one road: a transition row and its audit row
+    const moves = await listAudit(d.db, CLI, { action: 'submission.' });
+    expect(
+      moves.filter((a) => a.targetId === trackingNo && a.detail.by === 'system').map((a) => a.action),
+    ).toEqual(['submission.fixed', 'submission.notified']);
     await expect(c.actByLink(link, 'dispute', { note: 'late' })).rejects.toMatchObject({ code: 'conflict' });
   });
 

@@ -117,16 +117,6 @@ export const trackingNoOf = async (db: Db, submissionId: number): Promise<string
     ?.tracking_no ?? null;
 
 /** The first admin account that is not disabled: who stands as reporter of a case the CLI opens. */
-export const earliestAdmin = (db: Db) =>
-  db
-    .selectFrom('users')
-    .select(['id', 'email', 'organisation_id'])
-    .where('role', '=', 'admin')
-    .where('disabled', '=', false)
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
-
 export async function addEvent(
   tx: Db,
   e: {
