@@ -91,9 +91,7 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
         : null;
   void (message === null
     ? reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: {} } })
-    : reply
-        .status(400)
-        .send({
-          error: { code: 'invalid_parameter', message, details: { parameter: 'path', in: 'params' } },
-        }));
+    : reply.status(400).send({
+        error: { code: 'invalid_parameter', message, details: { parameter: 'path', in: 'params' } },
+      }));
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { cameraIncident, exchangeIncident, SEED_INCIDENTS, supplyChainIncident } from '../test-support/incidents.js';
+import {
+  cameraIncident,
+  exchangeIncident,
+  SEED_INCIDENTS,
+  supplyChainIncident,
+} from '../test-support/incidents.js';
 import {
   audienceOf,
   canTransition,

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
-import { cameraIncident, codeSigningIncident, exchangeIncident, supplyChainIncident } from '../test-support/incidents.js';
+import {
+  cameraIncident,
+  codeSigningIncident,
+  exchangeIncident,
+  supplyChainIncident,
+} from '../test-support/incidents.js';
 import { PASSWORD, people, type People } from '../test-support/incident-people.js';
 
 describe.each(testBackends())('incident API on %s', (backend) => {

@@ -12,7 +12,12 @@ import { createSubmissionService } from '../submissions/service.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createBulletinService, defaultSettings } from '../reports/service.js';
 import type { AppError } from '../errors.js';
-import { cameraIncident, codeSigningIncident, exchangeIncident, supplyChainIncident } from '../test-support/incidents.js';
+import {
+  cameraIncident,
+  codeSigningIncident,
+  exchangeIncident,
+  supplyChainIncident,
+} from '../test-support/incidents.js';
 import type { Tlp } from './tables.js';
 import { createIncidentService, type IncidentService, type StoredIncident } from './service.js';
 import { stixBundleValidator } from './stix-validate.js';
