@@ -40,6 +40,10 @@ export const POLICY = {
   /** an organisation's own watchlists (recipients for their organisation; analysts for any) */
   'watchlists:own': ['admin', 'analyst', 'recipient'],
   'watchlists:manage_all': ['admin', 'analyst'],
+  /** CSAF documents under TLP:AMBER (the provider's amber directory): staff and the recipients' members */
+  'csaf:read_amber': ['admin', 'analyst', 'recipient'],
+  /** CSAF documents under TLP:RED: the platform's CERT staff only */
+  'csaf:read_red': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;
 export const ACTIONS = Object.keys(POLICY) as Action[];

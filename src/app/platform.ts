@@ -14,6 +14,7 @@ import { createOutboxWorker, type Mailer } from '../coordination/outbox.js';
 import { feedServiceFromConfig } from '../feeds/worker.js';
 import type { FeedExtras } from '../feeds/worker.js';
 import { createIncidentService } from '../incidents/service.js';
+import { createCsafProvider } from '../csaf/provider.js';
 import { createPdfRenderer, type PdfRenderer } from '../reports/pdf.js';
 import { createBulletinService, loadBulletinSettings } from '../reports/service.js';
 import { createSubmissionService } from '../submissions/service.js';
@@ -66,6 +67,12 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     ...(overrides.fetch ? { fetchImpl: overrides.fetch } : {}),
     ...overrides.feeds,
   });
+  const csafProvider = createCsafProvider({
+    db,
+    publisher: { name: config.platformOrg.shortName, namespace: publicUrl },
+    key: config.csafKey,
+    ...clock,
+  });
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
   const bulletins = createBulletinService({
     db,
@@ -100,6 +107,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     feeds,
     bulletins,
     outbox,
+    csafProvider,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */
     async close() {
       if (!overrides.pdf) await pdf.close();

@@ -2,6 +2,7 @@
  * All settings in one schema, read once at start from flags, environment and defaults.
  * Every problem is reported at once. Nothing else in the code reads process.env.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NO_INTERNAL_TARGETS, parseInternalAllowance, type InternalAllowance } from '../outbound/targets.js';
 import { AppError, isAppError } from '../errors.js';
@@ -48,6 +49,11 @@ export interface Config {
    * a CNA or ADP sets the id the CVE Program gave it.
    */
   platformOrg: { orgId: string; shortName: string };
+  /**
+   * The OpenPGP private key a CSAF provider signs with (VULNSHARE_CSAF_KEY_FILE: an armored private key,
+   * VULNSHARE_CSAF_KEY_PASSPHRASE when it is encrypted); unset = a key created at first use and stored.
+   */
+  csafKey: { file: string; armored: string; passphrase: string | undefined } | undefined;
 }
 
 /** The placeholder org id of CVE JSON 5 exports when VULNSHARE_ORG_ID is unset (see Config.platformOrg). */
@@ -133,7 +139,19 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
       orgId: (env.VULNSHARE_ORG_ID || DEFAULT_PLATFORM_ORG_ID).toLowerCase(),
       shortName: env.VULNSHARE_SHORT_NAME || 'vulnshare',
     },
+    csafKey: undefined,
   };
+  if (env.VULNSHARE_CSAF_KEY_FILE) {
+    const file = resolve(env.VULNSHARE_CSAF_KEY_FILE);
+    try {
+      const armored = readFileSync(file, 'utf8');
+      if (!armored.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----'))
+        problems.push(`VULNSHARE_CSAF_KEY_FILE: ${file} holds no armored OpenPGP private key`);
+      else config.csafKey = { file, armored, passphrase: env.VULNSHARE_CSAF_KEY_PASSPHRASE || undefined };
+    } catch (e) {
+      problems.push(`VULNSHARE_CSAF_KEY_FILE: cannot read ${file} (${(e as Error).message})`);
+    }
+  }
   try {
     config.feeds = feedConfigFromEnv(env);
   } catch (e) {

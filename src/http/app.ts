@@ -27,6 +27,7 @@ import { registerSecurityHeaders, requestLogSerializer } from './security.js';
 import { frameworkErrors, registerInputGuards } from './input-guards.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
+import { registerCsafRoutes } from '../csaf/routes.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 
 export interface AppDeps {
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           name: 'watchlists',
           description: 'Products and CPEs an organisation watches, and the alerts they raise',
         },
+        { name: 'csaf', description: 'The platform as a CSAF 2.0 trusted provider (/.well-known/csaf)' },
         { name: 'platform', description: 'Health of the service' },
       ],
       components: {
@@ -239,5 +241,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerFeedRoutes(instance, { feeds }));
   await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
   await app.register((instance) => registerBulletinRoutes(instance, { bulletins }));
+  await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
   return app;
 }

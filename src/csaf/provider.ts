@@ -1,0 +1,307 @@
+/**
+ * The platform as a CSAF 2.0 trusted provider (section 7): `provider-metadata.json`, a directory distribution
+ * per TLP (`<tlp>/<year>/<file>.json`, `index.txt`, `changes.csv`, directory listings), and beside every
+ * document its `.sha256`, `.sha512` and detached OpenPGP signature `.asc`, all over exactly the bytes served
+ * (`csafBytes`). Documents are built on request from the records (`csafDocuments`); the directory's index is
+ * cached per record by when the row last changed, signatures by the hash of the bytes they sign.
+ *
+ * Role: `csaf_trusted_provider` — requirements 1–7 (valid documents, file names, TLS where the public URL is
+ * https, TLP:WHITE public, AMBER/RED behind sign-in, no redirects, the metadata), 8 and 9 (security.txt and the
+ * well-known URL), 11–14 (the directory distribution) and 18–20 (hashes, signatures, the public key). TLS is
+ * the deployment's: the role holds when VULNSHARE_PUBLIC_URL is https.
+ *
+ * Who reads which TLP directory, as data: {@link TLP_ACCESS}.
+ */
+import { createHash } from 'node:crypto';
+import * as openpgp from 'openpgp';
+import type { Kysely } from 'kysely';
+import type { Principal } from '../accounts/model.js';
+import { requireAccess, type Action } from '../accounts/policy.js';
+import type { DB } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { exportRowsByPublicId } from '../exports/store.js';
+import { findVulnId } from '../vulns/store.js';
+import { exportRowById } from '../exports/store.js';
+import { CSAF_TLP_LABELS, csafBytes, csafDirectoryPath, type CsafTlp } from './names.js';
+import {
+  publishedRowsAfter,
+  readSigningKey,
+  storeSigningKey,
+  type StoredSigningKey,
+} from './provider-store.js';
+import { csafDocuments } from './service.js';
+import type { CsafDocument, CsafPublisher } from './write.js';
+
+/** Who may read a TLP directory: anyone, any signed-in account, or the roles a policy action names. */
+export const TLP_ACCESS: Readonly<Record<CsafTlp, 'anyone' | 'signed-in' | Action>> = {
+  WHITE: 'anyone',
+  GREEN: 'signed-in',
+  AMBER: 'csaf:read_amber',
+  RED: 'csaf:read_red',
+};
+
+export const WELL_KNOWN = '/.well-known/csaf';
+
+export interface ProviderDeps {
+  db: Kysely<DB>;
+  publisher: CsafPublisher;
+  /** A configured key (VULNSHARE_CSAF_KEY_FILE); absent = the stored key, created at first use. */
+  key?: { armored: string; passphrase: string | undefined } | undefined;
+  clock?: () => Date;
+}
+
+/** One document of the directory: where it lives and its current release date. */
+export interface DirectoryEntry {
+  tlp: CsafTlp;
+  /** Relative to the TLP directory: `2023/cnvd-2023-00001.json`. */
+  path: string;
+  currentReleaseDate: string;
+}
+
+export interface ServedFile {
+  contentType: string;
+  body: string | Buffer;
+}
+
+export function tlpOfDirectory(dir: string): CsafTlp {
+  const tlp = dir.toUpperCase();
+  if (!(CSAF_TLP_LABELS as readonly string[]).includes(tlp))
+    throw new AppError('not_found', `No CSAF directory "${dir}"`, { tlp: dir });
+  return tlp as CsafTlp;
+}
+
+export function requireTlpAccess(p: Principal, tlp: CsafTlp): void {
+  const rule = TLP_ACCESS[tlp];
+  if (rule === 'anyone') return;
+  if (rule === 'signed-in') {
+    if (p.kind === 'anonymous') throw new AppError('unauthorized', `Sign in first (TLP:${tlp})`, { tlp });
+    return;
+  }
+  requireAccess(p, rule);
+}
+
+const sha = (alg: 'sha256' | 'sha512', b: Buffer) => createHash(alg).update(b).digest('hex');
+const htmlEscape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+const SIGNATURE_CACHE = 20_000;
+
+export function createCsafProvider(deps: ProviderDeps) {
+  const { db, publisher } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const base = `${publisher.namespace}${WELL_KNOWN}`;
+
+  let keyPromise: Promise<{ key: openpgp.PrivateKey; fingerprint: string; publicArmored: string }> | null =
+    null;
+  async function loadKey(stored: { privateKey: string; passphrase?: string | undefined }) {
+    let key = await openpgp.readPrivateKey({ armoredKey: stored.privateKey });
+    if (!key.isDecrypted()) {
+      if (!stored.passphrase)
+        throw new AppError(
+          'invalid_input',
+          'The CSAF signing key is encrypted: set VULNSHARE_CSAF_KEY_PASSPHRASE',
+        );
+      key = await openpgp.decryptKey({ privateKey: key, passphrase: stored.passphrase });
+    }
+    return { key, fingerprint: key.getFingerprint().toUpperCase(), publicArmored: key.toPublic().armor() };
+  }
+  async function createKey(): Promise<StoredSigningKey> {
+    const k = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'ed25519Legacy',
+      userIDs: [{ name: `${publisher.name} CSAF signing key`, comment: publisher.namespace }],
+      format: 'armored',
+    });
+    const key = await openpgp.readPrivateKey({ armoredKey: k.privateKey });
+    return {
+      fingerprint: key.getFingerprint().toUpperCase(),
+      privateKey: k.privateKey,
+      publicKey: k.publicKey,
+    };
+  }
+  /** The signing key: configured, else stored, else created now and stored (the first process wins). */
+  function signingKey() {
+    keyPromise ??= (async () => {
+      if (deps.key) return loadKey({ privateKey: deps.key.armored, passphrase: deps.key.passphrase });
+      const stored = (await readSigningKey(db)) ?? (await storeSigningKey(db, await createKey()));
+      return loadKey(stored);
+    })();
+    keyPromise.catch(() => {
+      keyPromise = null;
+    });
+    return keyPromise;
+  }
+
+  const signatures = new Map<string, string>();
+  async function signatureOf(bytes: Buffer): Promise<string> {
+    const h = sha('sha256', bytes);
+    const cached = signatures.get(h);
+    if (cached) return cached;
+    const { key } = await signingKey();
+    const message = await openpgp.createMessage({ binary: new Uint8Array(bytes) });
+    // (the return type, conditional on Node's web-stream types, is one type-aware lint cannot resolve)
+    const sig = (await openpgp.sign({
+      message,
+      signingKeys: key,
+      detached: true,
+      format: 'armored',
+    })) as string;
+    if (signatures.size >= SIGNATURE_CACHE) signatures.delete(signatures.keys().next().value as string);
+    signatures.set(h, sig);
+    return sig;
+  }
+
+  // the directory: one entry per published record, rebuilt only for rows changed since they were read
+  const entries = new Map<number, DirectoryEntry & { modifiedAt: string }>();
+  let refreshing: Promise<void> | null = null;
+  async function refresh(): Promise<void> {
+    const seen = new Set<number>();
+    let after = 0;
+    for (;;) {
+      const page = await publishedRowsAfter(db, after, 5000);
+      if (page.length === 0) break;
+      after = page[page.length - 1]?.rowId ?? after;
+      const stale = page.filter((r) => entries.get(r.rowId)?.modifiedAt !== r.modifiedAt);
+      for (const r of page) seen.add(r.rowId);
+      for (let i = 0; i < stale.length; i += 200) {
+        const rows = await exportRowsByPublicId(
+          db,
+          stale.slice(i, i + 200).map((r) => r.publicId),
+        );
+        const docs = await csafDocuments(db, rows, { publisher });
+        rows.forEach((row, j) => {
+          const doc = docs[j];
+          if (!doc) return;
+          const [tlp, ...rest] = csafDirectoryPath(doc).split('/');
+          entries.set(row.rowId, {
+            tlp: (tlp ?? 'white').toUpperCase() as CsafTlp,
+            path: rest.join('/'),
+            currentReleaseDate: doc.document.tracking.current_release_date,
+            modifiedAt: row.modifiedAt,
+          });
+        });
+      }
+    }
+    for (const id of entries.keys()) if (!seen.has(id)) entries.delete(id);
+  }
+  /** The directory's entries of one TLP, newest current release first. */
+  async function directory(tlp: CsafTlp): Promise<DirectoryEntry[]> {
+    refreshing ??= refresh().finally(() => {
+      refreshing = null;
+    });
+    await refreshing;
+    return [...entries.values()]
+      .filter((e) => e.tlp === tlp)
+      .map(({ tlp: t, path, currentReleaseDate }) => ({ tlp: t, path, currentReleaseDate }))
+      .sort(
+        (a, b) => b.currentReleaseDate.localeCompare(a.currentReleaseDate) || a.path.localeCompare(b.path),
+      );
+  }
+
+  /** The document a directory path names, or not_found. */
+  async function documentAt(tlp: CsafTlp, year: string, name: string): Promise<CsafDocument> {
+    const wanted = `${tlp.toLowerCase()}/${year}/${name}`;
+    const missing = () =>
+      new AppError('not_found', `No CSAF document ${WELL_KNOWN}/${wanted}`, { path: wanted });
+    if (!/^[+\-a-z0-9_]+\.json$/.test(name)) throw missing();
+    const found = await findVulnId(db, name.replace(/\.json$/, '').toUpperCase());
+    const row = found ? await exportRowById(db, found.id) : null;
+    const [doc] = row ? await csafDocuments(db, [row], { publisher }) : [null];
+    if (!doc || csafDirectoryPath(doc) !== wanted) throw missing();
+    return doc;
+  }
+
+  return {
+    /** The provider metadata (CSAF 2.0 section 7.1.7), valid against provider_json_schema.json. */
+    async metadata() {
+      const { fingerprint } = await signingKey();
+      return {
+        canonical_url: `${base}/provider-metadata.json`,
+        distributions: CSAF_TLP_LABELS.filter((t) => t === 'WHITE').map((t) => ({
+          directory_url: `${base}/${t.toLowerCase()}/`,
+        })),
+        last_updated: clock().toISOString(),
+        list_on_CSAF_aggregators: true,
+        metadata_version: '2.0',
+        mirror_on_CSAF_aggregators: true,
+        public_openpgp_keys: [{ fingerprint, url: `${base}/openpgp/${fingerprint}.asc` }],
+        publisher: { category: 'coordinator', name: publisher.name, namespace: publisher.namespace },
+        role: 'csaf_trusted_provider',
+      };
+    },
+
+    /** The armored public key of a fingerprint (the one listed in the metadata); never the private key. */
+    async publicKey(fingerprint: string): Promise<string> {
+      const k = await signingKey();
+      if (fingerprint.toUpperCase() !== k.fingerprint)
+        throw new AppError('not_found', `No OpenPGP key ${fingerprint}`, { fingerprint });
+      return k.publicArmored;
+    },
+
+    /** security.txt (RFC 9116) naming the provider metadata (CSAF requirement 8). */
+    securityTxt(): string {
+      const expires = new Date(clock().getTime() + 365 * 86_400_000).toISOString();
+      return `CSAF: ${base}/provider-metadata.json\nExpires: ${expires}\n`;
+    },
+
+    /** index.txt (7.1.12): every document's path relative to the directory, one a line. */
+    async indexTxt(p: Principal, dir: string): Promise<string> {
+      const tlp = tlpOfDirectory(dir);
+      requireTlpAccess(p, tlp);
+      return (await directory(tlp)).map((e) => `${e.path}\n`).join('');
+    },
+
+    /** changes.csv (7.1.13): `"<path>","<current release date>"`, newest first. */
+    async changesCsv(p: Principal, dir: string): Promise<string> {
+      const tlp = tlpOfDirectory(dir);
+      requireTlpAccess(p, tlp);
+      return (await directory(tlp)).map((e) => `"${e.path}","${e.currentReleaseDate}"\n`).join('');
+    },
+
+    /** A directory listing (7.1.14): the years of a TLP directory, or the files of one year. */
+    async listing(p: Principal, dir: string, year?: string): Promise<string> {
+      const tlp = tlpOfDirectory(dir);
+      requireTlpAccess(p, tlp);
+      const all = await directory(tlp);
+      let names: string[];
+      if (year === undefined)
+        names = [
+          ...new Set(all.map((e) => `${e.path.split('/')[0] ?? ''}/`)),
+          'index.txt',
+          'changes.csv',
+        ].sort();
+      else {
+        const files = all
+          .filter((e) => e.path.startsWith(`${year}/`))
+          .map((e) => e.path.slice(year.length + 1));
+        if (files.length === 0) throw new AppError('not_found', `No CSAF folder ${dir}/${year}/`, { year });
+        names = files.flatMap((f) => [f, `${f}.asc`, `${f}.sha256`, `${f}.sha512`]).sort();
+      }
+      const title = `Index of ${WELL_KNOWN}/${dir}/${year === undefined ? '' : `${year}/`}`;
+      const items = names.map((n) => `<li><a href="${htmlEscape(n)}">${htmlEscape(n)}</a></li>`).join('\n');
+      return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${htmlEscape(title)}</title></head>\n<body><h1>${htmlEscape(title)}</h1>\n<ul>\n${items}\n</ul></body></html>\n`;
+    },
+
+    /** A file of a year folder: the document, or its `.sha256`, `.sha512` or `.asc`. */
+    async file(p: Principal, dir: string, year: string, file: string): Promise<ServedFile> {
+      const tlp = tlpOfDirectory(dir);
+      requireTlpAccess(p, tlp);
+      const m = /^(.+\.json)(\.sha256|\.sha512|\.asc)?$/.exec(file);
+      if (!m?.[1] || !/^\d{4}$/.test(year))
+        throw new AppError('not_found', `No CSAF file ${dir}/${year}/${file}`, { file });
+      const name = m[1];
+      const bytes = csafBytes(await documentAt(tlp, year, name));
+      switch (m[2]) {
+        case undefined:
+          return { contentType: 'application/json; charset=utf-8', body: bytes };
+        case '.sha256':
+          return { contentType: 'text/plain; charset=utf-8', body: `${sha('sha256', bytes)}  ${name}\n` };
+        case '.sha512':
+          return { contentType: 'text/plain; charset=utf-8', body: `${sha('sha512', bytes)}  ${name}\n` };
+        default:
+          return { contentType: 'application/pgp-signature', body: await signatureOf(bytes) };
+      }
+    },
+  };
+}
+
+export type CsafProvider = ReturnType<typeof createCsafProvider>;
