@@ -37,3 +37,23 @@ declare module '@secvisogram/csaf-validator-lib/schemaTests.js' {
 declare module '@secvisogram/csaf-validator-lib/cwe.js' {
   export const weaknesses: Array<{ id: string; name: string; status: string; usage?: string }>;
 }
+
+declare module '@secvisogram/csaf-validator-lib/lib/schemaTests/csaf_2_0/schema.js' {
+  const schema: Record<string, unknown>;
+  export default schema;
+}
+
+declare module '@secvisogram/csaf-validator-lib/schemas/cvss-v2.0.js' {
+  const schema: Record<string, unknown>;
+  export default schema;
+}
+
+declare module '@secvisogram/csaf-validator-lib/schemas/cvss-v3.0.js' {
+  const schema: Record<string, unknown>;
+  export default schema;
+}
+
+declare module '@secvisogram/csaf-validator-lib/schemas/cvss-v3.1.js' {
+  const schema: Record<string, unknown>;
+  export default schema;
+}
