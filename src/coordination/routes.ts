@@ -106,7 +106,19 @@ const nstr = { type: 'string', nullable: true } as const;
  */
 const notificationView = {
   type: 'object',
-  required: ['id', 'organisationId', 'organisation', 'state', 'deadline', 'events'],
+  additionalProperties: false,
+  required: [
+    'id',
+    'organisationId',
+    'organisation',
+    'category',
+    'state',
+    'deadline',
+    'fixUrl',
+    'answer',
+    'overdue',
+    'events',
+  ],
   properties: {
     id: { type: 'integer' },
     organisationId: { type: 'integer' },
@@ -121,6 +133,8 @@ const notificationView = {
       type: 'array',
       items: {
         type: 'object',
+        additionalProperties: false,
+        required: ['at', 'actor', 'from', 'to', 'note'],
         properties: {
           at: { type: 'string' },
           actor: { type: 'string' },
@@ -135,10 +149,24 @@ const notificationView = {
 /** The report a notification is about, as its recipient sees it (no reporter, no verification, no PoC). */
 const notifiedReport = {
   type: 'object',
+  additionalProperties: false,
+  required: ['notification', 'report'],
   properties: {
     notification: notificationView,
     report: {
       type: 'object',
+      additionalProperties: false,
+      required: [
+        'id',
+        'title',
+        'vendor',
+        'product',
+        'version',
+        'affectedSystem',
+        'description',
+        'severity',
+        'cvssVector',
+      ],
       properties: {
         id: nstr,
         title: { type: 'string' },

@@ -43,6 +43,8 @@ let csrf: string | null = null;
 export const setCsrf = (t: string | null) => {
   csrf = t;
 };
+/** The session's CSRF token, for the generated client (api/client.ts). */
+export const currentCsrf = () => csrf;
 
 export async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   const r = await fetch(path, {

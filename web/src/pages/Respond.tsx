@@ -1,5 +1,4 @@
 /** What a notified vendor or organisation opens from the link in its notification: no account needed. */
-import type { NotificationView as Notification } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
 import { send } from '../api.js';
 import { LangContext } from '../i18n.js';
@@ -7,21 +6,10 @@ import { Status, ErrorLine, History } from './bits.js';
 import { useApi } from './useApi.js';
 import { RecipientActions } from './RecipientActions.js';
 import { NOTIFICATION_STATES, label } from '../labels.js';
+import type { Answer } from '../api/client.js';
 
-interface View {
-  notification: Notification;
-  report: {
-    id: string | null;
-    title: string;
-    vendor: string | null;
-    product: string | null;
-    version: string | null;
-    affectedSystem: string | null;
-    description: string;
-    severity: string | null;
-    cvssVector: string | null;
-  };
-}
+type View = Answer<'getByLink'>;
+type Notification = View['notification'];
 
 const L = {
   title: { zh: '漏洞通报', en: 'Vulnerability notification' },
