@@ -77,6 +77,8 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     {
       schema: {
         operationId: 'getCsafPublicKey',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
         security: NO_SIGN_IN,
         tags: ['csaf'],
         summary: 'The OpenPGP public key the documents are signed with (<fingerprint>.asc)',
@@ -105,6 +107,8 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     {
       schema: {
         operationId: 'listCsafDirectory',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'The year folders of a TLP directory (TLP:WHITE public; AMBER/RED for members allowed)',
@@ -123,6 +127,8 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     {
       schema: {
         operationId: 'getCsafIndex',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'index.txt: the path of every document of a TLP directory',
@@ -141,6 +147,8 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     {
       schema: {
         operationId: 'getCsafChanges',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'changes.csv: path and current release date of every document, newest first',
@@ -162,6 +170,8 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     {
       schema: {
         operationId: 'listCsafYear',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'The files of one year folder',
@@ -180,6 +190,8 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     {
       schema: {
         operationId: 'getCsafFile',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'A CSAF document (<id>.json) or its .sha256, .sha512 or detached OpenPGP signature .asc',

@@ -1014,6 +1014,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/.well-known/csaf/provider-metadata.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** CSAF provider metadata: the platform as csaf_trusted_provider */
+    get: operations['getCsafProviderMetadata'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/.well-known/security.txt': {
     parameters: {
       query?: never;
@@ -8136,6 +8153,46 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getCsafProviderMetadata: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSAF 2.0 provider metadata (provider_json_schema.json) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            canonical_url?: string;
+            distributions?: {
+              directory_url?: string;
+            }[];
+            /** Format: date-time */
+            last_updated?: string;
+            list_on_CSAF_aggregators?: boolean;
+            metadata_version?: string;
+            mirror_on_CSAF_aggregators?: boolean;
+            public_openpgp_keys?: {
+              fingerprint?: string;
+              url?: string;
+            }[];
+            publisher?: {
+              category?: string;
+              name?: string;
+              namespace?: string;
+            };
+            role?: string;
+          };
         };
       };
     };
