@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { exportBulk } from '../exports/bulk.js';
 import type { EntrySink } from '../exports/bulk.js';
-import { IMPORT_FORMATS } from '../imports/formats.js';
-import { importItems } from '../imports/pipeline.js';
 import { freshDatabase } from '../test-support/db.js';
 import { sharedData } from '../test-support/shared-data.js';
+import { importSharedSources } from '../test-support/import-shared.js';
 import { csafDocuments } from './service.js';
 import { describeProblem, validateCsaf } from './validate.js';
 
@@ -25,15 +24,12 @@ describe.runIf(all)('every published record of the shared data as CSAF 2.0 (pgli
   let d: Database;
   beforeAll(async () => {
     d = await freshDatabase('pglite');
-    for (const [format, paths] of [
-      ['cnvd-xml', [cnvd ?? '', cnvd2020 ?? '']],
-      ['cve5', [cve ?? '']],
-      ['kev', [kev ?? '']],
-    ] as const) {
-      const f = IMPORT_FORMATS[format];
-      if (!f) throw new Error(format);
-      await importItems(d, f.parse([...paths]), { format, paths: [...paths] });
-    }
+    await importSharedSources(d, {
+      cnvd: cnvd ?? '',
+      cnvd2020: cnvd2020 ?? '',
+      cve: cve ?? '',
+      kev: kev ?? '',
+    });
   }, 900_000);
   afterAll(async () => {
     await d.close();

@@ -10,12 +10,12 @@ import type { ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
-import { IMPORT_FORMATS } from '../imports/formats.js';
 import { importItems } from '../imports/pipeline.js';
 import { prepareRecord } from '../imports/prepare.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { cnvdRecord, cveRecord, itemsOf, kevRecord } from '../test-support/factories.js';
 import { sharedData } from '../test-support/shared-data.js';
+import { importSharedSources } from '../test-support/import-shared.js';
 import { mergeVulnerability } from '../vulns/merge.js';
 import type { SourceRecord } from '../vulns/model.js';
 import { osvId, toOsv, uriOf } from './osv.js';
@@ -238,15 +238,12 @@ describe.runIf(schemaDir)('OSV export against the OSV schema', () => {
     let d: Database;
     beforeAll(async () => {
       d = await freshDatabase('pglite');
-      for (const [format, paths] of [
-        ['cnvd-xml', [cnvd ?? '', cnvd2020 ?? '']],
-        ['cve5', [cve ?? '']],
-        ['kev', [kev ?? '']],
-      ] as const) {
-        const f = IMPORT_FORMATS[format];
-        if (!f) throw new Error(format);
-        await importItems(d, f.parse([...paths]), { format, paths: [...paths] });
-      }
+      await importSharedSources(d, {
+        cnvd: cnvd ?? '',
+        cnvd2020: cnvd2020 ?? '',
+        cve: cve ?? '',
+        kev: kev ?? '',
+      });
     }, 600_000);
     afterAll(async () => {
       await d.close();

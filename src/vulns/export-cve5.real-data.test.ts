@@ -12,10 +12,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { isAppError } from '../errors.js';
-import { IMPORT_FORMATS } from '../imports/formats.js';
-import { importItems } from '../imports/pipeline.js';
 import { freshDatabase } from '../test-support/db.js';
 import { sharedData } from '../test-support/shared-data.js';
+import { importSharedSources } from '../test-support/import-shared.js';
 import { cveIdsOf, toCve5, type Cve5Record } from './export-cve5.js';
 import { getVulnerabilityRecords } from './store.js';
 
@@ -45,15 +44,12 @@ describe.runIf(all)('every record of the shared data as CVE JSON 5 (pglite)', ()
   const heldExports = new Map<string, Cve5Record>();
   beforeAll(async () => {
     d = await freshDatabase('pglite');
-    for (const [format, paths] of [
-      ['cnvd-xml', [cnvd ?? '', cnvd2020 ?? '']],
-      ['cve5', [cve ?? '']],
-      ['kev', [kev ?? '']],
-    ] as const) {
-      const f = IMPORT_FORMATS[format];
-      if (!f) throw new Error(format);
-      await importItems(d, f.parse([...paths]), { format, paths: [...paths] });
-    }
+    await importSharedSources(d, {
+      cnvd: cnvd ?? '',
+      cnvd2020: cnvd2020 ?? '',
+      cve: cve ?? '',
+      kev: kev ?? '',
+    });
   }, 600_000);
   afterAll(async () => {
     await d.close();
