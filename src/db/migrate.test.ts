@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { freshDatabase, testBackends } from '../test-support/db.js';
-import { migrate } from './migrate.js';
+import { appliedMigrationCount, loadMigrations, migrate } from './migrate.js';
 
 describe.each(testBackends())('migrations on %s', (backend) => {
   it('applies every migration once and is a no-op the second time', async () => {
@@ -13,6 +13,17 @@ describe.each(testBackends())('migrations on %s', (backend) => {
       expect(r.rows[0]?.n).toBeGreaterThanOrEqual(1);
       const t = await sql<{ n: number }>`SELECT count(*)::int AS n FROM vulnerabilities`.execute(d.db);
       expect(t.rows[0]?.n).toBe(0);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('counts the migrations a database has applied (what /healthz asks)', async () => {
+    const d = await freshDatabase(backend);
+    try {
+      const files = await loadMigrations();
+      expect(files.length).toBeGreaterThan(1);
+      expect(await appliedMigrationCount(d)).toBe(files.length);
     } finally {
       await d.close();
     }

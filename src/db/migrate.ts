@@ -58,3 +58,12 @@ ${m.sql}
   }
   return applied;
 }
+
+/** How many migrations the database has applied; a health check's proof that the database answers. */
+export async function appliedMigrationCount(database: Pick<Database, 'db'>): Promise<number> {
+  const r = await database.db
+    .selectFrom('schema_migrations' as never)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number((r as { n?: number | string } | undefined)?.n ?? 0);
+}

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
-import { ERROR_STATUS, isAppError } from '../errors.js';
+import { appliedMigrationCount } from '../db/migrate.js';
+import { ERROR_CODE_SCHEMA, ERROR_STATUS, isAppError, userLangOf, userMessage } from '../errors.js';
 import { errorSchema } from '../vulns/schema.js';
 import { registerVulnRoutes } from '../vulns/routes.js';
 import { registerFeedRoutes } from '../feeds/routes.js';
@@ -28,6 +29,7 @@ import { frameworkErrors, registerInputGuards } from './input-guards.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { registerCsafRoutes } from '../csaf/routes.js';
+import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 
 export interface AppDeps {
@@ -65,16 +67,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerInputGuards(app);
 
-  app.addSchema({ $id: 'Error', ...errorSchema });
+  // the code property lists every code of the one table (src/errors.ts)
+  const errorBody = errorSchema.properties.error;
+  app.addSchema({
+    $id: 'Error',
+    ...errorSchema,
+    properties: { error: { ...errorBody, properties: { ...errorBody.properties, code: ERROR_CODE_SCHEMA } } },
+  });
   await registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // the user message in the reader's language (?lang=, else Accept-Language; default en); the log keeps err.message
+    const lang = userLangOf(
+      req.headers['accept-language'],
+      (req.query as { lang?: unknown } | undefined)?.lang,
+    );
     if (isAppError(err)) {
       const retry = err.details?.retryAfterSeconds;
       if (typeof retry === 'number') void reply.header('retry-after', String(retry));
+      req.log.info({ code: err.code, details: err.details }, err.message);
       void reply
         .status(err.status)
-        .send({ error: { code: err.code, message: err.message, details: err.details ?? {} } });
+        .send({ error: { code: err.code, message: err.userMessage(lang), details: err.details ?? {} } });
       return;
     }
     if (err.validation) {
@@ -87,26 +101,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void reply.status(400).send({
         error: {
           code: 'invalid_parameter',
-          message: `${err.validationContext ?? 'request'} parameter "${parameter}" ${v?.message ?? 'is invalid'}`,
+          message: userMessage('invalid_parameter', lang, {
+            message: `${err.validationContext ?? 'request'} parameter "${parameter}" ${v?.message ?? 'is invalid'}`,
+          }),
           details: { parameter, in: err.validationContext },
         },
       });
       return;
     }
     if (err.statusCode === 429) {
-      void reply.status(429).send({ error: { code: 'rate_limited', message: err.message, details: {} } });
+      void reply.status(429).send({
+        error: {
+          code: 'rate_limited',
+          message: userMessage('rate_limited', lang, { message: err.message }),
+          details: {},
+        },
+      });
       return;
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       void reply
         .status(err.statusCode)
-        .send({ error: { code: 'bad_request', message: err.message, details: {} } });
+        .send({
+          error: {
+            code: 'bad_request',
+            message: userMessage('bad_request', lang, { message: err.message }),
+            details: {},
+          },
+        });
       return;
     }
     req.log.error({ err }, 'unhandled error');
-    void reply
-      .status(500)
-      .send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } });
+    void reply.status(500).send({
+      error: { code: 'internal', message: userMessage('internal', lang), details: { requestId: req.id } },
+    });
   });
 
   // the web app (dist/web, built by `npm run build`): files as they are, every other page to index.html
@@ -218,10 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     async () => {
-      await deps.database.db
-        .selectFrom('schema_migrations' as never)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .execute();
+      await appliedMigrationCount(deps.database);
       return { status: 'ok', database: deps.database.kind };
     },
   );
@@ -242,5 +267,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
   await app.register((instance) => registerBulletinRoutes(instance, { bulletins }));
   await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
+  await app.register((instance) => registerVocabularyRoutes(instance));
   return app;
 }
