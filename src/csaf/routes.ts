@@ -3,6 +3,8 @@
  * Each handler is one call to the provider; who may read a TLP directory is the provider's rule.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { NO_SIGN_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
 import { WELL_KNOWN, type CsafProvider } from './provider.js';
 import { csafResponseSchema } from './service.js';
@@ -13,38 +15,31 @@ const text = (description: string) => ({
 });
 const html = { description: 'A directory listing', content: { 'text/html': { schema: { type: 'string' } } } };
 const errors = { 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 404: { $ref: 'Error#' } };
-const tlpParam = { tlp: { type: 'string', enum: ['white', 'green', 'amber', 'red'] } } as const;
-const yearParam = { year: { type: 'string', pattern: '^[0-9]{4}$' } } as const;
+const tlpDir = Type.Enum(['white', 'green', 'amber', 'red'], { type: 'string' });
+const yearDir = Type.String({ pattern: '^[0-9]{4}$' });
+const tlpParams = Type.Object({ tlp: tlpDir });
+const yearParams = Type.Object({ tlp: tlpDir, year: yearDir });
 
-const metadataSchema = {
-  type: 'object',
-  description: 'CSAF 2.0 provider metadata (provider_json_schema.json)',
-  properties: {
-    canonical_url: { type: 'string' },
-    distributions: {
-      type: 'array',
-      items: { type: 'object', properties: { directory_url: { type: 'string' } } },
-    },
-    last_updated: { type: 'string', format: 'date-time' },
-    list_on_CSAF_aggregators: { type: 'boolean' },
-    metadata_version: { type: 'string' },
-    mirror_on_CSAF_aggregators: { type: 'boolean' },
-    public_openpgp_keys: {
-      type: 'array',
-      items: { type: 'object', properties: { fingerprint: { type: 'string' }, url: { type: 'string' } } },
-    },
-    publisher: {
-      type: 'object',
-      properties: { category: { type: 'string' }, name: { type: 'string' }, namespace: { type: 'string' } },
-    },
-    role: { type: 'string' },
+const metadataSchema = Type.Object(
+  {
+    canonical_url: Type.String(),
+    distributions: Type.Array(Type.Object({ directory_url: Type.String() })),
+    last_updated: Type.String({ format: 'date-time' }),
+    list_on_CSAF_aggregators: Type.Boolean(),
+    metadata_version: Type.String(),
+    mirror_on_CSAF_aggregators: Type.Boolean(),
+    public_openpgp_keys: Type.Array(Type.Object({ fingerprint: Type.String(), url: Type.String() })),
+    publisher: Type.Object({ category: Type.String(), name: Type.String(), namespace: Type.String() }),
+    role: Type.String(),
   },
-} as const;
+  { description: 'CSAF 2.0 provider metadata (provider_json_schema.json)' },
+);
 
 export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafProvider }): void {
   const p = deps.provider;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/provider-metadata.json`,
     {
       schema: {
@@ -58,7 +53,7 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     () => p.metadata(),
   );
 
-  app.get(
+  r.get(
     '/.well-known/security.txt',
     {
       schema: {
@@ -72,7 +67,7 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
     (_req, reply) => reply.type('text/plain; charset=utf-8').send(p.securityTxt()),
   );
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/openpgp/:file`,
     {
       schema: {
@@ -82,11 +77,7 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
         security: NO_SIGN_IN,
         tags: ['csaf'],
         summary: 'The OpenPGP public key the documents are signed with (<fingerprint>.asc)',
-        params: {
-          type: 'object',
-          properties: { file: { type: 'string', pattern: '^[0-9A-Fa-f]{40,}\\.asc$' } },
-          required: ['file'],
-        },
+        params: Type.Object({ file: Type.String({ pattern: '^[0-9A-Fa-f]{40,}\\.asc$' }) }),
         response: {
           200: {
             description: 'An armored public key',
@@ -97,12 +88,10 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
       },
     },
     async (req, reply) =>
-      reply
-        .type('application/pgp-keys')
-        .send(await p.publicKey((req.params as { file: string }).file.replace(/\.asc$/, ''))),
+      reply.type('application/pgp-keys').send(await p.publicKey(req.params.file.replace(/\.asc$/, ''))),
   );
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/:tlp/`,
     {
       schema: {
@@ -112,17 +101,15 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'The year folders of a TLP directory (TLP:WHITE public; AMBER/RED for members allowed)',
-        params: { type: 'object', properties: tlpParam, required: ['tlp'] },
+        params: tlpParams,
         response: { 200: html, ...errors },
       },
     },
     async (req, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .send(await p.listing(req.principal, (req.params as { tlp: string }).tlp)),
+      reply.type('text/html; charset=utf-8').send(await p.listing(req.principal, req.params.tlp)),
   );
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/:tlp/index.txt`,
     {
       schema: {
@@ -132,17 +119,15 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'index.txt: the path of every document of a TLP directory',
-        params: { type: 'object', properties: tlpParam, required: ['tlp'] },
+        params: tlpParams,
         response: { 200: text('One path a line'), ...errors },
       },
     },
     async (req, reply) =>
-      reply
-        .type('text/plain; charset=utf-8')
-        .send(await p.indexTxt(req.principal, (req.params as { tlp: string }).tlp)),
+      reply.type('text/plain; charset=utf-8').send(await p.indexTxt(req.principal, req.params.tlp)),
   );
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/:tlp/changes.csv`,
     {
       schema: {
@@ -152,7 +137,7 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'changes.csv: path and current release date of every document, newest first',
-        params: { type: 'object', properties: tlpParam, required: ['tlp'] },
+        params: tlpParams,
         response: {
           200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
           ...errors,
@@ -160,12 +145,10 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
       },
     },
     async (req, reply) =>
-      reply
-        .type('text/csv; charset=utf-8')
-        .send(await p.changesCsv(req.principal, (req.params as { tlp: string }).tlp)),
+      reply.type('text/csv; charset=utf-8').send(await p.changesCsv(req.principal, req.params.tlp)),
   );
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/:tlp/:year/`,
     {
       schema: {
@@ -175,17 +158,17 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
         security: SIGN_IN_OPTIONAL,
         tags: ['csaf'],
         summary: 'The files of one year folder',
-        params: { type: 'object', properties: { ...tlpParam, ...yearParam }, required: ['tlp', 'year'] },
+        params: yearParams,
         response: { 200: html, ...errors },
       },
     },
     async (req, reply) => {
-      const { tlp, year } = req.params as { tlp: string; year: string };
+      const { tlp, year } = req.params;
       return reply.type('text/html; charset=utf-8').send(await p.listing(req.principal, tlp, year));
     },
   );
 
-  app.get(
+  r.get(
     `${WELL_KNOWN}/:tlp/:year/:file`,
     {
       schema: {
@@ -198,11 +181,7 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
         description:
           'The hashes and the signature are over exactly the bytes of the .json answer. The hash files read ' +
           '"<hex>  <file name>".',
-        params: {
-          type: 'object',
-          properties: { ...tlpParam, ...yearParam, file: { type: 'string', maxLength: 200 } },
-          required: ['tlp', 'year', 'file'],
-        },
+        params: Type.Object({ tlp: tlpDir, year: yearDir, file: Type.String({ maxLength: 200 }) }),
         response: {
           200: {
             description: 'The document, a hash or a signature',
@@ -217,7 +196,7 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
       },
     },
     async (req, reply) => {
-      const { tlp, year, file } = req.params as { tlp: string; year: string; file: string };
+      const { tlp, year, file } = req.params;
       const served = await p.file(req.principal, tlp, year, file);
       return reply.type(served.contentType).send(served.body);
     },
