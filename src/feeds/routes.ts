@@ -4,168 +4,122 @@
  * downloading or importing is still a 200: the body is the SyncResult with outcome "failed" and the error.
  */
 import type { FastifyInstance } from 'fastify';
-import { FEED_FORMATS, type FeedFormat } from './model.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { FEED_FORMATS, type FeedOutcome } from './model.js';
 import type { FeedService } from './service.js';
 import { SIGNED_IN } from '../http/openapi.js';
+import { NoContent, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const err = { $ref: 'Error#' } as const;
-const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
+const errors = errorResponses(400, 401, 403, 404, 409);
 
-const nameParam = {
-  type: 'object',
-  required: ['name'],
-  properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
-} as const;
-const format = { type: 'string', enum: [...FEED_FORMATS] } as const;
-const url = { type: 'string', minLength: 1, maxLength: 2000 } as const;
+const nameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+const format = StringEnum(FEED_FORMATS);
+const url = Type.String({ minLength: 1, maxLength: 2000 });
 /** '6h', '1d', '1h30m' or null (on demand); the service checks the value and explains what it wants. */
-const schedule = { type: ['string', 'null'], maxLength: 40 } as const;
+const schedule = Nullable(Type.String({ maxLength: 40 }));
 
 const feedSummary =
   'name, format, url, schedule, and status: lastAttemptAt, lastSuccessAt, lastOutcome, lastHttpStatus, lastError, lastErrorAt, lastCounts, consecutiveFailures, nextRunAt';
 
-type NameParams = { name: string };
-
-const nullable = (type: 'string' | 'integer') => ({ type, nullable: true }) as const;
-const outcome = { type: 'string', enum: ['imported', 'not_modified', 'failed'] } as const;
-const counts = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['read', 'imported', 'updated', 'unchanged', 'rejected'],
-  properties: {
-    read: { type: 'integer' },
-    imported: { type: 'integer' },
-    updated: { type: 'integer' },
-    unchanged: { type: 'integer' },
-    rejected: { type: 'integer' },
+const OUTCOMES = ['imported', 'not_modified', 'failed'] as const satisfies readonly FeedOutcome[];
+const outcome = StringEnum(OUTCOMES);
+const nstr = Nullable(Type.String());
+const nint = Nullable(Type.Integer());
+const counts = Type.Object(
+  {
+    read: Type.Integer(),
+    imported: Type.Integer(),
+    updated: Type.Integer(),
+    unchanged: Type.Integer(),
+    rejected: Type.Integer(),
   },
-} as const;
+  { additionalProperties: false },
+);
 /** A feed as admins and analysts see it (the worker's lease stays inside). */
 const feedProperties = {
-  name: { type: 'string' },
+  name: Type.String(),
   format,
-  url: { type: 'string' },
-  scheduleMs: { ...nullable('integer'), description: 'the schedule in milliseconds' },
-  schedule: { ...nullable('string'), description: "'6h', '1d', '1h30m'; null = on demand only" },
-  createdAt: { type: 'string' },
-  status: {
-    type: 'object',
-    additionalProperties: false,
-    required: [
-      'lastAttemptAt',
-      'lastSuccessAt',
-      'lastOutcome',
-      'lastHttpStatus',
-      'lastError',
-      'lastErrorAt',
-      'lastCounts',
-      'consecutiveFailures',
-      'nextRunAt',
-    ],
-    properties: {
-      lastAttemptAt: nullable('string'),
-      lastSuccessAt: nullable('string'),
-      lastOutcome: { type: 'string', enum: [...outcome.enum, null], nullable: true },
-      lastHttpStatus: nullable('integer'),
-      lastError: nullable('string'),
-      lastErrorAt: nullable('string'),
-      etag: { ...nullable('string'), description: 'the validator the next conditional GET sends' },
-      lastModified: nullable('string'),
+  url: Type.String(),
+  scheduleMs: Nullable(Type.Integer({ description: 'the schedule in milliseconds' })),
+  schedule: Nullable(Type.String({ description: "'6h', '1d', '1h30m'; null = on demand only" })),
+  createdAt: Type.String(),
+  status: Type.Object(
+    {
+      lastAttemptAt: nstr,
+      lastSuccessAt: nstr,
+      // OpenAPI 3.0: a nullable enum lists null among its values
+      lastOutcome: Type.Unsafe<FeedOutcome | null>({
+        type: 'string',
+        enum: [...OUTCOMES, null],
+        nullable: true,
+      }),
+      lastHttpStatus: nint,
+      lastError: nstr,
+      lastErrorAt: nstr,
+      etag: Type.Optional(
+        Nullable(Type.String({ description: 'the validator the next conditional GET sends' })),
+      ),
+      lastModified: Type.Optional(nstr),
       lastCounts: counts,
-      consecutiveFailures: { type: 'integer' },
-      nextRunAt: nullable('string'),
+      consecutiveFailures: Type.Integer(),
+      nextRunAt: nstr,
     },
-  },
-} as const;
-const feedView = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'format', 'url', 'scheduleMs', 'schedule', 'createdAt', 'status'],
-  properties: feedProperties,
-} as const;
-const runView = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'url',
-    'startedAt',
-    'finishedAt',
-    'outcome',
-    'httpStatus',
-    'attempts',
-    'bytes',
-    'counts',
-    'importRunId',
-    'error',
-  ],
-  properties: {
-    id: { type: 'integer' },
-    url: { type: 'string' },
-    startedAt: { type: 'string' },
-    finishedAt: { type: 'string' },
+    { additionalProperties: false },
+  ),
+};
+const feedView = Type.Object(feedProperties, { additionalProperties: false });
+const runView = Type.Object(
+  {
+    id: Type.Integer(),
+    url: Type.String(),
+    startedAt: Type.String(),
+    finishedAt: Type.String(),
     outcome,
-    httpStatus: nullable('integer'),
-    attempts: { type: 'integer' },
-    bytes: { type: 'integer' },
+    httpStatus: nint,
+    attempts: Type.Integer(),
+    bytes: Type.Integer(),
     counts,
-    importRunId: nullable('integer'),
-    error: nullable('string'),
+    importRunId: nint,
+    error: nstr,
   },
-} as const;
-const syncResult = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'feed',
-    'format',
-    'url',
-    'outcome',
-    'httpStatus',
-    'attempts',
-    'bytes',
-    'counts',
-    'importRunId',
-    'error',
-  ],
-  properties: {
-    feed: { type: 'string' },
+  { additionalProperties: false },
+);
+const syncResult = Type.Object(
+  {
+    feed: Type.String(),
     format,
-    url: { type: 'string' },
+    url: Type.String(),
     outcome,
-    httpStatus: nullable('integer'),
-    attempts: { type: 'integer' },
-    bytes: { type: 'integer' },
+    httpStatus: nint,
+    attempts: Type.Integer(),
+    bytes: Type.Integer(),
     counts,
-    importRunId: nullable('integer'),
-    error: nullable('string'),
-    issues: {
-      type: 'array',
-      description: 'the importer’s record-level issues (first 200)',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['file', 'message'],
-        properties: {
-          file: { type: 'string' },
-          record: { type: 'string' },
-          field: { type: 'string' },
-          message: { type: 'string' },
+    importRunId: nint,
+    error: nstr,
+    issues: Type.Array(
+      Type.Object(
+        {
+          file: Type.String(),
+          record: Type.Optional(Type.String()),
+          field: Type.Optional(Type.String()),
+          message: Type.String(),
         },
-      },
-    },
-    statusApplied: {
-      type: 'boolean',
-      description: 'false when another worker took the lease over meanwhile',
-    },
-    durationMs: { type: 'number' },
+        { additionalProperties: false },
+      ),
+      { description: 'the importer’s record-level issues (first 200)' },
+    ),
+    statusApplied: Type.Boolean({ description: 'false when another worker took the lease over meanwhile' }),
+    durationMs: Type.Number(),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedService }): void {
   const f = deps.feeds;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  r.get(
     '/api/v1/feeds',
     {
       schema: {
@@ -174,12 +128,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         tags: ['feeds'],
         summary: `Every feed with its status (${feedSummary}); admins and analysts`,
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['items'],
-            properties: { items: { type: 'array', items: feedView } },
-          },
+          200: Type.Object({ items: Type.Array(feedView) }, { additionalProperties: false }),
           ...errors,
         },
       },
@@ -187,7 +136,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     async (req) => ({ items: await f.listFeeds(req.principal) }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/feeds/:name',
     {
       schema: {
@@ -196,29 +145,20 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         tags: ['feeds'],
         summary: 'One feed with its status and its most recent runs, newest first (?runs=N, default 10)',
         params: nameParam,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { runs: { type: 'integer', minimum: 0, maximum: 500, default: 10 } },
-        },
+        querystring: Type.Object(
+          { runs: Type.Integer({ minimum: 0, maximum: 500, default: 10 }) },
+          { additionalProperties: false },
+        ),
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: [...feedView.required, 'runs'],
-            properties: { ...feedProperties, runs: { type: 'array', items: runView } },
-          },
+          200: Type.Object({ ...feedProperties, runs: Type.Array(runView) }, { additionalProperties: false }),
           ...errors,
         },
       },
     },
-    async (req) =>
-      f.feedStatus(req.principal, (req.params as NameParams).name, {
-        runs: (req.query as { runs: number }).runs,
-      }),
+    async (req) => f.feedStatus(req.principal, req.params.name, { runs: req.query.runs }),
   );
 
-  app.post(
+  r.post(
     '/api/v1/feeds',
     {
       schema: {
@@ -227,23 +167,21 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         tags: ['feeds'],
         summary:
           'Register a feed (admins): a name, a format (kev, cve5, cnvd-xml), an http(s) URL of a full snapshot, and a schedule (6h, 1d…; absent = on demand)',
-        body: {
-          type: 'object',
-          required: ['name', 'format', 'url'],
-          additionalProperties: false,
-          properties: {
+        body: Type.Object(
+          {
             // the service checks names, URLs and schedules with messages that say what is wanted
-            name: { type: 'string', maxLength: 200 },
+            name: Type.String({ maxLength: 200 }),
             format,
             url,
-            schedule,
+            schedule: Type.Optional(schedule),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: feedView, ...errors },
       },
     },
     async (req, reply) => {
-      const b = req.body as { name: string; format: FeedFormat; url: string; schedule?: string | null };
+      const b = req.body;
       const feed = await f.addFeed(req.principal, {
         name: b.name,
         format: b.format,
@@ -254,7 +192,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     },
   );
 
-  app.patch(
+  r.patch(
     '/api/v1/feeds/:name',
     {
       schema: {
@@ -264,17 +202,16 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         summary:
           'Change a feed’s URL, format or schedule (admins); schedule null = on demand only. A new URL or format forgets the ETag',
         params: nameParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { format, url, schedule },
-        },
+        body: Type.Object(
+          { format: Type.Optional(format), url: Type.Optional(url), schedule: Type.Optional(schedule) },
+          { additionalProperties: false },
+        ),
         response: { 200: feedView, ...errors },
       },
     },
     async (req) => {
-      const b = (req.body ?? {}) as { format?: FeedFormat; url?: string; schedule?: string | null };
-      return f.updateFeed(req.principal, (req.params as NameParams).name, {
+      const b = req.body;
+      return f.updateFeed(req.principal, req.params.name, {
         ...(b.format !== undefined ? { format: b.format } : {}),
         ...(b.url !== undefined ? { url: b.url } : {}),
         ...(b.schedule !== undefined ? { schedule: b.schedule } : {}),
@@ -282,7 +219,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/feeds/:name',
     {
       schema: {
@@ -291,16 +228,16 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         tags: ['feeds'],
         summary: 'Remove a feed and its run history (admins); records it imported stay',
         params: nameParam,
-        response: { 204: { type: 'null' }, ...errors },
+        response: { 204: NoContent, ...errors },
       },
     },
     async (req, reply) => {
-      await f.removeFeed(req.principal, (req.params as NameParams).name);
-      return reply.status(204).send();
+      await f.removeFeed(req.principal, req.params.name);
+      return reply.status(204).send(null);
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/feeds/:name/sync',
     {
       schema: {
@@ -310,17 +247,13 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         summary:
           'Sync a feed now (admins): conditional GET unless ?force=true, import, status. Outcome imported, not_modified or failed (with the error); 409 while another worker syncs it',
         params: nameParam,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { force: { type: 'boolean', default: false } },
-        },
+        querystring: Type.Object(
+          { force: Type.Boolean({ default: false }) },
+          { additionalProperties: false },
+        ),
         response: { 200: syncResult, ...errors },
       },
     },
-    async (req) =>
-      f.syncFeed(req.principal, (req.params as NameParams).name, {
-        force: (req.query as { force: boolean }).force,
-      }),
+    async (req) => f.syncFeed(req.principal, req.params.name, { force: req.query.force }),
   );
 }
