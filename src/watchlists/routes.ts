@@ -1,79 +1,71 @@
 /** /api/v1/watchlists: thin handlers over the watchlist service (a recipient: its own organisation's). */
 import type { FastifyInstance } from 'fastify';
-import { ALERT_REASONS, DELIVERIES, WATCH_KINDS, type Delivery } from './rules.js';
-import type { WatchItemInput, WatchlistInput, WatchlistService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ALERT_REASONS, DELIVERIES, WATCH_KINDS } from './rules.js';
+import type { WatchlistService } from './service.js';
 import { SIGNED_IN } from '../http/openapi.js';
+import { IdParam, NoContent, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const err = { $ref: 'Error#' } as const;
-const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
-const nstr = { type: 'string', nullable: true } as const;
-const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } } as const;
+const errors = errorResponses(400, 401, 403, 404, 409);
+const nstr = Nullable(Type.String());
+const delivery = StringEnum(DELIVERIES);
 
-const itemBody = {
-  type: 'object',
-  required: ['kind'],
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: [...WATCH_KINDS] },
-    vendor: { type: 'string', maxLength: 200 },
-    product: { type: 'string', maxLength: 300 },
-    range: { type: 'string', maxLength: 200 },
-    cpe: { type: 'string', maxLength: 500 },
-    keyword: { type: 'string', maxLength: 100 },
+const itemBody = Type.Object(
+  {
+    kind: StringEnum(WATCH_KINDS),
+    vendor: Type.Optional(Type.String({ maxLength: 200 })),
+    product: Type.Optional(Type.String({ maxLength: 300 })),
+    range: Type.Optional(Type.String({ maxLength: 200 })),
+    cpe: Type.Optional(Type.String({ maxLength: 500 })),
+    keyword: Type.Optional(Type.String({ maxLength: 100 })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-const itemView = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    kind: { type: 'string' },
-    vendor: nstr,
-    product: nstr,
-    range: nstr,
-    cpe: nstr,
-    keyword: nstr,
-  },
-} as const;
+const itemView = Type.Object({
+  id: Type.Integer(),
+  kind: StringEnum(WATCH_KINDS),
+  vendor: nstr,
+  product: nstr,
+  range: nstr,
+  cpe: nstr,
+  keyword: nstr,
+});
 
-const watchlistView = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    organisationId: { type: 'integer' },
-    name: { type: 'string' },
-    delivery: { type: 'string', enum: [...DELIVERIES] },
-    createdBy: { type: 'string' },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    items: { type: 'array', items: itemView },
-  },
-} as const;
+const watchlistView = Type.Object({
+  id: Type.Integer(),
+  organisationId: Type.Integer(),
+  name: Type.String(),
+  delivery,
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  items: Type.Array(itemView),
+});
 
-const alertView = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    organisationId: { type: 'integer' },
-    watchlistId: { type: 'integer', nullable: true },
-    watchlist: nstr,
-    vulnerabilityId: { type: 'string' },
-    title: nstr,
-    severity: nstr,
-    reason: { type: 'string', enum: [...ALERT_REASONS] },
-    delivery: { type: 'string', enum: [...DELIVERIES] },
-    matchReason: { type: 'string' },
-    createdAt: { type: 'string' },
-    deliveredAt: nstr,
-    digestSentAt: nstr,
-  },
-} as const;
+const alertView = Type.Object({
+  id: Type.Integer(),
+  organisationId: Type.Integer(),
+  watchlistId: Nullable(Type.Integer()),
+  watchlist: nstr,
+  vulnerabilityId: Type.String(),
+  title: nstr,
+  severity: nstr,
+  reason: StringEnum(ALERT_REASONS),
+  delivery,
+  matchReason: Type.String(),
+  createdAt: Type.String(),
+  deliveredAt: nstr,
+  digestSentAt: nstr,
+});
 
 export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists: WatchlistService }): void {
   const w = deps.watchlists;
   const tags = ['watchlists'];
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  r.get(
     '/api/v1/watchlists',
     {
       schema: {
@@ -81,21 +73,20 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'Watchlists (a recipient: its organisation’s; analysts: all, or one organisationId)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { organisationId: { type: 'integer' } },
-        },
+        querystring: Type.Object(
+          { organisationId: Type.Optional(Type.Integer()) },
+          { additionalProperties: false },
+        ),
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: watchlistView } } },
+          200: Type.Object({ items: Type.Array(watchlistView) }),
           ...errors,
         },
       },
     },
-    async (req) => ({ items: await w.list(req.principal, req.query as { organisationId?: number }) }),
+    async (req) => ({ items: await w.list(req.principal, req.query) }),
   );
 
-  app.post(
+  r.post(
     '/api/v1/watchlists',
     {
       schema: {
@@ -104,24 +95,22 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         tags,
         summary:
           'Create a watchlist: products (vendor, product, version or range), CPE 2.3 names, keywords; delivery immediate, daily or weekly',
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            organisationId: { type: 'integer' },
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            delivery: { type: 'string', enum: [...DELIVERIES] },
-            items: { type: 'array', maxItems: 500, items: itemBody },
+        body: Type.Object(
+          {
+            organisationId: Type.Optional(Type.Integer()),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            delivery: Type.Optional(delivery),
+            items: Type.Optional(Type.Array(itemBody, { maxItems: 500 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: watchlistView, ...errors },
       },
     },
-    async (req, reply) => reply.status(201).send(await w.create(req.principal, req.body as WatchlistInput)),
+    async (req, reply) => reply.status(201).send(await w.create(req.principal, req.body)),
   );
 
-  app.get(
+  r.get(
     '/api/v1/watchlists/alerts',
     {
       schema: {
@@ -129,26 +118,23 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'Recent alerts, newest first, with the vulnerability, the reason and why it matched',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            organisationId: { type: 'integer' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+        querystring: Type.Object(
+          {
+            organisationId: Type.Optional(Type.Integer()),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: alertView } } },
+          200: Type.Object({ items: Type.Array(alertView) }),
           ...errors,
         },
       },
     },
-    async (req) => ({
-      items: await w.alerts(req.principal, req.query as { organisationId?: number; limit?: number }),
-    }),
+    async (req) => ({ items: await w.alerts(req.principal, req.query) }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/watchlists/:id',
     {
       schema: {
@@ -156,14 +142,14 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'One watchlist with its items',
-        params: idParam,
+        params: IdParam,
         response: { 200: watchlistView, ...errors },
       },
     },
-    async (req) => w.get(req.principal, (req.params as { id: number }).id),
+    async (req) => w.get(req.principal, req.params.id),
   );
 
-  app.put(
+  r.put(
     '/api/v1/watchlists/:id',
     {
       schema: {
@@ -171,27 +157,21 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'Rename a watchlist or change its delivery',
-        params: idParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            delivery: { type: 'string', enum: [...DELIVERIES] },
+        params: IdParam,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            delivery: Type.Optional(delivery),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: watchlistView, ...errors },
       },
     },
-    async (req) =>
-      w.update(
-        req.principal,
-        (req.params as { id: number }).id,
-        req.body as { name?: string; delivery?: Delivery },
-      ),
+    async (req) => w.update(req.principal, req.params.id, req.body),
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/watchlists/:id',
     {
       schema: {
@@ -199,17 +179,17 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'Delete a watchlist (its alerts stay)',
-        params: idParam,
-        response: { 204: { type: 'null' }, ...errors },
+        params: IdParam,
+        response: { 204: NoContent, ...errors },
       },
     },
     async (req, reply) => {
-      await w.remove(req.principal, (req.params as { id: number }).id);
-      return reply.status(204).send();
+      await w.remove(req.principal, req.params.id);
+      return reply.status(204).send(null);
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/watchlists/:id/items',
     {
       schema: {
@@ -217,29 +197,19 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'Add items to a watchlist (a bad range or CPE is a 400 naming the field)',
-        params: idParam,
-        body: {
-          type: 'object',
-          required: ['items'],
-          additionalProperties: false,
-          properties: { items: { type: 'array', minItems: 1, maxItems: 500, items: itemBody } },
-        },
+        params: IdParam,
+        body: Type.Object(
+          { items: Type.Array(itemBody, { minItems: 1, maxItems: 500 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: watchlistView, ...errors },
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await w.addItems(
-            req.principal,
-            (req.params as { id: number }).id,
-            (req.body as { items: WatchItemInput[] }).items,
-          ),
-        ),
+      reply.status(201).send(await w.addItems(req.principal, req.params.id, req.body.items)),
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/watchlists/:id/items/:itemId',
     {
       schema: {
@@ -247,17 +217,10 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         security: SIGNED_IN,
         tags,
         summary: 'Remove one item from a watchlist',
-        params: {
-          type: 'object',
-          required: ['id', 'itemId'],
-          properties: { id: { type: 'integer' }, itemId: { type: 'integer' } },
-        },
+        params: Type.Object({ id: Type.Integer(), itemId: Type.Integer() }),
         response: { 200: watchlistView, ...errors },
       },
     },
-    async (req) => {
-      const p = req.params as { id: number; itemId: number };
-      return w.removeItem(req.principal, p.id, p.itemId);
-    },
+    async (req) => w.removeItem(req.principal, req.params.id, req.params.itemId),
   );
 }
