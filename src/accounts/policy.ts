@@ -44,6 +44,10 @@ export const POLICY = {
   'csaf:read_amber': ['admin', 'analyst', 'recipient'],
   /** CSAF documents under TLP:RED: the platform's CERT staff only */
   'csaf:read_red': ['admin', 'analyst'],
+  /** platform advisories (several records in one CSAF document): drafts, edits, records */
+  'advisories:write': ['admin', 'analyst'],
+  /** publish an advisory, or its next revision */
+  'advisories:publish': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;
 export const ACTIONS = Object.keys(POLICY) as Action[];

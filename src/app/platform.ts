@@ -15,6 +15,7 @@ import { feedServiceFromConfig } from '../feeds/worker.js';
 import type { FeedExtras } from '../feeds/worker.js';
 import { createIncidentService } from '../incidents/service.js';
 import { createCsafProvider } from '../csaf/provider.js';
+import { createAdvisoryService } from '../advisories/service.js';
 import { createPdfRenderer, type PdfRenderer } from '../reports/pdf.js';
 import { createBulletinService, loadBulletinSettings } from '../reports/service.js';
 import { createSubmissionService } from '../submissions/service.js';
@@ -73,6 +74,11 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     key: config.csafKey,
     ...clock,
   });
+  const advisories = createAdvisoryService({
+    db,
+    publisher: { name: config.platformOrg.shortName, namespace: publicUrl },
+    ...clock,
+  });
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
   const bulletins = createBulletinService({
     db,
@@ -108,6 +114,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     bulletins,
     outbox,
     csafProvider,
+    advisories,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */
     async close() {
       if (!overrides.pdf) await pdf.close();

@@ -237,15 +237,20 @@ function productTree(
         });
         reported.push({ index, id: l.id });
       }
+    let sibling: Record<string, unknown> | null = null;
     if (withFix.has(index)) {
       const l = leaf(`${full} (${t.withFix})`);
-      children.push({ category: 'product_version', name: t.withFix, product: l.product });
+      // a branch holds a product or branches, never both: beside an unversioned product the fix is a sibling
+      if (productBranch.product)
+        sibling = { category: 'product_name', name: `${product} (${t.withFix})`, product: l.product };
+      else children.push({ category: 'product_version', name: t.withFix, product: l.product });
       fixed.push({ index, id: l.id });
     }
     if (children.length) productBranch.branches = children;
     const k = vendorKey(vendor) || vendor;
     const entry = vendors.get(k) ?? { name: vendor, branches: [] };
     entry.branches.push(productBranch);
+    if (sibling) entry.branches.push(sibling);
     vendors.set(k, entry);
   });
   return {

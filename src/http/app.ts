@@ -29,6 +29,7 @@ import { frameworkErrors, registerInputGuards } from './input-guards.js';
 import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { registerCsafRoutes } from '../csaf/routes.js';
+import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 
@@ -267,6 +268,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
   await app.register((instance) => registerBulletinRoutes(instance, { bulletins }));
   await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
+  await app.register((instance) => registerAdvisoryRoutes(instance, { advisories: platform.advisories }));
   await app.register((instance) => registerVocabularyRoutes(instance));
   return app;
 }
