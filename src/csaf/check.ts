@@ -3,8 +3,10 @@
  * section 7.1 describe, each one pass, fail or not applicable (with why). What is read: the metadata (valid
  * against provider_json_schema.json), its OpenPGP keys, every directory distribution's listing, index.txt and
  * changes.csv, and each document with its hashes and signature. Nothing is sent with credentials, so TLP:AMBER
- * and RED must be refused. TLS (requirement 3) is not applicable to loopback addresses; 8–10 need one of them,
- * 11–14 or 15–17 one distribution kind; 21–23 are an aggregator's.
+ * and RED must be refused. TLS (requirement 3) is not applicable to loopback addresses when asked
+ * (`allowHttpLoopback`); 8–10 need one of them, 11–14 or 15–17 one distribution kind (both are checked when
+ * both are offered; ROLIE's service and category documents are optional, checked when present); 21–23 are an
+ * aggregator's. Each document is read once, whichever directory or feed lists it.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -57,16 +59,22 @@ export interface RequirementResult {
 }
 export interface ProviderCheck {
   metadataUrl: string;
+  /** The role the metadata claims (csaf_provider when it cannot be read). */
+  role: string;
   results: RequirementResult[];
-  /** No requirement failed. */
+  /** Every requirement of the role holds ({@link roleSatisfied}). */
   ok: boolean;
+  /** The requirements that failed, whether the role needs them or not. */
+  failed: number[];
   documents: number;
 }
 
 export interface CheckOptions {
   fetch?: typeof fetch;
-  /** At most this many documents per directory are read (default 10,000). */
+  /** At most this many documents per directory or feed are read (default 10,000). */
   maxDocuments?: number;
+  /** http:// on a loopback address makes requirement 3 not applicable instead of failed (tests, local runs). */
+  allowHttpLoopback?: boolean;
 }
 
 let providerValidator: ReturnType<Ajv2020['compile']> | null = null;
@@ -212,25 +220,127 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
     }
   }
 
-  // the distributions
+  // the distributions: directories (11–14) and ROLIE feeds (15–17)
   const dists = Array.isArray(meta.distributions) ? meta.distributions.map(asObject) : [];
   const directories = dists.map((d) => d.directory_url).filter((u): u is string => typeof u === 'string');
-  const rolie = dists.filter((d) => d.rolie !== undefined);
-  for (const id of [15, 16, 17])
-    if (rolie.length === 0)
-      na.set(id, directories.length ? 'no ROLIE distribution (the directory distribution is used)' : 'none');
-    else fail(id, 'ROLIE feeds are listed but this check does not read them yet');
-  if (directories.length === 0) {
-    for (const id of [11, 12, 13, 14]) fail(id, 'no directory_url in distributions (nor ROLIE)');
-    if (rolie.length) for (const id of [11, 12, 13, 14]) na.set(id, 'ROLIE distribution instead');
+  const rolies = dists
+    .map((d) => d.rolie)
+    .filter((r) => r !== undefined)
+    .map(asObject);
+  const feeds = rolies.flatMap((r) => (Array.isArray(r.feeds) ? r.feeds.map(asObject) : []));
+  if (directories.length === 0)
+    for (const id of [11, 12, 13, 14])
+      if (feeds.length) na.set(id, 'no directory_url: the ROLIE distribution is used');
+      else fail(id, 'no directory_url in distributions (nor ROLIE feeds)');
+  if (feeds.length === 0)
+    for (const id of [15, 16, 17])
+      if (directories.length) na.set(id, 'no ROLIE feed: the directory distribution is used');
+      else fail(id, 'no ROLIE feed in distributions (nor a directory_url)');
+
+  // each document once, whichever distribution names it: 1, 2, 4, 5, 18, 19 (and 11 in a directory)
+  let documents = 0;
+  const seenDocs = new Map<string, DocSummary | null>();
+  interface DocSummary {
+    label: string;
+    initial: string;
+    current: string;
+  }
+  async function checkDocument(
+    url: string,
+    where: string,
+    o: {
+      /** The TLP of the directory or feed that lists it. */
+      listedAs: string;
+      /** `<year>/<file>` in a directory distribution (requirement 11). */
+      yearPath?: string;
+      hashes: string[];
+      signature: string | undefined;
+      /** The requirement a missing document fails: 12 (index.txt) or 15 (a feed entry). */
+      listedBy: number;
+    },
+  ): Promise<DocSummary | null> {
+    if (seenDocs.has(url)) return seenDocs.get(url) ?? null;
+    seenDocs.set(url, null);
+    documents++;
+    const res = await get(url);
+    if (!ok(res)) {
+      fail(o.listedBy, `${where} is listed but ${res ? `answers HTTP ${res.status}` : 'redirects'}`);
+      if (res && (res.status === 401 || res.status === 403) && isPublic(o.listedAs))
+        fail(4, `${where}: TLP:${o.listedAs} document refused without credentials (HTTP ${res.status})`);
+      return null;
+    }
+    let doc: Record<string, unknown>;
+    try {
+      doc = asObject(JSON.parse(res.text));
+    } catch (e) {
+      fail(1, `${where}: not JSON (${(e as Error).message})`);
+      return null;
+    }
+    const v = await validateCsaf(doc, { strict: false });
+    for (const e of v.errors) fail(1, `${where}: ${describeProblem(e)}`);
+    const d = asObject(doc.document);
+    const tracking = asObject(d.tracking);
+    const id = str(tracking.id);
+    const name = new URL(url).pathname.split('/').pop() ?? '';
+    if (name !== csafFileName(id))
+      fail(2, `${where}: tracking id ${id} gives the file name ${csafFileName(id)}`);
+    const year = str(tracking.initial_release_date).slice(0, 4);
+    if (
+      o.yearPath !== undefined &&
+      (!/^\d{4}\/[^/]+$/.test(o.yearPath) || !o.yearPath.startsWith(`${year}/`))
+    )
+      fail(11, `${where}: not in the folder of its initial release year ${year}`);
+    const label = str(asObject(asObject(d.distribution).tlp).label).toUpperCase() || 'UNLABELED';
+    if (isPublic(o.listedAs) && !isPublic(label)) {
+      fail(4, `${where}: TLP:${label} listed as TLP:${o.listedAs}`);
+      if (label === 'AMBER' || label === 'RED') fail(5, `${where}: TLP:${label} served without credentials`);
+    }
+
+    const hashUrl = (alg: string) => o.hashes.find((h) => h.toLowerCase().endsWith(`.${alg}`));
+    for (const alg of ['sha256', 'sha512'] as const) {
+      const at = hashUrl(alg);
+      if (at === undefined) {
+        fail(18, `${where}: no .${alg} listed`);
+        continue;
+      }
+      const h = await get(at);
+      if (!ok(h)) fail(18, `${where}.${alg}: ${h ? `HTTP ${h.status}` : 'redirect'}`);
+      else if ((h.text.trim().split(/\s+/)[0] ?? '').toLowerCase() !== sha(alg, res.bytes))
+        fail(18, `${where}.${alg} does not match the document`);
+    }
+    const asc = o.signature === undefined ? null : await get(o.signature);
+    if (o.signature === undefined) fail(19, `${where}: no signature (.asc) listed`);
+    else if (!ok(asc)) fail(19, `${where}.asc: ${asc ? `HTTP ${asc.status}` : 'redirect'}`);
+    else if (keys.length === 0) fail(19, `${where}.asc: no public key to verify it with`);
+    else
+      try {
+        const r = await openpgp.verify({
+          message: await openpgp.createMessage({ binary: res.bytes }),
+          signature: await openpgp.readSignature({ armoredSignature: asc.text }),
+          verificationKeys: keys,
+        });
+        const first = r.signatures[0];
+        if (!first) fail(19, `${where}.asc holds no signature`);
+        else await first.verified;
+      } catch (e) {
+        fail(19, `${where}.asc does not verify: ${(e as Error).message}`);
+      }
+    const summary = {
+      label,
+      initial: str(tracking.initial_release_date),
+      current: str(tracking.current_release_date),
+    };
+    seenDocs.set(url, summary);
+    return summary;
   }
 
-  let documents = 0;
+  /** The documents of the public directories, to find each in its TLP's feed. */
+  const publicDirectoryDocs = new Set<string>();
   for (const raw of directories) {
     const dir = raw.endsWith('/') ? raw : `${raw}/`;
-    const tlpOfDir = /\/(white|green|amber|red|clear)\/$/i.exec(dir)?.[1]?.toUpperCase();
-    // 5: the other TLP directories beside this one refuse a caller without credentials
-    if (tlpOfDir === 'WHITE' || tlpOfDir === 'CLEAR')
+    const tlpOfDir = /\/(white|green|amber|red|clear)\/$/i.exec(dir)?.[1]?.toUpperCase() ?? 'UNLABELED';
+    // 5: the other TLP directories beside a public one refuse a caller without credentials
+    if (isPublic(tlpOfDir))
       for (const other of ['amber', 'red']) {
         const probe = await get(`${dir.replace(/[^/]+\/$/, `${other}/`)}index.txt`);
         if (ok(probe)) fail(5, `${probe.url} answers 200 without credentials`);
@@ -240,13 +350,18 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
     else if (tlpOfDir === 'AMBER' || tlpOfDir === 'RED') {
       const probe = await get(`${dir}index.txt`);
       if (ok(probe)) fail(5, `${probe.url} answers 200 without credentials`);
+      else note(5, `${dir}index.txt without credentials: ${probe ? `HTTP ${probe.status}` : 'redirect'}`);
       continue;
     }
 
     // 12, 13, 14
     const index = await get(`${dir}index.txt`);
     const indexPaths = ok(index) ? index.text.split(/\r?\n/).filter((l) => l.trim() !== '') : [];
-    if (!ok(index)) fail(12, `${dir}index.txt: ${index ? `HTTP ${index.status}` : 'redirect'}`);
+    if (!ok(index)) {
+      fail(12, `${dir}index.txt: ${index ? `HTTP ${index.status}` : 'redirect'}`);
+      if (index && (index.status === 401 || index.status === 403) && isPublic(tlpOfDir))
+        fail(4, `${dir} (TLP:${tlpOfDir}) refuses a caller without credentials`);
+    }
     const changes = await get(`${dir}changes.csv`);
     const changed: Array<{ path: string; date: string }> = [];
     if (!ok(changes)) fail(13, `${dir}changes.csv: ${changes ? `HTTP ${changes.status}` : 'redirect'}`);
@@ -288,85 +403,173 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
       }
     }
 
-    // each document: 1, 2, 4, 11, 18, 19 (and 12/13 consistency)
     for (const path of indexPaths.slice(0, max)) {
-      documents++;
       const url = new URL(path, dir).toString();
-      const res = await get(url);
-      if (!ok(res)) {
-        fail(12, `${path} is listed but ${res ? `answers HTTP ${res.status}` : 'redirects'}`);
-        continue;
-      }
-      let doc: Record<string, unknown>;
-      try {
-        doc = asObject(JSON.parse(res.text));
-      } catch (e) {
-        fail(1, `${path}: not JSON (${(e as Error).message})`);
-        continue;
-      }
-      const v = await validateCsaf(doc, { strict: false });
-      for (const e of v.errors) fail(1, `${path}: ${describeProblem(e)}`);
-      const d = asObject(doc.document);
-      const tracking = asObject(d.tracking);
-      const id = typeof tracking.id === 'string' ? tracking.id : '';
-      const name = path.split('/').pop() ?? '';
-      if (name !== csafFileName(id))
-        fail(2, `${path}: tracking id ${id} gives the file name ${csafFileName(id)}`);
-      const year = str(tracking.initial_release_date).slice(0, 4);
-      if (!/^\d{4}\/[^/]+$/.test(path) || !path.startsWith(`${year}/`))
-        fail(11, `${path}: not in the folder of its initial release year ${year}`);
-      const label = str(asObject(asObject(d.distribution).tlp).label).toUpperCase();
-      if (tlpOfDir === 'WHITE' || tlpOfDir === 'CLEAR') {
-        if (label !== 'WHITE' && label !== 'CLEAR') {
-          fail(4, `${path}: TLP:${label || '(none)'} in the ${tlpOfDir} directory`);
-          if (label === 'AMBER' || label === 'RED')
-            fail(5, `${path}: TLP:${label} served without credentials`);
-        }
-      }
+      if (isPublic(tlpOfDir)) publicDirectoryDocs.add(url);
+      const s = await checkDocument(url, path, {
+        listedAs: tlpOfDir,
+        yearPath: path,
+        hashes: [`${url}.sha256`, `${url}.sha512`],
+        signature: `${url}.asc`,
+        listedBy: 12,
+      });
       const date = inChanges.get(path);
-      if (
-        date &&
-        date !== tracking.current_release_date &&
-        Date.parse(date) !== Date.parse(String(tracking.current_release_date))
-      )
-        fail(
-          13,
-          `${path}: changes.csv says ${date}, the document's current_release_date is ${String(tracking.current_release_date)}`,
-        );
-
-      for (const alg of ['sha256', 'sha512'] as const) {
-        const h = await get(`${url}.${alg}`);
-        if (!ok(h)) fail(18, `${path}.${alg}: ${h ? `HTTP ${h.status}` : 'redirect'}`);
-        else if ((h.text.trim().split(/\s+/)[0] ?? '').toLowerCase() !== sha(alg, res.bytes))
-          fail(18, `${path}.${alg} does not match the document`);
-      }
-      const asc = await get(`${url}.asc`);
-      if (!ok(asc)) fail(19, `${path}.asc: ${asc ? `HTTP ${asc.status}` : 'redirect'}`);
-      else if (keys.length === 0) fail(19, `${path}.asc: no public key to verify it with`);
-      else
-        try {
-          const r = await openpgp.verify({
-            message: await openpgp.createMessage({ binary: res.bytes }),
-            signature: await openpgp.readSignature({ armoredSignature: asc.text }),
-            verificationKeys: keys,
-          });
-          const first = r.signatures[0];
-          if (!first) fail(19, `${path}.asc holds no signature`);
-          else await first.verified;
-        } catch (e) {
-          fail(19, `${path}.asc does not verify: ${(e as Error).message}`);
-        }
+      if (s && date && date !== s.current && Date.parse(date) !== Date.parse(s.current))
+        fail(13, `${path}: changes.csv says ${date}, the document's current_release_date is ${s.current}`);
     }
     if (indexPaths.length > max)
-      note(1, `${indexPaths.length - max} documents of ${dir} not read (--max ${max})`);
+      note(1, `${indexPaths.length - max} documents of ${dir} not read (at most ${max})`);
   }
+
+  // 15: each feed of the metadata; TLP:WHITE (and unlabeled) ones readable by anyone, AMBER/RED refused
+  const feedUrls: string[] = [];
+  const publicFeedDocs = new Set<string>();
+  let readableFeeds = 0;
+  for (const f of feeds) {
+    const url = str(f.url);
+    const tlp = str(f.tlp_label).toUpperCase() || 'UNLABELED';
+    if (!url) {
+      fail(15, 'a feed without url');
+      continue;
+    }
+    feedUrls.push(url);
+    const res = await get(url);
+    if (!res) continue; // the redirect failed 6
+    if (tlp === 'AMBER' || tlp === 'RED') {
+      if (res.status === 200) fail(5, `${url} (TLP:${tlp}) answers 200 without credentials`);
+      else note(5, `${url} (TLP:${tlp}) without credentials: HTTP ${res.status}`);
+      continue;
+    }
+    if (res.status !== 200) {
+      if (isPublic(tlp)) {
+        fail(15, `${url} (TLP:${tlp}): HTTP ${res.status}`);
+        if (res.status === 401 || res.status === 403)
+          fail(4, `${url} (TLP:${tlp}) refuses a caller without credentials`);
+      } else note(15, `${url} (TLP:${tlp}) not read without credentials: HTTP ${res.status}`);
+      continue;
+    }
+    let feed: Record<string, unknown>;
+    try {
+      feed = asObject(asObject(JSON.parse(res.text)).feed);
+    } catch (e) {
+      fail(15, `${url}: not JSON (${(e as Error).message})`);
+      continue;
+    }
+    readableFeeds++;
+    for (const problem of feedProblems(feed, url)) fail(15, `${url}: ${problem}`);
+    const entries = Array.isArray(feed.entry) ? feed.entry.map(asObject) : [];
+    for (const e of entries.slice(0, max)) {
+      const links = Array.isArray(e.link) ? e.link.map(asObject) : [];
+      const hrefOf = (rel: string) => links.filter((l) => l.rel === rel).map((l) => str(l.href));
+      const src = str(asObject(e.content).src) || hrefOf('self')[0] || '';
+      const where = `${url} entry ${str(e.id) || '(no id)'}`;
+      if (!src) {
+        fail(15, `${where}: no content.src nor self link`);
+        continue;
+      }
+      const abs = new URL(src, url).toString();
+      if (isPublic(tlp)) publicFeedDocs.add(abs);
+      const s = await checkDocument(abs, new URL(abs).pathname, {
+        listedAs: tlp,
+        hashes: hrefOf('hash').map((h) => new URL(h, url).toString()),
+        signature: hrefOf('signature').map((h) => new URL(h, url).toString())[0],
+        listedBy: 15,
+      });
+      if (!s) continue;
+      if (tlpRank(s.label) > tlpRank(tlp))
+        fail(15, `${where}: a TLP:${s.label} document in a TLP:${tlp} feed`);
+      for (const [field, want] of [
+        ['published', s.initial],
+        ['updated', s.current],
+      ] as const)
+        if (Date.parse(str(e[field])) !== Date.parse(want))
+          fail(15, `${where}: ${field} ${str(e[field]) || '(none)'}, the document says ${want}`);
+    }
+    if (entries.length > max) note(1, `${entries.length - max} entries of ${url} not read (at most ${max})`);
+    note(15, `${url}: ${entries.length} entries`);
+  }
+  if (feeds.length) {
+    if (readableFeeds === 0 && !problems.has(15))
+      fail(15, 'no feed is readable without credentials (one of TLP:WHITE, GREEN or unlabeled must be)');
+    if (readableFeeds > 0)
+      for (const d of publicDirectoryDocs)
+        if (!publicFeedDocs.has(d)) fail(15, `${d} is in the directory but in no public ROLIE feed`);
+  }
+
+  // 16: the service document, if any (optional): it lists exactly the feeds of the metadata
+  if (feeds.length) {
+    const listedServices = rolies.flatMap((r) => (Array.isArray(r.services) ? r.services.map(str) : []));
+    const services = listedServices.length
+      ? listedServices
+      : [new URL('service.json', metadataUrl).toString()];
+    let found = 0;
+    for (const s of services) {
+      const res = await get(s);
+      if (!res) continue;
+      if (res.status !== 200) {
+        if (listedServices.length) fail(16, `${s} (listed in the metadata): HTTP ${res.status}`);
+        continue;
+      }
+      found++;
+      let hrefs: string[];
+      try {
+        const workspaces = asObject(asObject(JSON.parse(res.text)).service).workspace;
+        hrefs = (Array.isArray(workspaces) ? workspaces.map(asObject) : []).flatMap((w) =>
+          (Array.isArray(w.collection) ? w.collection.map(asObject) : []).map((c) => str(c.href)),
+        );
+      } catch (e) {
+        fail(16, `${s}: not JSON (${(e as Error).message})`);
+        continue;
+      }
+      for (const h of hrefs)
+        if (!feedUrls.includes(h)) fail(16, `${s} lists ${h}, a feed the metadata does not`);
+      for (const u of feedUrls) if (!hrefs.includes(u)) fail(16, `${s} does not list the feed ${u}`);
+      note(16, `${s}: ${hrefs.length} feeds`);
+    }
+    if (found === 0 && !problems.has(16)) na.set(16, 'no ROLIE service document (it is optional)');
+  }
+
+  // 17: the category document of each feed, if any (optional)
+  if (feeds.length) {
+    const listedCategories = rolies.flatMap((r) =>
+      Array.isArray(r.categories) ? r.categories.map(str) : [],
+    );
+    let found = 0;
+    for (const f of feeds) {
+      const url = str(f.url);
+      const tlp = str(f.tlp_label).toLowerCase();
+      if (!url || !tlp) continue;
+      const at = new URL(`category-${tlp}.json`, url).toString();
+      const listed = listedCategories.includes(at);
+      const res = await get(at);
+      if (!res) continue;
+      if (res.status !== 200) {
+        if (res.status === 401 || res.status === 403)
+          note(17, `${at}: HTTP ${res.status} without credentials`);
+        else if (listed) fail(17, `${at} (listed in the metadata): HTTP ${res.status}`);
+        continue;
+      }
+      found++;
+      try {
+        const cats = asObject(asObject(JSON.parse(res.text)).categories).category;
+        if (!Array.isArray(cats)) fail(17, `${at}: no categories.category array`);
+        else if (cats.map(asObject).some((c) => !str(c.term))) fail(17, `${at}: a category without term`);
+        else note(17, `${at}: ${cats.length} categories`);
+      } catch (e) {
+        fail(17, `${at}: not JSON (${(e as Error).message})`);
+      }
+    }
+    if (found === 0 && !problems.has(17)) na.set(17, 'no ROLIE category document (it is optional)');
+  }
+
   if (documents === 0) for (const id of [1, 2, 11, 18, 19]) if (!problems.has(id)) na.set(id, 'no documents');
   if (!problems.has(4) && !na.has(4)) note(4, `${documents} documents read without credentials`);
 
   // 3: TLS
   const insecure = [...new Set(urls.map((u) => new URL(u)))].filter((u) => u.protocol !== 'https:');
   if (insecure.length === 0) note(3, 'every URL is https');
-  else if (insecure.every((u) => LOOPBACK.test(u.hostname))) na.set(3, 'loopback address: TLS aside');
+  else if (o.allowHttpLoopback && insecure.every((u) => LOOPBACK.test(u.hostname)))
+    na.set(3, 'loopback address: TLS aside (--allow-http-loopback)');
   else for (const u of new Set(insecure.map((x) => x.origin))) fail(3, `${u} is not https`);
   for (const id of [21, 22, 23]) na.set(id, 'an aggregator requirement');
   if (!problems.has(6)) note(6, `${urls.length} requests, none redirected`);
@@ -379,16 +582,101 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
     if (reason !== undefined) return { id, title, outcome: 'not-applicable', details: [reason] };
     return { id, title, outcome: 'pass', details: notes.get(id) ?? [] };
   });
-  return { metadataUrl, results, ok: results.every((r) => r.outcome !== 'fail'), documents };
+  return {
+    metadataUrl,
+    role,
+    results,
+    ok: roleSatisfied(role, results),
+    failed: results.filter((r) => r.outcome === 'fail').map((r) => r.id),
+    documents,
+  };
 }
 
-/** The check as text: one line a requirement, its details indented. */
-export function formatCheck(c: ProviderCheck): string {
-  const lines = [`CSAF provider ${c.metadataUrl} (${c.documents} documents read)`];
-  for (const r of c.results) {
-    lines.push(`${String(r.id).padStart(2)}  ${r.outcome.padEnd(14)} ${r.title}`);
-    for (const d of r.details) lines.push(`      ${d}`);
-  }
-  lines.push(c.ok ? 'every requirement that applies passes' : 'FAILED');
-  return `${lines.join('\n')}\n`;
+const isPublic = (tlp: string) => tlp === 'WHITE' || tlp === 'CLEAR' || tlp === 'UNLABELED';
+const TLP_RANK: Readonly<Record<string, number>> = {
+  UNLABELED: 0,
+  WHITE: 1,
+  CLEAR: 1,
+  GREEN: 2,
+  AMBER: 3,
+  RED: 4,
+};
+const tlpRank = (tlp: string) => TLP_RANK[tlp] ?? 5;
+const isDate = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+/** What a ROLIE feed (RFC 8322 in JSON, as CSAF 7.1.15 shows it) lacks. */
+function feedProblems(feed: Record<string, unknown>, url: string): string[] {
+  const out: string[] = [];
+  if (!str(feed.id)) out.push('feed.id missing');
+  if (!str(feed.title)) out.push('feed.title missing');
+  if (!isDate(feed.updated)) out.push('feed.updated is not a date-time');
+  const links = Array.isArray(feed.link) ? feed.link.map(asObject) : [];
+  if (!links.some((l) => l.rel === 'self' && l.href === url)) out.push(`no link rel=self to ${url}`);
+  const cats = Array.isArray(feed.category) ? feed.category.map(asObject) : [];
+  if (!cats.some((c) => c.scheme === 'urn:ietf:params:rolie:category:information-type' && c.term === 'csaf'))
+    out.push('no category urn:ietf:params:rolie:category:information-type = csaf');
+  if (!Array.isArray(feed.entry)) out.push('feed.entry is not an array');
+  else
+    for (const e of feed.entry.map(asObject)) {
+      const id = str(e.id) || '(no id)';
+      const missing = [
+        !str(e.id) && 'id',
+        !str(e.title) && 'title',
+        !isDate(e.published) && 'published',
+        !isDate(e.updated) && 'updated',
+        !str(asObject(e.content).src) && 'content.src',
+        asObject(e.format).version !== '2.0' && 'format.version 2.0',
+        !str(asObject(e.format).schema) && 'format.schema',
+      ].filter((m): m is string => typeof m === 'string');
+      if (missing.length) out.push(`entry ${id}: ${missing.join(', ')} missing`);
+    }
+  return out;
+}
+
+/**
+ * Which requirements a role needs (CSAF 2.0 section 7.2): a publisher 1–4; a provider also 5–7, one of 8–10
+ * and either all of 11–14 or all of 15–17; a trusted provider also 18–20. A requirement holds unless it
+ * failed; "one of" needs one that passed.
+ */
+interface RoleRule {
+  /** Each must hold. */
+  all: readonly number[];
+  /** One must pass. */
+  oneOf?: readonly number[];
+  /** One group must hold whole, with one of its requirements passed (a distribution kind). */
+  eitherGroup?: ReadonlyArray<readonly number[]>;
+}
+const DISTRIBUTION_KINDS = [
+  [11, 12, 13, 14],
+  [15, 16, 17],
+] as const;
+export const ROLE_RULES: Readonly<Record<string, RoleRule>> = {
+  csaf_publisher: { all: [1, 2, 3, 4] },
+  csaf_provider: { all: [1, 2, 3, 4, 5, 6, 7], oneOf: [8, 9, 10], eitherGroup: DISTRIBUTION_KINDS },
+  csaf_trusted_provider: {
+    all: [1, 2, 3, 4, 5, 6, 7, 18, 19, 20],
+    oneOf: [8, 9, 10],
+    eitherGroup: DISTRIBUTION_KINDS,
+  },
+};
+
+export function roleSatisfied(role: string, results: readonly RequirementResult[]): boolean {
+  const rule = ROLE_RULES[role];
+  if (!rule) return false;
+  const outcome = (id: number) => results.find((r) => r.id === id)?.outcome ?? 'fail';
+  if (rule.all.some((id) => outcome(id) === 'fail')) return false;
+  if (rule.oneOf && !rule.oneOf.some((id) => outcome(id) === 'pass')) return false;
+  return (
+    !rule.eitherGroup ||
+    rule.eitherGroup.some(
+      (g) => g.every((id) => outcome(id) !== 'fail') && g.some((id) => outcome(id) === 'pass'),
+    )
+  );
+}
+
+/** The requirements a role needs, in order. */
+export function roleRequirements(role: string): number[] {
+  const r = ROLE_RULES[role];
+  if (!r) return [];
+  return [...new Set([...r.all, ...(r.oneOf ?? []), ...(r.eitherGroup ?? []).flat()])].sort((a, b) => a - b);
 }

@@ -7,8 +7,14 @@
  *
  * Role: `csaf_trusted_provider` — requirements 1–7 (valid documents, file names, TLS where the public URL is
  * https, TLP:WHITE public, AMBER/RED behind sign-in, no redirects, the metadata), 8 and 9 (security.txt and the
- * well-known URL), 11–14 (the directory distribution) and 18–20 (hashes, signatures, the public key). TLS is
- * the deployment's: the role holds when VULNSHARE_PUBLIC_URL is https.
+ * well-known URL), 11–14 (the directory distribution), 15–17 (a ROLIE feed per TLP
+ * `<tlp>/csaf-feed-tlp-<tlp>.json`, the service document `service.json` beside the metadata, a category
+ * document `<tlp>/category-<tlp>.json` per feed — the paths the reference provider csaf_distribution uses) and
+ * 18–20 (hashes, signatures, the public key). TLS is the deployment's: the role holds when
+ * VULNSHARE_PUBLIC_URL is https.
+ *
+ * What the provider lists is one function, `providerDocuments(tlp)`: the directory, index.txt, changes.csv and
+ * the ROLIE feeds all read it.
  *
  * Who reads which TLP directory, as data: {@link TLP_ACCESS}.
  */
@@ -19,9 +25,8 @@ import type { Principal } from '../accounts/model.js';
 import { requireAccess, type Action } from '../accounts/policy.js';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { exportRowsByPublicId } from '../exports/store.js';
+import { exportRowById, exportRowsByPublicId } from '../exports/store.js';
 import { findVulnId } from '../vulns/store.js';
-import { exportRowById } from '../exports/store.js';
 import { CSAF_TLP_LABELS, csafBytes, csafDirectoryPath, type CsafTlp } from './names.js';
 import {
   publishedRowsAfter,
@@ -42,6 +47,13 @@ export const TLP_ACCESS: Readonly<Record<CsafTlp, 'anyone' | 'signed-in' | Actio
 
 export const WELL_KNOWN = '/.well-known/csaf';
 
+const TLP_SUMMARY: Readonly<Record<CsafTlp, string>> = {
+  WHITE: 'The published advisories, public',
+  GREEN: 'Advisories for signed-in members',
+  AMBER: 'Advisories for the CERT staff and notified recipients',
+  RED: 'Advisories for the CERT staff only',
+};
+
 export interface ProviderDeps {
   db: Kysely<DB>;
   publisher: CsafPublisher;
@@ -50,13 +62,27 @@ export interface ProviderDeps {
   clock?: () => Date;
 }
 
-/** One document of the directory: where it lives and its current release date. */
+/** One document the provider lists: where it lives in its TLP directory and what a feed says of it. */
 export interface DirectoryEntry {
   tlp: CsafTlp;
   /** Relative to the TLP directory: `2023/cnvd-2023-00001.json`. */
   path: string;
+  trackingId: string;
+  title: string;
+  /** `csaf_security_advisory` or `csaf_vex`. */
+  category: string;
+  lang: string;
+  initialReleaseDate: string;
   currentReleaseDate: string;
+  /** The vendors of the product tree (its `vendor` branches): the terms of the ROLIE category document. */
+  vendors: string[];
 }
+
+/** ROLIE (RFC 8322) as CSAF 2.0 section 7.1.15–17 uses it. */
+export const ROLIE_INFORMATION_TYPE = 'urn:ietf:params:rolie:category:information-type';
+export const CSAF_SCHEMA_URL = 'https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json';
+export const rolieFeedName = (tlp: CsafTlp) => `csaf-feed-tlp-${tlp.toLowerCase()}.json`;
+export const rolieCategoryName = (tlp: CsafTlp) => `category-${tlp.toLowerCase()}.json`;
 
 export interface ServedFile {
   contentType: string;
@@ -84,6 +110,17 @@ const sha = (alg: 'sha256' | 'sha512', b: Buffer) => createHash(alg).update(b).d
 const htmlEscape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 const SIGNATURE_CACHE = 20_000;
+
+/** The names of the `vendor` branches of a product tree, in order, each once. */
+function vendorsOf(tree: unknown): string[] {
+  const branches = (tree as { branches?: unknown } | null)?.branches;
+  if (!Array.isArray(branches)) return [];
+  const names = branches
+    .map((b) => b as { category?: unknown; name?: unknown })
+    .filter((b) => b.category === 'vendor' && typeof b.name === 'string')
+    .map((b) => b.name as string);
+  return [...new Set(names)];
+}
 
 export function createCsafProvider(deps: ProviderDeps) {
   const { db, publisher } = deps;
@@ -172,10 +209,17 @@ export function createCsafProvider(deps: ProviderDeps) {
           const doc = docs[j];
           if (!doc) return;
           const [tlp, ...rest] = csafDirectoryPath(doc).split('/');
+          const { tracking } = doc.document;
           entries.set(row.rowId, {
             tlp: (tlp ?? 'white').toUpperCase() as CsafTlp,
             path: rest.join('/'),
-            currentReleaseDate: doc.document.tracking.current_release_date,
+            trackingId: tracking.id,
+            title: typeof doc.document.title === 'string' ? doc.document.title : tracking.id,
+            category: doc.document.category,
+            lang: typeof doc.document.lang === 'string' ? doc.document.lang : '',
+            initialReleaseDate: tracking.initial_release_date,
+            currentReleaseDate: tracking.current_release_date,
+            vendors: vendorsOf(doc.product_tree),
             modifiedAt: row.modifiedAt,
           });
         });
@@ -183,15 +227,23 @@ export function createCsafProvider(deps: ProviderDeps) {
     }
     for (const id of entries.keys()) if (!seen.has(id)) entries.delete(id);
   }
-  /** The directory's entries of one TLP, newest current release first. */
-  async function directory(tlp: CsafTlp): Promise<DirectoryEntry[]> {
+  /**
+   * Every document the provider lists under one TLP, newest current release first: the published records
+   * (never a rejected one, never a report still under embargo — it has no published record yet). The
+   * directory listings, index.txt, changes.csv and the ROLIE feed all come from here.
+   */
+  async function providerDocuments(tlp: CsafTlp): Promise<DirectoryEntry[]> {
     refreshing ??= refresh().finally(() => {
       refreshing = null;
     });
     await refreshing;
     return [...entries.values()]
       .filter((e) => e.tlp === tlp)
-      .map(({ tlp: t, path, currentReleaseDate }) => ({ tlp: t, path, currentReleaseDate }))
+      .map((e): DirectoryEntry => {
+        const { modifiedAt, ...entry } = e;
+        void modifiedAt; // the cache's key, not the caller's business
+        return entry;
+      })
       .sort(
         (a, b) => b.currentReleaseDate.localeCompare(a.currentReleaseDate) || a.path.localeCompare(b.path),
       );
@@ -210,15 +262,34 @@ export function createCsafProvider(deps: ProviderDeps) {
     return doc;
   }
 
+  const feedUrl = (t: CsafTlp) => `${base}/${t.toLowerCase()}/${rolieFeedName(t)}`;
+  const feedTitle = (t: CsafTlp) => `${publisher.name} CSAF feed (TLP:${t})`;
+  const informationType = { scheme: ROLIE_INFORMATION_TYPE, term: 'csaf' };
+  const tlpCategory = (t: CsafTlp) => ({ scheme: 'https://www.first.org/tlp/', term: t });
+
   return {
+    providerDocuments,
+
     /** The provider metadata (CSAF 2.0 section 7.1.7), valid against provider_json_schema.json. */
     async metadata() {
       const { fingerprint } = await signingKey();
       return {
         canonical_url: `${base}/provider-metadata.json`,
-        distributions: CSAF_TLP_LABELS.filter((t) => t === 'WHITE').map((t) => ({
-          directory_url: `${base}/${t.toLowerCase()}/`,
-        })),
+        distributions: [
+          {
+            // the directory of the public documents; the other TLPs are reached through their ROLIE feeds
+            directory_url: `${base}/white/`,
+            rolie: {
+              feeds: CSAF_TLP_LABELS.map((t) => ({
+                summary: `${TLP_SUMMARY[t]} (TLP:${t})`,
+                tlp_label: t,
+                url: feedUrl(t),
+              })),
+              services: [`${base}/service.json`],
+              categories: CSAF_TLP_LABELS.map((t) => `${base}/${t.toLowerCase()}/${rolieCategoryName(t)}`),
+            },
+          },
+        ],
         last_updated: clock().toISOString(),
         list_on_CSAF_aggregators: true,
         metadata_version: '2.0',
@@ -247,21 +318,21 @@ export function createCsafProvider(deps: ProviderDeps) {
     async indexTxt(p: Principal, dir: string): Promise<string> {
       const tlp = tlpOfDirectory(dir);
       requireTlpAccess(p, tlp);
-      return (await directory(tlp)).map((e) => `${e.path}\n`).join('');
+      return (await providerDocuments(tlp)).map((e) => `${e.path}\n`).join('');
     },
 
     /** changes.csv (7.1.13): `"<path>","<current release date>"`, newest first. */
     async changesCsv(p: Principal, dir: string): Promise<string> {
       const tlp = tlpOfDirectory(dir);
       requireTlpAccess(p, tlp);
-      return (await directory(tlp)).map((e) => `"${e.path}","${e.currentReleaseDate}"\n`).join('');
+      return (await providerDocuments(tlp)).map((e) => `"${e.path}","${e.currentReleaseDate}"\n`).join('');
     },
 
     /** A directory listing (7.1.14): the years of a TLP directory, or the files of one year. */
     async listing(p: Principal, dir: string, year?: string): Promise<string> {
       const tlp = tlpOfDirectory(dir);
       requireTlpAccess(p, tlp);
-      const all = await directory(tlp);
+      const all = await providerDocuments(tlp);
       let names: string[];
       if (year === undefined)
         names = [
@@ -279,6 +350,92 @@ export function createCsafProvider(deps: ProviderDeps) {
       const title = `Index of ${WELL_KNOWN}/${dir}/${year === undefined ? '' : `${year}/`}`;
       const items = names.map((n) => `<li><a href="${htmlEscape(n)}">${htmlEscape(n)}</a></li>`).join('\n');
       return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${htmlEscape(title)}</title></head>\n<body><h1>${htmlEscape(title)}</h1>\n<ul>\n${items}\n</ul></body></html>\n`;
+    },
+
+    /**
+     * The ROLIE feed of a TLP (7.1.15): one entry per document, newest first, linking the document, its
+     * hashes and its signature. Who may read it: {@link TLP_ACCESS}, as for the directory.
+     */
+    async rolieFeed(p: Principal, dir: string) {
+      const tlp = tlpOfDirectory(dir);
+      requireTlpAccess(p, tlp);
+      const docs = await providerDocuments(tlp);
+      const folder = `${base}/${tlp.toLowerCase()}/`;
+      return {
+        feed: {
+          id: `${new URL(base).hostname}-csaf-feed-tlp-${tlp.toLowerCase()}`,
+          title: feedTitle(tlp),
+          link: [
+            { rel: 'self', href: feedUrl(tlp) },
+            { rel: 'service', href: `${base}/service.json` },
+          ],
+          category: [informationType, tlpCategory(tlp)],
+          updated: clock().toISOString(),
+          entry: docs.map((e) => {
+            const url = `${folder}${e.path}`;
+            return {
+              id: e.trackingId,
+              title: e.title,
+              link: [
+                { rel: 'self', href: url },
+                { rel: 'hash', href: `${url}.sha256` },
+                { rel: 'hash', href: `${url}.sha512` },
+                { rel: 'signature', href: `${url}.asc` },
+              ],
+              published: e.initialReleaseDate,
+              updated: e.currentReleaseDate,
+              summary: { content: e.title },
+              content: { type: 'application/json', src: url },
+              format: { schema: CSAF_SCHEMA_URL, version: '2.0' },
+              ...(e.vendors.length ? { category: e.vendors.map((term) => ({ term })) } : {}),
+            };
+          }),
+        },
+      };
+    },
+
+    /** The ROLIE service document (7.1.16): every feed of the metadata, public ones and protected ones. */
+    rolieService() {
+      const collection = (t: CsafTlp) => ({
+        title: feedTitle(t),
+        href: feedUrl(t),
+        categories: { category: [informationType, tlpCategory(t)] },
+      });
+      return {
+        service: {
+          workspace: [
+            { title: 'Public CSAF feed', collection: [collection('WHITE')] },
+            {
+              title: 'CSAF feeds for signed-in members',
+              collection: CSAF_TLP_LABELS.filter((t) => t !== 'WHITE').map(collection),
+            },
+          ],
+        },
+      };
+    },
+
+    /**
+     * The ROLIE category document of a TLP (7.1.17): the terms its documents can be told apart by — the
+     * document categories and languages, and the vendors of their product trees.
+     */
+    async rolieCategories(p: Principal, dir: string) {
+      const tlp = tlpOfDirectory(dir);
+      requireTlpAccess(p, tlp);
+      const docs = await providerDocuments(tlp);
+      const terms = [
+        ...new Set(docs.map((d) => d.category)),
+        ...new Set(docs.map((d) => d.lang).filter((l) => l !== '')),
+        ...new Set(docs.flatMap((d) => d.vendors)),
+      ];
+      return { categories: { category: [...new Set(terms)].map((term) => ({ term })) } };
+    },
+
+    /** A ROLIE file of a TLP directory by its name: its feed or its category document. */
+    async rolieFile(p: Principal, dir: string, file: string) {
+      const tlp = tlpOfDirectory(dir);
+      if (file === rolieFeedName(tlp)) return this.rolieFeed(p, dir);
+      if (file === rolieCategoryName(tlp)) return this.rolieCategories(p, dir);
+      throw new AppError('not_found', `No CSAF file ${dir}/${file}`, { file });
     },
 
     /** A file of a year folder: the document, or its `.sha256`, `.sha512` or `.asc`. */

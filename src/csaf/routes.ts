@@ -23,7 +23,18 @@ const yearParams = Type.Object({ tlp: tlpDir, year: yearDir });
 const metadataSchema = Type.Object(
   {
     canonical_url: Type.String(),
-    distributions: Type.Array(Type.Object({ directory_url: Type.String() })),
+    distributions: Type.Array(
+      Type.Object({
+        directory_url: Type.String(),
+        rolie: Type.Object({
+          feeds: Type.Array(
+            Type.Object({ summary: Type.String(), tlp_label: Type.String(), url: Type.String() }),
+          ),
+          services: Type.Array(Type.String()),
+          categories: Type.Array(Type.String()),
+        }),
+      }),
+    ),
     last_updated: Type.String({ format: 'date-time' }),
     list_on_CSAF_aggregators: Type.Boolean(),
     metadata_version: Type.String(),
@@ -34,6 +45,53 @@ const metadataSchema = Type.Object(
   },
   { description: 'CSAF 2.0 provider metadata (provider_json_schema.json)' },
 );
+
+const link = Type.Object({ rel: Type.String(), href: Type.String() });
+const category = Type.Object({ scheme: Type.Optional(Type.String()), term: Type.String() });
+/** A ROLIE feed (CSAF 2.0 7.1.15). */
+const feedSchema = Type.Object({
+  feed: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    link: Type.Array(link),
+    category: Type.Array(category),
+    updated: Type.String(),
+    entry: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        title: Type.String(),
+        link: Type.Array(link),
+        published: Type.String(),
+        updated: Type.String(),
+        summary: Type.Object({ content: Type.String() }),
+        content: Type.Object({ type: Type.String(), src: Type.String() }),
+        format: Type.Object({ schema: Type.String(), version: Type.String() }),
+        category: Type.Optional(Type.Array(category)),
+      }),
+    ),
+  }),
+});
+/** A ROLIE category document (7.1.17). */
+const categoriesSchema = Type.Object({
+  categories: Type.Object({ category: Type.Array(category) }),
+});
+/** The ROLIE service document (7.1.16). */
+const serviceSchema = Type.Object({
+  service: Type.Object({
+    workspace: Type.Array(
+      Type.Object({
+        title: Type.String(),
+        collection: Type.Array(
+          Type.Object({
+            title: Type.String(),
+            href: Type.String(),
+            categories: Type.Object({ category: Type.Array(category) }),
+          }),
+        ),
+      }),
+    ),
+  }),
+});
 
 export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafProvider }): void {
   const p = deps.provider;
@@ -51,6 +109,43 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
       },
     },
     () => p.metadata(),
+  );
+
+  r.get(
+    `${WELL_KNOWN}/service.json`,
+    {
+      schema: {
+        operationId: 'getCsafRolieService',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
+        security: NO_SIGN_IN,
+        tags: ['csaf'],
+        summary: 'The ROLIE service document: every ROLIE feed of the provider',
+        response: { 200: serviceSchema },
+      },
+    },
+    () => p.rolieService(),
+  );
+
+  r.get(
+    `${WELL_KNOWN}/:tlp/:file`,
+    {
+      schema: {
+        operationId: 'getCsafRolieFile',
+        // a CSAF distribution file (CSAF 2.0 section 7), not an API operation: left out of the OpenAPI document
+        hide: true,
+        security: SIGN_IN_OPTIONAL,
+        tags: ['csaf'],
+        summary:
+          'The ROLIE feed (csaf-feed-tlp-<tlp>.json) or category document (category-<tlp>.json) of a TLP directory',
+        params: Type.Object({
+          tlp: tlpDir,
+          file: Type.String({ pattern: '^(csaf-feed-tlp|category)-(white|green|amber|red)\\.json$' }),
+        }),
+        response: { 200: Type.Union([feedSchema, categoriesSchema]), ...errors },
+      },
+    },
+    (req) => p.rolieFile(req.principal, req.params.tlp, req.params.file),
   );
 
   r.get(

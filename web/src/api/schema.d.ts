@@ -1048,6 +1048,150 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/advisories': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Platform advisories, newest first: published ones as their TLP allows; drafts too for analysts */
+    get: operations['listAdvisories'];
+    put?: never;
+    /** Create a draft advisory: titles and summaries in zh / en, TLP, the records it groups */
+    post: operations['createAdvisory'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One advisory with its records and revisions */
+    get: operations['getAdvisory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Edit titles, summaries or TLP (a published advisory: for its next revision, published by publish) */
+    patch: operations['updateAdvisory'];
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/vulnerabilities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add records by any of their ids (unknown: 404; rejected, or a CVE another record of the advisory carries: 409) */
+    post: operations['addAdvisoryRecords'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/vulnerabilities/{vulnId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove one record from an advisory */
+    delete: operations['removeAdvisoryRecord'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish: the first time assigns VS-SA-<year>-<n> (revision 1), later the next revision. 409 when a record is unpublished, under embargo, rejected or shares a CVE, or nothing changed */
+    post: operations['publishAdvisory'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/csaf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A published advisory as one CSAF 2.0 document (csaf_security_advisory, or csaf_vex)
+     * @description What the last revision published: the records' products merged into one product tree, one vulnerability per record with its vendor statuses where known (see src/advisories/csaf.ts), the advisory's TLP; valid against the strict CSAF 2.0 schema and every mandatory test. 409 for a draft.
+     */
+    get: operations['getAdvisoryCsaf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vocabularies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The code tables the platform labels its data with (zh/en): object types, sectors, TLP … */
+    get: operations['getVocabularies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/weeks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An ISO week (Monday–Sunday, Asia/Shanghai) with the ids of the weeks before and after
+     * @description The week named by `week`, else the one holding `date`, else the current one. Bulletins and the reporter ranking count by these weeks.
+     */
+    get: operations['getWeek'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1055,7 +1199,62 @@ export interface components {
     /** Error */
     'def-0': {
       error?: {
-        code?: string;
+        /**
+         * @description A stable code from one table (src/errors.ts): the HTTP status and the user message (en / zh, by Accept-Language or ?lang=) follow from it.
+         *
+         *     - `bad_request` (400): {message}
+         *     - `invalid_parameter` (400): {message}
+         *     - `invalid_input` (400): {message}
+         *     - `invalid_cvss_vector` (400): {message}
+         *     - `weak_password` (400): {message}
+         *     - `unauthorized` (401): {message}
+         *     - `forbidden` (403): {message}
+         *     - `not_found` (404): {message}
+         *     - `conflict` (409): {message}
+         *     - `rate_limited` (429): {message}
+         *     - `internal` (500): Internal error
+         *     - `unavailable` (503): {message}
+         *     - `no_cve_id` (409): {message}
+         *     - `invalid_transition` (409): {from} → {to} is not a transition of this workflow (next: {allowed})
+         *     - `already_notified` (409): {organisation} was notified about {trackingNo} already
+         *     - `not_notifiable` (409): Only a verified, unpublished report is notified (this one is {state})
+         *     - `duplicate_of_later_report` (409): {trackingNo} came first and is original: mark {canonical} as the duplicate instead
+         *     - `user_account_required` (403): This needs a signed-in user account
+         *     - `not_organisation_member` (403): Sign in as a member of a notified organisation
+         *     - `not_receiving_organisation` (403): {organisation} is of a kind that does not receive notifications
+         *     - `unverified_organisation` (403): {organisation} is not verified yet: an analyst verifies an organisation before it receives embargoed reports
+         *     - `bulletin_frozen` (409): Bulletin {id} is published and frozen; its editorial content cannot change
+         *     - `already_published` (409): Bulletin {id} was published already ({publishedAt})
+         *     - `week_not_started` (409): Week {id} has not started yet; nothing to publish
+         *     - `stix_id_taken` (409): An incident with this STIX id exists and you may not see it
+         * @enum {string}
+         */
+        code?:
+          | 'bad_request'
+          | 'invalid_parameter'
+          | 'invalid_input'
+          | 'invalid_cvss_vector'
+          | 'weak_password'
+          | 'unauthorized'
+          | 'forbidden'
+          | 'not_found'
+          | 'conflict'
+          | 'rate_limited'
+          | 'internal'
+          | 'unavailable'
+          | 'no_cve_id'
+          | 'invalid_transition'
+          | 'already_notified'
+          | 'not_notifiable'
+          | 'duplicate_of_later_report'
+          | 'user_account_required'
+          | 'not_organisation_member'
+          | 'not_receiving_organisation'
+          | 'unverified_organisation'
+          | 'bulletin_frozen'
+          | 'already_published'
+          | 'week_not_started'
+          | 'stix_id_taken';
         message?: string;
         details?: {
           [key: string]: unknown;
@@ -1065,78 +1264,78 @@ export interface components {
     };
     /** Vulnerability */
     'def-1': {
-      id?: string;
-      aliases?: string[];
+      id: string;
+      aliases: string[];
       /** @enum {string} */
-      state?: 'published' | 'rejected';
-      title?: {
+      state: 'published' | 'rejected';
+      title: {
         zh?: string;
         en?: string;
       };
-      description?: {
+      description: {
         zh?: string;
         en?: string;
       };
-      products?: {
-        vendor?: string;
-        product?: string;
-        versions?: string[];
+      products: {
+        vendor: string;
+        product: string;
+        versions: string[];
         cpes?: string[];
         raw?: string;
       }[];
-      vendors?: string[];
-      objectType?: string | null;
-      industries?: string[];
-      weaknesses?: {
-        cwe?: string | null;
+      vendors: string[];
+      objectType: string | null;
+      industries: string[];
+      weaknesses: {
+        cwe: string | null;
         nameZh?: string;
         nameEn?: string;
         /** @enum {string} */
         source?: 'cna' | 'adp' | 'cnvd' | 'kev' | 'csaf' | 'vulnshare' | 'inferred';
       }[];
-      cvss?: {
-        version?: string;
-        vector?: string;
-        baseScore?: number;
-        severity?: string;
+      cvss: {
+        version: string;
+        vector: string;
+        baseScore: number;
+        severity: string;
         provider?: string;
       }[];
-      score?: number | null;
-      scoreVersion?: string | null;
-      severity?: string | null;
-      severitySource?: string | null;
-      zeroDay?: boolean | null;
-      kind?: string;
-      exploited?: {
-        dateAdded?: string;
-        ransomware?: boolean;
+      score: number | null;
+      scoreVersion: string | null;
+      severity: string | null;
+      severitySource: string | null;
+      zeroDay: boolean | null;
+      kind: string;
+      exploited: {
+        dateAdded: string;
+        ransomware: boolean;
         dueDate?: string;
         requiredAction?: string;
-        source?: string;
+        source: string;
       } | null;
-      pocAvailable?: boolean;
-      dates?: {
+      pocAvailable: boolean;
+      dates: {
         submitted?: string;
         collected?: string;
         published?: string;
         updated?: string;
       };
-      solution?: string | null;
-      patch?: {
+      solution: string | null;
+      patch: {
         name?: string;
         description?: string;
         url?: string;
       } | null;
-      references?: {
-        url?: string;
+      references: {
+        url: string;
         name?: string;
         tags?: string[];
       }[];
-      credits?: string[];
-      sources?: {
-        source?: string;
-        key?: string;
-        state?: string;
+      credits: string[];
+      sources: {
+        source: string;
+        key: string;
+        state: string;
       }[];
       ssvc?: {
         [key: string]: unknown;
@@ -1594,6 +1793,8 @@ export interface operations {
             | 'watchlists:manage_all'
             | 'csaf:read_amber'
             | 'csaf:read_red'
+            | 'advisories:write'
+            | 'advisories:publish'
           )[];
           expiresInDays?: number;
         };
@@ -2632,35 +2833,35 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: string;
-              aliases?: string[];
-              title?: {
+            items: {
+              id: string;
+              aliases: string[];
+              title: {
                 zh?: string;
                 en?: string;
               };
-              severity?: string | null;
-              score?: number | null;
-              vendors?: string[];
-              objectType?: string | null;
-              industries?: string[];
-              kind?: string;
-              zeroDay?: boolean | null;
-              exploited?: boolean;
-              state?: string;
-              published?: string | null;
-              collected?: string | null;
-              sources?: string[];
+              severity: string | null;
+              score: number | null;
+              vendors: string[];
+              objectType: string | null;
+              industries: string[];
+              kind: string;
+              zeroDay: boolean | null;
+              exploited: boolean;
+              state: string;
+              published: string | null;
+              collected: string | null;
+              sources: string[];
               rank?: number;
             }[];
-            nextCursor?: string | null;
-            total?: number;
-            totalIsExact?: boolean;
-            sort?: string;
+            nextCursor: string | null;
+            total: number;
+            totalIsExact: boolean;
+            sort: string;
             facets?: {
               [key: string]: {
-                value?: string;
-                count?: number;
+                value: string;
+                count: number;
               }[];
             };
           };
@@ -2793,23 +2994,23 @@ export interface operations {
         };
         content: {
           'application/json': {
-            vulnerability?: components['schemas']['def-1'];
-            alsoKnownAs?: string[];
-            sources?: {
-              source?: string;
-              key?: string;
-              state?: string;
-              file?: string | null;
-              firstSeenAt?: string;
-              updatedAt?: string;
-              raw?: string;
+            vulnerability: components['schemas']['def-1'];
+            alsoKnownAs: string[];
+            sources: {
+              source: string;
+              key: string;
+              state: string;
+              file: string | null;
+              firstSeenAt: string;
+              updatedAt: string;
+              raw: string;
             }[];
-            history?: {
-              at?: string;
-              change?: string;
-              source?: string | null;
-              sourceKey?: string | null;
-              fields?: {
+            history: {
+              at: string;
+              change: string;
+              source: string | null;
+              sourceKey: string | null;
+              fields: {
                 [key: string]: unknown;
               };
             }[];
@@ -3032,10 +3233,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              vendor?: string;
-              count?: number;
-              high?: number;
+            items: {
+              vendor: string;
+              count: number;
+              high: number;
             }[];
           };
         };
@@ -5998,7 +6199,7 @@ export interface operations {
             items: {
               name: string;
               /** @enum {string} */
-              format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+              format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
               url: string;
               /** @description the schedule in milliseconds */
               scheduleMs: number | null;
@@ -6089,7 +6290,7 @@ export interface operations {
         'application/json': {
           name: string;
           /** @enum {string} */
-          format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+          format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
           url: string;
           schedule?: string | null;
         };
@@ -6105,7 +6306,7 @@ export interface operations {
           'application/json': {
             name: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
             url: string;
             /** @description the schedule in milliseconds */
             scheduleMs: number | null;
@@ -6185,8 +6386,8 @@ export interface operations {
   };
   getFeed: {
     parameters: {
-      query?: {
-        runs?: number;
+      query: {
+        runs: number;
       };
       header?: never;
       path: {
@@ -6205,7 +6406,7 @@ export interface operations {
           'application/json': {
             name: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
             url: string;
             /** @description the schedule in milliseconds */
             scheduleMs: number | null;
@@ -6381,7 +6582,7 @@ export interface operations {
       content: {
         'application/json': {
           /** @enum {string} */
-          format?: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+          format?: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
           url?: string;
           schedule?: string | null;
         };
@@ -6397,7 +6598,7 @@ export interface operations {
           'application/json': {
             name: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
             url: string;
             /** @description the schedule in milliseconds */
             scheduleMs: number | null;
@@ -6477,8 +6678,8 @@ export interface operations {
   };
   syncFeed: {
     parameters: {
-      query?: {
-        force?: boolean;
+      query: {
+        force: boolean;
       };
       header?: never;
       path: {
@@ -6497,7 +6698,7 @@ export interface operations {
           'application/json': {
             feed: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
             url: string;
             /** @enum {string} */
             outcome: 'imported' | 'not_modified' | 'failed';
@@ -6514,15 +6715,15 @@ export interface operations {
             importRunId: number | null;
             error: string | null;
             /** @description the importer’s record-level issues (first 200) */
-            issues?: {
+            issues: {
               file: string;
               record?: string;
               field?: string;
               message: string;
             }[];
             /** @description false when another worker took the lease over meanwhile */
-            statusApplied?: boolean;
-            durationMs?: number;
+            statusApplied: boolean;
+            durationMs: number;
           };
         };
       };
@@ -8173,25 +8374,34 @@ export interface operations {
         };
         content: {
           'application/json': {
-            canonical_url?: string;
-            distributions?: {
-              directory_url?: string;
+            canonical_url: string;
+            distributions: {
+              directory_url: string;
+              rolie: {
+                feeds: {
+                  summary: string;
+                  tlp_label: string;
+                  url: string;
+                }[];
+                services: string[];
+                categories: string[];
+              };
             }[];
             /** Format: date-time */
-            last_updated?: string;
-            list_on_CSAF_aggregators?: boolean;
-            metadata_version?: string;
-            mirror_on_CSAF_aggregators?: boolean;
-            public_openpgp_keys?: {
-              fingerprint?: string;
-              url?: string;
+            last_updated: string;
+            list_on_CSAF_aggregators: boolean;
+            metadata_version: string;
+            mirror_on_CSAF_aggregators: boolean;
+            public_openpgp_keys: {
+              fingerprint: string;
+              url: string;
             }[];
-            publisher?: {
-              category?: string;
-              name?: string;
-              namespace?: string;
+            publisher: {
+              category: string;
+              name: string;
+              namespace: string;
             };
-            role?: string;
+            role: string;
           };
         };
       };
@@ -8213,6 +8423,1096 @@ export interface operations {
         };
         content: {
           'text/plain': string;
+        };
+      };
+    };
+  };
+  listAdvisories: {
+    parameters: {
+      query?: {
+        status?: 'draft' | 'published';
+        /** @description only advisories with a smaller id (paging) */
+        before?: number;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              /** @description VS-SA-<year>-<n>, assigned on first publication */
+              publicId: string | null;
+              /** @enum {string} */
+              status: 'draft' | 'published';
+              titleZh: string | null;
+              titleEn: string | null;
+              summaryZh: string | null;
+              summaryEn: string | null;
+              /** @enum {string} */
+              tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+              vulnerabilityIds: string[];
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** Format: date-time */
+              publishedAt: string | null;
+              revisions: {
+                number: number;
+                /** Format: date-time */
+                at: string;
+                summary: string | null;
+                actor: string;
+              }[];
+              /** @description Published, and changed since the last revision: publish again to revise */
+              pendingChanges: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          titleZh?: string | null;
+          titleEn?: string | null;
+          summaryZh?: string | null;
+          summaryEn?: string | null;
+          /** @enum {string} */
+          tlp?: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+          vulnerabilityIds?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  updateAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          titleZh?: string | null;
+          titleEn?: string | null;
+          summaryZh?: string | null;
+          summaryEn?: string | null;
+          /** @enum {string} */
+          tlp?: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addAdvisoryRecords: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          ids: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  removeAdvisoryRecord: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        vulnId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  publishAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description what changed */
+          summary?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdvisoryCsaf: {
+    parameters: {
+      query?: {
+        lang?: 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A CSAF 2.0 document (csaf_security_advisory, or csaf_vex where vendor statuses are known) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            document: {
+              [key: string]: unknown;
+            };
+            product_tree: {
+              [key: string]: unknown;
+            };
+            vulnerabilities: {
+              [key: string]: unknown;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getVocabularies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            vulnerabilities: {
+              objectTypes: {
+                web_application: {
+                  zh: string;
+                  en: string;
+                };
+                network_device: {
+                  zh: string;
+                  en: string;
+                };
+                application: {
+                  zh: string;
+                  en: string;
+                };
+                operating_system: {
+                  zh: string;
+                  en: string;
+                };
+                smart_device: {
+                  zh: string;
+                  en: string;
+                };
+                security_product: {
+                  zh: string;
+                  en: string;
+                };
+                database: {
+                  zh: string;
+                  en: string;
+                };
+                connected_vehicle: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              industries: {
+                telecom: {
+                  zh: string;
+                  en: string;
+                };
+                mobile_internet: {
+                  zh: string;
+                  en: string;
+                };
+                ics: {
+                  zh: string;
+                  en: string;
+                };
+              };
+            };
+            incidents: {
+              sectors: {
+                energy: {
+                  zh: string;
+                  en: string;
+                };
+                chemical: {
+                  zh: string;
+                  en: string;
+                };
+                finance: {
+                  zh: string;
+                  en: string;
+                };
+                telecom: {
+                  zh: string;
+                  en: string;
+                };
+                government: {
+                  zh: string;
+                  en: string;
+                };
+                healthcare: {
+                  zh: string;
+                  en: string;
+                };
+                education: {
+                  zh: string;
+                  en: string;
+                };
+                transport: {
+                  zh: string;
+                  en: string;
+                };
+                manufacturing: {
+                  zh: string;
+                  en: string;
+                };
+                water: {
+                  zh: string;
+                  en: string;
+                };
+                internet: {
+                  zh: string;
+                  en: string;
+                };
+                other: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              attackPhases: {
+                'initial-access': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                execution: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                persistence: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'privilege-escalation': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'defense-evasion': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'credential-access': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                discovery: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'lateral-movement': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                collection: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'command-and-control': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                exfiltration: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                impact: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+              };
+              assetKinds: {
+                server: {
+                  zh: string;
+                  en: string;
+                };
+                workstation: {
+                  zh: string;
+                  en: string;
+                };
+                'mail-server': {
+                  zh: string;
+                  en: string;
+                };
+                camera: {
+                  zh: string;
+                  en: string;
+                };
+                plc: {
+                  zh: string;
+                  en: string;
+                };
+                'network-device': {
+                  zh: string;
+                  en: string;
+                };
+                database: {
+                  zh: string;
+                  en: string;
+                };
+                'upgrade-server': {
+                  zh: string;
+                  en: string;
+                };
+                other: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              vectors: {
+                'vulnerability-exploit': {
+                  zh: string;
+                  en: string;
+                };
+                'weak-credential': {
+                  zh: string;
+                  en: string;
+                };
+                phishing: {
+                  zh: string;
+                  en: string;
+                };
+                'supply-chain': {
+                  zh: string;
+                  en: string;
+                };
+                'stolen-certificate': {
+                  zh: string;
+                  en: string;
+                };
+                misconfiguration: {
+                  zh: string;
+                  en: string;
+                };
+                other: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              statuses: {
+                open: {
+                  zh: string;
+                  en: string;
+                };
+                analysing: {
+                  zh: string;
+                  en: string;
+                };
+                contained: {
+                  zh: string;
+                  en: string;
+                };
+                closed: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              transitions: {
+                /** @description the statuses this one may change to */
+                open: string[];
+                /** @description the statuses this one may change to */
+                analysing: string[];
+                /** @description the statuses this one may change to */
+                contained: string[];
+                /** @description the statuses this one may change to */
+                closed: string[];
+              };
+              tlpLevels: {
+                clear: {
+                  zh: string;
+                  en: string;
+                };
+                green: {
+                  zh: string;
+                  en: string;
+                };
+                amber: {
+                  zh: string;
+                  en: string;
+                };
+                'amber+strict': {
+                  zh: string;
+                  en: string;
+                };
+                red: {
+                  zh: string;
+                  en: string;
+                };
+              };
+            };
+            notifications: {
+              /** @description states in which a notification is settled: the recipient has nothing more to do */
+              closedStates: string[];
+            };
+          };
+        };
+      };
+    };
+  };
+  getWeek: {
+    parameters: {
+      query?: {
+        /** @description an ISO week id, e.g. 2023-W49 */
+        week?: string;
+        /** @description a calendar date */
+        date?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            year: number;
+            week: number;
+            /**
+             * Format: date
+             * @description Monday
+             */
+            start: string;
+            /**
+             * Format: date
+             * @description Sunday
+             */
+            end: string;
+            previous: string;
+            next: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
