@@ -1,209 +1,159 @@
 /** Disposal routes: notify (analysts), notifications of a submission, recipient actions by account or link, inbox. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TInteger } from 'typebox';
 import {
   NOTIFICATION_STATES,
   RECIPIENT_ACTIONS,
   RECIPIENT_CATEGORIES,
   type NotificationState,
   type RecipientAction,
-  type RecipientCategory,
 } from './rules.js';
 import type { CoordinationService } from './service.js';
+import type { NotificationView } from './views.js';
+import { AppError } from '../errors.js';
 import { BOARD_LIMIT } from './board.js';
 import { NO_SIGN_IN, SIGNED_IN } from '../http/openapi.js';
+import { IdParam, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const err = { $ref: 'Error#' } as const;
-const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
-const actionBody = {
-  type: 'object',
-  required: ['action'],
-  additionalProperties: false,
-  properties: {
-    action: { type: 'string', enum: Object.keys(RECIPIENT_ACTIONS) },
-    fixUrl: { type: 'string', maxLength: 2000 },
-    note: { type: 'string', maxLength: 5000 },
+const errors = errorResponses(400, 401, 403, 404, 409);
+const nstr = Nullable(Type.String());
+const actionBody = Type.Object(
+  {
+    action: StringEnum(Object.keys(RECIPIENT_ACTIONS) as RecipientAction[]),
+    fixUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+    note: Type.Optional(Type.String({ maxLength: 5000 })),
   },
-} as const;
-type ActionBody = { action: RecipientAction; fixUrl?: string; note?: string };
-const nullableString = { type: ['string', 'null'] } as const;
+  { additionalProperties: false },
+);
+const notificationState = StringEnum(NOTIFICATION_STATES);
+/** One count per notification state, every state present. */
+const byState = Type.Object(
+  Object.fromEntries(NOTIFICATION_STATES.map((s) => [s, Type.Integer()])) as Record<
+    NotificationState,
+    TInteger
+  >,
+);
 /** GET /notifications: exactly the fields the board shows (views.ts BoardPage). */
-const BOARD_PAGE = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          trackingNo: { type: 'string' },
-          title: { type: 'string' },
-          severity: nullableString,
-          organisationId: { type: 'integer' },
-          organisation: { type: 'string' },
-          category: { type: 'string' },
-          state: { type: 'string' },
-          notifiedAt: { type: 'string' },
-          deadline: { type: 'string' },
-          fixUrl: nullableString,
-          overdue: { type: 'boolean' },
-        },
-      },
-    },
-    nextCursor: nullableString,
-    summary: {
-      type: 'object',
-      properties: {
-        total: { type: 'integer' },
-        overdue: { type: 'integer' },
-        byOrganisation: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              organisationId: { type: 'integer' },
-              organisation: { type: 'string' },
-              total: { type: 'integer' },
-              open: { type: 'integer' },
-              overdue: { type: 'integer' },
-            },
-          },
-        },
-        byState: {
-          type: 'object',
-          properties: Object.fromEntries(NOTIFICATION_STATES.map((s) => [s, { type: 'integer' }])),
-        },
-      },
-    },
-  },
-} as const;
+const BOARD_PAGE = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      trackingNo: Type.String(),
+      title: Type.String(),
+      severity: nstr,
+      organisationId: Type.Integer(),
+      organisation: Type.String(),
+      category: Type.String(),
+      state: notificationState,
+      notifiedAt: Type.String(),
+      deadline: Type.String(),
+      fixUrl: nstr,
+      overdue: Type.Boolean(),
+    }),
+  ),
+  nextCursor: nstr,
+  summary: Type.Object({
+    total: Type.Integer(),
+    overdue: Type.Integer(),
+    byOrganisation: Type.Array(
+      Type.Object({
+        organisationId: Type.Integer(),
+        organisation: Type.String(),
+        total: Type.Integer(),
+        open: Type.Integer(),
+        overdue: Type.Integer(),
+      }),
+    ),
+    byState,
+  }),
+});
 /** Whom to notify: organisations with their disposal category (shared with incidents' notify). */
-export const RECIPIENTS_BODY = {
-  type: 'object',
-  required: ['recipients'],
-  additionalProperties: false,
-  properties: {
-    recipients: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 50,
-      items: {
-        type: 'object',
-        required: ['organisationId', 'category'],
-        additionalProperties: false,
-        properties: {
-          organisationId: { type: 'integer' },
-          category: { type: 'string', enum: [...RECIPIENT_CATEGORIES] },
-        },
-      },
-    },
+export const RECIPIENTS_BODY = Type.Object(
+  {
+    recipients: Type.Array(
+      Type.Object(
+        { organisationId: Type.Integer(), category: StringEnum(RECIPIENT_CATEGORIES) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 50 },
+    ),
   },
-} as const;
-const nstr = { type: 'string', nullable: true } as const;
+  { additionalProperties: false },
+);
 /**
  * What a caller may see of a notification: recipients and link holders get exactly these fields, and an
  * event's actor is "coordinator" where the coordinator's side acted (the service never gives them who).
  */
-const notificationView = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'organisationId',
-    'organisation',
-    'category',
-    'state',
-    'deadline',
-    'fixUrl',
-    'answer',
-    'overdue',
-    'events',
-  ],
-  properties: {
-    id: { type: 'integer' },
-    organisationId: { type: 'integer' },
-    organisation: { type: 'string' },
-    category: { type: 'string' },
-    state: { type: 'string', enum: [...NOTIFICATION_STATES] },
-    deadline: { type: 'string' },
+const notificationView = Type.Object(
+  {
+    id: Type.Integer(),
+    organisationId: Type.Integer(),
+    organisation: Type.String(),
+    category: Type.String(),
+    state: notificationState,
+    deadline: Type.String(),
     fixUrl: nstr,
     answer: nstr,
-    overdue: { type: 'boolean' },
-    events: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['at', 'actor', 'from', 'to', 'note'],
-        properties: {
-          at: { type: 'string' },
-          actor: { type: 'string' },
-          from: nstr,
-          to: { type: 'string' },
-          note: nstr,
-        },
-      },
-    },
+    overdue: Type.Boolean(),
+    events: Type.Array(
+      Type.Object(
+        { at: Type.String(), actor: Type.String(), from: nstr, to: Type.String(), note: nstr },
+        { additionalProperties: false },
+      ),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 /** The report a notification is about, as its recipient sees it (no reporter, no verification, no PoC). */
-const notifiedReport = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['notification', 'report'],
-  properties: {
+const notifiedReport = Type.Object(
+  {
     notification: notificationView,
-    report: {
-      type: 'object',
-      additionalProperties: false,
-      required: [
-        'id',
-        'title',
-        'vendor',
-        'product',
-        'version',
-        'affectedSystem',
-        'description',
-        'severity',
-        'cvssVector',
-      ],
-      properties: {
+    report: Type.Object(
+      {
         id: nstr,
-        title: { type: 'string' },
+        title: Type.String(),
         vendor: nstr,
         product: nstr,
         version: nstr,
         affectedSystem: nstr,
-        description: { type: 'string' },
+        description: Type.String(),
         severity: nstr,
         cvssVector: nstr,
       },
-    },
+      { additionalProperties: false },
+    ),
   },
-} as const;
-const inboxItem = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    notificationId: { type: 'integer', nullable: true },
-    subject: { type: 'string' },
-    text: { type: 'string' },
-    createdAt: { type: 'string' },
-    readAt: nstr,
-  },
-} as const;
-const tokenParam = {
-  type: 'object',
-  properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
-} as const;
+  { additionalProperties: false },
+);
+const inboxItem = Type.Object({
+  id: Type.Integer(),
+  notificationId: Nullable(Type.Integer()),
+  subject: Type.String(),
+  text: Type.String(),
+  createdAt: Type.String(),
+  readAt: nstr,
+});
+/**
+ * The service's notified-report view types its notification as possibly absent (the first of a list); it is
+ * always there for a notification that exists, and its absence is an internal error, never a partial answer.
+ */
+function complete<R>(v: { notification: NotificationView | undefined; report: R }) {
+  if (!v.notification) throw new AppError('internal', 'a notification view without its notification');
+  return { notification: v.notification, report: v.report };
+}
+
+const trackingNoParam = Type.Object({ trackingNo: Type.String() });
+const tokenParam = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) });
 
 export function registerCoordinationRoutes(
   app: FastifyInstance,
   deps: { coordination: CoordinationService },
 ): void {
   const c = deps.coordination;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post(
+  r.post(
     '/api/v1/submissions/:trackingNo/notifications',
     {
       schema: {
@@ -212,33 +162,22 @@ export function registerCoordinationRoutes(
         tags: ['disposal'],
         summary:
           'Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…)',
-        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
+        params: trackingNoParam,
         body: RECIPIENTS_BODY,
         response: {
-          201: {
-            type: 'object',
-            properties: {
-              notifications: { type: 'array', items: notificationView },
-              messages: { type: 'integer' },
-            },
-          },
+          201: Type.Object({ notifications: Type.Array(notificationView), messages: Type.Integer() }),
           ...errors,
         },
       },
     },
     async (req, reply) => {
-      const b = req.body as { recipients: Array<{ organisationId: number; category: RecipientCategory }> };
-      const r = await c.notify(
-        req.principal,
-        (req.params as { trackingNo: string }).trackingNo,
-        b.recipients,
-      );
+      const done = await c.notify(req.principal, req.params.trackingNo, req.body.recipients);
       // the links go to the recipients through the outbox, not back to the caller
-      return reply.status(201).send({ notifications: r.notifications, messages: r.messages });
+      return reply.status(201).send({ notifications: done.notifications, messages: done.messages });
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/submissions/:trackingNo/notifications',
     {
       schema: {
@@ -247,19 +186,17 @@ export function registerCoordinationRoutes(
         tags: ['disposal'],
         summary:
           'Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own)',
-        params: { type: 'object', properties: { trackingNo: { type: 'string' } } },
+        params: trackingNoParam,
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: notificationView } } },
+          200: Type.Object({ items: Type.Array(notificationView) }),
           ...errors,
         },
       },
     },
-    async (req) => ({
-      items: await c.list(req.principal, (req.params as { trackingNo: string }).trackingNo),
-    }),
+    async (req) => ({ items: await c.list(req.principal, req.params.trackingNo) }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/notifications/:id',
     {
       schema: {
@@ -267,14 +204,14 @@ export function registerCoordinationRoutes(
         security: SIGNED_IN,
         tags: ['disposal'],
         summary: 'One notification with the report it is about (its organisation’s members, analysts)',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        params: IdParam,
         response: { 200: notifiedReport, ...errors },
       },
     },
-    async (req) => c.view(req.principal, (req.params as { id: number }).id),
+    async (req) => complete(await c.view(req.principal, req.params.id)),
   );
 
-  app.post(
+  r.post(
     '/api/v1/notifications/:id/actions',
     {
       schema: {
@@ -282,18 +219,18 @@ export function registerCoordinationRoutes(
         security: SIGNED_IN,
         tags: ['disposal'],
         summary: 'A recipient (signed in) acknowledges, reports the fix (fixUrl) or disputes (note)',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        params: IdParam,
         body: actionBody,
         response: { 200: notificationView, ...errors },
       },
     },
     async (req) => {
-      const b = req.body as ActionBody;
-      return c.act(req.principal, (req.params as { id: number }).id, b.action, b);
+      const b = req.body;
+      return c.act(req.principal, req.params.id, b.action, b);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/respond/:token',
     {
       schema: {
@@ -305,10 +242,10 @@ export function registerCoordinationRoutes(
         response: { 200: notifiedReport, ...errors },
       },
     },
-    async (req) => c.viewByLink((req.params as { token: string }).token),
+    async (req) => complete(await c.viewByLink(req.params.token)),
   );
 
-  app.post(
+  r.post(
     '/api/v1/respond/:token',
     {
       schema: {
@@ -322,12 +259,12 @@ export function registerCoordinationRoutes(
       },
     },
     async (req) => {
-      const b = req.body as ActionBody;
-      return c.actByLink((req.params as { token: string }).token, b.action, b);
+      const b = req.body;
+      return c.actByLink(req.params.token, b.action, b);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/inbox',
     {
       schema: {
@@ -336,7 +273,7 @@ export function registerCoordinationRoutes(
         tags: ['disposal'],
         summary: 'Your organisation’s notifications in the portal',
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: inboxItem } } },
+          200: Type.Object({ items: Type.Array(inboxItem) }),
           ...errors,
         },
       },
@@ -344,7 +281,7 @@ export function registerCoordinationRoutes(
     async (req) => ({ items: await c.inbox(req.principal) }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/notifications',
     {
       schema: {
@@ -353,30 +290,19 @@ export function registerCoordinationRoutes(
         tags: ['disposal'],
         summary:
           'Disposal board: notifications across cases, overdue first then by deadline, a page at a time (pass nextCursor as cursor for the next), with counts per organisation and per state of everything the filter matches (analysts: all or one organisation; a recipient: its own)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            organisationId: { type: 'integer' },
-            state: { type: 'string', enum: [...NOTIFICATION_STATES] },
-            overdue: { type: 'boolean' },
-            cursor: { type: 'string', maxLength: 200 },
-            limit: { type: 'integer', minimum: 1, maximum: BOARD_LIMIT.max, default: BOARD_LIMIT.default },
+        querystring: Type.Object(
+          {
+            organisationId: Type.Optional(Type.Integer()),
+            state: Type.Optional(notificationState),
+            overdue: Type.Optional(Type.Boolean()),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            limit: Type.Integer({ minimum: 1, maximum: BOARD_LIMIT.max, default: BOARD_LIMIT.default }),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: BOARD_PAGE, ...errors },
       },
     },
-    async (req) =>
-      c.board(
-        req.principal,
-        req.query as {
-          organisationId?: number;
-          state?: NotificationState;
-          overdue?: boolean;
-          cursor?: string;
-          limit: number;
-        },
-      ),
+    async (req) => c.board(req.principal, req.query),
   );
 }
