@@ -29,6 +29,7 @@ import { collect, configOf, openConfigured, withDatabase, withPlatform } from '.
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
+import { registerCsafCommands } from '../csaf/cli.js';
 import { FORMATS, parseFormat, parseLang } from '../reports/service.js';
 import { createPlatform } from '../app/platform.js';
 import { drainOutbox, startWorker } from '../app/worker.js';
@@ -705,6 +706,7 @@ export function buildCli(
   registerIncidentCommands(program);
   registerFeedCommands(program);
   registerWatchlistCommands(program);
+  registerCsafCommands(program);
   program.hook('postAction', () => {
     program.setOptionValue('__exitCode', exitCode);
   });
