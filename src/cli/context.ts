@@ -73,5 +73,53 @@ export async function withPlatform<T>(cmd: Command, fn: (p: Platform) => Promise
   });
 }
 
+/** The root program a command belongs to. */
+function rootOf(cmd: Command): Command {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+interface ProgramStreams {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+const programs = new WeakMap<Command, ProgramStreams>();
+
+/** buildCli: the streams every command of this program writes to (its configureOutput sends help there too). */
+export function useStreams(program: Command, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  programs.set(rootOf(program), { out, err });
+}
+
+/**
+ * Where a command's output goes: the streams buildCli was given (process.stdout / stderr by default).
+ * `print` / `warn` write one line (adding the newline) through the root program's configureOutput;
+ * `out` / `err` are the streams themselves, for bodies, back-pressure and progress lines on a TTY.
+ */
+export function streams(cmd: Command) {
+  const o = rootOf(cmd).configureOutput();
+  const { out, err } = programs.get(rootOf(cmd)) ?? { out: process.stdout, err: process.stderr };
+  const line = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
+  return {
+    out,
+    err,
+    print: (s: string) => (o.writeOut ? o.writeOut(line(s)) : void out.write(line(s))),
+    warn: (s: string) => (o.writeErr ? o.writeErr(line(s)) : void err.write(line(s))),
+  };
+}
+
+/** The option of the root program holding the exit code a command asked for. */
+const EXIT_CODE = '__exitCode';
+
+/** The command succeeded, but the process is to exit with this code (1: some input was rejected). */
+export function setExitCode(cmd: Command, code: number): void {
+  rootOf(cmd).setOptionValue(EXIT_CODE, code);
+}
+
+/** The exit code a command asked for with setExitCode (0 when none did). */
+export function exitCodeSet(program: Command): number {
+  return (rootOf(program).getOptionValue(EXIT_CODE) as number | undefined) ?? 0;
+}
+
 /** Commander's collector for a repeatable option. */
 export const collect = (v: string, prev: string[] = []) => [...prev, v];

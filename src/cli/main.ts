@@ -2,7 +2,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { migrate } from '../db/migrate.js';
 import { AppError, isAppError } from '../errors.js';
@@ -25,12 +24,11 @@ import { toCve5 } from '../vulns/export-cve5.js';
 import { csafDocuments } from '../csaf/service.js';
 import { getStats, getVulnerability, getVulnerabilityRecords } from '../vulns/store.js';
 import { exportProgressReporter, formatTable, progressReporter } from './output.js';
-import { collect, configOf, openConfigured, withDatabase, withPlatform } from './context.js';
+import { collect, configOf, openConfigured, useStreams, withDatabase, withPlatform } from './context.js';
+import { registerReportCommands } from '../reports/cli.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
-import { registerCsafCommands } from '../csaf/cli.js';
-import { FORMATS, parseFormat, parseLang } from '../reports/service.js';
 import { createPlatform } from '../app/platform.js';
 import { drainOutbox, startWorker } from '../app/worker.js';
 import { CLI, ROLES, type Role } from '../accounts/model.js';
@@ -67,6 +65,7 @@ export function buildCli(
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
     .exitOverride();
+  useStreams(program, out, err);
 
   program
     .command('migrate')
@@ -617,96 +616,10 @@ export function buildCli(
       },
     );
 
-  const report = program.command('report').description('the weekly bulletin (信息安全漏洞周报)');
-  report
-    .command('weekly')
-    .description(
-      'build a week’s bulletin from the store: a live draft, or the frozen one once published (--publish freezes it)',
-    )
-    .option('--week <week>', 'ISO week, e.g. 2023-W49 (default: the latest week holding records)')
-    .option('--lang <lang>', 'zh or en', 'zh')
-    .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'html')
-    .option('-o, --output <file>', 'write to a file instead of standard output (required for pdf)')
-    .option('--publish', 'publish the week first: its figures are frozen from then on')
-    .action(
-      async (
-        o: { week?: string; lang: string; format: string; output?: string; publish?: boolean },
-        cmd: Command,
-      ) => {
-        const lang = parseLang(o.lang);
-        const format = parseFormat(o.format);
-        if (format === 'pdf' && !o.output)
-          throw new AppError(
-            'invalid_parameter',
-            '--format pdf needs -o FILE (PDF is not written to a terminal)',
-          );
-        await withPlatform(cmd, async ({ bulletins }) => {
-          {
-            const week = o.week ?? (await bulletins.latestWeek())?.id;
-            if (!week) throw new AppError('not_found', 'The store holds no records yet; import some first');
-            if (o.publish) {
-              const p = await bulletins.publish(CLI, week);
-              err.write(`published ${p.data.id} at ${p.publishedAt ?? ''}\n`);
-            }
-            const r = await bulletins.render(week, lang, format);
-            if (o.output) {
-              await writeFile(o.output, r.body);
-              err.write(`wrote ${o.output} (${r.contentType.split(';')[0] ?? ''}, ${r.body.length} bytes)\n`);
-            } else out.write(r.body);
-          }
-        });
-      },
-    );
-  report
-    .command('edit')
-    .description(
-      'set what an analyst enters for a week from a JSON file: news, verifications, pinnedAlerts, droppedAlerts',
-    )
-    .requiredOption('--week <week>', 'ISO week, e.g. 2023-W49')
-    .requiredOption('--file <file>', 'JSON file with the editorial content')
-    .action(async (o: { week: string; file: string }, cmd: Command) => {
-      let input: unknown;
-      try {
-        input = JSON.parse(readFileSync(o.file, 'utf8'));
-      } catch (e) {
-        throw new AppError('invalid_input', `${o.file}: ${(e as Error).message}`, { file: o.file });
-      }
-      await withPlatform(cmd, async ({ bulletins }) => {
-        try {
-          const r = await bulletins.setEditorial(CLI, o.week, input);
-          print(
-            `${r.data.id}: editorial content saved (${r.editorial.news.length} news, ${r.editorial.verifications.length} verifications)`,
-          );
-        } catch (e) {
-          if (isAppError(e) && e.code === 'invalid_input')
-            throw new AppError('invalid_input', `${o.file}: ${e.message}`, e.details);
-          throw e;
-        }
-      });
-    });
-  report
-    .command('list')
-    .description('published bulletins, newest first')
-    .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }, cmd: Command) => {
-      await withPlatform(cmd, async ({ bulletins }) => {
-        {
-          const items = await bulletins.list();
-          if (o.json) return void print(JSON.stringify(items, null, 2));
-          print(
-            formatTable(
-              ['week', 'from', 'to', 'total', 'high', 'published'],
-              items.map((i) => [i.id, i.start, i.end, String(i.total), String(i.high), i.publishedAt]),
-            ),
-          );
-        }
-      });
-    });
-
+  registerReportCommands(program);
   registerIncidentCommands(program);
   registerFeedCommands(program);
   registerWatchlistCommands(program);
-  registerCsafCommands(program);
   program.hook('postAction', () => {
     program.setOptionValue('__exitCode', exitCode);
   });
