@@ -29,6 +29,7 @@ import { registerReportCommands } from '../reports/cli.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
+import { registerAdvisoryCommands } from '../advisories/cli.js';
 import { createPlatform } from '../app/platform.js';
 import { drainOutbox, startWorker } from '../app/worker.js';
 import { CLI, ROLES, type Role } from '../accounts/model.js';
@@ -620,6 +621,7 @@ export function buildCli(
   registerIncidentCommands(program);
   registerFeedCommands(program);
   registerWatchlistCommands(program);
+  registerAdvisoryCommands(program);
   program.hook('postAction', () => {
     program.setOptionValue('__exitCode', exitCode);
   });
