@@ -1,11 +1,12 @@
 /**
- * Feeds: a remote catalogue (CISA KEV, a CVE JSON 5 record or zip snapshot, CNVD share XML) fetched over
- * HTTP on a schedule or on demand and run through the ordinary import pipeline. The retry policy and the
+ * Feeds: a remote catalogue (CISA KEV, a CVE JSON 5 record or zip snapshot, CNVD share XML, a CSAF document, or
+ * a CSAF provider followed through its provider-metadata.json) fetched over HTTP on a schedule or on demand and
+ * run through the ordinary import pipeline. The retry policy and the
  * meaning of each HTTP status are tables here, not branches in the downloader.
  */
 import { AppError } from '../errors.js';
 
-export const FEED_FORMATS = ['kev', 'cve5', 'cnvd-xml', 'csaf'] as const;
+export const FEED_FORMATS = ['kev', 'cve5', 'cnvd-xml', 'csaf', 'csaf-provider'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 export const isFeedFormat = (v: string): v is FeedFormat => (FEED_FORMATS as readonly string[]).includes(v);
@@ -16,7 +17,17 @@ export const FORMAT_BODY_KINDS: Record<FeedFormat, readonly BodyKind[]> = {
   cve5: ['json', 'zip'],
   'cnvd-xml': ['xml'],
   csaf: ['json'],
+  // the provider metadata; its documents are fetched one by one (csaf-provider.ts)
+  'csaf-provider': ['json'],
 };
+
+/**
+ * A `csaf` feed pointed at a provider's metadata follows the provider: `feeds add csaf csaf
+ * https://…/.well-known/csaf/provider-metadata.json` registers a `csaf-provider` feed.
+ */
+export function feedFormatFor(format: FeedFormat, url: URL): FeedFormat {
+  return format === 'csaf' && /\/provider-metadata\.json$/i.test(url.pathname) ? 'csaf-provider' : format;
+}
 export type BodyKind = 'json' | 'csv' | 'xml' | 'zip';
 
 export type FeedOutcome = 'imported' | 'not_modified' | 'failed';

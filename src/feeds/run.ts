@@ -14,11 +14,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Transaction } from 'kysely';
 import type { Database } from '../db/client.js';
+import type { DB } from '../db/schema.js';
 import { IMPORT_FORMATS } from '../imports/formats.js';
 import { importItems, type ImportSummary } from '../imports/pipeline.js';
 import type { ImportIssue, ParseItem } from '../vulns/model.js';
 import { BodyError, settleBody } from './body.js';
+import { runProviderFeed, type ProviderDocumentCounts } from './csaf-provider.js';
 import { download, DownloadError } from './download.js';
 import { NO_COUNTS, type FeedCounts, type FeedFormat, type FeedOutcome, type RetryPolicy } from './model.js';
 import * as store from './store.js';
@@ -36,8 +39,10 @@ export interface SyncResult {
   importRunId: number | null;
   /** Why the run failed: names the feed and its URL. */
   error: string | null;
-  /** The importer's record-level issues (first 200). */
+  /** The importer's record-level issues (first 200); for a CSAF provider also each refused document, by URL. */
   issues: ImportIssue[];
+  /** A CSAF provider's documents: listed, fetched (new or changed), imported, invalid, refused. */
+  documents?: ProviderDocumentCounts;
   /** False when another worker took the lease over meanwhile (the run's status was then left to it). */
   statusApplied: boolean;
   durationMs: number;
@@ -88,41 +93,16 @@ export async function runFeed(
     lastModified: feed.last_modified,
   };
   const where = `feed "${feed.name}" (${feed.url})`;
+  let documents: ProviderDocumentCounts | undefined;
+  let notes: ImportIssue[] = [];
+  let commit: ((tx: Transaction<DB>) => Promise<void>) | undefined;
   try {
-    const dl = await download(
-      {
-        url: feed.url,
-        file: join(dir, 'body.download'),
-        etag: opts.force ? null : feed.etag,
-        lastModified: opts.force ? null : feed.last_modified,
-      },
-      {
-        policy,
-        now: () => clock().getTime(),
-        ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        ...(deps.random ? { random: deps.random } : {}),
-      },
-    );
-    httpStatus = dl.status;
-    attempts = dl.attempts;
-    if (dl.kind === 'not_modified') {
-      outcome = 'not_modified';
-      validators = { etag: dl.etag ?? feed.etag, lastModified: dl.lastModified ?? feed.last_modified };
+    if (format === 'csaf-provider') {
+      const r = await runProviderFeed(feed, { ...deps, dir }, opts);
+      ({ httpStatus, attempts, bytes, summary, outcome, validators, documents, notes, commit } = r);
     } else {
-      bytes = dl.bytes;
-      const body = await settleBody(dl.file, format, policy.maxBytes);
-      const fmt = IMPORT_FORMATS[format];
-      if (!fmt) throw new Error(`no importer for format "${format}"`);
-      summary = await importItems(database, relabel(fmt.parse([body.path]), body.path, feed.url), {
-        format,
-        paths: [feed.url],
-        ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
-      });
-      const fatal = summary.issues.find((i) => i.record === undefined);
-      if (fatal) throw new BodyError(`the import stopped: ${fatal.message}`);
-      outcome = 'imported';
-      validators = { etag: dl.etag, lastModified: dl.lastModified };
+      const r = await runSnapshot(feed, format, { ...deps, dir }, opts);
+      ({ httpStatus, attempts, bytes, summary, outcome, validators } = r);
     }
   } catch (e) {
     if (e instanceof DownloadError) {
@@ -180,6 +160,7 @@ export async function runFeed(
       import_run_id: summary?.runId ?? null,
       error,
     },
+    commit,
   );
   return {
     feed: feed.name,
@@ -192,9 +173,68 @@ export async function runFeed(
     counts,
     importRunId: summary?.runId ?? null,
     error,
-    issues: (summary?.issues ?? []).slice(0, ISSUE_CAP),
+    issues: [...(summary?.issues ?? []), ...notes].slice(0, ISSUE_CAP),
+    ...(documents ? { documents } : {}),
     statusApplied,
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** A feed whose URL serves the whole catalogue: one conditional download, settled, imported. */
+async function runSnapshot(
+  feed: store.FeedRow,
+  format: FeedFormat,
+  deps: RunDeps & { dir: string },
+  opts: { force?: boolean },
+): Promise<{
+  httpStatus: number;
+  attempts: number;
+  bytes: number;
+  summary: ImportSummary | null;
+  outcome: FeedOutcome;
+  validators: { etag: string | null; lastModified: string | null };
+}> {
+  const dl = await download(
+    {
+      url: feed.url,
+      file: join(deps.dir, 'body.download'),
+      etag: opts.force ? null : feed.etag,
+      lastModified: opts.force ? null : feed.last_modified,
+    },
+    {
+      policy: deps.policy,
+      now: () => deps.clock().getTime(),
+      ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+    },
+  );
+  if (dl.kind === 'not_modified')
+    return {
+      httpStatus: dl.status,
+      attempts: dl.attempts,
+      bytes: 0,
+      summary: null,
+      outcome: 'not_modified',
+      validators: { etag: dl.etag ?? feed.etag, lastModified: dl.lastModified ?? feed.last_modified },
+    };
+  const body = await settleBody(dl.file, format, deps.policy.maxBytes);
+  const fmt = IMPORT_FORMATS[format];
+  if (!fmt) throw new Error(`no importer for format "${format}"`);
+  const summary = await importItems(deps.database, relabel(fmt.parse([body.path]), body.path, feed.url), {
+    format,
+    paths: [feed.url],
+    ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
+  });
+  const fatal = summary.issues.find((i) => i.record === undefined);
+  if (fatal) throw new BodyError(`the import stopped: ${fatal.message}`);
+  return {
+    httpStatus: dl.status,
+    attempts: dl.attempts,
+    bytes: dl.bytes,
+    summary,
+    outcome: 'imported',
+    validators: { etag: dl.etag, lastModified: dl.lastModified },
   };
 }
 

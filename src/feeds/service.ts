@@ -19,6 +19,7 @@ import {
   checkFeedUrl,
   DEFAULT_RETRY,
   FEED_FORMATS,
+  feedFormatFor,
   isFeedFormat,
   parseInterval,
   type Feed,
@@ -99,8 +100,9 @@ export function createFeedService(deps: FeedServiceDeps) {
   async function addFeed(principal: Principal, input: AddFeedInput): Promise<Feed> {
     requireAccess(principal, 'feeds:manage');
     const name = checkFeedName(input.name);
-    const format = checkFormat(input.format);
-    const url = checkUrl(input.url).href;
+    const checked = checkUrl(input.url);
+    const format = feedFormatFor(checkFormat(input.format), checked);
+    const url = checked.href;
     const scheduleMs = input.schedule ? parseInterval(input.schedule) : null;
     const row = await store.insertFeed(db, {
       name,
@@ -121,8 +123,8 @@ export function createFeedService(deps: FeedServiceDeps) {
   ): Promise<Feed> {
     requireAccess(principal, 'feeds:manage');
     const cur = await requireFeed(name);
-    const format = patch.format === undefined ? cur.format : checkFormat(patch.format);
     const url = patch.url === undefined ? cur.url : checkUrl(patch.url).href;
+    const format = feedFormatFor(checkFormat(patch.format ?? cur.format), new URL(url));
     const scheduleMs =
       patch.schedule === undefined ? cur.schedule_ms : patch.schedule ? parseInterval(patch.schedule) : null;
     const row = await store.updateFeedDefinition(db, name, {
@@ -161,8 +163,8 @@ export function createFeedService(deps: FeedServiceDeps) {
 
   async function resolve(target: SyncTarget): Promise<store.FeedRow> {
     if (typeof target === 'string') return requireFeed(target);
-    const format = checkFormat(target.format);
     const url = checkUrl(target.url);
+    const format = feedFormatFor(checkFormat(target.format), url);
     if (target.name) {
       const named = await store.getFeed(db, target.name);
       if (named && (named.url !== url.href || named.format !== format))

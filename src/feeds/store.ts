@@ -130,6 +130,8 @@ export async function finishRun(
   token: string,
   patch: FeedStatusPatch,
   run: FeedRunInsert,
+  /** More of the run's state, in the same transaction (a CSAF provider's document states); not after a failure. */
+  also?: (tx: Transaction<DB>) => Promise<void>,
 ): Promise<boolean> {
   const { failed, ...status } = patch;
   return db.transaction().execute(async (tx) => {
@@ -146,11 +148,13 @@ export async function finishRun(
       .executeTakeFirst();
     const applied = Number(r.numUpdatedRows) > 0;
     const exists = applied || (await getFeed(tx, name)) !== undefined;
-    if (exists)
+    if (exists) {
       await tx
         .insertInto('feed_runs')
         .values({ ...run, feed_name: name })
         .execute();
+      if (also && !failed) await also(tx);
+    }
     return applied;
   });
 }
