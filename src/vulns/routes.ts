@@ -1,6 +1,8 @@
 /** /api/v1 routes for vulnerabilities, vendors and statistics. Thin: validate → one service call → schema'd response. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -8,7 +10,14 @@ import { exportCsv } from '../search/export-csv.js';
 import { FACETS, SORTS, parseSearchParams } from '../search/query.js';
 import { searchVulns } from '../search/store.js';
 import { INDUSTRIES, OBJECT_TYPES, SEVERITIES, SOURCE_KINDS, VULN_KINDS } from './model.js';
-import { cve5RecordSchema, searchItemSchema, statsSchema, textBody, vulnerabilitySchema } from './schema.js';
+import {
+  VulnerabilityRef,
+  cve5RecordSchema,
+  searchItemSchema,
+  statsSchema,
+  textBody,
+  vulnerabilitySchema,
+} from './schema.js';
 import {
   getStats,
   getVulnerability,
@@ -19,60 +28,102 @@ import {
 import { renderAtom } from './atom.js';
 import { getOsv, osvResponseSchema } from '../exports/service.js';
 import { csafResponseSchema, getCsaf } from '../csaf/service.js';
-import { toCve5, type Cve5Org } from './export-cve5.js';
+import { toCve5, type Cve5Org, type Cve5Record } from './export-cve5.js';
 import { SIGN_IN_OPTIONAL } from '../http/openapi.js';
+import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
+
+/** What getOsv returns: an OSV record as a JSON tree. */
+type OsvRecord = Awaited<ReturnType<typeof getOsv>>;
 
 // Lists may be repeated (?severity=high&severity=low) or comma-separated (?severity=high,low); the shared
 // parser checks values, so the allowed ones are listed in the description rather than as an enum.
-const strList = (description: string, values?: readonly string[]) => ({
-  type: 'array',
-  items: { type: 'string' },
-  description: values
-    ? `${description}; one or more of ${values.join(', ')} (repeat or comma-separate)`
-    : `${description} (repeat or comma-separate)`,
-});
-const str = (description: string, extra: Record<string, unknown> = {}) => ({
-  type: 'string',
-  description,
-  ...extra,
-});
+const strList = (description: string, values?: readonly string[]) =>
+  Type.Optional(
+    Type.Array(Type.String(), {
+      description: values
+        ? `${description}; one or more of ${values.join(', ')} (repeat or comma-separate)`
+        : `${description} (repeat or comma-separate)`,
+    }),
+  );
+const str = (description: string, extra: Record<string, unknown> = {}) =>
+  Type.Optional(Type.String({ description, ...extra }));
 const date = (description: string) => str(description, { format: 'date' });
+const Str = Type.String();
+const idParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-const searchQuerystring = {
-  type: 'object',
-  properties: {
-    q: str(
-      'Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484)',
-      { maxLength: 200 },
-    ),
-    severity: strList('high, medium, low', SEVERITIES),
-    scoreMin: { type: 'number', minimum: 0, maximum: 10 },
-    scoreMax: { type: 'number', minimum: 0, maximum: 10 },
-    objectType: strList('affected object type', OBJECT_TYPES),
-    industry: strList('industry', INDUSTRIES),
-    vendor: strList('vendor name'),
-    product: strList('product name'),
-    cwe: strList('CWE id, e.g. CWE-79'),
-    kind: str('general (通用型) or event (事件型)', { enum: [...VULN_KINDS] }),
-    zeroDay: { type: 'boolean' },
-    exploited: { type: 'boolean', description: 'listed in CISA KEV' },
-    hasPatch: { type: 'boolean' },
-    source: strList('seen in source', SOURCE_KINDS),
-    publishedFrom: date('published on or after'),
-    publishedTo: date('published on or before'),
-    collectedFrom: date('collected on or after'),
-    collectedTo: date('collected on or before'),
-    submittedFrom: date('submitted on or after'),
-    submittedTo: date('submitted on or before'),
-    updatedFrom: date('updated on or after'),
-    updatedTo: date('updated on or before'),
-    includeRejected: { type: 'boolean' },
-    sort: str('relevance (default with q), date, score', { enum: [...SORTS] }),
-    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-    cursor: str('nextCursor of the previous page'),
-    facets: strList('facet counts to return for the current query', FACETS),
-  },
-} as const;
+const searchQuerystring = Type.Object({
+  q: str(
+    'Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484)',
+    { maxLength: 200 },
+  ),
+  severity: strList('high, medium, low', SEVERITIES),
+  scoreMin: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+  scoreMax: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+  objectType: strList('affected object type', OBJECT_TYPES),
+  industry: strList('industry', INDUSTRIES),
+  vendor: strList('vendor name'),
+  product: strList('product name'),
+  cwe: strList('CWE id, e.g. CWE-79'),
+  kind: Type.Optional(StringEnum(VULN_KINDS, { description: 'general (通用型) or event (事件型)' })),
+  zeroDay: Type.Optional(Type.Boolean()),
+  exploited: Type.Optional(Type.Boolean({ description: 'listed in CISA KEV' })),
+  hasPatch: Type.Optional(Type.Boolean()),
+  source: strList('seen in source', SOURCE_KINDS),
+  publishedFrom: date('published on or after'),
+  publishedTo: date('published on or before'),
+  collectedFrom: date('collected on or after'),
+  collectedTo: date('collected on or before'),
+  submittedFrom: date('submitted on or after'),
+  submittedTo: date('submitted on or before'),
+  updatedFrom: date('updated on or after'),
+  updatedTo: date('updated on or before'),
+  includeRejected: Type.Optional(Type.Boolean()),
+  sort: Type.Optional(StringEnum(SORTS, { description: 'relevance (default with q), date, score' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: str('nextCursor of the previous page'),
+  facets: strList('facet counts to return for the current query', FACETS),
+});
+
+const facetCounts = Type.Array(Type.Object({ value: Str, count: Type.Integer() }));
+const searchResponse = Type.Object({
+  items: Type.Array(searchItemSchema),
+  nextCursor: Nullable(Str),
+  total: Type.Integer(),
+  totalIsExact: Type.Boolean(),
+  sort: Str,
+  /** only the facets asked for */
+  facets: Type.Optional(
+    Type.Unsafe<Partial<Record<string, Static<typeof facetCounts>>>>({
+      type: 'object',
+      additionalProperties: facetCounts,
+    }),
+  ),
+});
+
+const vulnerabilityDetail = Type.Object({
+  vulnerability: VulnerabilityRef,
+  alsoKnownAs: Type.Array(Str),
+  sources: Type.Array(
+    Type.Object({
+      source: Str,
+      key: Str,
+      state: Str,
+      file: Nullable(Str),
+      firstSeenAt: Str,
+      updatedAt: Str,
+      raw: Str,
+    }),
+  ),
+  history: Type.Array(
+    Type.Object({
+      at: Str,
+      change: Str,
+      source: Nullable(Str),
+      sourceKey: Nullable(Str),
+      fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+    }),
+  ),
+});
 
 type Query = Record<string, string | string[] | undefined>;
 /** Re-stringify Fastify's coerced values so the API and the CLI share one parser with one set of messages. */
@@ -93,9 +144,10 @@ export function registerVulnRoutes(
   deps: { db: Kysely<DB>; publicUrl: string; clock?: () => Date; platformOrg: Cve5Org },
 ): void {
   const { db } = deps;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(vulnerabilitySchema);
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities',
     {
       schema: {
@@ -104,35 +156,13 @@ export function registerVulnRoutes(
         tags: ['vulnerabilities'],
         summary: 'Search vulnerabilities',
         querystring: searchQuerystring,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: searchItemSchema },
-              nextCursor: { type: ['string', 'null'] },
-              total: { type: 'integer' },
-              totalIsExact: { type: 'boolean' },
-              sort: { type: 'string' },
-              facets: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: { value: { type: 'string' }, count: { type: 'integer' } },
-                  },
-                },
-              },
-            },
-          },
-          400: { $ref: 'Error#' },
-        },
+        response: { 200: searchResponse, ...errorResponses(400) },
       },
     },
-    async (req) => searchVulns(db, parseSearchParams(asRaw(req.query as Record<string, unknown>))),
+    async (req) => searchVulns(db, parseSearchParams(asRaw(req.query))),
   );
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities.csv',
     {
       schema: {
@@ -147,7 +177,7 @@ export function registerVulnRoutes(
       },
     },
     async (req, reply) => {
-      const params = parseSearchParams(asRaw(req.query as Record<string, unknown>));
+      const params = parseSearchParams(asRaw(req.query));
       void reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="vulnerabilities.csv"');
@@ -155,7 +185,7 @@ export function registerVulnRoutes(
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities.atom',
     {
       schema: {
@@ -163,41 +193,41 @@ export function registerVulnRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Atom feed of new and updated records (optionally one vendor’s), most recent first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
+        querystring: Type.Object(
+          {
             vendor: str('only this vendor', { maxLength: 200 }),
-            lang: str('zh or en', { enum: ['zh', 'en'], default: 'zh' }),
-            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            lang: Type.Optional(StringEnum(['zh', 'en'], { description: 'zh or en', default: 'zh' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: textBody('application/atom+xml', 'an Atom 1.0 feed') },
       },
     },
     async (req, reply) => {
-      const q = req.query as { vendor?: string; lang: 'zh' | 'en'; limit: number };
-      const entries = await listRecentChanges(db, { vendor: q.vendor, limit: q.limit });
+      // lang and limit have defaults, so Ajv has filled them in
+      const { vendor, lang = 'zh', limit = 50 } = req.query;
+      const entries = await listRecentChanges(db, { vendor, limit });
       const params = new URLSearchParams();
-      if (q.vendor) params.set('vendor', q.vendor);
-      if (q.lang !== 'zh') params.set('lang', q.lang);
+      if (vendor) params.set('vendor', vendor);
+      if (lang !== 'zh') params.set('lang', lang);
       const self = `/api/v1/vulnerabilities.atom${params.size ? `?${params.toString()}` : ''}`;
-      const name = q.lang === 'zh' ? 'vulnshare 漏洞更新' : 'vulnshare vulnerability updates';
+      const name = lang === 'zh' ? 'vulnshare 漏洞更新' : 'vulnshare vulnerability updates';
       void reply
         .header('content-type', 'application/atom+xml; charset=utf-8')
         .header('cache-control', 'public, max-age=300');
       return renderAtom({
         baseUrl: deps.publicUrl,
         selfPath: self,
-        lang: q.lang,
-        title: q.vendor ? `${name} · ${q.vendor}` : name,
+        lang,
+        title: vendor ? `${name} · ${vendor}` : name,
         entries,
         now: (deps.clock ?? (() => new Date()))(),
       });
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities/:id',
     {
       schema: {
@@ -205,61 +235,19 @@ export function registerVulnRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'One vulnerability by any of its ids, with its sources (verbatim) and history',
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-        querystring: {
-          type: 'object',
-          properties: {
-            raw: { type: 'boolean', default: true, description: "include the sources' verbatim records" },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              vulnerability: { $ref: 'Vulnerability#' },
-              alsoKnownAs: { type: 'array', items: { type: 'string' } },
-              sources: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    source: { type: 'string' },
-                    key: { type: 'string' },
-                    state: { type: 'string' },
-                    file: { type: ['string', 'null'] },
-                    firstSeenAt: { type: 'string' },
-                    updatedAt: { type: 'string' },
-                    raw: { type: 'string' },
-                  },
-                },
-              },
-              history: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    at: { type: 'string' },
-                    change: { type: 'string' },
-                    source: { type: ['string', 'null'] },
-                    sourceKey: { type: ['string', 'null'] },
-                    fields: { type: 'object', additionalProperties: true },
-                  },
-                },
-              },
-            },
-          },
-          404: { $ref: 'Error#' },
-        },
+        params: idParams,
+        querystring: Type.Object({
+          raw: Type.Optional(
+            Type.Boolean({ default: true, description: "include the sources' verbatim records" }),
+          ),
+        }),
+        response: { 200: vulnerabilityDetail, ...errorResponses(404) },
       },
     },
-    async (req) => {
-      const { id } = req.params as { id: string };
-      const { raw } = req.query as { raw?: boolean };
-      return getVulnerability(db, id, { withRaw: raw !== false });
-    },
+    async (req) => getVulnerability(db, req.params.id, { withRaw: req.query.raw !== false }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities/:id/cve5',
     {
       schema: {
@@ -271,18 +259,19 @@ export function registerVulnRoutes(
           'A record valid against the CVE Record Format 5.1.1 schema. Asked by a CVE id, the record of that CVE; ' +
           "asked by another id, the vulnerability's first CVE. A held CVE record keeps its CNA and ADP containers " +
           'verbatim; what vulnshare adds is in its own ADP container. 409 no_cve_id when the vulnerability has no CVE id.',
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-        response: { 200: cve5RecordSchema, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        params: idParams,
+        // toCve5 builds an untyped JSON tree (checked against CVE's own schema in its tests): the frame is the type
+        response: { 200: Type.Unsafe<Cve5Record>(cve5RecordSchema), ...errorResponses(404, 409) },
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const m = await getVulnerabilityRecords(db, id);
       return toCve5(m, { org: deps.platformOrg, requestedId: id, publicUrl: deps.publicUrl });
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities/:id/osv',
     {
       schema: {
@@ -290,14 +279,14 @@ export function registerVulnRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'The vulnerability as an OSV record (schema 1.7; CNVD fields in database_specific)',
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-        response: { 200: osvResponseSchema, 404: { $ref: 'Error#' } },
+        params: idParams,
+        response: { 200: Type.Unsafe<OsvRecord>(osvResponseSchema), ...errorResponses(404) },
       },
     },
-    async (req) => getOsv(db, (req.params as { id: string }).id),
+    async (req) => getOsv(db, req.params.id),
   );
 
-  app.get(
+  r.get(
     '/api/v1/vulnerabilities/:id/csaf',
     {
       schema: {
@@ -310,21 +299,21 @@ export function registerVulnRoutes(
           '(see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid ' +
           'against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has ' +
           'Chinese text). 409 conflict for a rejected record.',
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-        querystring: { type: 'object', properties: { lang: { type: 'string', enum: ['zh', 'en'] } } },
-        response: { 200: csafResponseSchema, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        params: idParams,
+        querystring: Type.Object({ lang: Type.Optional(StringEnum(['zh', 'en'])) }),
+        response: { 200: csafResponseSchema, ...errorResponses(404, 409) },
       },
     },
-    async (req) =>
-      getCsaf(db, (req.params as { id: string }).id, {
+    async (req) => {
+      const { lang } = req.query;
+      return getCsaf(db, req.params.id, {
         publisher: { name: deps.platformOrg.shortName, namespace: deps.publicUrl },
-        ...((req.query as { lang?: 'zh' | 'en' }).lang
-          ? { lang: (req.query as { lang: 'zh' | 'en' }).lang }
-          : {}),
-      }),
+        ...(lang ? { lang } : {}),
+      });
+    },
   );
 
-  app.get(
+  r.get(
     '/api/v1/vendors',
     {
       schema: {
@@ -332,42 +321,24 @@ export function registerVulnRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Vendors with their vulnerability counts',
-        querystring: {
-          type: 'object',
-          properties: {
-            q: { type: 'string', maxLength: 100 },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-          },
-        },
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+        }),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    vendor: { type: 'string' },
-                    count: { type: 'integer' },
-                    high: { type: 'integer' },
-                  },
-                },
-              },
-            },
-          },
+          200: Type.Object({
+            items: Type.Array(Type.Object({ vendor: Str, count: Type.Integer(), high: Type.Integer() })),
+          }),
         },
       },
     },
     async (req) => {
-      const q = req.query as { q?: string; limit?: number };
-      return {
-        items: await listVendors(db, { ...(q.q ? { q: q.q } : {}), ...(q.limit ? { limit: q.limit } : {}) }),
-      };
+      const { q, limit } = req.query;
+      return { items: await listVendors(db, { ...(q ? { q } : {}), ...(limit ? { limit } : {}) }) };
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/stats',
     {
       schema: {
@@ -375,19 +346,16 @@ export function registerVulnRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['vulnerabilities'],
         summary: 'Counts per week (by collection date), severity, object type, kind, source and vendor',
-        querystring: {
-          type: 'object',
-          properties: {
-            weeks: { type: 'integer', minimum: 1, maximum: 520, default: 12 },
-            from: { type: 'string', format: 'date' },
-            to: { type: 'string', format: 'date' },
-          },
-        },
-        response: { 200: statsSchema, 400: { $ref: 'Error#' } },
+        querystring: Type.Object({
+          weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 520, default: 12 })),
+          from: Type.Optional(Type.String({ format: 'date' })),
+          to: Type.Optional(Type.String({ format: 'date' })),
+        }),
+        response: { 200: statsSchema, ...errorResponses(400) },
       },
     },
     async (req) => {
-      const q = req.query as { weeks?: number; from?: string; to?: string };
+      const q = req.query;
       if (q.from && q.to && q.from > q.to)
         throw new AppError('invalid_parameter', 'from must not be after to', { parameter: 'from' });
       return getStats(db, q);

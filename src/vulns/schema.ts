@@ -1,108 +1,111 @@
-/** JSON schemas of what the API returns: the response schema is the list of fields a caller may see. */
+/**
+ * Schemas of what the API returns: the response schema is the list of fields a caller may see. The TypeBox
+ * ones are also the handlers' types (required = always returned; Nullable = present, maybe null).
+ */
+import { Type, type Static } from 'typebox';
+import { Nullable, StringEnum } from '../http/schemas.js';
 import { WEAKNESS_SOURCES } from './model.js';
 const str = { type: 'string' } as const;
-const strN = { type: ['string', 'null'] } as const;
-const strArr = { type: 'array', items: str } as const;
-const i18n = { type: 'object', properties: { zh: str, en: str } } as const;
+const Str = Type.String();
+const StrArr = Type.Array(Str);
+const I18n = Type.Object({ zh: Type.Optional(Str), en: Type.Optional(Str) });
 
-export const cvssSchema = {
-  type: 'object',
-  properties: {
-    version: str,
-    vector: str,
-    baseScore: { type: 'number' },
-    severity: str,
-    provider: str,
-  },
-} as const;
+export const cvssSchema = Type.Object({
+  version: Str,
+  vector: Str,
+  baseScore: Type.Number(),
+  severity: Str,
+  provider: Type.Optional(Str),
+});
 
-export const vulnerabilitySchema = {
-  $id: 'Vulnerability',
-  type: 'object',
-  properties: {
-    id: str,
-    aliases: strArr,
-    state: { type: 'string', enum: ['published', 'rejected'] },
-    title: i18n,
-    description: i18n,
-    products: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { vendor: str, product: str, versions: strArr, cpes: strArr, raw: str },
-      },
-    },
-    vendors: strArr,
-    objectType: strN,
-    industries: strArr,
-    weaknesses: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          cwe: strN,
-          nameZh: str,
-          nameEn: str,
-          /** cna / adp / cnvd / kev / vulnshare state it; inferred = the platform's guess from the text */
-          source: { type: 'string', enum: [...WEAKNESS_SOURCES] },
-        },
-      },
-    },
-    cvss: { type: 'array', items: cvssSchema },
-    score: { type: ['number', 'null'] },
-    scoreVersion: strN,
-    severity: strN,
-    severitySource: strN,
-    zeroDay: { type: ['boolean', 'null'] },
-    kind: str,
-    exploited: {
-      type: ['object', 'null'],
-      properties: {
-        dateAdded: str,
-        ransomware: { type: 'boolean' },
-        dueDate: str,
-        requiredAction: str,
-        source: str,
-      },
-    },
-    pocAvailable: { type: 'boolean' },
-    dates: { type: 'object', properties: { submitted: str, collected: str, published: str, updated: str } },
-    solution: strN,
-    patch: { type: ['object', 'null'], properties: { name: str, description: str, url: str } },
-    references: {
-      type: 'array',
-      items: { type: 'object', properties: { url: str, name: str, tags: strArr } },
-    },
-    credits: strArr,
-    sources: {
-      type: 'array',
-      items: { type: 'object', properties: { source: str, key: str, state: str } },
-    },
-    ssvc: { type: 'object', additionalProperties: true },
+/** The merged record (model.ts Vulnerability); registered once as `Vulnerability`, used as `VulnerabilityRef`. */
+export const vulnerabilitySchema = Type.Object(
+  {
+    id: Str,
+    aliases: StrArr,
+    state: StringEnum(['published', 'rejected']),
+    title: I18n,
+    description: I18n,
+    products: Type.Array(
+      Type.Object({
+        vendor: Str,
+        product: Str,
+        versions: StrArr,
+        cpes: Type.Optional(StrArr),
+        raw: Type.Optional(Str),
+      }),
+    ),
+    vendors: StrArr,
+    objectType: Nullable(Str),
+    industries: StrArr,
+    weaknesses: Type.Array(
+      Type.Object({
+        cwe: Nullable(Str),
+        nameZh: Type.Optional(Str),
+        nameEn: Type.Optional(Str),
+        /** cna / adp / cnvd / kev / vulnshare state it; inferred = the platform's guess from the text */
+        source: Type.Optional(StringEnum(WEAKNESS_SOURCES)),
+      }),
+    ),
+    cvss: Type.Array(cvssSchema),
+    score: Nullable(Type.Number()),
+    scoreVersion: Nullable(Str),
+    severity: Nullable(Str),
+    severitySource: Nullable(Str),
+    zeroDay: Nullable(Type.Boolean()),
+    kind: Str,
+    exploited: Nullable(
+      Type.Object({
+        dateAdded: Str,
+        ransomware: Type.Boolean(),
+        dueDate: Type.Optional(Str),
+        requiredAction: Type.Optional(Str),
+        source: Str,
+      }),
+    ),
+    pocAvailable: Type.Boolean(),
+    dates: Type.Object({
+      submitted: Type.Optional(Str),
+      collected: Type.Optional(Str),
+      published: Type.Optional(Str),
+      updated: Type.Optional(Str),
+    }),
+    solution: Nullable(Str),
+    patch: Nullable(
+      Type.Object({ name: Type.Optional(Str), description: Type.Optional(Str), url: Type.Optional(Str) }),
+    ),
+    references: Type.Array(Type.Object({ url: Str, name: Type.Optional(Str), tags: Type.Optional(StrArr) })),
+    credits: StrArr,
+    sources: Type.Array(Type.Object({ source: Str, key: Str, state: Str })),
+    ssvc: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true })),
   },
-} as const;
+  { $id: 'Vulnerability' },
+);
 
-export const searchItemSchema = {
-  type: 'object',
-  properties: {
-    id: str,
-    aliases: strArr,
-    title: i18n,
-    severity: strN,
-    score: { type: ['number', 'null'] },
-    vendors: strArr,
-    objectType: strN,
-    industries: strArr,
-    kind: str,
-    zeroDay: { type: ['boolean', 'null'] },
-    exploited: { type: 'boolean' },
-    state: str,
-    published: strN,
-    collected: strN,
-    sources: strArr,
-    rank: { type: 'number' },
-  },
-} as const;
+/** `$ref: 'Vulnerability#'`, typed as the record. */
+export const VulnerabilityRef = Type.Unsafe<Static<typeof vulnerabilitySchema>>({
+  $ref: 'Vulnerability#',
+});
+
+/** One search hit (search/store.ts SearchItem). */
+export const searchItemSchema = Type.Object({
+  id: Str,
+  aliases: StrArr,
+  title: I18n,
+  severity: Nullable(Str),
+  score: Nullable(Type.Number()),
+  vendors: StrArr,
+  objectType: Nullable(Str),
+  industries: StrArr,
+  kind: Str,
+  zeroDay: Nullable(Type.Boolean()),
+  exploited: Type.Boolean(),
+  state: Str,
+  published: Nullable(Str),
+  collected: Nullable(Str),
+  sources: StrArr,
+  rank: Type.Optional(Type.Number()),
+});
 
 export const errorSchema = {
   type: 'object',
@@ -119,77 +122,61 @@ export const errorSchema = {
   },
 } as const;
 
-const counts = {
+const counts = Type.Unsafe<Record<string, number>>({
   type: 'object',
   additionalProperties: { type: 'integer' },
   description: 'count per value',
-} as const;
+});
+const anyObject = Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true });
 
 /** GET /api/v1/stats: published records only, counted by collection date. */
-export const statsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'total',
-    'bySeverity',
-    'byObjectType',
-    'byKind',
-    'bySource',
-    'exploited',
-    'zeroDay',
-    'byWeek',
-    'topVendors',
-  ],
-  properties: {
-    total: { type: 'integer' },
+export const statsSchema = Type.Object(
+  {
+    total: Type.Integer(),
     bySeverity: counts,
     byObjectType: counts,
     byKind: counts,
     bySource: counts,
-    exploited: { type: 'integer' },
-    zeroDay: { type: 'integer' },
-    byWeek: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['week', 'start', 'total', 'high', 'medium', 'low', 'averageScore'],
-        properties: {
-          week: { type: 'string', description: 'ISO week, 2024-W04' },
-          start: { type: 'string', format: 'date' },
-          total: { type: 'integer' },
-          high: { type: 'integer' },
-          medium: { type: 'integer' },
-          low: { type: 'integer' },
-          averageScore: { type: 'number', nullable: true },
+    exploited: Type.Integer(),
+    zeroDay: Type.Integer(),
+    byWeek: Type.Array(
+      Type.Object(
+        {
+          week: Type.String({ description: 'ISO week, 2024-W04' }),
+          start: Type.String({ format: 'date' }),
+          total: Type.Integer(),
+          high: Type.Integer(),
+          medium: Type.Integer(),
+          low: Type.Integer(),
+          averageScore: Nullable(Type.Number()),
         },
-      },
-    },
-    topVendors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['vendor', 'count', 'high'],
-        properties: { vendor: { type: 'string' }, count: { type: 'integer' }, high: { type: 'integer' } },
-      },
-    },
+        { additionalProperties: false },
+      ),
+    ),
+    topVendors: Type.Array(
+      Type.Object(
+        { vendor: Type.String(), count: Type.Integer(), high: Type.Integer() },
+        { additionalProperties: false },
+      ),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 /** A CVE JSON 5.1 record: its schema is CVE's (CVE Record Format 5.1.1), so only its frame is listed here. */
-export const cve5RecordSchema = {
-  type: 'object',
-  additionalProperties: true,
-  required: ['dataType', 'dataVersion', 'cveMetadata', 'containers'],
-  properties: {
-    dataType: { type: 'string', enum: ['CVE_RECORD'] },
-    dataVersion: { type: 'string' },
-    cveMetadata: { type: 'object', additionalProperties: true },
-    containers: { type: 'object', additionalProperties: true },
+export const cve5RecordSchema = Type.Object(
+  {
+    dataType: StringEnum(['CVE_RECORD']),
+    dataVersion: Type.String(),
+    cveMetadata: anyObject,
+    containers: anyObject,
   },
-} as const;
+  { additionalProperties: true },
+);
 
 /** A body that is not JSON: the document names its media type, the bytes are the resource itself. */
 export const textBody = (mediaType: string, description: string) =>
-  ({ description, content: { [mediaType]: { schema: { type: 'string' } } } }) as const;
+  Type.Unsafe<string | Buffer | NodeJS.ReadableStream>({
+    description,
+    content: { [mediaType]: { schema: { type: 'string' } } },
+  });
