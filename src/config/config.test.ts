@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { refusedHost } from '../outbound/targets.js';
 import { DEFAULT_PLATFORM_ORG_ID, loadConfig } from './config.js';
@@ -13,6 +14,13 @@ describe('configuration', () => {
     expect(c.idPrefix).toBe('CERT');
     expect(c.smtpUrl).toBe('smtp://mail:25');
     expect(c.publicUrl).toBe('http://127.0.0.1:8080');
+  });
+  it('takes the CVE schema file and the new user password from the environment, unset by default', () => {
+    expect(loadConfig({})).toMatchObject({ cveSchemaFile: undefined, newUserPassword: undefined });
+    const c = loadConfig({ VULNSHARE_CVE_SCHEMA: 'schemas/cve.json', VULNSHARE_PASSWORD: 'pw pw pw pw pw' });
+    expect(c.cveSchemaFile).toBe(resolve('schemas/cve.json'));
+    expect(c.newUserPassword).toBe('pw pw pw pw pw');
+    expect(loadConfig({ VULNSHARE_PASSWORD: '' }).newUserPassword).toBeUndefined();
   });
   it('allows no internal webhook or feed target unless VULNSHARE_ALLOW_INTERNAL_TARGETS names it', () => {
     expect(refusedHost('127.0.0.1', loadConfig({}).allowInternalTargets)).toMatch(/loopback/);

@@ -54,6 +54,10 @@ export interface Config {
    * VULNSHARE_CSAF_KEY_PASSPHRASE when it is encrypted); unset = a key created at first use and stored.
    */
   csafKey: { file: string; armored: string; passphrase: string | undefined } | undefined;
+  /** The CVE JSON schema file `import cve5` validates records against (VULNSHARE_CVE_SCHEMA); unset = the bundled 5.1.1. */
+  cveSchemaFile: string | undefined;
+  /** The password `vulnshare admin create` gives the user it creates (VULNSHARE_PASSWORD; or --password-stdin). */
+  newUserPassword: string | undefined;
 }
 
 /** The placeholder org id of CVE JSON 5 exports when VULNSHARE_ORG_ID is unset (see Config.platformOrg). */
@@ -140,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
       shortName: env.VULNSHARE_SHORT_NAME || 'vulnshare',
     },
     csafKey: undefined,
+    cveSchemaFile: env.VULNSHARE_CVE_SCHEMA ? resolve(env.VULNSHARE_CVE_SCHEMA) : undefined,
+    newUserPassword: env.VULNSHARE_PASSWORD || undefined,
   };
   if (env.VULNSHARE_CSAF_KEY_FILE) {
     const file = resolve(env.VULNSHARE_CSAF_KEY_FILE);
