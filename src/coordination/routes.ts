@@ -85,7 +85,7 @@ export const RECIPIENTS_BODY = Type.Object(
  * What a caller may see of a notification: recipients and link holders get exactly these fields, and an
  * event's actor is "coordinator" where the coordinator's side acted (the service never gives them who).
  */
-const notificationView = Type.Object(
+export const notificationView = Type.Object(
   {
     id: Type.Integer(),
     organisationId: Type.Integer(),

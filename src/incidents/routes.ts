@@ -4,8 +4,10 @@
  * that change something refuse an anonymous caller before reading the body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { AppError } from '../errors.js';
-import { RECIPIENTS_BODY } from '../coordination/routes.js';
+import { RECIPIENTS_BODY, notificationView } from '../coordination/routes.js';
 import {
   ASSET_KINDS,
   ATTACK_PHASES,
@@ -16,137 +18,123 @@ import {
   VECTORS,
 } from './tables.js';
 import { INDICATOR_TYPES } from './indicators.js';
-import { LIST_LIMIT, PERIODS, type IncidentService, type ListQuery } from './service.js';
+import type { StixBundle } from './stix.js';
+import { LIST_LIMIT, PERIODS, type IncidentService } from './service.js';
 import { SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
+import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const err = { $ref: 'Error#' } as const;
-const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
-const str = { type: 'string' } as const;
-const nstr = { type: 'string', nullable: true } as const;
-const int = { type: 'integer' } as const;
-const strings = { type: 'array', items: str } as const;
-const oneOf = (table: object) => ({ type: 'string', enum: Object.keys(table) }) as const;
+const errors = errorResponses(400, 401, 403, 404, 409);
+const str = Type.String();
+const nstr = Nullable(Type.String());
+const int = Type.Integer();
+const strings = Type.Array(str);
+/** One of a table's codes (the keys of SECTORS, STATUSES …). */
+const oneOf = <T extends object>(table: T) =>
+  StringEnum(Object.keys(table) as Array<Extract<keyof T, string>>);
 
-const incident = {
+const incidentProperties = {
+  id: str,
+  title: str,
+  summary: str,
+  victims: Type.Array(Type.Object({ name: str, sector: oneOf(SECTORS), organisationId: Type.Optional(int) })),
+  discoveredAt: str,
+  startedAt: Type.Optional(str),
+  endedAt: Type.Optional(str),
+  status: oneOf(STATUSES),
+  attackChain: Type.Array(
+    Type.Object({
+      order: int,
+      phase: oneOf(ATTACK_PHASES),
+      description: str,
+      techniqueIds: strings,
+      vulnerabilityIds: strings,
+      assets: Type.Optional(str),
+    }),
+  ),
+  assets: Type.Array(Type.Object({ kind: oneOf(ASSET_KINDS), count: int })),
+  dataTaken: Type.Optional(str),
+  indicators: Type.Array(
+    Type.Object({
+      type: StringEnum(INDICATOR_TYPES),
+      value: str,
+      description: Type.Optional(str),
+    }),
+  ),
+  attribution: Type.Optional(Type.Object({ actor: str, confidence: StringEnum(ATTRIBUTION_CONFIDENCES) })),
+  vector: oneOf(VECTORS),
+  tlp: oneOf(TLP_LEVELS),
+  sharedWithOrganisationIds: Type.Optional(Type.Array(int)),
+  createdAt: str,
+  updatedAt: str,
+};
+const incident = Type.Object(incidentProperties);
+
+const incidentView = Type.Object({
+  ...incidentProperties,
+  caseTrackingNo: nstr,
+  history: Type.Array(
+    Type.Object({
+      at: str,
+      actor: str,
+      kind: str,
+      fromStatus: nstr,
+      toStatus: nstr,
+      fields: strings,
+      change: str,
+      note: nstr,
+    }),
+  ),
+});
+
+const summary = Type.Object({
+  id: str,
+  title: str,
+  status: oneOf(STATUSES),
+  tlp: oneOf(TLP_LEVELS),
+  vector: oneOf(VECTORS),
+  sectors: strings,
+  victims: strings,
+  discoveredAt: str,
+  updatedAt: str,
+});
+
+const counts = Type.Object({}, { additionalProperties: int });
+const figures = Type.Object({
+  period: StringEnum(PERIODS),
+  id: str,
+  from: str,
+  to: str,
+  total: int,
+  opened: int,
+  closed: int,
+  bySector: counts,
+  byVector: counts,
+  byStatus: counts,
+  byTlp: counts,
+  byMonth: Type.Optional(Type.Array(int, { description: "period 'year' only: per month, January first" })),
+});
+
+const imported = Type.Object({
+  incident,
+  outcome: StringEnum(['created', 'updated', 'unchanged']),
+  warnings: strings,
+});
+
+/** The bundle's frame; its objects are STIX 2.1 objects (OASIS's schemas, vendored in src/incidents/stix-schemas). */
+const stixBundle = Type.Unsafe<StixBundle>({
   type: 'object',
-  required: ['id', 'title', 'summary', 'victims', 'discoveredAt', 'status', 'vector', 'tlp'],
+  additionalProperties: true,
+  required: ['type', 'id', 'objects'],
   properties: {
-    id: str,
-    title: str,
-    summary: str,
-    victims: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { name: str, sector: oneOf(SECTORS), organisationId: int },
-      },
-    },
-    discoveredAt: str,
-    startedAt: str,
-    endedAt: str,
-    status: oneOf(STATUSES),
-    attackChain: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          order: int,
-          phase: oneOf(ATTACK_PHASES),
-          description: str,
-          techniqueIds: strings,
-          vulnerabilityIds: strings,
-          assets: str,
-        },
-      },
-    },
-    assets: {
-      type: 'array',
-      items: { type: 'object', properties: { kind: oneOf(ASSET_KINDS), count: int } },
-    },
-    dataTaken: str,
-    indicators: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { type: { type: 'string', enum: [...INDICATOR_TYPES] }, value: str, description: str },
-      },
-    },
-    attribution: {
-      type: 'object',
-      properties: { actor: str, confidence: { type: 'string', enum: [...ATTRIBUTION_CONFIDENCES] } },
-    },
-    vector: oneOf(VECTORS),
-    tlp: oneOf(TLP_LEVELS),
-    sharedWithOrganisationIds: { type: 'array', items: int },
-    createdAt: str,
-    updatedAt: str,
+    type: { type: 'string', enum: ['bundle'] },
+    id: { type: 'string' },
+    objects: { type: 'array', items: { type: 'object', additionalProperties: true } },
   },
-} as const;
+});
 
-const incidentView = {
-  ...incident,
-  properties: {
-    ...incident.properties,
-    caseTrackingNo: nstr,
-    history: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          at: str,
-          actor: str,
-          kind: str,
-          fromStatus: nstr,
-          toStatus: nstr,
-          fields: strings,
-          change: str,
-          note: nstr,
-        },
-      },
-    },
-  },
-} as const;
-
-const summary = {
-  type: 'object',
-  properties: {
-    id: str,
-    title: str,
-    status: oneOf(STATUSES),
-    tlp: oneOf(TLP_LEVELS),
-    vector: oneOf(VECTORS),
-    sectors: strings,
-    victims: strings,
-    discoveredAt: str,
-    updatedAt: str,
-  },
-} as const;
-
-const counts = { type: 'object', additionalProperties: int } as const;
-const figures = {
-  type: 'object',
-  properties: {
-    period: { type: 'string', enum: [...PERIODS] },
-    id: str,
-    from: str,
-    to: str,
-    total: int,
-    opened: int,
-    closed: int,
-    bySector: counts,
-    byVector: counts,
-    byStatus: counts,
-    byTlp: counts,
-    byMonth: { type: 'array', items: int },
-  },
-} as const;
-
-const idParam = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', maxLength: 40, description: 'INC-2026-0001' } },
-} as const;
-const anyObject = { type: 'object', additionalProperties: true } as const;
+const idParam = Type.Object({ id: Type.String({ maxLength: 40, description: 'INC-2026-0001' }) });
+/** Bodies the domain validator checks field by field (it reports every problem with its field). */
+const anyObject = Type.Object({}, { additionalProperties: true });
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 
 /** Changes need an account: refuse anonymous callers before the body is validated. */
@@ -154,12 +142,11 @@ function signedIn(req: FastifyRequest, _reply: FastifyReply, done: (e?: Error) =
   done(req.principal.kind === 'anonymous' ? new AppError('unauthorized', 'Sign in first') : undefined);
 }
 
-const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
-
 export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: IncidentService }): void {
   const s = deps.incidents;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  r.get(
     '/api/v1/incidents',
     {
       schema: {
@@ -168,33 +155,27 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         tags: ['incidents'],
         summary:
           'Incidents the caller may see under their TLP (anonymous: TLP:CLEAR), newest discovery first; q searches titles, summaries, victims, indicators, technique and vulnerability ids',
-        querystring: {
-          type: 'object',
-          properties: {
-            q: { type: 'string', maxLength: 500 },
-            status: oneOf(STATUSES),
-            sector: oneOf(SECTORS),
-            vector: oneOf(VECTORS),
-            tlp: oneOf(TLP_LEVELS),
-            from: { type: 'string', pattern: DATE },
-            to: { type: 'string', pattern: DATE },
-            limit: { type: 'integer', minimum: 1, maximum: LIST_LIMIT.max },
-            cursor: { type: 'string', maxLength: 200 },
-          },
-        },
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 500 })),
+          status: Type.Optional(oneOf(STATUSES)),
+          sector: Type.Optional(oneOf(SECTORS)),
+          vector: Type.Optional(oneOf(VECTORS)),
+          tlp: Type.Optional(oneOf(TLP_LEVELS)),
+          from: Type.Optional(Type.String({ pattern: DATE })),
+          to: Type.Optional(Type.String({ pattern: DATE })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIST_LIMIT.max })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
         response: {
-          200: {
-            type: 'object',
-            properties: { items: { type: 'array', items: summary }, nextCursor: nstr },
-          },
+          200: Type.Object({ items: Type.Array(summary), nextCursor: nstr }),
           ...errors,
         },
       },
     },
-    async (req) => s.list(req.principal, req.query as ListQuery),
+    async (req) => s.list(req.principal, req.query),
   );
 
-  app.get(
+  r.get(
     '/api/v1/incidents/figures',
     {
       schema: {
@@ -203,21 +184,14 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         tags: ['incidents'],
         summary:
           'Incidents by discovery date (Asia/Shanghai) in a week (2026-W47), month (2026-11) or year (2026): by sector, vector, status and TLP; opened and closed in the period; by month for a year',
-        querystring: {
-          type: 'object',
-          required: ['period', 'at'],
-          properties: {
-            period: { type: 'string', enum: [...PERIODS] },
-            at: { type: 'string', maxLength: 10 },
-          },
-        },
+        querystring: Type.Object({ period: StringEnum(PERIODS), at: Type.String({ maxLength: 10 }) }),
         response: { 200: figures, ...errors },
       },
     },
-    async (req) => s.figures(req.principal, req.query as { period: string; at: string }),
+    async (req) => s.figures(req.principal, req.query),
   );
 
-  app.get(
+  r.get(
     '/api/v1/incidents/:id',
     {
       schema: {
@@ -229,10 +203,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         response: { 200: incidentView, ...errors },
       },
     },
-    async (req) => s.get(req.principal, idOf(req)),
+    async (req) => s.get(req.principal, req.params.id),
   );
 
-  app.post(
+  r.post(
     '/api/v1/incidents',
     {
       preValidation: signedIn,
@@ -248,7 +222,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     async (req, reply) => reply.status(201).send(await s.create(req.principal, req.body)),
   );
 
-  app.put(
+  r.put(
     '/api/v1/incidents/:id',
     {
       preValidation: signedIn,
@@ -262,10 +236,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         response: { 200: incident, ...errors },
       },
     },
-    async (req) => s.update(req.principal, idOf(req), req.body),
+    async (req) => s.update(req.principal, req.params.id, req.body),
   );
 
-  app.post(
+  r.post(
     '/api/v1/incidents/:id/transitions',
     {
       preValidation: signedIn,
@@ -276,22 +250,20 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         summary:
           'Move an incident to another status (open → analysing → contained → closed; reopen to analysing)',
         params: idParam,
-        body: {
-          type: 'object',
-          required: ['to'],
-          additionalProperties: false,
-          properties: { to: oneOf(STATUSES), note: { type: 'string', maxLength: 5000 } },
-        },
+        body: Type.Object(
+          { to: oneOf(STATUSES), note: Type.Optional(Type.String({ maxLength: 5000 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: incident, ...errors },
       },
     },
     async (req) => {
-      const b = req.body as { to: string; note?: string };
-      return s.transition(req.principal, idOf(req), b.to, b.note);
+      const b = req.body;
+      return s.transition(req.principal, req.params.id, b.to, b.note);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/incidents/:id/stix',
     {
       schema: {
@@ -300,22 +272,13 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         tags: ['incidents'],
         summary: 'The incident as a STIX 2.1 bundle (TLP 2.0 markings); ?download=true to save it as a file',
         params: idParam,
-        querystring: { type: 'object', properties: { download: { type: 'boolean' } } },
+        querystring: Type.Object({ download: Type.Optional(Type.Boolean()) }),
         response: {
           200: {
             description: 'a STIX 2.1 bundle; its schema is OASIS’s (vendored in src/incidents/stix-schemas)',
             content: {
               'application/stix+json;version=2.1': {
-                schema: {
-                  type: 'object',
-                  additionalProperties: true,
-                  required: ['type', 'id', 'objects'],
-                  properties: {
-                    type: { type: 'string', enum: ['bundle'] },
-                    id: { type: 'string' },
-                    objects: { type: 'array', items: { type: 'object', additionalProperties: true } },
-                  },
-                },
+                schema: stixBundle,
               },
             },
           },
@@ -324,15 +287,19 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
       },
     },
     async (req, reply) => {
-      const id = idOf(req);
+      const id = req.params.id;
       const bundle = await s.exportStix(req.principal, id);
-      if ((req.query as { download?: boolean }).download)
+      if (req.query.download)
         void reply.header('content-disposition', `attachment; filename="${id}.stix.json"`);
-      return reply.type('application/stix+json;version=2.1').send(JSON.stringify(bundle, null, 2));
+      // indented as a file is (the whole bundle: its schema is OASIS's, not this route's)
+      return reply
+        .type('application/stix+json;version=2.1')
+        .serializer((payload) => JSON.stringify(payload, null, 2))
+        .send(bundle);
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/incidents/import',
     {
       preValidation: signedIn,
@@ -345,8 +312,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
           'Import a STIX 2.1 bundle (analysts): 201 with a new incident, or 200 when its STIX id is known here (the incident updated or unchanged); an invalid bundle is refused with every problem',
         body: anyObject,
         response: {
-          201: { type: 'object', properties: { incident, outcome: { type: 'string' }, warnings: strings } },
-          200: { type: 'object', properties: { incident, outcome: { type: 'string' }, warnings: strings } },
+          201: imported,
+          200: imported,
           ...errors,
         },
       },
@@ -357,7 +324,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/incidents/:id/notifications',
     {
       preValidation: signedIn,
@@ -370,20 +337,13 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
         params: idParam,
         body: RECIPIENTS_BODY,
         response: {
-          201: {
-            type: 'object',
-            properties: {
-              trackingNo: str,
-              notifications: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            },
-          },
+          201: Type.Object({ trackingNo: str, notifications: Type.Array(notificationView) }),
           ...errors,
         },
       },
     },
     async (req, reply) => {
-      const b = req.body as { recipients: Array<{ organisationId: number; category: string }> };
-      return reply.status(201).send(await s.notify(req.principal, idOf(req), b.recipients));
+      return reply.status(201).send(await s.notify(req.principal, req.params.id, req.body.recipients));
     },
   );
 }
