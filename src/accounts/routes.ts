@@ -1,100 +1,103 @@
 /** /api/v1/auth, /tokens, /organisations, /users, /audit: thin handlers over the account service. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { listAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { CONTACT_MECHANISMS, ORG_KINDS, ROLES, type OrgKind, type Role } from './model.js';
+import { CONTACT_MECHANISMS, ORG_KINDS, ROLES } from './model.js';
 import { ACTIONS } from './policy.js';
 import type { AccountService } from './service.js';
 import { NO_SIGN_IN, SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
+import { IdParam, NoContent, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const err = { $ref: 'Error#' } as const;
-const errors = { 400: err, 401: err, 403: err, 404: err, 409: err, 429: err } as const;
-const user = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    email: { type: 'string' },
-    displayName: { type: 'string' },
-    role: { type: 'string', enum: [...ROLES] },
-    organisationId: { type: 'integer', nullable: true },
-    disabled: { type: 'boolean' },
-    createdAt: { type: 'string' },
-    lastLoginAt: { type: 'string', nullable: true },
-    failedSignInsSinceLastLogin: {
-      type: 'integer',
-      description: 'wrong passwords tried on this account since its previous sign-in',
-    },
-  },
-} as const;
-const nullableString = { type: 'string', nullable: true } as const;
+const errors = errorResponses(400, 401, 403, 404, 409, 429);
+const Str = Type.String();
+const NullStr = Nullable(Str);
+const anyObject = (description: string) =>
+  Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description });
+
+const user = Type.Object({
+  id: Type.Integer(),
+  email: Str,
+  displayName: Str,
+  role: StringEnum(ROLES),
+  organisationId: Nullable(Type.Integer()),
+  disabled: Type.Boolean(),
+  createdAt: Str,
+  lastLoginAt: NullStr,
+  failedSignInsSinceLastLogin: Type.Integer({
+    description: 'wrong passwords tried on this account since its previous sign-in',
+  }),
+});
 /** An API token as its owner sees it again: never the secret, only its prefix. */
-const apiToken = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'name', 'prefix', 'scopes', 'expiresAt', 'createdAt', 'lastUsedAt', 'revokedAt'],
-  properties: {
-    id: { type: 'integer' },
-    name: { type: 'string' },
-    prefix: { type: 'string' },
-    scopes: { type: 'array', items: { type: 'string' } },
-    expiresAt: nullableString,
-    createdAt: { type: 'string' },
-    lastUsedAt: nullableString,
-    revokedAt: nullableString,
+const apiToken = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Str,
+    prefix: Str,
+    scopes: Type.Array(Str),
+    expiresAt: NullStr,
+    createdAt: Str,
+    lastUsedAt: NullStr,
+    revokedAt: NullStr,
   },
-} as const;
-const auditEntry = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'at', 'actor', 'action', 'targetKind', 'targetId', 'detail', 'ip'],
-  properties: {
-    id: { type: 'integer' },
-    at: { type: 'string' },
-    actor: { type: 'string' },
-    action: { type: 'string' },
-    targetKind: nullableString,
-    targetId: nullableString,
-    detail: { type: 'object', additionalProperties: true, description: 'what the action changed' },
-    ip: nullableString,
+  { additionalProperties: false },
+);
+const auditEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    at: Str,
+    actor: Str,
+    action: Str,
+    targetKind: NullStr,
+    targetId: NullStr,
+    detail: anyObject('what the action changed'),
+    ip: NullStr,
   },
-} as const;
-const contact = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    name: { type: 'string' },
-    email: { type: 'string', nullable: true },
-    webhookUrl: { type: 'string', nullable: true },
-    portal: { type: 'boolean' },
-    mechanism: { type: 'string' },
-  },
-} as const;
-const organisation = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    kind: { type: 'string', enum: [...ORG_KINDS] },
-    name: { type: 'string' },
-    nameEn: { type: 'string', nullable: true },
-    sector: { type: 'string', nullable: true },
-    region: { type: 'string', nullable: true },
-    allianceCert: { type: 'string', nullable: true },
-    verified: { type: 'boolean' },
-    verifiedAt: { type: 'string', nullable: true },
-    contacts: { type: 'array', items: contact },
-  },
-} as const;
-const password = { type: 'string', minLength: 1, maxLength: 256 } as const;
-const email = { type: 'string', minLength: 3, maxLength: 254 } as const;
+  { additionalProperties: false },
+);
+const contact = Type.Object({
+  id: Type.Integer(),
+  name: Str,
+  email: NullStr,
+  webhookUrl: NullStr,
+  portal: Type.Boolean(),
+  mechanism: Str,
+});
+const organisationFields = {
+  id: Type.Integer(),
+  kind: StringEnum(ORG_KINDS),
+  name: Str,
+  nameEn: NullStr,
+  sector: NullStr,
+  allianceCert: NullStr,
+  verified: Type.Boolean(),
+  verifiedAt: NullStr,
+};
+const organisation = Type.Object({
+  ...organisationFields,
+  region: NullStr,
+  contacts: Type.Array(contact),
+});
+/** The list leaves out the region and the contacts (one organisation's page has them). */
+const organisationListItem = Type.Object({
+  ...organisationFields,
+  region: Type.Optional(NullStr),
+  contacts: Type.Optional(Type.Array(contact)),
+});
+const password = Type.String({ minLength: 1, maxLength: 256 });
+const email = Type.String({ minLength: 3, maxLength: 254 });
+const displayName = Type.String({ minLength: 1, maxLength: 200 });
 
 export function registerAccountRoutes(
   app: FastifyInstance,
   deps: { accounts: AccountService; db: Kysely<DB> },
 ) {
   const { accounts } = deps;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post(
+  r.post(
     '/api/v1/auth/login',
     {
       schema: {
@@ -102,30 +105,21 @@ export function registerAccountRoutes(
         security: NO_SIGN_IN,
         tags: ['accounts'],
         summary: 'Sign in: sets an http-only session cookie; send the returned csrfToken as X-CSRF-Token',
-        body: {
-          type: 'object',
-          required: ['email', 'password'],
-          additionalProperties: false,
-          properties: { email, password },
-        },
+        body: Type.Object({ email, password }, { additionalProperties: false }),
         response: {
-          200: {
-            type: 'object',
-            properties: { user, csrfToken: { type: 'string' }, expiresAt: { type: 'string' } },
-          },
+          200: Type.Object({ user, csrfToken: Str, expiresAt: Str }),
           ...errors,
         },
       },
     },
     async (req, reply) => {
-      const b = req.body as { email: string; password: string };
-      const r = await accounts.login({ ...b, ip: req.ip });
-      reply.setSession(r.session);
-      return { user: r.user, csrfToken: r.csrfToken, expiresAt: r.expiresAt };
+      const s = await accounts.login({ ...req.body, ip: req.ip });
+      reply.setSession(s.session);
+      return { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/auth/logout',
     {
       schema: {
@@ -133,17 +127,17 @@ export function registerAccountRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['accounts'],
         summary: 'Sign out',
-        response: { 204: { type: 'null' } },
+        response: { 204: NoContent },
       },
     },
     async (req, reply) => {
       if (req.sessionToken) await accounts.logout(req.sessionToken);
       reply.setSession(null);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/auth/me',
     {
       schema: {
@@ -152,13 +146,7 @@ export function registerAccountRoutes(
         tags: ['accounts'],
         summary: 'The signed-in user and the session’s CSRF token; user null when not signed in',
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              user: { anyOf: [user, { type: 'null' }] },
-              csrfToken: { type: ['string', 'null'] },
-            },
-          },
+          200: Type.Object({ user: Nullable(user), csrfToken: NullStr }),
           ...errors,
         },
       },
@@ -170,7 +158,7 @@ export function registerAccountRoutes(
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/auth/register',
     {
       schema: {
@@ -179,41 +167,33 @@ export function registerAccountRoutes(
         tags: ['accounts'],
         summary:
           'Register as a reporter: an individual researcher or a reporting unit (security company). The answer is the same whether or not the address has an account: a new address can sign in at once; a taken one is left unchanged and its owner is told by e-mail',
-        body: {
-          type: 'object',
-          required: ['email', 'password', 'displayName'],
-          additionalProperties: false,
-          properties: {
+        body: Type.Object(
+          {
             email,
             password,
-            displayName: { type: 'string', minLength: 1, maxLength: 200 },
-            organisation: {
-              type: 'object',
-              required: ['kind'],
-              additionalProperties: false,
-              properties: {
-                kind: { type: 'string', enum: ['individual', 'reporting_unit'] },
-                name: { type: 'string', maxLength: 300 },
-              },
-            },
+            displayName,
+            organisation: Type.Optional(
+              Type.Object(
+                {
+                  kind: StringEnum(['individual', 'reporting_unit']),
+                  name: Type.Optional(Type.String({ maxLength: 300 })),
+                },
+                { additionalProperties: false },
+              ),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          202: {
-            type: 'object',
-            properties: { status: { type: 'string', enum: ['accepted'] }, message: { type: 'string' } },
-          },
+          202: Type.Object({ status: StringEnum(['accepted']), message: Str }),
           ...errors,
         },
       },
     },
-    async (req, reply) => {
-      const b = req.body as Parameters<AccountService['register']>[0];
-      return reply.status(202).send(await accounts.register({ ...b, ip: req.ip }));
-    },
+    async (req, reply) => reply.status(202).send(await accounts.register({ ...req.body, ip: req.ip })),
   );
 
-  app.get(
+  r.get(
     '/api/v1/tokens',
     {
       schema: {
@@ -222,12 +202,7 @@ export function registerAccountRoutes(
         tags: ['accounts'],
         summary: 'Your API tokens (never the secret)',
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['items'],
-            properties: { items: { type: 'array', items: apiToken } },
-          },
+          200: Type.Object({ items: Type.Array(apiToken) }, { additionalProperties: false }),
           ...errors,
         },
       },
@@ -235,7 +210,7 @@ export function registerAccountRoutes(
     async (req) => ({ items: await accounts.listApiTokens(req.principal) }),
   );
 
-  app.post(
+  r.post(
     '/api/v1/tokens',
     {
       schema: {
@@ -243,37 +218,24 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Create an API token for machines; the token is shown once',
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            scopes: { type: 'array', items: { type: 'string', enum: ACTIONS }, uniqueItems: true },
-            expiresInDays: { type: 'integer', minimum: 1, maximum: 366 },
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            scopes: Type.Optional(Type.Array(StringEnum(ACTIONS), { uniqueItems: true })),
+            expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          201: {
-            type: 'object',
-            properties: {
-              id: { type: 'integer' },
-              token: { type: 'string' },
-              scopes: { type: 'array', items: { type: 'string' } },
-              expiresAt: { type: 'string' },
-            },
-          },
+          201: Type.Object({ id: Type.Integer(), token: Str, scopes: Type.Array(Str), expiresAt: Str }),
           ...errors,
         },
       },
     },
-    async (req, reply) => {
-      const t = await accounts.createApiToken(req.principal, req.body as { name: string });
-      return reply.status(201).send(t);
-    },
+    async (req, reply) => reply.status(201).send(await accounts.createApiToken(req.principal, req.body)),
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/tokens/:id',
     {
       schema: {
@@ -281,17 +243,17 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Revoke one of your API tokens',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
-        response: { 204: { type: 'null' }, ...errors },
+        params: IdParam,
+        response: { 204: NoContent, ...errors },
       },
     },
     async (req, reply) => {
-      await accounts.revokeApiToken(req.principal, (req.params as { id: number }).id);
-      return reply.status(204).send();
+      await accounts.revokeApiToken(req.principal, req.params.id);
+      return reply.status(204).send(null);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/organisations',
     {
       schema: {
@@ -299,25 +261,20 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Organisations (analysts)',
-        querystring: {
-          type: 'object',
-          properties: {
-            kind: { type: 'string', enum: [...ORG_KINDS] },
-            q: { type: 'string', maxLength: 200 },
-          },
-        },
+        querystring: Type.Object({
+          kind: Type.Optional(StringEnum(ORG_KINDS)),
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: organisation } } },
+          200: Type.Object({ items: Type.Array(organisationListItem) }),
           ...errors,
         },
       },
     },
-    async (req) => ({
-      items: await accounts.listOrganisations(req.principal, req.query as { kind?: OrgKind; q?: string }),
-    }),
+    async (req) => ({ items: await accounts.listOrganisations(req.principal, req.query) }),
   );
 
-  app.post(
+  r.post(
     '/api/v1/organisations',
     {
       schema: {
@@ -325,34 +282,24 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Add an organisation: vendor, member unit (with sector), reporting unit, branch, authority…',
-        body: {
-          type: 'object',
-          required: ['kind', 'name'],
-          additionalProperties: false,
-          properties: {
-            kind: { type: 'string', enum: [...ORG_KINDS] },
-            name: { type: 'string', minLength: 1, maxLength: 300 },
-            nameEn: { type: 'string', maxLength: 300 },
-            sector: { type: 'string', maxLength: 100 },
-            region: { type: 'string', maxLength: 100 },
-            allianceCert: { type: 'string', maxLength: 100 },
+        body: Type.Object(
+          {
+            kind: StringEnum(ORG_KINDS),
+            name: Type.String({ minLength: 1, maxLength: 300 }),
+            nameEn: Type.Optional(Type.String({ maxLength: 300 })),
+            sector: Type.Optional(Type.String({ maxLength: 100 })),
+            region: Type.Optional(Type.String({ maxLength: 100 })),
+            allianceCert: Type.Optional(Type.String({ maxLength: 100 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: organisation, ...errors },
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await accounts.createOrganisation(
-            req.principal,
-            req.body as Parameters<AccountService['createOrganisation']>[1],
-          ),
-        ),
+    async (req, reply) => reply.status(201).send(await accounts.createOrganisation(req.principal, req.body)),
   );
 
-  app.get(
+  r.get(
     '/api/v1/organisations/:id',
     {
       schema: {
@@ -360,14 +307,14 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'One organisation with its contacts (analysts, or its own members)',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        params: IdParam,
         response: { 200: organisation, ...errors },
       },
     },
-    async (req) => accounts.getOrganisation(req.principal, (req.params as { id: number }).id),
+    async (req) => accounts.getOrganisation(req.principal, req.params.id),
   );
 
-  app.post(
+  r.post(
     '/api/v1/organisations/:id/verification',
     {
       schema: {
@@ -376,25 +323,15 @@ export function registerAccountRoutes(
         tags: ['accounts'],
         summary:
           'Verify an organisation’s standing (it may then be notified and read what it is sent), or withdraw it (analysts)',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
-        body: {
-          type: 'object',
-          required: ['verified'],
-          additionalProperties: false,
-          properties: { verified: { type: 'boolean' } },
-        },
+        params: IdParam,
+        body: Type.Object({ verified: Type.Boolean() }, { additionalProperties: false }),
         response: { 200: organisation, ...errors },
       },
     },
-    async (req) =>
-      accounts.setOrganisationVerified(
-        req.principal,
-        (req.params as { id: number }).id,
-        (req.body as { verified: boolean }).verified,
-      ),
+    async (req) => accounts.setOrganisationVerified(req.principal, req.params.id, req.body.verified),
   );
 
-  app.post(
+  r.post(
     '/api/v1/organisations/:id/contacts',
     {
       schema: {
@@ -403,38 +340,28 @@ export function registerAccountRoutes(
         tags: ['accounts'],
         summary:
           'Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox)',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            email: { type: 'string', maxLength: 254 },
-            webhookUrl: { type: 'string', maxLength: 2000 },
-            portal: { type: 'boolean' },
-            mechanism: { type: 'string', enum: [...CONTACT_MECHANISMS] },
+        params: IdParam,
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            email: Type.Optional(Type.String({ maxLength: 254 })),
+            webhookUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+            portal: Type.Optional(Type.Boolean()),
+            mechanism: Type.Optional(StringEnum(CONTACT_MECHANISMS)),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          201: { type: 'object', properties: { contact, webhookSecret: { type: 'string', nullable: true } } },
+          201: Type.Object({ contact, webhookSecret: NullStr }),
           ...errors,
         },
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await accounts.addContact(
-            req.principal,
-            (req.params as { id: number }).id,
-            req.body as Parameters<AccountService['addContact']>[2],
-          ),
-        ),
+      reply.status(201).send(await accounts.addContact(req.principal, req.params.id, req.body)),
   );
 
-  app.post(
+  r.post(
     '/api/v1/users',
     {
       schema: {
@@ -442,30 +369,23 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Create a user of any role (admins)',
-        body: {
-          type: 'object',
-          required: ['email', 'password', 'displayName', 'role'],
-          additionalProperties: false,
-          properties: {
+        body: Type.Object(
+          {
             email,
             password,
-            displayName: { type: 'string', minLength: 1, maxLength: 200 },
-            role: { type: 'string', enum: [...ROLES] },
-            organisationId: { type: 'integer' },
+            displayName,
+            role: StringEnum(ROLES),
+            organisationId: Type.Optional(Type.Integer()),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: user, ...errors },
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await accounts.createUser(req.principal, req.body as Parameters<AccountService['createUser']>[1]),
-        ),
+    async (req, reply) => reply.status(201).send(await accounts.createUser(req.principal, req.body)),
   );
 
-  app.get(
+  r.get(
     '/api/v1/users',
     {
       schema: {
@@ -473,38 +393,26 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'Users, newest first, with role and organisation (admins)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            role: { type: 'string', enum: [...ROLES] },
-            q: { type: 'string', maxLength: 200, description: 'part of the e-mail or name' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+        querystring: Type.Object(
+          {
+            role: Type.Optional(StringEnum(ROLES)),
+            q: Type.Optional(Type.String({ maxLength: 200, description: 'part of the e-mail or name' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 500 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { ...user.properties, organisation: { type: 'string', nullable: true } },
-                },
-              },
-            },
-          },
+          200: Type.Object({
+            items: Type.Array(Type.Object({ ...user.properties, organisation: NullStr })),
+          }),
           ...errors,
         },
       },
     },
-    async (req) => ({
-      items: await accounts.listUsers(req.principal, req.query as { role?: Role; q?: string; limit: number }),
-    }),
+    async (req) => ({ items: await accounts.listUsers(req.principal, req.query) }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/audit',
     {
       schema: {
@@ -512,31 +420,17 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary: 'The audit log, newest first (admins)',
-        querystring: {
-          type: 'object',
-          properties: {
-            action: { type: 'string', maxLength: 100, description: 'prefix, e.g. login.' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            before: { type: 'integer', description: 'entries with a smaller id (paging)' },
-          },
-        },
+        querystring: Type.Object({
+          action: Type.Optional(Type.String({ maxLength: 100, description: 'prefix, e.g. login.' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          before: Type.Optional(Type.Integer({ description: 'entries with a smaller id (paging)' })),
+        }),
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['items'],
-            properties: { items: { type: 'array', items: auditEntry } },
-          },
+          200: Type.Object({ items: Type.Array(auditEntry) }, { additionalProperties: false }),
           ...errors,
         },
       },
     },
-    async (req) => ({
-      items: await listAudit(
-        deps.db,
-        req.principal,
-        req.query as { action?: string; limit?: number; before?: number },
-      ),
-    }),
+    async (req) => ({ items: await listAudit(deps.db, req.principal, req.query) }),
   );
 }
