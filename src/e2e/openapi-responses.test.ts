@@ -173,6 +173,12 @@ describe.each(testBackends())('GET responses conform to the OpenAPI document on 
       verification: { environment: 'lab', steps: 'overflow', result: 'reproduced', verifier: 'CNVD' },
     });
     await post(`/api/v1/submissions/${published}/publish`, 'analyst', {});
+    // a published advisory of two records (advisories: list, one, its CSAF document)
+    const advisory = await post('/api/v1/advisories', 'analyst', {
+      titleZh: '漏洞通报',
+      vulnerabilityIds: ['CNVD-2023-10001', 'CVE-2024-21762'],
+    });
+    await post(`/api/v1/advisories/${String(advisory.id)}/publish`, 'analyst', {});
 
     const incident = supplyChainIncident();
     delete incident.id;
@@ -197,6 +203,7 @@ describe.each(testBackends())('GET responses conform to the OpenAPI document on 
       watchlist: String(wl.id),
       name: 'kev',
       vulnerability: 'CNVD-2023-10001',
+      advisory: String(advisory.id),
     });
   }, 120_000);
   afterAll(async () => {
@@ -213,6 +220,7 @@ describe.each(testBackends())('GET responses conform to the OpenAPI document on 
       if (p.startsWith('/api/v1/notifications')) return fill.notification ?? '';
       if (p.startsWith('/api/v1/incidents')) return fill.incident ?? '';
       if (p.startsWith('/api/v1/watchlists')) return fill.watchlist ?? '';
+      if (p.startsWith('/api/v1/advisories')) return fill.advisory ?? '';
       return '1';
     });
   }

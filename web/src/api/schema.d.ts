@@ -1396,21 +1396,21 @@ export interface operations {
         };
         content: {
           'application/json': {
-            user?: {
-              id?: number;
-              email?: string;
-              displayName?: string;
+            user: {
+              id: number;
+              email: string;
+              displayName: string;
               /** @enum {string} */
-              role?: 'admin' | 'analyst' | 'reporter' | 'recipient';
-              organisationId?: number | null;
-              disabled?: boolean;
-              createdAt?: string;
-              lastLoginAt?: string | null;
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+              organisationId: number | null;
+              disabled: boolean;
+              createdAt: string;
+              lastLoginAt: string | null;
               /** @description wrong passwords tried on this account since its previous sign-in */
-              failedSignInsSinceLastLogin?: number;
+              failedSignInsSinceLastLogin: number;
             };
-            csrfToken?: string;
-            expiresAt?: string;
+            csrfToken: string;
+            expiresAt: string;
           };
         };
       };
@@ -1504,20 +1504,20 @@ export interface operations {
         };
         content: {
           'application/json': {
-            user?: {
-              id?: number;
-              email?: string;
-              displayName?: string;
+            user: {
+              id: number;
+              email: string;
+              displayName: string;
               /** @enum {string} */
-              role?: 'admin' | 'analyst' | 'reporter' | 'recipient';
-              organisationId?: number | null;
-              disabled?: boolean;
-              createdAt?: string;
-              lastLoginAt?: string | null;
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+              organisationId: number | null;
+              disabled: boolean;
+              createdAt: string;
+              lastLoginAt: string | null;
               /** @description wrong passwords tried on this account since its previous sign-in */
-              failedSignInsSinceLastLogin?: number;
+              failedSignInsSinceLastLogin: number;
             } | null;
-            csrfToken?: string | null;
+            csrfToken: string | null;
           };
         };
       };
@@ -1607,8 +1607,8 @@ export interface operations {
         content: {
           'application/json': {
             /** @enum {string} */
-            status?: 'accepted';
-            message?: string;
+            status: 'accepted';
+            message: string;
           };
         };
       };
@@ -1808,10 +1808,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            token?: string;
-            scopes?: string[];
-            expiresAt?: string;
+            id: number;
+            token: string;
+            scopes: string[];
+            expiresAt: string;
           };
         };
       };
@@ -1971,10 +1971,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
+            items: {
+              id: number;
               /** @enum {string} */
-              kind?:
+              kind:
                 | 'coordinator'
                 | 'reporting_unit'
                 | 'individual'
@@ -1982,20 +1982,20 @@ export interface operations {
                 | 'member_unit'
                 | 'regional_branch'
                 | 'authority';
-              name?: string;
-              nameEn?: string | null;
-              sector?: string | null;
+              name: string;
+              nameEn: string | null;
+              sector: string | null;
+              allianceCert: string | null;
+              verified: boolean;
+              verifiedAt: string | null;
               region?: string | null;
-              allianceCert?: string | null;
-              verified?: boolean;
-              verifiedAt?: string | null;
               contacts?: {
-                id?: number;
-                name?: string;
-                email?: string | null;
-                webhookUrl?: string | null;
-                portal?: boolean;
-                mechanism?: string;
+                id: number;
+                name: string;
+                email: string | null;
+                webhookUrl: string | null;
+                portal: boolean;
+                mechanism: string;
               }[];
             }[];
           };
@@ -2092,9 +2092,9 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
+            id: number;
             /** @enum {string} */
-            kind?:
+            kind:
               | 'coordinator'
               | 'reporting_unit'
               | 'individual'
@@ -2102,20 +2102,20 @@ export interface operations {
               | 'member_unit'
               | 'regional_branch'
               | 'authority';
-            name?: string;
-            nameEn?: string | null;
-            sector?: string | null;
-            region?: string | null;
-            allianceCert?: string | null;
-            verified?: boolean;
-            verifiedAt?: string | null;
-            contacts?: {
-              id?: number;
-              name?: string;
-              email?: string | null;
-              webhookUrl?: string | null;
-              portal?: boolean;
-              mechanism?: string;
+            name: string;
+            nameEn: string | null;
+            sector: string | null;
+            allianceCert: string | null;
+            verified: boolean;
+            verifiedAt: string | null;
+            region: string | null;
+            contacts: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
             }[];
           };
         };
@@ -2194,9 +2194,9 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
+            id: number;
             /** @enum {string} */
-            kind?:
+            kind:
               | 'coordinator'
               | 'reporting_unit'
               | 'individual'
@@ -2204,20 +2204,20 @@ export interface operations {
               | 'member_unit'
               | 'regional_branch'
               | 'authority';
-            name?: string;
-            nameEn?: string | null;
-            sector?: string | null;
-            region?: string | null;
-            allianceCert?: string | null;
-            verified?: boolean;
-            verifiedAt?: string | null;
-            contacts?: {
-              id?: number;
-              name?: string;
-              email?: string | null;
-              webhookUrl?: string | null;
-              portal?: boolean;
-              mechanism?: string;
+            name: string;
+            nameEn: string | null;
+            sector: string | null;
+            allianceCert: string | null;
+            verified: boolean;
+            verifiedAt: string | null;
+            region: string | null;
+            contacts: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
             }[];
           };
         };
@@ -2302,9 +2302,9 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
+            id: number;
             /** @enum {string} */
-            kind?:
+            kind:
               | 'coordinator'
               | 'reporting_unit'
               | 'individual'
@@ -2312,20 +2312,20 @@ export interface operations {
               | 'member_unit'
               | 'regional_branch'
               | 'authority';
-            name?: string;
-            nameEn?: string | null;
-            sector?: string | null;
-            region?: string | null;
-            allianceCert?: string | null;
-            verified?: boolean;
-            verifiedAt?: string | null;
-            contacts?: {
-              id?: number;
-              name?: string;
-              email?: string | null;
-              webhookUrl?: string | null;
-              portal?: boolean;
-              mechanism?: string;
+            name: string;
+            nameEn: string | null;
+            sector: string | null;
+            allianceCert: string | null;
+            verified: boolean;
+            verifiedAt: string | null;
+            region: string | null;
+            contacts: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
             }[];
           };
         };
@@ -2415,15 +2415,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            contact?: {
-              id?: number;
-              name?: string;
-              email?: string | null;
-              webhookUrl?: string | null;
-              portal?: boolean;
-              mechanism?: string;
+            contact: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
             };
-            webhookSecret?: string | null;
+            webhookSecret: string | null;
           };
         };
       };
@@ -2504,19 +2504,19 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
-              email?: string;
-              displayName?: string;
+            items: {
+              id: number;
+              email: string;
+              displayName: string;
               /** @enum {string} */
-              role?: 'admin' | 'analyst' | 'reporter' | 'recipient';
-              organisationId?: number | null;
-              disabled?: boolean;
-              createdAt?: string;
-              lastLoginAt?: string | null;
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+              organisationId: number | null;
+              disabled: boolean;
+              createdAt: string;
+              lastLoginAt: string | null;
               /** @description wrong passwords tried on this account since its previous sign-in */
-              failedSignInsSinceLastLogin?: number;
-              organisation?: string | null;
+              failedSignInsSinceLastLogin: number;
+              organisation: string | null;
             }[];
           };
         };
@@ -2604,17 +2604,17 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            email?: string;
-            displayName?: string;
+            id: number;
+            email: string;
+            displayName: string;
             /** @enum {string} */
-            role?: 'admin' | 'analyst' | 'reporter' | 'recipient';
-            organisationId?: number | null;
-            disabled?: boolean;
-            createdAt?: string;
-            lastLoginAt?: string | null;
+            role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+            organisationId: number | null;
+            disabled: boolean;
+            createdAt: string;
+            lastLoginAt: string | null;
             /** @description wrong passwords tried on this account since its previous sign-in */
-            failedSignInsSinceLastLogin?: number;
+            failedSignInsSinceLastLogin: number;
           };
         };
       };
@@ -3330,17 +3330,17 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
-              author?: string;
+            items: {
+              id: number;
+              author: string;
               /** @enum {string} */
-              side?: 'coordinator' | 'reporter' | 'recipient';
+              side: 'coordinator' | 'reporter' | 'recipient';
               /** @enum {string} */
-              audience?: 'internal' | 'reporter' | 'recipients' | 'organisation';
-              organisationId?: number | null;
-              replyTo?: number | null;
-              body?: string;
-              createdAt?: string;
+              audience: 'internal' | 'reporter' | 'recipients' | 'organisation';
+              organisationId: number | null;
+              replyTo: number | null;
+              body: string;
+              createdAt: string;
             }[];
           };
         };
@@ -3420,16 +3420,16 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            author?: string;
+            id: number;
+            author: string;
             /** @enum {string} */
-            side?: 'coordinator' | 'reporter' | 'recipient';
+            side: 'coordinator' | 'reporter' | 'recipient';
             /** @enum {string} */
-            audience?: 'internal' | 'reporter' | 'recipients' | 'organisation';
-            organisationId?: number | null;
-            replyTo?: number | null;
-            body?: string;
-            createdAt?: string;
+            audience: 'internal' | 'reporter' | 'recipients' | 'organisation';
+            organisationId: number | null;
+            replyTo: number | null;
+            body: string;
+            createdAt: string;
           };
         };
       };
@@ -3662,12 +3662,12 @@ export interface operations {
         };
         content: {
           'application/json': {
-            version?: string;
-            base?: number;
-            temporal?: number | null;
-            environmental?: number | null;
-            overall?: number;
-            severity?: string;
+            version: string;
+            base: number;
+            temporal: number | null;
+            environmental: number | null;
+            overall: number;
+            severity: string;
           };
         };
       };
@@ -3822,10 +3822,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            trackingNo?: string;
-            kind?: string;
+            trackingNo: string;
+            kind: string;
             /** @enum {string} */
-            state?:
+            state:
               | 'submitted'
               | 'triaged'
               | 'need_info'
@@ -3836,63 +3836,63 @@ export interface operations {
               | 'notified'
               | 'fixed'
               | 'published';
-            stateReason?: string | null;
-            title?: string;
-            vendor?: string | null;
-            product?: string | null;
-            version?: string | null;
-            affectedOrganisation?: string | null;
-            affectedSystem?: string | null;
-            description?: string;
-            reproduction?: string | null;
-            poc?: string | null;
-            cveId?: string | null;
-            cvss?: {
-              vector?: string;
-              version?: string | null;
-              score?: number | null;
-              severity?: string | null;
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
             } | null;
-            weakness?: {
-              cwe?: string | null;
-              nameZh?: string | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
             } | null;
-            originality?: string;
-            sourceUrl?: string | null;
-            vulnerabilityId?: string | null;
-            embargoUntil?: string | null;
-            publishedAt?: string | null;
-            duplicateOf?: string | null;
-            createdAt?: string;
-            updatedAt?: string;
-            timeline?: {
-              at?: string;
-              actor?: string;
-              from?: string | null;
-              to?: string;
-              note?: string | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
             }[];
-            verifications?: {
-              environment?: string;
-              steps?: string;
-              result?: string;
-              poc_url?: string | null;
-              verifier?: string;
-              at?: string;
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
             }[];
-            attachments?: {
-              sha256?: string;
-              filename?: string;
-              size?: number;
-              content_type?: string;
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
             }[];
-            next?: string[];
+            next: string[];
             assigneeId?: number | null;
             duplicateCandidates?: {
-              id?: string;
-              title?: string;
-              score?: number;
-              kind?: string;
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
             }[];
           };
         };
@@ -3962,10 +3962,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            trackingNo?: string;
-            kind?: string;
+            trackingNo: string;
+            kind: string;
             /** @enum {string} */
-            state?:
+            state:
               | 'submitted'
               | 'triaged'
               | 'need_info'
@@ -3976,63 +3976,63 @@ export interface operations {
               | 'notified'
               | 'fixed'
               | 'published';
-            stateReason?: string | null;
-            title?: string;
-            vendor?: string | null;
-            product?: string | null;
-            version?: string | null;
-            affectedOrganisation?: string | null;
-            affectedSystem?: string | null;
-            description?: string;
-            reproduction?: string | null;
-            poc?: string | null;
-            cveId?: string | null;
-            cvss?: {
-              vector?: string;
-              version?: string | null;
-              score?: number | null;
-              severity?: string | null;
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
             } | null;
-            weakness?: {
-              cwe?: string | null;
-              nameZh?: string | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
             } | null;
-            originality?: string;
-            sourceUrl?: string | null;
-            vulnerabilityId?: string | null;
-            embargoUntil?: string | null;
-            publishedAt?: string | null;
-            duplicateOf?: string | null;
-            createdAt?: string;
-            updatedAt?: string;
-            timeline?: {
-              at?: string;
-              actor?: string;
-              from?: string | null;
-              to?: string;
-              note?: string | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
             }[];
-            verifications?: {
-              environment?: string;
-              steps?: string;
-              result?: string;
-              poc_url?: string | null;
-              verifier?: string;
-              at?: string;
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
             }[];
-            attachments?: {
-              sha256?: string;
-              filename?: string;
-              size?: number;
-              content_type?: string;
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
             }[];
-            next?: string[];
+            next: string[];
             assigneeId?: number | null;
             duplicateCandidates?: {
-              id?: string;
-              title?: string;
-              score?: number;
-              kind?: string;
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
             }[];
           };
         };
@@ -4130,10 +4130,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            trackingNo?: string;
-            kind?: string;
+            trackingNo: string;
+            kind: string;
             /** @enum {string} */
-            state?:
+            state:
               | 'submitted'
               | 'triaged'
               | 'need_info'
@@ -4144,63 +4144,63 @@ export interface operations {
               | 'notified'
               | 'fixed'
               | 'published';
-            stateReason?: string | null;
-            title?: string;
-            vendor?: string | null;
-            product?: string | null;
-            version?: string | null;
-            affectedOrganisation?: string | null;
-            affectedSystem?: string | null;
-            description?: string;
-            reproduction?: string | null;
-            poc?: string | null;
-            cveId?: string | null;
-            cvss?: {
-              vector?: string;
-              version?: string | null;
-              score?: number | null;
-              severity?: string | null;
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
             } | null;
-            weakness?: {
-              cwe?: string | null;
-              nameZh?: string | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
             } | null;
-            originality?: string;
-            sourceUrl?: string | null;
-            vulnerabilityId?: string | null;
-            embargoUntil?: string | null;
-            publishedAt?: string | null;
-            duplicateOf?: string | null;
-            createdAt?: string;
-            updatedAt?: string;
-            timeline?: {
-              at?: string;
-              actor?: string;
-              from?: string | null;
-              to?: string;
-              note?: string | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
             }[];
-            verifications?: {
-              environment?: string;
-              steps?: string;
-              result?: string;
-              poc_url?: string | null;
-              verifier?: string;
-              at?: string;
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
             }[];
-            attachments?: {
-              sha256?: string;
-              filename?: string;
-              size?: number;
-              content_type?: string;
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
             }[];
-            next?: string[];
+            next: string[];
             assigneeId?: number | null;
             duplicateCandidates?: {
-              id?: string;
-              title?: string;
-              score?: number;
-              kind?: string;
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
             }[];
           };
         };
@@ -4277,10 +4277,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            trackingNo?: string;
-            kind?: string;
+            trackingNo: string;
+            kind: string;
             /** @enum {string} */
-            state?:
+            state:
               | 'submitted'
               | 'triaged'
               | 'need_info'
@@ -4291,63 +4291,63 @@ export interface operations {
               | 'notified'
               | 'fixed'
               | 'published';
-            stateReason?: string | null;
-            title?: string;
-            vendor?: string | null;
-            product?: string | null;
-            version?: string | null;
-            affectedOrganisation?: string | null;
-            affectedSystem?: string | null;
-            description?: string;
-            reproduction?: string | null;
-            poc?: string | null;
-            cveId?: string | null;
-            cvss?: {
-              vector?: string;
-              version?: string | null;
-              score?: number | null;
-              severity?: string | null;
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
             } | null;
-            weakness?: {
-              cwe?: string | null;
-              nameZh?: string | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
             } | null;
-            originality?: string;
-            sourceUrl?: string | null;
-            vulnerabilityId?: string | null;
-            embargoUntil?: string | null;
-            publishedAt?: string | null;
-            duplicateOf?: string | null;
-            createdAt?: string;
-            updatedAt?: string;
-            timeline?: {
-              at?: string;
-              actor?: string;
-              from?: string | null;
-              to?: string;
-              note?: string | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
             }[];
-            verifications?: {
-              environment?: string;
-              steps?: string;
-              result?: string;
-              poc_url?: string | null;
-              verifier?: string;
-              at?: string;
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
             }[];
-            attachments?: {
-              sha256?: string;
-              filename?: string;
-              size?: number;
-              content_type?: string;
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
             }[];
-            next?: string[];
+            next: string[];
             assigneeId?: number | null;
             duplicateCandidates?: {
-              id?: string;
-              title?: string;
-              score?: number;
-              kind?: string;
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
             }[];
           };
         };
@@ -4423,10 +4423,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            trackingNo?: string;
-            kind?: string;
+            trackingNo: string;
+            kind: string;
             /** @enum {string} */
-            state?:
+            state:
               | 'submitted'
               | 'triaged'
               | 'need_info'
@@ -4437,63 +4437,63 @@ export interface operations {
               | 'notified'
               | 'fixed'
               | 'published';
-            stateReason?: string | null;
-            title?: string;
-            vendor?: string | null;
-            product?: string | null;
-            version?: string | null;
-            affectedOrganisation?: string | null;
-            affectedSystem?: string | null;
-            description?: string;
-            reproduction?: string | null;
-            poc?: string | null;
-            cveId?: string | null;
-            cvss?: {
-              vector?: string;
-              version?: string | null;
-              score?: number | null;
-              severity?: string | null;
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
             } | null;
-            weakness?: {
-              cwe?: string | null;
-              nameZh?: string | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
             } | null;
-            originality?: string;
-            sourceUrl?: string | null;
-            vulnerabilityId?: string | null;
-            embargoUntil?: string | null;
-            publishedAt?: string | null;
-            duplicateOf?: string | null;
-            createdAt?: string;
-            updatedAt?: string;
-            timeline?: {
-              at?: string;
-              actor?: string;
-              from?: string | null;
-              to?: string;
-              note?: string | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
             }[];
-            verifications?: {
-              environment?: string;
-              steps?: string;
-              result?: string;
-              poc_url?: string | null;
-              verifier?: string;
-              at?: string;
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
             }[];
-            attachments?: {
-              sha256?: string;
-              filename?: string;
-              size?: number;
-              content_type?: string;
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
             }[];
-            next?: string[];
+            next: string[];
             assigneeId?: number | null;
             duplicateCandidates?: {
-              id?: string;
-              title?: string;
-              score?: number;
-              kind?: string;
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
             }[];
           };
         };
@@ -4638,8 +4638,8 @@ export interface operations {
         };
         content: {
           'application/json': {
-            sha256?: string;
-            size?: number;
+            sha256: string;
+            size: number;
           };
         };
       };
@@ -4708,7 +4708,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
+            items: {
               id: number;
               organisationId: number;
               organisation: string;
@@ -4819,7 +4819,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            notifications?: {
+            notifications: {
               id: number;
               organisationId: number;
               organisation: string;
@@ -4845,7 +4845,7 @@ export interface operations {
                 note: string | null;
               }[];
             }[];
-            messages?: number;
+            messages: number;
           };
         };
       };
@@ -5312,13 +5312,13 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
-              notificationId?: number | null;
-              subject?: string;
-              text?: string;
-              createdAt?: string;
-              readAt?: string | null;
+            items: {
+              id: number;
+              notificationId: number | null;
+              subject: string;
+              text: string;
+              createdAt: string;
+              readAt: string | null;
             }[];
           };
         };
@@ -5372,13 +5372,13 @@ export interface operations {
   };
   listNotifications: {
     parameters: {
-      query?: {
+      query: {
         organisationId?: number;
         state?:
           'sent' | 'undeliverable' | 'delivered' | 'acknowledged' | 'fixed' | 'disputed' | 'no_response';
         overdue?: boolean;
         cursor?: string;
-        limit?: number;
+        limit: number;
       };
       header?: never;
       path?: never;
@@ -5393,39 +5393,47 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
-              trackingNo?: string;
-              title?: string;
-              severity?: string | null;
-              organisationId?: number;
-              organisation?: string;
-              category?: string;
-              state?: string;
-              notifiedAt?: string;
-              deadline?: string;
-              fixUrl?: string | null;
-              overdue?: boolean;
+            items: {
+              id: number;
+              trackingNo: string;
+              title: string;
+              severity: string | null;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              notifiedAt: string;
+              deadline: string;
+              fixUrl: string | null;
+              overdue: boolean;
             }[];
-            nextCursor?: string | null;
-            summary?: {
-              total?: number;
-              overdue?: number;
-              byOrganisation?: {
-                organisationId?: number;
-                organisation?: string;
-                total?: number;
-                open?: number;
-                overdue?: number;
+            nextCursor: string | null;
+            summary: {
+              total: number;
+              overdue: number;
+              byOrganisation: {
+                organisationId: number;
+                organisation: string;
+                total: number;
+                open: number;
+                overdue: number;
               }[];
-              byState?: {
-                sent?: number;
-                undeliverable?: number;
-                delivered?: number;
-                acknowledged?: number;
-                fixed?: number;
-                disputed?: number;
-                no_response?: number;
+              byState: {
+                sent: number;
+                undeliverable: number;
+                delivered: number;
+                acknowledged: number;
+                fixed: number;
+                disputed: number;
+                no_response: number;
               };
             };
           };
@@ -5496,23 +5504,24 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
-              organisationId?: number;
-              name?: string;
+            items: {
+              id: number;
+              organisationId: number;
+              name: string;
               /** @enum {string} */
-              delivery?: 'immediate' | 'daily' | 'weekly';
-              createdBy?: string;
-              createdAt?: string;
-              updatedAt?: string;
-              items?: {
-                id?: number;
-                kind?: string;
-                vendor?: string | null;
-                product?: string | null;
-                range?: string | null;
-                cpe?: string | null;
-                keyword?: string | null;
+              delivery: 'immediate' | 'daily' | 'weekly';
+              createdBy: string;
+              createdAt: string;
+              updatedAt: string;
+              items: {
+                id: number;
+                /** @enum {string} */
+                kind: 'product' | 'cpe' | 'keyword';
+                vendor: string | null;
+                product: string | null;
+                range: string | null;
+                cpe: string | null;
+                keyword: string | null;
               }[];
             }[];
           };
@@ -5599,22 +5608,23 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            organisationId?: number;
-            name?: string;
+            id: number;
+            organisationId: number;
+            name: string;
             /** @enum {string} */
-            delivery?: 'immediate' | 'daily' | 'weekly';
-            createdBy?: string;
-            createdAt?: string;
-            updatedAt?: string;
-            items?: {
-              id?: number;
-              kind?: string;
-              vendor?: string | null;
-              product?: string | null;
-              range?: string | null;
-              cpe?: string | null;
-              keyword?: string | null;
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
             }[];
           };
         };
@@ -5668,9 +5678,9 @@ export interface operations {
   };
   listWatchAlerts: {
     parameters: {
-      query?: {
+      query: {
         organisationId?: number;
-        limit?: number;
+        limit: number;
       };
       header?: never;
       path?: never;
@@ -5685,22 +5695,22 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: number;
-              organisationId?: number;
-              watchlistId?: number | null;
-              watchlist?: string | null;
-              vulnerabilityId?: string;
-              title?: string | null;
-              severity?: string | null;
+            items: {
+              id: number;
+              organisationId: number;
+              watchlistId: number | null;
+              watchlist: string | null;
+              vulnerabilityId: string;
+              title: string | null;
+              severity: string | null;
               /** @enum {string} */
-              reason?: 'new' | 'published' | 'exploited';
+              reason: 'new' | 'published' | 'exploited';
               /** @enum {string} */
-              delivery?: 'immediate' | 'daily' | 'weekly';
-              matchReason?: string;
-              createdAt?: string;
-              deliveredAt?: string | null;
-              digestSentAt?: string | null;
+              delivery: 'immediate' | 'daily' | 'weekly';
+              matchReason: string;
+              createdAt: string;
+              deliveredAt: string | null;
+              digestSentAt: string | null;
             }[];
           };
         };
@@ -5770,22 +5780,23 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            organisationId?: number;
-            name?: string;
+            id: number;
+            organisationId: number;
+            name: string;
             /** @enum {string} */
-            delivery?: 'immediate' | 'daily' | 'weekly';
-            createdBy?: string;
-            createdAt?: string;
-            updatedAt?: string;
-            items?: {
-              id?: number;
-              kind?: string;
-              vendor?: string | null;
-              product?: string | null;
-              range?: string | null;
-              cpe?: string | null;
-              keyword?: string | null;
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
             }[];
           };
         };
@@ -5863,22 +5874,23 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            organisationId?: number;
-            name?: string;
+            id: number;
+            organisationId: number;
+            name: string;
             /** @enum {string} */
-            delivery?: 'immediate' | 'daily' | 'weekly';
-            createdBy?: string;
-            createdAt?: string;
-            updatedAt?: string;
-            items?: {
-              id?: number;
-              kind?: string;
-              vendor?: string | null;
-              product?: string | null;
-              range?: string | null;
-              cpe?: string | null;
-              keyword?: string | null;
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
             }[];
           };
         };
@@ -6027,22 +6039,23 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            organisationId?: number;
-            name?: string;
+            id: number;
+            organisationId: number;
+            name: string;
             /** @enum {string} */
-            delivery?: 'immediate' | 'daily' | 'weekly';
-            createdBy?: string;
-            createdAt?: string;
-            updatedAt?: string;
-            items?: {
-              id?: number;
-              kind?: string;
-              vendor?: string | null;
-              product?: string | null;
-              range?: string | null;
-              cpe?: string | null;
-              keyword?: string | null;
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
             }[];
           };
         };
@@ -6113,22 +6126,23 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: number;
-            organisationId?: number;
-            name?: string;
+            id: number;
+            organisationId: number;
+            name: string;
             /** @enum {string} */
-            delivery?: 'immediate' | 'daily' | 'weekly';
-            createdBy?: string;
-            createdAt?: string;
-            updatedAt?: string;
-            items?: {
-              id?: number;
-              kind?: string;
-              vendor?: string | null;
-              product?: string | null;
-              range?: string | null;
-              cpe?: string | null;
-              keyword?: string | null;
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
             }[];
           };
         };
@@ -6819,15 +6833,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: string;
-              title?: string;
+            items: {
+              id: string;
+              title: string;
               /** @enum {string} */
-              status?: 'open' | 'analysing' | 'contained' | 'closed';
+              status: 'open' | 'analysing' | 'contained' | 'closed';
               /** @enum {string} */
-              tlp?: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+              tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
               /** @enum {string} */
-              vector?:
+              vector:
                 | 'vulnerability-exploit'
                 | 'weak-credential'
                 | 'phishing'
@@ -6835,12 +6849,12 @@ export interface operations {
                 | 'stolen-certificate'
                 | 'misconfiguration'
                 | 'other';
-              sectors?: string[];
-              victims?: string[];
-              discoveredAt?: string;
-              updatedAt?: string;
+              sectors: string[];
+              victims: string[];
+              discoveredAt: string;
+              updatedAt: string;
             }[];
-            nextCursor?: string | null;
+            nextCursor: string | null;
           };
         };
       };
@@ -6917,9 +6931,9 @@ export interface operations {
             title: string;
             summary: string;
             victims: {
-              name?: string;
+              name: string;
               /** @enum {string} */
-              sector?:
+              sector:
                 | 'energy'
                 | 'chemical'
                 | 'finance'
@@ -6939,10 +6953,10 @@ export interface operations {
             endedAt?: string;
             /** @enum {string} */
             status: 'open' | 'analysing' | 'contained' | 'closed';
-            attackChain?: {
-              order?: number;
+            attackChain: {
+              order: number;
               /** @enum {string} */
-              phase?:
+              phase:
                 | 'initial-access'
                 | 'execution'
                 | 'persistence'
@@ -6955,14 +6969,14 @@ export interface operations {
                 | 'command-and-control'
                 | 'exfiltration'
                 | 'impact';
-              description?: string;
-              techniqueIds?: string[];
-              vulnerabilityIds?: string[];
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
               assets?: string;
             }[];
-            assets?: {
+            assets: {
               /** @enum {string} */
-              kind?:
+              kind:
                 | 'server'
                 | 'workstation'
                 | 'mail-server'
@@ -6972,12 +6986,12 @@ export interface operations {
                 | 'database'
                 | 'upgrade-server'
                 | 'other';
-              count?: number;
+              count: number;
             }[];
             dataTaken?: string;
-            indicators?: {
+            indicators: {
               /** @enum {string} */
-              type?:
+              type:
                 | 'ipv4'
                 | 'ipv6'
                 | 'domain'
@@ -6989,13 +7003,13 @@ export interface operations {
                 | 'cert-serial'
                 | 'cert-thumbprint'
                 | 'email';
-              value?: string;
+              value: string;
               description?: string;
             }[];
             attribution?: {
-              actor?: string;
+              actor: string;
               /** @enum {string} */
-              confidence?: 'low' | 'medium' | 'high';
+              confidence: 'low' | 'medium' | 'high';
             };
             /** @enum {string} */
             vector:
@@ -7009,8 +7023,8 @@ export interface operations {
             /** @enum {string} */
             tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
             sharedWithOrganisationIds?: number[];
-            createdAt?: string;
-            updatedAt?: string;
+            createdAt: string;
+            updatedAt: string;
           };
         };
       };
@@ -7081,25 +7095,26 @@ export interface operations {
         content: {
           'application/json': {
             /** @enum {string} */
-            period?: 'week' | 'month' | 'year';
-            id?: string;
-            from?: string;
-            to?: string;
-            total?: number;
-            opened?: number;
-            closed?: number;
-            bySector?: {
+            period: 'week' | 'month' | 'year';
+            id: string;
+            from: string;
+            to: string;
+            total: number;
+            opened: number;
+            closed: number;
+            bySector: {
               [key: string]: number;
             };
-            byVector?: {
+            byVector: {
               [key: string]: number;
             };
-            byStatus?: {
+            byStatus: {
               [key: string]: number;
             };
-            byTlp?: {
+            byTlp: {
               [key: string]: number;
             };
+            /** @description period 'year' only: per month, January first */
             byMonth?: number[];
           };
         };
@@ -7174,9 +7189,9 @@ export interface operations {
             title: string;
             summary: string;
             victims: {
-              name?: string;
+              name: string;
               /** @enum {string} */
-              sector?:
+              sector:
                 | 'energy'
                 | 'chemical'
                 | 'finance'
@@ -7196,10 +7211,10 @@ export interface operations {
             endedAt?: string;
             /** @enum {string} */
             status: 'open' | 'analysing' | 'contained' | 'closed';
-            attackChain?: {
-              order?: number;
+            attackChain: {
+              order: number;
               /** @enum {string} */
-              phase?:
+              phase:
                 | 'initial-access'
                 | 'execution'
                 | 'persistence'
@@ -7212,14 +7227,14 @@ export interface operations {
                 | 'command-and-control'
                 | 'exfiltration'
                 | 'impact';
-              description?: string;
-              techniqueIds?: string[];
-              vulnerabilityIds?: string[];
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
               assets?: string;
             }[];
-            assets?: {
+            assets: {
               /** @enum {string} */
-              kind?:
+              kind:
                 | 'server'
                 | 'workstation'
                 | 'mail-server'
@@ -7229,12 +7244,12 @@ export interface operations {
                 | 'database'
                 | 'upgrade-server'
                 | 'other';
-              count?: number;
+              count: number;
             }[];
             dataTaken?: string;
-            indicators?: {
+            indicators: {
               /** @enum {string} */
-              type?:
+              type:
                 | 'ipv4'
                 | 'ipv6'
                 | 'domain'
@@ -7246,13 +7261,13 @@ export interface operations {
                 | 'cert-serial'
                 | 'cert-thumbprint'
                 | 'email';
-              value?: string;
+              value: string;
               description?: string;
             }[];
             attribution?: {
-              actor?: string;
+              actor: string;
               /** @enum {string} */
-              confidence?: 'low' | 'medium' | 'high';
+              confidence: 'low' | 'medium' | 'high';
             };
             /** @enum {string} */
             vector:
@@ -7266,18 +7281,18 @@ export interface operations {
             /** @enum {string} */
             tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
             sharedWithOrganisationIds?: number[];
-            createdAt?: string;
-            updatedAt?: string;
-            caseTrackingNo?: string | null;
-            history?: {
-              at?: string;
-              actor?: string;
-              kind?: string;
-              fromStatus?: string | null;
-              toStatus?: string | null;
-              fields?: string[];
-              change?: string;
-              note?: string | null;
+            createdAt: string;
+            updatedAt: string;
+            caseTrackingNo: string | null;
+            history: {
+              at: string;
+              actor: string;
+              kind: string;
+              fromStatus: string | null;
+              toStatus: string | null;
+              fields: string[];
+              change: string;
+              note: string | null;
             }[];
           };
         };
@@ -7358,9 +7373,9 @@ export interface operations {
             title: string;
             summary: string;
             victims: {
-              name?: string;
+              name: string;
               /** @enum {string} */
-              sector?:
+              sector:
                 | 'energy'
                 | 'chemical'
                 | 'finance'
@@ -7380,10 +7395,10 @@ export interface operations {
             endedAt?: string;
             /** @enum {string} */
             status: 'open' | 'analysing' | 'contained' | 'closed';
-            attackChain?: {
-              order?: number;
+            attackChain: {
+              order: number;
               /** @enum {string} */
-              phase?:
+              phase:
                 | 'initial-access'
                 | 'execution'
                 | 'persistence'
@@ -7396,14 +7411,14 @@ export interface operations {
                 | 'command-and-control'
                 | 'exfiltration'
                 | 'impact';
-              description?: string;
-              techniqueIds?: string[];
-              vulnerabilityIds?: string[];
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
               assets?: string;
             }[];
-            assets?: {
+            assets: {
               /** @enum {string} */
-              kind?:
+              kind:
                 | 'server'
                 | 'workstation'
                 | 'mail-server'
@@ -7413,12 +7428,12 @@ export interface operations {
                 | 'database'
                 | 'upgrade-server'
                 | 'other';
-              count?: number;
+              count: number;
             }[];
             dataTaken?: string;
-            indicators?: {
+            indicators: {
               /** @enum {string} */
-              type?:
+              type:
                 | 'ipv4'
                 | 'ipv6'
                 | 'domain'
@@ -7430,13 +7445,13 @@ export interface operations {
                 | 'cert-serial'
                 | 'cert-thumbprint'
                 | 'email';
-              value?: string;
+              value: string;
               description?: string;
             }[];
             attribution?: {
-              actor?: string;
+              actor: string;
               /** @enum {string} */
-              confidence?: 'low' | 'medium' | 'high';
+              confidence: 'low' | 'medium' | 'high';
             };
             /** @enum {string} */
             vector:
@@ -7450,8 +7465,8 @@ export interface operations {
             /** @enum {string} */
             tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
             sharedWithOrganisationIds?: number[];
-            createdAt?: string;
-            updatedAt?: string;
+            createdAt: string;
+            updatedAt: string;
           };
         };
       };
@@ -7533,9 +7548,9 @@ export interface operations {
             title: string;
             summary: string;
             victims: {
-              name?: string;
+              name: string;
               /** @enum {string} */
-              sector?:
+              sector:
                 | 'energy'
                 | 'chemical'
                 | 'finance'
@@ -7555,10 +7570,10 @@ export interface operations {
             endedAt?: string;
             /** @enum {string} */
             status: 'open' | 'analysing' | 'contained' | 'closed';
-            attackChain?: {
-              order?: number;
+            attackChain: {
+              order: number;
               /** @enum {string} */
-              phase?:
+              phase:
                 | 'initial-access'
                 | 'execution'
                 | 'persistence'
@@ -7571,14 +7586,14 @@ export interface operations {
                 | 'command-and-control'
                 | 'exfiltration'
                 | 'impact';
-              description?: string;
-              techniqueIds?: string[];
-              vulnerabilityIds?: string[];
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
               assets?: string;
             }[];
-            assets?: {
+            assets: {
               /** @enum {string} */
-              kind?:
+              kind:
                 | 'server'
                 | 'workstation'
                 | 'mail-server'
@@ -7588,12 +7603,12 @@ export interface operations {
                 | 'database'
                 | 'upgrade-server'
                 | 'other';
-              count?: number;
+              count: number;
             }[];
             dataTaken?: string;
-            indicators?: {
+            indicators: {
               /** @enum {string} */
-              type?:
+              type:
                 | 'ipv4'
                 | 'ipv6'
                 | 'domain'
@@ -7605,13 +7620,13 @@ export interface operations {
                 | 'cert-serial'
                 | 'cert-thumbprint'
                 | 'email';
-              value?: string;
+              value: string;
               description?: string;
             }[];
             attribution?: {
-              actor?: string;
+              actor: string;
               /** @enum {string} */
-              confidence?: 'low' | 'medium' | 'high';
+              confidence: 'low' | 'medium' | 'high';
             };
             /** @enum {string} */
             vector:
@@ -7625,8 +7640,8 @@ export interface operations {
             /** @enum {string} */
             tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
             sharedWithOrganisationIds?: number[];
-            createdAt?: string;
-            updatedAt?: string;
+            createdAt: string;
+            updatedAt: string;
           };
         };
       };
@@ -7778,14 +7793,14 @@ export interface operations {
         };
         content: {
           'application/json': {
-            incident?: {
+            incident: {
               id: string;
               title: string;
               summary: string;
               victims: {
-                name?: string;
+                name: string;
                 /** @enum {string} */
-                sector?:
+                sector:
                   | 'energy'
                   | 'chemical'
                   | 'finance'
@@ -7805,10 +7820,10 @@ export interface operations {
               endedAt?: string;
               /** @enum {string} */
               status: 'open' | 'analysing' | 'contained' | 'closed';
-              attackChain?: {
-                order?: number;
+              attackChain: {
+                order: number;
                 /** @enum {string} */
-                phase?:
+                phase:
                   | 'initial-access'
                   | 'execution'
                   | 'persistence'
@@ -7821,14 +7836,14 @@ export interface operations {
                   | 'command-and-control'
                   | 'exfiltration'
                   | 'impact';
-                description?: string;
-                techniqueIds?: string[];
-                vulnerabilityIds?: string[];
+                description: string;
+                techniqueIds: string[];
+                vulnerabilityIds: string[];
                 assets?: string;
               }[];
-              assets?: {
+              assets: {
                 /** @enum {string} */
-                kind?:
+                kind:
                   | 'server'
                   | 'workstation'
                   | 'mail-server'
@@ -7838,12 +7853,12 @@ export interface operations {
                   | 'database'
                   | 'upgrade-server'
                   | 'other';
-                count?: number;
+                count: number;
               }[];
               dataTaken?: string;
-              indicators?: {
+              indicators: {
                 /** @enum {string} */
-                type?:
+                type:
                   | 'ipv4'
                   | 'ipv6'
                   | 'domain'
@@ -7855,13 +7870,13 @@ export interface operations {
                   | 'cert-serial'
                   | 'cert-thumbprint'
                   | 'email';
-                value?: string;
+                value: string;
                 description?: string;
               }[];
               attribution?: {
-                actor?: string;
+                actor: string;
                 /** @enum {string} */
-                confidence?: 'low' | 'medium' | 'high';
+                confidence: 'low' | 'medium' | 'high';
               };
               /** @enum {string} */
               vector:
@@ -7875,11 +7890,12 @@ export interface operations {
               /** @enum {string} */
               tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
               sharedWithOrganisationIds?: number[];
-              createdAt?: string;
-              updatedAt?: string;
+              createdAt: string;
+              updatedAt: string;
             };
-            outcome?: string;
-            warnings?: string[];
+            /** @enum {string} */
+            outcome: 'created' | 'updated' | 'unchanged';
+            warnings: string[];
           };
         };
       };
@@ -7890,14 +7906,14 @@ export interface operations {
         };
         content: {
           'application/json': {
-            incident?: {
+            incident: {
               id: string;
               title: string;
               summary: string;
               victims: {
-                name?: string;
+                name: string;
                 /** @enum {string} */
-                sector?:
+                sector:
                   | 'energy'
                   | 'chemical'
                   | 'finance'
@@ -7917,10 +7933,10 @@ export interface operations {
               endedAt?: string;
               /** @enum {string} */
               status: 'open' | 'analysing' | 'contained' | 'closed';
-              attackChain?: {
-                order?: number;
+              attackChain: {
+                order: number;
                 /** @enum {string} */
-                phase?:
+                phase:
                   | 'initial-access'
                   | 'execution'
                   | 'persistence'
@@ -7933,14 +7949,14 @@ export interface operations {
                   | 'command-and-control'
                   | 'exfiltration'
                   | 'impact';
-                description?: string;
-                techniqueIds?: string[];
-                vulnerabilityIds?: string[];
+                description: string;
+                techniqueIds: string[];
+                vulnerabilityIds: string[];
                 assets?: string;
               }[];
-              assets?: {
+              assets: {
                 /** @enum {string} */
-                kind?:
+                kind:
                   | 'server'
                   | 'workstation'
                   | 'mail-server'
@@ -7950,12 +7966,12 @@ export interface operations {
                   | 'database'
                   | 'upgrade-server'
                   | 'other';
-                count?: number;
+                count: number;
               }[];
               dataTaken?: string;
-              indicators?: {
+              indicators: {
                 /** @enum {string} */
-                type?:
+                type:
                   | 'ipv4'
                   | 'ipv6'
                   | 'domain'
@@ -7967,13 +7983,13 @@ export interface operations {
                   | 'cert-serial'
                   | 'cert-thumbprint'
                   | 'email';
-                value?: string;
+                value: string;
                 description?: string;
               }[];
               attribution?: {
-                actor?: string;
+                actor: string;
                 /** @enum {string} */
-                confidence?: 'low' | 'medium' | 'high';
+                confidence: 'low' | 'medium' | 'high';
               };
               /** @enum {string} */
               vector:
@@ -7987,11 +8003,12 @@ export interface operations {
               /** @enum {string} */
               tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
               sharedWithOrganisationIds?: number[];
-              createdAt?: string;
-              updatedAt?: string;
+              createdAt: string;
+              updatedAt: string;
             };
-            outcome?: string;
-            warnings?: string[];
+            /** @enum {string} */
+            outcome: 'created' | 'updated' | 'unchanged';
+            warnings: string[];
           };
         };
       };
@@ -8078,9 +8095,32 @@ export interface operations {
         };
         content: {
           'application/json': {
-            trackingNo?: string;
-            notifications?: {
-              [key: string]: unknown;
+            trackingNo: string;
+            notifications: {
+              id: number;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              deadline: string;
+              fixUrl: string | null;
+              answer: string | null;
+              overdue: boolean;
+              events: {
+                at: string;
+                actor: string;
+                from: string | null;
+                to: string;
+                note: string | null;
+              }[];
             }[];
           };
         };
@@ -8134,8 +8174,8 @@ export interface operations {
   };
   listBulletins: {
     parameters: {
-      query?: {
-        limit?: number;
+      query: {
+        limit: number;
       };
       header?: never;
       path?: never;
@@ -8150,18 +8190,18 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items?: {
-              id?: string;
-              year?: number;
-              week?: number;
+            items: {
+              id: string;
+              year: number;
+              week: number;
               /** Format: date */
-              start?: string;
+              start: string;
               /** Format: date */
-              end?: string;
-              publishedAt?: string;
-              total?: number;
-              high?: number;
-              links?: {
+              end: string;
+              publishedAt: string;
+              total: number;
+              high: number;
+              links: {
                 [key: string]: string;
               };
             }[];
@@ -8172,10 +8212,10 @@ export interface operations {
   };
   getBulletin: {
     parameters: {
-      query?: {
-        lang?: 'zh' | 'en';
-        format?: 'json' | 'html' | 'md' | 'pdf';
-        download?: boolean;
+      query: {
+        lang: 'zh' | 'en';
+        format: 'json' | 'html' | 'md' | 'pdf';
+        download: boolean;
       };
       header?: never;
       path: {
@@ -8202,6 +8242,15 @@ export interface operations {
       };
       /** @description Default Response */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -8258,10 +8307,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: string;
+            id: string;
             /** @enum {string} */
-            state?: 'draft' | 'published';
-            publishedAt?: string | null;
+            state: 'draft' | 'published';
+            publishedAt: string | null;
           };
         };
       };
@@ -8322,10 +8371,10 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id?: string;
+            id: string;
             /** @enum {string} */
-            state?: 'draft' | 'published';
-            publishedAt?: string | null;
+            state: 'draft' | 'published';
+            publishedAt: string | null;
           };
         };
       };
