@@ -4,8997 +4,9566 @@
  */
 
 export interface paths {
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Whether the service and its database answer */
-        get: operations["getHealth"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sign in: sets an http-only session cookie; send the returned csrfToken as X-CSRF-Token */
-        post: operations["signIn"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sign out */
-        post: operations["signOut"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in user and the session’s CSRF token; user null when not signed in */
-        get: operations["getSession"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Register as a reporter: an individual researcher or a reporting unit (security company). The answer is the same whether or not the address has an account: a new address can sign in at once; a taken one is left unchanged and its owner is told by e-mail */
-        post: operations["register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tokens": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your API tokens (never the secret) */
-        get: operations["listTokens"];
-        put?: never;
-        /** Create an API token for machines; the token is shown once */
-        post: operations["createToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tokens/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Revoke one of your API tokens */
-        delete: operations["revokeToken"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/organisations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Organisations (analysts) */
-        get: operations["listOrganisations"];
-        put?: never;
-        /** Add an organisation: vendor, member unit (with sector), reporting unit, branch, authority… */
-        post: operations["createOrganisation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/organisations/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One organisation with its contacts (analysts, or its own members) */
-        get: operations["getOrganisation"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/organisations/{id}/verification": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Verify an organisation’s standing (it may then be notified and read what it is sent), or withdraw it (analysts) */
-        post: operations["verifyOrganisation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/organisations/{id}/contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox) */
-        post: operations["addContact"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Users, newest first, with role and organisation (admins) */
-        get: operations["listUsers"];
-        put?: never;
-        /** Create a user of any role (admins) */
-        post: operations["createUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The audit log, newest first (admins) */
-        get: operations["listAudit"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Search vulnerabilities */
-        get: operations["searchVulnerabilities"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Export a search as CSV (UTF-8 with BOM) */
-        get: operations["exportVulnerabilitiesCsv"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities.atom": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Atom feed of new and updated records (optionally one vendor’s), most recent first */
-        get: operations["getVulnerabilityFeed"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One vulnerability by any of its ids, with its sources (verbatim) and history */
-        get: operations["getVulnerability"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities/{id}/cve5": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The vulnerability as a CVE JSON 5.1 record
-         * @description A record valid against the CVE Record Format 5.1.1 schema. Asked by a CVE id, the record of that CVE; asked by another id, the vulnerability's first CVE. A held CVE record keeps its CNA and ADP containers verbatim; what vulnshare adds is in its own ADP container. 409 no_cve_id when the vulnerability has no CVE id.
-         */
-        get: operations["getVulnerabilityCve5"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities/{id}/osv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The vulnerability as an OSV record (schema 1.7; CNVD fields in database_specific) */
-        get: operations["getVulnerabilityOsv"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vulnerabilities/{id}/csaf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The vulnerability as a CSAF 2.0 document
-         * @description A csaf_security_advisory, or a csaf_vex where the vendors notified of its published submission have answered (see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has Chinese text). 409 conflict for a rejected record.
-         */
-        get: operations["getVulnerabilityCsaf"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vendors": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Vendors with their vulnerability counts */
-        get: operations["listVendors"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/stats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Counts per week (by collection date), severity, object type, kind, source and vendor */
-        get: operations["getStats"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Case messages you may read (coordinator: all; reporter: the reporter thread; recipient: its own and those to all recipients) */
-        get: operations["listMessages"];
-        put?: never;
-        /** Write on a case; the coordinator chooses the audience, others write to their own thread */
-        post: operations["postMessage"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reporters/ranking": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Reporters of a week (bulletin Table 1), ranked by original then reported reports */
-        get: operations["getReporterRanking"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reporters/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your reports per week: reported, original, verified */
-        get: operations["getMyReporterStats"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/cvss/score": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Score a CVSS v2 / v3.x / v4.0 vector (the submission form scores as metrics are picked) */
-        post: operations["scoreCvss"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Submissions: reporters see their own; analysts see all (mine=true: only their own reports) */
-        get: operations["listSubmissions"];
-        put?: never;
-        /** Report a vulnerability (reporters); returns the tracking number */
-        post: operations["createSubmission"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One submission with its timeline */
-        get: operations["getSubmission"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/transitions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Move a submission through the workflow (see `next` for what is allowed) */
-        post: operations["transitionSubmission"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Publish: the record appears in the public store now, or at the end of the embargo (a date-time with its zone) */
-        post: operations["publishSubmission"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/assignee": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Assign a submission to an analyst (null: unassign) */
-        put: operations["assignSubmission"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/attachments/{sha256}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Download an attachment (reporter of the submission, analysts) */
-        get: operations["getAttachment"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/attachments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Attach a file (raw body; text/plain, application/json, application/pdf, image/png, image/jpeg, application/zip; ≤ 10 MiB); stored once per content */
-        post: operations["addAttachment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/submissions/{trackingNo}/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own) */
-        get: operations["listSubmissionNotifications"];
-        put?: never;
-        /** Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…) */
-        post: operations["notifyRecipients"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One notification with the report it is about (its organisation’s members, analysts) */
-        get: operations["getNotification"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/{id}/actions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A recipient (signed in) acknowledges, reports the fix (fixUrl) or disputes (note) */
-        post: operations["actOnNotification"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/respond/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** What the holder of a notification link sees */
-        get: operations["getByLink"];
-        put?: never;
-        /** Act through the signed, expiring link of a notification (no account needed) */
-        post: operations["actByLink"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/inbox": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your organisation’s notifications in the portal */
-        get: operations["listInbox"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Disposal board: notifications across cases, overdue first then by deadline, a page at a time (pass nextCursor as cursor for the next), with counts per organisation and per state of everything the filter matches (analysts: all or one organisation; a recipient: its own) */
-        get: operations["listNotifications"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/watchlists": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Watchlists (a recipient: its organisation’s; analysts: all, or one organisationId) */
-        get: operations["listWatchlists"];
-        put?: never;
-        /** Create a watchlist: products (vendor, product, version or range), CPE 2.3 names, keywords; delivery immediate, daily or weekly */
-        post: operations["createWatchlist"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/watchlists/alerts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Recent alerts, newest first, with the vulnerability, the reason and why it matched */
-        get: operations["listWatchAlerts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/watchlists/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One watchlist with its items */
-        get: operations["getWatchlist"];
-        /** Rename a watchlist or change its delivery */
-        put: operations["updateWatchlist"];
-        post?: never;
-        /** Delete a watchlist (its alerts stay) */
-        delete: operations["deleteWatchlist"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/watchlists/{id}/items": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add items to a watchlist (a bad range or CPE is a 400 naming the field) */
-        post: operations["addWatchItems"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/watchlists/{id}/items/{itemId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove one item from a watchlist */
-        delete: operations["removeWatchItem"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/feeds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every feed with its status (name, format, url, schedule, and status: lastAttemptAt, lastSuccessAt, lastOutcome, lastHttpStatus, lastError, lastErrorAt, lastCounts, consecutiveFailures, nextRunAt); admins and analysts */
-        get: operations["listFeeds"];
-        put?: never;
-        /** Register a feed (admins): a name, a format (kev, cve5, cnvd-xml), an http(s) URL of a full snapshot, and a schedule (6h, 1d…; absent = on demand) */
-        post: operations["addFeed"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/feeds/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One feed with its status and its most recent runs, newest first (?runs=N, default 10) */
-        get: operations["getFeed"];
-        put?: never;
-        post?: never;
-        /** Remove a feed and its run history (admins); records it imported stay */
-        delete: operations["removeFeed"];
-        options?: never;
-        head?: never;
-        /** Change a feed’s URL, format or schedule (admins); schedule null = on demand only. A new URL or format forgets the ETag */
-        patch: operations["updateFeed"];
-        trace?: never;
-    };
-    "/api/v1/feeds/{name}/sync": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sync a feed now (admins): conditional GET unless ?force=true, import, status. Outcome imported, not_modified or failed (with the error); 409 while another worker syncs it */
-        post: operations["syncFeed"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Incidents the caller may see under their TLP (anonymous: TLP:CLEAR), newest discovery first; q searches titles, summaries, victims, indicators, technique and vulnerability ids */
-        get: operations["listIncidents"];
-        put?: never;
-        /** Record an incident (analysts); 400 lists every problem in error.details.problems */
-        post: operations["createIncident"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/figures": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Incidents by discovery date (Asia/Shanghai) in a week (2026-W47), month (2026-11) or year (2026): by sector, vector, status and TLP; opened and closed in the period; by month for a year */
-        get: operations["getIncidentFigures"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One incident with its history (and its disposal case, for analysts); hidden ones are 404 */
-        get: operations["getIncident"];
-        /** Replace the editable fields (analysts); the status changes only along the transition table */
-        put: operations["updateIncident"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/{id}/transitions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Move an incident to another status (open → analysing → contained → closed; reopen to analysing) */
-        post: operations["transitionIncident"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/{id}/stix": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The incident as a STIX 2.1 bundle (TLP 2.0 markings); ?download=true to save it as a file */
-        get: operations["getIncidentStix"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Import a STIX 2.1 bundle (analysts): 201 with a new incident, or 200 when its STIX id is known here (the incident updated or unchanged); an invalid bundle is refused with every problem */
-        post: operations["importIncidentStix"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/{id}/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Hand the incident to disposal (an event-type case, opened once) and notify recipients with deadlines */
-        post: operations["notifyIncident"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/bulletins": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Published weekly bulletins, newest first */
-        get: operations["listBulletins"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/bulletins/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One week’s bulletin (信息安全漏洞周报)
-         * @description A published bulletin is frozen and public. A week not yet published is a draft computed live from the store, visible to operators only. `format=json` returns every figure.
-         */
-        get: operations["getBulletin"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/bulletins/{id}/editorial": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Set what an analyst enters for the week: news items, POC verifications, pinned / dropped alerts */
-        put: operations["setBulletinEditorial"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/bulletins/{id}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Publish the week’s bulletin: its figures are frozen from now on */
-        post: operations["publishBulletin"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/csaf/provider-metadata.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** CSAF provider metadata: the platform as csaf_trusted_provider */
-        get: operations["getCsafProviderMetadata"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/security.txt": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** security.txt (RFC 9116) naming the CSAF provider metadata */
-        get: operations["getSecurityTxt"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/advisories": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Platform advisories, newest first: published ones as their TLP allows; drafts too for analysts */
-        get: operations["listAdvisories"];
-        put?: never;
-        /** Create a draft advisory: titles and summaries in zh / en, TLP, the records it groups */
-        post: operations["createAdvisory"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/advisories/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One advisory with its records and revisions */
-        get: operations["getAdvisory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Edit titles, summaries or TLP (a published advisory: for its next revision, published by publish) */
-        patch: operations["updateAdvisory"];
-        trace?: never;
-    };
-    "/api/v1/advisories/{id}/vulnerabilities": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add records by any of their ids (unknown: 404; rejected, or a CVE another record of the advisory carries: 409) */
-        post: operations["addAdvisoryRecords"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/advisories/{id}/vulnerabilities/{vulnId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove one record from an advisory */
-        delete: operations["removeAdvisoryRecord"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/advisories/{id}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Publish: the first time assigns VS-SA-<year>-<n> (revision 1), later the next revision. 409 when a record is unpublished, under embargo, rejected or shares a CVE, or nothing changed */
-        post: operations["publishAdvisory"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/advisories/{id}/csaf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A published advisory as one CSAF 2.0 document (csaf_security_advisory, or csaf_vex)
-         * @description What the last revision published: the records' products merged into one product tree, one vulnerability per record with its vendor statuses where known (see src/advisories/csaf.ts), the advisory's TLP; valid against the strict CSAF 2.0 schema and every mandatory test. 409 for a draft.
-         */
-        get: operations["getAdvisoryCsaf"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vocabularies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The code tables the platform labels its data with (zh/en): object types, sectors, TLP … */
-        get: operations["getVocabularies"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/weeks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * An ISO week (Monday–Sunday, Asia/Shanghai) with the ids of the weeks before and after
-         * @description The week named by `week`, else the one holding `date`, else the current one. Bulletins and the reporter ranking count by these weeks.
-         */
-        get: operations["getWeek"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
+  '/healthz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the service and its database answer */
+    get: operations['getHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign in: sets an http-only session cookie; send the returned csrfToken as X-CSRF-Token */
+    post: operations['signIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign out */
+    post: operations['signOut'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in user and the session’s CSRF token; user null when not signed in */
+    get: operations['getSession'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/register': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register as a reporter: an individual researcher or a reporting unit (security company). The answer is the same whether or not the address has an account: a new address can sign in at once; a taken one is left unchanged and its owner is told by e-mail */
+    post: operations['register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your API tokens (never the secret) */
+    get: operations['listTokens'];
+    put?: never;
+    /** Create an API token for machines; the token is shown once */
+    post: operations['createToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tokens/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke one of your API tokens */
+    delete: operations['revokeToken'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/organisations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Organisations (analysts) */
+    get: operations['listOrganisations'];
+    put?: never;
+    /** Add an organisation: vendor, member unit (with sector), reporting unit, branch, authority… */
+    post: operations['createOrganisation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/organisations/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One organisation with its contacts (analysts, or its own members) */
+    get: operations['getOrganisation'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/organisations/{id}/verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify an organisation’s standing (it may then be notified and read what it is sent), or withdraw it (analysts) */
+    post: operations['verifyOrganisation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/organisations/{id}/contacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox) */
+    post: operations['addContact'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Users, newest first, with role and organisation (admins) */
+    get: operations['listUsers'];
+    put?: never;
+    /** Create a user of any role (admins) */
+    post: operations['createUser'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log, newest first (admins) */
+    get: operations['listAudit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Search vulnerabilities */
+    get: operations['searchVulnerabilities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Export a search as CSV (UTF-8 with BOM) */
+    get: operations['exportVulnerabilitiesCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities.atom': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Atom feed of new and updated records (optionally one vendor’s), most recent first */
+    get: operations['getVulnerabilityFeed'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One vulnerability by any of its ids, with its sources (verbatim) and history */
+    get: operations['getVulnerability'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities/{id}/cve5': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The vulnerability as a CVE JSON 5.1 record
+     * @description A record valid against the CVE Record Format 5.1.1 schema. Asked by a CVE id, the record of that CVE; asked by another id, the vulnerability's first CVE. A held CVE record keeps its CNA and ADP containers verbatim; what vulnshare adds is in its own ADP container. 409 no_cve_id when the vulnerability has no CVE id.
+     */
+    get: operations['getVulnerabilityCve5'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities/{id}/osv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The vulnerability as an OSV record (schema 1.7; CNVD fields in database_specific) */
+    get: operations['getVulnerabilityOsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vulnerabilities/{id}/csaf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The vulnerability as a CSAF 2.0 document
+     * @description A csaf_security_advisory, or a csaf_vex where the vendors notified of its published submission have answered (see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has Chinese text). 409 conflict for a rejected record.
+     */
+    get: operations['getVulnerabilityCsaf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vendors': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Vendors with their vulnerability counts */
+    get: operations['listVendors'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Counts per week (by collection date), severity, object type, kind, source and vendor */
+    get: operations['getStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Case messages you may read (coordinator: all; reporter: the reporter thread; recipient: its own and those to all recipients) */
+    get: operations['listMessages'];
+    put?: never;
+    /** Write on a case; the coordinator chooses the audience, others write to their own thread */
+    post: operations['postMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporters/ranking': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reporters of a week (bulletin Table 1), ranked by original then reported reports */
+    get: operations['getReporterRanking'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporters/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your reports per week: reported, original, verified */
+    get: operations['getMyReporterStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/cvss/score': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Score a CVSS v2 / v3.x / v4.0 vector (the submission form scores as metrics are picked) */
+    post: operations['scoreCvss'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Submissions: reporters see their own; analysts see all (mine=true: only their own reports) */
+    get: operations['listSubmissions'];
+    put?: never;
+    /** Report a vulnerability (reporters); returns the tracking number */
+    post: operations['createSubmission'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One submission with its timeline */
+    get: operations['getSubmission'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/transitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Move a submission through the workflow (see `next` for what is allowed) */
+    post: operations['transitionSubmission'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish: the record appears in the public store now, or at the end of the embargo (a date-time with its zone) */
+    post: operations['publishSubmission'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/assignee': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Assign a submission to an analyst (null: unassign) */
+    put: operations['assignSubmission'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/attachments/{sha256}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download an attachment (reporter of the submission, analysts) */
+    get: operations['getAttachment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Attach a file (raw body; text/plain, application/json, application/pdf, image/png, image/jpeg, application/zip; ≤ 10 MiB); stored once per content */
+    post: operations['addAttachment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/submissions/{trackingNo}/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Notifications of a submission, per recipient with state, deadline and history (analysts; a recipient sees its own) */
+    get: operations['listSubmissionNotifications'];
+    put?: never;
+    /** Notify recipients of a verified submission (vendor or affected organisation, sector units, branches…) */
+    post: operations['notifyRecipients'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/notifications/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One notification with the report it is about (its organisation’s members, analysts) */
+    get: operations['getNotification'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/notifications/{id}/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A recipient (signed in) acknowledges, reports the fix (fixUrl) or disputes (note) */
+    post: operations['actOnNotification'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/respond/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the holder of a notification link sees */
+    get: operations['getByLink'];
+    put?: never;
+    /** Act through the signed, expiring link of a notification (no account needed) */
+    post: operations['actByLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/inbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your organisation’s notifications in the portal */
+    get: operations['listInbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Disposal board: notifications across cases, overdue first then by deadline, a page at a time (pass nextCursor as cursor for the next), with counts per organisation and per state of everything the filter matches (analysts: all or one organisation; a recipient: its own) */
+    get: operations['listNotifications'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/watchlists': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Watchlists (a recipient: its organisation’s; analysts: all, or one organisationId) */
+    get: operations['listWatchlists'];
+    put?: never;
+    /** Create a watchlist: products (vendor, product, version or range), CPE 2.3 names, keywords; delivery immediate, daily or weekly */
+    post: operations['createWatchlist'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/watchlists/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Recent alerts, newest first, with the vulnerability, the reason and why it matched */
+    get: operations['listWatchAlerts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/watchlists/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One watchlist with its items */
+    get: operations['getWatchlist'];
+    /** Rename a watchlist or change its delivery */
+    put: operations['updateWatchlist'];
+    post?: never;
+    /** Delete a watchlist (its alerts stay) */
+    delete: operations['deleteWatchlist'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/watchlists/{id}/items': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add items to a watchlist (a bad range or CPE is a 400 naming the field) */
+    post: operations['addWatchItems'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/watchlists/{id}/items/{itemId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove one item from a watchlist */
+    delete: operations['removeWatchItem'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/feeds': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every feed with its status (name, format, url, schedule, and status: lastAttemptAt, lastSuccessAt, lastOutcome, lastHttpStatus, lastError, lastErrorAt, lastCounts, consecutiveFailures, nextRunAt); admins and analysts */
+    get: operations['listFeeds'];
+    put?: never;
+    /** Register a feed (admins): a name, a format (kev, cve5, cnvd-xml), an http(s) URL of a full snapshot, and a schedule (6h, 1d…; absent = on demand) */
+    post: operations['addFeed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/feeds/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One feed with its status and its most recent runs, newest first (?runs=N, default 10) */
+    get: operations['getFeed'];
+    put?: never;
+    post?: never;
+    /** Remove a feed and its run history (admins); records it imported stay */
+    delete: operations['removeFeed'];
+    options?: never;
+    head?: never;
+    /** Change a feed’s URL, format or schedule (admins); schedule null = on demand only. A new URL or format forgets the ETag */
+    patch: operations['updateFeed'];
+    trace?: never;
+  };
+  '/api/v1/feeds/{name}/sync': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sync a feed now (admins): conditional GET unless ?force=true, import, status. Outcome imported, not_modified or failed (with the error); 409 while another worker syncs it */
+    post: operations['syncFeed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Incidents the caller may see under their TLP (anonymous: TLP:CLEAR), newest discovery first; q searches titles, summaries, victims, indicators, technique and vulnerability ids */
+    get: operations['listIncidents'];
+    put?: never;
+    /** Record an incident (analysts); 400 lists every problem in error.details.problems */
+    post: operations['createIncident'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents/figures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Incidents by discovery date (Asia/Shanghai) in a week (2026-W47), month (2026-11) or year (2026): by sector, vector, status and TLP; opened and closed in the period; by month for a year */
+    get: operations['getIncidentFigures'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One incident with its history (and its disposal case, for analysts); hidden ones are 404 */
+    get: operations['getIncident'];
+    /** Replace the editable fields (analysts); the status changes only along the transition table */
+    put: operations['updateIncident'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents/{id}/transitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Move an incident to another status (open → analysing → contained → closed; reopen to analysing) */
+    post: operations['transitionIncident'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents/{id}/stix': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The incident as a STIX 2.1 bundle (TLP 2.0 markings); ?download=true to save it as a file */
+    get: operations['getIncidentStix'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import a STIX 2.1 bundle (analysts): 201 with a new incident, or 200 when its STIX id is known here (the incident updated or unchanged); an invalid bundle is refused with every problem */
+    post: operations['importIncidentStix'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/incidents/{id}/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Hand the incident to disposal (an event-type case, opened once) and notify recipients with deadlines */
+    post: operations['notifyIncident'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/bulletins': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Published weekly bulletins, newest first */
+    get: operations['listBulletins'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/bulletins/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One week’s bulletin (信息安全漏洞周报)
+     * @description A published bulletin is frozen and public. A week not yet published is a draft computed live from the store, visible to operators only. `format=json` returns every figure.
+     */
+    get: operations['getBulletin'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/bulletins/{id}/editorial': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set what an analyst enters for the week: news items, POC verifications, pinned / dropped alerts */
+    put: operations['setBulletinEditorial'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/bulletins/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish the week’s bulletin: its figures are frozen from now on */
+    post: operations['publishBulletin'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/csaf/provider-metadata.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** CSAF provider metadata: the platform as csaf_trusted_provider */
+    get: operations['getCsafProviderMetadata'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/security.txt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** security.txt (RFC 9116) naming the CSAF provider metadata */
+    get: operations['getSecurityTxt'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Platform advisories, newest first: published ones as their TLP allows; drafts too for analysts */
+    get: operations['listAdvisories'];
+    put?: never;
+    /** Create a draft advisory: titles and summaries in zh / en, TLP, the records it groups */
+    post: operations['createAdvisory'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One advisory with its records and revisions */
+    get: operations['getAdvisory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Edit titles, summaries or TLP (a published advisory: for its next revision, published by publish) */
+    patch: operations['updateAdvisory'];
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/vulnerabilities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add records by any of their ids (unknown: 404; rejected, or a CVE another record of the advisory carries: 409) */
+    post: operations['addAdvisoryRecords'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/vulnerabilities/{vulnId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove one record from an advisory */
+    delete: operations['removeAdvisoryRecord'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish: the first time assigns VS-SA-<year>-<n> (revision 1), later the next revision. 409 when a record is unpublished, under embargo, rejected or shares a CVE, or nothing changed */
+    post: operations['publishAdvisory'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/advisories/{id}/csaf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A published advisory as one CSAF 2.0 document (csaf_security_advisory, or csaf_vex)
+     * @description What the last revision published: the records' products merged into one product tree, one vulnerability per record with its vendor statuses where known (see src/advisories/csaf.ts), the advisory's TLP; valid against the strict CSAF 2.0 schema and every mandatory test. 409 for a draft.
+     */
+    get: operations['getAdvisoryCsaf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vocabularies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The code tables the platform labels its data with (zh/en): object types, sectors, TLP … */
+    get: operations['getVocabularies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/weeks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An ISO week (Monday–Sunday, Asia/Shanghai) with the ids of the weeks before and after
+     * @description The week named by `week`, else the one holding `date`, else the current one. Bulletins and the reporter ranking count by these weeks.
+     */
+    get: operations['getWeek'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: {
-        /** Error */
-        "def-0": {
-            error?: {
-                /**
-                 * @description A stable code from one table (src/errors.ts): the HTTP status and the user message (en / zh, by Accept-Language or ?lang=) follow from it.
-                 *
-                 *     - `bad_request` (400): {message}
-                 *     - `invalid_parameter` (400): {message}
-                 *     - `invalid_input` (400): {message}
-                 *     - `invalid_cvss_vector` (400): {message}
-                 *     - `weak_password` (400): {message}
-                 *     - `unauthorized` (401): {message}
-                 *     - `forbidden` (403): {message}
-                 *     - `not_found` (404): {message}
-                 *     - `conflict` (409): {message}
-                 *     - `rate_limited` (429): {message}
-                 *     - `internal` (500): Internal error
-                 *     - `unavailable` (503): {message}
-                 *     - `no_cve_id` (409): {message}
-                 *     - `invalid_transition` (409): {from} → {to} is not a transition of this workflow (next: {allowed})
-                 *     - `already_notified` (409): {organisation} was notified about {trackingNo} already
-                 *     - `not_notifiable` (409): Only a verified, unpublished report is notified (this one is {state})
-                 *     - `duplicate_of_later_report` (409): {trackingNo} came first and is original: mark {canonical} as the duplicate instead
-                 *     - `user_account_required` (403): This needs a signed-in user account
-                 *     - `not_organisation_member` (403): Sign in as a member of a notified organisation
-                 *     - `not_receiving_organisation` (403): {organisation} is of a kind that does not receive notifications
-                 *     - `unverified_organisation` (403): {organisation} is not verified yet: an analyst verifies an organisation before it receives embargoed reports
-                 *     - `bulletin_frozen` (409): Bulletin {id} is published and frozen; its editorial content cannot change
-                 *     - `already_published` (409): Bulletin {id} was published already ({publishedAt})
-                 *     - `week_not_started` (409): Week {id} has not started yet; nothing to publish
-                 *     - `stix_id_taken` (409): An incident with this STIX id exists and you may not see it
-                 * @enum {string}
-                 */
-                code?: "bad_request" | "invalid_parameter" | "invalid_input" | "invalid_cvss_vector" | "weak_password" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "internal" | "unavailable" | "no_cve_id" | "invalid_transition" | "already_notified" | "not_notifiable" | "duplicate_of_later_report" | "user_account_required" | "not_organisation_member" | "not_receiving_organisation" | "unverified_organisation" | "bulletin_frozen" | "already_published" | "week_not_started" | "stix_id_taken";
-                message?: string;
-                details?: {
-                    [key: string]: unknown;
-                };
-                requestId?: string;
-            };
+  schemas: {
+    /** Error */
+    'def-0': {
+      error?: {
+        /**
+         * @description A stable code from one table (src/errors.ts): the HTTP status and the user message (en / zh, by Accept-Language or ?lang=) follow from it.
+         *
+         *     - `bad_request` (400): {message}
+         *     - `invalid_parameter` (400): {message}
+         *     - `invalid_input` (400): {message}
+         *     - `invalid_cvss_vector` (400): {message}
+         *     - `weak_password` (400): {message}
+         *     - `unauthorized` (401): {message}
+         *     - `forbidden` (403): {message}
+         *     - `not_found` (404): {message}
+         *     - `conflict` (409): {message}
+         *     - `rate_limited` (429): {message}
+         *     - `internal` (500): Internal error
+         *     - `unavailable` (503): {message}
+         *     - `no_cve_id` (409): {message}
+         *     - `invalid_transition` (409): {from} → {to} is not a transition of this workflow (next: {allowed})
+         *     - `already_notified` (409): {organisation} was notified about {trackingNo} already
+         *     - `not_notifiable` (409): Only a verified, unpublished report is notified (this one is {state})
+         *     - `duplicate_of_later_report` (409): {trackingNo} came first and is original: mark {canonical} as the duplicate instead
+         *     - `user_account_required` (403): This needs a signed-in user account
+         *     - `not_organisation_member` (403): Sign in as a member of a notified organisation
+         *     - `not_receiving_organisation` (403): {organisation} is of a kind that does not receive notifications
+         *     - `unverified_organisation` (403): {organisation} is not verified yet: an analyst verifies an organisation before it receives embargoed reports
+         *     - `bulletin_frozen` (409): Bulletin {id} is published and frozen; its editorial content cannot change
+         *     - `already_published` (409): Bulletin {id} was published already ({publishedAt})
+         *     - `week_not_started` (409): Week {id} has not started yet; nothing to publish
+         *     - `stix_id_taken` (409): An incident with this STIX id exists and you may not see it
+         * @enum {string}
+         */
+        code?:
+          | 'bad_request'
+          | 'invalid_parameter'
+          | 'invalid_input'
+          | 'invalid_cvss_vector'
+          | 'weak_password'
+          | 'unauthorized'
+          | 'forbidden'
+          | 'not_found'
+          | 'conflict'
+          | 'rate_limited'
+          | 'internal'
+          | 'unavailable'
+          | 'no_cve_id'
+          | 'invalid_transition'
+          | 'already_notified'
+          | 'not_notifiable'
+          | 'duplicate_of_later_report'
+          | 'user_account_required'
+          | 'not_organisation_member'
+          | 'not_receiving_organisation'
+          | 'unverified_organisation'
+          | 'bulletin_frozen'
+          | 'already_published'
+          | 'week_not_started'
+          | 'stix_id_taken';
+        message?: string;
+        details?: {
+          [key: string]: unknown;
         };
-        /** Vulnerability */
-        "def-1": {
-            id: string;
-            aliases: string[];
-            /** @enum {string} */
-            state: "published" | "rejected";
-            title: {
-                zh?: string;
-                en?: string;
-            };
-            description: {
-                zh?: string;
-                en?: string;
-            };
-            products: {
-                vendor: string;
-                product: string;
-                versions: string[];
-                cpes?: string[];
-                raw?: string;
-            }[];
-            vendors: string[];
-            objectType: string | null;
-            industries: string[];
-            weaknesses: {
-                cwe: string | null;
-                nameZh?: string;
-                nameEn?: string;
-                /** @enum {string} */
-                source?: "cna" | "adp" | "cnvd" | "kev" | "csaf" | "vulnshare" | "inferred";
-            }[];
-            cvss: {
-                version: string;
-                vector: string;
-                baseScore: number;
-                severity: string;
-                provider?: string;
-            }[];
-            score: number | null;
-            scoreVersion: string | null;
-            severity: string | null;
-            severitySource: string | null;
-            zeroDay: boolean | null;
-            kind: string;
-            exploited: {
-                dateAdded: string;
-                ransomware: boolean;
-                dueDate?: string;
-                requiredAction?: string;
-                source: string;
-            } | null;
-            pocAvailable: boolean;
-            dates: {
-                submitted?: string;
-                collected?: string;
-                published?: string;
-                updated?: string;
-            };
-            solution: string | null;
-            patch: {
-                name?: string;
-                description?: string;
-                url?: string;
-            } | null;
-            references: {
-                url: string;
-                name?: string;
-                tags?: string[];
-            }[];
-            credits: string[];
-            sources: {
-                source: string;
-                key: string;
-                state: string;
-            }[];
-            ssvc?: {
-                [key: string]: unknown;
-            };
-        };
+        requestId?: string;
+      };
     };
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
+    /** Vulnerability */
+    'def-1': {
+      id: string;
+      aliases: string[];
+      /** @enum {string} */
+      state: 'published' | 'rejected';
+      title: {
+        zh?: string;
+        en?: string;
+      };
+      description: {
+        zh?: string;
+        en?: string;
+      };
+      products: {
+        vendor: string;
+        product: string;
+        versions: string[];
+        cpes?: string[];
+        raw?: string;
+      }[];
+      vendors: string[];
+      objectType: string | null;
+      industries: string[];
+      weaknesses: {
+        cwe: string | null;
+        nameZh?: string;
+        nameEn?: string;
+        /** @enum {string} */
+        source?: 'cna' | 'adp' | 'cnvd' | 'kev' | 'csaf' | 'vulnshare' | 'inferred';
+      }[];
+      cvss: {
+        version: string;
+        vector: string;
+        baseScore: number;
+        severity: string;
+        provider?: string;
+      }[];
+      score: number | null;
+      scoreVersion: string | null;
+      severity: string | null;
+      severitySource: string | null;
+      zeroDay: boolean | null;
+      kind: string;
+      exploited: {
+        dateAdded: string;
+        ransomware: boolean;
+        dueDate?: string;
+        requiredAction?: string;
+        source: string;
+      } | null;
+      pocAvailable: boolean;
+      dates: {
+        submitted?: string;
+        collected?: string;
+        published?: string;
+        updated?: string;
+      };
+      solution: string | null;
+      patch: {
+        name?: string;
+        description?: string;
+        url?: string;
+      } | null;
+      references: {
+        url: string;
+        name?: string;
+        tags?: string[];
+      }[];
+      credits: string[];
+      sources: {
+        source: string;
+        key: string;
+        state: string;
+      }[];
+      ssvc?: {
+        [key: string]: unknown;
+      };
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getHealth: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status?: string;
-                        database?: string;
-                    };
-                };
-            };
-        };
+  getHealth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    signIn: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                };
-            };
+        content: {
+          'application/json': {
+            status?: string;
+            database?: string;
+          };
         };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        user: {
-                            id: number;
-                            email: string;
-                            displayName: string;
-                            /** @enum {string} */
-                            role: "admin" | "analyst" | "reporter" | "recipient";
-                            organisationId: number | null;
-                            disabled: boolean;
-                            createdAt: string;
-                            lastLoginAt: string | null;
-                            /** @description wrong passwords tried on this account since its previous sign-in */
-                            failedSignInsSinceLastLogin: number;
-                        };
-                        csrfToken: string;
-                        expiresAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+      };
     };
-    signOut: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
+  };
+  signIn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    getSession: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+          password: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        user: {
-                            id: number;
-                            email: string;
-                            displayName: string;
-                            /** @enum {string} */
-                            role: "admin" | "analyst" | "reporter" | "recipient";
-                            organisationId: number | null;
-                            disabled: boolean;
-                            createdAt: string;
-                            lastLoginAt: string | null;
-                            /** @description wrong passwords tried on this account since its previous sign-in */
-                            failedSignInsSinceLastLogin: number;
-                        } | null;
-                        csrfToken: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+      };
     };
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                    displayName: string;
-                    organisation?: {
-                        /** @enum {string} */
-                        kind: "individual" | "reporting_unit";
-                        name?: string;
-                    };
-                };
+        content: {
+          'application/json': {
+            user: {
+              id: number;
+              email: string;
+              displayName: string;
+              /** @enum {string} */
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+              organisationId: number | null;
+              disabled: boolean;
+              createdAt: string;
+              lastLoginAt: string | null;
+              /** @description wrong passwords tried on this account since its previous sign-in */
+              failedSignInsSinceLastLogin: number;
             };
+            csrfToken: string;
+            expiresAt: string;
+          };
         };
-        responses: {
-            /** @description Default Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "accepted";
-                        message: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    listTokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            name: string;
-                            prefix: string;
-                            scopes: string[];
-                            expiresAt: string | null;
-                            createdAt: string;
-                            lastUsedAt: string | null;
-                            revokedAt: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  signOut: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    createToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    scopes?: ("users:manage" | "audit:read" | "organisations:manage" | "organisations:read" | "bulletins:draft" | "bulletins:edit" | "bulletins:publish" | "tokens:own" | "submissions:create" | "submissions:read_own" | "submissions:update_own" | "messages:read" | "messages:write" | "submissions:triage" | "submissions:read_all" | "disposal:notify" | "submissions:publish" | "disposal:read" | "inbox:read" | "disposal:respond" | "feeds:read" | "feeds:manage" | "incidents:write" | "incidents:read_all" | "watchlists:own" | "watchlists:manage_all" | "csaf:read_amber" | "csaf:read_red" | "advisories:write" | "advisories:publish")[];
-                    expiresInDays?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        token: string;
-                        scopes: string[];
-                        expiresAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+        content?: never;
+      };
     };
-    revokeToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
+  };
+  getSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            user: {
+              id: number;
+              email: string;
+              displayName: string;
+              /** @enum {string} */
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+              organisationId: number | null;
+              disabled: boolean;
+              createdAt: string;
+              lastLoginAt: string | null;
+              /** @description wrong passwords tried on this account since its previous sign-in */
+              failedSignInsSinceLastLogin: number;
+            } | null;
+            csrfToken: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  register: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+          password: string;
+          displayName: string;
+          organisation?: {
+            /** @enum {string} */
+            kind: 'individual' | 'reporting_unit';
+            name?: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'accepted';
+            message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listTokens: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              name: string;
+              prefix: string;
+              scopes: string[];
+              expiresAt: string | null;
+              createdAt: string;
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          scopes?: (
+            | 'users:manage'
+            | 'audit:read'
+            | 'organisations:manage'
+            | 'organisations:read'
+            | 'bulletins:draft'
+            | 'bulletins:edit'
+            | 'bulletins:publish'
+            | 'tokens:own'
+            | 'submissions:create'
+            | 'submissions:read_own'
+            | 'submissions:update_own'
+            | 'messages:read'
+            | 'messages:write'
+            | 'submissions:triage'
+            | 'submissions:read_all'
+            | 'disposal:notify'
+            | 'submissions:publish'
+            | 'disposal:read'
+            | 'inbox:read'
+            | 'disposal:respond'
+            | 'feeds:read'
+            | 'feeds:manage'
+            | 'incidents:write'
+            | 'incidents:read_all'
+            | 'watchlists:own'
+            | 'watchlists:manage_all'
+            | 'csaf:read_amber'
+            | 'csaf:read_red'
+            | 'advisories:write'
+            | 'advisories:publish'
+          )[];
+          expiresInDays?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            token: string;
+            scopes: string[];
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  revokeToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listOrganisations: {
+    parameters: {
+      query?: {
+        kind?:
+          | 'coordinator'
+          | 'reporting_unit'
+          | 'individual'
+          | 'vendor'
+          | 'member_unit'
+          | 'regional_branch'
+          | 'authority';
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind:
+                | 'coordinator'
+                | 'reporting_unit'
+                | 'individual'
+                | 'vendor'
+                | 'member_unit'
+                | 'regional_branch'
+                | 'authority';
+              name: string;
+              nameEn: string | null;
+              sector: string | null;
+              allianceCert: string | null;
+              verified: boolean;
+              verifiedAt: string | null;
+              region?: string | null;
+              contacts?: {
                 id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listOrganisations: {
-        parameters: {
-            query?: {
-                kind?: "coordinator" | "reporting_unit" | "individual" | "vendor" | "member_unit" | "regional_branch" | "authority";
-                q?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "coordinator" | "reporting_unit" | "individual" | "vendor" | "member_unit" | "regional_branch" | "authority";
-                            name: string;
-                            nameEn: string | null;
-                            sector: string | null;
-                            allianceCert: string | null;
-                            verified: boolean;
-                            verifiedAt: string | null;
-                            region?: string | null;
-                            contacts?: {
-                                id: number;
-                                name: string;
-                                email: string | null;
-                                webhookUrl: string | null;
-                                portal: boolean;
-                                mechanism: string;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    createOrganisation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    kind: "coordinator" | "reporting_unit" | "individual" | "vendor" | "member_unit" | "regional_branch" | "authority";
-                    name: string;
-                    nameEn?: string;
-                    sector?: string;
-                    region?: string;
-                    allianceCert?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @enum {string} */
-                        kind: "coordinator" | "reporting_unit" | "individual" | "vendor" | "member_unit" | "regional_branch" | "authority";
-                        name: string;
-                        nameEn: string | null;
-                        sector: string | null;
-                        allianceCert: string | null;
-                        verified: boolean;
-                        verifiedAt: string | null;
-                        region: string | null;
-                        contacts: {
-                            id: number;
-                            name: string;
-                            email: string | null;
-                            webhookUrl: string | null;
-                            portal: boolean;
-                            mechanism: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getOrganisation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @enum {string} */
-                        kind: "coordinator" | "reporting_unit" | "individual" | "vendor" | "member_unit" | "regional_branch" | "authority";
-                        name: string;
-                        nameEn: string | null;
-                        sector: string | null;
-                        allianceCert: string | null;
-                        verified: boolean;
-                        verifiedAt: string | null;
-                        region: string | null;
-                        contacts: {
-                            id: number;
-                            name: string;
-                            email: string | null;
-                            webhookUrl: string | null;
-                            portal: boolean;
-                            mechanism: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    verifyOrganisation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    verified: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @enum {string} */
-                        kind: "coordinator" | "reporting_unit" | "individual" | "vendor" | "member_unit" | "regional_branch" | "authority";
-                        name: string;
-                        nameEn: string | null;
-                        sector: string | null;
-                        allianceCert: string | null;
-                        verified: boolean;
-                        verifiedAt: string | null;
-                        region: string | null;
-                        contacts: {
-                            id: number;
-                            name: string;
-                            email: string | null;
-                            webhookUrl: string | null;
-                            portal: boolean;
-                            mechanism: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    addContact: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    email?: string;
-                    webhookUrl?: string;
-                    portal?: boolean;
-                    /** @enum {string} */
-                    mechanism?: "established" | "public";
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact: {
-                            id: number;
-                            name: string;
-                            email: string | null;
-                            webhookUrl: string | null;
-                            portal: boolean;
-                            mechanism: string;
-                        };
-                        webhookSecret: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listUsers: {
-        parameters: {
-            query?: {
-                role?: "admin" | "analyst" | "reporter" | "recipient";
-                /** @description part of the e-mail or name */
-                q?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            email: string;
-                            displayName: string;
-                            /** @enum {string} */
-                            role: "admin" | "analyst" | "reporter" | "recipient";
-                            organisationId: number | null;
-                            disabled: boolean;
-                            createdAt: string;
-                            lastLoginAt: string | null;
-                            /** @description wrong passwords tried on this account since its previous sign-in */
-                            failedSignInsSinceLastLogin: number;
-                            organisation: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    createUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                    displayName: string;
-                    /** @enum {string} */
-                    role: "admin" | "analyst" | "reporter" | "recipient";
-                    organisationId?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        email: string;
-                        displayName: string;
-                        /** @enum {string} */
-                        role: "admin" | "analyst" | "reporter" | "recipient";
-                        organisationId: number | null;
-                        disabled: boolean;
-                        createdAt: string;
-                        lastLoginAt: string | null;
-                        /** @description wrong passwords tried on this account since its previous sign-in */
-                        failedSignInsSinceLastLogin: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listAudit: {
-        parameters: {
-            query?: {
-                /** @description prefix, e.g. login. */
-                action?: string;
-                limit?: number;
-                /** @description entries with a smaller id (paging) */
-                before?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            at: string;
-                            actor: string;
-                            action: string;
-                            targetKind: string | null;
-                            targetId: string | null;
-                            /** @description what the action changed */
-                            detail: {
-                                [key: string]: unknown;
-                            };
-                            ip: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    searchVulnerabilities: {
-        parameters: {
-            query?: {
-                /** @description Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484) */
-                q?: string;
-                /** @description high, medium, low; one or more of high, medium, low (repeat or comma-separate) */
-                severity?: string[];
-                scoreMin?: number;
-                scoreMax?: number;
-                /** @description affected object type; one or more of web_application, network_device, application, operating_system, smart_device, security_product, database, connected_vehicle (repeat or comma-separate) */
-                objectType?: string[];
-                /** @description industry; one or more of telecom, mobile_internet, ics (repeat or comma-separate) */
-                industry?: string[];
-                /** @description vendor name (repeat or comma-separate) */
-                vendor?: string[];
-                /** @description product name (repeat or comma-separate) */
-                product?: string[];
-                /** @description CWE id, e.g. CWE-79 (repeat or comma-separate) */
-                cwe?: string[];
-                /** @description general (通用型) or event (事件型) */
-                kind?: "general" | "event";
-                zeroDay?: boolean;
-                /** @description listed in CISA KEV */
-                exploited?: boolean;
-                hasPatch?: boolean;
-                /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf (repeat or comma-separate) */
-                source?: string[];
-                /** @description published on or after */
-                publishedFrom?: string;
-                /** @description published on or before */
-                publishedTo?: string;
-                /** @description collected on or after */
-                collectedFrom?: string;
-                /** @description collected on or before */
-                collectedTo?: string;
-                /** @description submitted on or after */
-                submittedFrom?: string;
-                /** @description submitted on or before */
-                submittedTo?: string;
-                /** @description updated on or after */
-                updatedFrom?: string;
-                /** @description updated on or before */
-                updatedTo?: string;
-                includeRejected?: boolean;
-                /** @description relevance (default with q), date, score */
-                sort?: "relevance" | "date" | "score";
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                /** @description facet counts to return for the current query; one or more of severity, objectType, industry, vendor, cwe, kind, source, exploited, zeroDay, year (repeat or comma-separate) */
-                facets?: string[];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            aliases: string[];
-                            title: {
-                                zh?: string;
-                                en?: string;
-                            };
-                            severity: string | null;
-                            score: number | null;
-                            vendors: string[];
-                            objectType: string | null;
-                            industries: string[];
-                            kind: string;
-                            zeroDay: boolean | null;
-                            exploited: boolean;
-                            state: string;
-                            published: string | null;
-                            collected: string | null;
-                            sources: string[];
-                            rank?: number;
-                        }[];
-                        nextCursor: string | null;
-                        total: number;
-                        totalIsExact: boolean;
-                        sort: string;
-                        facets?: {
-                            [key: string]: {
-                                value: string;
-                                count: number;
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    exportVulnerabilitiesCsv: {
-        parameters: {
-            query?: {
-                /** @description Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484) */
-                q?: string;
-                /** @description high, medium, low; one or more of high, medium, low (repeat or comma-separate) */
-                severity?: string[];
-                scoreMin?: number;
-                scoreMax?: number;
-                /** @description affected object type; one or more of web_application, network_device, application, operating_system, smart_device, security_product, database, connected_vehicle (repeat or comma-separate) */
-                objectType?: string[];
-                /** @description industry; one or more of telecom, mobile_internet, ics (repeat or comma-separate) */
-                industry?: string[];
-                /** @description vendor name (repeat or comma-separate) */
-                vendor?: string[];
-                /** @description product name (repeat or comma-separate) */
-                product?: string[];
-                /** @description CWE id, e.g. CWE-79 (repeat or comma-separate) */
-                cwe?: string[];
-                /** @description general (通用型) or event (事件型) */
-                kind?: "general" | "event";
-                zeroDay?: boolean;
-                /** @description listed in CISA KEV */
-                exploited?: boolean;
-                hasPatch?: boolean;
-                /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf (repeat or comma-separate) */
-                source?: string[];
-                /** @description published on or after */
-                publishedFrom?: string;
-                /** @description published on or before */
-                publishedTo?: string;
-                /** @description collected on or after */
-                collectedFrom?: string;
-                /** @description collected on or before */
-                collectedTo?: string;
-                /** @description submitted on or after */
-                submittedFrom?: string;
-                /** @description submitted on or before */
-                submittedTo?: string;
-                /** @description updated on or after */
-                updatedFrom?: string;
-                /** @description updated on or before */
-                updatedTo?: string;
-                includeRejected?: boolean;
-                /** @description relevance (default with q), date, score */
-                sort?: "relevance" | "date" | "score";
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                /** @description facet counts to return for the current query; one or more of severity, objectType, industry, vendor, cwe, kind, source, exploited, zeroDay, year (repeat or comma-separate) */
-                facets?: string[];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the records of the search, one per line, with a header line */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-        };
-    };
-    getVulnerabilityFeed: {
-        parameters: {
-            query?: {
-                /** @description only this vendor */
-                vendor?: string;
-                /** @description zh or en */
-                lang?: "zh" | "en";
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description an Atom 1.0 feed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/atom+xml": string;
-                };
-            };
-        };
-    };
-    getVulnerability: {
-        parameters: {
-            query?: {
-                /** @description include the sources' verbatim records */
-                raw?: boolean;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        vulnerability: components["schemas"]["def-1"];
-                        alsoKnownAs: string[];
-                        sources: {
-                            source: string;
-                            key: string;
-                            state: string;
-                            file: string | null;
-                            firstSeenAt: string;
-                            updatedAt: string;
-                            raw: string;
-                        }[];
-                        history: {
-                            at: string;
-                            change: string;
-                            source: string | null;
-                            sourceKey: string | null;
-                            fields: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getVulnerabilityCve5: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        dataType: "CVE_RECORD";
-                        dataVersion: string;
-                        cveMetadata: {
-                            [key: string]: unknown;
-                        };
-                        containers: {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getVulnerabilityOsv: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An OSV record (https://ossf.github.io/osv-schema/) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        schema_version?: string;
-                        id: string;
-                        /** Format: date-time */
-                        modified: string;
-                        /** Format: date-time */
-                        published?: string;
-                        /** Format: date-time */
-                        withdrawn?: string;
-                        aliases?: string[];
-                        summary?: string;
-                        details?: string;
-                        severity?: {
-                            type?: string;
-                            score?: string;
-                        }[];
-                        affected?: {
-                            package?: {
-                                ecosystem?: string;
-                                name?: string;
-                                purl?: string;
-                            };
-                            ranges?: {
-                                type?: string;
-                                repo?: string;
-                                events?: {
-                                    [key: string]: string;
-                                }[];
-                                database_specific?: {
-                                    [key: string]: unknown;
-                                };
-                            }[];
-                            versions?: string[];
-                            ecosystem_specific?: {
-                                [key: string]: unknown;
-                            };
-                            database_specific?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        references?: {
-                            type?: string;
-                            url?: string;
-                        }[];
-                        credits?: {
-                            name?: string;
-                            type?: string;
-                        }[];
-                        database_specific?: {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getVulnerabilityCsaf: {
-        parameters: {
-            query?: {
-                lang?: "zh" | "en";
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A CSAF 2.0 document (csaf_security_advisory, or csaf_vex where vendor statuses are known) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        document: {
-                            [key: string]: unknown;
-                        };
-                        product_tree: {
-                            [key: string]: unknown;
-                        };
-                        vulnerabilities: {
-                            [key: string]: unknown;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listVendors: {
-        parameters: {
-            query?: {
-                q?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            vendor: string;
-                            count: number;
-                            high: number;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getStats: {
-        parameters: {
-            query?: {
-                weeks?: number;
-                from?: string;
-                to?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        total: number;
-                        /** @description count per value */
-                        bySeverity: {
-                            [key: string]: number;
-                        };
-                        /** @description count per value */
-                        byObjectType: {
-                            [key: string]: number;
-                        };
-                        /** @description count per value */
-                        byKind: {
-                            [key: string]: number;
-                        };
-                        /** @description count per value */
-                        bySource: {
-                            [key: string]: number;
-                        };
-                        exploited: number;
-                        zeroDay: number;
-                        byWeek: {
-                            /** @description ISO week, 2024-W04 */
-                            week: string;
-                            /** Format: date */
-                            start: string;
-                            total: number;
-                            high: number;
-                            medium: number;
-                            low: number;
-                            averageScore: number | null;
-                        }[];
-                        topVendors: {
-                            vendor: string;
-                            count: number;
-                            high: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listMessages: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            author: string;
-                            /** @enum {string} */
-                            side: "coordinator" | "reporter" | "recipient";
-                            /** @enum {string} */
-                            audience: "internal" | "reporter" | "recipients" | "organisation";
-                            organisationId: number | null;
-                            replyTo: number | null;
-                            body: string;
-                            createdAt: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    postMessage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    body: string;
-                    /** @enum {string} */
-                    audience?: "internal" | "reporter" | "recipients" | "organisation";
-                    organisationId?: number;
-                    replyTo?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        author: string;
-                        /** @enum {string} */
-                        side: "coordinator" | "reporter" | "recipient";
-                        /** @enum {string} */
-                        audience: "internal" | "reporter" | "recipients" | "organisation";
-                        organisationId: number | null;
-                        replyTo: number | null;
-                        body: string;
-                        createdAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getReporterRanking: {
-        parameters: {
-            query?: {
-                week?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        week: string;
-                        /** Format: date */
-                        start: string;
-                        /** Format: date */
-                        end: string;
-                        rows: {
-                            rank: number;
-                            /** @description null for individual researchers together */
-                            name: string | null;
-                            /** @enum {string} */
-                            kind: "organisation" | "individuals";
-                            reported: number;
-                            original: number;
-                        }[];
-                        total: {
-                            reported: number;
-                            original: number;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getMyReporterStats: {
-        parameters: {
-            query?: {
-                weeks?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        weeks: {
-                            week: string;
-                            reported: number;
-                            original: number;
-                            verified: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    scoreCvss: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    vector: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        version: string;
-                        base: number;
-                        temporal: number | null;
-                        environmental: number | null;
-                        overall: number;
-                        severity: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listSubmissions: {
-        parameters: {
-            query?: {
-                state?: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                mine?: boolean;
-                limit?: number;
-                before?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            trackingNo: string;
-                            kind: string;
-                            /** @enum {string} */
-                            state: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                            title: string;
-                            severity: string | null;
-                            /** @description the public id, once verified */
-                            vulnerabilityId: string | null;
-                            createdAt: string;
-                            updatedAt: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    createSubmission: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    kind: "general" | "event";
-                    title: string;
-                    vendor?: string;
-                    product?: string;
-                    version?: string;
-                    affectedOrganisation?: string;
-                    affectedSystem?: string;
-                    description: string;
-                    reproduction?: string;
-                    poc?: string;
-                    cveId?: string;
-                    cvssVector?: string;
-                    /** @enum {string} */
-                    originality: "original" | "collected";
-                    sourceUrl?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        trackingNo: string;
-                        kind: string;
-                        /** @enum {string} */
-                        state: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                        stateReason: string | null;
-                        title: string;
-                        vendor: string | null;
-                        product: string | null;
-                        version: string | null;
-                        affectedOrganisation: string | null;
-                        affectedSystem: string | null;
-                        description: string;
-                        reproduction: string | null;
-                        poc: string | null;
-                        cveId: string | null;
-                        cvss: {
-                            vector: string;
-                            version: string | null;
-                            score: number | null;
-                            severity: string | null;
-                        } | null;
-                        weakness: {
-                            cwe: string | null;
-                            nameZh: string | null;
-                        } | null;
-                        originality: string;
-                        sourceUrl: string | null;
-                        vulnerabilityId: string | null;
-                        embargoUntil: string | null;
-                        publishedAt: string | null;
-                        duplicateOf: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        timeline: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                        verifications: {
-                            environment: string;
-                            steps: string;
-                            result: string;
-                            poc_url: string | null;
-                            verifier: string;
-                            at: string;
-                        }[];
-                        attachments: {
-                            sha256: string;
-                            filename: string;
-                            size: number;
-                            content_type: string;
-                        }[];
-                        next: string[];
-                        assigneeId?: number | null;
-                        duplicateCandidates?: {
-                            id: string;
-                            title: string;
-                            score: number;
-                            kind: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getSubmission: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        trackingNo: string;
-                        kind: string;
-                        /** @enum {string} */
-                        state: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                        stateReason: string | null;
-                        title: string;
-                        vendor: string | null;
-                        product: string | null;
-                        version: string | null;
-                        affectedOrganisation: string | null;
-                        affectedSystem: string | null;
-                        description: string;
-                        reproduction: string | null;
-                        poc: string | null;
-                        cveId: string | null;
-                        cvss: {
-                            vector: string;
-                            version: string | null;
-                            score: number | null;
-                            severity: string | null;
-                        } | null;
-                        weakness: {
-                            cwe: string | null;
-                            nameZh: string | null;
-                        } | null;
-                        originality: string;
-                        sourceUrl: string | null;
-                        vulnerabilityId: string | null;
-                        embargoUntil: string | null;
-                        publishedAt: string | null;
-                        duplicateOf: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        timeline: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                        verifications: {
-                            environment: string;
-                            steps: string;
-                            result: string;
-                            poc_url: string | null;
-                            verifier: string;
-                            at: string;
-                        }[];
-                        attachments: {
-                            sha256: string;
-                            filename: string;
-                            size: number;
-                            content_type: string;
-                        }[];
-                        next: string[];
-                        assigneeId?: number | null;
-                        duplicateCandidates?: {
-                            id: string;
-                            title: string;
-                            score: number;
-                            kind: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    transitionSubmission: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    to: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                    note?: string;
-                    reason?: string;
-                    duplicateOf?: string;
-                    verification?: {
-                        environment: string;
-                        steps: string;
-                        /** @enum {string} */
-                        result: "reproduced" | "not_reproduced";
-                        pocUrl?: string;
-                        verifier: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        trackingNo: string;
-                        kind: string;
-                        /** @enum {string} */
-                        state: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                        stateReason: string | null;
-                        title: string;
-                        vendor: string | null;
-                        product: string | null;
-                        version: string | null;
-                        affectedOrganisation: string | null;
-                        affectedSystem: string | null;
-                        description: string;
-                        reproduction: string | null;
-                        poc: string | null;
-                        cveId: string | null;
-                        cvss: {
-                            vector: string;
-                            version: string | null;
-                            score: number | null;
-                            severity: string | null;
-                        } | null;
-                        weakness: {
-                            cwe: string | null;
-                            nameZh: string | null;
-                        } | null;
-                        originality: string;
-                        sourceUrl: string | null;
-                        vulnerabilityId: string | null;
-                        embargoUntil: string | null;
-                        publishedAt: string | null;
-                        duplicateOf: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        timeline: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                        verifications: {
-                            environment: string;
-                            steps: string;
-                            result: string;
-                            poc_url: string | null;
-                            verifier: string;
-                            at: string;
-                        }[];
-                        attachments: {
-                            sha256: string;
-                            filename: string;
-                            size: number;
-                            content_type: string;
-                        }[];
-                        next: string[];
-                        assigneeId?: number | null;
-                        duplicateCandidates?: {
-                            id: string;
-                            title: string;
-                            score: number;
-                            kind: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    publishSubmission: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description e.g. 2026-02-01T09:00:00+08:00 */
-                    embargoUntil?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        trackingNo: string;
-                        kind: string;
-                        /** @enum {string} */
-                        state: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                        stateReason: string | null;
-                        title: string;
-                        vendor: string | null;
-                        product: string | null;
-                        version: string | null;
-                        affectedOrganisation: string | null;
-                        affectedSystem: string | null;
-                        description: string;
-                        reproduction: string | null;
-                        poc: string | null;
-                        cveId: string | null;
-                        cvss: {
-                            vector: string;
-                            version: string | null;
-                            score: number | null;
-                            severity: string | null;
-                        } | null;
-                        weakness: {
-                            cwe: string | null;
-                            nameZh: string | null;
-                        } | null;
-                        originality: string;
-                        sourceUrl: string | null;
-                        vulnerabilityId: string | null;
-                        embargoUntil: string | null;
-                        publishedAt: string | null;
-                        duplicateOf: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        timeline: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                        verifications: {
-                            environment: string;
-                            steps: string;
-                            result: string;
-                            poc_url: string | null;
-                            verifier: string;
-                            at: string;
-                        }[];
-                        attachments: {
-                            sha256: string;
-                            filename: string;
-                            size: number;
-                            content_type: string;
-                        }[];
-                        next: string[];
-                        assigneeId?: number | null;
-                        duplicateCandidates?: {
-                            id: string;
-                            title: string;
-                            score: number;
-                            kind: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    assignSubmission: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    assigneeId: number | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        trackingNo: string;
-                        kind: string;
-                        /** @enum {string} */
-                        state: "submitted" | "triaged" | "need_info" | "duplicate" | "rejected" | "verifying" | "verified" | "notified" | "fixed" | "published";
-                        stateReason: string | null;
-                        title: string;
-                        vendor: string | null;
-                        product: string | null;
-                        version: string | null;
-                        affectedOrganisation: string | null;
-                        affectedSystem: string | null;
-                        description: string;
-                        reproduction: string | null;
-                        poc: string | null;
-                        cveId: string | null;
-                        cvss: {
-                            vector: string;
-                            version: string | null;
-                            score: number | null;
-                            severity: string | null;
-                        } | null;
-                        weakness: {
-                            cwe: string | null;
-                            nameZh: string | null;
-                        } | null;
-                        originality: string;
-                        sourceUrl: string | null;
-                        vulnerabilityId: string | null;
-                        embargoUntil: string | null;
-                        publishedAt: string | null;
-                        duplicateOf: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        timeline: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                        verifications: {
-                            environment: string;
-                            steps: string;
-                            result: string;
-                            poc_url: string | null;
-                            verifier: string;
-                            at: string;
-                        }[];
-                        attachments: {
-                            sha256: string;
-                            filename: string;
-                            size: number;
-                            content_type: string;
-                        }[];
-                        next: string[];
-                        assigneeId?: number | null;
-                        duplicateCandidates?: {
-                            id: string;
-                            title: string;
-                            score: number;
-                            kind: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getAttachment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-                sha256: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the file as it was attached, with its own media type */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
-                    "application/json": string;
-                    "application/pdf": string;
-                    "image/png": string;
-                    "image/jpeg": string;
-                    "application/zip": string;
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    addAttachment: {
-        parameters: {
-            query: {
-                filename: string;
-            };
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        sha256: string;
-                        size: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listSubmissionNotifications: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            organisationId: number;
-                            organisation: string;
-                            category: string;
-                            /** @enum {string} */
-                            state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                            deadline: string;
-                            fixUrl: string | null;
-                            answer: string | null;
-                            overdue: boolean;
-                            events: {
-                                at: string;
-                                actor: string;
-                                from: string | null;
-                                to: string;
-                                note: string | null;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    notifyRecipients: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                trackingNo: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    recipients: {
-                        organisationId: number;
-                        /** @enum {string} */
-                        category: "vendor" | "affected_org" | "critical_sector" | "telecom_operator" | "regional_branch" | "education_cert" | "authority";
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        notifications: {
-                            id: number;
-                            organisationId: number;
-                            organisation: string;
-                            category: string;
-                            /** @enum {string} */
-                            state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                            deadline: string;
-                            fixUrl: string | null;
-                            answer: string | null;
-                            overdue: boolean;
-                            events: {
-                                at: string;
-                                actor: string;
-                                from: string | null;
-                                to: string;
-                                note: string | null;
-                            }[];
-                        }[];
-                        messages: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getNotification: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        notification: {
-                            id: number;
-                            organisationId: number;
-                            organisation: string;
-                            category: string;
-                            /** @enum {string} */
-                            state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                            deadline: string;
-                            fixUrl: string | null;
-                            answer: string | null;
-                            overdue: boolean;
-                            events: {
-                                at: string;
-                                actor: string;
-                                from: string | null;
-                                to: string;
-                                note: string | null;
-                            }[];
-                        };
-                        report: {
-                            id: string | null;
-                            title: string;
-                            vendor: string | null;
-                            product: string | null;
-                            version: string | null;
-                            affectedSystem: string | null;
-                            description: string;
-                            severity: string | null;
-                            cvssVector: string | null;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    actOnNotification: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    action: "acknowledge" | "fix" | "dispute";
-                    fixUrl?: string;
-                    note?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        organisation: string;
-                        category: string;
-                        /** @enum {string} */
-                        state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                        deadline: string;
-                        fixUrl: string | null;
-                        answer: string | null;
-                        overdue: boolean;
-                        events: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getByLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        notification: {
-                            id: number;
-                            organisationId: number;
-                            organisation: string;
-                            category: string;
-                            /** @enum {string} */
-                            state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                            deadline: string;
-                            fixUrl: string | null;
-                            answer: string | null;
-                            overdue: boolean;
-                            events: {
-                                at: string;
-                                actor: string;
-                                from: string | null;
-                                to: string;
-                                note: string | null;
-                            }[];
-                        };
-                        report: {
-                            id: string | null;
-                            title: string;
-                            vendor: string | null;
-                            product: string | null;
-                            version: string | null;
-                            affectedSystem: string | null;
-                            description: string;
-                            severity: string | null;
-                            cvssVector: string | null;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    actByLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    action: "acknowledge" | "fix" | "dispute";
-                    fixUrl?: string;
-                    note?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        organisation: string;
-                        category: string;
-                        /** @enum {string} */
-                        state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                        deadline: string;
-                        fixUrl: string | null;
-                        answer: string | null;
-                        overdue: boolean;
-                        events: {
-                            at: string;
-                            actor: string;
-                            from: string | null;
-                            to: string;
-                            note: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listInbox: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            notificationId: number | null;
-                            subject: string;
-                            text: string;
-                            createdAt: string;
-                            readAt: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listNotifications: {
-        parameters: {
-            query: {
-                organisationId?: number;
-                state?: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                overdue?: boolean;
-                cursor?: string;
-                limit: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            trackingNo: string;
-                            title: string;
-                            severity: string | null;
-                            organisationId: number;
-                            organisation: string;
-                            category: string;
-                            /** @enum {string} */
-                            state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                            notifiedAt: string;
-                            deadline: string;
-                            fixUrl: string | null;
-                            overdue: boolean;
-                        }[];
-                        nextCursor: string | null;
-                        summary: {
-                            total: number;
-                            overdue: number;
-                            byOrganisation: {
-                                organisationId: number;
-                                organisation: string;
-                                total: number;
-                                open: number;
-                                overdue: number;
-                            }[];
-                            byState: {
-                                sent: number;
-                                undeliverable: number;
-                                delivered: number;
-                                acknowledged: number;
-                                fixed: number;
-                                disputed: number;
-                                no_response: number;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listWatchlists: {
-        parameters: {
-            query?: {
-                organisationId?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            organisationId: number;
-                            name: string;
-                            /** @enum {string} */
-                            delivery: "immediate" | "daily" | "weekly";
-                            createdBy: string;
-                            createdAt: string;
-                            updatedAt: string;
-                            items: {
-                                id: number;
-                                /** @enum {string} */
-                                kind: "product" | "cpe" | "keyword";
-                                vendor: string | null;
-                                product: string | null;
-                                range: string | null;
-                                cpe: string | null;
-                                keyword: string | null;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    createWatchlist: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    organisationId?: number;
-                    name: string;
-                    /** @enum {string} */
-                    delivery?: "immediate" | "daily" | "weekly";
-                    items?: {
-                        /** @enum {string} */
-                        kind: "product" | "cpe" | "keyword";
-                        vendor?: string;
-                        product?: string;
-                        range?: string;
-                        cpe?: string;
-                        keyword?: string;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        name: string;
-                        /** @enum {string} */
-                        delivery: "immediate" | "daily" | "weekly";
-                        createdBy: string;
-                        createdAt: string;
-                        updatedAt: string;
-                        items: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "product" | "cpe" | "keyword";
-                            vendor: string | null;
-                            product: string | null;
-                            range: string | null;
-                            cpe: string | null;
-                            keyword: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listWatchAlerts: {
-        parameters: {
-            query: {
-                organisationId?: number;
-                limit: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            organisationId: number;
-                            watchlistId: number | null;
-                            watchlist: string | null;
-                            vulnerabilityId: string;
-                            title: string | null;
-                            severity: string | null;
-                            /** @enum {string} */
-                            reason: "new" | "published" | "exploited";
-                            /** @enum {string} */
-                            delivery: "immediate" | "daily" | "weekly";
-                            matchReason: string;
-                            createdAt: string;
-                            deliveredAt: string | null;
-                            digestSentAt: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getWatchlist: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        name: string;
-                        /** @enum {string} */
-                        delivery: "immediate" | "daily" | "weekly";
-                        createdBy: string;
-                        createdAt: string;
-                        updatedAt: string;
-                        items: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "product" | "cpe" | "keyword";
-                            vendor: string | null;
-                            product: string | null;
-                            range: string | null;
-                            cpe: string | null;
-                            keyword: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    updateWatchlist: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    /** @enum {string} */
-                    delivery?: "immediate" | "daily" | "weekly";
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        name: string;
-                        /** @enum {string} */
-                        delivery: "immediate" | "daily" | "weekly";
-                        createdBy: string;
-                        createdAt: string;
-                        updatedAt: string;
-                        items: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "product" | "cpe" | "keyword";
-                            vendor: string | null;
-                            product: string | null;
-                            range: string | null;
-                            cpe: string | null;
-                            keyword: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    deleteWatchlist: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    addWatchItems: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    items: {
-                        /** @enum {string} */
-                        kind: "product" | "cpe" | "keyword";
-                        vendor?: string;
-                        product?: string;
-                        range?: string;
-                        cpe?: string;
-                        keyword?: string;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        name: string;
-                        /** @enum {string} */
-                        delivery: "immediate" | "daily" | "weekly";
-                        createdBy: string;
-                        createdAt: string;
-                        updatedAt: string;
-                        items: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "product" | "cpe" | "keyword";
-                            vendor: string | null;
-                            product: string | null;
-                            range: string | null;
-                            cpe: string | null;
-                            keyword: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    removeWatchItem: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-                itemId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        organisationId: number;
-                        name: string;
-                        /** @enum {string} */
-                        delivery: "immediate" | "daily" | "weekly";
-                        createdBy: string;
-                        createdAt: string;
-                        updatedAt: string;
-                        items: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "product" | "cpe" | "keyword";
-                            vendor: string | null;
-                            product: string | null;
-                            range: string | null;
-                            cpe: string | null;
-                            keyword: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    listFeeds: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            name: string;
-                            /** @enum {string} */
-                            format: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                            url: string;
-                            /** @description the schedule in milliseconds */
-                            scheduleMs: number | null;
-                            /** @description '6h', '1d', '1h30m'; null = on demand only */
-                            schedule: string | null;
-                            createdAt: string;
-                            status: {
-                                lastAttemptAt: string | null;
-                                lastSuccessAt: string | null;
-                                /** @enum {string|null} */
-                                lastOutcome: "imported" | "not_modified" | "failed" | null;
-                                lastHttpStatus: number | null;
-                                lastError: string | null;
-                                lastErrorAt: string | null;
-                                /** @description the validator the next conditional GET sends */
-                                etag?: string | null;
-                                lastModified?: string | null;
-                                lastCounts: {
-                                    read: number;
-                                    imported: number;
-                                    updated: number;
-                                    unchanged: number;
-                                    rejected: number;
-                                };
-                                consecutiveFailures: number;
-                                nextRunAt: string | null;
-                            };
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    addFeed: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    /** @enum {string} */
-                    format: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                    url: string;
-                    schedule?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @enum {string} */
-                        format: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                        url: string;
-                        /** @description the schedule in milliseconds */
-                        scheduleMs: number | null;
-                        /** @description '6h', '1d', '1h30m'; null = on demand only */
-                        schedule: string | null;
-                        createdAt: string;
-                        status: {
-                            lastAttemptAt: string | null;
-                            lastSuccessAt: string | null;
-                            /** @enum {string|null} */
-                            lastOutcome: "imported" | "not_modified" | "failed" | null;
-                            lastHttpStatus: number | null;
-                            lastError: string | null;
-                            lastErrorAt: string | null;
-                            /** @description the validator the next conditional GET sends */
-                            etag?: string | null;
-                            lastModified?: string | null;
-                            lastCounts: {
-                                read: number;
-                                imported: number;
-                                updated: number;
-                                unchanged: number;
-                                rejected: number;
-                            };
-                            consecutiveFailures: number;
-                            nextRunAt: string | null;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
-    };
-    getFeed: {
-        parameters: {
-            query: {
-                runs: number;
-            };
-            header?: never;
-            path: {
                 name: string;
-            };
-            cookie?: never;
+                email: string | null;
+                webhookUrl: string | null;
+                portal: boolean;
+                mechanism: string;
+              }[];
+            }[];
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @enum {string} */
-                        format: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                        url: string;
-                        /** @description the schedule in milliseconds */
-                        scheduleMs: number | null;
-                        /** @description '6h', '1d', '1h30m'; null = on demand only */
-                        schedule: string | null;
-                        createdAt: string;
-                        status: {
-                            lastAttemptAt: string | null;
-                            lastSuccessAt: string | null;
-                            /** @enum {string|null} */
-                            lastOutcome: "imported" | "not_modified" | "failed" | null;
-                            lastHttpStatus: number | null;
-                            lastError: string | null;
-                            lastErrorAt: string | null;
-                            /** @description the validator the next conditional GET sends */
-                            etag?: string | null;
-                            lastModified?: string | null;
-                            lastCounts: {
-                                read: number;
-                                imported: number;
-                                updated: number;
-                                unchanged: number;
-                                rejected: number;
-                            };
-                            consecutiveFailures: number;
-                            nextRunAt: string | null;
-                        };
-                        runs: {
-                            id: number;
-                            url: string;
-                            startedAt: string;
-                            finishedAt: string;
-                            /** @enum {string} */
-                            outcome: "imported" | "not_modified" | "failed";
-                            httpStatus: number | null;
-                            attempts: number;
-                            bytes: number;
-                            counts: {
-                                read: number;
-                                imported: number;
-                                updated: number;
-                                unchanged: number;
-                                rejected: number;
-                            };
-                            importRunId: number | null;
-                            error: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    removeFeed: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  createOrganisation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    updateFeed: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          kind:
+            | 'coordinator'
+            | 'reporting_unit'
+            | 'individual'
+            | 'vendor'
+            | 'member_unit'
+            | 'regional_branch'
+            | 'authority';
+          name: string;
+          nameEn?: string;
+          sector?: string;
+          region?: string;
+          allianceCert?: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    format?: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                    url?: string;
-                    schedule?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @enum {string} */
-                        format: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                        url: string;
-                        /** @description the schedule in milliseconds */
-                        scheduleMs: number | null;
-                        /** @description '6h', '1d', '1h30m'; null = on demand only */
-                        schedule: string | null;
-                        createdAt: string;
-                        status: {
-                            lastAttemptAt: string | null;
-                            lastSuccessAt: string | null;
-                            /** @enum {string|null} */
-                            lastOutcome: "imported" | "not_modified" | "failed" | null;
-                            lastHttpStatus: number | null;
-                            lastError: string | null;
-                            lastErrorAt: string | null;
-                            /** @description the validator the next conditional GET sends */
-                            etag?: string | null;
-                            lastModified?: string | null;
-                            lastCounts: {
-                                read: number;
-                                imported: number;
-                                updated: number;
-                                unchanged: number;
-                                rejected: number;
-                            };
-                            consecutiveFailures: number;
-                            nextRunAt: string | null;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+      };
     };
-    syncFeed: {
-        parameters: {
-            query: {
-                force: boolean;
-            };
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        feed: string;
-                        /** @enum {string} */
-                        format: "kev" | "cve5" | "cnvd-xml" | "csaf" | "csaf-provider";
-                        url: string;
-                        /** @enum {string} */
-                        outcome: "imported" | "not_modified" | "failed";
-                        httpStatus: number | null;
-                        attempts: number;
-                        bytes: number;
-                        counts: {
-                            read: number;
-                            imported: number;
-                            updated: number;
-                            unchanged: number;
-                            rejected: number;
-                        };
-                        importRunId: number | null;
-                        error: string | null;
-                        /** @description the importer’s record-level issues (first 200) */
-                        issues: {
-                            file: string;
-                            record?: string;
-                            field?: string;
-                            message: string;
-                        }[];
-                        /** @description false when another worker took the lease over meanwhile */
-                        statusApplied: boolean;
-                        durationMs: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+        content: {
+          'application/json': {
+            id: number;
+            /** @enum {string} */
+            kind:
+              | 'coordinator'
+              | 'reporting_unit'
+              | 'individual'
+              | 'vendor'
+              | 'member_unit'
+              | 'regional_branch'
+              | 'authority';
+            name: string;
+            nameEn: string | null;
+            sector: string | null;
+            allianceCert: string | null;
+            verified: boolean;
+            verifiedAt: string | null;
+            region: string | null;
+            contacts: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
+            }[];
+          };
         };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    listIncidents: {
-        parameters: {
-            query?: {
-                q?: string;
-                status?: "open" | "analysing" | "contained" | "closed";
-                sector?: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                vector?: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                tlp?: "clear" | "green" | "amber" | "amber+strict" | "red";
-                from?: string;
-                to?: string;
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            title: string;
-                            /** @enum {string} */
-                            status: "open" | "analysing" | "contained" | "closed";
-                            /** @enum {string} */
-                            tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                            /** @enum {string} */
-                            vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                            sectors: string[];
-                            victims: string[];
-                            discoveredAt: string;
-                            updatedAt: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  getOrganisation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
     };
-    createIncident: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
+        content: {
+          'application/json': {
+            id: number;
+            /** @enum {string} */
+            kind:
+              | 'coordinator'
+              | 'reporting_unit'
+              | 'individual'
+              | 'vendor'
+              | 'member_unit'
+              | 'regional_branch'
+              | 'authority';
+            name: string;
+            nameEn: string | null;
+            sector: string | null;
+            allianceCert: string | null;
+            verified: boolean;
+            verifiedAt: string | null;
+            region: string | null;
+            contacts: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
+            }[];
+          };
         };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        title: string;
-                        summary: string;
-                        victims: {
-                            name: string;
-                            /** @enum {string} */
-                            sector: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                            organisationId?: number;
-                        }[];
-                        discoveredAt: string;
-                        startedAt?: string;
-                        endedAt?: string;
-                        /** @enum {string} */
-                        status: "open" | "analysing" | "contained" | "closed";
-                        attackChain: {
-                            order: number;
-                            /** @enum {string} */
-                            phase: "initial-access" | "execution" | "persistence" | "privilege-escalation" | "defense-evasion" | "credential-access" | "discovery" | "lateral-movement" | "collection" | "command-and-control" | "exfiltration" | "impact";
-                            description: string;
-                            techniqueIds: string[];
-                            vulnerabilityIds: string[];
-                            assets?: string;
-                        }[];
-                        assets: {
-                            /** @enum {string} */
-                            kind: "server" | "workstation" | "mail-server" | "camera" | "plc" | "network-device" | "database" | "upgrade-server" | "other";
-                            count: number;
-                        }[];
-                        dataTaken?: string;
-                        indicators: {
-                            /** @enum {string} */
-                            type: "ipv4" | "ipv6" | "domain" | "url" | "md5" | "sha1" | "sha256" | "sha512" | "cert-serial" | "cert-thumbprint" | "email";
-                            value: string;
-                            description?: string;
-                        }[];
-                        attribution?: {
-                            actor: string;
-                            /** @enum {string} */
-                            confidence: "low" | "medium" | "high";
-                        };
-                        /** @enum {string} */
-                        vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                        /** @enum {string} */
-                        tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                        sharedWithOrganisationIds?: number[];
-                        createdAt: string;
-                        updatedAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    getIncidentFigures: {
-        parameters: {
-            query: {
-                period: "week" | "month" | "year";
+  };
+  verifyOrganisation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          verified: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @enum {string} */
+            kind:
+              | 'coordinator'
+              | 'reporting_unit'
+              | 'individual'
+              | 'vendor'
+              | 'member_unit'
+              | 'regional_branch'
+              | 'authority';
+            name: string;
+            nameEn: string | null;
+            sector: string | null;
+            allianceCert: string | null;
+            verified: boolean;
+            verifiedAt: string | null;
+            region: string | null;
+            contacts: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          email?: string;
+          webhookUrl?: string;
+          portal?: boolean;
+          /** @enum {string} */
+          mechanism?: 'established' | 'public';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            contact: {
+              id: number;
+              name: string;
+              email: string | null;
+              webhookUrl: string | null;
+              portal: boolean;
+              mechanism: string;
+            };
+            webhookSecret: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listUsers: {
+    parameters: {
+      query?: {
+        role?: 'admin' | 'analyst' | 'reporter' | 'recipient';
+        /** @description part of the e-mail or name */
+        q?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              email: string;
+              displayName: string;
+              /** @enum {string} */
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+              organisationId: number | null;
+              disabled: boolean;
+              createdAt: string;
+              lastLoginAt: string | null;
+              /** @description wrong passwords tried on this account since its previous sign-in */
+              failedSignInsSinceLastLogin: number;
+              organisation: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+          password: string;
+          displayName: string;
+          /** @enum {string} */
+          role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+          organisationId?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            email: string;
+            displayName: string;
+            /** @enum {string} */
+            role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+            organisationId: number | null;
+            disabled: boolean;
+            createdAt: string;
+            lastLoginAt: string | null;
+            /** @description wrong passwords tried on this account since its previous sign-in */
+            failedSignInsSinceLastLogin: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listAudit: {
+    parameters: {
+      query?: {
+        /** @description prefix, e.g. login. */
+        action?: string;
+        limit?: number;
+        /** @description entries with a smaller id (paging) */
+        before?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              at: string;
+              actor: string;
+              action: string;
+              targetKind: string | null;
+              targetId: string | null;
+              /** @description what the action changed */
+              detail: {
+                [key: string]: unknown;
+              };
+              ip: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  searchVulnerabilities: {
+    parameters: {
+      query?: {
+        /** @description Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484) */
+        q?: string;
+        /** @description high, medium, low; one or more of high, medium, low (repeat or comma-separate) */
+        severity?: string[];
+        scoreMin?: number;
+        scoreMax?: number;
+        /** @description affected object type; one or more of web_application, network_device, application, operating_system, smart_device, security_product, database, connected_vehicle (repeat or comma-separate) */
+        objectType?: string[];
+        /** @description industry; one or more of telecom, mobile_internet, ics (repeat or comma-separate) */
+        industry?: string[];
+        /** @description vendor name (repeat or comma-separate) */
+        vendor?: string[];
+        /** @description product name (repeat or comma-separate) */
+        product?: string[];
+        /** @description CWE id, e.g. CWE-79 (repeat or comma-separate) */
+        cwe?: string[];
+        /** @description general (通用型) or event (事件型) */
+        kind?: 'general' | 'event';
+        zeroDay?: boolean;
+        /** @description listed in CISA KEV */
+        exploited?: boolean;
+        hasPatch?: boolean;
+        /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf (repeat or comma-separate) */
+        source?: string[];
+        /** @description published on or after */
+        publishedFrom?: string;
+        /** @description published on or before */
+        publishedTo?: string;
+        /** @description collected on or after */
+        collectedFrom?: string;
+        /** @description collected on or before */
+        collectedTo?: string;
+        /** @description submitted on or after */
+        submittedFrom?: string;
+        /** @description submitted on or before */
+        submittedTo?: string;
+        /** @description updated on or after */
+        updatedFrom?: string;
+        /** @description updated on or before */
+        updatedTo?: string;
+        includeRejected?: boolean;
+        /** @description relevance (default with q), date, score */
+        sort?: 'relevance' | 'date' | 'score';
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description facet counts to return for the current query; one or more of severity, objectType, industry, vendor, cwe, kind, source, exploited, zeroDay, year (repeat or comma-separate) */
+        facets?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              aliases: string[];
+              title: {
+                zh?: string;
+                en?: string;
+              };
+              severity: string | null;
+              score: number | null;
+              vendors: string[];
+              objectType: string | null;
+              industries: string[];
+              kind: string;
+              zeroDay: boolean | null;
+              exploited: boolean;
+              state: string;
+              published: string | null;
+              collected: string | null;
+              sources: string[];
+              rank?: number;
+            }[];
+            nextCursor: string | null;
+            total: number;
+            totalIsExact: boolean;
+            sort: string;
+            facets?: {
+              [key: string]: {
+                value: string;
+                count: number;
+              }[];
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  exportVulnerabilitiesCsv: {
+    parameters: {
+      query?: {
+        /** @description Search box: Chinese or English words (缓冲区溢出, DIR-823G) or any id (CVE-2024-0204, CNVD-2022-56484) */
+        q?: string;
+        /** @description high, medium, low; one or more of high, medium, low (repeat or comma-separate) */
+        severity?: string[];
+        scoreMin?: number;
+        scoreMax?: number;
+        /** @description affected object type; one or more of web_application, network_device, application, operating_system, smart_device, security_product, database, connected_vehicle (repeat or comma-separate) */
+        objectType?: string[];
+        /** @description industry; one or more of telecom, mobile_internet, ics (repeat or comma-separate) */
+        industry?: string[];
+        /** @description vendor name (repeat or comma-separate) */
+        vendor?: string[];
+        /** @description product name (repeat or comma-separate) */
+        product?: string[];
+        /** @description CWE id, e.g. CWE-79 (repeat or comma-separate) */
+        cwe?: string[];
+        /** @description general (通用型) or event (事件型) */
+        kind?: 'general' | 'event';
+        zeroDay?: boolean;
+        /** @description listed in CISA KEV */
+        exploited?: boolean;
+        hasPatch?: boolean;
+        /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf (repeat or comma-separate) */
+        source?: string[];
+        /** @description published on or after */
+        publishedFrom?: string;
+        /** @description published on or before */
+        publishedTo?: string;
+        /** @description collected on or after */
+        collectedFrom?: string;
+        /** @description collected on or before */
+        collectedTo?: string;
+        /** @description submitted on or after */
+        submittedFrom?: string;
+        /** @description submitted on or before */
+        submittedTo?: string;
+        /** @description updated on or after */
+        updatedFrom?: string;
+        /** @description updated on or before */
+        updatedTo?: string;
+        includeRejected?: boolean;
+        /** @description relevance (default with q), date, score */
+        sort?: 'relevance' | 'date' | 'score';
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description facet counts to return for the current query; one or more of severity, objectType, industry, vendor, cwe, kind, source, exploited, zeroDay, year (repeat or comma-separate) */
+        facets?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the records of the search, one per line, with a header line */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+    };
+  };
+  getVulnerabilityFeed: {
+    parameters: {
+      query?: {
+        /** @description only this vendor */
+        vendor?: string;
+        /** @description zh or en */
+        lang?: 'zh' | 'en';
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description an Atom 1.0 feed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/atom+xml': string;
+        };
+      };
+    };
+  };
+  getVulnerability: {
+    parameters: {
+      query?: {
+        /** @description include the sources' verbatim records */
+        raw?: boolean;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            vulnerability: components['schemas']['def-1'];
+            alsoKnownAs: string[];
+            sources: {
+              source: string;
+              key: string;
+              state: string;
+              file: string | null;
+              firstSeenAt: string;
+              updatedAt: string;
+              raw: string;
+            }[];
+            history: {
+              at: string;
+              change: string;
+              source: string | null;
+              sourceKey: string | null;
+              fields: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getVulnerabilityCve5: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            dataType: 'CVE_RECORD';
+            dataVersion: string;
+            cveMetadata: {
+              [key: string]: unknown;
+            };
+            containers: {
+              [key: string]: unknown;
+            };
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getVulnerabilityOsv: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An OSV record (https://ossf.github.io/osv-schema/) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            schema_version?: string;
+            id: string;
+            /** Format: date-time */
+            modified: string;
+            /** Format: date-time */
+            published?: string;
+            /** Format: date-time */
+            withdrawn?: string;
+            aliases?: string[];
+            summary?: string;
+            details?: string;
+            severity?: {
+              type?: string;
+              score?: string;
+            }[];
+            affected?: {
+              package?: {
+                ecosystem?: string;
+                name?: string;
+                purl?: string;
+              };
+              ranges?: {
+                type?: string;
+                repo?: string;
+                events?: {
+                  [key: string]: string;
+                }[];
+                database_specific?: {
+                  [key: string]: unknown;
+                };
+              }[];
+              versions?: string[];
+              ecosystem_specific?: {
+                [key: string]: unknown;
+              };
+              database_specific?: {
+                [key: string]: unknown;
+              };
+            }[];
+            references?: {
+              type?: string;
+              url?: string;
+            }[];
+            credits?: {
+              name?: string;
+              type?: string;
+            }[];
+            database_specific?: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getVulnerabilityCsaf: {
+    parameters: {
+      query?: {
+        lang?: 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A CSAF 2.0 document (csaf_security_advisory, or csaf_vex where vendor statuses are known) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            document: {
+              [key: string]: unknown;
+            };
+            product_tree: {
+              [key: string]: unknown;
+            };
+            vulnerabilities: {
+              [key: string]: unknown;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listVendors: {
+    parameters: {
+      query?: {
+        q?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              vendor: string;
+              count: number;
+              high: number;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getStats: {
+    parameters: {
+      query?: {
+        weeks?: number;
+        from?: string;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            total: number;
+            /** @description count per value */
+            bySeverity: {
+              [key: string]: number;
+            };
+            /** @description count per value */
+            byObjectType: {
+              [key: string]: number;
+            };
+            /** @description count per value */
+            byKind: {
+              [key: string]: number;
+            };
+            /** @description count per value */
+            bySource: {
+              [key: string]: number;
+            };
+            exploited: number;
+            zeroDay: number;
+            byWeek: {
+              /** @description ISO week, 2024-W04 */
+              week: string;
+              /** Format: date */
+              start: string;
+              total: number;
+              high: number;
+              medium: number;
+              low: number;
+              averageScore: number | null;
+            }[];
+            topVendors: {
+              vendor: string;
+              count: number;
+              high: number;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listMessages: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              author: string;
+              /** @enum {string} */
+              side: 'coordinator' | 'reporter' | 'recipient';
+              /** @enum {string} */
+              audience: 'internal' | 'reporter' | 'recipients' | 'organisation';
+              organisationId: number | null;
+              replyTo: number | null;
+              body: string;
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          body: string;
+          /** @enum {string} */
+          audience?: 'internal' | 'reporter' | 'recipients' | 'organisation';
+          organisationId?: number;
+          replyTo?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            author: string;
+            /** @enum {string} */
+            side: 'coordinator' | 'reporter' | 'recipient';
+            /** @enum {string} */
+            audience: 'internal' | 'reporter' | 'recipients' | 'organisation';
+            organisationId: number | null;
+            replyTo: number | null;
+            body: string;
+            createdAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getReporterRanking: {
+    parameters: {
+      query?: {
+        week?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            week: string;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            rows: {
+              rank: number;
+              /** @description null for individual researchers together */
+              name: string | null;
+              /** @enum {string} */
+              kind: 'organisation' | 'individuals';
+              reported: number;
+              original: number;
+            }[];
+            total: {
+              reported: number;
+              original: number;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getMyReporterStats: {
+    parameters: {
+      query?: {
+        weeks?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            weeks: {
+              week: string;
+              reported: number;
+              original: number;
+              verified: number;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  scoreCvss: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          vector: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            version: string;
+            base: number;
+            temporal: number | null;
+            environmental: number | null;
+            overall: number;
+            severity: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listSubmissions: {
+    parameters: {
+      query?: {
+        state?:
+          | 'submitted'
+          | 'triaged'
+          | 'need_info'
+          | 'duplicate'
+          | 'rejected'
+          | 'verifying'
+          | 'verified'
+          | 'notified'
+          | 'fixed'
+          | 'published';
+        mine?: boolean;
+        limit?: number;
+        before?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              trackingNo: string;
+              kind: string;
+              /** @enum {string} */
+              state:
+                | 'submitted'
+                | 'triaged'
+                | 'need_info'
+                | 'duplicate'
+                | 'rejected'
+                | 'verifying'
+                | 'verified'
+                | 'notified'
+                | 'fixed'
+                | 'published';
+              title: string;
+              severity: string | null;
+              /** @description the public id, once verified */
+              vulnerabilityId: string | null;
+              createdAt: string;
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createSubmission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          kind: 'general' | 'event';
+          title: string;
+          vendor?: string;
+          product?: string;
+          version?: string;
+          affectedOrganisation?: string;
+          affectedSystem?: string;
+          description: string;
+          reproduction?: string;
+          poc?: string;
+          cveId?: string;
+          cvssVector?: string;
+          /** @enum {string} */
+          originality: 'original' | 'collected';
+          sourceUrl?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            kind: string;
+            /** @enum {string} */
+            state:
+              | 'submitted'
+              | 'triaged'
+              | 'need_info'
+              | 'duplicate'
+              | 'rejected'
+              | 'verifying'
+              | 'verified'
+              | 'notified'
+              | 'fixed'
+              | 'published';
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
+            } | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
+            } | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
+            }[];
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
+            }[];
+            next: string[];
+            assigneeId?: number | null;
+            duplicateCandidates?: {
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSubmission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            kind: string;
+            /** @enum {string} */
+            state:
+              | 'submitted'
+              | 'triaged'
+              | 'need_info'
+              | 'duplicate'
+              | 'rejected'
+              | 'verifying'
+              | 'verified'
+              | 'notified'
+              | 'fixed'
+              | 'published';
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
+            } | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
+            } | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
+            }[];
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
+            }[];
+            next: string[];
+            assigneeId?: number | null;
+            duplicateCandidates?: {
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  transitionSubmission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          to:
+            | 'submitted'
+            | 'triaged'
+            | 'need_info'
+            | 'duplicate'
+            | 'rejected'
+            | 'verifying'
+            | 'verified'
+            | 'notified'
+            | 'fixed'
+            | 'published';
+          note?: string;
+          reason?: string;
+          duplicateOf?: string;
+          verification?: {
+            environment: string;
+            steps: string;
+            /** @enum {string} */
+            result: 'reproduced' | 'not_reproduced';
+            pocUrl?: string;
+            verifier: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            kind: string;
+            /** @enum {string} */
+            state:
+              | 'submitted'
+              | 'triaged'
+              | 'need_info'
+              | 'duplicate'
+              | 'rejected'
+              | 'verifying'
+              | 'verified'
+              | 'notified'
+              | 'fixed'
+              | 'published';
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
+            } | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
+            } | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
+            }[];
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
+            }[];
+            next: string[];
+            assigneeId?: number | null;
+            duplicateCandidates?: {
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  publishSubmission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description e.g. 2026-02-01T09:00:00+08:00 */
+          embargoUntil?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            kind: string;
+            /** @enum {string} */
+            state:
+              | 'submitted'
+              | 'triaged'
+              | 'need_info'
+              | 'duplicate'
+              | 'rejected'
+              | 'verifying'
+              | 'verified'
+              | 'notified'
+              | 'fixed'
+              | 'published';
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
+            } | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
+            } | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
+            }[];
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
+            }[];
+            next: string[];
+            assigneeId?: number | null;
+            duplicateCandidates?: {
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  assignSubmission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          assigneeId: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            kind: string;
+            /** @enum {string} */
+            state:
+              | 'submitted'
+              | 'triaged'
+              | 'need_info'
+              | 'duplicate'
+              | 'rejected'
+              | 'verifying'
+              | 'verified'
+              | 'notified'
+              | 'fixed'
+              | 'published';
+            stateReason: string | null;
+            title: string;
+            vendor: string | null;
+            product: string | null;
+            version: string | null;
+            affectedOrganisation: string | null;
+            affectedSystem: string | null;
+            description: string;
+            reproduction: string | null;
+            poc: string | null;
+            cveId: string | null;
+            cvss: {
+              vector: string;
+              version: string | null;
+              score: number | null;
+              severity: string | null;
+            } | null;
+            weakness: {
+              cwe: string | null;
+              nameZh: string | null;
+            } | null;
+            originality: string;
+            sourceUrl: string | null;
+            vulnerabilityId: string | null;
+            embargoUntil: string | null;
+            publishedAt: string | null;
+            duplicateOf: string | null;
+            createdAt: string;
+            updatedAt: string;
+            timeline: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+            verifications: {
+              environment: string;
+              steps: string;
+              result: string;
+              poc_url: string | null;
+              verifier: string;
+              at: string;
+            }[];
+            attachments: {
+              sha256: string;
+              filename: string;
+              size: number;
+              content_type: string;
+            }[];
+            next: string[];
+            assigneeId?: number | null;
+            duplicateCandidates?: {
+              id: string;
+              title: string;
+              score: number;
+              kind: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAttachment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+        sha256: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file as it was attached, with its own media type */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+          'application/json': string;
+          'application/pdf': string;
+          'image/png': string;
+          'image/jpeg': string;
+          'application/zip': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addAttachment: {
+    parameters: {
+      query: {
+        filename: string;
+      };
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            sha256: string;
+            size: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listSubmissionNotifications: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              deadline: string;
+              fixUrl: string | null;
+              answer: string | null;
+              overdue: boolean;
+              events: {
                 at: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+                actor: string;
+                from: string | null;
+                to: string;
+                note: string | null;
+              }[];
+            }[];
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        period: "week" | "month" | "year";
-                        id: string;
-                        from: string;
-                        to: string;
-                        total: number;
-                        opened: number;
-                        closed: number;
-                        bySector: {
-                            [key: string]: number;
-                        };
-                        byVector: {
-                            [key: string]: number;
-                        };
-                        byStatus: {
-                            [key: string]: number;
-                        };
-                        byTlp: {
-                            [key: string]: number;
-                        };
-                        /** @description period 'year' only: per month, January first */
-                        byMonth?: number[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    getIncident: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description INC-2026-0001 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        title: string;
-                        summary: string;
-                        victims: {
-                            name: string;
-                            /** @enum {string} */
-                            sector: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                            organisationId?: number;
-                        }[];
-                        discoveredAt: string;
-                        startedAt?: string;
-                        endedAt?: string;
-                        /** @enum {string} */
-                        status: "open" | "analysing" | "contained" | "closed";
-                        attackChain: {
-                            order: number;
-                            /** @enum {string} */
-                            phase: "initial-access" | "execution" | "persistence" | "privilege-escalation" | "defense-evasion" | "credential-access" | "discovery" | "lateral-movement" | "collection" | "command-and-control" | "exfiltration" | "impact";
-                            description: string;
-                            techniqueIds: string[];
-                            vulnerabilityIds: string[];
-                            assets?: string;
-                        }[];
-                        assets: {
-                            /** @enum {string} */
-                            kind: "server" | "workstation" | "mail-server" | "camera" | "plc" | "network-device" | "database" | "upgrade-server" | "other";
-                            count: number;
-                        }[];
-                        dataTaken?: string;
-                        indicators: {
-                            /** @enum {string} */
-                            type: "ipv4" | "ipv6" | "domain" | "url" | "md5" | "sha1" | "sha256" | "sha512" | "cert-serial" | "cert-thumbprint" | "email";
-                            value: string;
-                            description?: string;
-                        }[];
-                        attribution?: {
-                            actor: string;
-                            /** @enum {string} */
-                            confidence: "low" | "medium" | "high";
-                        };
-                        /** @enum {string} */
-                        vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                        /** @enum {string} */
-                        tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                        sharedWithOrganisationIds?: number[];
-                        createdAt: string;
-                        updatedAt: string;
-                        caseTrackingNo: string | null;
-                        history: {
-                            at: string;
-                            actor: string;
-                            kind: string;
-                            fromStatus: string | null;
-                            toStatus: string | null;
-                            fields: string[];
-                            change: string;
-                            note: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  notifyRecipients: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
     };
-    updateIncident: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description INC-2026-0001 */
-                id: string;
-            };
-            cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          recipients: {
+            organisationId: number;
+            /** @enum {string} */
+            category:
+              | 'vendor'
+              | 'affected_org'
+              | 'critical_sector'
+              | 'telecom_operator'
+              | 'regional_branch'
+              | 'education_cert'
+              | 'authority';
+          }[];
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        title: string;
-                        summary: string;
-                        victims: {
-                            name: string;
-                            /** @enum {string} */
-                            sector: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                            organisationId?: number;
-                        }[];
-                        discoveredAt: string;
-                        startedAt?: string;
-                        endedAt?: string;
-                        /** @enum {string} */
-                        status: "open" | "analysing" | "contained" | "closed";
-                        attackChain: {
-                            order: number;
-                            /** @enum {string} */
-                            phase: "initial-access" | "execution" | "persistence" | "privilege-escalation" | "defense-evasion" | "credential-access" | "discovery" | "lateral-movement" | "collection" | "command-and-control" | "exfiltration" | "impact";
-                            description: string;
-                            techniqueIds: string[];
-                            vulnerabilityIds: string[];
-                            assets?: string;
-                        }[];
-                        assets: {
-                            /** @enum {string} */
-                            kind: "server" | "workstation" | "mail-server" | "camera" | "plc" | "network-device" | "database" | "upgrade-server" | "other";
-                            count: number;
-                        }[];
-                        dataTaken?: string;
-                        indicators: {
-                            /** @enum {string} */
-                            type: "ipv4" | "ipv6" | "domain" | "url" | "md5" | "sha1" | "sha256" | "sha512" | "cert-serial" | "cert-thumbprint" | "email";
-                            value: string;
-                            description?: string;
-                        }[];
-                        attribution?: {
-                            actor: string;
-                            /** @enum {string} */
-                            confidence: "low" | "medium" | "high";
-                        };
-                        /** @enum {string} */
-                        vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                        /** @enum {string} */
-                        tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                        sharedWithOrganisationIds?: number[];
-                        createdAt: string;
-                        updatedAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+      };
     };
-    transitionIncident: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description INC-2026-0001 */
-                id: string;
-            };
-            cookie?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    to: "open" | "analysing" | "contained" | "closed";
-                    note?: string;
-                };
-            };
+        content: {
+          'application/json': {
+            notifications: {
+              id: number;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              deadline: string;
+              fixUrl: string | null;
+              answer: string | null;
+              overdue: boolean;
+              events: {
+                at: string;
+                actor: string;
+                from: string | null;
+                to: string;
+                note: string | null;
+              }[];
+            }[];
+            messages: number;
+          };
         };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        title: string;
-                        summary: string;
-                        victims: {
-                            name: string;
-                            /** @enum {string} */
-                            sector: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                            organisationId?: number;
-                        }[];
-                        discoveredAt: string;
-                        startedAt?: string;
-                        endedAt?: string;
-                        /** @enum {string} */
-                        status: "open" | "analysing" | "contained" | "closed";
-                        attackChain: {
-                            order: number;
-                            /** @enum {string} */
-                            phase: "initial-access" | "execution" | "persistence" | "privilege-escalation" | "defense-evasion" | "credential-access" | "discovery" | "lateral-movement" | "collection" | "command-and-control" | "exfiltration" | "impact";
-                            description: string;
-                            techniqueIds: string[];
-                            vulnerabilityIds: string[];
-                            assets?: string;
-                        }[];
-                        assets: {
-                            /** @enum {string} */
-                            kind: "server" | "workstation" | "mail-server" | "camera" | "plc" | "network-device" | "database" | "upgrade-server" | "other";
-                            count: number;
-                        }[];
-                        dataTaken?: string;
-                        indicators: {
-                            /** @enum {string} */
-                            type: "ipv4" | "ipv6" | "domain" | "url" | "md5" | "sha1" | "sha256" | "sha512" | "cert-serial" | "cert-thumbprint" | "email";
-                            value: string;
-                            description?: string;
-                        }[];
-                        attribution?: {
-                            actor: string;
-                            /** @enum {string} */
-                            confidence: "low" | "medium" | "high";
-                        };
-                        /** @enum {string} */
-                        vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                        /** @enum {string} */
-                        tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                        sharedWithOrganisationIds?: number[];
-                        createdAt: string;
-                        updatedAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    getIncidentStix: {
-        parameters: {
-            query?: {
-                download?: boolean;
-            };
-            header?: never;
-            path: {
-                /** @description INC-2026-0001 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description a STIX 2.1 bundle; its schema is OASIS’s (vendored in src/incidents/stix-schemas) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/stix+json;version=2.1": {
-                        /** @enum {string} */
-                        type: "bundle";
-                        id: string;
-                        objects: {
-                            [key: string]: unknown;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  getNotification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
     };
-    importIncidentStix: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+        content: {
+          'application/json': {
+            notification: {
+              id: number;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              deadline: string;
+              fixUrl: string | null;
+              answer: string | null;
+              overdue: boolean;
+              events: {
+                at: string;
+                actor: string;
+                from: string | null;
+                to: string;
+                note: string | null;
+              }[];
             };
+            report: {
+              id: string | null;
+              title: string;
+              vendor: string | null;
+              product: string | null;
+              version: string | null;
+              affectedSystem: string | null;
+              description: string;
+              severity: string | null;
+              cvssVector: string | null;
+            };
+          };
         };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        incident: {
-                            id: string;
-                            title: string;
-                            summary: string;
-                            victims: {
-                                name: string;
-                                /** @enum {string} */
-                                sector: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                                organisationId?: number;
-                            }[];
-                            discoveredAt: string;
-                            startedAt?: string;
-                            endedAt?: string;
-                            /** @enum {string} */
-                            status: "open" | "analysing" | "contained" | "closed";
-                            attackChain: {
-                                order: number;
-                                /** @enum {string} */
-                                phase: "initial-access" | "execution" | "persistence" | "privilege-escalation" | "defense-evasion" | "credential-access" | "discovery" | "lateral-movement" | "collection" | "command-and-control" | "exfiltration" | "impact";
-                                description: string;
-                                techniqueIds: string[];
-                                vulnerabilityIds: string[];
-                                assets?: string;
-                            }[];
-                            assets: {
-                                /** @enum {string} */
-                                kind: "server" | "workstation" | "mail-server" | "camera" | "plc" | "network-device" | "database" | "upgrade-server" | "other";
-                                count: number;
-                            }[];
-                            dataTaken?: string;
-                            indicators: {
-                                /** @enum {string} */
-                                type: "ipv4" | "ipv6" | "domain" | "url" | "md5" | "sha1" | "sha256" | "sha512" | "cert-serial" | "cert-thumbprint" | "email";
-                                value: string;
-                                description?: string;
-                            }[];
-                            attribution?: {
-                                actor: string;
-                                /** @enum {string} */
-                                confidence: "low" | "medium" | "high";
-                            };
-                            /** @enum {string} */
-                            vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                            /** @enum {string} */
-                            tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                            sharedWithOrganisationIds?: number[];
-                            createdAt: string;
-                            updatedAt: string;
-                        };
-                        /** @enum {string} */
-                        outcome: "created" | "updated" | "unchanged";
-                        warnings: string[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        incident: {
-                            id: string;
-                            title: string;
-                            summary: string;
-                            victims: {
-                                name: string;
-                                /** @enum {string} */
-                                sector: "energy" | "chemical" | "finance" | "telecom" | "government" | "healthcare" | "education" | "transport" | "manufacturing" | "water" | "internet" | "other";
-                                organisationId?: number;
-                            }[];
-                            discoveredAt: string;
-                            startedAt?: string;
-                            endedAt?: string;
-                            /** @enum {string} */
-                            status: "open" | "analysing" | "contained" | "closed";
-                            attackChain: {
-                                order: number;
-                                /** @enum {string} */
-                                phase: "initial-access" | "execution" | "persistence" | "privilege-escalation" | "defense-evasion" | "credential-access" | "discovery" | "lateral-movement" | "collection" | "command-and-control" | "exfiltration" | "impact";
-                                description: string;
-                                techniqueIds: string[];
-                                vulnerabilityIds: string[];
-                                assets?: string;
-                            }[];
-                            assets: {
-                                /** @enum {string} */
-                                kind: "server" | "workstation" | "mail-server" | "camera" | "plc" | "network-device" | "database" | "upgrade-server" | "other";
-                                count: number;
-                            }[];
-                            dataTaken?: string;
-                            indicators: {
-                                /** @enum {string} */
-                                type: "ipv4" | "ipv6" | "domain" | "url" | "md5" | "sha1" | "sha256" | "sha512" | "cert-serial" | "cert-thumbprint" | "email";
-                                value: string;
-                                description?: string;
-                            }[];
-                            attribution?: {
-                                actor: string;
-                                /** @enum {string} */
-                                confidence: "low" | "medium" | "high";
-                            };
-                            /** @enum {string} */
-                            vector: "vulnerability-exploit" | "weak-credential" | "phishing" | "supply-chain" | "stolen-certificate" | "misconfiguration" | "other";
-                            /** @enum {string} */
-                            tlp: "clear" | "green" | "amber" | "amber+strict" | "red";
-                            sharedWithOrganisationIds?: number[];
-                            createdAt: string;
-                            updatedAt: string;
-                        };
-                        /** @enum {string} */
-                        outcome: "created" | "updated" | "unchanged";
-                        warnings: string[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    notifyIncident: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description INC-2026-0001 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    recipients: {
-                        organisationId: number;
-                        /** @enum {string} */
-                        category: "vendor" | "affected_org" | "critical_sector" | "telecom_operator" | "regional_branch" | "education_cert" | "authority";
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        trackingNo: string;
-                        notifications: {
-                            id: number;
-                            organisationId: number;
-                            organisation: string;
-                            category: string;
-                            /** @enum {string} */
-                            state: "sent" | "undeliverable" | "delivered" | "acknowledged" | "fixed" | "disputed" | "no_response";
-                            deadline: string;
-                            fixUrl: string | null;
-                            answer: string | null;
-                            overdue: boolean;
-                            events: {
-                                at: string;
-                                actor: string;
-                                from: string | null;
-                                to: string;
-                                note: string | null;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  actOnNotification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
     };
-    listBulletins: {
-        parameters: {
-            query: {
-                limit: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          action: 'acknowledge' | 'fix' | 'dispute';
+          fixUrl?: string;
+          note?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            year: number;
-                            week: number;
-                            /** Format: date */
-                            start: string;
-                            /** Format: date */
-                            end: string;
-                            publishedAt: string;
-                            total: number;
-                            high: number;
-                            links: {
-                                [key: string]: string;
-                            };
-                        }[];
-                    };
-                };
-            };
-        };
+      };
     };
-    getBulletin: {
-        parameters: {
-            query: {
-                lang: "zh" | "en";
-                format: "json" | "html" | "md" | "pdf";
-                download: boolean;
-            };
-            header?: never;
-            path: {
-                /** @description ISO week, e.g. 2024-W04 */
-                id: string;
-            };
-            cookie?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description every figure (format=json), or the bulletin as HTML, Markdown or PDF */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                    "text/html": string;
-                    "text/markdown": string;
-                    "application/pdf": string;
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            organisation: string;
+            category: string;
+            /** @enum {string} */
+            state:
+              'sent' | 'undeliverable' | 'delivered' | 'acknowledged' | 'fixed' | 'disputed' | 'no_response';
+            deadline: string;
+            fixUrl: string | null;
+            answer: string | null;
+            overdue: boolean;
+            events: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+          };
         };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    setBulletinEditorial: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description ISO week, e.g. 2024-W04 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    news?: {
-                        title: string;
-                        summary?: string;
-                        url?: string;
-                    }[];
-                    verifications?: {
-                        title: string;
-                        description: string;
-                        pocUrl?: string;
-                        referenceUrl?: string;
-                        provider?: string;
-                    }[];
-                    pinnedAlerts?: string[];
-                    droppedAlerts?: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        state: "draft" | "published";
-                        publishedAt: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  getByLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
     };
-    publishBulletin: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description ISO week, e.g. 2024-W04 */
-                id: string;
-            };
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        state: "draft" | "published";
-                        publishedAt: string | null;
-                    };
-                };
+        content: {
+          'application/json': {
+            notification: {
+              id: number;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              deadline: string;
+              fixUrl: string | null;
+              answer: string | null;
+              overdue: boolean;
+              events: {
+                at: string;
+                actor: string;
+                from: string | null;
+                to: string;
+                note: string | null;
+              }[];
             };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
+            report: {
+              id: string | null;
+              title: string;
+              vendor: string | null;
+              product: string | null;
+              version: string | null;
+              affectedSystem: string | null;
+              description: string;
+              severity: string | null;
+              cvssVector: string | null;
             };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+          };
         };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    getCsafProviderMetadata: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description CSAF 2.0 provider metadata (provider_json_schema.json) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        canonical_url: string;
-                        distributions: {
-                            directory_url: string;
-                            rolie: {
-                                feeds: {
-                                    summary: string;
-                                    tlp_label: string;
-                                    url: string;
-                                }[];
-                                services: string[];
-                                categories: string[];
-                            };
-                        }[];
-                        /** Format: date-time */
-                        last_updated: string;
-                        list_on_CSAF_aggregators: boolean;
-                        metadata_version: string;
-                        mirror_on_CSAF_aggregators: boolean;
-                        public_openpgp_keys: {
-                            fingerprint: string;
-                            url: string;
-                        }[];
-                        publisher: {
-                            category: string;
-                            name: string;
-                            namespace: string;
-                        };
-                        role: string;
-                    };
-                };
-            };
-        };
+  };
+  actByLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
     };
-    getSecurityTxt: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          action: 'acknowledge' | 'fix' | 'dispute';
+          fixUrl?: string;
+          note?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description security.txt */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
-                };
-            };
-        };
+      };
     };
-    listAdvisories: {
-        parameters: {
-            query?: {
-                status?: "draft" | "published";
-                /** @description only advisories with a smaller id (paging) */
-                before?: number;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            /** @description VS-SA-<year>-<n>, assigned on first publication */
-                            publicId: string | null;
-                            /** @enum {string} */
-                            status: "draft" | "published";
-                            titleZh: string | null;
-                            titleEn: string | null;
-                            summaryZh: string | null;
-                            summaryEn: string | null;
-                            /** @enum {string} */
-                            tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                            vulnerabilityIds: string[];
-                            createdBy: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            publishedAt: string | null;
-                            revisions: {
-                                number: number;
-                                /** Format: date-time */
-                                at: string;
-                                summary: string | null;
-                                actor: string;
-                            }[];
-                            /** @description Published, and changed since the last revision: publish again to revise */
-                            pendingChanges: boolean;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            organisation: string;
+            category: string;
+            /** @enum {string} */
+            state:
+              'sent' | 'undeliverable' | 'delivered' | 'acknowledged' | 'fixed' | 'disputed' | 'no_response';
+            deadline: string;
+            fixUrl: string | null;
+            answer: string | null;
+            overdue: boolean;
+            events: {
+              at: string;
+              actor: string;
+              from: string | null;
+              to: string;
+              note: string | null;
+            }[];
+          };
         };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    createAdvisory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    titleZh?: string | null;
-                    titleEn?: string | null;
-                    summaryZh?: string | null;
-                    summaryEn?: string | null;
-                    /** @enum {string} */
-                    tlp?: "WHITE" | "GREEN" | "AMBER" | "RED";
-                    vulnerabilityIds?: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @description VS-SA-<year>-<n>, assigned on first publication */
-                        publicId: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "published";
-                        titleZh: string | null;
-                        titleEn: string | null;
-                        summaryZh: string | null;
-                        summaryEn: string | null;
-                        /** @enum {string} */
-                        tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                        vulnerabilityIds: string[];
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        revisions: {
-                            number: number;
-                            /** Format: date-time */
-                            at: string;
-                            summary: string | null;
-                            actor: string;
-                        }[];
-                        /** @description Published, and changed since the last revision: publish again to revise */
-                        pendingChanges: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  listInbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    getAdvisory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the row id, or the public id VS-SA-… */
-                id: string;
-            };
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @description VS-SA-<year>-<n>, assigned on first publication */
-                        publicId: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "published";
-                        titleZh: string | null;
-                        titleEn: string | null;
-                        summaryZh: string | null;
-                        summaryEn: string | null;
-                        /** @enum {string} */
-                        tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                        vulnerabilityIds: string[];
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        revisions: {
-                            number: number;
-                            /** Format: date-time */
-                            at: string;
-                            summary: string | null;
-                            actor: string;
-                        }[];
-                        /** @description Published, and changed since the last revision: publish again to revise */
-                        pendingChanges: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              notificationId: number | null;
+              subject: string;
+              text: string;
+              createdAt: string;
+              readAt: string | null;
+            }[];
+          };
         };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    updateAdvisory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the row id, or the public id VS-SA-… */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    titleZh?: string | null;
-                    titleEn?: string | null;
-                    summaryZh?: string | null;
-                    summaryEn?: string | null;
-                    /** @enum {string} */
-                    tlp?: "WHITE" | "GREEN" | "AMBER" | "RED";
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @description VS-SA-<year>-<n>, assigned on first publication */
-                        publicId: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "published";
-                        titleZh: string | null;
-                        titleEn: string | null;
-                        summaryZh: string | null;
-                        summaryEn: string | null;
-                        /** @enum {string} */
-                        tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                        vulnerabilityIds: string[];
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        revisions: {
-                            number: number;
-                            /** Format: date-time */
-                            at: string;
-                            summary: string | null;
-                            actor: string;
-                        }[];
-                        /** @description Published, and changed since the last revision: publish again to revise */
-                        pendingChanges: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  listNotifications: {
+    parameters: {
+      query: {
+        organisationId?: number;
+        state?:
+          'sent' | 'undeliverable' | 'delivered' | 'acknowledged' | 'fixed' | 'disputed' | 'no_response';
+        overdue?: boolean;
+        cursor?: string;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    addAdvisoryRecords: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the row id, or the public id VS-SA-… */
-                id: string;
-            };
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    ids: string[];
-                };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              trackingNo: string;
+              title: string;
+              severity: string | null;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              notifiedAt: string;
+              deadline: string;
+              fixUrl: string | null;
+              overdue: boolean;
+            }[];
+            nextCursor: string | null;
+            summary: {
+              total: number;
+              overdue: number;
+              byOrganisation: {
+                organisationId: number;
+                organisation: string;
+                total: number;
+                open: number;
+                overdue: number;
+              }[];
+              byState: {
+                sent: number;
+                undeliverable: number;
+                delivered: number;
+                acknowledged: number;
+                fixed: number;
+                disputed: number;
+                no_response: number;
+              };
             };
+          };
         };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @description VS-SA-<year>-<n>, assigned on first publication */
-                        publicId: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "published";
-                        titleZh: string | null;
-                        titleEn: string | null;
-                        summaryZh: string | null;
-                        summaryEn: string | null;
-                        /** @enum {string} */
-                        tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                        vulnerabilityIds: string[];
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        revisions: {
-                            number: number;
-                            /** Format: date-time */
-                            at: string;
-                            summary: string | null;
-                            actor: string;
-                        }[];
-                        /** @description Published, and changed since the last revision: publish again to revise */
-                        pendingChanges: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    removeAdvisoryRecord: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                vulnId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @description VS-SA-<year>-<n>, assigned on first publication */
-                        publicId: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "published";
-                        titleZh: string | null;
-                        titleEn: string | null;
-                        summaryZh: string | null;
-                        summaryEn: string | null;
-                        /** @enum {string} */
-                        tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                        vulnerabilityIds: string[];
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        revisions: {
-                            number: number;
-                            /** Format: date-time */
-                            at: string;
-                            summary: string | null;
-                            actor: string;
-                        }[];
-                        /** @description Published, and changed since the last revision: publish again to revise */
-                        pendingChanges: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  listWatchlists: {
+    parameters: {
+      query?: {
+        organisationId?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    publishAdvisory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the row id, or the public id VS-SA-… */
-                id: string;
-            };
-            cookie?: never;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description what changed */
-                    summary?: string;
-                };
-            };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              organisationId: number;
+              name: string;
+              /** @enum {string} */
+              delivery: 'immediate' | 'daily' | 'weekly';
+              createdBy: string;
+              createdAt: string;
+              updatedAt: string;
+              items: {
+                id: number;
+                /** @enum {string} */
+                kind: 'product' | 'cpe' | 'keyword';
+                vendor: string | null;
+                product: string | null;
+                range: string | null;
+                cpe: string | null;
+                keyword: string | null;
+              }[];
+            }[];
+          };
         };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        /** @description VS-SA-<year>-<n>, assigned on first publication */
-                        publicId: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "published";
-                        titleZh: string | null;
-                        titleEn: string | null;
-                        summaryZh: string | null;
-                        summaryEn: string | null;
-                        /** @enum {string} */
-                        tlp: "WHITE" | "GREEN" | "AMBER" | "RED";
-                        vulnerabilityIds: string[];
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        revisions: {
-                            number: number;
-                            /** Format: date-time */
-                            at: string;
-                            summary: string | null;
-                            actor: string;
-                        }[];
-                        /** @description Published, and changed since the last revision: publish again to revise */
-                        pendingChanges: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    getAdvisoryCsaf: {
-        parameters: {
-            query?: {
-                lang?: "zh" | "en";
-            };
-            header?: never;
-            path: {
-                /** @description the row id, or the public id VS-SA-… */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A CSAF 2.0 document (csaf_security_advisory, or csaf_vex where vendor statuses are known) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        document: {
-                            [key: string]: unknown;
-                        };
-                        product_tree: {
-                            [key: string]: unknown;
-                        };
-                        vulnerabilities: {
-                            [key: string]: unknown;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
-        };
+  };
+  createWatchlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    getVocabularies: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          organisationId?: number;
+          name: string;
+          /** @enum {string} */
+          delivery?: 'immediate' | 'daily' | 'weekly';
+          items?: {
+            /** @enum {string} */
+            kind: 'product' | 'cpe' | 'keyword';
+            vendor?: string;
+            product?: string;
+            range?: string;
+            cpe?: string;
+            keyword?: string;
+          }[];
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        vulnerabilities: {
-                            objectTypes: {
-                                web_application: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                network_device: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                application: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                operating_system: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                smart_device: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                security_product: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                database: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                connected_vehicle: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                            industries: {
-                                telecom: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                mobile_internet: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                ics: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                        };
-                        incidents: {
-                            sectors: {
-                                energy: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                chemical: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                finance: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                telecom: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                government: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                healthcare: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                education: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                transport: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                manufacturing: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                water: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                internet: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                other: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                            attackPhases: {
-                                "initial-access": {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                execution: {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                persistence: {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                "privilege-escalation": {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                "defense-evasion": {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                "credential-access": {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                discovery: {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                "lateral-movement": {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                collection: {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                "command-and-control": {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                exfiltration: {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                                impact: {
-                                    tactic: string;
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                            assetKinds: {
-                                server: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                workstation: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "mail-server": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                camera: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                plc: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "network-device": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                database: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "upgrade-server": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                other: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                            vectors: {
-                                "vulnerability-exploit": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "weak-credential": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                phishing: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "supply-chain": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "stolen-certificate": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                misconfiguration: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                other: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                            statuses: {
-                                open: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                analysing: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                contained: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                closed: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                            transitions: {
-                                /** @description the statuses this one may change to */
-                                open: string[];
-                                /** @description the statuses this one may change to */
-                                analysing: string[];
-                                /** @description the statuses this one may change to */
-                                contained: string[];
-                                /** @description the statuses this one may change to */
-                                closed: string[];
-                            };
-                            tlpLevels: {
-                                clear: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                green: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                amber: {
-                                    zh: string;
-                                    en: string;
-                                };
-                                "amber+strict": {
-                                    zh: string;
-                                    en: string;
-                                };
-                                red: {
-                                    zh: string;
-                                    en: string;
-                                };
-                            };
-                        };
-                        notifications: {
-                            /** @description states in which a notification is settled: the recipient has nothing more to do */
-                            closedStates: string[];
-                        };
-                    };
-                };
-            };
-        };
+      };
     };
-    getWeek: {
-        parameters: {
-            query?: {
-                /** @description an ISO week id, e.g. 2023-W49 */
-                week?: string;
-                /** @description a calendar date */
-                date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        year: number;
-                        week: number;
-                        /**
-                         * Format: date
-                         * @description Monday
-                         */
-                        start: string;
-                        /**
-                         * Format: date
-                         * @description Sunday
-                         */
-                        end: string;
-                        previous: string;
-                        next: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["def-0"];
-                };
-            };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            name: string;
+            /** @enum {string} */
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
+            }[];
+          };
         };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
+  };
+  listWatchAlerts: {
+    parameters: {
+      query: {
+        organisationId?: number;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              organisationId: number;
+              watchlistId: number | null;
+              watchlist: string | null;
+              vulnerabilityId: string;
+              title: string | null;
+              severity: string | null;
+              /** @enum {string} */
+              reason: 'new' | 'published' | 'exploited';
+              /** @enum {string} */
+              delivery: 'immediate' | 'daily' | 'weekly';
+              matchReason: string;
+              createdAt: string;
+              deliveredAt: string | null;
+              digestSentAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getWatchlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            name: string;
+            /** @enum {string} */
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  updateWatchlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          /** @enum {string} */
+          delivery?: 'immediate' | 'daily' | 'weekly';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            name: string;
+            /** @enum {string} */
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteWatchlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addWatchItems: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          items: {
+            /** @enum {string} */
+            kind: 'product' | 'cpe' | 'keyword';
+            vendor?: string;
+            product?: string;
+            range?: string;
+            cpe?: string;
+            keyword?: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            name: string;
+            /** @enum {string} */
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  removeWatchItem: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        itemId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            organisationId: number;
+            name: string;
+            /** @enum {string} */
+            delivery: 'immediate' | 'daily' | 'weekly';
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            items: {
+              id: number;
+              /** @enum {string} */
+              kind: 'product' | 'cpe' | 'keyword';
+              vendor: string | null;
+              product: string | null;
+              range: string | null;
+              cpe: string | null;
+              keyword: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listFeeds: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              /** @enum {string} */
+              format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+              url: string;
+              /** @description the schedule in milliseconds */
+              scheduleMs: number | null;
+              /** @description '6h', '1d', '1h30m'; null = on demand only */
+              schedule: string | null;
+              createdAt: string;
+              status: {
+                lastAttemptAt: string | null;
+                lastSuccessAt: string | null;
+                /** @enum {string|null} */
+                lastOutcome: 'imported' | 'not_modified' | 'failed' | null;
+                lastHttpStatus: number | null;
+                lastError: string | null;
+                lastErrorAt: string | null;
+                /** @description the validator the next conditional GET sends */
+                etag?: string | null;
+                lastModified?: string | null;
+                lastCounts: {
+                  read: number;
+                  imported: number;
+                  updated: number;
+                  unchanged: number;
+                  rejected: number;
+                };
+                consecutiveFailures: number;
+                nextRunAt: string | null;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addFeed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** @enum {string} */
+          format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+          url: string;
+          schedule?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            /** @enum {string} */
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            url: string;
+            /** @description the schedule in milliseconds */
+            scheduleMs: number | null;
+            /** @description '6h', '1d', '1h30m'; null = on demand only */
+            schedule: string | null;
+            createdAt: string;
+            status: {
+              lastAttemptAt: string | null;
+              lastSuccessAt: string | null;
+              /** @enum {string|null} */
+              lastOutcome: 'imported' | 'not_modified' | 'failed' | null;
+              lastHttpStatus: number | null;
+              lastError: string | null;
+              lastErrorAt: string | null;
+              /** @description the validator the next conditional GET sends */
+              etag?: string | null;
+              lastModified?: string | null;
+              lastCounts: {
+                read: number;
+                imported: number;
+                updated: number;
+                unchanged: number;
+                rejected: number;
+              };
+              consecutiveFailures: number;
+              nextRunAt: string | null;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getFeed: {
+    parameters: {
+      query: {
+        runs: number;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            /** @enum {string} */
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            url: string;
+            /** @description the schedule in milliseconds */
+            scheduleMs: number | null;
+            /** @description '6h', '1d', '1h30m'; null = on demand only */
+            schedule: string | null;
+            createdAt: string;
+            status: {
+              lastAttemptAt: string | null;
+              lastSuccessAt: string | null;
+              /** @enum {string|null} */
+              lastOutcome: 'imported' | 'not_modified' | 'failed' | null;
+              lastHttpStatus: number | null;
+              lastError: string | null;
+              lastErrorAt: string | null;
+              /** @description the validator the next conditional GET sends */
+              etag?: string | null;
+              lastModified?: string | null;
+              lastCounts: {
+                read: number;
+                imported: number;
+                updated: number;
+                unchanged: number;
+                rejected: number;
+              };
+              consecutiveFailures: number;
+              nextRunAt: string | null;
+            };
+            runs: {
+              id: number;
+              url: string;
+              startedAt: string;
+              finishedAt: string;
+              /** @enum {string} */
+              outcome: 'imported' | 'not_modified' | 'failed';
+              httpStatus: number | null;
+              attempts: number;
+              bytes: number;
+              counts: {
+                read: number;
+                imported: number;
+                updated: number;
+                unchanged: number;
+                rejected: number;
+              };
+              importRunId: number | null;
+              error: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  removeFeed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  updateFeed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          format?: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+          url?: string;
+          schedule?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            /** @enum {string} */
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            url: string;
+            /** @description the schedule in milliseconds */
+            scheduleMs: number | null;
+            /** @description '6h', '1d', '1h30m'; null = on demand only */
+            schedule: string | null;
+            createdAt: string;
+            status: {
+              lastAttemptAt: string | null;
+              lastSuccessAt: string | null;
+              /** @enum {string|null} */
+              lastOutcome: 'imported' | 'not_modified' | 'failed' | null;
+              lastHttpStatus: number | null;
+              lastError: string | null;
+              lastErrorAt: string | null;
+              /** @description the validator the next conditional GET sends */
+              etag?: string | null;
+              lastModified?: string | null;
+              lastCounts: {
+                read: number;
+                imported: number;
+                updated: number;
+                unchanged: number;
+                rejected: number;
+              };
+              consecutiveFailures: number;
+              nextRunAt: string | null;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  syncFeed: {
+    parameters: {
+      query: {
+        force: boolean;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            feed: string;
+            /** @enum {string} */
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            url: string;
+            /** @enum {string} */
+            outcome: 'imported' | 'not_modified' | 'failed';
+            httpStatus: number | null;
+            attempts: number;
+            bytes: number;
+            counts: {
+              read: number;
+              imported: number;
+              updated: number;
+              unchanged: number;
+              rejected: number;
+            };
+            importRunId: number | null;
+            error: string | null;
+            /** @description the importer’s record-level issues (first 200) */
+            issues: {
+              file: string;
+              record?: string;
+              field?: string;
+              message: string;
+            }[];
+            /** @description false when another worker took the lease over meanwhile */
+            statusApplied: boolean;
+            durationMs: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listIncidents: {
+    parameters: {
+      query?: {
+        q?: string;
+        status?: 'open' | 'analysing' | 'contained' | 'closed';
+        sector?:
+          | 'energy'
+          | 'chemical'
+          | 'finance'
+          | 'telecom'
+          | 'government'
+          | 'healthcare'
+          | 'education'
+          | 'transport'
+          | 'manufacturing'
+          | 'water'
+          | 'internet'
+          | 'other';
+        vector?:
+          | 'vulnerability-exploit'
+          | 'weak-credential'
+          | 'phishing'
+          | 'supply-chain'
+          | 'stolen-certificate'
+          | 'misconfiguration'
+          | 'other';
+        tlp?: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+        from?: string;
+        to?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              status: 'open' | 'analysing' | 'contained' | 'closed';
+              /** @enum {string} */
+              tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+              /** @enum {string} */
+              vector:
+                | 'vulnerability-exploit'
+                | 'weak-credential'
+                | 'phishing'
+                | 'supply-chain'
+                | 'stolen-certificate'
+                | 'misconfiguration'
+                | 'other';
+              sectors: string[];
+              victims: string[];
+              discoveredAt: string;
+              updatedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createIncident: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            title: string;
+            summary: string;
+            victims: {
+              name: string;
+              /** @enum {string} */
+              sector:
+                | 'energy'
+                | 'chemical'
+                | 'finance'
+                | 'telecom'
+                | 'government'
+                | 'healthcare'
+                | 'education'
+                | 'transport'
+                | 'manufacturing'
+                | 'water'
+                | 'internet'
+                | 'other';
+              organisationId?: number;
+            }[];
+            discoveredAt: string;
+            startedAt?: string;
+            endedAt?: string;
+            /** @enum {string} */
+            status: 'open' | 'analysing' | 'contained' | 'closed';
+            attackChain: {
+              order: number;
+              /** @enum {string} */
+              phase:
+                | 'initial-access'
+                | 'execution'
+                | 'persistence'
+                | 'privilege-escalation'
+                | 'defense-evasion'
+                | 'credential-access'
+                | 'discovery'
+                | 'lateral-movement'
+                | 'collection'
+                | 'command-and-control'
+                | 'exfiltration'
+                | 'impact';
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
+              assets?: string;
+            }[];
+            assets: {
+              /** @enum {string} */
+              kind:
+                | 'server'
+                | 'workstation'
+                | 'mail-server'
+                | 'camera'
+                | 'plc'
+                | 'network-device'
+                | 'database'
+                | 'upgrade-server'
+                | 'other';
+              count: number;
+            }[];
+            dataTaken?: string;
+            indicators: {
+              /** @enum {string} */
+              type:
+                | 'ipv4'
+                | 'ipv6'
+                | 'domain'
+                | 'url'
+                | 'md5'
+                | 'sha1'
+                | 'sha256'
+                | 'sha512'
+                | 'cert-serial'
+                | 'cert-thumbprint'
+                | 'email';
+              value: string;
+              description?: string;
+            }[];
+            attribution?: {
+              actor: string;
+              /** @enum {string} */
+              confidence: 'low' | 'medium' | 'high';
+            };
+            /** @enum {string} */
+            vector:
+              | 'vulnerability-exploit'
+              | 'weak-credential'
+              | 'phishing'
+              | 'supply-chain'
+              | 'stolen-certificate'
+              | 'misconfiguration'
+              | 'other';
+            /** @enum {string} */
+            tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+            sharedWithOrganisationIds?: number[];
+            createdAt: string;
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getIncidentFigures: {
+    parameters: {
+      query: {
+        period: 'week' | 'month' | 'year';
+        at: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            period: 'week' | 'month' | 'year';
+            id: string;
+            from: string;
+            to: string;
+            total: number;
+            opened: number;
+            closed: number;
+            bySector: {
+              [key: string]: number;
+            };
+            byVector: {
+              [key: string]: number;
+            };
+            byStatus: {
+              [key: string]: number;
+            };
+            byTlp: {
+              [key: string]: number;
+            };
+            /** @description period 'year' only: per month, January first */
+            byMonth?: number[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getIncident: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description INC-2026-0001 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            title: string;
+            summary: string;
+            victims: {
+              name: string;
+              /** @enum {string} */
+              sector:
+                | 'energy'
+                | 'chemical'
+                | 'finance'
+                | 'telecom'
+                | 'government'
+                | 'healthcare'
+                | 'education'
+                | 'transport'
+                | 'manufacturing'
+                | 'water'
+                | 'internet'
+                | 'other';
+              organisationId?: number;
+            }[];
+            discoveredAt: string;
+            startedAt?: string;
+            endedAt?: string;
+            /** @enum {string} */
+            status: 'open' | 'analysing' | 'contained' | 'closed';
+            attackChain: {
+              order: number;
+              /** @enum {string} */
+              phase:
+                | 'initial-access'
+                | 'execution'
+                | 'persistence'
+                | 'privilege-escalation'
+                | 'defense-evasion'
+                | 'credential-access'
+                | 'discovery'
+                | 'lateral-movement'
+                | 'collection'
+                | 'command-and-control'
+                | 'exfiltration'
+                | 'impact';
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
+              assets?: string;
+            }[];
+            assets: {
+              /** @enum {string} */
+              kind:
+                | 'server'
+                | 'workstation'
+                | 'mail-server'
+                | 'camera'
+                | 'plc'
+                | 'network-device'
+                | 'database'
+                | 'upgrade-server'
+                | 'other';
+              count: number;
+            }[];
+            dataTaken?: string;
+            indicators: {
+              /** @enum {string} */
+              type:
+                | 'ipv4'
+                | 'ipv6'
+                | 'domain'
+                | 'url'
+                | 'md5'
+                | 'sha1'
+                | 'sha256'
+                | 'sha512'
+                | 'cert-serial'
+                | 'cert-thumbprint'
+                | 'email';
+              value: string;
+              description?: string;
+            }[];
+            attribution?: {
+              actor: string;
+              /** @enum {string} */
+              confidence: 'low' | 'medium' | 'high';
+            };
+            /** @enum {string} */
+            vector:
+              | 'vulnerability-exploit'
+              | 'weak-credential'
+              | 'phishing'
+              | 'supply-chain'
+              | 'stolen-certificate'
+              | 'misconfiguration'
+              | 'other';
+            /** @enum {string} */
+            tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+            sharedWithOrganisationIds?: number[];
+            createdAt: string;
+            updatedAt: string;
+            caseTrackingNo: string | null;
+            history: {
+              at: string;
+              actor: string;
+              kind: string;
+              fromStatus: string | null;
+              toStatus: string | null;
+              fields: string[];
+              change: string;
+              note: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  updateIncident: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description INC-2026-0001 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            title: string;
+            summary: string;
+            victims: {
+              name: string;
+              /** @enum {string} */
+              sector:
+                | 'energy'
+                | 'chemical'
+                | 'finance'
+                | 'telecom'
+                | 'government'
+                | 'healthcare'
+                | 'education'
+                | 'transport'
+                | 'manufacturing'
+                | 'water'
+                | 'internet'
+                | 'other';
+              organisationId?: number;
+            }[];
+            discoveredAt: string;
+            startedAt?: string;
+            endedAt?: string;
+            /** @enum {string} */
+            status: 'open' | 'analysing' | 'contained' | 'closed';
+            attackChain: {
+              order: number;
+              /** @enum {string} */
+              phase:
+                | 'initial-access'
+                | 'execution'
+                | 'persistence'
+                | 'privilege-escalation'
+                | 'defense-evasion'
+                | 'credential-access'
+                | 'discovery'
+                | 'lateral-movement'
+                | 'collection'
+                | 'command-and-control'
+                | 'exfiltration'
+                | 'impact';
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
+              assets?: string;
+            }[];
+            assets: {
+              /** @enum {string} */
+              kind:
+                | 'server'
+                | 'workstation'
+                | 'mail-server'
+                | 'camera'
+                | 'plc'
+                | 'network-device'
+                | 'database'
+                | 'upgrade-server'
+                | 'other';
+              count: number;
+            }[];
+            dataTaken?: string;
+            indicators: {
+              /** @enum {string} */
+              type:
+                | 'ipv4'
+                | 'ipv6'
+                | 'domain'
+                | 'url'
+                | 'md5'
+                | 'sha1'
+                | 'sha256'
+                | 'sha512'
+                | 'cert-serial'
+                | 'cert-thumbprint'
+                | 'email';
+              value: string;
+              description?: string;
+            }[];
+            attribution?: {
+              actor: string;
+              /** @enum {string} */
+              confidence: 'low' | 'medium' | 'high';
+            };
+            /** @enum {string} */
+            vector:
+              | 'vulnerability-exploit'
+              | 'weak-credential'
+              | 'phishing'
+              | 'supply-chain'
+              | 'stolen-certificate'
+              | 'misconfiguration'
+              | 'other';
+            /** @enum {string} */
+            tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+            sharedWithOrganisationIds?: number[];
+            createdAt: string;
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  transitionIncident: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description INC-2026-0001 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          to: 'open' | 'analysing' | 'contained' | 'closed';
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            title: string;
+            summary: string;
+            victims: {
+              name: string;
+              /** @enum {string} */
+              sector:
+                | 'energy'
+                | 'chemical'
+                | 'finance'
+                | 'telecom'
+                | 'government'
+                | 'healthcare'
+                | 'education'
+                | 'transport'
+                | 'manufacturing'
+                | 'water'
+                | 'internet'
+                | 'other';
+              organisationId?: number;
+            }[];
+            discoveredAt: string;
+            startedAt?: string;
+            endedAt?: string;
+            /** @enum {string} */
+            status: 'open' | 'analysing' | 'contained' | 'closed';
+            attackChain: {
+              order: number;
+              /** @enum {string} */
+              phase:
+                | 'initial-access'
+                | 'execution'
+                | 'persistence'
+                | 'privilege-escalation'
+                | 'defense-evasion'
+                | 'credential-access'
+                | 'discovery'
+                | 'lateral-movement'
+                | 'collection'
+                | 'command-and-control'
+                | 'exfiltration'
+                | 'impact';
+              description: string;
+              techniqueIds: string[];
+              vulnerabilityIds: string[];
+              assets?: string;
+            }[];
+            assets: {
+              /** @enum {string} */
+              kind:
+                | 'server'
+                | 'workstation'
+                | 'mail-server'
+                | 'camera'
+                | 'plc'
+                | 'network-device'
+                | 'database'
+                | 'upgrade-server'
+                | 'other';
+              count: number;
+            }[];
+            dataTaken?: string;
+            indicators: {
+              /** @enum {string} */
+              type:
+                | 'ipv4'
+                | 'ipv6'
+                | 'domain'
+                | 'url'
+                | 'md5'
+                | 'sha1'
+                | 'sha256'
+                | 'sha512'
+                | 'cert-serial'
+                | 'cert-thumbprint'
+                | 'email';
+              value: string;
+              description?: string;
+            }[];
+            attribution?: {
+              actor: string;
+              /** @enum {string} */
+              confidence: 'low' | 'medium' | 'high';
+            };
+            /** @enum {string} */
+            vector:
+              | 'vulnerability-exploit'
+              | 'weak-credential'
+              | 'phishing'
+              | 'supply-chain'
+              | 'stolen-certificate'
+              | 'misconfiguration'
+              | 'other';
+            /** @enum {string} */
+            tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+            sharedWithOrganisationIds?: number[];
+            createdAt: string;
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getIncidentStix: {
+    parameters: {
+      query?: {
+        download?: boolean;
+      };
+      header?: never;
+      path: {
+        /** @description INC-2026-0001 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a STIX 2.1 bundle; its schema is OASIS’s (vendored in src/incidents/stix-schemas) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/stix+json;version=2.1': {
+            /** @enum {string} */
+            type: 'bundle';
+            id: string;
+            objects: {
+              [key: string]: unknown;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  importIncidentStix: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            incident: {
+              id: string;
+              title: string;
+              summary: string;
+              victims: {
+                name: string;
+                /** @enum {string} */
+                sector:
+                  | 'energy'
+                  | 'chemical'
+                  | 'finance'
+                  | 'telecom'
+                  | 'government'
+                  | 'healthcare'
+                  | 'education'
+                  | 'transport'
+                  | 'manufacturing'
+                  | 'water'
+                  | 'internet'
+                  | 'other';
+                organisationId?: number;
+              }[];
+              discoveredAt: string;
+              startedAt?: string;
+              endedAt?: string;
+              /** @enum {string} */
+              status: 'open' | 'analysing' | 'contained' | 'closed';
+              attackChain: {
+                order: number;
+                /** @enum {string} */
+                phase:
+                  | 'initial-access'
+                  | 'execution'
+                  | 'persistence'
+                  | 'privilege-escalation'
+                  | 'defense-evasion'
+                  | 'credential-access'
+                  | 'discovery'
+                  | 'lateral-movement'
+                  | 'collection'
+                  | 'command-and-control'
+                  | 'exfiltration'
+                  | 'impact';
+                description: string;
+                techniqueIds: string[];
+                vulnerabilityIds: string[];
+                assets?: string;
+              }[];
+              assets: {
+                /** @enum {string} */
+                kind:
+                  | 'server'
+                  | 'workstation'
+                  | 'mail-server'
+                  | 'camera'
+                  | 'plc'
+                  | 'network-device'
+                  | 'database'
+                  | 'upgrade-server'
+                  | 'other';
+                count: number;
+              }[];
+              dataTaken?: string;
+              indicators: {
+                /** @enum {string} */
+                type:
+                  | 'ipv4'
+                  | 'ipv6'
+                  | 'domain'
+                  | 'url'
+                  | 'md5'
+                  | 'sha1'
+                  | 'sha256'
+                  | 'sha512'
+                  | 'cert-serial'
+                  | 'cert-thumbprint'
+                  | 'email';
+                value: string;
+                description?: string;
+              }[];
+              attribution?: {
+                actor: string;
+                /** @enum {string} */
+                confidence: 'low' | 'medium' | 'high';
+              };
+              /** @enum {string} */
+              vector:
+                | 'vulnerability-exploit'
+                | 'weak-credential'
+                | 'phishing'
+                | 'supply-chain'
+                | 'stolen-certificate'
+                | 'misconfiguration'
+                | 'other';
+              /** @enum {string} */
+              tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+              sharedWithOrganisationIds?: number[];
+              createdAt: string;
+              updatedAt: string;
+            };
+            /** @enum {string} */
+            outcome: 'created' | 'updated' | 'unchanged';
+            warnings: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            incident: {
+              id: string;
+              title: string;
+              summary: string;
+              victims: {
+                name: string;
+                /** @enum {string} */
+                sector:
+                  | 'energy'
+                  | 'chemical'
+                  | 'finance'
+                  | 'telecom'
+                  | 'government'
+                  | 'healthcare'
+                  | 'education'
+                  | 'transport'
+                  | 'manufacturing'
+                  | 'water'
+                  | 'internet'
+                  | 'other';
+                organisationId?: number;
+              }[];
+              discoveredAt: string;
+              startedAt?: string;
+              endedAt?: string;
+              /** @enum {string} */
+              status: 'open' | 'analysing' | 'contained' | 'closed';
+              attackChain: {
+                order: number;
+                /** @enum {string} */
+                phase:
+                  | 'initial-access'
+                  | 'execution'
+                  | 'persistence'
+                  | 'privilege-escalation'
+                  | 'defense-evasion'
+                  | 'credential-access'
+                  | 'discovery'
+                  | 'lateral-movement'
+                  | 'collection'
+                  | 'command-and-control'
+                  | 'exfiltration'
+                  | 'impact';
+                description: string;
+                techniqueIds: string[];
+                vulnerabilityIds: string[];
+                assets?: string;
+              }[];
+              assets: {
+                /** @enum {string} */
+                kind:
+                  | 'server'
+                  | 'workstation'
+                  | 'mail-server'
+                  | 'camera'
+                  | 'plc'
+                  | 'network-device'
+                  | 'database'
+                  | 'upgrade-server'
+                  | 'other';
+                count: number;
+              }[];
+              dataTaken?: string;
+              indicators: {
+                /** @enum {string} */
+                type:
+                  | 'ipv4'
+                  | 'ipv6'
+                  | 'domain'
+                  | 'url'
+                  | 'md5'
+                  | 'sha1'
+                  | 'sha256'
+                  | 'sha512'
+                  | 'cert-serial'
+                  | 'cert-thumbprint'
+                  | 'email';
+                value: string;
+                description?: string;
+              }[];
+              attribution?: {
+                actor: string;
+                /** @enum {string} */
+                confidence: 'low' | 'medium' | 'high';
+              };
+              /** @enum {string} */
+              vector:
+                | 'vulnerability-exploit'
+                | 'weak-credential'
+                | 'phishing'
+                | 'supply-chain'
+                | 'stolen-certificate'
+                | 'misconfiguration'
+                | 'other';
+              /** @enum {string} */
+              tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+              sharedWithOrganisationIds?: number[];
+              createdAt: string;
+              updatedAt: string;
+            };
+            /** @enum {string} */
+            outcome: 'created' | 'updated' | 'unchanged';
+            warnings: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  notifyIncident: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description INC-2026-0001 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          recipients: {
+            organisationId: number;
+            /** @enum {string} */
+            category:
+              | 'vendor'
+              | 'affected_org'
+              | 'critical_sector'
+              | 'telecom_operator'
+              | 'regional_branch'
+              | 'education_cert'
+              | 'authority';
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            notifications: {
+              id: number;
+              organisationId: number;
+              organisation: string;
+              category: string;
+              /** @enum {string} */
+              state:
+                | 'sent'
+                | 'undeliverable'
+                | 'delivered'
+                | 'acknowledged'
+                | 'fixed'
+                | 'disputed'
+                | 'no_response';
+              deadline: string;
+              fixUrl: string | null;
+              answer: string | null;
+              overdue: boolean;
+              events: {
+                at: string;
+                actor: string;
+                from: string | null;
+                to: string;
+                note: string | null;
+              }[];
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listBulletins: {
+    parameters: {
+      query: {
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              year: number;
+              week: number;
+              /** Format: date */
+              start: string;
+              /** Format: date */
+              end: string;
+              publishedAt: string;
+              total: number;
+              high: number;
+              links: {
+                [key: string]: string;
+              };
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getBulletin: {
+    parameters: {
+      query: {
+        lang: 'zh' | 'en';
+        format: 'json' | 'html' | 'md' | 'pdf';
+        download: boolean;
+      };
+      header?: never;
+      path: {
+        /** @description ISO week, e.g. 2024-W04 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description every figure (format=json), or the bulletin as HTML, Markdown or PDF */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'text/html': string;
+          'text/markdown': string;
+          'application/pdf': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  setBulletinEditorial: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description ISO week, e.g. 2024-W04 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          news?: {
+            title: string;
+            summary?: string;
+            url?: string;
+          }[];
+          verifications?: {
+            title: string;
+            description: string;
+            pocUrl?: string;
+            referenceUrl?: string;
+            provider?: string;
+          }[];
+          pinnedAlerts?: string[];
+          droppedAlerts?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            state: 'draft' | 'published';
+            publishedAt: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  publishBulletin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description ISO week, e.g. 2024-W04 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            state: 'draft' | 'published';
+            publishedAt: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getCsafProviderMetadata: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSAF 2.0 provider metadata (provider_json_schema.json) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            canonical_url: string;
+            distributions: {
+              directory_url: string;
+              rolie: {
+                feeds: {
+                  summary: string;
+                  tlp_label: string;
+                  url: string;
+                }[];
+                services: string[];
+                categories: string[];
+              };
+            }[];
+            /** Format: date-time */
+            last_updated: string;
+            list_on_CSAF_aggregators: boolean;
+            metadata_version: string;
+            mirror_on_CSAF_aggregators: boolean;
+            public_openpgp_keys: {
+              fingerprint: string;
+              url: string;
+            }[];
+            publisher: {
+              category: string;
+              name: string;
+              namespace: string;
+            };
+            role: string;
+          };
+        };
+      };
+    };
+  };
+  getSecurityTxt: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description security.txt */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+    };
+  };
+  listAdvisories: {
+    parameters: {
+      query?: {
+        status?: 'draft' | 'published';
+        /** @description only advisories with a smaller id (paging) */
+        before?: number;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              /** @description VS-SA-<year>-<n>, assigned on first publication */
+              publicId: string | null;
+              /** @enum {string} */
+              status: 'draft' | 'published';
+              titleZh: string | null;
+              titleEn: string | null;
+              summaryZh: string | null;
+              summaryEn: string | null;
+              /** @enum {string} */
+              tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+              vulnerabilityIds: string[];
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** Format: date-time */
+              publishedAt: string | null;
+              revisions: {
+                number: number;
+                /** Format: date-time */
+                at: string;
+                summary: string | null;
+                actor: string;
+              }[];
+              /** @description Published, and changed since the last revision: publish again to revise */
+              pendingChanges: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          titleZh?: string | null;
+          titleEn?: string | null;
+          summaryZh?: string | null;
+          summaryEn?: string | null;
+          /** @enum {string} */
+          tlp?: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+          vulnerabilityIds?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  updateAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          titleZh?: string | null;
+          titleEn?: string | null;
+          summaryZh?: string | null;
+          summaryEn?: string | null;
+          /** @enum {string} */
+          tlp?: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addAdvisoryRecords: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          ids: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  removeAdvisoryRecord: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        vulnId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  publishAdvisory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description what changed */
+          summary?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description VS-SA-<year>-<n>, assigned on first publication */
+            publicId: string | null;
+            /** @enum {string} */
+            status: 'draft' | 'published';
+            titleZh: string | null;
+            titleEn: string | null;
+            summaryZh: string | null;
+            summaryEn: string | null;
+            /** @enum {string} */
+            tlp: 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
+            vulnerabilityIds: string[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            revisions: {
+              number: number;
+              /** Format: date-time */
+              at: string;
+              summary: string | null;
+              actor: string;
+            }[];
+            /** @description Published, and changed since the last revision: publish again to revise */
+            pendingChanges: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdvisoryCsaf: {
+    parameters: {
+      query?: {
+        lang?: 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        /** @description the row id, or the public id VS-SA-… */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A CSAF 2.0 document (csaf_security_advisory, or csaf_vex where vendor statuses are known) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            document: {
+              [key: string]: unknown;
+            };
+            product_tree: {
+              [key: string]: unknown;
+            };
+            vulnerabilities: {
+              [key: string]: unknown;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getVocabularies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            vulnerabilities: {
+              objectTypes: {
+                web_application: {
+                  zh: string;
+                  en: string;
+                };
+                network_device: {
+                  zh: string;
+                  en: string;
+                };
+                application: {
+                  zh: string;
+                  en: string;
+                };
+                operating_system: {
+                  zh: string;
+                  en: string;
+                };
+                smart_device: {
+                  zh: string;
+                  en: string;
+                };
+                security_product: {
+                  zh: string;
+                  en: string;
+                };
+                database: {
+                  zh: string;
+                  en: string;
+                };
+                connected_vehicle: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              industries: {
+                telecom: {
+                  zh: string;
+                  en: string;
+                };
+                mobile_internet: {
+                  zh: string;
+                  en: string;
+                };
+                ics: {
+                  zh: string;
+                  en: string;
+                };
+              };
+            };
+            incidents: {
+              sectors: {
+                energy: {
+                  zh: string;
+                  en: string;
+                };
+                chemical: {
+                  zh: string;
+                  en: string;
+                };
+                finance: {
+                  zh: string;
+                  en: string;
+                };
+                telecom: {
+                  zh: string;
+                  en: string;
+                };
+                government: {
+                  zh: string;
+                  en: string;
+                };
+                healthcare: {
+                  zh: string;
+                  en: string;
+                };
+                education: {
+                  zh: string;
+                  en: string;
+                };
+                transport: {
+                  zh: string;
+                  en: string;
+                };
+                manufacturing: {
+                  zh: string;
+                  en: string;
+                };
+                water: {
+                  zh: string;
+                  en: string;
+                };
+                internet: {
+                  zh: string;
+                  en: string;
+                };
+                other: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              attackPhases: {
+                'initial-access': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                execution: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                persistence: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'privilege-escalation': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'defense-evasion': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'credential-access': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                discovery: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'lateral-movement': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                collection: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                'command-and-control': {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                exfiltration: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+                impact: {
+                  tactic: string;
+                  zh: string;
+                  en: string;
+                };
+              };
+              assetKinds: {
+                server: {
+                  zh: string;
+                  en: string;
+                };
+                workstation: {
+                  zh: string;
+                  en: string;
+                };
+                'mail-server': {
+                  zh: string;
+                  en: string;
+                };
+                camera: {
+                  zh: string;
+                  en: string;
+                };
+                plc: {
+                  zh: string;
+                  en: string;
+                };
+                'network-device': {
+                  zh: string;
+                  en: string;
+                };
+                database: {
+                  zh: string;
+                  en: string;
+                };
+                'upgrade-server': {
+                  zh: string;
+                  en: string;
+                };
+                other: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              vectors: {
+                'vulnerability-exploit': {
+                  zh: string;
+                  en: string;
+                };
+                'weak-credential': {
+                  zh: string;
+                  en: string;
+                };
+                phishing: {
+                  zh: string;
+                  en: string;
+                };
+                'supply-chain': {
+                  zh: string;
+                  en: string;
+                };
+                'stolen-certificate': {
+                  zh: string;
+                  en: string;
+                };
+                misconfiguration: {
+                  zh: string;
+                  en: string;
+                };
+                other: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              statuses: {
+                open: {
+                  zh: string;
+                  en: string;
+                };
+                analysing: {
+                  zh: string;
+                  en: string;
+                };
+                contained: {
+                  zh: string;
+                  en: string;
+                };
+                closed: {
+                  zh: string;
+                  en: string;
+                };
+              };
+              transitions: {
+                /** @description the statuses this one may change to */
+                open: string[];
+                /** @description the statuses this one may change to */
+                analysing: string[];
+                /** @description the statuses this one may change to */
+                contained: string[];
+                /** @description the statuses this one may change to */
+                closed: string[];
+              };
+              tlpLevels: {
+                clear: {
+                  zh: string;
+                  en: string;
+                };
+                green: {
+                  zh: string;
+                  en: string;
+                };
+                amber: {
+                  zh: string;
+                  en: string;
+                };
+                'amber+strict': {
+                  zh: string;
+                  en: string;
+                };
+                red: {
+                  zh: string;
+                  en: string;
+                };
+              };
+            };
+            notifications: {
+              /** @description states in which a notification is settled: the recipient has nothing more to do */
+              closedStates: string[];
+            };
+          };
+        };
+      };
+    };
+  };
+  getWeek: {
+    parameters: {
+      query?: {
+        /** @description an ISO week id, e.g. 2023-W49 */
+        week?: string;
+        /** @description a calendar date */
+        date?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            year: number;
+            week: number;
+            /**
+             * Format: date
+             * @description Monday
+             */
+            start: string;
+            /**
+             * Format: date
+             * @description Sunday
+             */
+            end: string;
+            previous: string;
+            next: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
 }
