@@ -1,13 +1,11 @@
 /** The `vulnshare` command line: thin commands over the same services the API uses. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { migrate } from '../db/migrate.js';
 import { AppError, isAppError } from '../errors.js';
 import { buildApp } from '../http/app.js';
-import { IMPORT_FORMATS } from '../imports/formats.js';
-import { importItems, type ImportCounts } from '../imports/pipeline.js';
 import { exportCsv } from '../search/export-csv.js';
 import {
   BULK_FORMATS,
@@ -23,11 +21,20 @@ import { searchVulns } from '../search/store.js';
 import { toCve5 } from '../vulns/export-cve5.js';
 import { csafDocuments } from '../csaf/service.js';
 import { getStats, getVulnerability, getVulnerabilityRecords } from '../vulns/store.js';
-import { exportProgressReporter, formatTable, progressReporter } from './output.js';
-import { collect, configOf, openConfigured, useStreams, withDatabase, withPlatform } from './context.js';
+import { exportProgressReporter, formatTable } from './output.js';
+import {
+  collect,
+  configOf,
+  exitCodeSet,
+  openConfigured,
+  useStreams,
+  withDatabase,
+  withPlatform,
+} from './context.js';
 import { registerReportCommands } from '../reports/cli.js';
 import { registerAccountCommands } from '../accounts/cli.js';
 import { registerSubmissionCommands } from '../submissions/cli.js';
+import { registerImportCommands } from '../imports/cli.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
@@ -53,7 +60,6 @@ export function buildCli(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Command {
-  let exitCode = 0;
   const print = (s: string) => out.write(s.endsWith('\n') ? s : `${s}\n`);
   const program = new Command('vulnshare')
     .description('vulnshare: collect, verify, coordinate and publish vulnerabilities')
@@ -109,58 +115,6 @@ export function buildCli(
       await signalled;
       await app.close();
       await database.close();
-    });
-
-  program
-    .command('import')
-    .description(
-      `import records: ${Object.entries(IMPORT_FORMATS)
-        .map(([k, f]) => `${k} (${f.description})`)
-        .join('; ')}`,
-    )
-    .argument('<format>', `one of ${Object.keys(IMPORT_FORMATS).join(', ')}`)
-    .argument('<paths...>', 'files or folders')
-    .option('--json', 'print the summary as JSON')
-    .option('--batch <n>', 'records per transaction', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-      return n;
-    })
-    .action(async (format: string, paths: string[], o: { json?: boolean; batch?: number }, cmd: Command) => {
-      const fmt = IMPORT_FORMATS[format];
-      if (!fmt)
-        throw new AppError(
-          'invalid_parameter',
-          `unknown format "${format}"; use one of ${Object.keys(IMPORT_FORMATS).join(', ')}`,
-        );
-      await withDatabase(cmd, async (d, config) => {
-        const progress = progressReporter(err, !o.json);
-        const summary = await importItems(d, fmt.parse(paths), {
-          format,
-          paths,
-          batchSize: o.batch ?? config.importBatchSize,
-          onProgress: (c: ImportCounts) => progress.update(c),
-        });
-        progress.stop();
-        if (o.json) print(JSON.stringify(summary, null, 2));
-        else {
-          for (const i of summary.issues.slice(0, 200))
-            err.write(
-              `error: ${i.file}${i.record ? ` record ${i.record}` : ''}${i.field ? ` field ${i.field}` : ''}: ${i.message}\n`,
-            );
-          if (summary.issues.length > 200)
-            err.write(`… and ${summary.issues.length - 200} more errors (use --json for all)\n`);
-          for (const w of summary.warnings.slice(0, 50))
-            err.write(
-              `warning: ${w.file}${w.record ? ` record ${w.record}` : ''}${w.field ? ` field ${w.field}` : ''}: ${w.message}\n`,
-            );
-          print(
-            `${format}: ${summary.read} read, ${summary.imported} imported, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected` +
-              ` (${summary.vulnerabilitiesCreated} vulnerabilities created, ${summary.vulnerabilitiesChanged} changed) in ${(summary.durationMs / 1000).toFixed(1)} s`,
-          );
-        }
-        if (summary.rejected > 0) exitCode = 1;
-      });
     });
 
   program
@@ -404,12 +358,10 @@ export function buildCli(
   registerReportCommands(program);
   registerAccountCommands(program);
   registerSubmissionCommands(program);
+  registerImportCommands(program);
   registerIncidentCommands(program);
   registerFeedCommands(program);
   registerWatchlistCommands(program);
-  program.hook('postAction', () => {
-    program.setOptionValue('__exitCode', exitCode);
-  });
   return program;
 }
 
@@ -422,7 +374,7 @@ export async function main(
   const program = buildCli(out, err);
   try {
     await program.parseAsync(argv);
-    return (program.getOptionValue('__exitCode') as number | undefined) ?? 0;
+    return exitCodeSet(program);
   } catch (e) {
     const ce = e as { code?: string; exitCode?: number };
     if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {

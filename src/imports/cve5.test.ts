@@ -153,6 +153,25 @@ describe('CVE JSON 5 bad input', () => {
       },
     },
   };
+  it('validates against the schema file it is given (VULNSHARE_CVE_SCHEMA) instead of the bundled one', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'cve5-schema-'));
+    const file = join(own, 'CVE-2024-9999.json');
+    writeFileSync(file, JSON.stringify(base));
+    const schema = join(own, 'strict.json');
+    writeFileSync(schema, JSON.stringify({ type: 'object', required: ['localExtension'] }));
+    const strict: ParseItem[] = [];
+    for await (const it of parseCve5([file], undefined, schema)) strict.push(it);
+    expect(recs(strict)).toEqual([]);
+    expect(issues(strict)).toEqual([
+      expect.objectContaining({
+        file,
+        record: 'CVE-2024-9999',
+        field: '/localExtension',
+        message: expect.stringMatching(/does not match the CVE JSON 5 schema/) as unknown,
+      }),
+    ]);
+    expect(recs(await collect([file])).map((r) => r.key)).toEqual(['CVE-2024-9999']);
+  });
   it('names file, record and field, and keeps the good records beside the bad ones', async () => {
     mkdirSync(join(dir, '2024', '9xxx'), { recursive: true });
     const good = join(dir, '2024', '9xxx', 'CVE-2024-9999.json');

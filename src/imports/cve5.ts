@@ -24,16 +24,19 @@ export const DEFAULT_CVE_SCHEMA = fileURLToPath(
   new URL('../../src/imports/schemas/CVE_JSON_bundled_5.1.1.json', import.meta.url),
 );
 
-let validator: ValidateFunction | null = null;
-/** The compiled schema validator (once per process). VULNSHARE_CVE_SCHEMA points at another schema file. */
-export function cveValidator(
-  schemaPath = process.env.VULNSHARE_CVE_SCHEMA ?? DEFAULT_CVE_SCHEMA,
-): ValidateFunction {
-  if (validator) return validator;
+const validators = new Map<string, ValidateFunction>();
+/**
+ * The compiled validator of a schema file (once per process and file): the bundled 5.1.1 schema, or the
+ * file the configuration names (Config.cveSchemaFile, VULNSHARE_CVE_SCHEMA).
+ */
+export function cveValidator(schemaPath: string = DEFAULT_CVE_SCHEMA): ValidateFunction {
+  const known = validators.get(schemaPath);
+  if (known) return known;
   const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
   addFormats(ajv);
-  validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  const validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  validators.set(schemaPath, validator);
   return validator;
 }
 
@@ -219,7 +222,7 @@ export function cve5ToRecord(doc: J, raw: string): SourceRecord {
   return record;
 }
 
-function itemFromText(text: string, file: string, index: number): ParseItem {
+function itemFromText(text: string, file: string, index: number, schemaPath?: string): ParseItem {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -236,7 +239,7 @@ function itemFromText(text: string, file: string, index: number): ParseItem {
     };
   }
   const id = s(obj(obj(doc).cveMetadata).cveId) ?? `#${index}`;
-  const validate = cveValidator();
+  const validate = cveValidator(schemaPath);
   if (!validate(doc)) {
     const err = validate.errors?.[0];
     const missing = (err?.params as { missingProperty?: string } | undefined)?.missingProperty;
@@ -259,8 +262,15 @@ function itemFromText(text: string, file: string, index: number): ParseItem {
 /** Files named like CVE records; other JSON in a cvelistV5 tree (delta.json, deltaLog.json…) is skipped. */
 const isRecordName = (name: string) => /CVE-\d{4}-\d+\.json$/i.test(name);
 
-/** A record file (or zip entry) larger than limits.maxEntryBytes is refused by name, unread. */
-export async function* parseCve5(paths: string[], limits: ZipLimits = ZIP_LIMITS): AsyncGenerator<ParseItem> {
+/**
+ * A record file (or zip entry) larger than limits.maxEntryBytes is refused by name, unread. Records are
+ * validated against schemaPath (default: the bundled schema).
+ */
+export async function* parseCve5(
+  paths: string[],
+  limits: ZipLimits = ZIP_LIMITS,
+  schemaPath?: string,
+): AsyncGenerator<ParseItem> {
   let index = 0;
   for await (const f of listInputFiles(paths, ['.json', '.zip'])) {
     if (f.toLowerCase().endsWith('.zip')) {
@@ -275,7 +285,7 @@ export async function* parseCve5(paths: string[], limits: ZipLimits = ZIP_LIMITS
               index,
               issue: { file: where, record: basename(e.name, '.json'), message: `not read: ${e.refused}` },
             };
-          else yield itemFromText(e.text, where, index);
+          else yield itemFromText(e.text, where, index, schemaPath);
         }
       } catch (e) {
         yield {
@@ -308,6 +318,6 @@ export async function* parseCve5(paths: string[], limits: ZipLimits = ZIP_LIMITS
       yield { ok: false, file: f, issue: { file: f, message: e instanceof Error ? e.message : String(e) } };
       continue;
     }
-    yield itemFromText(text, f, ++index);
+    yield itemFromText(text, f, ++index, schemaPath);
   }
 }

@@ -6,9 +6,15 @@ import { listInputFiles } from './files.js';
 import { parseKev } from './kev.js';
 import type { ParseItem } from '../vulns/model.js';
 
+/** What an import takes from the configuration. */
+export interface ImportOptions {
+  /** The CVE JSON schema file cve5 records are validated against (Config.cveSchemaFile); unset = bundled. */
+  cveSchemaFile?: string | undefined;
+}
+
 export interface ImportFormat {
   description: string;
-  parse(paths: string[]): AsyncGenerator<ParseItem>;
+  parse(paths: string[], opts?: ImportOptions): AsyncGenerator<ParseItem>;
 }
 
 async function* eachFile(
@@ -26,7 +32,7 @@ export const IMPORT_FORMATS: Record<string, ImportFormat> = {
   },
   cve5: {
     description: 'CVE JSON 5.x records: a file, a cvelistV5-style folder tree, or a zip of one',
-    parse: (paths) => parseCve5(paths),
+    parse: (paths, opts) => parseCve5(paths, undefined, opts?.cveSchemaFile),
   },
   kev: {
     description: 'CISA Known Exploited Vulnerabilities catalogue (JSON or CSV)',
