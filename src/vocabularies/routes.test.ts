@@ -34,7 +34,7 @@ describe('vocabularies and weeks over a real HTTP server', () => {
   let base: string;
   const get = async (path: string) => {
     const r = await fetch(base + path);
-    return { status: r.status, headers: r.headers, json: (await r.json()) as unknown };
+    return { status: r.status, headers: r.headers, json: await r.json() };
   };
 
   beforeAll(async () => {

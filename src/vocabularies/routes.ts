@@ -13,7 +13,7 @@ import { INDUSTRIES, OBJECT_TYPES } from '../vulns/model.js';
 const Label = Type.Object({ zh: Type.String(), en: Type.String() });
 /** One property per code, each with its zh/en label: the document names every code a table holds. */
 const table = <R extends TSchema>(codes: readonly string[], row: R) =>
-  Type.Object(Object.fromEntries(codes.map((c) => [c, row])) as Record<string, R>);
+  Type.Object(Object.fromEntries(codes.map((c) => [c, row])));
 
 export const vocabulariesSchema = Type.Object({
   vulnerabilities: Type.Object({
