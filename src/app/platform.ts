@@ -68,15 +68,17 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     ...(overrides.fetch ? { fetchImpl: overrides.fetch } : {}),
     ...overrides.feeds,
   });
+  const advisories = createAdvisoryService({
+    db,
+    publisher: { name: config.platformOrg.shortName, namespace: publicUrl },
+    ...clock,
+  });
   const csafProvider = createCsafProvider({
     db,
     publisher: { name: config.platformOrg.shortName, namespace: publicUrl },
     key: config.csafKey,
-    ...clock,
-  });
-  const advisories = createAdvisoryService({
-    db,
-    publisher: { name: config.platformOrg.shortName, namespace: publicUrl },
+    // published TLP:WHITE advisories are distributed beside the records
+    extraDocuments: (tlp) => (tlp === 'WHITE' ? advisories.publishedDocuments(tlp) : Promise.resolve([])),
     ...clock,
   });
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);

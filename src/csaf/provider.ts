@@ -60,6 +60,8 @@ export interface ProviderDeps {
   /** A configured key (VULNSHARE_CSAF_KEY_FILE); absent = the stored key, created at first use. */
   key?: { armored: string; passphrase: string | undefined } | undefined;
   clock?: () => Date;
+  /** Documents distributed beside the records' own, per TLP (the platform's published advisories). */
+  extraDocuments?: (tlp: CsafTlp) => Promise<CsafDocument[]>;
 }
 
 /** One document the provider lists: where it lives in its TLP directory and what a feed says of it. */
@@ -110,6 +112,23 @@ const sha = (alg: 'sha256' | 'sha512', b: Buffer) => createHash(alg).update(b).d
 const htmlEscape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 const SIGNATURE_CACHE = 20_000;
+
+/** A document's directory entry. */
+function entryOf(doc: CsafDocument): DirectoryEntry {
+  const [tlp, ...rest] = csafDirectoryPath(doc).split('/');
+  const { tracking } = doc.document;
+  return {
+    tlp: (tlp ?? 'white').toUpperCase() as CsafTlp,
+    path: rest.join('/'),
+    trackingId: tracking.id,
+    title: typeof doc.document.title === 'string' ? doc.document.title : tracking.id,
+    category: doc.document.category,
+    lang: typeof doc.document.lang === 'string' ? doc.document.lang : '',
+    initialReleaseDate: tracking.initial_release_date,
+    currentReleaseDate: tracking.current_release_date,
+    vendors: vendorsOf(doc.product_tree),
+  };
+}
 
 /** The names of the `vendor` branches of a product tree, in order, each once. */
 function vendorsOf(tree: unknown): string[] {
@@ -237,6 +256,7 @@ export function createCsafProvider(deps: ProviderDeps) {
       refreshing = null;
     });
     await refreshing;
+    const extra = ((await deps.extraDocuments?.(tlp)) ?? []).map(entryOf).filter((e) => e.tlp === tlp);
     return [...entries.values()]
       .filter((e) => e.tlp === tlp)
       .map((e): DirectoryEntry => {
@@ -244,6 +264,7 @@ export function createCsafProvider(deps: ProviderDeps) {
         void modifiedAt; // the cache's key, not the caller's business
         return entry;
       })
+      .concat(extra)
       .sort(
         (a, b) => b.currentReleaseDate.localeCompare(a.currentReleaseDate) || a.path.localeCompare(b.path),
       );
@@ -258,8 +279,10 @@ export function createCsafProvider(deps: ProviderDeps) {
     const found = await findVulnId(db, name.replace(/\.json$/, '').toUpperCase());
     const row = found ? await exportRowById(db, found.id) : null;
     const [doc] = row ? await csafDocuments(db, [row], { publisher }) : [null];
-    if (!doc || csafDirectoryPath(doc) !== wanted) throw missing();
-    return doc;
+    if (doc && csafDirectoryPath(doc) === wanted) return doc;
+    const extra = (await deps.extraDocuments?.(tlp))?.find((d) => csafDirectoryPath(d) === wanted);
+    if (!extra) throw missing();
+    return extra;
   }
 
   const feedUrl = (t: CsafTlp) => `${base}/${t.toLowerCase()}/${rolieFeedName(t)}`;
