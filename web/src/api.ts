@@ -1,42 +1,35 @@
-/** The API, typed by what the pages use. */
-export interface VulnItem {
-  id: string;
-  title: { zh?: string; en?: string };
-  severity: 'high' | 'medium' | 'low' | null;
-  score: number | null;
-  vendors: string[];
-  objectType: string | null;
-  published?: string | null;
-  aliases?: string[];
-  kind?: string;
-  exploited?: boolean;
-  zeroDay?: boolean | null;
-}
-export interface SearchResult {
-  items: VulnItem[];
-  total: number;
-  totalIsExact: boolean;
-  nextCursor: string | null;
-  facets?: Record<string, Array<{ value: string; count: number }>>;
-}
+/**
+ * What the web side keeps of the API: the session's CSRF token, the reader's language (sent as
+ * Accept-Language, so the server answers its messages in it) and the error a failed call becomes. The calls
+ * themselves go through the generated client (api/client.ts); their types come from the OpenAPI document.
+ */
 
+/** A refused call: the HTTP status, the server's stable `error.code` and its message in the reader's language. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
+    /** the server's error code (`not_found`, `invalid_input`, `embargoed` …); `http_<status>` when it sent none */
+    readonly code: string,
     message: string,
     /** the error's details (e.g. `problems`: [{ field, message }] for invalid input) */
-    readonly details?: Record<string, unknown>,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
-export async function api<T>(path: string): Promise<T> {
-  const r = await fetch(path, { headers: { accept: 'application/json' } });
-  const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
-  if (!r.ok) throw new ApiError(r.status, body.error?.message ?? `HTTP ${r.status}`);
-  return body as T;
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+/** The ApiError for a refused response and the body it carried (`{ error: { code, message, details } }`). */
+export function apiError(response: Response, body: unknown): ApiError {
+  const e = isRecord(body) && isRecord(body.error) ? body.error : {};
+  const code = typeof e.code === 'string' ? e.code : `http_${response.status}`;
+  const message = typeof e.message === 'string' && e.message ? e.message : `HTTP ${response.status}`;
+  return new ApiError(response.status, code, message, isRecord(e.details) ? e.details : {});
 }
+
+/** The text to show for anything a call threw: the server's message, or the error's own. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The signed-in session: its CSRF token goes with every request that changes something. */
 let csrf: string | null = null;
@@ -46,45 +39,9 @@ export const setCsrf = (t: string | null) => {
 /** The session's CSRF token, for the generated client (api/client.ts). */
 export const currentCsrf = () => csrf;
 
-export async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await fetch(path, {
-    method,
-    headers: {
-      accept: 'application/json',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(csrf ? { 'x-csrf-token': csrf } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await r.text();
-  const json = (text ? JSON.parse(text) : {}) as T & {
-    error?: { message?: string; details?: Record<string, unknown> };
-  };
-  if (!r.ok) throw new ApiError(r.status, json.error?.message ?? `HTTP ${r.status}`, json.error?.details);
-  return json;
-}
-
-export interface Me {
-  id: number;
-  email: string;
-  displayName: string;
-  role: 'admin' | 'analyst' | 'reporter' | 'recipient';
-  /** wrong passwords tried on the account since its previous sign-in */
-  failedSignInsSinceLastLogin?: number;
-}
-
-/** Upload a file as the raw request body (attachments). */
-export async function upload<T>(path: string, file: File): Promise<T> {
-  const r = await fetch(path, {
-    method: 'POST',
-    headers: {
-      accept: 'application/json',
-      'content-type': file.type || 'application/octet-stream',
-      ...(csrf ? { 'x-csrf-token': csrf } : {}),
-    },
-    body: file,
-  });
-  const json = (await r.json().catch(() => ({}))) as T & { error?: { message?: string } };
-  if (!r.ok) throw new ApiError(r.status, `${file.name}: ${json.error?.message ?? `HTTP ${r.status}`}`);
-  return json;
-}
+/** The UI language, sent as Accept-Language on every request. */
+let language: 'zh' | 'en' = 'zh';
+export const setLanguage = (l: 'zh' | 'en') => {
+  language = l;
+};
+export const currentLanguage = () => language;

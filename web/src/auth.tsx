@@ -1,6 +1,10 @@
 /** Who is signed in (GET /api/v1/auth/me at start), shared by the pages. */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { api, send, setCsrf, type Me } from './api.js';
+import { setCsrf } from './api.js';
+import { call, client, perform, type Answer } from './api/client.js';
+
+/** The signed-in user as the session answer describes it. */
+export type Me = NonNullable<Answer<'getSession'>['user']>;
 
 interface AuthState {
   me: Me | null;
@@ -20,22 +24,22 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
-    api<{ user: Me | null; csrfToken: string | null }>('/api/v1/auth/me').then(
+    call(client.GET('/api/v1/auth/me')).then(
       (r) => {
-        setCsrf(r.csrfToken);
-        setMe(r.user);
+        setCsrf(r.csrfToken ?? null);
+        setMe(r.user ?? null);
         setReady(true);
       },
       () => setReady(true),
     );
   }, []);
   const login = useCallback(async (email: string, password: string) => {
-    const r = await send<{ user: Me; csrfToken: string }>('POST', '/api/v1/auth/login', { email, password });
-    setCsrf(r.csrfToken);
-    setMe(r.user);
+    const r = await call(client.POST('/api/v1/auth/login', { body: { email, password } }));
+    setCsrf(r.csrfToken ?? null);
+    setMe(r.user ?? null);
   }, []);
   const logout = useCallback(async () => {
-    await send('POST', '/api/v1/auth/logout');
+    await perform(client.POST('/api/v1/auth/logout'));
     setCsrf(null);
     setMe(null);
   }, []);

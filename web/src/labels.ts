@@ -46,7 +46,7 @@ export const NOTIFICATION_STATES: Record<string, { zh: string; en: string }> = {
 };
 
 /** Whom a case is disposed to (the bulletin's disposal categories). */
-export const RECIPIENT_CATEGORIES: Record<string, { zh: string; en: string }> = {
+export const RECIPIENT_CATEGORIES = {
   vendor: { zh: '厂商', en: 'Vendor' },
   affected_org: { zh: '涉事单位', en: 'Affected organisation' },
   critical_sector: { zh: '重要行业单位', en: 'Critical-sector unit' },
@@ -54,9 +54,9 @@ export const RECIPIENT_CATEGORIES: Record<string, { zh: string; en: string }> = 
   regional_branch: { zh: '分中心', en: 'Regional branch' },
   education_cert: { zh: '教育行业应急组织', en: 'Education CERT' },
   authority: { zh: '主管部门', en: 'Authority' },
-};
+} as const satisfies Record<string, { zh: string; en: string }>;
 
-export const ORG_KINDS: Record<string, { zh: string; en: string }> = {
+export const ORG_KINDS = {
   coordinator: { zh: '协调机构', en: 'Coordinator' },
   reporting_unit: { zh: '报送单位', en: 'Reporting unit' },
   individual: { zh: '个人', en: 'Individual' },
@@ -64,29 +64,32 @@ export const ORG_KINDS: Record<string, { zh: string; en: string }> = {
   member_unit: { zh: '成员单位', en: 'Member unit' },
   regional_branch: { zh: '分中心', en: 'Regional branch' },
   authority: { zh: '主管部门', en: 'Authority' },
-};
+} as const satisfies Record<string, { zh: string; en: string }>;
 
-export const ROLES: Record<string, { zh: string; en: string }> = {
+export const ROLES = {
   admin: { zh: '管理员', en: 'Admin' },
   analyst: { zh: '分析人员', en: 'Analyst' },
   reporter: { zh: '报送人', en: 'Reporter' },
   recipient: { zh: '接收方', en: 'Recipient' },
-};
+} as const satisfies Record<string, { zh: string; en: string }>;
 
 /** Who reads a case message. */
-export const AUDIENCES: Record<string, { zh: string; en: string }> = {
+export const AUDIENCES = {
   internal: { zh: '仅内部', en: 'Internal only' },
   reporter: { zh: '报送人', en: 'Reporter' },
   recipients: { zh: '全部接收方', en: 'All recipients' },
   organisation: { zh: '指定单位', en: 'One organisation' },
-};
+} as const satisfies Record<string, { zh: string; en: string }>;
 
 /** The label of a code in the current language, or the code itself. */
-export const label = (table: Record<string, { zh: string; en: string }>, code: string, lang: 'zh' | 'en') =>
-  table[code]?.[lang] ?? code;
+export const label = (
+  table: Record<string, { zh: string; en: string }>,
+  code: string | null | undefined,
+  lang: 'zh' | 'en',
+) => (code ? (table[code]?.[lang] ?? code) : '');
 
 /** Indicator types of an incident (src/incidents/indicators.ts validates them). */
-export const INDICATOR_TYPES: Record<string, { zh: string; en: string }> = {
+export const INDICATOR_TYPES = {
   ipv4: { zh: 'IPv4 地址', en: 'IPv4 address' },
   ipv6: { zh: 'IPv6 地址', en: 'IPv6 address' },
   domain: { zh: '域名', en: 'Domain' },
@@ -98,4 +101,4 @@ export const INDICATOR_TYPES: Record<string, { zh: string; en: string }> = {
   'cert-serial': { zh: '证书序列号', en: 'Certificate serial' },
   'cert-thumbprint': { zh: '证书指纹', en: 'Certificate thumbprint' },
   email: { zh: '电子邮件地址', en: 'E-mail address' },
-};
+} as const satisfies Record<string, { zh: string; en: string }>;

@@ -14,6 +14,8 @@ import { Vendor, Vendors } from './pages/Vendors.js';
 import { RankingPage } from './pages/Ranking.js';
 import { Watchlists } from './pages/Watchlists.js';
 import { AuthProvider, useAuth } from './auth.js';
+import { setLanguage } from './api.js';
+import { VocabulariesProvider } from './vocabularies.js';
 import './styles.css';
 
 /** A minimal history router: the URL holds the page and the query, so a search can be shared. */
@@ -149,9 +151,15 @@ function LangSwitch() {
 }
 
 function App() {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+  // the client sends the UI language as Accept-Language from the first request on
+  const [lang, setLangState] = useState<Lang>(() => {
+    const l = initialLang();
+    setLanguage(l);
+    return l;
+  });
   const setLang = useCallback((l: Lang) => {
     localStorage.setItem('vulnshare.lang', l);
+    setLanguage(l);
     setLangState(l);
   }, []);
   useEffect(() => {
@@ -160,9 +168,11 @@ function App() {
   const value = useMemo(() => ({ lang, setLang }), [lang, setLang]);
   return (
     <LangContext.Provider value={value}>
-      <AuthProvider>
-        <Shell />
-      </AuthProvider>
+      <VocabulariesProvider>
+        <AuthProvider>
+          <Shell />
+        </AuthProvider>
+      </VocabulariesProvider>
     </LangContext.Provider>
   );
 }

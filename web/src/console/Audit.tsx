@@ -2,26 +2,22 @@
 import { useContext, useState } from 'react';
 import { LangContext } from '../i18n.js';
 import { Status } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
-
-interface Entry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  targetKind: string | null;
-  targetId: string | number | null;
-  detail: Record<string, unknown> | null;
-  ip: string | null;
-}
+import { useLoad } from '../pages/useApi.js';
+import { call, client } from '../api/client.js';
 
 export function Audit() {
   const { lang } = useContext(LangContext);
   const [action, setAction] = useState('');
   const [before, setBefore] = useState<number[]>([]);
   const cursor = before.at(-1);
-  const log = useApi<{ items: Entry[] }>(
-    `/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}${cursor ? `&before=${cursor}` : ''}`,
+  const log = useLoad(`audit:${action}:${cursor ?? ''}`, () =>
+    call(
+      client.GET('/api/v1/audit', {
+        params: {
+          query: { limit: 100, ...(action ? { action } : {}), ...(cursor ? { before: cursor } : {}) },
+        },
+      }),
+    ),
   );
   const items = log.data?.items ?? [];
   return (

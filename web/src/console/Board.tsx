@@ -8,14 +8,41 @@ import { LangContext } from '../i18n.js';
 import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status } from '../pages/bits.js';
-import { Deadline } from '../pages/Inbox.js';
-import type { BoardItem, BoardPage } from '../../../src/coordination/views.js';
+import { Deadline, type BoardItem, type BoardPage } from '../pages/Inbox.js';
 import { usePages } from '../pages/useApi.js';
+import { call, client, type Query } from '../api/client.js';
+
+type BoardQuery = Query<'listNotifications'>;
+const STATES: ReadonlyArray<NonNullable<BoardQuery['state']>> = [
+  'sent',
+  'undeliverable',
+  'delivered',
+  'acknowledged',
+  'fixed',
+  'disputed',
+  'no_response',
+];
+const isState = (s: string | null): s is NonNullable<BoardQuery['state']> =>
+  (STATES as ReadonlyArray<string | null>).includes(s);
+
+/** The board's URL query as the operation's parameters. */
+function boardQuery(p: URLSearchParams): BoardQuery {
+  // limit: the server's default page size (the document marks the parameter required)
+  const q: BoardQuery = { limit: 100 };
+  const state = p.get('state');
+  if (isState(state)) q.state = state;
+  if (p.get('overdue') === 'true') q.overdue = true;
+  const org = Number(p.get('organisationId'));
+  if (Number.isInteger(org) && org > 0) q.organisationId = org;
+  return q;
+}
 
 export function Board({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
   const params = new URLSearchParams(search);
-  const board = usePages<BoardItem, BoardPage>(`/api/v1/notifications?${params.toString()}`);
+  const board = usePages<BoardItem, BoardPage>(`board:${params.toString()}`, (cursor) =>
+    call(client.GET('/api/v1/notifications', { params: { query: { ...boardQuery(params), cursor } } })),
+  );
   const set = (k: string, v: string) => {
     const p = new URLSearchParams(search);
     if (v) p.set(k, v);
@@ -38,9 +65,7 @@ export function Board({ search }: { search: string }) {
           {Object.keys(NOTIFICATION_STATES).map((s) => (
             <option key={s} value={s}>
               {label(NOTIFICATION_STATES, s, lang)}
-              {summary && !params.get('state')
-                ? ` (${summary.byState[s as keyof typeof summary.byState]})`
-                : ''}
+              {summary?.byState && isState(s) && !params.get('state') ? ` (${summary.byState[s] ?? 0})` : ''}
             </option>
           ))}
         </select>
@@ -88,7 +113,7 @@ export function Board({ search }: { search: string }) {
                     <button
                       type="button"
                       className="linkish"
-                      onClick={() => set('organisationId', String(c.organisationId))}
+                      onClick={() => set('organisationId', String(c.organisationId ?? ''))}
                     >
                       {c.organisation}
                     </button>
@@ -118,17 +143,17 @@ export function Board({ search }: { search: string }) {
               {items.map((n) => (
                 <tr key={n.id} className={n.overdue ? 'late' : ''}>
                   <td>
-                    <Link to={`/console/${n.trackingNo}`}>{n.title}</Link>
+                    <Link to={`/console/${n.trackingNo ?? ''}`}>{n.title}</Link>
                     <div className="meta">
                       <code>{n.trackingNo}</code>
                     </div>
                   </td>
                   <td>
                     {n.organisation}
-                    <div className="meta">{label(RECIPIENT_CATEGORIES, n.category, lang)}</div>
+                    <div className="meta">{label(RECIPIENT_CATEGORIES, n.category ?? '', lang)}</div>
                   </td>
                   <td className={n.state === 'undeliverable' ? 'warn' : ''}>
-                    {label(NOTIFICATION_STATES, n.state, lang)}
+                    {label(NOTIFICATION_STATES, n.state ?? '', lang)}
                   </td>
                   <td>
                     <Deadline item={n} />

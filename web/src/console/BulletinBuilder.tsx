@@ -3,46 +3,98 @@
  * news items, preview the HTML in either language, publish (figures frozen from then on).
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Body } from '../api/client.js';
 import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
-import { calendarDay, shiftWeek, weekOf } from '../../../src/vulns/calendar.js';
+import { useLoad } from '../pages/useApi.js';
 import { text } from '../form.js';
 
-interface Editorial {
-  news: Array<{ title: string; summary?: string; url?: string }>;
-  verifications: Array<Record<string, string>>;
-  pinnedAlerts: string[];
-  droppedAlerts: string[];
-}
+type Editorial = Required<Body<'setBulletinEditorial'>>;
+
+/**
+ * What the builder reads of a bulletin's JSON form. The document describes that body only as an object
+ * (GET /api/v1/bulletins/{id} answers several media types and its JSON schema lists no properties yet), so
+ * the page reads the fields it shows and checks each one instead of trusting a copied interface.
+ */
 interface Draft {
-  id: string;
   state: 'draft' | 'published';
   publishedAt: string | null;
   editorial: Editorial;
-  figures: {
-    start: string;
-    end: string;
-    overview: { total: number; bySeverity: { high: number; medium: number; low: number } };
-    alerts: Array<{ vendor: string; pinned: boolean; products: string[] }>;
-    vendors: { rows: Array<{ vendor: string; count: number }> };
+  start: string;
+  end: string;
+  total: number;
+  high: number;
+  alertVendors: string[];
+  topVendors: string[];
+}
+type Json = Record<string, unknown>;
+const obj = (x: unknown): Json =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Json) : {};
+const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+const str = (x: unknown): string => (typeof x === 'string' ? x : '');
+const num = (x: unknown): number => (typeof x === 'number' ? x : 0);
+const strs = (x: unknown): string[] => arr(x).filter((v): v is string => typeof v === 'string');
+
+function readDraft(answer: unknown): Draft {
+  const body = obj(answer);
+  const ed = obj(body.editorial);
+  const fig = obj(body.figures);
+  const overview = obj(fig.overview);
+  return {
+    state: body.state === 'published' ? 'published' : 'draft',
+    publishedAt: typeof body.publishedAt === 'string' ? body.publishedAt : null,
+    editorial: {
+      news: arr(ed.news).map((n) => {
+        const o = obj(n);
+        const item: Editorial['news'][number] = { title: str(o.title) };
+        if (typeof o.summary === 'string') item.summary = o.summary;
+        if (typeof o.url === 'string') item.url = o.url;
+        return item;
+      }),
+      verifications: arr(ed.verifications).map((v) => {
+        const o = obj(v);
+        const item: Editorial['verifications'][number] = {
+          title: str(o.title),
+          description: str(o.description),
+        };
+        for (const k of ['pocUrl', 'referenceUrl', 'provider'] as const)
+          if (typeof o[k] === 'string') item[k] = o[k];
+        return item;
+      }),
+      pinnedAlerts: strs(ed.pinnedAlerts),
+      droppedAlerts: strs(ed.droppedAlerts),
+    },
+    start: str(fig.start),
+    end: str(fig.end),
+    total: num(overview.total),
+    high: num(obj(overview.bySeverity).high),
+    alertVendors: arr(fig.alerts).map((a) => str(obj(a).vendor)),
+    topVendors: arr(obj(fig.vendors).rows).map((r) => str(obj(r).vendor)),
   };
 }
 
 export function BulletinBuilder({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
-  const week =
-    new URLSearchParams(search).get('week') ??
-    shiftWeek(weekOf(calendarDay(new Date().toISOString())), -1).id;
+  const asked = new URLSearchParams(search).get('week');
+  // without a week: last week, as the platform's calendar counts it
+  const lastWeek = useLoad(asked ? null : 'current', () => call(client.GET('/api/v1/weeks'))).data?.previous;
+  const week = asked ?? lastWeek ?? null;
   const [version, setVersion] = useState(0);
   const [previewLang, setPreviewLang] = useState(lang);
   const [err, setErr] = useState<string | null>(null);
-  const d = useApi<Draft>(`/api/v1/bulletins/${week}?format=json&v=${version}`);
-  const fail = (x: unknown) => setErr(x instanceof Error ? x.message : String(x));
+  const d = useLoad(week ? `${week}:${version}` : null, () =>
+    call(
+      client.GET('/api/v1/bulletins/{id}', {
+        params: { path: { id: week ?? '' }, query: { format: 'json', lang, download: false } },
+      }),
+    ).then(readDraft),
+  );
+  const fail = (x: unknown) => setErr(messageOf(x));
+  const path = { id: week ?? '' };
   const save = (e: Editorial) =>
-    send('PUT', `/api/v1/bulletins/${week}/editorial`, e).then(() => {
+    perform(client.PUT('/api/v1/bulletins/{id}/editorial', { params: { path }, body: e })).then(() => {
       setErr(null);
       setVersion((x) => x + 1);
     }, fail);
@@ -50,11 +102,9 @@ export function BulletinBuilder({ search }: { search: string }) {
   const ed = b?.editorial;
   const frozen = b?.state === 'published';
   const candidates = b
-    ? [
-        ...b.figures.alerts.map((a) => a.vendor),
-        ...(ed?.droppedAlerts ?? []),
-        ...b.figures.vendors.rows.map((r) => r.vendor),
-      ].filter((v, i, all) => all.indexOf(v) === i)
+    ? [...b.alertVendors, ...(ed?.droppedAlerts ?? []), ...b.topVendors].filter(
+        (v, i, all) => v && all.indexOf(v) === i,
+      )
     : [];
   return (
     <div>
@@ -69,7 +119,8 @@ export function BulletinBuilder({ search }: { search: string }) {
         <input
           name="week"
           aria-label={lang === 'zh' ? '周' : 'Week'}
-          defaultValue={week}
+          defaultValue={week ?? ''}
+          key={week}
           pattern="\d{4}-W\d{2}"
         />
         <button type="submit">{lang === 'zh' ? '打开' : 'Open'}</button>
@@ -79,14 +130,13 @@ export function BulletinBuilder({ search }: { search: string }) {
       {b && ed && (
         <>
           <p className="meta">
-            {b.figures.start} – {b.figures.end} ·{' '}
+            {b.start} – {b.end} ·{' '}
             {frozen
               ? `${lang === 'zh' ? '已发布' : 'Published'} ${b.publishedAt?.slice(0, 16).replace('T', ' ') ?? ''}`
               : lang === 'zh'
                 ? '草稿（数据实时计算）'
                 : 'Draft (computed live)'}{' '}
-            · {lang === 'zh' ? '收录' : 'collected'} {b.figures.overview.total} ·{' '}
-            {lang === 'zh' ? '高危' : 'high'} {b.figures.overview.bySeverity.high}
+            · {lang === 'zh' ? '收录' : 'collected'} {b.total} · {lang === 'zh' ? '高危' : 'high'} {b.high}
           </p>
           <div className="sidebyside">
             <section aria-label="alerts">
@@ -101,7 +151,7 @@ export function BulletinBuilder({ search }: { search: string }) {
                   {candidates.slice(0, 15).map((v) => {
                     const pinned = ed.pinnedAlerts.includes(v);
                     const dropped = ed.droppedAlerts.includes(v);
-                    const shown = b.figures.alerts.some((a) => a.vendor === v);
+                    const shown = b.alertVendors.includes(v);
                     return (
                       <tr key={v} className={dropped ? 'dim' : ''}>
                         <td>
@@ -209,7 +259,7 @@ export function BulletinBuilder({ search }: { search: string }) {
               {lang === 'zh' ? '预览语言：' : 'Preview language: '}
               {previewLang === 'zh' ? '中文' : 'English'}
             </button>
-            <a href={`/api/v1/bulletins/${week}?lang=${previewLang}&format=pdf`}>PDF</a>
+            <a href={`/api/v1/bulletins/${week ?? ''}?lang=${previewLang}&format=pdf`}>PDF</a>
             {!frozen && (
               <button
                 type="button"
@@ -222,7 +272,7 @@ export function BulletinBuilder({ search }: { search: string }) {
                     )
                   )
                     return;
-                  send('POST', `/api/v1/bulletins/${week}/publish`).then(
+                  perform(client.POST('/api/v1/bulletins/{id}/publish', { params: { path } })).then(
                     () => setVersion((x) => x + 1),
                     fail,
                   );
@@ -235,7 +285,7 @@ export function BulletinBuilder({ search }: { search: string }) {
           <iframe
             className="preview"
             title={lang === 'zh' ? '周报预览' : 'Bulletin preview'}
-            src={`/api/v1/bulletins/${week}?lang=${previewLang}&format=html&v=${version}`}
+            src={`/api/v1/bulletins/${week ?? ''}?lang=${previewLang}&format=html&v=${version}`}
           />
         </>
       )}

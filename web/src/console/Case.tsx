@@ -3,57 +3,44 @@
  * verification, disposal (notify, each recipient's state and deadline), publication, and its messages.
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Body } from '../api/client.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
 import { Status, ErrorLine, History } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
+import { useLoad } from '../pages/useApi.js';
 import { SUBMISSION_STATES } from '../labels.js';
 import { Thread } from '../pages/Messages.js';
-import { Attachments, type Attachment } from '../pages/Attachments.js';
+import { Attachments } from '../pages/Attachments.js';
 import { Disposal } from './Disposal.js';
-import type { NotificationView } from '../../../src/coordination/views.js';
 import { text } from '../form.js';
 
-const st = (s: string, lang: 'zh' | 'en') => SUBMISSION_STATES[s]?.[lang] ?? s;
-
-interface CaseView {
-  trackingNo: string;
-  title: string;
-  state: string;
-  kind: string;
-  vendor: string | null;
-  product: string | null;
-  version: string | null;
-  affectedOrganisation: string | null;
-  affectedSystem: string | null;
-  description: string;
-  reproduction: string | null;
-  cvss: { vector: string; score: number | null; severity: string | null } | null;
-  vulnerabilityId: string | null;
-  next: string[];
-  duplicateCandidates?: Array<{ id: string; title: string; score: number; kind: string }>;
-  timeline: Array<{ at: string; actor: string; to: string; note: string | null }>;
-  attachments: Attachment[];
-}
+const st = (s: string | undefined, lang: 'zh' | 'en') => (s ? (SUBMISSION_STATES[s]?.[lang] ?? s) : '');
+type Step = Body<'transitionSubmission'>;
+type Target = Step['to'];
+/** The steps this page offers buttons or forms for. */
+const STEPS: readonly Target[] = ['triaged', 'verifying', 'need_info', 'rejected', 'verified', 'duplicate'];
 
 export function Case({ trackingNo }: { trackingNo: string }) {
   const { lang } = useContext(LangContext);
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
-  const c = useApi<CaseView>(`/api/v1/submissions/${trackingNo}?v=${version}`);
-  const notifications = useApi<{ items: NotificationView[] }>(
-    `/api/v1/submissions/${trackingNo}/notifications?v=${version}`,
+  const key = `${trackingNo}:${version}`;
+  const path = { trackingNo };
+  const c = useLoad(key, () => call(client.GET('/api/v1/submissions/{trackingNo}', { params: { path } })));
+  const notifications = useLoad(key, () =>
+    call(client.GET('/api/v1/submissions/{trackingNo}/notifications', { params: { path } })),
   );
   if (!c.data) return <Status loading={c.loading} error={c.error} />;
   const v = c.data;
-  const step = (body: Record<string, unknown>) =>
-    send('POST', `/api/v1/submissions/${trackingNo}/transitions`, body).then(
+  const next = v.next ?? [];
+  const step = (body: Step) =>
+    perform(client.POST('/api/v1/submissions/{trackingNo}/transitions', { params: { path }, body })).then(
       () => {
         setErr(null);
         setVersion((x) => x + 1);
       },
-      (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setErr(messageOf(e)),
     );
   return (
     <article className="detail">
@@ -99,20 +86,20 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           <ul className="list">
             {v.duplicateCandidates?.map((d) => (
               <li key={d.id} className="vuln">
-                <span className="sev none">{Math.round(d.score * 100)}%</span>
+                <span className="sev none">{Math.round((d.score ?? 0) * 100)}%</span>
                 <div>
                   {d.kind === 'submission' ? (
-                    <Link to={`/console/${d.id}`}>{d.title}</Link>
+                    <Link to={`/console/${d.id ?? ''}`}>{d.title}</Link>
                   ) : (
-                    <Link to={`/vulnerabilities/${d.id}`}>{d.title}</Link>
+                    <Link to={`/vulnerabilities/${d.id ?? ''}`}>{d.title}</Link>
                   )}
                   <div className="meta">
                     <code>{d.id}</code>
-                    {d.kind === 'submission' && v.next.includes('duplicate') && (
+                    {d.kind === 'submission' && d.id && next.includes('duplicate') && (
                       <button
                         type="button"
                         className="linkish"
-                        onClick={() => void step({ to: 'duplicate', duplicateOf: d.id })}
+                        onClick={() => void step({ to: 'duplicate', duplicateOf: d.id ?? '' })}
                       >
                         {lang === 'zh' ? '标记为其重复' : 'Mark as its duplicate'}
                       </button>
@@ -126,14 +113,12 @@ export function Case({ trackingNo }: { trackingNo: string }) {
       </div>
       <ErrorLine error={err} />
       <div className="actions">
-        {v.next
-          .filter((s) => ['triaged', 'verifying'].includes(s))
-          .map((s) => (
-            <button key={s} type="button" onClick={() => void step({ to: s })}>
-              → {st(s, lang)}
-            </button>
-          ))}
-        {v.next.includes('need_info') && (
+        {STEPS.filter((s) => (s === 'triaged' || s === 'verifying') && next.includes(s)).map((s) => (
+          <button key={s} type="button" onClick={() => void step({ to: s })}>
+            → {st(s, lang)}
+          </button>
+        ))}
+        {next.includes('need_info') && (
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -147,7 +132,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
             <button type="submit">→ {st('need_info', lang)}</button>
           </form>
         )}
-        {v.next.includes('rejected') && (
+        {next.includes('rejected') && (
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -164,7 +149,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
             <button type="submit">→ {st('rejected', lang)}</button>
           </form>
         )}
-        {v.next.includes('verified') && (
+        {next.includes('verified') && (
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -195,13 +180,15 @@ export function Case({ trackingNo }: { trackingNo: string }) {
             <button type="submit">→ {st('verified', lang)}</button>
           </form>
         )}
-        {['verified', 'notified', 'fixed'].includes(v.state) && (
+        {['verified', 'notified', 'fixed'].includes(v.state ?? '') && (
           <button
             type="button"
             onClick={() =>
-              void send('POST', `/api/v1/submissions/${trackingNo}/publish`, {}).then(
+              void perform(
+                client.POST('/api/v1/submissions/{trackingNo}/publish', { params: { path }, body: {} }),
+              ).then(
                 () => setVersion((x) => x + 1),
-                (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+                (e: unknown) => setErr(messageOf(e)),
               )
             }
           >
@@ -209,10 +196,14 @@ export function Case({ trackingNo }: { trackingNo: string }) {
           </button>
         )}
       </div>
-      <Attachments trackingNo={trackingNo} items={v.attachments} onChange={() => setVersion((x) => x + 1)} />
+      <Attachments
+        trackingNo={trackingNo}
+        items={v.attachments ?? []}
+        onChange={() => setVersion((x) => x + 1)}
+      />
       <Disposal
         trackingNo={trackingNo}
-        canNotify={['verified', 'notified', 'fixed'].includes(v.state)}
+        canNotify={['verified', 'notified', 'fixed'].includes(v.state ?? '')}
         notifications={notifications}
         onChange={() => setVersion((x) => x + 1)}
       />

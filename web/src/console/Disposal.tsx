@@ -2,24 +2,33 @@
  * Disposal of one case: who was notified, in what category, their state and deadline (overdue highlighted),
  * each recipient's history; and the form that notifies more organisations.
  */
-import type { NotificationView } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Answer, type Body } from '../api/client.js';
 import { LangContext } from '../i18n.js';
 import { NOTIFICATION_STATES, ORG_KINDS, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { Deadline } from '../pages/Inbox.js';
-import { useApi } from '../pages/useApi.js';
+import { useLoad, type Loaded } from '../pages/useApi.js';
 
-interface Org {
-  id: number;
-  name: string;
-  kind: string;
-  sector: string | null;
-}
+type Org = NonNullable<Answer<'listOrganisations'>['items']>[number];
+type Category = Body<'notifyRecipients'>['recipients'][number]['category'];
+/** A case's notifications (GET /api/v1/submissions/{trackingNo}/notifications). */
+export type CaseNotifications = Answer<'listSubmissionNotifications'>;
+
+const CATEGORIES: readonly Category[] = [
+  'vendor',
+  'affected_org',
+  'critical_sector',
+  'telecom_operator',
+  'regional_branch',
+  'education_cert',
+  'authority',
+];
+const isCategory = (c: string): c is Category => (CATEGORIES as readonly string[]).includes(c);
 
 /** The default category for an organisation kind (the analyst can change it). */
-const CATEGORY_FOR_KIND: Record<string, string> = {
+const CATEGORY_FOR_KIND: Record<string, Category> = {
   vendor: 'vendor',
   member_unit: 'critical_sector',
   regional_branch: 'regional_branch',
@@ -34,28 +43,32 @@ export function Disposal({
 }: {
   trackingNo: string;
   canNotify: boolean;
-  notifications: { data: { items: NotificationView[] } | null; loading: boolean; error: string | null };
+  notifications: Loaded<CaseNotifications>;
   onChange: () => void;
 }) {
   const { lang } = useContext(LangContext);
   const [q, setQ] = useState('');
-  const [picked, setPicked] = useState<Array<{ org: Org; category: string }>>([]);
+  const [picked, setPicked] = useState<Array<{ org: Org & { id: number }; category: Category }>>([]);
   const [err, setErr] = useState<string | null>(null);
-  const orgs = useApi<{ items: Org[] }>(
-    canNotify ? `/api/v1/organisations?q=${encodeURIComponent(q)}` : null,
+  const orgs = useLoad(canNotify ? `orgs:${q}` : null, () =>
+    call(client.GET('/api/v1/organisations', { params: { query: { q } } })),
   );
-  const notified = new Set(notifications.data?.items.map((n) => n.organisationId));
-  const candidates = (orgs.data?.items ?? []).filter(
-    (o) => !['individual', 'reporting_unit', 'coordinator'].includes(o.kind) && !notified.has(o.id),
+  const notified = new Set(notifications.data?.items?.map((n) => n.organisationId));
+  const candidates = (orgs.data?.items ?? []).flatMap((o) =>
+    o.id !== undefined &&
+    !['individual', 'reporting_unit', 'coordinator'].includes(o.kind ?? '') &&
+    !notified.has(o.id)
+      ? [{ ...o, id: o.id }]
+      : [],
   );
   return (
     <section aria-label="disposal">
       <h2>{lang === 'zh' ? '处置' : 'Disposal'}</h2>
       <Status loading={notifications.loading && !notifications.data} error={notifications.error} />
-      {notifications.data?.items.length === 0 && (
+      {notifications.data?.items?.length === 0 && (
         <p className="status">{lang === 'zh' ? '尚未通报任何单位。' : 'Nobody has been notified yet.'}</p>
       )}
-      {!!notifications.data?.items.length && (
+      {!!notifications.data?.items?.length && (
         <table className="board">
           <thead>
             <tr>
@@ -110,15 +123,18 @@ export function Disposal({
           aria-label="notify"
           onSubmit={(e) => {
             e.preventDefault();
-            send('POST', `/api/v1/submissions/${trackingNo}/notifications`, {
-              recipients: picked.map((p) => ({ organisationId: p.org.id, category: p.category })),
-            }).then(
+            perform(
+              client.POST('/api/v1/submissions/{trackingNo}/notifications', {
+                params: { path: { trackingNo } },
+                body: { recipients: picked.map((p) => ({ organisationId: p.org.id, category: p.category })) },
+              }),
+            ).then(
               () => {
                 setPicked([]);
                 setErr(null);
                 onChange();
               },
-              (x: unknown) => setErr(x instanceof Error ? x.message : String(x)),
+              (x: unknown) => setErr(messageOf(x)),
             );
           }}
         >
@@ -137,14 +153,14 @@ export function Disposal({
                   onClick={() =>
                     setPicked((x) => [
                       ...x,
-                      { org: o, category: CATEGORY_FOR_KIND[o.kind] ?? 'affected_org' },
+                      { org: o, category: CATEGORY_FOR_KIND[o.kind ?? ''] ?? 'affected_org' },
                     ])
                   }
                 >
                   + {o.name}
                 </button>{' '}
                 <span className="meta">
-                  {label(ORG_KINDS, o.kind, lang)}
+                  {label(ORG_KINDS, o.kind ?? '', lang)}
                   {o.sector ? ` · ${o.sector}` : ''}
                 </span>
               </li>
@@ -160,11 +176,13 @@ export function Disposal({
                 {lang === 'zh' ? '类别' : 'Category'}
                 <select
                   value={p.category}
-                  onChange={(e) =>
-                    setPicked((x) => x.map((y, j) => (j === i ? { ...y, category: e.target.value } : y)))
-                  }
+                  onChange={(e) => {
+                    const category = e.target.value;
+                    if (isCategory(category))
+                      setPicked((x) => x.map((y, j) => (j === i ? { ...y, category } : y)));
+                  }}
                 >
-                  {Object.keys(RECIPIENT_CATEGORIES).map((c) => (
+                  {CATEGORIES.map((c) => (
                     <option key={c} value={c}>
                       {label(RECIPIENT_CATEGORIES, c, lang)}
                     </option>

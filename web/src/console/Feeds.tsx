@@ -3,31 +3,19 @@
  * consecutive failures, records changed on the last run and the next run; admins add feeds and sync one now.
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Body } from '../api/client.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { ErrorLine, Status } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
+import { useLoad } from '../pages/useApi.js';
 import { text } from '../form.js';
 
-interface Feed {
-  name: string;
-  format: string;
-  url: string;
-  schedule: string | null;
-  status: {
-    lastAttemptAt: string | null;
-    lastSuccessAt: string | null;
-    lastOutcome: string | null;
-    lastError: string | null;
-    lastErrorAt: string | null;
-    lastCounts: { read: number; imported: number; updated: number; unchanged: number; rejected: number };
-    consecutiveFailures: number;
-    nextRunAt: string | null;
-  };
-}
+type Format = Body<'addFeed'>['format'];
+const FORMATS: readonly Format[] = ['kev', 'cve5', 'cnvd-xml', 'csaf', 'csaf-provider'];
+const isFormat = (f: string): f is Format => (FORMATS as readonly string[]).includes(f);
 
-const when = (s: string | null) => (s ? s.slice(0, 16).replace('T', ' ') : '—');
+const when = (s: string | null | undefined) => (s ? s.slice(0, 16).replace('T', ' ') : '—');
 
 export function Feeds() {
   const { lang } = useContext(LangContext);
@@ -37,14 +25,14 @@ export function Feeds() {
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const list = useApi<{ items: Feed[] }>(`/api/v1/feeds?v=${version}`);
-  const fail = (x: unknown) => setErr(x instanceof Error ? x.message : String(x));
+  const list = useLoad(`feeds:${version}`, () => call(client.GET('/api/v1/feeds')));
+  const fail = (x: unknown) => setErr(messageOf(x));
   return (
     <div>
       <h1>{zh ? '数据源同步' : 'Feeds'}</h1>
       <ErrorLine error={err} />
       <Status loading={list.loading && !list.data} error={list.error} />
-      {list.data?.items.length === 0 && (
+      {list.data?.items?.length === 0 && (
         <p className="status">{zh ? '还没有配置数据源。' : 'No feed is configured.'}</p>
       )}
       <table className="board">
@@ -93,7 +81,11 @@ export function Feeds() {
                     disabled={busy === f.name}
                     onClick={() => {
                       setBusy(f.name);
-                      send('POST', `/api/v1/feeds/${encodeURIComponent(f.name)}/sync`)
+                      perform(
+                        client.POST('/api/v1/feeds/{name}/sync', {
+                          params: { path: { name: f.name }, query: { force: false } },
+                        }),
+                      )
                         .then(() => setErr(null), fail)
                         .finally(() => {
                           setBusy(null);
@@ -118,12 +110,18 @@ export function Feeds() {
             const form = e.currentTarget;
             const f = new FormData(form);
             const schedule = text(f, 'schedule', '').trim();
-            send('POST', '/api/v1/feeds', {
-              name: text(f, 'name', ''),
-              format: text(f, 'format', 'kev'),
-              url: text(f, 'url', ''),
-              ...(schedule ? { schedule } : {}),
-            }).then(() => {
+            const format = text(f, 'format', 'kev');
+            if (!isFormat(format)) return;
+            perform(
+              client.POST('/api/v1/feeds', {
+                body: {
+                  name: text(f, 'name', ''),
+                  format,
+                  url: text(f, 'url', ''),
+                  ...(schedule ? { schedule } : {}),
+                },
+              }),
+            ).then(() => {
               form.reset();
               setErr(null);
               setVersion((x) => x + 1);

@@ -4,58 +4,30 @@
  * notifying the victims and others through the pipeline (an event-type case on the disposal board).
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Answer, type Body } from '../api/client.js';
 import { LangContext } from '../i18n.js';
 import { INDICATOR_TYPES, RECIPIENT_CATEGORIES, label } from '../labels.js';
 import { Link } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
-import {
-  ASSET_KINDS,
-  ATTACK_PHASES,
-  SECTORS,
-  STATUSES,
-  TRANSITIONS,
-  VECTORS,
-} from '../../../src/incidents/tables.js';
+import { useLoad } from '../pages/useApi.js';
+import { useVocabularies, type LabelTable } from '../vocabularies.js';
 import { Tlp } from './Incidents.js';
 import { text } from '../form.js';
 
-interface Detail {
-  id: string;
-  title: string;
-  summary: string;
-  victims: Array<{ name: string; sector: string; organisationId?: number }>;
-  discoveredAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  status: keyof typeof TRANSITIONS;
-  vector: string;
-  tlp: string;
-  attackChain: Array<{
-    order: number;
-    phase: string;
-    description: string;
-    techniqueIds: string[];
-    vulnerabilityIds: string[];
-    assets?: string;
-  }>;
-  assets: Array<{ kind: string; count: number }>;
-  dataTaken?: string;
-  indicators: Array<{ type: string; value: string; description?: string }>;
-  attribution?: { actor: string; confidence: string };
-  caseTrackingNo: string | null;
-  history: Array<{
-    at: string;
-    actor: string;
-    kind: string;
-    fromStatus: string | null;
-    toStatus: string | null;
-    fields: string[];
-    change: string;
-    note: string | null;
-  }>;
-}
+type Detail = Answer<'getIncident'>;
+type IncidentStatus = Body<'transitionIncident'>['to'];
+type Category = Body<'notifyIncident'>['recipients'][number]['category'];
+const CATEGORIES: readonly Category[] = [
+  'vendor',
+  'affected_org',
+  'critical_sector',
+  'telecom_operator',
+  'regional_branch',
+  'education_cert',
+  'authority',
+];
+const isCategory = (c: string): c is Category => (CATEGORIES as readonly string[]).includes(c);
 
 const EVENTS: Record<string, { zh: string; en: string }> = {
   created: { zh: '创建', en: 'created' },
@@ -65,12 +37,16 @@ const EVENTS: Record<string, { zh: string; en: string }> = {
   case: { zh: '转入处置', en: 'handed to disposal' },
   notified: { zh: '已通报', en: 'recipients notified' },
 };
-function describe(h: Detail['history'][number], lang: 'zh' | 'en'): string {
-  const what = label(EVENTS, h.kind, lang);
-  const st = (x: string | null) => (x ? label(STATUSES, x, lang) : '');
+function describe(
+  h: NonNullable<Detail['history']>[number],
+  statuses: LabelTable,
+  lang: 'zh' | 'en',
+): string {
+  const what = label(EVENTS, h.kind ?? '', lang);
+  const st = (x: string | null | undefined) => (x ? label(statuses, x, lang) : '');
   if (h.kind === 'status') return `${what}：${st(h.fromStatus)} → ${st(h.toStatus)}`;
   if (h.kind === 'created' || h.kind === 'imported') return `${what}（${st(h.toStatus)}）`;
-  if (h.kind === 'edited') return `${what}：${h.fields.join(', ')}`;
+  if (h.kind === 'edited') return `${what}：${(h.fields ?? []).join(', ')}`;
   return what;
 }
 
@@ -81,12 +57,21 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
   const zh = lang === 'zh';
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
-  const i = useApi<Detail>(`/api/v1/incidents/${id}?v=${version}`);
-  const orgs = useApi<{ items: Array<{ id: number; name: string; kind: string }> }>('/api/v1/organisations');
+  const path = { id };
+  const i = useLoad(`${id}:${version}`, () =>
+    call(client.GET('/api/v1/incidents/{id}', { params: { path } })),
+  );
+  const orgs = useLoad('organisations', () => call(client.GET('/api/v1/organisations')));
+  const tables = useVocabularies()?.incidents;
   const warnings = new URLSearchParams(search).get('warnings');
-  const fail = (x: unknown) => setErr(x instanceof Error ? x.message : String(x));
+  const fail = (x: unknown) => setErr(messageOf(x));
   if (!i.data) return <Status loading={i.loading} error={i.error} />;
   const v = i.data;
+  const statuses: LabelTable = tables?.statuses ?? {};
+  // the statuses this one may change to, as the platform's transition table says
+  const next: IncidentStatus[] = (tables?.transitions[v.status] ?? []).filter((s): s is IncidentStatus =>
+    Object.hasOwn(statuses, s),
+  );
   return (
     <article className="detail">
       <p>
@@ -109,9 +94,13 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
           <code>{v.id}</code>
         </dd>
         <dt>{zh ? '状态' : 'Status'}</dt>
-        <dd>{label(STATUSES, v.status, lang)}</dd>
+        <dd>{label(statuses, v.status, lang)}</dd>
         <dt>{zh ? '受害单位' : 'Victims'}</dt>
-        <dd>{v.victims.map((x) => `${x.name}（${label(SECTORS, x.sector, lang)}）`).join('、')}</dd>
+        <dd>
+          {v.victims
+            .map((x) => `${x.name ?? ''}（${label(tables?.sectors ?? {}, x.sector ?? '', lang)}）`)
+            .join('、')}
+        </dd>
         <dt>{zh ? '日期' : 'Dates'}</dt>
         <dd>
           {zh ? '发现 ' : 'discovered '}
@@ -120,11 +109,15 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
           {v.endedAt && ` · ${zh ? '结束 ' : 'ended '}${v.endedAt.slice(0, 10)}`}
         </dd>
         <dt>{zh ? '入侵途径' : 'Vector'}</dt>
-        <dd>{label(VECTORS, v.vector, lang)}</dd>
-        {v.assets.length > 0 && (
+        <dd>{label(tables?.vectors ?? {}, v.vector, lang)}</dd>
+        {!!v.assets?.length && (
           <>
             <dt>{zh ? '受影响资产' : 'Assets'}</dt>
-            <dd>{v.assets.map((a) => `${label(ASSET_KINDS, a.kind, lang)} ${a.count}`).join(' · ')}</dd>
+            <dd>
+              {v.assets
+                .map((a) => `${label(tables?.assetKinds ?? {}, a.kind ?? '', lang)} ${a.count ?? ''}`)
+                .join(' · ')}
+            </dd>
           </>
         )}
         {v.dataTaken && (
@@ -145,18 +138,17 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
       </dl>
       {v.summary && <p className="prose">{v.summary}</p>}
       <div className="actions">
-        {TRANSITIONS[v.status].map((to) => (
+        {next.map((to) => (
           <button
             key={to}
             type="button"
             onClick={() =>
-              void send('POST', `/api/v1/incidents/${id}/transitions`, { to }).then(
-                () => setVersion((x) => x + 1),
-                fail,
-              )
+              void perform(
+                client.POST('/api/v1/incidents/{id}/transitions', { params: { path }, body: { to } }),
+              ).then(() => setVersion((x) => x + 1), fail)
             }
           >
-            → {label(STATUSES, to, lang)}
+            → {label(statuses, to, lang)}
           </button>
         ))}
         <Link to={`/console/incidents/${id}/edit`}>{zh ? '编辑' : 'Edit'}</Link>
@@ -164,16 +156,16 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
       </div>
       <h2>{zh ? '攻击链' : 'Attack chain'}</h2>
       <ol className="chain">
-        {v.attackChain.map((s) => (
+        {v.attackChain?.map((s) => (
           <li key={s.order}>
-            <strong>{label(ATTACK_PHASES, s.phase, lang)}</strong> {s.description}
+            <strong>{label(tables?.attackPhases ?? {}, s.phase ?? '', lang)}</strong> {s.description}
             <div className="meta">
-              {s.techniqueIds.map((t) => (
+              {s.techniqueIds?.map((t) => (
                 <a key={t} href={attackUrl(t)} className="tag">
                   {t}
                 </a>
               ))}
-              {s.vulnerabilityIds.map((x) => (
+              {s.vulnerabilityIds?.map((x) => (
                 <Link key={x} to={`/vulnerabilities/${x}`}>
                   {x}
                 </Link>
@@ -184,14 +176,12 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
         ))}
       </ol>
       <h2>{zh ? '威胁指标' : 'Indicators'}</h2>
-      {v.indicators.length === 0 && (
-        <p className="status">{zh ? '没有记录指标。' : 'No indicators recorded.'}</p>
-      )}
+      {!v.indicators?.length && <p className="status">{zh ? '没有记录指标。' : 'No indicators recorded.'}</p>}
       <table className="board">
         <tbody>
-          {v.indicators.map((x) => (
-            <tr key={x.type + x.value}>
-              <td>{label(INDICATOR_TYPES, x.type, lang)}</td>
+          {v.indicators?.map((x) => (
+            <tr key={`${x.type ?? ''}${x.value ?? ''}`}>
+              <td>{label(INDICATOR_TYPES, x.type ?? '', lang)}</td>
               <td>
                 <code>{x.value}</code>
               </td>
@@ -215,9 +205,14 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          send('POST', `/api/v1/incidents/${id}/notifications`, {
-            recipients: [{ organisationId: Number(f.get('organisationId')), category: text(f, 'category') }],
-          }).then(() => setVersion((x) => x + 1), fail);
+          const category = text(f, 'category');
+          if (!isCategory(category)) return;
+          perform(
+            client.POST('/api/v1/incidents/{id}/notifications', {
+              params: { path },
+              body: { recipients: [{ organisationId: Number(text(f, 'organisationId')), category }] },
+            }),
+          ).then(() => setVersion((x) => x + 1), fail);
         }}
       >
         <div className="row3">
@@ -225,7 +220,7 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
             {zh ? '通报单位' : 'Notify'}
             <select name="organisationId" required>
               {orgs.data?.items
-                .filter((o) => !['individual', 'reporting_unit', 'coordinator'].includes(o.kind))
+                ?.filter((o) => !['individual', 'reporting_unit', 'coordinator'].includes(o.kind ?? ''))
                 .map((o) => (
                   <option key={o.id} value={o.id}>
                     {o.name}
@@ -236,7 +231,7 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
           <label>
             {zh ? '类别' : 'Category'}
             <select name="category" defaultValue="affected_org">
-              {Object.keys(RECIPIENT_CATEGORIES).map((c) => (
+              {CATEGORIES.map((c) => (
                 <option key={c} value={c}>
                   {label(RECIPIENT_CATEGORIES, c, lang)}
                 </option>
@@ -248,9 +243,9 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
       </form>
       <h2>{zh ? '变更历史' : 'History'}</h2>
       <ol className="history">
-        {v.history.map((h, k) => (
+        {v.history?.map((h, k) => (
           <li key={k}>
-            {h.at.slice(0, 16).replace('T', ' ')} · {describe(h, lang)} · {h.actor}
+            {h.at?.slice(0, 16).replace('T', ' ')} · {describe(h, statuses, lang)} · {h.actor}
             {h.note ? ` · ${h.note}` : ''}
           </li>
         ))}

@@ -5,44 +5,37 @@
  * names every problem by its field path; they are listed above the form.
  */
 import { useContext, useState } from 'react';
-import { ApiError, send } from '../api.js';
+import { ApiError, messageOf } from '../api.js';
+import { call, client, type Answer } from '../api/client.js';
 import { LangContext } from '../i18n.js';
-import { INDICATOR_TYPES, label } from '../labels.js';
+import { INDICATOR_TYPES } from '../labels.js';
 import { navigate } from '../main.js';
 import { Status } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
-import {
-  ASSET_KINDS,
-  ATTACK_PHASES,
-  SECTORS,
-  STATUSES,
-  TLP_LEVELS,
-  VECTORS,
-} from '../../../src/incidents/tables.js';
+import { useLoad } from '../pages/useApi.js';
+import { useVocabularies } from '../vocabularies.js';
 
-interface Step {
-  order: number;
-  phase: string;
-  description: string;
-  techniqueIds: string[];
-  vulnerabilityIds: string[];
-  assets?: string;
-}
-interface Draft {
-  title: string;
-  summary: string;
-  victims: Array<{ name: string; sector: string; organisationId?: number }>;
-  discoveredAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  status: string;
-  vector: string;
-  tlp: string;
-  attackChain: Step[];
-  assets: Array<{ kind: string; count: number }>;
-  dataTaken?: string;
-  indicators: Array<{ type: string; value: string; description?: string }>;
-  attribution?: { actor: string; confidence: string };
+/** The incident as the form edits it: the document's fields, without what the server keeps. */
+type Draft = Omit<
+  Answer<'getIncident'>,
+  'id' | 'createdAt' | 'updatedAt' | 'caseTrackingNo' | 'history' | 'sharedWithOrganisationIds'
+>;
+type Rows = 'victims' | 'attackChain' | 'assets' | 'indicators';
+
+const CONFIDENCES = {
+  low: { zh: '低', en: 'Low' },
+  medium: { zh: '中', en: 'Medium' },
+  high: { zh: '高', en: 'High' },
+};
+
+/** The per-field problems an invalid_input error lists in its details. */
+function problemsOf(details: Record<string, unknown>): Array<{ field: string; message: string }> {
+  const list = details.problems;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((p: unknown) =>
+    typeof p === 'object' && p !== null && 'field' in p && 'message' in p
+      ? [{ field: String(p.field), message: String(p.message) }]
+      : [],
+  );
 }
 
 const empty = (): Draft => ({
@@ -66,38 +59,66 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-function Options({ table, lang }: { table: Record<string, { zh: string; en: string }>; lang: 'zh' | 'en' }) {
+/** A select over a code table: it only ever yields one of the table's codes. */
+function Choice<K extends string>({
+  table,
+  value,
+  onChange,
+  disabled,
+}: {
+  table: Record<K, { zh: string; en: string }> | undefined;
+  value: K | undefined;
+  onChange: (k: K) => void;
+  disabled?: boolean;
+}) {
+  const { lang } = useContext(LangContext);
+  const isCode = (k: string): k is K => !!table && Object.hasOwn(table, k);
   return (
-    <>
-      {Object.keys(table).map((k) => (
-        <option key={k} value={k}>
-          {label(table, k, lang)}
-        </option>
-      ))}
-    </>
+    <select
+      value={value ?? ''}
+      disabled={disabled}
+      onChange={(e) => {
+        const k = e.target.value;
+        if (isCode(k)) onChange(k);
+      }}
+    >
+      {Object.keys(table ?? {})
+        .filter(isCode)
+        .map((k) => (
+          <option key={k} value={k}>
+            {table?.[k][lang] ?? k}
+          </option>
+        ))}
+    </select>
   );
 }
 
 export function IncidentEdit({ id }: { id: string }) {
-  const existing = useApi<Draft & { id: string }>(`/api/v1/incidents/${id}`);
+  const existing = useLoad(id, () =>
+    call(client.GET('/api/v1/incidents/{id}', { params: { path: { id } } })),
+  );
   if (!existing.data) return <Status loading={existing.loading} error={existing.error} />;
   return <IncidentForm id={id} initial={existing.data} />;
 }
 
 export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) {
   const { lang } = useContext(LangContext);
+  const tables = useVocabularies()?.incidents;
   const [d, setD] = useState<Draft>(() => initial ?? empty());
   const [problems, setProblems] = useState<Array<{ field: string; message: string }>>([]);
   const [err, setErr] = useState<string | null>(null);
   const zh = lang === 'zh';
   const up = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
-  const row = <K extends 'victims' | 'attackChain' | 'assets' | 'indicators'>(
-    key: K,
-    i: number,
-    patch: Partial<Draft[K][number]>,
-  ) => setD((x) => ({ ...x, [key]: x[key].map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
-  const drop = (key: 'victims' | 'attackChain' | 'assets' | 'indicators', i: number) =>
-    setD((x) => ({ ...x, [key]: x[key].filter((_, j) => j !== i) }));
+  const row = <K extends Rows>(key: K, i: number, patch: Partial<NonNullable<Draft[K]>[number]>) =>
+    setD((x) => ({
+      ...x,
+      [key]: (x[key] ?? []).map((r, j) => (j === i ? { ...r, ...patch } : r)),
+    }));
+  const drop = (key: Rows, i: number) =>
+    setD((x) => ({ ...x, [key]: (x[key] ?? []).filter((_, j) => j !== i) }));
+  const chain = d.attackChain ?? [];
+  const assets = d.assets ?? [];
+  const indicators = d.indicators ?? [];
   return (
     <form
       className="panel wide incident-form"
@@ -106,20 +127,19 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
         e.preventDefault();
         const body: Record<string, unknown> = {
           ...d,
-          attackChain: d.attackChain.map((s, i) => ({ ...s, order: i + 1 })),
+          attackChain: chain.map((s, i) => ({ ...s, order: i + 1 })),
         };
         for (const k of ['startedAt', 'endedAt', 'dataTaken'] as const) if (!d[k]) delete body[k];
         if (!d.attribution?.actor) delete body.attribution;
-        send<{ id: string }>(
-          id ? 'PUT' : 'POST',
-          id ? `/api/v1/incidents/${id}` : '/api/v1/incidents',
-          body,
+        call(
+          id
+            ? client.PUT('/api/v1/incidents/{id}', { params: { path: { id } }, body })
+            : client.POST('/api/v1/incidents', { body }),
         ).then(
           (r) => navigate(`/console/incidents/${r.id}`),
           (x: unknown) => {
-            const details = x instanceof ApiError ? x.details : undefined;
-            setProblems(Array.isArray(details?.problems) ? (details.problems as typeof problems) : []);
-            setErr(x instanceof Error ? x.message : String(x));
+            setProblems(x instanceof ApiError ? problemsOf(x.details) : []);
+            setErr(messageOf(x));
           },
         );
       }}
@@ -176,21 +196,20 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
         </label>
         <label>
           {zh ? '状态' : 'Status'}
-          <select value={d.status} onChange={(e) => up({ status: e.target.value })} disabled={!!id}>
-            <Options table={STATUSES} lang={lang} />
-          </select>
+          <Choice
+            table={tables?.statuses}
+            value={d.status}
+            onChange={(status) => up({ status })}
+            disabled={!!id}
+          />
         </label>
         <label>
           {zh ? '入侵途径' : 'Initial vector'}
-          <select value={d.vector} onChange={(e) => up({ vector: e.target.value })}>
-            <Options table={VECTORS} lang={lang} />
-          </select>
+          <Choice table={tables?.vectors} value={d.vector} onChange={(vector) => up({ vector })} />
         </label>
         <label>
           TLP
-          <select value={d.tlp} onChange={(e) => up({ tlp: e.target.value })}>
-            <Options table={TLP_LEVELS} lang={lang} />
-          </select>
+          <Choice table={tables?.tlpLevels} value={d.tlp} onChange={(tlp) => up({ tlp })} />
         </label>
       </div>
 
@@ -200,13 +219,19 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
           <div key={i} className="row3">
             <label>
               {zh ? '单位名称' : 'Organisation'}
-              <input value={v.name} onChange={(e) => row('victims', i, { name: e.target.value })} required />
+              <input
+                value={v.name ?? ''}
+                onChange={(e) => row('victims', i, { name: e.target.value })}
+                required
+              />
             </label>
             <label>
               {zh ? '行业' : 'Sector'}
-              <select value={v.sector} onChange={(e) => row('victims', i, { sector: e.target.value })}>
-                <Options table={SECTORS} lang={lang} />
-              </select>
+              <Choice
+                table={tables?.sectors}
+                value={v.sector}
+                onChange={(sector) => row('victims', i, { sector })}
+              />
             </label>
             <button type="button" className="linkish" onClick={() => drop('victims', i)}>
               {zh ? '移除' : 'Remove'}
@@ -224,20 +249,22 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
 
       <fieldset>
         <legend>{zh ? '攻击链（按顺序）' : 'Attack chain (in order)'}</legend>
-        {d.attackChain.map((s, i) => (
+        {chain.map((s, i) => (
           <div key={i} className="step">
             <strong>{i + 1}.</strong>
             <div className="row3">
               <label>
                 {zh ? '阶段（ATT&CK 战术）' : 'Phase (ATT&CK tactic)'}
-                <select value={s.phase} onChange={(e) => row('attackChain', i, { phase: e.target.value })}>
-                  <Options table={ATTACK_PHASES} lang={lang} />
-                </select>
+                <Choice
+                  table={tables?.attackPhases}
+                  value={s.phase}
+                  onChange={(phase) => row('attackChain', i, { phase })}
+                />
               </label>
               <label>
                 {zh ? 'ATT&CK 技术编号' : 'ATT&CK technique ids'}
                 <input
-                  defaultValue={s.techniqueIds.join(', ')}
+                  defaultValue={s.techniqueIds?.join(', ')}
                   placeholder="T1190, T1078.001"
                   onChange={(e) => row('attackChain', i, { techniqueIds: list(e.target.value) })}
                 />
@@ -245,7 +272,7 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
               <label>
                 {zh ? '利用的漏洞编号' : 'Vulnerability ids used'}
                 <input
-                  defaultValue={s.vulnerabilityIds.join(', ')}
+                  defaultValue={s.vulnerabilityIds?.join(', ')}
                   placeholder="CVE-2021-26855, CNVD-2024-12345"
                   onChange={(e) => row('attackChain', i, { vulnerabilityIds: list(e.target.value) })}
                 />
@@ -254,7 +281,7 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
             <label>
               {zh ? '描述' : 'Description'}
               <input
-                value={s.description}
+                value={s.description ?? ''}
                 onChange={(e) => row('attackChain', i, { description: e.target.value })}
                 required
               />
@@ -270,9 +297,9 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
           onClick={() =>
             up({
               attackChain: [
-                ...d.attackChain,
+                ...chain,
                 {
-                  order: d.attackChain.length + 1,
+                  order: chain.length + 1,
                   phase: 'lateral-movement',
                   description: '',
                   techniqueIds: [],
@@ -288,20 +315,22 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
 
       <fieldset>
         <legend>{zh ? '受影响资产' : 'Affected assets'}</legend>
-        {d.assets.map((a, i) => (
+        {assets.map((a, i) => (
           <div key={i} className="row3">
             <label>
               {zh ? '类型' : 'Kind'}
-              <select value={a.kind} onChange={(e) => row('assets', i, { kind: e.target.value })}>
-                <Options table={ASSET_KINDS} lang={lang} />
-              </select>
+              <Choice
+                table={tables?.assetKinds}
+                value={a.kind}
+                onChange={(kind) => row('assets', i, { kind })}
+              />
             </label>
             <label>
               {zh ? '数量' : 'Count'}
               <input
                 type="number"
                 min={1}
-                value={a.count}
+                value={a.count ?? 1}
                 onChange={(e) => row('assets', i, { count: Number(e.target.value) })}
               />
             </label>
@@ -313,7 +342,7 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
         <button
           type="button"
           className="linkish"
-          onClick={() => up({ assets: [...d.assets, { kind: 'server', count: 1 }] })}
+          onClick={() => up({ assets: [...assets, { kind: 'server', count: 1 }] })}
         >
           {zh ? '+ 资产' : '+ Assets'}
         </button>
@@ -329,18 +358,20 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
             ? '威胁指标（可粘贴去武器化格式，如 hxxp://evil[.]com）'
             : 'Indicators (defanged values welcome: hxxp://evil[.]com)'}
         </legend>
-        {d.indicators.map((x, i) => (
+        {indicators.map((x, i) => (
           <div key={i} className="row3">
             <label>
               {zh ? '类型' : 'Type'}
-              <select value={x.type} onChange={(e) => row('indicators', i, { type: e.target.value })}>
-                <Options table={INDICATOR_TYPES} lang={lang} />
-              </select>
+              <Choice
+                table={INDICATOR_TYPES}
+                value={x.type}
+                onChange={(type) => row('indicators', i, { type })}
+              />
             </label>
             <label>
               {zh ? '值' : 'Value'}
               <input
-                value={x.value}
+                value={x.value ?? ''}
                 onChange={(e) => row('indicators', i, { value: e.target.value })}
                 required
               />
@@ -360,7 +391,7 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
         <button
           type="button"
           className="linkish"
-          onClick={() => up({ indicators: [...d.indicators, { type: 'ipv4', value: '' }] })}
+          onClick={() => up({ indicators: [...indicators, { type: 'ipv4', value: '' }] })}
         >
           {zh ? '+ 指标' : '+ Indicator'}
         </button>
@@ -378,16 +409,11 @@ export function IncidentForm({ id, initial }: { id?: string; initial?: Draft }) 
         </label>
         <label>
           {zh ? '置信度' : 'Confidence'}
-          <select
+          <Choice
+            table={CONFIDENCES}
             value={d.attribution?.confidence ?? 'low'}
-            onChange={(e) =>
-              up({ attribution: { actor: d.attribution?.actor ?? '', confidence: e.target.value } })
-            }
-          >
-            <option value="low">{zh ? '低' : 'Low'}</option>
-            <option value="medium">{zh ? '中' : 'Medium'}</option>
-            <option value="high">{zh ? '高' : 'High'}</option>
-          </select>
+            onChange={(confidence) => up({ attribution: { actor: d.attribution?.actor ?? '', confidence } })}
+          />
         </label>
       </div>
       <button type="submit">{id ? (zh ? '保存' : 'Save') : zh ? '创建事件' : 'Create incident'}</button>

@@ -3,37 +3,18 @@
  * bulletin's and the annual summary's source), import a STIX 2.1 bundle, open or create one.
  */
 import { lazy, Suspense, useContext, useMemo, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, type Answer, type Query } from '../api/client.js';
 import { LangContext } from '../i18n.js';
 import { label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
-import { SECTORS, STATUSES, VECTORS } from '../../../src/incidents/tables.js';
+import { useLoad } from '../pages/useApi.js';
+import { isCode, useVocabularies } from '../vocabularies.js';
 
 const Chart = lazy(() => import('../pages/Chart.js').then((m) => ({ default: m.Chart })));
 
-export interface IncidentSummary {
-  id: string;
-  title: string;
-  status: string;
-  tlp: string;
-  vector: string;
-  sectors: string[];
-  victims: string[];
-  discoveredAt: string;
-  updatedAt: string;
-}
-interface Figures {
-  period: string;
-  id: string;
-  from: string;
-  to: string;
-  total: number;
-  bySector: Record<string, number>;
-  byVector: Record<string, number>;
-  byStatus: Record<string, number>;
-}
+export type IncidentSummary = NonNullable<Answer<'listIncidents'>['items']>[number];
 
 export const TLP_CLASS: Record<string, string> = {
   clear: 'tlp clear',
@@ -52,15 +33,26 @@ export function Incidents({ search }: { search: string }) {
   const params = new URLSearchParams(search);
   const [err, setErr] = useState<string | null>(null);
   const [cursor, setCursor] = useState<string[]>([]);
-  const query = new URLSearchParams(params);
-  query.set('limit', '50');
+  const tables = useVocabularies()?.incidents;
+  const query: Query<'listIncidents'> = { limit: 50 };
+  const q = params.get('q');
+  if (q) query.q = q;
+  const status = params.get('status');
+  if (isCode(tables?.statuses, status)) query.status = status;
+  const sector = params.get('sector');
+  if (isCode(tables?.sectors, sector)) query.sector = sector;
   const at = cursor.at(-1);
-  if (at) query.set('cursor', at);
-  const list = useApi<{ items: IncidentSummary[]; nextCursor: string | null }>(
-    `/api/v1/incidents?${query.toString()}`,
+  if (at) query.cursor = at;
+  // the filters are codes of the platform's tables: the list waits for them
+  const list = useLoad(tables ? JSON.stringify(query) : null, () =>
+    call(client.GET('/api/v1/incidents', { params: { query } })),
   );
   const month = new Date().toISOString().slice(0, 7);
-  const fig = useApi<Figures>(`/api/v1/incidents/figures?period=month&at=${month}`);
+  const fig = useLoad(month, () =>
+    call(client.GET('/api/v1/incidents/figures', { params: { query: { period: 'month', at: month } } })),
+  );
+  const statuses = tables?.statuses ?? {};
+  const sectors = tables?.sectors ?? {};
   const set = (k: string, v: string) => {
     const p = new URLSearchParams(search);
     if (v) p.set(k, v);
@@ -70,14 +62,14 @@ export function Incidents({ search }: { search: string }) {
   };
   const option = useMemo(() => {
     if (!fig.data) return null;
-    const rows = Object.entries(fig.data.bySector).filter(([, n]) => n > 0);
+    const rows = Object.entries(fig.data.bySector ?? {}).filter(([, n]) => n > 0);
     return {
       grid: { left: 90, right: 20, top: 10, bottom: 20 },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', data: rows.map(([s]) => label(SECTORS, s, lang)) },
+      yAxis: { type: 'category', data: rows.map(([s]) => label(sectors, s, lang)) },
       series: [{ type: 'bar', data: rows.map(([, n]) => n), itemStyle: { color: '#1f4e8c' } }],
     };
-  }, [fig.data, lang]);
+  }, [fig.data, lang, sectors]);
   return (
     <div>
       <h1>{lang === 'zh' ? '安全事件' : 'Incidents'}</h1>
@@ -95,18 +87,21 @@ export function Incidents({ search }: { search: string }) {
               void f
                 .text()
                 .then((t) =>
-                  send<{ incident: { id: string }; warnings: string[] }>(
-                    'POST',
-                    '/api/v1/incidents/import',
-                    JSON.parse(t),
+                  call(
+                    client.POST('/api/v1/incidents/import', {
+                      body: JSON.parse(t) as Record<string, unknown>,
+                    }),
                   ),
                 )
                 .then(
-                  (r) =>
-                    navigate(
-                      `/console/incidents/${r.incident.id}${r.warnings.length ? `?warnings=${r.warnings.length}` : ''}`,
-                    ),
-                  (x: unknown) => setErr(x instanceof Error ? x.message : String(x)),
+                  (r) => {
+                    const warnings = r.warnings?.length ?? 0;
+                    if (r.incident)
+                      navigate(
+                        `/console/incidents/${r.incident.id}${warnings ? `?warnings=${warnings}` : ''}`,
+                      );
+                  },
+                  (x: unknown) => setErr(messageOf(x)),
                 );
             }}
           />
@@ -120,18 +115,18 @@ export function Incidents({ search }: { search: string }) {
               {lang === 'zh' ? `本月事件（${fig.data.id}）` : `This month (${fig.data.id})`}: {fig.data.total}
             </h2>
             <p className="meta">
-              {Object.entries(fig.data.byStatus)
-                .map(([s, n]) => `${label(STATUSES, s, lang)} ${n}`)
+              {Object.entries(fig.data.byStatus ?? {})
+                .map(([s, n]) => `${label(statuses, s, lang)} ${n}`)
                 .join(' · ')}
             </p>
             <p className="meta">
-              {Object.entries(fig.data.byVector)
+              {Object.entries(fig.data.byVector ?? {})
                 .filter(([, n]) => n > 0)
-                .map(([s, n]) => `${label(VECTORS, s, lang)} ${n}`)
+                .map(([s, n]) => `${label(tables?.vectors ?? {}, s, lang)} ${n}`)
                 .join(' · ') || (lang === 'zh' ? '本月尚无事件。' : 'No incident this month yet.')}
             </p>
           </div>
-          {option && fig.data.total > 0 && (
+          {option && !!fig.data.total && (
             <Suspense fallback={null}>
               <Chart option={option} height={180} label={lang === 'zh' ? '按行业' : 'By sector'} />
             </Suspense>
@@ -152,9 +147,9 @@ export function Incidents({ search }: { search: string }) {
           onChange={(e) => set('status', e.target.value)}
         >
           <option value="">{lang === 'zh' ? '全部状态' : 'Any status'}</option>
-          {Object.keys(STATUSES).map((s) => (
+          {Object.keys(statuses).map((s) => (
             <option key={s} value={s}>
-              {label(STATUSES, s, lang)}
+              {label(statuses, s, lang)}
             </option>
           ))}
         </select>
@@ -164,34 +159,34 @@ export function Incidents({ search }: { search: string }) {
           onChange={(e) => set('sector', e.target.value)}
         >
           <option value="">{lang === 'zh' ? '全部行业' : 'Any sector'}</option>
-          {Object.keys(SECTORS).map((s) => (
+          {Object.keys(sectors).map((s) => (
             <option key={s} value={s}>
-              {label(SECTORS, s, lang)}
+              {label(sectors, s, lang)}
             </option>
           ))}
         </select>
       </form>
       <Status loading={list.loading} error={list.error} />
-      {list.data?.items.length === 0 && (
+      {list.data?.items?.length === 0 && (
         <p className="status">{lang === 'zh' ? '没有符合条件的事件。' : 'No incident matches.'}</p>
       )}
       <table className="board">
         <tbody>
-          {list.data?.items.map((i) => (
+          {list.data?.items?.map((i) => (
             <tr key={i.id}>
               <td>
-                <Link to={`/console/incidents/${i.id}`}>{i.title}</Link>
+                <Link to={`/console/incidents/${i.id ?? ''}`}>{i.title}</Link>
                 <div className="meta">
-                  <code>{i.id}</code> {i.victims.join('、')}
+                  <code>{i.id}</code> {i.victims?.join('、')}
                 </div>
               </td>
-              <td>{label(STATUSES, i.status, lang)}</td>
-              <td>{i.sectors.map((s) => label(SECTORS, s, lang)).join('、')}</td>
-              <td>{label(VECTORS, i.vector, lang)}</td>
+              <td>{label(statuses, i.status ?? '', lang)}</td>
+              <td>{i.sectors?.map((s) => label(sectors, s, lang)).join('、')}</td>
+              <td>{label(tables?.vectors ?? {}, i.vector ?? '', lang)}</td>
               <td>
-                <Tlp tlp={i.tlp} />
+                <Tlp tlp={i.tlp ?? ''} />
               </td>
-              <td className="meta">{i.discoveredAt.slice(0, 10)}</td>
+              <td className="meta">{i.discoveredAt?.slice(0, 10)}</td>
             </tr>
           ))}
         </tbody>

@@ -3,37 +3,17 @@
  * units. Analysts add organisations and contacts (e-mail, webhook — its secret shown once — portal inbox).
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Body } from '../api/client.js';
+import { isCode } from '../vocabularies.js';
 import { LangContext } from '../i18n.js';
 import { ORG_KINDS, label } from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
+import { useLoad } from '../pages/useApi.js';
 import { text } from '../form.js';
 
-interface Contact {
-  id: number;
-  name: string;
-  email: string | null;
-  webhookUrl: string | null;
-  portal: boolean;
-  mechanism: string;
-}
-interface Org {
-  id: number;
-  kind: string;
-  name: string;
-  nameEn: string | null;
-  sector: string | null;
-  region: string | null;
-  allianceCert: string | null;
-  /** standing: only verified vendors, member units, branches and authorities are notified */
-  verified: boolean;
-  verifiedAt: string | null;
-  contacts?: Contact[];
-}
-
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const errText = messageOf;
 
 export function Organisations({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
@@ -42,8 +22,12 @@ export function Organisations({ search }: { search: string }) {
   const [err, setErr] = useState<string | null>(null);
   const q = params.get('q') ?? '';
   const kind = params.get('kind') ?? '';
-  const list = useApi<{ items: Org[] }>(
-    `/api/v1/organisations?q=${encodeURIComponent(q)}${kind ? `&kind=${kind}` : ''}&v=${version}`,
+  const list = useLoad(`orgs:${q}:${kind}:${version}`, () =>
+    call(
+      client.GET('/api/v1/organisations', {
+        params: { query: { q, ...(isCode(ORG_KINDS, kind) ? { kind } : {}) } },
+      }),
+    ),
   );
   const set = (k: string, v: string) => {
     const p = new URLSearchParams(search);
@@ -74,10 +58,10 @@ export function Organisations({ search }: { search: string }) {
           ))}
         </select>
       </form>
-      <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
+      <Status loading={list.loading} error={list.error} empty={list.data?.items?.length === 0} />
       <table className="board">
         <tbody>
-          {list.data?.items.map((o) => (
+          {list.data?.items?.map((o) => (
             <tr key={o.id}>
               <td>
                 <Link to={`/console/organisations/${o.id}`}>{o.name}</Link>
@@ -101,17 +85,19 @@ export function Organisations({ search }: { search: string }) {
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          const body: Record<string, string> = Object.fromEntries(
-            ['kind', 'name', 'nameEn', 'sector', 'region', 'allianceCert']
-              .map((k): [string, string] => [k, text(f, k, '').trim()])
-              .filter(([, v]) => v),
-          );
-          send<Org>('POST', '/api/v1/organisations', body).then(
+          const newKind = text(f, 'kind', '');
+          if (!isCode(ORG_KINDS, newKind)) return;
+          const body: Body<'createOrganisation'> = { kind: newKind, name: text(f, 'name', '').trim() };
+          for (const k of ['nameEn', 'sector', 'region', 'allianceCert'] as const) {
+            const v = text(f, k, '').trim();
+            if (v) body[k] = v;
+          }
+          call(client.POST('/api/v1/organisations', { body })).then(
             (o) => {
               form.reset();
               setErr(null);
               setVersion((x) => x + 1);
-              navigate(`/console/organisations/${o.id}`);
+              if (o.id !== undefined) navigate(`/console/organisations/${o.id}`);
             },
             (x: unknown) => setErr(errText(x)),
           );
@@ -162,7 +148,10 @@ export function Organisation({ id }: { id: number }) {
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const o = useApi<Org>(`/api/v1/organisations/${id}?v=${version}`);
+  const path = { id };
+  const o = useLoad(`${id}:${version}`, () =>
+    call(client.GET('/api/v1/organisations/{id}', { params: { path } })),
+  );
   if (!o.data) return <Status loading={o.loading} error={o.error} />;
   const org = o.data;
   return (
@@ -187,9 +176,12 @@ export function Organisation({ id }: { id: number }) {
           <button
             type="button"
             onClick={() =>
-              void send<Org>('POST', `/api/v1/organisations/${org.id}/verification`, {
-                verified: !org.verified,
-              }).then(
+              void perform(
+                client.POST('/api/v1/organisations/{id}/verification', {
+                  params: { path },
+                  body: { verified: !org.verified },
+                }),
+              ).then(
                 () => {
                   setErr(null);
                   setVersion((x) => x + 1);
@@ -256,24 +248,20 @@ export function Organisation({ id }: { id: number }) {
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          const body: Record<string, unknown> = {
+          const body: Body<'addContact'> = {
             name: text(f, 'name', ''),
             portal: f.get('portal') === 'on',
-            mechanism: text(f, 'mechanism', 'established'),
+            mechanism: text(f, 'mechanism', 'established') === 'public' ? 'public' : 'established',
           };
-          for (const k of ['email', 'webhookUrl']) {
+          for (const k of ['email', 'webhookUrl'] as const) {
             const v = text(f, k, '').trim();
             if (v) body[k] = v;
           }
-          send<{ webhookSecret: string | null }>(
-            'POST',
-            `/api/v1/organisations/${org.id}/contacts`,
-            body,
-          ).then(
+          call(client.POST('/api/v1/organisations/{id}/contacts', { params: { path }, body })).then(
             (r) => {
               form.reset();
               setErr(null);
-              setSecret(r.webhookSecret);
+              setSecret(r.webhookSecret ?? null);
               setVersion((x) => x + 1);
             },
             (x: unknown) => setErr(errText(x)),

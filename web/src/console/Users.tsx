@@ -1,22 +1,13 @@
 /** Users with role and organisation; an admin creates accounts of any role (recipients belong to an organisation). */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform } from '../api/client.js';
+import { isCode } from '../vocabularies.js';
 import { LangContext } from '../i18n.js';
 import { ROLES, label } from '../labels.js';
 import { Status, ErrorLine } from '../pages/bits.js';
-import { useApi } from '../pages/useApi.js';
+import { useLoad } from '../pages/useApi.js';
 import { text } from '../form.js';
-
-interface User {
-  id: number;
-  email: string;
-  displayName: string;
-  role: string;
-  organisation: string | null;
-  disabled: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
 
 export function Users() {
   const { lang } = useContext(LangContext);
@@ -24,10 +15,14 @@ export function Users() {
   const [role, setRole] = useState('');
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
-  const list = useApi<{ items: User[] }>(
-    `/api/v1/users?q=${encodeURIComponent(q)}${role ? `&role=${role}` : ''}&v=${version}`,
+  const list = useLoad(`users:${q}:${role}:${version}`, () =>
+    call(
+      client.GET('/api/v1/users', {
+        params: { query: { q, ...(isCode(ROLES, role) ? { role } : {}) } },
+      }),
+    ),
   );
-  const orgs = useApi<{ items: Array<{ id: number; name: string }> }>('/api/v1/organisations');
+  const orgs = useLoad('organisations', () => call(client.GET('/api/v1/organisations')));
   return (
     <div>
       <h1>{lang === 'zh' ? '用户' : 'Users'}</h1>
@@ -51,10 +46,10 @@ export function Users() {
           ))}
         </select>
       </form>
-      <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
+      <Status loading={list.loading} error={list.error} empty={list.data?.items?.length === 0} />
       <table className="board">
         <tbody>
-          {list.data?.items.map((u) => (
+          {list.data?.items?.map((u) => (
             <tr key={u.id}>
               <td>
                 {u.displayName}
@@ -78,19 +73,25 @@ export function Users() {
           const form = e.currentTarget;
           const f = new FormData(form);
           const org = text(f, 'organisationId', '');
-          send('POST', '/api/v1/users', {
-            email: text(f, 'email', ''),
-            displayName: text(f, 'displayName', ''),
-            password: text(f, 'password', ''),
-            role: text(f, 'role', ''),
-            ...(org ? { organisationId: Number(org) } : {}),
-          }).then(
+          const newRole = text(f, 'role', '');
+          if (!isCode(ROLES, newRole)) return;
+          perform(
+            client.POST('/api/v1/users', {
+              body: {
+                email: text(f, 'email', ''),
+                displayName: text(f, 'displayName', ''),
+                password: text(f, 'password', ''),
+                role: newRole,
+                ...(org ? { organisationId: Number(org) } : {}),
+              },
+            }),
+          ).then(
             () => {
               form.reset();
               setErr(null);
               setVersion((x) => x + 1);
             },
-            (x: unknown) => setErr(x instanceof Error ? x.message : String(x)),
+            (x: unknown) => setErr(messageOf(x)),
           );
         }}
       >
@@ -122,7 +123,7 @@ export function Users() {
             {lang === 'zh' ? '所属单位' : 'Organisation'}
             <select name="organisationId" defaultValue="">
               <option value="">—</option>
-              {orgs.data?.items.map((o) => (
+              {orgs.data?.items?.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
                 </option>

@@ -1,6 +1,7 @@
 import { useContext, useState } from 'react';
 import { ErrorLine } from './bits.js';
-import { ApiError, send } from '../api.js';
+import { messageOf } from '../api.js';
+import { client, perform } from '../api/client.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
@@ -23,20 +24,7 @@ const L = {
     zh: '请用不常见的长短语；常见、已泄露或全为空格的密码会被拒绝。',
     en: 'Use a long, uncommon passphrase; common, breached or blank passwords are refused.',
   },
-  weak: { zh: '密码太容易被猜到：', en: '' },
-  wait: { zh: '此地址登录失败次数过多，请稍后再试（{s} 秒）。', en: '' },
 } as const;
-
-/** The server's message, with a Chinese lead for the errors a person can act on (a weak password, a wait). */
-function explain(x: unknown, lang: 'zh' | 'en'): string {
-  if (!(x instanceof Error)) return String(x);
-  if (lang === 'zh' && x instanceof ApiError) {
-    if (x.status === 429 && typeof x.details?.retryAfterSeconds === 'number')
-      return L.wait.zh.replace('{s}', String(x.details.retryAfterSeconds));
-    if (x.details?.reason === 'weak_password') return `${L.weak.zh}${x.message}`;
-  }
-  return x.message;
-}
 
 export function Login() {
   const { lang } = useContext(LangContext);
@@ -51,7 +39,7 @@ export function Login() {
         const f = new FormData(e.currentTarget);
         login(text(f, 'email'), text(f, 'password')).then(
           () => navigate('/me'),
-          (x: unknown) => setError(explain(x, lang)),
+          (x: unknown) => setError(messageOf(x)),
         );
       }}
     >
@@ -84,14 +72,18 @@ export function Register() {
       onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget);
-        send('POST', '/api/v1/auth/register', {
-          email: f.get('email'),
-          password: f.get('password'),
-          displayName: f.get('displayName'),
-          ...(unit ? { organisation: { kind: 'reporting_unit', name: f.get('unit') } } : {}),
-        }).then(
+        perform(
+          client.POST('/api/v1/auth/register', {
+            body: {
+              email: text(f, 'email'),
+              password: text(f, 'password'),
+              displayName: text(f, 'displayName'),
+              ...(unit ? { organisation: { kind: 'reporting_unit', name: text(f, 'unit') } } : {}),
+            },
+          }),
+        ).then(
           () => navigate('/login?registered=1'),
-          (x: unknown) => setError(explain(x, lang)),
+          (x: unknown) => setError(messageOf(x)),
         );
       }}
     >

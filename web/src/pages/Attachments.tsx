@@ -1,23 +1,19 @@
 /** A case's attachments (POC, screenshots, logs): listed with download links; the reporter and analysts add more. */
 import { useContext, useState } from 'react';
-import { upload } from '../api.js';
+import { messageOf } from '../api.js';
+import { uploadAttachment, type Answer } from '../api/client.js';
 import { LangContext } from '../i18n.js';
 import { ErrorLine } from './bits.js';
 
-export interface Attachment {
-  sha256: string;
-  filename: string;
-  size: number;
-  content_type: string;
-}
+/** A file attached to a case, as the submission answer lists it. */
+export type Attachment = NonNullable<Answer<'getSubmission'>['attachments']>[number];
 
 /** PDF, PNG, JPEG, ZIP, plain text or JSON; ≤ 10 MiB each (the server checks the content, not just the name). */
 export const ACCEPT =
   '.txt,.json,.pdf,.png,.jpg,.jpeg,.zip,text/plain,application/json,application/pdf,image/png,image/jpeg,application/zip';
 
 export async function uploadAll(trackingNo: string, files: File[]): Promise<void> {
-  for (const f of files)
-    await upload(`/api/v1/submissions/${trackingNo}/attachments?filename=${encodeURIComponent(f.name)}`, f);
+  for (const f of files) await uploadAttachment(trackingNo, f);
 }
 
 export function Attachments({
@@ -38,9 +34,9 @@ export function Attachments({
       <ul>
         {items.map((a) => (
           <li key={a.sha256}>
-            <a href={`/api/v1/submissions/${trackingNo}/attachments/${a.sha256}`}>{a.filename}</a>{' '}
+            <a href={`/api/v1/submissions/${trackingNo}/attachments/${a.sha256 ?? ''}`}>{a.filename}</a>{' '}
             <span className="meta">
-              {Math.max(1, Math.round(a.size / 1024))} KB · {a.content_type}
+              {Math.max(1, Math.round((a.size ?? 0) / 1024))} KB · {a.content_type}
             </span>
           </li>
         ))}
@@ -61,7 +57,7 @@ export function Attachments({
                 onChange();
               },
               (x: unknown) => {
-                setErr(x instanceof Error ? x.message : String(x));
+                setErr(messageOf(x));
                 onChange();
               },
             );

@@ -1,29 +1,22 @@
 import { useContext } from 'react';
 import { LangContext, useT } from '../i18n.js';
 import { Status } from './bits.js';
-import { useApi } from './useApi.js';
-
-interface Item {
-  id: string;
-  year: number;
-  week: number;
-  start: string;
-  end: string;
-  total: number;
-  high: number;
-}
+import { useLoad } from './useApi.js';
+import { call, client } from '../api/client.js';
 
 export function Bulletins() {
   const t = useT();
   const { lang } = useContext(LangContext);
-  const { data, error, loading } = useApi<{ items: Item[] }>('/api/v1/bulletins');
+  const { data, error, loading } = useLoad('bulletins', () =>
+    call(client.GET('/api/v1/bulletins', { params: { query: { limit: 100 } } })),
+  );
   return (
     <div>
       <h1>{t('bulletins')}</h1>
       <Status loading={loading} error={error} />
-      {data && data.items.length === 0 && <p className="status">{t('noBulletins')}</p>}
+      {data?.items?.length === 0 && <p className="status">{t('noBulletins')}</p>}
       <ul className="list">
-        {data?.items.map((b) => (
+        {data?.items?.map((b) => (
           <li key={b.id} className="bulletin">
             <strong>{lang === 'zh' ? `${b.year}年第${b.week}期` : `${b.year}, No. ${b.week}`}</strong>
             <span className="meta">

@@ -1,39 +1,9 @@
 import { useContext } from 'react';
 import { LangContext, useT } from '../i18n.js';
 import { Severity, Status, pick } from './bits.js';
-import { useApi } from './useApi.js';
+import { useLoad } from './useApi.js';
+import { call, client } from '../api/client.js';
 import { METRIC_NAMES } from '../labels.js';
-
-interface Detail {
-  vulnerability: {
-    id: string;
-    aliases: string[];
-    title: { zh?: string; en?: string };
-    description: { zh?: string; en?: string };
-    products: Array<{ vendor: string; product: string; versions: string[] }>;
-    severity: 'high' | 'medium' | 'low' | null;
-    severitySource: string | null;
-    score: number | null;
-    cvss: Array<{ vector: string; version: string; baseScore: number; severity: string; provider?: string }>;
-    weaknesses: Array<{ cwe: string | null; nameZh?: string; nameEn?: string; source?: string }>;
-    kind: string;
-    zeroDay: boolean | null;
-    exploited: { dateAdded: string; ransomware: boolean } | null;
-    dates: { submitted?: string; collected?: string; published?: string; updated?: string };
-    solution: string | null;
-    patch: { name?: string; url?: string } | null;
-    references: Array<{ url: string; name?: string }>;
-    credits: string[];
-  };
-  sources: Array<{ source: string; key: string; updatedAt: string }>;
-  history: Array<{
-    at: string;
-    change: string;
-    source: string | null;
-    sourceKey: string | null;
-    fields: Record<string, unknown>;
-  }>;
-}
 
 const DATE_NAMES: Record<string, { zh: string; en: string }> = {
   submitted: { zh: '报送', en: 'submitted' },
@@ -45,23 +15,21 @@ const DATE_NAMES: Record<string, { zh: string; en: string }> = {
 export function Detail({ id }: { id: string }) {
   const t = useT();
   const { lang } = useContext(LangContext);
-  const { data, error, loading } = useApi<Detail>(
-    `/api/v1/vulnerabilities/${encodeURIComponent(id)}?raw=false`,
+  const { data, error, code, loading } = useLoad(id, () =>
+    call(client.GET('/api/v1/vulnerabilities/{id}', { params: { path: { id }, query: { raw: false } } })),
   );
-  if (!data)
-    return (
-      <Status loading={loading} error={error && /No vulnerability/.test(error) ? t('notFound') : error} />
-    );
+  if (!data?.vulnerability)
+    return <Status loading={loading} error={code === 'not_found' ? t('notFound') : error} />;
   const v = data.vulnerability;
   return (
     <article className="detail">
       <h1>
-        <Severity s={v.severity} /> {pick(v.title, lang) || v.id}
+        <Severity s={v.severity} /> {pick(v.title, lang) || id}
       </h1>
       <dl className="facts">
         <dt>{t('aliases')}</dt>
         <dd>
-          {v.aliases.map((a) => (
+          {v.aliases?.map((a) => (
             <code key={a}>{a}</code>
           ))}
         </dd>
@@ -71,7 +39,7 @@ export function Detail({ id }: { id: string }) {
           {v.zeroDay && <span className="tag">0day</span>}
           {v.exploited && <span className="tag red">KEV {v.exploited.dateAdded}</span>}
         </dd>
-        {v.weaknesses.length > 0 && (
+        {!!v.weaknesses?.length && (
           <>
             <dt>{t('weakness')}</dt>
             <dd>
@@ -86,12 +54,12 @@ export function Detail({ id }: { id: string }) {
         )}
         <dt>{t('dates')}</dt>
         <dd>
-          {Object.entries(v.dates)
+          {Object.entries(v.dates ?? {})
             .filter(([, d]) => d)
             .map(([k, d]) => `${DATE_NAMES[k]?.[lang] ?? k} ${String(d).slice(0, 10)}`)
             .join(' · ')}
         </dd>
-        {v.credits.length > 0 && (
+        {!!v.credits?.length && (
           <>
             <dt>{t('credits')}</dt>
             <dd>{v.credits.join('、')}</dd>
@@ -100,30 +68,30 @@ export function Detail({ id }: { id: string }) {
       </dl>
       <h2>{t('description')}</h2>
       <p className="prose">{pick(v.description, lang)}</p>
-      {v.products.length > 0 && (
+      {!!v.products?.length && (
         <>
           <h2>{t('products')}</h2>
           <ul>
             {v.products.map((p, i) => (
               <li key={i}>
-                {p.vendor} {p.product} {p.versions.join(', ')}
+                {p.vendor} {p.product} {p.versions?.join(', ')}
               </li>
             ))}
           </ul>
         </>
       )}
-      {v.cvss.length > 0 && (
+      {!!v.cvss?.length && (
         <>
           <h2>{t('cvss')}</h2>
           {v.cvss.map((c) => (
             <div key={c.vector} className="cvss">
               <div>
-                <strong>{c.baseScore.toFixed(1)}</strong> CVSS {c.version} <code>{c.vector}</code>
+                <strong>{c.baseScore?.toFixed(1)}</strong> CVSS {c.version} <code>{c.vector}</code>
                 {c.provider ? ` · ${c.provider}` : ''}
               </div>
               <table>
                 <tbody>
-                  {c.vector
+                  {(c.vector ?? '')
                     .replace(/^CVSS:[\d.]+\//, '')
                     .split('/')
                     .map((m) => m.split(':'))
@@ -155,7 +123,7 @@ export function Detail({ id }: { id: string }) {
           )}
         </>
       )}
-      {v.references.length > 0 && (
+      {!!v.references?.length && (
         <>
           <h2>{t('references')}</h2>
           <ul className="refs">
@@ -171,19 +139,19 @@ export function Detail({ id }: { id: string }) {
       )}
       <h2>{t('sources')}</h2>
       <ul>
-        {data.sources.map((s) => (
+        {data.sources?.map((s) => (
           <li key={`${s.source}:${s.key}`}>
-            {s.source.toUpperCase()} <code>{s.key}</code> · {s.updatedAt.slice(0, 10)}
+            {s.source?.toUpperCase()} <code>{s.key}</code> · {s.updatedAt?.slice(0, 10)}
           </li>
         ))}
       </ul>
       <h2>{t('history')}</h2>
       <ol className="history">
-        {data.history.map((h, i) => (
+        {data.history?.map((h, i) => (
           <li key={i}>
-            {h.at.slice(0, 19).replace('T', ' ')} · {h.change} · {h.source ?? ''} {h.sourceKey ?? ''}
-            {Object.keys(h.fields).length > 0 && (
-              <span className="meta"> ({Object.keys(h.fields).join(', ')})</span>
+            {h.at?.slice(0, 19).replace('T', ' ')} · {h.change} · {h.source ?? ''} {h.sourceKey ?? ''}
+            {Object.keys(h.fields ?? {}).length > 0 && (
+              <span className="meta"> ({Object.keys(h.fields ?? {}).join(', ')})</span>
             )}
           </li>
         ))}

@@ -1,30 +1,32 @@
 import { lazy, Suspense, useContext, useMemo } from 'react';
 import { LangContext, useT } from '../i18n.js';
-import type { SearchResult } from '../api.js';
+import { call, client } from '../api/client.js';
 import { Link } from '../main.js';
 // ECharts loads after the first render: the page's text does not wait for the chart library
 const Chart = lazy(() => import('./Chart.js').then((m) => ({ default: m.Chart })));
 import { Status, VulnRow } from './bits.js';
-import { useApi } from './useApi.js';
-
-interface Stats {
-  total: number;
-  byWeek: Array<{
-    week: string;
-    total: number;
-    high: number;
-    medium: number;
-    low: number;
-    averageScore: number | null;
-  }>;
-}
+import { useLoad } from './useApi.js';
 
 export function Home() {
   const t = useT();
   const { lang } = useContext(LangContext);
-  const stats = useApi<Stats>('/api/v1/stats?weeks=10');
-  const high = useApi<SearchResult>('/api/v1/vulnerabilities?severity=high&sort=date&limit=8');
-  const kev = useApi<SearchResult>('/api/v1/vulnerabilities?exploited=true&sort=date&limit=8');
+  const stats = useLoad('stats', () =>
+    call(client.GET('/api/v1/stats', { params: { query: { weeks: 10 } } })),
+  );
+  const high = useLoad('high', () =>
+    call(
+      client.GET('/api/v1/vulnerabilities', {
+        params: { query: { severity: ['high'], sort: 'date', limit: 8 } },
+      }),
+    ),
+  );
+  const kev = useLoad('kev', () =>
+    call(
+      client.GET('/api/v1/vulnerabilities', {
+        params: { query: { exploited: true, sort: 'date', limit: 8 } },
+      }),
+    ),
+  );
   // the API answers newest week first; the chart runs oldest → newest left to right, the cards name the newest
   const weeks = useMemo(() => [...(stats.data?.byWeek ?? [])].reverse(), [stats.data]);
   const last = weeks.at(-1);
@@ -102,9 +104,9 @@ export function Home() {
       <div className="two">
         <section>
           <h2>{t('latestHigh')}</h2>
-          <Status loading={high.loading} error={high.error} empty={high.data?.items.length === 0} />
+          <Status loading={high.loading} error={high.error} empty={high.data?.items?.length === 0} />
           <ul className="list">
-            {high.data?.items.map((v) => (
+            {high.data?.items?.map((v) => (
               <VulnRow key={v.id} v={v} />
             ))}
           </ul>
@@ -112,9 +114,9 @@ export function Home() {
         </section>
         <section>
           <h2>{t('latestExploited')}</h2>
-          <Status loading={kev.loading} error={kev.error} empty={kev.data?.items.length === 0} />
+          <Status loading={kev.loading} error={kev.error} empty={kev.data?.items?.length === 0} />
           <ul className="list">
-            {kev.data?.items.map((v) => (
+            {kev.data?.items?.map((v) => (
               <VulnRow key={v.id} v={v} />
             ))}
           </ul>

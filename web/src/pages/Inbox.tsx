@@ -2,9 +2,9 @@
  * A recipient's portal (vendor or member unit, signed in): its organisation's notifications, overdue first;
  * open one to acknowledge, report the fix or dispute, and to write to the coordinator.
  */
-import type { BoardItem, BoardPage, NotificationView } from '../../../src/coordination/views.js';
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Answer } from '../api/client.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
@@ -12,13 +12,17 @@ import { Link } from '../main.js';
 import { Status, ErrorLine, History } from './bits.js';
 import { Thread } from './Messages.js';
 import { RecipientActions } from './RecipientActions.js';
-import { useApi, usePages } from './useApi.js';
+import { useLoad, usePages } from './useApi.js';
 
-export function Deadline({ item }: { item: Pick<BoardItem, 'deadline' | 'overdue'> }) {
+/** A notification as the board lists it (GET /api/v1/notifications). */
+export type BoardPage = Answer<'listNotifications'>;
+export type BoardItem = NonNullable<BoardPage['items']>[number];
+
+export function Deadline({ item }: { item: { deadline?: string; overdue?: boolean } }) {
   const { lang } = useContext(LangContext);
   return (
     <span className={item.overdue ? 'overdue' : ''}>
-      {item.deadline.slice(0, 10)}
+      {item.deadline?.slice(0, 10)}
       {item.overdue && <span className="tag red">{lang === 'zh' ? '已逾期' : 'overdue'}</span>}
     </span>
   );
@@ -27,13 +31,15 @@ export function Deadline({ item }: { item: Pick<BoardItem, 'deadline' | 'overdue
 export function Inbox() {
   const { lang } = useContext(LangContext);
   const { me, ready } = useAuth();
-  const board = usePages<BoardItem, BoardPage>(me ? '/api/v1/notifications' : null);
+  const board = usePages<BoardItem, BoardPage>(me ? 'inbox' : null, (cursor) =>
+    call(client.GET('/api/v1/notifications', { params: { query: { limit: 100, cursor } } })),
+  );
   if (ready && !me) return <p className="status">{lang === 'zh' ? '请先登录。' : 'Sign in first.'}</p>;
   return (
     <div>
       <h1>{lang === 'zh' ? '通报收件箱' : 'Notifications inbox'}</h1>
       <Status loading={board.loading} error={board.error} />
-      {board.first.data?.items.length === 0 && (
+      {board.first.data?.items?.length === 0 && (
         <p className="status">
           {lang === 'zh' ? '贵单位目前没有收到漏洞通报。' : 'Your organisation has no notifications.'}
         </p>
@@ -51,13 +57,13 @@ export function Inbox() {
           {board.items.map((n) => (
             <tr key={n.id} className={n.overdue ? 'late' : ''}>
               <td>
-                <Link to={`/inbox/${n.trackingNo}`}>{n.title}</Link>
+                <Link to={`/inbox/${n.trackingNo ?? ''}`}>{n.title}</Link>
               </td>
-              <td>{label(NOTIFICATION_STATES, n.state, lang)}</td>
+              <td>{label(NOTIFICATION_STATES, n.state ?? '', lang)}</td>
               <td>
                 <Deadline item={n} />
               </td>
-              <td>{n.notifiedAt.slice(0, 10)}</td>
+              <td>{n.notifiedAt?.slice(0, 10)}</td>
             </tr>
           ))}
         </tbody>
@@ -73,27 +79,20 @@ export function Inbox() {
   );
 }
 
-interface Report {
-  id: string | null;
-  title: string;
-  vendor: string | null;
-  product: string | null;
-  version: string | null;
-  affectedSystem: string | null;
-  description: string;
-  cvssVector: string | null;
-}
-
 export function InboxCase({ trackingNo }: { trackingNo: string }) {
   const { lang } = useContext(LangContext);
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
-  const list = useApi<{ items: NotificationView[] }>(
-    `/api/v1/submissions/${trackingNo}/notifications?v=${version}`,
+  const list = useLoad(`${trackingNo}:${version}`, () =>
+    call(client.GET('/api/v1/submissions/{trackingNo}/notifications', { params: { path: { trackingNo } } })),
   );
   // the organisation's own notification of this case (the list holds only its own), however many it has
-  const item = list.data?.items[0];
-  const report = useApi<{ report: Report }>(item ? `/api/v1/notifications/${item.id}` : null).data?.report;
+  const item = list.data?.items?.[0];
+  const report = useLoad(item ? String(item.id) : null, () =>
+    item
+      ? call(client.GET('/api/v1/notifications/{id}', { params: { path: { id: item.id } } }))
+      : Promise.reject(new Error('no notification')),
+  ).data?.report;
   if (!list.data) return <Status loading={list.loading} error={list.error} />;
   return (
     <article className="detail">
@@ -130,7 +129,7 @@ export function InboxCase({ trackingNo }: { trackingNo: string }) {
         </>
       )}
       <ErrorLine error={err} />
-      {list.data.items.map((n) => (
+      {list.data.items?.map((n) => (
         <section key={n.id} className="notification">
           <dl className="facts">
             <dt>{lang === 'zh' ? '接收单位' : 'Recipient'}</dt>
@@ -155,12 +154,14 @@ export function InboxCase({ trackingNo }: { trackingNo: string }) {
           <RecipientActions
             state={n.state}
             act={(body) =>
-              void send('POST', `/api/v1/notifications/${n.id}/actions`, body).then(
+              void perform(
+                client.POST('/api/v1/notifications/{id}/actions', { params: { path: { id: n.id } }, body }),
+              ).then(
                 () => {
                   setErr(null);
                   setVersion((x) => x + 1);
                 },
-                (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+                (e: unknown) => setErr(messageOf(e)),
               )
             }
           />

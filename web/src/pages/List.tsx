@@ -1,24 +1,49 @@
 import { useContext, useEffect, useState } from 'react';
 import { LangContext, useT } from '../i18n.js';
-import type { SearchResult, VulnItem } from '../api.js';
-import { api } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, type Answer, type Query } from '../api/client.js';
 import { navigate } from '../main.js';
-import { Status, VulnRow } from './bits.js';
-import { INDUSTRY_LABELS, OBJECT_TYPE_LABELS } from '../../../src/vulns/model.js';
+import { useVocabularies } from '../vocabularies.js';
+import { Status, VulnRow, type VulnItem } from './bits.js';
 
-const FACETS = 'severity,objectType,industry,vendor,exploited,zeroDay,kind';
-// the platform's own labels (src/vulns/model.ts), plus the kinds
-const LABELS: Record<string, { zh: string; en: string }> = {
-  ...OBJECT_TYPE_LABELS,
-  ...INDUSTRY_LABELS,
-  general: { zh: '通用型', en: 'General' },
-  event: { zh: '事件型', en: 'Event' },
-};
+type SearchResult = Answer<'searchVulnerabilities'>;
+type SearchQuery = Query<'searchVulnerabilities'>;
+
+const FACETS = ['severity', 'objectType', 'industry', 'vendor', 'exploited', 'zeroDay', 'kind'];
+const LISTS = ['severity', 'objectType', 'industry', 'vendor', 'product', 'cwe', 'source'] as const;
+const FLAGS = ['exploited', 'zeroDay', 'hasPatch'] as const;
+const KINDS = { general: { zh: '通用型', en: 'General' }, event: { zh: '事件型', en: 'Event' } };
+
+/** The page's URL query as the search operation's parameters (what it does not know is left out). */
+function searchQuery(p: URLSearchParams): SearchQuery {
+  const q: SearchQuery = {};
+  const text = p.get('q');
+  if (text) q.q = text;
+  for (const k of LISTS) {
+    const values = p.getAll(k).flatMap((v) => v.split(',').filter(Boolean));
+    if (values.length) q[k] = values;
+  }
+  for (const k of FLAGS) {
+    const v = p.get(k);
+    if (v === 'true' || v === 'false') q[k] = v === 'true';
+  }
+  const kind = p.get('kind');
+  if (kind === 'general' || kind === 'event') q.kind = kind;
+  const sort = p.get('sort');
+  if (sort === 'relevance' || sort === 'date' || sort === 'score') q.sort = sort;
+  const limit = Number(p.get('limit'));
+  q.limit = Number.isInteger(limit) && limit > 0 ? limit : 20;
+  const cursor = p.get('cursor');
+  if (cursor) q.cursor = cursor;
+  return q;
+}
+const find = (query: SearchQuery) => call(client.GET('/api/v1/vulnerabilities', { params: { query } }));
 
 /** The list: one search box, filters with facet counts, sorting, pages; the URL holds the query. */
 export function List({ search }: { search: string }) {
   const t = useT();
   const { lang } = useContext(LangContext);
+  const vocabularies = useVocabularies();
   const params = new URLSearchParams(search);
   const [q, setQ] = useState(params.get('q') ?? '');
   const [items, setItems] = useState<VulnItem[]>([]);
@@ -36,28 +61,20 @@ export function List({ search }: { search: string }) {
   // finding its first page, and nobody should wait for the counts to see the results
   useEffect(() => {
     let live = true;
-    const p = new URLSearchParams(search);
-    if (!p.get('limit')) p.set('limit', '20');
+    const query = searchQuery(new URLSearchParams(search));
     setState({ loading: true, error: null });
-    api<SearchResult>(`/api/v1/vulnerabilities?${p.toString()}`)
+    find(query)
       .then((r) => {
         if (!live) return;
         setResult(r);
-        setItems(r.items);
-        setShown(p.get('q') ?? '');
+        setItems(r.items ?? []);
+        setShown(query.q ?? '');
         setState({ loading: false, error: null });
-        const f = new URLSearchParams(p);
-        f.delete('cursor');
-        f.set('limit', '1');
-        f.set('facets', FACETS);
-        return api<SearchResult>(`/api/v1/vulnerabilities?${f.toString()}`).then(
+        return find({ ...query, cursor: undefined, limit: 1, facets: FACETS }).then(
           (x) => live && setFacets(x.facets ?? {}),
         );
       })
-      .catch(
-        (e: unknown) =>
-          live && setState({ loading: false, error: e instanceof Error ? e.message : String(e) }),
-      );
+      .catch((e: unknown) => live && setState({ loading: false, error: messageOf(e) }));
     return () => {
       live = false;
     };
@@ -82,21 +99,27 @@ export function List({ search }: { search: string }) {
   }
   async function more() {
     if (!result?.nextCursor) return;
-    const p = new URLSearchParams(search);
-    p.set('cursor', result.nextCursor);
-    if (!p.get('limit')) p.set('limit', '20');
-    const r = await api<SearchResult>(`/api/v1/vulnerabilities?${p.toString()}`);
-    setItems((x) => [...x, ...r.items]);
+    const r = await find({ ...searchQuery(new URLSearchParams(search)), cursor: result.nextCursor });
+    setItems((x) => [...x, ...(r.items ?? [])]);
     setResult(r);
   }
   const label = (v: string) => {
     if (v === 'high' || v === 'medium' || v === 'low') return t(v);
     if (v === 'true') return t('yes');
-    return LABELS[v]?.[lang] ?? v;
+    const table: Record<string, { zh: string; en: string }> = {
+      ...vocabularies?.vulnerabilities.objectTypes,
+      ...vocabularies?.vulnerabilities.industries,
+      ...KINDS,
+    };
+    return table[v]?.[lang] ?? v;
   };
   const facet = (name: string, title: string) => {
     const values =
-      facets?.[name]?.filter((f) => f.value !== 'false' && f.value !== 'null' && f.value !== 'unknown') ?? [];
+      facets?.[name]?.flatMap(({ value, count }) =>
+        value === undefined || value === 'false' || value === 'null' || value === 'unknown'
+          ? []
+          : [{ value, count: count ?? 0 }],
+      ) ?? [];
     if (!values.length) return null;
     const selected = params.get(name);
     return (

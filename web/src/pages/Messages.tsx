@@ -3,22 +3,14 @@
  * organisation); a reporter or a recipient writes to its own thread. The API decides what each may read.
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Body } from '../api/client.js';
+import { isCode } from '../vocabularies.js';
 import { LangContext } from '../i18n.js';
 import { AUDIENCES, label } from '../labels.js';
 import { Status, ErrorLine } from './bits.js';
-import { useApi } from './useApi.js';
+import { useLoad } from './useApi.js';
 import { text } from '../form.js';
-
-interface Message {
-  id: number;
-  author: string;
-  side: 'coordinator' | 'reporter' | 'recipient';
-  audience: string;
-  organisationId: number | null;
-  body: string;
-  createdAt: string;
-}
 
 const SIDES = {
   coordinator: { zh: '协调方', en: 'Coordinator' },
@@ -38,29 +30,32 @@ export function Thread({
   const [version, setVersion] = useState(0);
   const [audience, setAudience] = useState('reporter');
   const [err, setErr] = useState<string | null>(null);
-  const list = useApi<{ items: Message[] }>(`/api/v1/submissions/${trackingNo}/messages?v=${version}`);
+  const path = { trackingNo };
+  const list = useLoad(`${trackingNo}:${version}`, () =>
+    call(client.GET('/api/v1/submissions/{trackingNo}/messages', { params: { path } })),
+  );
   const coordinator = organisations !== undefined;
-  const orgName = (id: number | null) => organisations?.find((o) => o.id === id)?.name ?? '';
+  const orgName = (id: number | null | undefined) => organisations?.find((o) => o.id === id)?.name ?? '';
   return (
     <section aria-label="messages" className="thread">
       <h2>{lang === 'zh' ? '沟通记录' : 'Messages'}</h2>
       <Status loading={list.loading && !list.data} error={list.error} />
-      {list.data?.items.length === 0 && (
+      {list.data?.items?.length === 0 && (
         <p className="status">{lang === 'zh' ? '还没有消息。' : 'No messages yet.'}</p>
       )}
       <ol className="messages">
-        {list.data?.items.map((m) => (
-          <li key={m.id} className={`msg ${m.side}`}>
+        {list.data?.items?.map((m) => (
+          <li key={m.id} className={`msg ${m.side ?? ''}`}>
             <div className="meta">
               <strong>{m.author}</strong>
-              <span>{SIDES[m.side][lang]}</span>
+              <span>{label(SIDES, m.side, lang)}</span>
               {coordinator && (
                 <span className="tag">
                   → {label(AUDIENCES, m.audience, lang)}
                   {m.audience === 'organisation' ? ` ${orgName(m.organisationId)}` : ''}
                 </span>
               )}
-              <span>{m.createdAt.slice(0, 16).replace('T', ' ')}</span>
+              <span>{m.createdAt?.slice(0, 16).replace('T', ' ')}</span>
             </div>
             <p className="prose">{m.body}</p>
           </li>
@@ -73,18 +68,18 @@ export function Thread({
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          const body: Record<string, unknown> = { body: text(f, 'body', '') };
-          if (coordinator) {
+          const body: Body<'postMessage'> = { body: text(f, 'body', '') };
+          if (coordinator && isCode(AUDIENCES, audience)) {
             body.audience = audience;
-            if (audience === 'organisation') body.organisationId = Number(f.get('organisationId'));
+            if (audience === 'organisation') body.organisationId = Number(text(f, 'organisationId'));
           }
-          send('POST', `/api/v1/submissions/${trackingNo}/messages`, body).then(
+          perform(client.POST('/api/v1/submissions/{trackingNo}/messages', { params: { path }, body })).then(
             () => {
               form.reset();
               setErr(null);
               setVersion((x) => x + 1);
             },
-            (x: unknown) => setErr(x instanceof Error ? x.message : String(x)),
+            (x: unknown) => setErr(messageOf(x)),
           );
         }}
       >

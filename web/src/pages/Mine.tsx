@@ -1,11 +1,12 @@
 import { lazy, Suspense, useContext, useMemo, useState } from 'react';
-import { Attachments, type Attachment } from './Attachments.js';
+import { Attachments } from './Attachments.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
 import { Status, History, ErrorLine } from './bits.js';
-import { SUBMISSION_STATES } from '../labels.js';
-import { useApi } from './useApi.js';
+import { SUBMISSION_STATES, label } from '../labels.js';
+import { useLoad, type Loaded } from './useApi.js';
+import { call, client, type Answer } from '../api/client.js';
 import { Thread } from './Messages.js';
 
 const Chart = lazy(() => import('./Chart.js').then((m) => ({ default: m.Chart })));
@@ -13,15 +14,9 @@ const Chart = lazy(() => import('./Chart.js').then((m) => ({ default: m.Chart })
 export function Mine() {
   const { lang } = useContext(LangContext);
   const { me, logout } = useAuth();
-  const list = useApi<{
-    items: Array<{
-      trackingNo: string;
-      title: string;
-      state: string;
-      createdAt: string;
-      vulnerabilityId: string | null;
-    }>;
-  }>(me && me.role !== 'recipient' ? '/api/v1/submissions?mine=true' : null);
+  const list = useLoad(me && me.role !== 'recipient' ? 'mine' : null, () =>
+    call(client.GET('/api/v1/submissions', { params: { query: { mine: true } } })),
+  );
   if (!me) return <p className="status">{lang === 'zh' ? '请先登录。' : 'Sign in first.'}</p>;
   return (
     <div>
@@ -54,31 +49,17 @@ export function Mine() {
   );
 }
 
-function MyReports({
-  list,
-}: {
-  list: ReturnType<
-    typeof useApi<{
-      items: Array<{
-        trackingNo: string;
-        title: string;
-        state: string;
-        createdAt: string;
-        vulnerabilityId: string | null;
-      }>;
-    }>
-  >;
-}) {
+function MyReports({ list }: { list: Loaded<Answer<'listSubmissions'>> }) {
   const { lang } = useContext(LangContext);
   return (
     <>
       <MyStats />
       <h2>{lang === 'zh' ? '我的报送' : 'My reports'}</h2>
-      <Status loading={list.loading} error={list.error} empty={list.data?.items.length === 0} />
+      <Status loading={list.loading} error={list.error} empty={list.data?.items?.length === 0} />
       <ul className="list">
-        {list.data?.items.map((s) => (
+        {list.data?.items?.map((s) => (
           <li key={s.trackingNo} className="vuln">
-            <span className="sev none">{SUBMISSION_STATES[s.state]?.[lang] ?? s.state}</span>
+            <span className="sev none">{label(SUBMISSION_STATES, s.state, lang)}</span>
             <div>
               <Link to={`/me/submissions/${s.trackingNo}`}>{s.title}</Link>
               <div className="meta">
@@ -98,15 +79,9 @@ export function MySubmission({ trackingNo, search }: { trackingNo: string; searc
   const { lang } = useContext(LangContext);
   const [version, setVersion] = useState(0);
   const refused = new URLSearchParams(search).get('upload');
-  const { data, error, loading } = useApi<{
-    trackingNo: string;
-    title: string;
-    state: string;
-    vulnerabilityId: string | null;
-    cvss: { vector: string; score: number | null; severity: string | null } | null;
-    timeline: Array<{ at: string; actor: string; to: string; note: string | null }>;
-    attachments: Attachment[];
-  }>(`/api/v1/submissions/${trackingNo}?v=${version}`);
+  const { data, error, loading } = useLoad(`${trackingNo}:${version}`, () =>
+    call(client.GET('/api/v1/submissions/{trackingNo}', { params: { path: { trackingNo } } })),
+  );
   if (!data) return <Status loading={loading} error={error} />;
   return (
     <article className="detail">
@@ -117,7 +92,7 @@ export function MySubmission({ trackingNo, search }: { trackingNo: string; searc
           <code>{data.trackingNo}</code>
         </dd>
         <dt>{lang === 'zh' ? '状态' : 'State'}</dt>
-        <dd>{SUBMISSION_STATES[data.state]?.[lang] ?? data.state}</dd>
+        <dd>{label(SUBMISSION_STATES, data.state, lang)}</dd>
         {data.vulnerabilityId && (
           <>
             <dt>{lang === 'zh' ? '漏洞编号' : 'Vulnerability id'}</dt>
@@ -139,11 +114,11 @@ export function MySubmission({ trackingNo, search }: { trackingNo: string; searc
       <History entries={data.timeline} states={SUBMISSION_STATES} />
       {refused && version === 0 && <ErrorLine error={refused} />}
       <Attachments
-        trackingNo={data.trackingNo}
-        items={data.attachments}
+        trackingNo={trackingNo}
+        items={data.attachments ?? []}
         onChange={() => setVersion((x) => x + 1)}
       />
-      <Thread trackingNo={data.trackingNo} />
+      <Thread trackingNo={trackingNo} />
     </article>
   );
 }
@@ -151,8 +126,8 @@ export function MySubmission({ trackingNo, search }: { trackingNo: string; searc
 /** The reporter's own counts for the last 12 weeks (ECharts, like the bulletin) and a link to the ranking. */
 function MyStats() {
   const { lang } = useContext(LangContext);
-  const s = useApi<{ weeks: Array<{ week: string; reported: number; original: number; verified: number }> }>(
-    '/api/v1/reporters/me?weeks=12',
+  const s = useLoad('reporter-stats', () =>
+    call(client.GET('/api/v1/reporters/me', { params: { query: { weeks: 12 } } })),
   );
   const names = useMemo(
     () => ({

@@ -3,34 +3,33 @@ import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
 import { navigate } from '../main.js';
 import { Status } from './bits.js';
-import { useApi } from './useApi.js';
-import { parseWeekId, shiftWeek } from '../../../src/vulns/calendar.js';
-
-interface Ranking {
-  week: string;
-  start: string;
-  end: string;
-  rows: Array<{ rank: number; name: string | null; kind: string; reported: number; original: number }>;
-  total: { reported: number; original: number };
-}
+import { useLoad } from './useApi.js';
+import { call, client } from '../api/client.js';
 
 export function RankingPage({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
   const week = new URLSearchParams(search).get('week');
-  const r = useApi<Ranking>(`/api/v1/reporters/ranking${week ? `?week=${week}` : ''}`);
-  const shift = (by: number) => {
-    if (r.data) navigate(`/ranking?week=${shiftWeek(parseWeekId(r.data.week), by).id}`);
+  const r = useLoad(week ?? 'current', () =>
+    call(client.GET('/api/v1/reporters/ranking', { params: { query: week ? { week } : {} } })),
+  );
+  // the weeks before and after, as the server counts weeks
+  const shown = r.data?.week ?? null;
+  const around = useLoad(shown, () =>
+    call(client.GET('/api/v1/weeks', { params: { query: shown ? { week: shown } : {} } })),
+  ).data;
+  const go = (to: string | undefined) => {
+    if (to) navigate(`/ranking?week=${to}`);
   };
   return (
     <div>
       <h1>{lang === 'zh' ? '报送排行' : 'Reporter ranking'}</h1>
       {r.data && (
         <p className="meta">
-          <button type="button" className="linkish" onClick={() => shift(-1)}>
+          <button type="button" className="linkish" onClick={() => go(around?.previous)} disabled={!around}>
             ← {lang === 'zh' ? '上一周' : 'previous week'}
           </button>{' '}
           {r.data.week} · {r.data.start} – {r.data.end}{' '}
-          <button type="button" className="linkish" onClick={() => shift(1)}>
+          <button type="button" className="linkish" onClick={() => go(around?.next)} disabled={!around}>
             {lang === 'zh' ? '下一周' : 'next week'} →
           </button>
         </p>

@@ -1,7 +1,7 @@
 /** What a notified organisation can do: acknowledge, report the fix with a link, dispute with a reason. */
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
-import { CLOSED_STATES } from '../../../src/coordination/rules.js';
+import { useVocabularies } from '../vocabularies.js';
 import { text } from '../form.js';
 
 const L = {
@@ -20,7 +20,9 @@ export function RecipientActions({
   act: (body: { action: 'acknowledge' | 'fix' | 'dispute'; fixUrl?: string; note?: string }) => void;
 }) {
   const { lang } = useContext(LangContext);
-  if ((CLOSED_STATES as readonly string[]).includes(state)) return null;
+  const closed = useVocabularies()?.notifications.closedStates;
+  // nothing is offered before the platform says which states are settled, nor once this one is
+  if (!closed || closed.includes(state)) return null;
   return (
     <div className="actions">
       <button

@@ -1,12 +1,12 @@
 /** What a notified vendor or organisation opens from the link in its notification: no account needed. */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { Status, ErrorLine, History } from './bits.js';
-import { useApi } from './useApi.js';
+import { useLoad } from './useApi.js';
 import { RecipientActions } from './RecipientActions.js';
 import { NOTIFICATION_STATES, label } from '../labels.js';
-import type { Answer } from '../api/client.js';
+import { call, client, type Answer, type Body } from '../api/client.js';
 
 type View = Answer<'getByLink'>;
 type Notification = View['notification'];
@@ -21,18 +21,21 @@ const L = {
 
 export function Respond({ token }: { token: string }) {
   const { lang } = useContext(LangContext);
-  const { data, error, loading } = useApi<View>(`/api/v1/respond/${token}`);
+  const path = { token };
+  const { data, error, loading } = useLoad<View>(token, () =>
+    call(client.GET('/api/v1/respond/{token}', { params: { path } })),
+  );
   const [n, setN] = useState<Notification | null>(null);
   const [err, setErr] = useState<string | null>(null);
   if (!data) return <Status loading={loading} error={error} />;
   const current = n ?? data.notification;
-  const act = (body: { action: string; fixUrl?: string; note?: string }) =>
-    send<Notification>('POST', `/api/v1/respond/${token}`, body).then(
+  const act = (body: Body<'actByLink'>) =>
+    call(client.POST('/api/v1/respond/{token}', { params: { path }, body })).then(
       (x) => {
         setN(x);
         setErr(null);
       },
-      (e: unknown) => setErr(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setErr(messageOf(e)),
     );
   const r = data.report;
   return (

@@ -1,7 +1,8 @@
 import { useContext, useEffect, useState } from 'react';
 import { ACCEPT, uploadAll } from './Attachments.js';
 import { ErrorLine } from './bits.js';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, type Body } from '../api/client.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { Link, navigate } from '../main.js';
@@ -106,6 +107,7 @@ export function Submit() {
   const [originality, setOriginality] = useState<'original' | 'collected'>('original');
   const [metrics, setMetrics] = useState<Record<string, string>>({});
   const [score, setScore] = useState<{ base: number; severity: 'high' | 'medium' | 'low' } | null>(null);
+  // the score follows the metrics as they are picked
   const [error, setError] = useState<string | null>(null);
   const [files, setFiles] = useState<File[]>([]);
   const complete = METRICS.every((m) => metrics[m.key]);
@@ -113,14 +115,16 @@ export function Submit() {
     ? `CVSS:3.1/${METRICS.map((m) => `${m.key}:${metrics[m.key] ?? ''}`).join('/')}`
     : null;
 
-  // the score follows the metrics as they are picked
   useEffect(() => {
     if (!vector) return setScore(null);
     let live = true;
-    send<{ base: number; severity: 'high' | 'medium' | 'low' }>('POST', '/api/v1/cvss/score', {
-      vector,
-    }).then(
-      (s) => live && setScore(s),
+    call(client.POST('/api/v1/cvss/score', { body: { vector } })).then(
+      ({ base, severity }) => {
+        if (!live) return;
+        // a vector whose base score or band the answer leaves out shows no score
+        const band = severity === 'high' || severity === 'medium' || severity === 'low' ? severity : null;
+        setScore(typeof base === 'number' && band ? { base, severity: band } : null);
+      },
       () => live && setScore(null),
     );
     return () => {
@@ -147,31 +151,32 @@ export function Submit() {
           const x = f.get(k);
           return typeof x === 'string' && x.trim() ? x.trim() : undefined;
         };
-        send<{ trackingNo: string }>('POST', '/api/v1/submissions', {
+        const body: Body<'createSubmission'> = {
           kind,
-          title: v('title'),
+          // the form requires these; the server names whichever is missing
+          title: v('title') ?? '',
+          description: v('description') ?? '',
           ...(kind === 'general'
             ? { vendor: v('vendor'), product: v('product'), version: v('version') }
             : { affectedOrganisation: v('org'), affectedSystem: v('system') }),
-          description: v('description'),
           reproduction: v('reproduction'),
           ...(vector ? { cvssVector: vector } : {}),
           originality,
           ...(originality === 'collected' ? { sourceUrl: v('source') } : {}),
-        })
-          .then(async (r) => {
+        };
+        call(client.POST('/api/v1/submissions', { body }))
+          .then(async ({ trackingNo }) => {
+            if (!trackingNo) throw new Error('HTTP 201: no tracking number');
             try {
-              await uploadAll(r.trackingNo, files);
+              await uploadAll(trackingNo, files);
             } catch (x) {
               // the report is in; say which file was refused on its page
-              navigate(
-                `/me/submissions/${r.trackingNo}?upload=${encodeURIComponent(x instanceof Error ? x.message : String(x))}`,
-              );
+              navigate(`/me/submissions/${trackingNo}?upload=${encodeURIComponent(messageOf(x))}`);
               return;
             }
-            navigate(`/me/submissions/${r.trackingNo}`);
+            navigate(`/me/submissions/${trackingNo}`);
           })
-          .catch((x: unknown) => setError(x instanceof Error ? x.message : String(x)));
+          .catch((x: unknown) => setError(messageOf(x)));
       }}
     >
       <h1>{L.title[lang]}</h1>

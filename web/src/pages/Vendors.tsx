@@ -1,17 +1,17 @@
 /** Vendor pages: vendors by number of records, and one vendor's records with its Atom feed. */
 import { useContext, useState } from 'react';
-import type { SearchResult } from '../api.js';
+import { call, client } from '../api/client.js';
 import { LangContext, useT } from '../i18n.js';
 import { Link } from '../main.js';
 import { Status, VulnRow } from './bits.js';
-import { useApi } from './useApi.js';
+import { useLoad } from './useApi.js';
 
 export function Vendors() {
   const t = useT();
   const { lang } = useContext(LangContext);
   const [q, setQ] = useState('');
-  const list = useApi<{ items: Array<{ vendor: string; count: number; high: number }> }>(
-    `/api/v1/vendors?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+  const list = useLoad(`vendors:${q}`, () =>
+    call(client.GET('/api/v1/vendors', { params: { query: { limit: 100, ...(q ? { q } : {}) } } })),
   );
   return (
     <div>
@@ -25,11 +25,15 @@ export function Vendors() {
           onChange={(e) => setQ(e.target.value)}
         />
       </form>
-      <Status loading={list.loading && !list.data} error={list.error} empty={list.data?.items.length === 0} />
+      <Status
+        loading={list.loading && !list.data}
+        error={list.error}
+        empty={list.data?.items?.length === 0}
+      />
       <ul className="vendors">
-        {list.data?.items.map((v) => (
+        {list.data?.items?.map((v) => (
           <li key={v.vendor}>
-            <Link to={`/vendors/${encodeURIComponent(v.vendor)}`}>{v.vendor}</Link>{' '}
+            <Link to={`/vendors/${encodeURIComponent(v.vendor ?? '')}`}>{v.vendor}</Link>{' '}
             <span className="meta">
               {v.count} · {t('high')} {v.high}
             </span>
@@ -44,8 +48,15 @@ export function Vendor({ name }: { name: string }) {
   const t = useT();
   const { lang } = useContext(LangContext);
   const v = encodeURIComponent(name);
-  const r = useApi<SearchResult>(`/api/v1/vulnerabilities?vendor=${v}&sort=date&limit=50&facets=severity`);
-  const sev = Object.fromEntries((r.data?.facets?.severity ?? []).map((f) => [f.value, f.count]));
+  const r = useLoad(name, () =>
+    call(
+      client.GET('/api/v1/vulnerabilities', {
+        params: { query: { vendor: [name], sort: 'date', limit: 50, facets: ['severity'] } },
+      }),
+    ),
+  );
+  const sev: Record<string, number> = {};
+  for (const f of r.data?.facets?.severity ?? []) if (f.value) sev[f.value] = f.count ?? 0;
   return (
     <div>
       <p>
@@ -63,9 +74,9 @@ export function Vendor({ name }: { name: string }) {
           · <a href={`/api/v1/vulnerabilities.atom?vendor=${v}&lang=${lang}`}>Atom</a>
         </p>
       )}
-      <Status loading={r.loading} error={r.error} empty={r.data?.items.length === 0} />
+      <Status loading={r.loading} error={r.error} empty={r.data?.items?.length === 0} />
       <ul className="list">
-        {r.data?.items.map((x) => (
+        {r.data?.items?.map((x) => (
           <VulnRow key={x.id} v={x} />
         ))}
       </ul>

@@ -4,43 +4,18 @@
  * alerts come once per vulnerability and reason (new, published, exploited), now or as a daily / weekly digest.
  */
 import { useContext, useState } from 'react';
-import { send } from '../api.js';
+import { messageOf } from '../api.js';
+import { call, client, perform, type Answer } from '../api/client.js';
+import { isCode } from '../vocabularies.js';
 import { useAuth } from '../auth.js';
 import { LangContext } from '../i18n.js';
 import { label } from '../labels.js';
 import { Link } from '../main.js';
 import { ErrorLine, Status } from './bits.js';
-import { useApi } from './useApi.js';
+import { useLoad } from './useApi.js';
 import { text } from '../form.js';
 
-interface Item {
-  id: number;
-  kind: 'product' | 'cpe' | 'keyword';
-  vendor: string | null;
-  product: string | null;
-  range: string | null;
-  cpe: string | null;
-  keyword: string | null;
-}
-interface Watchlist {
-  id: number;
-  organisationId: number;
-  name: string;
-  delivery: string;
-  items: Item[];
-}
-interface Alert {
-  id: number;
-  watchlist: string | null;
-  vulnerabilityId: string;
-  title: string | null;
-  severity: string | null;
-  reason: string;
-  matchReason: string;
-  createdAt: string;
-  deliveredAt: string | null;
-  digestSentAt: string | null;
-}
+type Item = NonNullable<NonNullable<Answer<'listWatchlists'>['items']>[number]['items']>[number];
 
 const DELIVERY = {
   immediate: { zh: '即时', en: 'Immediately' },
@@ -71,14 +46,16 @@ export function Watchlists() {
   const zh = lang === 'zh';
   const [version, setVersion] = useState(0);
   const [err, setErr] = useState<string | null>(null);
-  const lists = useApi<{ items: Watchlist[] }>(me ? `/api/v1/watchlists?v=${version}` : null);
-  const alerts = useApi<{ items: Alert[] }>(me ? `/api/v1/watchlists/alerts?limit=50&v=${version}` : null);
+  const lists = useLoad(me ? `lists:${version}` : null, () => call(client.GET('/api/v1/watchlists')));
+  const alerts = useLoad(me ? `alerts:${version}` : null, () =>
+    call(client.GET('/api/v1/watchlists/alerts', { params: { query: { limit: 50 } } })),
+  );
   if (ready && !me) return <p className="status">{zh ? '请先登录。' : 'Sign in first.'}</p>;
   const done = () => {
     setErr(null);
     setVersion((x) => x + 1);
   };
-  const fail = (x: unknown) => setErr(x instanceof Error ? x.message : String(x));
+  const fail = (x: unknown) => setErr(messageOf(x));
   return (
     <div>
       <h1>{zh ? '关注列表与预警' : 'Watchlists and alerts'}</h1>
@@ -89,24 +66,28 @@ export function Watchlists() {
       </p>
       <ErrorLine error={err} />
       <Status loading={lists.loading && !lists.data} error={lists.error} />
-      {lists.data?.items.length === 0 && (
+      {lists.data?.items?.length === 0 && (
         <p className="status">{zh ? '还没有关注列表。' : 'No watchlist yet.'}</p>
       )}
-      {lists.data?.items.map((w) => (
+      {lists.data?.items?.map((w) => (
         <section key={w.id} className="panel watchlist" aria-label={w.name}>
           <h2>
             {w.name} <span className="tag">{label(DELIVERY, w.delivery, lang)}</span>
           </h2>
-          {w.items.length === 0 && <p className="status">{zh ? '列表为空。' : 'Empty.'}</p>}
+          {!w.items?.length && <p className="status">{zh ? '列表为空。' : 'Empty.'}</p>}
           <ul>
-            {w.items.map((i) => (
+            {w.items?.map((i) => (
               <li key={i.id}>
                 <span className="tag">{label(KINDS, i.kind, lang)}</span> {describe(i)}{' '}
                 <button
                   type="button"
                   className="linkish"
                   onClick={() =>
-                    void send('DELETE', `/api/v1/watchlists/${w.id}/items/${i.id}`).then(done, fail)
+                    void perform(
+                      client.DELETE('/api/v1/watchlists/{id}/items/{itemId}', {
+                        params: { path: { id: w.id ?? 0, itemId: i.id ?? 0 } },
+                      }),
+                    ).then(done, fail)
                   }
                 >
                   {zh ? '移除' : 'Remove'}
@@ -124,10 +105,12 @@ export function Watchlists() {
           e.preventDefault();
           const form = e.currentTarget;
           const f = new FormData(form);
-          send('POST', '/api/v1/watchlists', {
-            name: text(f, 'name', ''),
-            delivery: text(f, 'delivery', 'immediate'),
-          }).then(() => {
+          const delivery = text(f, 'delivery', 'immediate');
+          perform(
+            client.POST('/api/v1/watchlists', {
+              body: { name: text(f, 'name', ''), ...(isCode(DELIVERY, delivery) ? { delivery } : {}) },
+            }),
+          ).then(() => {
             form.reset();
             done();
           }, fail);
@@ -153,20 +136,20 @@ export function Watchlists() {
         <button type="submit">{zh ? '新建' : 'Create'}</button>
       </form>
       <h2>{zh ? '最近的预警' : 'Recent alerts'}</h2>
-      {alerts.data?.items.length === 0 && <p className="status">{zh ? '还没有预警。' : 'No alerts yet.'}</p>}
+      {alerts.data?.items?.length === 0 && <p className="status">{zh ? '还没有预警。' : 'No alerts yet.'}</p>}
       <table className="board">
         <tbody>
-          {alerts.data?.items.map((a) => (
+          {alerts.data?.items?.map((a) => (
             <tr key={a.id}>
               <td>
-                <Link to={`/vulnerabilities/${a.vulnerabilityId}`}>{a.title ?? a.vulnerabilityId}</Link>
+                <Link to={`/vulnerabilities/${a.vulnerabilityId ?? ''}`}>{a.title ?? a.vulnerabilityId}</Link>
                 <div className="meta">
                   <code>{a.vulnerabilityId}</code> {a.matchReason}
                 </div>
               </td>
               <td>{label(REASONS, a.reason, lang)}</td>
               <td className="meta">{a.watchlist ?? ''}</td>
-              <td className="meta">{a.createdAt.slice(0, 16).replace('T', ' ')}</td>
+              <td className="meta">{a.createdAt?.slice(0, 16).replace('T', ' ')}</td>
             </tr>
           ))}
         </tbody>
@@ -202,7 +185,12 @@ function AddItem({
             : kind === 'cpe'
               ? { kind, cpe: v('cpe') }
               : { kind, keyword: v('keyword') };
-        send('POST', `/api/v1/watchlists/${watchlistId}/items`, { items: [item] }).then(() => {
+        perform(
+          client.POST('/api/v1/watchlists/{id}/items', {
+            params: { path: { id: watchlistId } },
+            body: { items: [item] },
+          }),
+        ).then(() => {
           form.reset();
           onDone();
         }, onFail);
@@ -211,7 +199,13 @@ function AddItem({
       <div className="row3">
         <label>
           {zh ? '类型' : 'Kind'}
-          <select value={kind} onChange={(e) => setKind(e.target.value as keyof typeof KINDS)}>
+          <select
+            value={kind}
+            onChange={(e) => {
+              const k = e.target.value;
+              if (isCode(KINDS, k)) setKind(k);
+            }}
+          >
             {Object.keys(KINDS).map((k) => (
               <option key={k} value={k}>
                 {label(KINDS, k, lang)}

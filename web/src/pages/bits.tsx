@@ -1,28 +1,36 @@
 import { useContext } from 'react';
 import { LangContext, useT } from '../i18n.js';
-import type { VulnItem } from '../api.js';
+import type { Answer } from '../api/client.js';
 import { Link } from '../main.js';
 
-export const pick = (t: { zh?: string; en?: string }, lang: 'zh' | 'en') =>
-  (lang === 'zh' ? (t.zh ?? t.en) : (t.en ?? t.zh)) ?? '';
+/** One row of a vulnerability search answer. */
+export type VulnItem = NonNullable<Answer<'searchVulnerabilities'>['items']>[number];
 
-export function Severity({ s }: { s: VulnItem['severity'] }) {
+export const pick = (t: { zh?: string; en?: string } | undefined, lang: 'zh' | 'en') =>
+  (lang === 'zh' ? (t?.zh ?? t?.en) : (t?.en ?? t?.zh)) ?? '';
+
+const SEVERITIES = ['high', 'medium', 'low'] as const;
+const isSeverity = (s: unknown): s is (typeof SEVERITIES)[number] =>
+  (SEVERITIES as readonly unknown[]).includes(s);
+
+export function Severity({ s }: { s: string | null | undefined }) {
   const t = useT();
-  if (!s) return <span className="sev none">—</span>;
+  if (!isSeverity(s)) return <span className="sev none">—</span>;
   return <span className={`sev ${s}`}>{t(s)}</span>;
 }
 
 export function VulnRow({ v }: { v: VulnItem }) {
   const { lang } = useContext(LangContext);
+  const id = v.id ?? '';
   return (
     <li className="vuln">
       <Severity s={v.severity} />
       <div>
-        <Link to={`/vulnerabilities/${encodeURIComponent(v.id)}`}>{pick(v.title, lang) || v.id}</Link>
+        <Link to={`/vulnerabilities/${encodeURIComponent(id)}`}>{pick(v.title, lang) || id}</Link>
         <div className="meta">
-          <code>{v.id}</code>
-          {v.score !== null && <span>CVSS {v.score.toFixed(1)}</span>}
-          {v.vendors[0] && <span>{v.vendors[0]}</span>}
+          <code>{id}</code>
+          {typeof v.score === 'number' && <span>CVSS {v.score.toFixed(1)}</span>}
+          {v.vendors?.[0] && <span>{v.vendors[0]}</span>}
           {v.published && <span>{v.published.slice(0, 10)}</span>}
           {v.exploited && <span className="tag red">KEV</span>}
           {v.zeroDay && <span className="tag">0day</span>}
@@ -75,16 +83,16 @@ export function History({
   entries,
   states,
 }: {
-  entries: Array<{ at: string; actor: string; to: string; note: string | null }>;
+  entries: Array<{ at?: string; actor?: string; to?: string; note?: string | null }> | undefined;
   states: Record<string, { zh: string; en: string }>;
 }) {
   const { lang } = useContext(LangContext);
   return (
     <ol className="history">
-      {entries.map((e, i) => (
+      {entries?.map((e, i) => (
         <li key={i}>
-          {e.at.slice(0, 16).replace('T', ' ')} · {states[e.to]?.[lang] ?? e.to} ·{' '}
-          {ACTORS[e.actor]?.[lang] ?? e.actor}
+          {e.at?.slice(0, 16).replace('T', ' ')} · {states[e.to ?? '']?.[lang] ?? e.to} ·{' '}
+          {ACTORS[e.actor ?? '']?.[lang] ?? e.actor}
           {e.note ? ` · ${e.note}` : ''}
         </li>
       ))}

@@ -1,35 +1,56 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, messageOf } from '../api.js';
 
-/** Fetch JSON for a path; re-fetches when the path changes; keeps the last data while loading. */
-export function useApi<T>(path: string | null) {
-  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({
-    data: null,
-    error: null,
-    loading: !!path,
-  });
+export interface Loaded<T> {
+  data: T | null;
+  /** the message to show (the server's, in the reader's language) */
+  error: string | null;
+  /** the server's error code (`not_found` …), when the call was refused */
+  code: string | null;
+  loading: boolean;
+}
+
+/**
+ * Load something through the API client: `load` runs again whenever `key` changes (a null key: nothing to
+ * load yet); the last data stays on screen while the next loads.
+ * `useLoad(`stats:${weeks}`, () => call(client.GET('/api/v1/stats', { params: { query: { weeks } } })))`.
+ */
+export function useLoad<T>(key: string | null, load: () => Promise<T>): Loaded<T> {
+  const [state, setState] = useState<Loaded<T>>({ data: null, error: null, code: null, loading: !!key });
+  const latest = useRef(load);
+  latest.current = load;
   useEffect(() => {
-    if (!path) return;
+    if (key === null) return;
     let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    api<T>(path).then(
-      (data) => live && setState({ data, error: null, loading: false }),
+    setState((s) => ({ ...s, loading: true, error: null, code: null }));
+    latest.current().then(
+      (data) => live && setState({ data, error: null, code: null, loading: false }),
       (e: unknown) =>
-        live && setState({ data: null, error: e instanceof Error ? e.message : String(e), loading: false }),
+        live &&
+        setState({
+          data: null,
+          error: messageOf(e),
+          code: e instanceof ApiError ? e.code : null,
+          loading: false,
+        }),
     );
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [key]);
   return state;
 }
 
 /**
- * A keyset-paged list (`{ items, nextCursor }` answers): the first page for `path`, then `more()` appends the
- * next one. Starts over when the path changes. `first` is the first answer (it carries any summary).
+ * A keyset-paged list (`{ items, nextCursor }` answers): the first page for `key`, then `more()` appends the
+ * next one (`load(cursor)`). Starts over when the key changes. `first` is the first answer (it carries any
+ * summary).
  */
-export function usePages<I, T extends { items: I[]; nextCursor: string | null }>(path: string | null) {
-  const first = useApi<T>(path);
+export function usePages<I, T extends { items?: I[]; nextCursor?: string | null }>(
+  key: string | null,
+  load: (cursor?: string) => Promise<T>,
+) {
+  const first = useLoad<T>(key, () => load());
   const [extra, setExtra] = useState<{ for: string | null; items: I[]; cursor: string | null }>({
     for: null,
     items: [],
@@ -37,25 +58,24 @@ export function usePages<I, T extends { items: I[]; nextCursor: string | null }>
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const mine = extra.for === path && first.data !== null;
-  const items = first.data ? [...first.data.items, ...(mine ? extra.items : [])] : [];
+  const mine = extra.for === key && first.data !== null;
+  const items = first.data ? [...(first.data.items ?? []), ...(mine ? extra.items : [])] : [];
   const cursor = mine ? extra.cursor : (first.data?.nextCursor ?? null);
   const more = () => {
-    if (!path || !cursor || busy) return;
+    if (!key || !cursor || busy) return;
     setBusy(true);
     setError(null);
-    const sep = path.includes('?') ? '&' : '?';
-    api<T>(`${path}${sep}cursor=${encodeURIComponent(cursor)}`).then(
+    load(cursor).then(
       (page) => {
         setExtra({
-          for: path,
-          items: [...(mine ? extra.items : []), ...page.items],
-          cursor: page.nextCursor,
+          for: key,
+          items: [...(mine ? extra.items : []), ...(page.items ?? [])],
+          cursor: page.nextCursor ?? null,
         });
         setBusy(false);
       },
       (e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(messageOf(e));
         setBusy(false);
       },
     );
