@@ -4,6 +4,7 @@
  * when every requirement of the role the metadata claims holds, 1 otherwise. Needs no database.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { setExitCode } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import { checkProvider, roleRequirements, type ProviderCheck } from './check.js';
 
@@ -56,13 +57,6 @@ export function formatCheck(c: ProviderCheck): string {
 }
 
 export function registerCsafCommands(program: Command): void {
-  /** The commands whose check failed: their exit code is 1 (set after buildCli's own postAction hook). */
-  const failed = new WeakSet<Command>();
-  // registered before buildCli's hook, so it runs after it (commander runs postAction hooks last-first)
-  program.hook('postAction', (root, action) => {
-    if (failed.has(action)) root.setOptionValue('__exitCode', 1);
-  });
-
   const csaf = program.command('csaf').description('CSAF 2.0: check a provider');
   csaf
     .command('check')
@@ -83,7 +77,7 @@ export function registerCsafCommands(program: Command): void {
           ...(o.max !== undefined ? { maxDocuments: o.max } : {}),
         });
         print(cmd, o.json ? JSON.stringify(c, null, 2) : formatCheck(c));
-        if (!c.ok) failed.add(cmd);
+        if (!c.ok) setExitCode(cmd, 1);
       },
     );
 }
