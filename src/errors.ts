@@ -1,28 +1,159 @@
 /**
- * One error type with a stable code. The HTTP plugin maps code → status through ERROR_STATUS;
- * the CLI maps it to an exit code. Messages are safe to show to users.
+ * One error type with a stable code, and one table: code → HTTP status and the message a user reads, in English
+ * and Chinese. An `AppError`'s own `message` is for logs (and the CLI); the HTTP plugin renders the table's
+ * message in the request's language, filled from the error's details (`{from}`, `{to}` …) — `{message}` is
+ * the log message itself, for generic codes whose specifics only the throwing code knows. The CLI maps the
+ * status to an exit code. Codes that name a fact (`invalid_transition`, `already_notified` …) are preferred
+ * over the generic ones: a client can act on a fact.
  */
-export const ERROR_STATUS = {
-  bad_request: 400,
-  invalid_parameter: 400,
-  invalid_cvss_vector: 400,
-  invalid_input: 400,
-  weak_password: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
+export const USER_LANGS = ['en', 'zh'] as const;
+export type UserLang = (typeof USER_LANGS)[number];
+
+export interface ErrorEntry {
+  readonly status: number;
+  readonly en: string;
+  readonly zh: string;
+}
+
+export const ERRORS = {
+  // generic: the specifics are in the log message
+  bad_request: { status: 400, en: '{message}', zh: '请求无效：{message}' },
+  invalid_parameter: { status: 400, en: '{message}', zh: '参数无效：{message}' },
+  invalid_input: { status: 400, en: '{message}', zh: '输入无效：{message}' },
+  invalid_cvss_vector: { status: 400, en: '{message}', zh: 'CVSS 向量无效：{message}' },
+  weak_password: { status: 400, en: '{message}', zh: '密码强度不足：{message}' },
+  unauthorized: { status: 401, en: '{message}', zh: '请先登录' },
+  forbidden: { status: 403, en: '{message}', zh: '无权执行此操作：{message}' },
+  not_found: { status: 404, en: '{message}', zh: '未找到：{message}' },
+  conflict: { status: 409, en: '{message}', zh: '操作冲突：{message}' },
+  rate_limited: { status: 429, en: '{message}', zh: '请求过于频繁，请稍后再试' },
+  internal: { status: 500, en: 'Internal error', zh: '内部错误' },
+  unavailable: { status: 503, en: '{message}', zh: '服务暂不可用：{message}' },
+
+  // facts
   /** A CVE JSON 5 record was asked of a vulnerability that has no CVE id. */
-  no_cve_id: 409,
-  rate_limited: 429,
-  internal: 500,
-  unavailable: 503,
-} as const;
-export type ErrorCode = keyof typeof ERROR_STATUS;
+  no_cve_id: { status: 409, en: '{message}', zh: '该漏洞没有 CVE 编号，无法导出 CVE JSON 5 记录' },
+  /** A workflow (submission, notification) was asked to go where its transition table does not lead. */
+  invalid_transition: {
+    status: 409,
+    en: '{from} → {to} is not a transition of this workflow (next: {allowed})',
+    zh: '不能从 {from} 转到 {to}（可转到：{allowed}）',
+  },
+  /** The organisation already has a notification about this report. */
+  already_notified: {
+    status: 409,
+    en: '{organisation} was notified about {trackingNo} already',
+    zh: '{organisation} 已就 {trackingNo} 收到过通报',
+  },
+  /** Only a verified, unpublished report is notified. */
+  not_notifiable: {
+    status: 409,
+    en: 'Only a verified, unpublished report is notified (this one is {state})',
+    zh: '只有已验证、未公开的报告才能通报（此报告状态：{state}）',
+  },
+  /** The earliest original report keeps the credit: a later one cannot be its canonical. */
+  duplicate_of_later_report: {
+    status: 409,
+    en: '{trackingNo} came first and is original: mark {canonical} as the duplicate instead',
+    zh: '{trackingNo} 报送更早且为原创：请将 {canonical} 标记为重复',
+  },
+  /** The action needs a signed-in user (the CLI and anonymous callers are not one). */
+  user_account_required: {
+    status: 403,
+    en: 'This needs a signed-in user account',
+    zh: '此操作需要已登录的用户账号',
+  },
+  /** A recipient's action needs membership of an organisation. */
+  not_organisation_member: {
+    status: 403,
+    en: 'Sign in as a member of a notified organisation',
+    zh: '请以被通报单位的成员身份登录',
+  },
+  /** The organisation is of a kind that does not receive notifications (a reporter's, an individual's). */
+  not_receiving_organisation: {
+    status: 403,
+    en: '{organisation} is of a kind that does not receive notifications',
+    zh: '{organisation} 不属于接收通报的单位类型',
+  },
+  /** The organisation has not been verified by an analyst: it receives no embargoed material yet. */
+  unverified_organisation: {
+    status: 403,
+    en: '{organisation} is not verified yet: an analyst verifies an organisation before it receives embargoed reports',
+    zh: '{organisation} 尚未通过验证：单位经分析员验证后才能接收未公开的报告',
+  },
+  /** A published bulletin is frozen. */
+  bulletin_frozen: {
+    status: 409,
+    en: 'Bulletin {id} is published and frozen; its editorial content cannot change',
+    zh: '周报 {id} 已发布并冻结，编辑内容不能再修改',
+  },
+  already_published: {
+    status: 409,
+    en: 'Bulletin {id} was published already ({publishedAt})',
+    zh: '周报 {id} 已发布（{publishedAt}）',
+  },
+  week_not_started: {
+    status: 409,
+    en: 'Week {id} has not started yet; nothing to publish',
+    zh: '{id} 周尚未开始，没有可发布的内容',
+  },
+  /** A STIX bundle names an incident that exists here and that the importer may not see. */
+  stix_id_taken: {
+    status: 409,
+    en: 'An incident with this STIX id exists and you may not see it',
+    zh: '已存在使用此 STIX 标识的事件，且您无权查看',
+  },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+/** code → HTTP status (derived from ERRORS). */
+export const ERROR_STATUS = Object.fromEntries(ERROR_CODES.map((c) => [c, ERRORS[c].status])) as {
+  readonly [C in ErrorCode]: (typeof ERRORS)[C]['status'];
+};
+
+const shown = (v: unknown, lang: UserLang): string => {
+  if (Array.isArray(v))
+    return v.length ? v.map((x) => shown(x, lang)).join(', ') : lang === 'zh' ? '无' : 'none';
+  if (v === null || v === undefined) return '?';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? '?';
+};
+
+/** The user message of `code` in `lang`, `{name}` filled from `vars` (`{message}`: the log message). */
+export function userMessage(code: ErrorCode, lang: UserLang, vars: Record<string, unknown> = {}): string {
+  return ERRORS[code][lang].replace(/\{(\w+)\}/g, (_, name: string) => shown(vars[name], lang));
+}
+
+/**
+ * The reader's language: `?lang=` first, then the first zh or en of Accept-Language in its q order, else en.
+ */
+export function userLangOf(acceptLanguage: string | undefined, lang?: unknown): UserLang {
+  if (typeof lang === 'string') {
+    const l = lang.toLowerCase();
+    if (l.startsWith('zh')) return 'zh';
+    if (l.startsWith('en')) return 'en';
+  }
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((x) => /^\s*q=([\d.]+)\s*$/.exec(x)?.[1]).find((x) => x !== undefined);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const { tag } of ranked) {
+    if (tag === 'zh' || tag.startsWith('zh-')) return 'zh';
+    if (tag === 'en' || tag.startsWith('en-')) return 'en';
+  }
+  return 'en';
+}
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /** `message` is the log message: what happened, for operators; `userMessage(lang)` is what a user reads. */
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'AppError';
@@ -30,10 +161,25 @@ export class AppError extends Error {
     this.details = details;
   }
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return ERRORS[this.code].status;
+  }
+  userMessage(lang: UserLang = 'en'): string {
+    return userMessage(this.code, lang, { ...this.details, message: this.message });
   }
 }
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** The OpenAPI Error schema's `code`: every code of the table, with its status and English message. */
+export const ERROR_CODE_SCHEMA = {
+  type: 'string',
+  enum: ERROR_CODES,
+  description: [
+    'A stable code from one table (src/errors.ts): the HTTP status and the user message (en / zh, by ' +
+      'Accept-Language or ?lang=) follow from it.',
+    '',
+    ...ERROR_CODES.map((c) => `- \`${c}\` (${ERRORS[c].status}): ${ERRORS[c].en}`),
+  ].join('\n'),
+};
