@@ -5,25 +5,13 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { CLI } from '../accounts/model.js';
-import { withPlatform } from '../cli/context.js';
+import { streams, withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
 import { checkFeedUrl, FEED_FORMATS, isFeedFormat, type Feed, type FeedRun } from './model.js';
 import { describeResult } from './scheduler.js';
 import type { FeedService } from './service.js';
-
-/** Output goes where the root program's configureOutput sends it (buildCli's streams; stdout by default). */
-function streams(cmd: Command) {
-  let root = cmd;
-  while (root.parent) root = root.parent;
-  const o = root.configureOutput();
-  const line = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
-  return {
-    print: (s: string) => (o.writeOut ? o.writeOut(line(s)) : void process.stdout.write(line(s))),
-    warn: (s: string) => (o.writeErr ? o.writeErr(line(s)) : void process.stderr.write(line(s))),
-  };
-}
 
 /** Open the database and build the feed service with the environment's feed settings. */
 async function withFeeds<T>(cmd: Command, fn: (feeds: FeedService, d: Database) => Promise<T>): Promise<T> {

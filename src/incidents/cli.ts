@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CLI } from '../accounts/model.js';
-import { collect, withPlatform } from '../cli/context.js';
+import { collect, streams, withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import { RECIPIENT_CATEGORIES } from '../coordination/rules.js';
 import { AppError, isAppError } from '../errors.js';
@@ -72,18 +72,8 @@ function describeIncident(i: IncidentView): string {
 }
 
 export function registerIncidentCommands(program: Command): void {
-  const print = (cmd: Command, s: string) => {
-    const output = cmd.configureOutput();
-    const line = s.endsWith('\n') ? s : `${s}\n`;
-    if (output.writeOut) output.writeOut(line);
-    else process.stdout.write(line);
-  };
-  const warn = (cmd: Command, s: string) => {
-    const output = cmd.configureOutput();
-    const line = s.endsWith('\n') ? s : `${s}\n`;
-    if (output.writeErr) output.writeErr(line);
-    else process.stderr.write(line);
-  };
+  const print = (cmd: Command, s: string) => streams(cmd).print(s);
+  const warn = (cmd: Command, s: string) => streams(cmd).warn(s);
 
   const incident = program
     .command('incident')

@@ -1,7 +1,7 @@
 /** `vulnshare watch …`: watchlists from the command line, over the same service the API uses. */
 import { Command, InvalidArgumentError } from 'commander';
 import { CLI } from '../accounts/model.js';
-import { collect, withDatabase, withPlatform } from '../cli/context.js';
+import { collect, streams, withDatabase, withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import { DELIVERIES, type Delivery } from './rules.js';
 import { createWatchlistService, type WatchItemInput } from './service.js';
@@ -25,12 +25,7 @@ export function productOption(s: string): WatchItemInput {
 }
 
 export function registerWatchlistCommands(program: Command): void {
-  const print = (cmd: Command, s: string) => {
-    const line = s.endsWith('\n') ? s : `${s}\n`;
-    const out = cmd.configureOutput();
-    if (out.writeOut) out.writeOut(line);
-    else process.stdout.write(line);
-  };
+  const print = (cmd: Command, s: string) => streams(cmd).print(s);
   const watch = program
     .command('watch')
     .description('watchlists: the products and keywords an organisation runs, and its alerts');

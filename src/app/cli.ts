@@ -1,0 +1,86 @@
+/** The process itself: `migrate`, `serve` (the HTTP API, with the worker unless VULNSHARE_WORKER=0) and `worker`. */
+import type { Command } from 'commander';
+import { configOf, openConfigured, streams, withDatabase, withPlatform } from '../cli/context.js';
+import { migrate } from '../db/migrate.js';
+import { buildApp } from '../http/app.js';
+import { createPlatform } from './platform.js';
+import { drainOutbox, startWorker } from './worker.js';
+
+/** The version the root program announces (`vulnshare --version`). */
+function versionOf(cmd: Command): string {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.version() ?? '';
+}
+
+export function registerAppCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async (_o, cmd: Command) => {
+      const { print } = streams(cmd);
+      await withDatabase(
+        cmd,
+        async (d) => {
+          const applied = await migrate(d);
+          print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        },
+        { migrate: false },
+      );
+    });
+
+  program
+    .command('serve')
+    .description('start the HTTP API (and docs at /api/docs)')
+    .option('--host <host>', 'listen address (env VULNSHARE_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'listen port (env VULNSHARE_PORT, default 8080)')
+    .action(async (o: { host?: string; port?: string }, cmd: Command) => {
+      const { err } = streams(cmd);
+      const version = versionOf(cmd);
+      const config = configOf(cmd, { host: o.host, port: o.port }); // every bad setting named, before anything opens
+      // listen for the stop signal first: a SIGTERM during start-up still closes the database cleanly
+      const signalled = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const database = await openConfigured(cmd, config);
+      const platform = createPlatform(database, config);
+      const app = await buildApp({ database, config, platform, version });
+      const worker = config.worker ? startWorker(platform, (s) => err.write(`${s}\n`)) : null;
+      app.addHook('onClose', async () => {
+        await worker?.stop();
+        await platform.close();
+      });
+      const address = await app.listen({ host: config.host, port: config.port });
+      err.write(
+        `vulnshare ${version} listening on ${address} (${database.kind === 'pglite' ? `embedded PostgreSQL at ${config.dataDir}; other vulnshare commands on this directory work through this process` : 'PostgreSQL server'}); API docs at ${address}/api/docs\n`,
+      );
+      await signalled;
+      await app.close();
+      await database.close();
+    });
+
+  program
+    .command('worker')
+    .description(
+      'deliver queued notifications (e-mail, webhook, inbox) with retries, and send reminders / escalate overdue ones',
+    )
+    .option('--once', 'deliver what is due now and exit')
+    .action(async (o: { once?: boolean }, cmd: Command) => {
+      const { print, err } = streams(cmd);
+      await withPlatform(cmd, async (p) => {
+        if (o.once) {
+          const total = await drainOutbox(p);
+          print(`sent ${total.sent}, failed ${total.failed}`);
+          return;
+        }
+        const w = startWorker(p, (s) => err.write(`${s}\n`));
+        err.write('worker running; stop with Ctrl-C\n');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await w.stop();
+      });
+    });
+}
