@@ -1,217 +1,137 @@
 /** /api/v1/submissions and /api/v1/cvss/score: thin handlers over the submission service. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { scoreCvssFull } from '../cvss/cvss.js';
 import { severityFromScore } from '../cvss/bands.js';
-import {
-  ATTACHMENT_RULES,
-  KINDS,
-  ORIGINALITY,
-  type SubmissionService,
-  type TransitionInput,
-} from './service.js';
+import { AppError } from '../errors.js';
+import { ATTACHMENT_RULES, KINDS, ORIGINALITY, type SubmissionService } from './service.js';
 import { STATES } from './workflow.js';
 import { AUDIENCES, type createMessageService } from './messages.js';
 import type { createReporterStats } from './stats.js';
 import { SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
+import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const err = { $ref: 'Error#' } as const;
-const errors = { 400: err, 401: err, 403: err, 404: err, 409: err } as const;
-const str = (max: number) => ({ type: 'string', maxLength: max }) as const;
-const nstr = { type: 'string', nullable: true } as const;
-const tracking = {
-  type: 'object',
-  required: ['trackingNo'],
-  properties: { trackingNo: { type: 'string', pattern: '^S-\\d{8}-[0-9A-Z]{8}$' } },
-} as const;
+const errors = errorResponses(400, 401, 403, 404, 409);
+const Str = Type.String();
+const NullStr = Nullable(Str);
+const str = (max: number) => Type.String({ maxLength: max });
+const opt = (max: number) => Type.Optional(str(max));
+const trackingNo = Type.String({ pattern: '^S-\\d{8}-[0-9A-Z]{8}$' });
+const tracking = Type.Object({ trackingNo });
 
 /** A case message as its reader may see it (the service writes "coordinator" for analysts to outsiders). */
-const caseMessage = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    author: { type: 'string' },
-    side: { type: 'string', enum: ['coordinator', 'reporter', 'recipient'] },
-    audience: { type: 'string', enum: [...AUDIENCES] },
-    organisationId: { type: 'integer', nullable: true },
-    replyTo: { type: 'integer', nullable: true },
-    body: { type: 'string' },
-    createdAt: { type: 'string' },
-  },
-} as const;
+const caseMessage = Type.Object({
+  id: Type.Integer(),
+  author: Str,
+  side: StringEnum(['coordinator', 'reporter', 'recipient']),
+  audience: StringEnum(AUDIENCES),
+  organisationId: Nullable(Type.Integer()),
+  replyTo: Nullable(Type.Integer()),
+  body: Str,
+  createdAt: Str,
+});
 
-const submissionView = {
-  type: 'object',
-  properties: {
-    trackingNo: { type: 'string' },
-    kind: { type: 'string' },
-    state: { type: 'string', enum: [...STATES] },
-    stateReason: nstr,
-    title: { type: 'string' },
-    vendor: nstr,
-    product: nstr,
-    version: nstr,
-    affectedOrganisation: nstr,
-    affectedSystem: nstr,
-    description: { type: 'string' },
-    reproduction: nstr,
-    poc: nstr,
-    cveId: nstr,
-    cvss: {
-      type: 'object',
-      nullable: true,
-      properties: {
-        vector: { type: 'string' },
-        version: nstr,
-        score: { type: 'number', nullable: true },
-        severity: nstr,
-      },
-    },
-    weakness: { type: 'object', nullable: true, properties: { cwe: nstr, nameZh: nstr } },
-    originality: { type: 'string' },
-    sourceUrl: nstr,
-    vulnerabilityId: nstr,
-    embargoUntil: nstr,
-    publishedAt: nstr,
-    duplicateOf: nstr,
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    timeline: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          at: { type: 'string' },
-          actor: { type: 'string' },
-          from: nstr,
-          to: { type: 'string' },
-          note: nstr,
-        },
-      },
-    },
-    verifications: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          environment: { type: 'string' },
-          steps: { type: 'string' },
-          result: { type: 'string' },
-          poc_url: nstr,
-          verifier: { type: 'string' },
-          at: { type: 'string' },
-        },
-      },
-    },
-    attachments: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          sha256: { type: 'string' },
-          filename: { type: 'string' },
-          size: { type: 'integer' },
-          content_type: { type: 'string' },
-        },
-      },
-    },
-    next: { type: 'array', items: { type: 'string' } },
-    assigneeId: { type: 'integer', nullable: true },
-    duplicateCandidates: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          title: { type: 'string' },
-          score: { type: 'number' },
-          kind: { type: 'string' },
-        },
-      },
-    },
-  },
-} as const;
+const submissionView = Type.Object({
+  trackingNo: Str,
+  kind: Str,
+  state: StringEnum(STATES),
+  stateReason: NullStr,
+  title: Str,
+  vendor: NullStr,
+  product: NullStr,
+  version: NullStr,
+  affectedOrganisation: NullStr,
+  affectedSystem: NullStr,
+  description: Str,
+  reproduction: NullStr,
+  poc: NullStr,
+  cveId: NullStr,
+  cvss: Nullable(
+    Type.Object({ vector: Str, version: NullStr, score: Nullable(Type.Number()), severity: NullStr }),
+  ),
+  weakness: Nullable(Type.Object({ cwe: NullStr, nameZh: NullStr })),
+  originality: Str,
+  sourceUrl: NullStr,
+  vulnerabilityId: NullStr,
+  embargoUntil: NullStr,
+  publishedAt: NullStr,
+  duplicateOf: NullStr,
+  createdAt: Str,
+  updatedAt: Str,
+  timeline: Type.Array(Type.Object({ at: Str, actor: Str, from: NullStr, to: Str, note: NullStr })),
+  /** empty for reporters */
+  verifications: Type.Array(
+    Type.Object({
+      environment: Str,
+      steps: Str,
+      result: Str,
+      poc_url: NullStr,
+      verifier: Str,
+      at: Str,
+    }),
+  ),
+  attachments: Type.Array(
+    Type.Object({ sha256: Str, filename: Str, size: Type.Integer(), content_type: Str }),
+  ),
+  next: Type.Array(Str),
+  /** analysts only */
+  assigneeId: Type.Optional(Nullable(Type.Integer())),
+  /** analysts only */
+  duplicateCandidates: Type.Optional(
+    Type.Array(Type.Object({ id: Str, title: Str, score: Type.Number(), kind: Str })),
+  ),
+});
 
-const weekCounts = { reported: { type: 'integer' }, original: { type: 'integer' } } as const;
-const rankingView = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['week', 'start', 'end', 'rows', 'total'],
-  properties: {
-    week: { type: 'string' },
-    start: { type: 'string', format: 'date' },
-    end: { type: 'string', format: 'date' },
-    rows: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['rank', 'name', 'kind', 'reported', 'original'],
-        properties: {
-          rank: { type: 'integer' },
-          name: { type: 'string', nullable: true, description: 'null for individual researchers together' },
-          kind: { type: 'string', enum: ['organisation', 'individuals'] },
+const weekCounts = { reported: Type.Integer(), original: Type.Integer() };
+const rankingView = Type.Object(
+  {
+    week: Str,
+    start: Type.String({ format: 'date' }),
+    end: Type.String({ format: 'date' }),
+    rows: Type.Array(
+      Type.Object(
+        {
+          rank: Type.Integer(),
+          name: Nullable(Type.String({ description: 'null for individual researchers together' })),
+          kind: StringEnum(['organisation', 'individuals']),
           ...weekCounts,
         },
-      },
-    },
-    total: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['reported', 'original'],
-      properties: weekCounts,
-    },
+        { additionalProperties: false },
+      ),
+    ),
+    total: Type.Object(weekCounts, { additionalProperties: false }),
   },
-} as const;
-const myWeeksView = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['weeks'],
-  properties: {
-    weeks: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['week', 'reported', 'original', 'verified'],
-        properties: { week: { type: 'string' }, ...weekCounts, verified: { type: 'integer' } },
-      },
-    },
+  { additionalProperties: false },
+);
+const myWeeksView = Type.Object(
+  {
+    weeks: Type.Array(
+      Type.Object({ week: Str, ...weekCounts, verified: Type.Integer() }, { additionalProperties: false }),
+    ),
   },
-} as const;
-const submissionListView = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'trackingNo',
-          'kind',
-          'state',
-          'title',
-          'severity',
-          'vulnerabilityId',
-          'createdAt',
-          'updatedAt',
-        ],
-        properties: {
-          trackingNo: { type: 'string' },
-          kind: { type: 'string' },
-          state: { type: 'string', enum: [...STATES] },
-          title: { type: 'string' },
-          severity: { type: 'string', nullable: true },
-          vulnerabilityId: { type: 'string', nullable: true, description: 'the public id, once verified' },
-          createdAt: { type: 'string' },
-          updatedAt: { type: 'string' },
+  { additionalProperties: false },
+);
+const submissionListView = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          trackingNo: Str,
+          kind: Str,
+          state: StringEnum(STATES),
+          title: Str,
+          severity: NullStr,
+          vulnerabilityId: Nullable(Type.String({ description: 'the public id, once verified' })),
+          createdAt: Str,
+          updatedAt: Str,
         },
-      },
-    },
+        { additionalProperties: false },
+      ),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 export function registerSubmissionRoutes(
   app: FastifyInstance,
@@ -222,8 +142,9 @@ export function registerSubmissionRoutes(
   },
 ): void {
   const { submissions, messages, stats } = deps;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  r.get(
     '/api/v1/submissions/:trackingNo/messages',
     {
       schema: {
@@ -233,18 +154,13 @@ export function registerSubmissionRoutes(
         summary:
           'Case messages you may read (coordinator: all; reporter: the reporter thread; recipient: its own and those to all recipients)',
         params: tracking,
-        response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: caseMessage } } },
-          ...errors,
-        },
+        response: { 200: Type.Object({ items: Type.Array(caseMessage) }), ...errors },
       },
     },
-    async (req) => ({
-      items: await messages.list(req.principal, (req.params as { trackingNo: string }).trackingNo),
-    }),
+    async (req) => ({ items: await messages.list(req.principal, req.params.trackingNo) }),
   );
 
-  app.post(
+  r.post(
     '/api/v1/submissions/:trackingNo/messages',
     {
       schema: {
@@ -253,33 +169,23 @@ export function registerSubmissionRoutes(
         tags: ['submissions'],
         summary: 'Write on a case; the coordinator chooses the audience, others write to their own thread',
         params: tracking,
-        body: {
-          type: 'object',
-          required: ['body'],
-          additionalProperties: false,
-          properties: {
+        body: Type.Object(
+          {
             body: str(20000),
-            audience: { type: 'string', enum: [...AUDIENCES] },
-            organisationId: { type: 'integer' },
-            replyTo: { type: 'integer' },
+            audience: Type.Optional(StringEnum(AUDIENCES)),
+            organisationId: Type.Optional(Type.Integer()),
+            replyTo: Type.Optional(Type.Integer()),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: caseMessage, ...errors },
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await messages.post(
-            req.principal,
-            (req.params as { trackingNo: string }).trackingNo,
-            req.body as Parameters<ReturnType<typeof createMessageService>['post']>[2],
-          ),
-        ),
+      reply.status(201).send(await messages.post(req.principal, req.params.trackingNo, req.body)),
   );
 
-  app.get(
+  r.get(
     '/api/v1/reporters/ranking',
     {
       schema: {
@@ -287,17 +193,14 @@ export function registerSubmissionRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['submissions'],
         summary: 'Reporters of a week (bulletin Table 1), ranked by original then reported reports',
-        querystring: {
-          type: 'object',
-          properties: { week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } },
-        },
+        querystring: Type.Object({ week: Type.Optional(Type.String({ pattern: '^\\d{4}-W\\d{2}$' })) }),
         response: { 200: rankingView, ...errors },
       },
     },
-    async (req) => stats.ranking((req.query as { week?: string }).week),
+    async (req) => stats.ranking(req.query.week),
   );
 
-  app.get(
+  r.get(
     '/api/v1/reporters/me',
     {
       schema: {
@@ -305,17 +208,16 @@ export function registerSubmissionRoutes(
         security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Your reports per week: reported, original, verified',
-        querystring: {
-          type: 'object',
-          properties: { weeks: { type: 'integer', minimum: 1, maximum: 104, default: 12 } },
-        },
+        querystring: Type.Object({
+          weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 104, default: 12 })),
+        }),
         response: { 200: myWeeksView, ...errors },
       },
     },
-    async (req) => stats.mine(req.principal, (req.query as { weeks: number }).weeks),
+    async (req) => stats.mine(req.principal, req.query.weeks),
   );
 
-  app.post(
+  r.post(
     '/api/v1/cvss/score',
     {
       schema: {
@@ -323,35 +225,27 @@ export function registerSubmissionRoutes(
         security: SIGN_IN_OPTIONAL,
         tags: ['submissions'],
         summary: 'Score a CVSS v2 / v3.x / v4.0 vector (the submission form scores as metrics are picked)',
-        body: {
-          type: 'object',
-          required: ['vector'],
-          additionalProperties: false,
-          properties: { vector: str(300) },
-        },
+        body: Type.Object({ vector: str(300) }, { additionalProperties: false }),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              version: { type: 'string' },
-              base: { type: 'number' },
-              temporal: { type: 'number', nullable: true },
-              environmental: { type: 'number', nullable: true },
-              overall: { type: 'number' },
-              severity: { type: 'string' },
-            },
-          },
-          400: err,
+          200: Type.Object({
+            version: Str,
+            base: Type.Number(),
+            temporal: Nullable(Type.Number()),
+            environmental: Nullable(Type.Number()),
+            overall: Type.Number(),
+            severity: Str,
+          }),
+          ...errorResponses(400),
         },
       },
     },
     (req) => {
-      const s = scoreCvssFull((req.body as { vector: string }).vector.trim());
+      const s = scoreCvssFull(req.body.vector.trim());
       return { ...s, severity: severityFromScore(s.version === '4.0' ? s.overall : s.base) };
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/submissions',
     {
       schema: {
@@ -359,39 +253,32 @@ export function registerSubmissionRoutes(
         security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Report a vulnerability (reporters); returns the tracking number',
-        body: {
-          type: 'object',
-          required: ['kind', 'title', 'description', 'originality'],
-          additionalProperties: false,
-          properties: {
-            kind: { type: 'string', enum: [...KINDS] },
+        body: Type.Object(
+          {
+            kind: StringEnum(KINDS),
             title: str(300),
-            vendor: str(200),
-            product: str(200),
-            version: str(200),
-            affectedOrganisation: str(300),
-            affectedSystem: str(2000),
+            vendor: opt(200),
+            product: opt(200),
+            version: opt(200),
+            affectedOrganisation: opt(300),
+            affectedSystem: opt(2000),
             description: str(20000),
-            reproduction: str(50000),
-            poc: str(50000),
-            cveId: str(30),
-            cvssVector: str(300),
-            originality: { type: 'string', enum: [...ORIGINALITY] },
-            sourceUrl: str(2000),
+            reproduction: opt(50000),
+            poc: opt(50000),
+            cveId: opt(30),
+            cvssVector: opt(300),
+            originality: StringEnum(ORIGINALITY),
+            sourceUrl: opt(2000),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: submissionView, ...errors },
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await submissions.submit(req.principal, req.body as Parameters<SubmissionService['submit']>[1]),
-        ),
+    async (req, reply) => reply.status(201).send(await submissions.submit(req.principal, req.body)),
   );
 
-  app.get(
+  r.get(
     '/api/v1/submissions',
     {
       schema: {
@@ -399,22 +286,19 @@ export function registerSubmissionRoutes(
         security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Submissions: reporters see their own; analysts see all (mine=true: only their own reports)',
-        querystring: {
-          type: 'object',
-          properties: {
-            state: { type: 'string', enum: [...STATES] },
-            mine: { type: 'boolean' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            before: { type: 'integer' },
-          },
-        },
+        querystring: Type.Object({
+          state: Type.Optional(StringEnum(STATES)),
+          mine: Type.Optional(Type.Boolean()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          before: Type.Optional(Type.Integer()),
+        }),
         response: { 200: submissionListView, ...errors },
       },
     },
-    async (req) => ({ items: await submissions.list(req.principal, req.query as { state?: string }) }),
+    async (req) => ({ items: await submissions.list(req.principal, req.query) }),
   );
 
-  app.get(
+  r.get(
     '/api/v1/submissions/:trackingNo',
     {
       schema: {
@@ -426,10 +310,10 @@ export function registerSubmissionRoutes(
         response: { 200: submissionView, ...errors },
       },
     },
-    async (req) => submissions.get(req.principal, (req.params as { trackingNo: string }).trackingNo),
+    async (req) => submissions.get(req.principal, req.params.trackingNo),
   );
 
-  app.post(
+  r.post(
     '/api/v1/submissions/:trackingNo/transitions',
     {
       schema: {
@@ -438,41 +322,34 @@ export function registerSubmissionRoutes(
         tags: ['submissions'],
         summary: 'Move a submission through the workflow (see `next` for what is allowed)',
         params: tracking,
-        body: {
-          type: 'object',
-          required: ['to'],
-          additionalProperties: false,
-          properties: {
-            to: { type: 'string', enum: [...STATES] },
-            note: str(10000),
-            reason: str(2000),
-            duplicateOf: str(40),
-            verification: {
-              type: 'object',
-              required: ['environment', 'steps', 'result', 'verifier'],
-              additionalProperties: false,
-              properties: {
-                environment: str(5000),
-                steps: str(50000),
-                result: { type: 'string', enum: ['reproduced', 'not_reproduced'] },
-                pocUrl: str(2000),
-                verifier: str(300),
-              },
-            },
+        body: Type.Object(
+          {
+            to: StringEnum(STATES),
+            note: opt(10000),
+            reason: opt(2000),
+            duplicateOf: opt(40),
+            verification: Type.Optional(
+              Type.Object(
+                {
+                  environment: str(5000),
+                  steps: str(50000),
+                  result: StringEnum(['reproduced', 'not_reproduced']),
+                  pocUrl: opt(2000),
+                  verifier: str(300),
+                },
+                { additionalProperties: false },
+              ),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: submissionView, ...errors },
       },
     },
-    async (req) =>
-      submissions.transition(
-        req.principal,
-        (req.params as { trackingNo: string }).trackingNo,
-        req.body as TransitionInput,
-      ),
+    async (req) => submissions.transition(req.principal, req.params.trackingNo, req.body),
   );
 
-  app.post(
+  r.post(
     '/api/v1/submissions/:trackingNo/publish',
     {
       schema: {
@@ -482,25 +359,23 @@ export function registerSubmissionRoutes(
         summary:
           'Publish: the record appears in the public store now, or at the end of the embargo (a date-time with its zone)',
         params: tracking,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            embargoUntil: { type: 'string', maxLength: 40, description: 'e.g. 2026-02-01T09:00:00+08:00' },
-          },
-        },
+        body: Type.Optional(
+          Type.Object(
+            {
+              embargoUntil: Type.Optional(
+                Type.String({ maxLength: 40, description: 'e.g. 2026-02-01T09:00:00+08:00' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         response: { 200: submissionView, ...errors },
       },
     },
-    async (req) =>
-      submissions.publish(
-        req.principal,
-        (req.params as { trackingNo: string }).trackingNo,
-        (req.body ?? {}) as { embargoUntil?: string },
-      ),
+    async (req) => submissions.publish(req.principal, req.params.trackingNo, req.body ?? {}),
   );
 
-  app.put(
+  r.put(
     '/api/v1/submissions/:trackingNo/assignee',
     {
       schema: {
@@ -509,21 +384,11 @@ export function registerSubmissionRoutes(
         tags: ['submissions'],
         summary: 'Assign a submission to an analyst (null: unassign)',
         params: tracking,
-        body: {
-          type: 'object',
-          required: ['assigneeId'],
-          additionalProperties: false,
-          properties: { assigneeId: { type: 'integer', nullable: true } },
-        },
+        body: Type.Object({ assigneeId: Nullable(Type.Integer()) }, { additionalProperties: false }),
         response: { 200: submissionView, ...errors },
       },
     },
-    async (req) =>
-      submissions.assign(
-        req.principal,
-        (req.params as { trackingNo: string }).trackingNo,
-        (req.body as { assigneeId: number | null }).assigneeId,
-      ),
+    async (req) => submissions.assign(req.principal, req.params.trackingNo, req.body.assigneeId),
   );
 
   // attachments: the raw body is the file; its Content-Type is checked against the accepted types
@@ -534,7 +399,7 @@ export function registerSubmissionRoutes(
       { parseAs: 'buffer', bodyLimit: ATTACHMENT_RULES.maxBytes },
       (_req, body, next) => next(null, body),
     );
-    scope.post(
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/v1/submissions/:trackingNo/attachments',
       {
         schema: {
@@ -543,18 +408,24 @@ export function registerSubmissionRoutes(
           tags: ['submissions'],
           summary: `Attach a file (raw body; ${Object.keys(ATTACHMENT_RULES.types).join(', ')}; ≤ 10 MiB); stored once per content`,
           params: tracking,
-          querystring: { type: 'object', required: ['filename'], properties: { filename: str(200) } },
+          querystring: Type.Object({ filename: str(200) }),
           response: {
-            201: { type: 'object', properties: { sha256: { type: 'string' }, size: { type: 'integer' } } },
+            201: Type.Object({ sha256: Str, size: Type.Integer() }),
             ...errors,
           },
         },
       },
       async (req, reply) => {
-        const a = await submissions.attach(req.principal, (req.params as { trackingNo: string }).trackingNo, {
-          filename: (req.query as { filename: string }).filename,
+        // the parser above hands over the bytes; a request without a body has none
+        const content: unknown = req.body;
+        if (!Buffer.isBuffer(content))
+          throw new AppError('invalid_input', 'The request body is the file to attach', {
+            parameter: 'body',
+          });
+        const a = await submissions.attach(req.principal, req.params.trackingNo, {
+          filename: req.query.filename,
           contentType: req.headers['content-type'] ?? '',
-          content: req.body as Buffer,
+          content,
         });
         return reply.status(201).send(a);
       },
@@ -562,7 +433,7 @@ export function registerSubmissionRoutes(
     done();
   });
 
-  app.get(
+  r.get(
     '/api/v1/submissions/:trackingNo/attachments/:sha256',
     {
       schema: {
@@ -570,15 +441,9 @@ export function registerSubmissionRoutes(
         security: SIGNED_IN,
         tags: ['submissions'],
         summary: 'Download an attachment (reporter of the submission, analysts)',
-        params: {
-          type: 'object',
-          properties: {
-            trackingNo: tracking.properties.trackingNo,
-            sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-          },
-        },
+        params: Type.Object({ trackingNo, sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
         response: {
-          200: {
+          200: Type.Unsafe<Buffer>({
             description: 'the file as it was attached, with its own media type',
             content: Object.fromEntries(
               Object.keys(ATTACHMENT_RULES.types).map((t) => [
@@ -586,14 +451,14 @@ export function registerSubmissionRoutes(
                 { schema: { type: 'string', format: 'binary' } },
               ]),
             ),
-          },
+          }),
           ...errors,
         },
       },
     },
     async (req, reply) => {
-      const p = req.params as { trackingNo: string; sha256: string };
-      const b = await submissions.attachment(req.principal, p.trackingNo, p.sha256);
+      const { trackingNo: no, sha256 } = req.params;
+      const b = await submissions.attachment(req.principal, no, sha256);
       void reply.header('content-type', b.contentType);
       void reply.header('x-content-type-options', 'nosniff');
       void reply.header('content-disposition', `attachment; filename="${encodeURIComponent(b.filename)}"`);
