@@ -192,7 +192,7 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     await expect(
       c.notify(who('analyst'), trackingNo, [{ organisationId: dlinkId, category: 'vendor' }]),
     ).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'already_notified',
     });
 
     const mailer = createSmtpMailer(smtp.url, 'vulnshare <noreply@vs.example>');
@@ -275,7 +275,9 @@ describe.each(testBackends())('disposal on %s', (backend) => {
     expect(
       moves.filter((a) => a.targetId === trackingNo && a.detail.by === 'system').map((a) => a.action),
     ).toEqual(['submission.fixed', 'submission.notified']);
-    await expect(c.actByLink(link, 'dispute', { note: 'late' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(c.actByLink(link, 'dispute', { note: 'late' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+    });
   });
 
   it('reminds before the deadline, escalates after it, and counts the week for the bulletin', async () => {

@@ -178,7 +178,9 @@ describe.each(testBackends())('recipients’ standing on %s', (backend) => {
     ).rejects.toMatchObject({ code: 'forbidden' });
     // even a recipient account in that unit (made by mistake) is kept out: the unit does not receive
     await user('squatrecipient', 'recipient', squatOrg);
-    await expect(coordination.inbox(who('squatrecipient'))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(coordination.inbox(who('squatrecipient'))).rejects.toMatchObject({
+      code: 'not_receiving_organisation',
+    });
     await expect(coordination.view(who('squatrecipient'), n.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(
       coordination.act(who('squatrecipient'), n.id, 'fix', { fixUrl: 'https://evil.example/' }),
@@ -206,12 +208,16 @@ describe.each(testBackends())('recipients’ standing on %s', (backend) => {
     expect((await coordination.view(who('withdrawn'), id)).report.title).toContain('Tenda AC18');
     expect((await coordination.viewByLink(token)).notification?.id).toBe(id);
     await accounts.setOrganisationVerified(who('analyst'), org.id, false);
-    await expect(coordination.inbox(who('withdrawn'))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(coordination.inbox(who('withdrawn'))).rejects.toMatchObject({
+      code: 'unverified_organisation',
+    });
     await expect(coordination.view(who('withdrawn'), id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(coordination.list(who('withdrawn'), c.trackingNo)).rejects.toMatchObject({
       code: 'not_found',
     });
-    await expect(coordination.board(who('withdrawn'))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(coordination.board(who('withdrawn'))).rejects.toMatchObject({
+      code: 'unverified_organisation',
+    });
     await expect(coordination.act(who('withdrawn'), id, 'acknowledge', {})).rejects.toMatchObject({
       code: 'not_found',
     });

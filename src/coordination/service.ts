@@ -4,13 +4,16 @@
  * deadline from the SLA table and a signed, expiring link; its messages (e-mail, webhook, inbox) are outbox
  * rows written in the same transaction. Recipients acknowledge, give a fix, or dispute — by link or account.
  * `sweep` sends reminders before deadlines and escalates overdue ones. Weekly figures feed the bulletin.
+ * Every function checks the role first, then the notification / organisation rule of
+ * accounts/resource-policy.ts once the row is loaded.
  */
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import type { DB, OutboxTable } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { standingProblem, type Principal } from '../accounts/model.js';
-import { can, requireAccess, type Action } from '../accounts/policy.js';
+import { ANONYMOUS, type Principal } from '../accounts/model.js';
+import { can, requireAccess, requireAnyAccess, type Action } from '../accounts/policy.js';
+import { authorize, decide, type OrganisationFacts } from '../accounts/resource-policy.js';
 import { randomSecret, sha256 } from '../accounts/secrets.js';
 import * as accounts from '../accounts/store.js';
 import { audit } from '../audit/audit.js';
@@ -72,24 +75,46 @@ export function createCoordinationService(deps: {
   const clock = deps.clock ?? (() => new Date());
   const base = deps.publicUrl.replace(/\/+$/, '');
 
-  /** Why the organisation may not receive embargoed material now (kind, standing), or null. */
-  async function standingOf(tx: Kysely<DB>, organisationId: number): Promise<string | null> {
+  /** What the rules need to know of an organisation (kind, verification), or null when there is none. */
+  async function organisationFacts(
+    tx: Kysely<DB>,
+    organisationId: number,
+  ): Promise<OrganisationFacts | null> {
     const o = await accounts.organisationById(tx, organisationId);
-    return o ? standingProblem({ ...o, verifiedAt: o.verified_at }) : `No organisation ${organisationId}`;
+    return o ? { id: o.id, name: o.name, kind: o.kind, verifiedAt: o.verified_at } : null;
+  }
+
+  /** The notification's organisation, for its rules (a notification always has one: a foreign key). */
+  async function notifiedOrganisation(tx: Kysely<DB>, organisationId: number): Promise<OrganisationFacts> {
+    const o = await organisationFacts(tx, organisationId);
+    if (!o) throw new AppError('internal', `notification of a missing organisation ${organisationId}`);
+    return o;
   }
 
   /**
-   * The organisation a recipient acts for: `action` in its role and scopes (recipients only), a member of an
-   * organisation, and that organisation in standing. Returns the organisation's id or the reason it may not.
+   * A recipient acting for its organisation (its inbox, its board): `action` in its role and scopes, a member
+   * of an organisation, that organisation in standing — or not_organisation_member / unverified_organisation /
+   * not_receiving_organisation.
    */
-  async function recipientOrg(
+  async function actingFor(
     p: Principal,
     action: Extract<Action, 'inbox:read' | 'disposal:respond'>,
-  ): Promise<{ organisationId: number; problem: string | null }> {
+  ): Promise<number> {
+    requireAccess(p, action);
+    const org =
+      p.kind === 'user' && p.organisationId !== null ? await organisationFacts(db, p.organisationId) : null;
+    authorize(p, 'act_for', { type: 'organisation', organisation: org });
+    return org?.id ?? -1;
+  }
+
+  /**
+   * A recipient acting on one notification: `action` in its role and scopes and a member of an organisation;
+   * the notification rule then decides (its organisation, in standing — else the notification is not found).
+   */
+  function recipient(p: Principal, action: Extract<Action, 'inbox:read' | 'disposal:respond'>): void {
     requireAccess(p, action);
     if (p.kind !== 'user' || p.organisationId === null)
-      throw new AppError('forbidden', 'Sign in as a member of a notified organisation');
-    return { organisationId: p.organisationId, problem: await standingOf(db, p.organisationId) };
+      throw new AppError('not_organisation_member', 'Sign in as a member of a notified organisation');
   }
 
   async function submissionRow(tx: Kysely<DB>, trackingNo: string) {
@@ -176,22 +201,25 @@ export function createCoordinationService(deps: {
     const now = clock();
     return within(opts.tx, async (tx) => {
       // only organisations of a receiving kind that an analyst verified receive embargoed reports
-      const problems: string[] = [];
+      const refusals = [];
       for (const r of recipients) {
-        const problem = await standingOf(tx, r.organisationId);
-        if (problem) problems.push(problem);
+        const organisation = await organisationFacts(tx, r.organisationId);
+        const d = decide(p, 'receive', { type: 'organisation', organisation });
+        if (!d.allowed)
+          refusals.push(organisation ? d : { ...d, reason: `No organisation ${r.organisationId}` });
       }
-      if (problems.length)
-        throw new AppError('invalid_parameter', problems.join('; '), {
+      if (refusals.length)
+        throw new AppError('invalid_parameter', refusals.map((d) => d.reason).join('; '), {
           parameter: 'organisationId',
-          problems,
+          problems: refusals.map((d) => d.reason),
+          reasons: refusals.map((d) => ({ code: d.code, ...d.details })),
         });
       const s = await submissionRow(tx, trackingNo);
       if (!NOTIFIABLE_STATES.includes(s.state))
         throw new AppError(
-          'conflict',
+          'not_notifiable',
           `Only a verified, unpublished submission is notified (this one is ${s.state})`,
-          { state: s.state },
+          { state: s.state, trackingNo },
         );
       const severity = (s.severity ?? 'unrated') as Severity | 'unrated';
       const deadline = new Date(now.getTime() + sla[severity] * DAY).toISOString();
@@ -216,8 +244,10 @@ export function createCoordinationService(deps: {
           updated_at: now.toISOString(),
         });
         if (!n)
-          throw new AppError('conflict', `${org.name} was notified about ${trackingNo} already`, {
+          throw new AppError('already_notified', `${org.name} was notified about ${trackingNo} already`, {
             organisationId: org.id,
+            organisation: org.name,
+            trackingNo,
           });
         await store.addEvent(tx, {
           notification_id: n.id,
@@ -303,18 +333,25 @@ export function createCoordinationService(deps: {
     }));
   }
 
-  /** A submission's notifications: analysts all of them; a recipient in standing its organisation's. */
+  /**
+   * A submission's notifications that p may read (the notification rule): analysts all of them; a recipient its
+   * organisation's while the organisation is in standing; none readable is not_found.
+   */
   async function list(p: Principal, trackingNo: string): Promise<NotificationView[]> {
     const staff = can(p, 'disposal:read');
-    const member = staff ? null : await recipientOrg(p, 'inbox:read');
+    if (!staff) recipient(p, 'inbox:read');
     const s = await submissions.byTracking(db, trackingNo);
-    if (!s) throw new AppError('not_found', `No submission ${trackingNo}`);
-    if (!member) return listIn(db, s.id, undefined, 'coordinator');
-    if (!member.problem) {
-      const mine = await listIn(db, s.id, member.organisationId, 'outsider');
-      if (mine.length) return mine;
-    }
-    throw new AppError('not_found', `No submission ${trackingNo}`);
+    if (!s) throw new AppError('not_found', `No submission ${trackingNo}`, { trackingNo });
+    if (staff) return listIn(db, s.id, undefined, 'coordinator');
+    const org =
+      p.kind === 'user' && p.organisationId !== null ? await organisationFacts(db, p.organisationId) : null;
+    const readable = org
+      ? (await listIn(db, s.id, org.id, 'outsider')).filter(
+          (n) => decide(p, 'read', { type: 'notification', id: n.id, organisation: org }).allowed,
+        )
+      : [];
+    if (!readable.length) throw new AppError('not_found', `No submission ${trackingNo}`, { trackingNo });
+    return readable;
   }
 
   async function applyAction(
@@ -326,8 +363,12 @@ export function createCoordinationService(deps: {
   ) {
     const rule = RECIPIENT_ACTIONS[action];
     if (!canTransition(NOTIFICATION_TRANSITIONS.recipient, n.state, rule.to))
-      throw new AppError('conflict', `Cannot ${action} a notification that is ${n.state}`, {
+      throw new AppError('invalid_transition', `Cannot ${action} a notification that is ${n.state}`, {
         state: n.state,
+        action,
+        from: n.state,
+        to: rule.to,
+        allowed: NOTIFICATION_TRANSITIONS.recipient[n.state],
       });
     if (action === 'fix' && !(input.fixUrl && /^https?:\/\//.test(input.fixUrl)))
       throw new AppError('invalid_parameter', 'fix needs fixUrl: the patch or advisory (http/https)', {
@@ -372,16 +413,27 @@ export function createCoordinationService(deps: {
     action: RecipientAction,
     input: { fixUrl?: string; note?: string },
   ) {
-    const staff = can(p, 'disposal:notify');
-    const member = staff ? null : await recipientOrg(p, 'disposal:respond');
+    requireAnyAccess(p, ['disposal:notify', 'disposal:respond']);
+    if (!can(p, 'disposal:notify')) recipient(p, 'disposal:respond');
     if (p.kind !== 'user') throw new AppError('unauthorized', 'Sign in, or use the link in the notification');
     return db.transaction().execute(async (tx) => {
       const n = await store.notificationForUpdate(tx, notificationId);
-      if (!n || !(staff || (member?.organisationId === n.organisation_id && !member.problem)))
-        throw new AppError('not_found', `No notification ${notificationId}`);
-      await applyAction(tx, n, { name: p.email, side: staff ? 'coordinator' : 'recipient' }, action, input);
+      if (!n) throw new AppError('not_found', `No notification ${notificationId}`, { id: notificationId });
+      const side = authorize(p, 'respond', {
+        type: 'notification',
+        id: n.id,
+        organisation: await notifiedOrganisation(tx, n.organisation_id),
+      });
+      await applyAction(tx, n, { name: p.email, side }, action, input);
       await audit(tx, p, { action: `disposal.${action}`, targetKind: 'notification', targetId: n.id });
-      return (await listIn(tx, n.submission_id, n.organisation_id, staff ? 'coordinator' : 'outsider'))[0];
+      return (
+        await listIn(
+          tx,
+          n.submission_id,
+          n.organisation_id,
+          side === 'coordinator' ? 'coordinator' : 'outsider',
+        )
+      )[0];
     });
   }
 
@@ -393,15 +445,14 @@ export function createCoordinationService(deps: {
   ) {
     return db.transaction().execute(async (tx) => {
       const n = await store.notificationByLinkForUpdate(tx, sha256(token));
-      if (
-        !n ||
-        Date.parse(n.link_expires_at) < clock().getTime() ||
-        (await standingOf(tx, n.organisation_id))
-      )
-        throw new AppError(
-          'not_found',
-          'This link is unknown or has expired; ask the coordinator for a new one',
-        );
+      authorize(ANONYMOUS, 'respond', {
+        type: 'notification_link',
+        link: n
+          ? { expiresAt: n.link_expires_at, organisation: await notifiedOrganisation(tx, n.organisation_id) }
+          : null,
+        now: clock(),
+      });
+      if (!n) throw new AppError('internal', 'an authorized link without its notification');
       await applyAction(tx, n, { name: `${n.name} (link)`, side: 'recipient' }, action, input);
       await audit(
         tx,
@@ -444,29 +495,37 @@ export function createCoordinationService(deps: {
 
   async function viewByLink(token: string) {
     const n = await withReport({ linkHash: sha256(token) }, 'outsider');
-    if (!n || Date.parse(n.linkExpiresAt) < clock().getTime() || (await standingOf(db, n.organisationId)))
-      throw new AppError(
-        'not_found',
-        'This link is unknown or has expired; ask the coordinator for a new one',
-      );
+    authorize(ANONYMOUS, 'respond', {
+      type: 'notification_link',
+      link: n
+        ? { expiresAt: n.linkExpiresAt, organisation: await notifiedOrganisation(db, n.organisationId) }
+        : null,
+      now: clock(),
+    });
+    if (!n) throw new AppError('internal', 'an authorized link without its notification');
     return n.view;
   }
 
   /** One notification and its report, for a recipient of the notified organisation in standing (or an analyst). */
   async function view(p: Principal, id: number) {
-    const staff = can(p, 'disposal:read');
-    const member = staff ? null : await recipientOrg(p, 'inbox:read');
-    const n = await withReport({ id }, staff ? 'coordinator' : 'outsider');
-    const mine = n && member?.organisationId === n.organisationId && !member.problem;
-    if (!n || !(staff || mine)) throw new AppError('not_found', `No notification ${id}`);
+    requireAnyAccess(p, ['disposal:read', 'inbox:read']);
+    if (!can(p, 'disposal:read')) recipient(p, 'inbox:read');
+    const where = await store.notificationWhere(db, { id });
+    if (!where) throw new AppError('not_found', `No notification ${id}`, { id });
+    const side = authorize(p, 'read', {
+      type: 'notification',
+      id,
+      organisation: await notifiedOrganisation(db, where.organisation_id),
+    });
+    const n = await withReport({ id }, side === 'coordinator' ? 'coordinator' : 'outsider');
+    if (!n) throw new AppError('not_found', `No notification ${id}`, { id });
     return n.view;
   }
 
   /** A recipient's inbox: its organisation's portal messages, while the organisation is in standing. */
   async function inbox(p: Principal) {
-    const member = await recipientOrg(p, 'inbox:read');
-    if (member.problem) throw new AppError('forbidden', member.problem);
-    const rows = await store.inboxOf(db, member.organisationId, 200);
+    const organisationId = await actingFor(p, 'inbox:read');
+    const rows = await store.inboxOf(db, organisationId, 200);
     return rows.map((r) => ({
       id: r.id,
       notificationId: r.notification_id,
@@ -556,13 +615,9 @@ export function createCoordinationService(deps: {
     p: Principal,
     filter: BoardFilter & { cursor?: string; limit?: number } = {},
   ): Promise<BoardPage> {
-    let orgId = filter.organisationId;
-    if (!can(p, 'disposal:read')) {
-      // a recipient (inbox:read), member of an organisation in standing, sees its own organisation's
-      const member = await recipientOrg(p, 'inbox:read');
-      if (member.problem) throw new AppError('forbidden', member.problem);
-      orgId = member.organisationId;
-    }
+    requireAnyAccess(p, ['disposal:read', 'inbox:read']);
+    // a recipient (inbox:read), member of an organisation in standing, sees its own organisation's
+    const orgId = can(p, 'disposal:read') ? filter.organisationId : await actingFor(p, 'inbox:read');
     // keyset pages in SQL (overdue first, deadline, id) and counts by GROUP BY over everything matched
     const now = clock();
     const scope: BoardFilter = {

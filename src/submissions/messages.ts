@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../accounts/model.js';
-import { can, requireAccess } from '../accounts/policy.js';
+import { requireAccess } from '../accounts/policy.js';
+import { authorize } from '../accounts/resource-policy.js';
 import { audit } from '../audit/audit.js';
 import { isNotified } from '../coordination/store.js';
 import * as store from './store.js';
@@ -31,20 +32,20 @@ export function createMessageService(deps: { db: Kysely<DB>; clock?: () => Date 
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
 
-  /** Which side p is on for this case, or not_found. */
+  /** Which side p is on for this case (the case rule of accounts/resource-policy.ts), or not_found. */
   async function sideOf(tx: Kysely<DB>, p: Principal, trackingNo: string) {
     const s = await store.byTracking(tx, trackingNo);
-    const none = new AppError('not_found', `No submission ${trackingNo}`);
-    if (!s || p.kind === 'anonymous')
-      throw p.kind === 'anonymous' ? new AppError('unauthorized', 'Sign in first') : none;
-    if (can(p, 'submissions:triage')) return { id: s.id, side: 'coordinator' as const, org: null };
-    if (p.kind !== 'user') throw none;
-    if (p.userId === s.reporter_id) return { id: s.id, side: 'reporter' as const, org: null };
-    if (p.organisationId !== null) {
-      if (await isNotified(tx, s.id, p.organisationId))
-        return { id: s.id, side: 'recipient' as const, org: p.organisationId };
-    }
-    throw none;
+    if (!s) throw new AppError('not_found', `No submission ${trackingNo}`, { trackingNo });
+    // the rule needs to know whether the asker's organisation was notified, not the whole list
+    const org = p.kind === 'user' ? p.organisationId : null;
+    const notified = org !== null && (await isNotified(tx, s.id, org)) ? [org] : [];
+    const side = authorize(p, 'message', {
+      type: 'case',
+      trackingNo,
+      reporterId: s.reporter_id,
+      notifiedOrganisationIds: notified,
+    });
+    return { id: s.id, side, org: side === 'recipient' ? org : null };
   }
 
   async function list(p: Principal, trackingNo: string): Promise<CaseMessage[]> {

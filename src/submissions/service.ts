@@ -1,14 +1,16 @@
 /**
  * Submissions (报送): intake from reporters, duplicate candidates, triage and verification through the workflow
- * table, ids in the platform's namespace, attachments stored by content hash. Every function checks access
- * first; every change writes its transition and audit rows in the same transaction.
+ * table, ids in the platform's namespace, attachments stored by content hash. Every function checks the role
+ * first, then the submission rule (accounts/resource-policy.ts) once the row is loaded; every change writes its
+ * transition and audit rows in the same transaction.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { individualDisplayName, type Principal } from '../accounts/model.js';
-import { can, requireAccess, requireAnyAccess, type Action } from '../accounts/policy.js';
+import { can, requireAccess, requireAnyAccess } from '../accounts/policy.js';
+import { authorize } from '../accounts/resource-policy.js';
 import { audit } from '../audit/audit.js';
 import { scoreCvss } from '../cvss/cvss.js';
 import { severityFromScore } from '../cvss/bands.js';
@@ -121,20 +123,21 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   const isOwn = (p: Principal, row: store.SubmissionRow) => p.kind === 'user' && p.userId === row.reporter_id;
 
   /**
-   * The row if p may see it — an analyst (read_all), or its reporter with `own` in their scopes — and
-   * not_found otherwise (a reporter cannot probe others' tracking numbers).
+   * The row and the side p acts on, if the submission rule lets p `verb` it (read: an analyst or its reporter;
+   * update: an analyst triaging or its reporter answering) — not_found otherwise, so a reporter cannot probe
+   * others' tracking numbers.
    */
-  async function visible(
+  async function authorized(
     tx: Kysely<DB>,
     p: Principal,
+    verb: 'read' | 'update',
     trackingNo: string,
     forUpdate = false,
-    own: Action = 'submissions:read_own',
   ) {
     const row = await store.byTracking(tx, trackingNo, forUpdate);
-    if (!row || !((isOwn(p, row) && can(p, own)) || can(p, 'submissions:read_all')))
-      throw new AppError('not_found', `No submission ${trackingNo}`, { trackingNo });
-    return row;
+    if (!row) throw new AppError('not_found', `No submission ${trackingNo}`, { trackingNo });
+    const as = authorize(p, verb, { type: 'submission', trackingNo, reporterId: row.reporter_id });
+    return { row, as };
   }
 
   function dedupSubject(r: store.SubmissionRow): DedupSubject {
@@ -234,7 +237,10 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     requireAccess(p, 'submissions:create');
     const u = userOf(p);
     if (!u)
-      throw new AppError('forbidden', 'Submissions come from signed-in users; use the API or the web form');
+      throw new AppError(
+        'user_account_required',
+        'Submissions come from signed-in users; use the API or the web form',
+      );
     const problems = checkInput(input);
     let cvss: ReturnType<typeof scoreCvss> | null = null;
     if (input.cvssVector) {
@@ -301,7 +307,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
 
   async function get(p: Principal, trackingNo: string): Promise<View> {
     requireAnyAccess(p, ['submissions:read_all', 'submissions:read_own']);
-    const row = await visible(db, p, trackingNo);
+    const { row } = await authorized(db, p, 'read', trackingNo);
     return view(db, p, row);
   }
 
@@ -350,23 +356,15 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         },
       );
     return db.transaction().execute(async (tx) => {
-      const row = await visible(tx, p, trackingNo, true, 'submissions:update_own');
+      const { row, as } = await authorized(tx, p, 'update', trackingNo, true);
       const from = row.state;
-      const by = can(p, 'submissions:triage')
-        ? 'analyst'
-        : isOwn(p, row) && can(p, 'submissions:update_own')
-          ? 'reporter'
-          : null;
-      const rule = by ? findTransition(from, t.to, by) : undefined;
+      const by = as === 'coordinator' ? 'analyst' : 'reporter';
+      const rule = findTransition(from, t.to, by);
       if (!rule)
         throw new AppError(
-          'conflict',
+          'invalid_transition',
           `A submission in state ${from} cannot go to ${t.to}${by === 'reporter' ? ' by its reporter' : ''}`,
-          {
-            from,
-            to: t.to,
-            allowed: by ? nextStates(from, by) : [],
-          },
+          { from, to: t.to, by, allowed: nextStates(from, by) },
         );
       const missing = (rule.requires ?? []).filter((r) =>
         r === 'verification' ? !t.verification : r === 'duplicateOf' ? !t.duplicateOf : !nonEmpty(t[r]),
@@ -391,9 +389,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
           canonical.reporter_id !== row.reporter_id
         )
           throw new AppError(
-            'conflict',
+            'duplicate_of_later_report',
             `${row.tracking_no} came first and is original: mark ${canonical.tracking_no} as the duplicate instead, so the earliest report keeps the credit`,
-            { parameter: 'duplicateOf' },
+            { parameter: 'duplicateOf', trackingNo: row.tracking_no, canonical: canonical.tracking_no },
           );
         patch.duplicate_of = canonical.id;
       }
@@ -456,7 +454,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   async function assign(p: Principal, trackingNo: string, assigneeId: number | null): Promise<View> {
     requireAccess(p, 'submissions:triage');
     return db.transaction().execute(async (tx) => {
-      const row = await visible(tx, p, trackingNo, true);
+      const { row } = await authorized(tx, p, 'update', trackingNo, true);
       if (assigneeId !== null) {
         const a = await accounts.userRole(tx, assigneeId);
         if (!a || a.disabled || !['analyst', 'admin'].includes(a.role))
@@ -508,9 +506,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     const filename = file.filename.replace(/[/\\\0]/g, '_').slice(0, 200) || 'attachment';
     const sha256 = createHash('sha256').update(file.content).digest('hex');
     await db.transaction().execute(async (tx) => {
-      const row = await visible(tx, p, trackingNo, true, 'submissions:update_own');
-      if (!(isOwn(p, row) && can(p, 'submissions:update_own')) && !can(p, 'submissions:triage'))
-        throw new AppError('forbidden', 'Only the reporter or an analyst adds attachments');
+      const { row } = await authorized(tx, p, 'update', trackingNo, true);
       await store.putBlob(tx, {
         sha256,
         size: file.content.length,
@@ -530,7 +526,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
 
   async function attachment(p: Principal, trackingNo: string, sha: string) {
     requireAnyAccess(p, ['submissions:read_all', 'submissions:read_own']);
-    const row = await visible(db, p, trackingNo);
+    const { row } = await authorized(db, p, 'read', trackingNo);
     const b = await store.blobOf(db, row.id, sha);
     if (!b) throw new AppError('not_found', `No attachment ${sha} on ${trackingNo}`);
     return b;
@@ -589,8 +585,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   ) {
     const rule = findTransition(row.state, 'published', 'analyst');
     if (!rule)
-      throw new AppError('conflict', `A submission in state ${row.state} cannot be published`, {
+      throw new AppError('invalid_transition', `A submission in state ${row.state} cannot be published`, {
         from: row.state,
+        to: 'published',
         allowed: nextStates(row.state, 'analyst'),
       });
     const at = clock().toISOString();
@@ -637,13 +634,13 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         },
       );
     return db.transaction().execute(async (tx) => {
-      const row = await visible(tx, p, trackingNo, true);
+      const { row } = await authorized(tx, p, 'read', trackingNo, true);
       if (opts.embargoUntil && Date.parse(opts.embargoUntil) > clock().getTime()) {
         if (!findTransition(row.state, 'published', 'analyst'))
           throw new AppError(
-            'conflict',
+            'invalid_transition',
             `A submission in state ${row.state} cannot be scheduled for publication`,
-            { from: row.state },
+            { from: row.state, to: 'published', allowed: nextStates(row.state, 'analyst') },
           );
         const until = new Date(Date.parse(opts.embargoUntil)).toISOString();
         await store.setEmbargo(tx, row.id, until, clock().toISOString());

@@ -147,11 +147,11 @@ describe.each(testBackends())('submissions on %s', (backend) => {
   it('walks the workflow: invalid steps refused, need-info answered by the reporter, verification assigns an id', async () => {
     const s = await svc.submit(who('alice'), dlink('StartTime'));
     await expect(svc.transition(who('analyst'), s.trackingNo, { to: 'verified' })).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'invalid_transition',
       details: { from: 'submitted', allowed: ['triaged', 'duplicate', 'rejected', 'need_info'] },
     });
     await expect(svc.transition(who('alice'), s.trackingNo, { to: 'triaged' })).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'invalid_transition',
     });
     await expect(svc.transition(who('analyst'), s.trackingNo, { to: 'need_info' })).rejects.toThrow(
       /needs note/,
