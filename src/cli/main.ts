@@ -14,6 +14,7 @@ import { registerReportCommands } from '../reports/cli.js';
 import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
+import { registerAdvisoryCommands } from '../advisories/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -58,6 +59,7 @@ export function buildCli(
   registerIncidentCommands(program);
   registerFeedCommands(program);
   registerWatchlistCommands(program);
+  registerAdvisoryCommands(program);
   return program;
 }
 
