@@ -109,6 +109,21 @@ const syncResult = Type.Object(
       ),
       { description: 'the importer’s record-level issues (first 200)' },
     ),
+    documents: Type.Optional(
+      Type.Object(
+        {
+          listed: Type.Integer(),
+          fetched: Type.Integer(),
+          imported: Type.Integer(),
+          invalid: Type.Integer(),
+          refused: Type.Integer(),
+        },
+        {
+          additionalProperties: false,
+          description: 'a csaf-provider feed only: its documents listed, fetched, imported, invalid, refused',
+        },
+      ),
+    ),
     statusApplied: Type.Boolean({ description: 'false when another worker took the lease over meanwhile' }),
     durationMs: Type.Number(),
   },

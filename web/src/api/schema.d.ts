@@ -6735,6 +6735,14 @@ export interface operations {
               field?: string;
               message: string;
             }[];
+            /** @description a csaf-provider feed only: its documents listed, fetched, imported, invalid, refused */
+            documents?: {
+              listed: number;
+              fetched: number;
+              imported: number;
+              invalid: number;
+              refused: number;
+            };
             /** @description false when another worker took the lease over meanwhile */
             statusApplied: boolean;
             durationMs: number;
