@@ -155,3 +155,19 @@ export async function saveProviderState(
       )
       .execute();
 }
+
+/** Providers followed by a feed that has run successfully, with the metadata that run read (for aggregator.json). */
+export async function followedProviders(db: Tx): Promise<Array<{ url: string; metadata: string }>> {
+  const rows = await tables(db)
+    .selectFrom('feeds')
+    .innerJoin('csaf_feed_listings as l', (j) =>
+      j.onRef('l.feed_name', '=', 'feeds.name').onRef('l.url', '=', 'feeds.url'),
+    )
+    .select(['feeds.url', 'l.body'])
+    .where('feeds.format', '=', 'csaf-provider')
+    .where('feeds.last_success_at', 'is not', null)
+    .orderBy('feeds.url')
+    .execute();
+  const seen = new Set<string>();
+  return rows.flatMap((r) => (seen.has(r.url) ? [] : (seen.add(r.url), [{ url: r.url, metadata: r.body }])));
+}

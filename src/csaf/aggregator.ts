@@ -353,3 +353,68 @@ export function trackingOf(doc: unknown): { id: string | null; version: string |
   const t = obj(obj(obj(doc).document).tracking);
   return { id: str(t.id) ?? null, version: str(t.version) ?? null };
 }
+
+/** A provider the platform follows: its metadata URL and the metadata text of the last successful run. */
+export interface FollowedProvider {
+  url: string;
+  metadata: string;
+}
+
+export interface ListerIdentity {
+  name: string;
+  namespace: string;
+  /** Where aggregator.json is served: `<namespace>/.well-known/csaf-aggregator/aggregator.json`. */
+  canonicalUrl: string;
+  contactDetails?: string;
+}
+
+/**
+ * The platform's own `aggregator.json` (7.1.22) as a `lister`: every followed provider with the metadata fields
+ * the aggregator schema asks for (url, publisher, role, last_updated). Null when no provider is followed yet
+ * (the schema wants at least one); a provider whose stored metadata cannot be read is left out.
+ */
+export function listerDocument(
+  me: ListerIdentity,
+  providers: FollowedProvider[],
+  lastUpdated: string,
+): Record<string, unknown> | null {
+  const entries = providers.flatMap((p) => {
+    let m: J;
+    try {
+      m = obj(JSON.parse(p.metadata));
+    } catch {
+      return [];
+    }
+    const publisher = obj(m.publisher);
+    const role = str(m.role);
+    const updated = str(m.last_updated);
+    if (!str(publisher.name) || !str(publisher.namespace) || !str(publisher.category) || !updated) return [];
+    return [
+      {
+        metadata: {
+          last_updated: updated,
+          publisher: {
+            category: str(publisher.category),
+            name: str(publisher.name),
+            namespace: str(publisher.namespace),
+          },
+          ...(role && (PROVIDER_ROLES as readonly string[]).includes(role) ? { role } : {}),
+          url: p.url,
+        },
+      },
+    ];
+  });
+  if (entries.length === 0) return null;
+  return {
+    aggregator: {
+      category: 'lister',
+      ...(me.contactDetails ? { contact_details: me.contactDetails } : {}),
+      name: me.name,
+      namespace: me.namespace,
+    },
+    aggregator_version: '2.0',
+    canonical_url: me.canonicalUrl,
+    csaf_providers: entries,
+    last_updated: lastUpdated,
+  };
+}

@@ -90,6 +90,14 @@ describe('feed commands (in-process, PGlite data folder)', () => {
       stdout: `added feed kev: kev ${url}, every 6h (first run due now)\n`,
     });
     expect((await cli('feeds', 'add', 'kev', 'kev', url)).code).toBe(2); // exists already
+    // the issue's wording: a format's name as the feed's name, the URL as an option; a provider's metadata
+    // registers a feed that follows the provider
+    const meta = server.url('/.well-known/csaf/provider-metadata.json');
+    expect(await cli('feeds', 'add', 'csaf', '--url', meta)).toMatchObject({
+      code: 0,
+      stdout: `added feed csaf: csaf-provider ${meta}, on demand\n`,
+    });
+    expect((await cli('feeds', 'remove', 'csaf')).code).toBe(0);
     const named = await cli('sync', '--feed', 'kev');
     expect(named.stdout).toMatch(/^feed kev: 3 read, 0 imported, 0 updated, 3 unchanged, 0 rejected/);
 
@@ -159,6 +167,8 @@ describe('feed commands (in-process, PGlite data folder)', () => {
       [['feeds', 'add', 'x', 'kev', u, '--every', 'often'], 2, /not an interval/],
       [['feeds', 'add', 'x y', 'kev', u], 2, /feed name/],
       [['feeds', 'add', 'x', 'csv', u], 2, /unknown feed format/],
+      [['feeds', 'add', 'x', '--url', u], 2, /needs a format and a URL/],
+      [['feeds', 'add', 'x', 'kev', u, '--url', u], 2, /once each/],
       [['feeds', 'update', 'x'], 2, /nothing to change/],
       [['feeds', 'update', 'nope', '--every', '1h'], 3, /no feed named/],
       [['feeds', 'status', 'nope'], 3, /no feed named/],

@@ -89,6 +89,12 @@ export function registerFeedCommands(program: Command): void {
             );
           if (r.issues.length > 20) warn(`… and ${r.issues.length - 20} more (use --json for up to 200)`);
           print(describeResult(r));
+          if (r.documents) {
+            const c = r.documents;
+            print(
+              `documents: ${c.listed} listed, ${c.fetched} fetched, ${c.imported} imported, ${c.invalid} invalid, ${c.refused} refused`,
+            );
+          }
         });
       },
     );
@@ -129,24 +135,50 @@ export function registerFeedCommands(program: Command): void {
   group
     .command('add')
     .description(
-      'register a feed; with --every the worker syncs it on that schedule (the first run is due at once)',
+      'register a feed; with --every the worker syncs it on that schedule (the first run is due at once). ' +
+        'A csaf feed at a provider-metadata.json follows that CSAF provider: feeds add csaf --url https://…/.well-known/csaf/provider-metadata.json',
     )
-    .argument('<name>', "letters, digits, '.', '_', '@', '-'")
-    .argument('<format>', `one of ${formats}`)
-    .argument('<url>', 'http(s) URL of a full snapshot')
+    .argument('<name>', "letters, digits, '.', '_', '@', '-' (a format's name doubles as the format)")
+    .argument('[format]', `one of ${formats} (default: the name, when it is a format)`)
+    .argument('[url]', 'http(s) URL of a full snapshot, or of a CSAF provider-metadata.json')
+    .option('--url <url>', 'the URL, instead of the third argument')
+    .option('--format <format>', 'the format, instead of the second argument')
     .option('--every <interval>', 'schedule: 30m, 6h, 1d, 1h30m (default: on demand only)')
-    .action(async (name: string, format: string, url: string, o: { every?: string }, cmd: Command) => {
-      const { print } = streams(cmd);
-      await withFeeds(cmd, async (feeds) => {
-        const f = await feeds.addFeed(CLI, {
-          name,
-          format,
-          url,
-          schedule: o.every === undefined ? null : everyValue(o.every),
+    .action(
+      async (
+        name: string,
+        formatArg: string | undefined,
+        urlArg: string | undefined,
+        o: { every?: string; url?: string; format?: string },
+        cmd: Command,
+      ) => {
+        const { print } = streams(cmd);
+        if (
+          (formatArg !== undefined && o.format !== undefined) ||
+          (urlArg !== undefined && o.url !== undefined)
+        )
+          throw new AppError(
+            'invalid_parameter',
+            'give the format and the URL once each (argument or option)',
+          );
+        const format = formatArg ?? o.format ?? (isFeedFormat(name) ? name : undefined);
+        const url = urlArg ?? o.url;
+        if (format === undefined || url === undefined)
+          throw new AppError(
+            'invalid_parameter',
+            `feeds add needs a format and a URL: feeds add NAME FORMAT URL, or feeds add FORMAT --url URL; formats: ${formats}`,
+          );
+        await withFeeds(cmd, async (feeds) => {
+          const f = await feeds.addFeed(CLI, {
+            name,
+            format,
+            url,
+            schedule: o.every === undefined ? null : everyValue(o.every),
+          });
+          print(`added feed ${describeFeed(f)}${f.status.nextRunAt ? ' (first run due now)' : ''}`);
         });
-        print(`added feed ${describeFeed(f)}${f.status.nextRunAt ? ' (first run due now)' : ''}`);
-      });
-    });
+      },
+    );
 
   group
     .command('update')

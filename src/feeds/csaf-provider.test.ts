@@ -16,7 +16,14 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../accounts/model.js';
 import { completeConfig, createPlatform } from '../app/platform.js';
-import { documentStates } from '../csaf/aggregator-store.js';
+import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import csafSchema from '@secvisogram/csaf-validator-lib/lib/schemaTests/csaf_2_0/schema.js';
+import cvss20 from '@secvisogram/csaf-validator-lib/schemas/cvss-v2.0.js';
+import cvss30 from '@secvisogram/csaf-validator-lib/schemas/cvss-v3.0.js';
+import cvss31 from '@secvisogram/csaf-validator-lib/schemas/cvss-v3.1.js';
+import { listerDocument } from '../csaf/aggregator.js';
+import { documentStates, followedProviders } from '../csaf/aggregator-store.js';
 import { csafFileName } from '../csaf/names.js';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
@@ -30,6 +37,19 @@ import type { RetryPolicy } from './model.js';
 import { createFeedService, type FeedService } from './service.js';
 
 const examplesDir = sharedData('csaf-2.0', 'csaf_2.0', 'examples', 'csaf');
+const schemaDir = sharedData('csaf-2.0', 'csaf_2.0', 'json_schema');
+
+/** The OASIS aggregator schema (with the provider and CSAF schemas it refers to), compiled. */
+function aggregatorValidator(dir: string) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema(cvss20, 'https://www.first.org/cvss/cvss-v2.0.json');
+  ajv.addSchema(cvss30, 'https://www.first.org/cvss/cvss-v3.0.json');
+  ajv.addSchema(cvss31, 'https://www.first.org/cvss/cvss-v3.1.json');
+  ajv.addSchema(csafSchema);
+  ajv.addSchema(JSON.parse(readFileSync(join(dir, 'provider_json_schema.json'), 'utf8')) as object);
+  return ajv.compile(JSON.parse(readFileSync(join(dir, 'aggregator_json_schema.json'), 'utf8')) as object);
+}
 
 const TEST_RETRY: Partial<RetryPolicy> = {
   attempts: 2,
@@ -417,6 +437,33 @@ describe.each(testBackends())('vulnshare following its own provider on %s', (bac
       const again = await platform.feeds.syncFeed(CLI, 'ourselves');
       expect(again.error).toBeNull();
       expect(again.documents?.fetched).toBe(0);
+
+      // the aggregator's own aggregator.json (role lister) names the provider it follows
+      const lister = listerDocument(
+        {
+          name: 'Aggregator under test',
+          namespace: 'https://aggregator.example',
+          canonicalUrl: 'https://aggregator.example/.well-known/csaf-aggregator/aggregator.json',
+        },
+        await followedProviders(aggregatorDb.db),
+        '2024-05-01T00:00:00.000Z',
+      );
+      expect(lister).toMatchObject({
+        aggregator: { category: 'lister' },
+        csaf_providers: [
+          {
+            metadata: {
+              url: `${base}${WK}/provider-metadata.json`,
+              role: 'csaf_trusted_provider',
+              publisher: { namespace: base, category: 'coordinator' },
+            },
+          },
+        ],
+      });
+      if (schemaDir) {
+        const validate = aggregatorValidator(schemaDir);
+        expect(validate(lister), JSON.stringify(validate.errors)).toBe(true);
+      }
     } finally {
       await platform.close();
     }

@@ -43,6 +43,7 @@ import { parseCsafText } from '../csaf/parse.js';
 import * as aggregatorStore from '../csaf/aggregator-store.js';
 import { download, DownloadError } from './download.js';
 import type { RetryPolicy } from './model.js';
+import type { Progress } from './run.js';
 import type { FeedRow } from './store.js';
 
 export interface ProviderRunDeps {
@@ -55,6 +56,8 @@ export interface ProviderRunDeps {
   batchSize?: number;
   /** The run's temporary folder (run.ts removes it). */
   dir: string;
+  /** Updated as files are fetched: the metadata's HTTP status, requests (retries included) and bytes. */
+  progress: Progress;
 }
 
 /** Documents of one run: listed by the distributions, fetched (new or changed), and what came of them. */
@@ -68,11 +71,6 @@ export interface ProviderDocumentCounts {
 
 export interface ProviderRunResult {
   outcome: 'imported' | 'not_modified';
-  /** The metadata's HTTP status. */
-  httpStatus: number;
-  /** HTTP requests of the whole run (retries included). */
-  attempts: number;
-  bytes: number;
   /** The metadata's validators, kept as the feed's. */
   validators: { etag: string | null; lastModified: string | null };
   summary: ImportSummary | null;
@@ -101,8 +99,7 @@ export async function runProviderFeed(
 ): Promise<ProviderRunResult> {
   const { database, policy } = deps;
   const db = database.db;
-  let attempts = 0;
-  let bytes = 0;
+  const progress = deps.progress;
   let fileNo = 0;
   const docMax = Math.min(policy.maxBytes, ZIP_LIMITS.maxEntryBytes);
 
@@ -129,9 +126,9 @@ export async function runProviderFeed(
           ...(deps.random ? { random: deps.random } : {}),
         },
       );
-      attempts += dl.attempts;
+      progress.attempts += dl.attempts;
       if (dl.kind === 'not_modified') return { kind: 'not_modified' };
-      bytes += dl.bytes;
+      progress.bytes += dl.bytes;
       const body = await readFile(dl.file);
       return {
         kind: 'body',
@@ -143,7 +140,7 @@ export async function runProviderFeed(
       };
     } catch (e) {
       if (e instanceof DownloadError) {
-        attempts += e.attempts;
+        progress.attempts += e.attempts;
         if (e.httpStatus === 404 || e.httpStatus === 410) return { kind: 'missing', status: e.httpStatus };
       }
       throw e;
@@ -174,6 +171,7 @@ export async function runProviderFeed(
   // 1. the metadata, with the feed's own validators
   const metaValidators = { etag: feed.etag, lastModified: feed.last_modified };
   const metaAnswer = await listing(feed.url, metaValidators);
+  progress.httpStatus = metaAnswer.status;
   const meta: ProviderMetadata = readProviderMetadata(metaAnswer.text, feed.url);
   const metaSeen = seenListings.find((l) => l.url === feed.url);
   const validators = metaSeen ? { etag: metaSeen.etag, lastModified: metaSeen.lastModified } : metaValidators;
@@ -235,9 +233,6 @@ export async function runProviderFeed(
   if (toFetch.length === 0)
     return {
       outcome: 'not_modified',
-      httpStatus: metaAnswer.status,
-      attempts,
-      bytes,
       validators,
       summary: null,
       documents: counts,
@@ -357,9 +352,6 @@ export async function runProviderFeed(
   });
   return {
     outcome: 'imported',
-    httpStatus: metaAnswer.status,
-    attempts,
-    bytes,
     validators,
     summary,
     documents: counts,

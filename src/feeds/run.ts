@@ -60,6 +60,13 @@ export interface RunDeps {
 }
 
 const ISSUE_CAP = 200;
+
+/** What a run has done so far (the last HTTP status, requests, bytes), kept when it fails part-way. */
+export interface Progress {
+  httpStatus: number | null;
+  attempts: number;
+  bytes: number;
+}
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function runFeed(
@@ -82,9 +89,8 @@ export async function runFeed(
   );
   heartbeat.unref();
   const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'vulnshare-feed-'));
-  let httpStatus: number | null = null;
-  let attempts = 0;
-  let bytes = 0;
+  // what the run has done so far: known even when it fails part-way
+  const progress: Progress = { httpStatus: null, attempts: 0, bytes: 0 };
   let summary: ImportSummary | null = null;
   let outcome: FeedOutcome = 'failed';
   let error: string | null = null;
@@ -98,16 +104,17 @@ export async function runFeed(
   let commit: ((tx: Transaction<DB>) => Promise<void>) | undefined;
   try {
     if (format === 'csaf-provider') {
-      const r = await runProviderFeed(feed, { ...deps, dir }, opts);
-      ({ httpStatus, attempts, bytes, summary, outcome, validators, documents, notes, commit } = r);
+      const r = await runProviderFeed(feed, { ...deps, dir, progress }, opts);
+      ({ summary, outcome, validators, documents, notes, commit } = r);
     } else {
-      const r = await runSnapshot(feed, format, { ...deps, dir }, opts);
-      ({ httpStatus, attempts, bytes, summary, outcome, validators } = r);
+      const r = await runSnapshot(feed, format, { ...deps, dir, progress }, opts);
+      ({ summary, outcome, validators } = r);
     }
   } catch (e) {
     if (e instanceof DownloadError) {
-      httpStatus = e.httpStatus;
-      attempts = e.attempts;
+      progress.httpStatus = e.httpStatus;
+      // a provider's run counts the requests of every file it fetched; a snapshot's is this download's
+      if (format !== 'csaf-provider') progress.attempts = e.attempts;
     }
     error = `${where}: ${msg(e)}`;
   } finally {
@@ -115,6 +122,7 @@ export async function runFeed(
     await rm(dir, { recursive: true, force: true });
   }
 
+  const { httpStatus, attempts, bytes } = progress;
   const finishedAt = clock();
   const counts: FeedCounts = summary
     ? {
@@ -184,12 +192,9 @@ export async function runFeed(
 async function runSnapshot(
   feed: store.FeedRow,
   format: FeedFormat,
-  deps: RunDeps & { dir: string },
+  deps: RunDeps & { dir: string; progress: Progress },
   opts: { force?: boolean },
 ): Promise<{
-  httpStatus: number;
-  attempts: number;
-  bytes: number;
   summary: ImportSummary | null;
   outcome: FeedOutcome;
   validators: { etag: string | null; lastModified: string | null };
@@ -209,15 +214,15 @@ async function runSnapshot(
       ...(deps.random ? { random: deps.random } : {}),
     },
   );
+  deps.progress.httpStatus = dl.status;
+  deps.progress.attempts = dl.attempts;
   if (dl.kind === 'not_modified')
     return {
-      httpStatus: dl.status,
-      attempts: dl.attempts,
-      bytes: 0,
       summary: null,
       outcome: 'not_modified',
       validators: { etag: dl.etag ?? feed.etag, lastModified: dl.lastModified ?? feed.last_modified },
     };
+  deps.progress.bytes = dl.bytes;
   const body = await settleBody(dl.file, format, deps.policy.maxBytes);
   const fmt = IMPORT_FORMATS[format];
   if (!fmt) throw new Error(`no importer for format "${format}"`);
@@ -229,9 +234,6 @@ async function runSnapshot(
   const fatal = summary.issues.find((i) => i.record === undefined);
   if (fatal) throw new BodyError(`the import stopped: ${fatal.message}`);
   return {
-    httpStatus: dl.status,
-    attempts: dl.attempts,
-    bytes: dl.bytes,
     summary,
     outcome: 'imported',
     validators: { etag: dl.etag, lastModified: dl.lastModified },
