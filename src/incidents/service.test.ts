@@ -533,14 +533,14 @@ describe.each(testBackends())('incidents on %s', (backend) => {
         'recipients notified',
         'recipients notified',
       ]);
-      // notifying the same organisation twice is the coordination service's conflict
+      // notifying the same organisation twice is already_notified (the coordination service's)
       expect(
         (
           await refusal(
             svc.notify(who.analyst, i.id, [{ organisationId: orgs.victim, category: 'affected_org' }]),
           )
         ).code,
-      ).toBe('conflict');
+      ).toBe('already_notified');
       expect(
         (await refusal(svc.notify(who.analyst, i.id, [{ organisationId: orgs.victim, category: 'friend' }])))
           .code,
@@ -573,7 +573,7 @@ describe.each(testBackends())('incidents on %s', (backend) => {
         disposal: createCoordinationService({ db: d.db, publicUrl: 'http://vs.example', clock: time.clock }),
         clock: time.clock,
       });
-      expect((await bulletin.get('2026-W04')).data.reporters).toMatchObject({
+      expect((await bulletin.get(CLI, '2026-W04')).data.reporters).toMatchObject({
         rows: [],
         total: { reported: 0, original: 0 },
       });

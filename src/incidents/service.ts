@@ -11,6 +11,7 @@ import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../accounts/model.js';
 import { can, requireAccess } from '../accounts/policy.js';
+import { allows, authorize } from '../accounts/resource-policy.js';
 import { audit } from '../audit/audit.js';
 import { calendarDay, parseWeekId } from '../vulns/calendar.js';
 import type { CoordinationService } from '../coordination/service.js';
@@ -34,7 +35,6 @@ import {
   type Tlp,
   type VectorCode,
 } from './tables.js';
-import { tlpAllows } from './tlp.js';
 import { validateIncidentInput } from './validate.js';
 import { viewerOf, visibilityOf } from './visibility.js';
 import * as store from './store.js';
@@ -282,15 +282,19 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
 
-  const maySee = (p: Principal, row: store.IncidentRow): boolean => {
-    const i = row.doc as unknown as IncidentInput;
-    return tlpAllows(row.tlp as Tlp, viewerOf(p), audienceOf(i));
-  };
+  /** The incident as the TLP rule of accounts/resource-policy.ts sees it. */
+  const resourceOf = (row: store.IncidentRow) => ({
+    type: 'incident' as const,
+    id: row.public_id,
+    tlp: row.tlp as Tlp,
+    audience: audienceOf(row.doc as unknown as IncidentInput),
+  });
 
-  /** The row if p may see it; not_found otherwise, whether it exists or not. */
+  /** The row if p may see it (the incident rule); not_found otherwise, whether it exists or not. */
   async function visibleRow(tx: Kysely<DB>, p: Principal, id: string, forUpdate = false) {
     const row = await store.byPublicId(tx, id, forUpdate);
-    if (!row || !maySee(p, row)) throw new AppError('not_found', `No incident ${id}`, { id });
+    if (!row) throw new AppError('not_found', `No incident ${id}`, { id });
+    authorize(p, 'read', resourceOf(row));
     return row;
   }
 
@@ -567,8 +571,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       const row = await store.byStixId(tx, stixId, legacy, true);
       if (!row || row.id !== rowId)
         throw new AppError('conflict', 'The incident changed meanwhile; import again');
-      if (!maySee(p, row))
-        throw new AppError('conflict', 'An incident with this STIX id exists and you may not see it');
+      if (!allows(p, 'read', resourceOf(row)))
+        throw new AppError('stix_id_taken', 'An incident with this STIX id exists and you may not see it', {
+          stixId,
+        });
       const current = incidentOf(row);
       const from = current.status;
       let to = input.status;

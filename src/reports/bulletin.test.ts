@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../accounts/model.js';
 import type { Database } from '../db/client.js';
 import { IMPORT_FORMATS } from '../imports/formats.js';
 import { importItems } from '../imports/pipeline.js';
@@ -79,7 +80,7 @@ describe.runIf(dir).each(testBackends())('weekly bulletins of real CNVD weeks on
     const s = await importItems(d, fmt.parse(paths), { format: 'cnvd-xml', paths });
     expect(s).toMatchObject({ rejected: 0 });
     service = createPlatform(d, completeConfig({ publicUrl: 'https://vulnshare.example' })).bulletins;
-    for (const w of WEEKS) bulletins.set(w, (await service.get(w)).data);
+    for (const w of WEEKS) bulletins.set(w, (await service.get(CLI, w)).data);
   }, 300_000);
   afterAll(async () => {
     await d.close();

@@ -125,7 +125,37 @@ describe.each(testBackends())('bulletin API on %s', (backend) => {
     expect(pub.json).toMatchObject({ id: '2023-W49', state: 'published' });
     const again = await req('POST', '/api/v1/bulletins/2023-W49/publish', { headers: auth });
     expect(again.status).toBe(409);
-    expect(again.json).toMatchObject({ error: { code: 'conflict' } });
+    expect(again.json).toMatchObject({
+      error: {
+        code: 'already_published',
+        message: expect.stringMatching(/^Bulletin 2023-W49 was published already \(20/) as unknown,
+      },
+    });
+    // the same refusal in the reader's language: Accept-Language (q order), or ?lang= over it
+    const zh = await req('POST', '/api/v1/bulletins/2023-W49/publish', {
+      headers: { ...auth, 'accept-language': 'en;q=0.5, zh-CN' },
+    });
+    expect([zh.status, zh.json]).toMatchObject([
+      409,
+      {
+        error: {
+          code: 'already_published',
+          message: expect.stringMatching(/^周报 2023-W49 已发布（20/) as unknown,
+        },
+      },
+    ]);
+    const en = await req('POST', '/api/v1/bulletins/2023-W49/publish?lang=en', {
+      headers: { ...auth, 'accept-language': 'zh-CN' },
+    });
+    expect(en.json).toMatchObject({
+      error: { message: expect.stringMatching(/^Bulletin 2023-W49/) as unknown },
+    });
+    // a draft stays the operators': an anonymous reader is told to sign in, in Chinese if asked
+    const draft = await req('GET', '/api/v1/bulletins/2023-W50', { headers: { 'accept-language': 'zh' } });
+    expect([draft.status, draft.json]).toMatchObject([
+      401,
+      { error: { code: 'unauthorized', message: '请先登录' } },
+    ]);
 
     const html = await req('GET', '/api/v1/bulletins/2023-W49?format=html&lang=zh');
     expect(html.status).toBe(200);

@@ -1,43 +1,44 @@
-/** /api/v1/bulletins: the weekly bulletin, published (anyone) or draft (operator), in zh / en, JSON / HTML / Markdown / PDF. */
+/**
+ * /api/v1/bulletins: the weekly bulletin, published (anyone) or draft (operators), in zh / en, JSON / HTML /
+ * Markdown / PDF. Each handler is one service call; who may read a draft is the service's check.
+ */
 import type { FastifyInstance } from 'fastify';
-import { can, requireAccess } from '../accounts/policy.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { AppError } from '../errors.js';
 import { EDITORIAL_SCHEMA, FORMATS, parseFormat, parseLang, type BulletinService } from './service.js';
 import { LANGS } from './text.js';
 import { SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
+import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 
-const idParam = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^\\d{4}-W\\d{2}$', description: 'ISO week, e.g. 2024-W04' } },
-} as const;
+const idParam = Type.Object({
+  id: Type.String({ pattern: '^\\d{4}-W\\d{2}$', description: 'ISO week, e.g. 2024-W04' }),
+});
 
-const summary = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    year: { type: 'integer' },
-    week: { type: 'integer' },
-    start: { type: 'string', format: 'date' },
-    end: { type: 'string', format: 'date' },
-    publishedAt: { type: 'string' },
-    total: { type: 'integer' },
-    high: { type: 'integer' },
-    links: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-} as const;
+const summary = Type.Object({
+  id: Type.String(),
+  year: Type.Integer(),
+  week: Type.Integer(),
+  start: Type.String({ format: 'date' }),
+  end: Type.String({ format: 'date' }),
+  publishedAt: Type.String(),
+  total: Type.Integer(),
+  high: Type.Integer(),
+  links: Type.Record(Type.String(), Type.String()),
+});
 
-const stateReply = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    state: { type: 'string', enum: ['draft', 'published'] },
-    publishedAt: { type: 'string', nullable: true },
-  },
-} as const;
+const stateReply = Type.Object({
+  id: Type.String(),
+  state: StringEnum(['draft', 'published'] as const),
+  publishedAt: Nullable(Type.String()),
+});
+
+/** The analyst's editorial content: the service validates it (parseEditorial) against the same schema. */
+const editorialBody = Type.Unsafe<unknown>(EDITORIAL_SCHEMA);
 
 export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: BulletinService }): void {
   const { bulletins } = deps;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const links = (id: string) =>
     Object.fromEntries(
       LANGS.flatMap((l) =>
@@ -45,7 +46,7 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
       ),
     );
 
-  app.get(
+  r.get(
     '/api/v1/bulletins',
     {
       schema: {
@@ -53,21 +54,17 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
         security: SIGN_IN_OPTIONAL,
         tags: ['bulletins'],
         summary: 'Published weekly bulletins, newest first',
-        querystring: {
-          type: 'object',
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
-        },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: summary } } } },
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }),
+        response: { 200: Type.Object({ items: Type.Array(summary) }) },
       },
     },
     async (req) => {
-      const { limit } = req.query as { limit: number };
-      const items = await bulletins.list(limit);
+      const items = await bulletins.list(req.query.limit);
       return { items: items.map((b) => ({ ...b, links: links(b.id) })) };
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/bulletins/:id',
     {
       schema: {
@@ -78,16 +75,13 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
         description:
           'A published bulletin is frozen and public. A week not yet published is a draft computed live from the store, visible to operators only. `format=json` returns every figure.',
         params: idParam,
-        querystring: {
-          type: 'object',
-          properties: {
-            lang: { type: 'string', enum: [...LANGS], default: 'zh' },
-            format: { type: 'string', enum: [...FORMATS], default: 'json' },
-            download: { type: 'boolean', default: false },
-          },
-        },
+        querystring: Type.Object({
+          lang: StringEnum(LANGS, { default: 'zh' }),
+          format: StringEnum(FORMATS, { default: 'json' }),
+          download: Type.Boolean({ default: false }),
+        }),
         response: {
-          200: {
+          200: Type.Unsafe<string | Buffer>({
             description: 'every figure (format=json), or the bulletin as HTML, Markdown or PDF',
             content: {
               'application/json': {
@@ -101,33 +95,27 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
               'text/markdown': { schema: { type: 'string' } },
               'application/pdf': { schema: { type: 'string', format: 'binary' } },
             },
-          },
-          400: { $ref: 'Error#' },
-          403: { $ref: 'Error#' },
+          }),
+          ...errorResponses(400, 401, 403),
         },
       },
     },
     async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const q = req.query as { lang?: string; format?: string; download?: boolean };
-      const lang = parseLang(q.lang);
+      const q = req.query;
       const format = parseFormat(q.format);
-      const b = await bulletins.get(id);
-      if (b.state !== 'published' && !can(req.principal, 'bulletins:draft'))
-        requireAccess(req.principal, 'bulletins:draft');
-      const r = await bulletins.render(id, lang, format);
-      void reply.header('content-type', r.contentType);
+      const b = await bulletins.read(req.principal, req.params.id, parseLang(q.lang), format);
+      void reply.header('content-type', b.contentType);
       void reply.header('cache-control', b.state === 'published' ? 'public, max-age=300' : 'no-store');
       if (q.download || format === 'pdf')
         void reply.header(
           'content-disposition',
-          `${q.download ? 'attachment' : 'inline'}; filename="${r.filename}"`,
+          `${q.download ? 'attachment' : 'inline'}; filename="${b.filename}"`,
         );
-      return reply.send(r.body);
+      return reply.send(b.body);
     },
   );
 
-  app.put(
+  r.put(
     '/api/v1/bulletins/:id/editorial',
     {
       schema: {
@@ -137,24 +125,17 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
         summary:
           'Set what an analyst enters for the week: news items, POC verifications, pinned / dropped alerts',
         params: idParam,
-        body: EDITORIAL_SCHEMA,
-        response: {
-          200: stateReply,
-          400: { $ref: 'Error#' },
-          401: { $ref: 'Error#' },
-          403: { $ref: 'Error#' },
-          409: { $ref: 'Error#' },
-        },
+        body: editorialBody,
+        response: { 200: stateReply, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
-      const b = await bulletins.setEditorial(req.principal, id, req.body);
+      const b = await bulletins.setEditorial(req.principal, req.params.id, req.body);
       return { id: b.data.id, state: b.state, publishedAt: b.publishedAt };
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/bulletins/:id/publish',
     {
       schema: {
@@ -163,17 +144,11 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
         tags: ['bulletins'],
         summary: 'Publish the week’s bulletin: its figures are frozen from now on',
         params: idParam,
-        response: {
-          200: stateReply,
-          401: { $ref: 'Error#' },
-          403: { $ref: 'Error#' },
-          409: { $ref: 'Error#' },
-        },
+        response: { 200: stateReply, ...errorResponses(401, 403, 409) },
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
-      const b = await bulletins.publish(req.principal, id);
+      const b = await bulletins.publish(req.principal, req.params.id);
       if (b.state !== 'published') throw new AppError('internal', 'publish did not take effect');
       return { id: b.data.id, state: b.state, publishedAt: b.publishedAt };
     },

@@ -90,7 +90,7 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
   });
 
   it('averages the CVSS scores of the records that have one and counts those without', async () => {
-    const { data } = await s.get('2024-W04');
+    const { data } = await s.get(CLI, '2024-W04');
     expect(data.overview.total).toBe(4);
     expect(data.overview.bySeverity).toEqual({ high: 3, medium: 1, low: 0 });
     expect(data.overview.scored).toBe(3);
@@ -103,7 +103,7 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
   });
 
   it('counts event-type reports apart and states the week-over-week change', async () => {
-    const { data } = await s.get('2024-W04');
+    const { data } = await s.get(CLI, '2024-W04');
     expect(data.overview.event).toEqual({
       thisWeek: 5,
       lastWeek: 2,
@@ -117,7 +117,7 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
   });
 
   it('credits reporters: organisations by name, individuals together', async () => {
-    const { data } = await s.get('2024-W04');
+    const { data } = await s.get(CLI, '2024-W04');
     expect(data.reporters.rows).toEqual([
       { name: '北京天融信网络安全技术有限公司', reported: 3, original: 3, kind: 'organisation' },
       { name: '', reported: 6, original: 6, kind: 'individuals' },
@@ -126,7 +126,7 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
   });
 
   it('groups alerts by vendor and weakness, with patch status and rating', async () => {
-    const { data } = await s.get('2024-W04');
+    const { data } = await s.get(CLI, '2024-W04');
     const dlink = data.alerts[0];
     expect(dlink?.vendor).toBe('D-Link');
     expect(dlink?.allHigh).toBe(true);
@@ -163,7 +163,7 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
       droppedAlerts: ['D-Link'],
       pinnedAlerts: ['SeaCMS'],
     });
-    const { data, editorial } = await s.get('2024-W04');
+    const { data, editorial } = await s.get(CLI, '2024-W04');
     expect(editorial.news).toHaveLength(1);
     expect(data.alerts.map((a) => a.vendor)).toEqual(['SeaCMS']);
     expect(data.alerts[0]?.pinned).toBe(true);
@@ -175,19 +175,21 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
   });
 
   it('freezes a published bulletin: later imports do not change it, and it cannot be published twice', async () => {
-    const before = (await s.get('2024-W04')).data;
+    const before = (await s.get(CLI, '2024-W04')).data;
     const published = await s.publish(CLI, '2024-W04');
     expect(published.state).toBe('published');
     expect(published.data).toEqual(before);
     await put(d, [cnvdRecord('CNVD-2024-09999', { severity: 'high', dates: inW04 })]);
-    const after = await s.get('2024-W04');
+    const after = await s.get(CLI, '2024-W04');
     expect(after.state).toBe('published');
     expect(after.data.overview.total).toBe(4);
-    await expect(s.publish(CLI, '2024-W04')).rejects.toMatchObject({ code: 'conflict' });
-    await expect(s.setEditorial(CLI, '2024-W04', { news: [] })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(s.publish(CLI, '2024-W04')).rejects.toMatchObject({ code: 'already_published' });
+    await expect(s.setEditorial(CLI, '2024-W04', { news: [] })).rejects.toMatchObject({
+      code: 'bulletin_frozen',
+    });
     expect((await s.list()).map((b) => [b.id, b.total, b.high])).toEqual([['2024-W04', 4, 3]]);
     // the draft of the next week sees the new record's week-mates only
-    expect((await s.get('2024-W05')).data.overview.total).toBe(0);
+    expect((await s.get(CLI, '2024-W05')).data.overview.total).toBe(0);
   });
 
   it('lets only analysts and admins edit or publish', async () => {
@@ -213,9 +215,9 @@ describe.each(testBackends())('bulletin service on %s', (backend) => {
 
   it('refuses weeks that do not exist or have not begun', async () => {
     for (const bad of ['2023-W54', '2023-49', 'W49', '2023-W00'])
-      await expect(s.get(bad)).rejects.toMatchObject({ code: 'invalid_parameter' });
-    await expect(s.get('2020-W53')).resolves.toBeTruthy();
-    await expect(s.publish(CLI, '2030-W01')).rejects.toMatchObject({ code: 'conflict' });
+      await expect(s.get(CLI, bad)).rejects.toMatchObject({ code: 'invalid_parameter' });
+    await expect(s.get(CLI, '2020-W53')).resolves.toBeTruthy();
+    await expect(s.publish(CLI, '2030-W01')).rejects.toMatchObject({ code: 'week_not_started' });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The weekly bulletin service: compute a week's bulletin from the store (a live draft), keep what an analyst
  * entered, publish (freeze) it, and render it as JSON / HTML / Markdown / PDF in Chinese or English. Routes and
- * the CLI call only this.
+ * the CLI call only this. Every function checks first: the role for changes, the bulletin rule for reads (a
+ * published bulletin is public, a draft is for staff — checked before the draft is computed, and computed once).
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -21,8 +22,9 @@ import { renderHtml, type RenderMeta } from './render-html.js';
 import { renderMarkdown } from './render-md.js';
 import { DATE_BASES, DEFAULT_RULES, type BulletinRules } from './rules.js';
 import * as store from './store.js';
-import type { Principal } from '../accounts/model.js';
+import { CLI, type Principal } from '../accounts/model.js';
 import { requireAccess } from '../accounts/policy.js';
+import { authorize } from '../accounts/resource-policy.js';
 import { audit } from '../audit/audit.js';
 import { labels, LANGS, pick, type Lang, type PlatformSettings } from './text.js';
 
@@ -284,9 +286,11 @@ export function createBulletinService(deps: BulletinServiceDeps) {
     });
   }
 
-  async function get(weekId: string): Promise<Bulletin> {
-    const w = parseWeekId(weekId);
+  /** The week's bulletin: the frozen one, or a draft computed now — if p may read it (checked before computing). */
+  async function load(p: Principal, w: IsoWeek): Promise<Bulletin> {
     const row = await store.getBulletin(db, w.id);
+    const published = row?.state === 'published' && row.data !== null;
+    authorize(p, 'read', { type: 'bulletin', id: w.id, state: published ? 'published' : 'draft' });
     if (row?.state === 'published' && row.data)
       return {
         state: 'published',
@@ -305,8 +309,23 @@ export function createBulletinService(deps: BulletinServiceDeps) {
     };
   }
 
-  async function render(weekId: string, lang: Lang, format: Format): Promise<Rendered> {
-    const b = await get(weekId);
+  /** One week's bulletin, published (anyone) or draft (staff). */
+  async function get(p: Principal, weekId: string): Promise<Bulletin> {
+    return load(p, parseWeekId(weekId));
+  }
+
+  /** One week's bulletin rendered, and whether it is a draft (for caching): what the route returns. */
+  async function read(
+    p: Principal,
+    weekId: string,
+    lang: Lang,
+    format: Format,
+  ): Promise<Rendered & { state: Bulletin['state'] }> {
+    const b = await load(p, parseWeekId(weekId));
+    return { ...(await renderBulletin(b, lang, format)), state: b.state };
+  }
+
+  async function renderBulletin(b: Bulletin, lang: Lang, format: Format): Promise<Rendered> {
     const meta: RenderMeta = { state: b.state, generatedAt: b.generatedAt, publishedAt: b.publishedAt };
     const name = `vulnshare-bulletin-${b.data.id}-${lang}`;
     switch (format) {
@@ -354,6 +373,7 @@ export function createBulletinService(deps: BulletinServiceDeps) {
 
   async function setEditorial(p: Principal, weekId: string, input: unknown): Promise<Bulletin> {
     requireAccess(p, 'bulletins:edit');
+    requireAccess(p, 'bulletins:draft'); // what it returns is the draft
     const w = parseWeekId(weekId);
     const editorial = parseEditorial(input);
     await db.transaction().execute(async (tx) => {
@@ -361,7 +381,7 @@ export function createBulletinService(deps: BulletinServiceDeps) {
       const row = await store.getBulletin(tx, w.id, true);
       if (row?.state === 'published')
         throw new AppError(
-          'conflict',
+          'bulletin_frozen',
           `Bulletin ${w.id} is published and frozen; its editorial content cannot change`,
           {
             id: w.id,
@@ -370,7 +390,7 @@ export function createBulletinService(deps: BulletinServiceDeps) {
       await store.saveEditorial(tx, w.id, editorial, clock().toISOString());
       await audit(tx, p, { action: 'bulletin.edited', targetKind: 'bulletin', targetId: w.id });
     });
-    return get(w.id);
+    return load(p, w);
   }
 
   /** Freeze the week's figures as they are now. Publishing twice is a conflict, not a silent re-freeze. */
@@ -379,28 +399,31 @@ export function createBulletinService(deps: BulletinServiceDeps) {
     const w = parseWeekId(weekId);
     const now = clock();
     if (w.start > now.toISOString().slice(0, 10))
-      throw new AppError('conflict', `Week ${w.id} has not started yet; nothing to publish`, { id: w.id });
+      throw new AppError('week_not_started', `Week ${w.id} has not started yet; nothing to publish`, {
+        id: w.id,
+      });
     await db.transaction().execute(async (tx) => {
       await store.ensureBulletin(tx, w);
       const row = await store.getBulletin(tx, w.id, true);
       if (row?.state === 'published')
         throw new AppError(
-          'conflict',
+          'already_published',
           `Bulletin ${w.id} was already published at ${row.publishedAt ?? '?'}`,
-          {
-            id: w.id,
-          },
+          { id: w.id, publishedAt: row.publishedAt },
         );
       const data = await compute(tx, w, { ...EMPTY_EDITORIAL, ...row?.editorial });
       await store.markPublished(tx, w.id, data, now.toISOString());
       await audit(tx, p, { action: 'bulletin.published', targetKind: 'bulletin', targetId: w.id });
     });
-    return get(w.id);
+    return load(p, w);
   }
 
   return {
     get,
-    render,
+    read,
+    /** The operator's render (the CLI's `report`): read(CLI, …). */
+    render: (weekId: string, lang: Lang, format: Format): Promise<Rendered> =>
+      read(CLI, weekId, lang, format),
     setEditorial,
     publish,
     list: (limit = 100) => store.listPublished(db, limit),

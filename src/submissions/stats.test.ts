@@ -82,7 +82,7 @@ describe.each(testBackends())('reporter ranking on %s', (backend) => {
     ]);
     expect(afterVerified.total).toEqual({ reported: 1, original: 1 });
 
-    const table1 = (await bulletins.get(WEEK)).data.reporters;
+    const table1 = (await bulletins.get(CLI, WEEK)).data.reporters;
     expect(afterVerified.total).toEqual(table1.total);
     expect(afterVerified.rows.map((r) => [r.kind, r.reported, r.original])).toEqual(
       table1.rows.map((r) => [r.kind, r.reported, r.original]),
