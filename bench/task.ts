@@ -113,7 +113,7 @@ async function main(): Promise<Record<string, unknown>> {
       const htmlMs = await time(() => service.render('2024-W04', 'zh', 'html'), 7);
       const pdfMs = await time(() => service.render('2024-W04', 'zh', 'pdf'), 5);
       const pages = await service.render('2024-W04', 'zh', 'pdf');
-      const { data } = await service.get('2024-W04');
+      const { data } = await service.get(CLI, '2024-W04');
       await pdf.close();
       await d.close();
       return {
