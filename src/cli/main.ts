@@ -15,6 +15,7 @@ import { registerIncidentCommands } from '../incidents/cli.js';
 import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
 import { registerAdvisoryCommands } from '../advisories/cli.js';
+import { registerCsafCommands } from '../csaf/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -60,6 +61,7 @@ export function buildCli(
   registerFeedCommands(program);
   registerWatchlistCommands(program);
   registerAdvisoryCommands(program);
+  registerCsafCommands(program);
   return program;
 }
 
