@@ -63,6 +63,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const incidents = createIncidentService({ db, coordination, ...clock });
   const feeds = feedServiceFromConfig(database, config.feeds, {
     batchSize: config.importBatchSize,
+    cveSchemaFile: config.cveSchemaFile,
     internalTargets,
     ...clock,
     ...(overrides.fetch ? { fetchImpl: overrides.fetch } : {}),

@@ -296,7 +296,9 @@ export function registerCoordinationRoutes(
             state: Type.Optional(notificationState),
             overdue: Type.Optional(Type.Boolean()),
             cursor: Type.Optional(Type.String({ maxLength: 200 })),
-            limit: Type.Integer({ minimum: 1, maximum: BOARD_LIMIT.max, default: BOARD_LIMIT.default }),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: BOARD_LIMIT.max, default: BOARD_LIMIT.default }),
+            ),
           },
           { additionalProperties: false },
         ),

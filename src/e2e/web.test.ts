@@ -182,7 +182,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('the public web app in Chromium', 
     await p.getByRole('button', { name: '注册' }).click();
     await p
       .getByRole('alert')
-      .getByText(/密码太容易被猜到：password is too easy to guess.*common/)
+      .getByText(/密码强度不足：password is too easy to guess.*common/)
       .waitFor();
     await p.getByLabel('密码（至少 12 位）').fill('correct horse battery staple');
     await p.getByRole('button', { name: '注册' }).click();

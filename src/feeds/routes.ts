@@ -161,7 +161,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
         summary: 'One feed with its status and its most recent runs, newest first (?runs=N, default 10)',
         params: nameParam,
         querystring: Type.Object(
-          { runs: Type.Integer({ minimum: 0, maximum: 500, default: 10 }) },
+          { runs: Type.Optional(Type.Integer({ minimum: 0, maximum: 500, default: 10 })) },
           { additionalProperties: false },
         ),
         response: {
@@ -263,7 +263,7 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feeds: FeedServ
           'Sync a feed now (admins): conditional GET unless ?force=true, import, status. Outcome imported, not_modified or failed (with the error); 409 while another worker syncs it',
         params: nameParam,
         querystring: Type.Object(
-          { force: Type.Boolean({ default: false }) },
+          { force: Type.Optional(Type.Boolean({ default: false })) },
           { additionalProperties: false },
         ),
         response: { 200: syncResult, ...errors },

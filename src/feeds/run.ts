@@ -57,6 +57,7 @@ export interface RunDeps {
   random?: () => number;
   batchSize?: number;
   tmpDir?: string;
+  cveSchemaFile?: string | undefined;
 }
 
 const ISSUE_CAP = 200;
@@ -226,11 +227,15 @@ async function runSnapshot(
   const body = await settleBody(dl.file, format, deps.policy.maxBytes);
   const fmt = IMPORT_FORMATS[format];
   if (!fmt) throw new Error(`no importer for format "${format}"`);
-  const summary = await importItems(deps.database, relabel(fmt.parse([body.path]), body.path, feed.url), {
-    format,
-    paths: [feed.url],
-    ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
-  });
+  const summary = await importItems(
+    deps.database,
+    relabel(fmt.parse([body.path], { cveSchemaFile: deps.cveSchemaFile }), body.path, feed.url),
+    {
+      format,
+      paths: [feed.url],
+      ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
+    },
+  );
   const fatal = summary.issues.find((i) => i.record === undefined);
   if (fatal) throw new BodyError(`the import stopped: ${fatal.message}`);
   return {

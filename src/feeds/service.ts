@@ -46,6 +46,8 @@ export interface FeedServiceDeps {
   batchSize?: number;
   /** Where bodies are downloaded (default the OS temp folder). */
   tmpDir?: string;
+  /** The CVE JSON schema cve5 feeds are validated against (Config.cveSchemaFile); unset = bundled. */
+  cveSchemaFile?: string | undefined;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }

@@ -54,7 +54,9 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
         security: SIGN_IN_OPTIONAL,
         tags: ['bulletins'],
         summary: 'Published weekly bulletins, newest first',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }),
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+        }),
         response: { 200: Type.Object({ items: Type.Array(summary) }) },
       },
     },
@@ -76,9 +78,9 @@ export function registerBulletinRoutes(app: FastifyInstance, deps: { bulletins: 
           'A published bulletin is frozen and public. A week not yet published is a draft computed live from the store, visible to operators only. `format=json` returns every figure.',
         params: idParam,
         querystring: Type.Object({
-          lang: StringEnum(LANGS, { default: 'zh' }),
-          format: StringEnum(FORMATS, { default: 'json' }),
-          download: Type.Boolean({ default: false }),
+          lang: Type.Optional(StringEnum(LANGS, { default: 'zh' })),
+          format: Type.Optional(StringEnum(FORMATS, { default: 'json' })),
+          download: Type.Optional(Type.Boolean({ default: false })),
         }),
         response: {
           200: Type.Unsafe<string | Buffer>({

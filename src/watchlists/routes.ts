@@ -121,7 +121,7 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: { watchlists
         querystring: Type.Object(
           {
             organisationId: Type.Optional(Type.Integer()),
-            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
           },
           { additionalProperties: false },
         ),

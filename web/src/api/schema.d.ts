@@ -5372,13 +5372,13 @@ export interface operations {
   };
   listNotifications: {
     parameters: {
-      query: {
+      query?: {
         organisationId?: number;
         state?:
           'sent' | 'undeliverable' | 'delivered' | 'acknowledged' | 'fixed' | 'disputed' | 'no_response';
         overdue?: boolean;
         cursor?: string;
-        limit: number;
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -5678,9 +5678,9 @@ export interface operations {
   };
   listWatchAlerts: {
     parameters: {
-      query: {
+      query?: {
         organisationId?: number;
-        limit: number;
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -6400,8 +6400,8 @@ export interface operations {
   };
   getFeed: {
     parameters: {
-      query: {
-        runs: number;
+      query?: {
+        runs?: number;
       };
       header?: never;
       path: {
@@ -6692,8 +6692,8 @@ export interface operations {
   };
   syncFeed: {
     parameters: {
-      query: {
-        force: boolean;
+      query?: {
+        force?: boolean;
       };
       header?: never;
       path: {
@@ -8182,8 +8182,8 @@ export interface operations {
   };
   listBulletins: {
     parameters: {
-      query: {
-        limit: number;
+      query?: {
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -8220,10 +8220,10 @@ export interface operations {
   };
   getBulletin: {
     parameters: {
-      query: {
-        lang: 'zh' | 'en';
-        format: 'json' | 'html' | 'md' | 'pdf';
-        download: boolean;
+      query?: {
+        lang?: 'zh' | 'en';
+        format?: 'json' | 'html' | 'md' | 'pdf';
+        download?: boolean;
       };
       header?: never;
       path: {
