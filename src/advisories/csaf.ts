@@ -19,6 +19,7 @@
 import { vendorKey } from '../classify/index.js';
 import type { CsafDocument, CsafLang, CsafPublisher } from '../csaf/write.js';
 import { csafDate } from '../csaf/write.js';
+import { PRODUCT_STATUSES } from '../csaf/parse.js';
 import type { AdvisoryContent, AdvisoryRevision } from './model.js';
 
 const T = {
@@ -144,16 +145,7 @@ class TreeMerger {
   }
 }
 
-const STATUS_ORDER = [
-  'first_affected',
-  'known_affected',
-  'last_affected',
-  'first_fixed',
-  'fixed',
-  'recommended',
-  'known_not_affected',
-  'under_investigation',
-];
+const STATUS_ORDER: readonly string[] = PRODUCT_STATUSES;
 
 /** The record's vulnerability entry with product ids renamed and each list free of repeats. */
 function renamedVulnerability(v: Json, rename: Map<string, string>): Json {

@@ -227,20 +227,7 @@ export function createCsafProvider(deps: ProviderDeps) {
         rows.forEach((row, j) => {
           const doc = docs[j];
           if (!doc) return;
-          const [tlp, ...rest] = csafDirectoryPath(doc).split('/');
-          const { tracking } = doc.document;
-          entries.set(row.rowId, {
-            tlp: (tlp ?? 'white').toUpperCase() as CsafTlp,
-            path: rest.join('/'),
-            trackingId: tracking.id,
-            title: typeof doc.document.title === 'string' ? doc.document.title : tracking.id,
-            category: doc.document.category,
-            lang: typeof doc.document.lang === 'string' ? doc.document.lang : '',
-            initialReleaseDate: tracking.initial_release_date,
-            currentReleaseDate: tracking.current_release_date,
-            vendors: vendorsOf(doc.product_tree),
-            modifiedAt: row.modifiedAt,
-          });
+          entries.set(row.rowId, { ...entryOf(doc), modifiedAt: row.modifiedAt });
         });
       }
     }

@@ -13,12 +13,7 @@
  * - 6.1.26 compares a category only with the profile names without the csaf_ prefix; the specification
  *   compares it with the profile values too, so "csafsecurityadvisory" (6-1-26-04) is prohibited.
  */
-import validateStrict, {
-  type CsafDocumentTest,
-  type CsafTestResult,
-} from '@secvisogram/csaf-validator-lib/validateStrict.js';
-import * as mandatoryTests from '@secvisogram/csaf-validator-lib/mandatoryTests.js';
-import { csaf_2_0, csaf_2_0_strict } from '@secvisogram/csaf-validator-lib/schemaTests.js';
+import type { CsafDocumentTest, CsafTestResult } from '@secvisogram/csaf-validator-lib/validateStrict.js';
 
 export interface CsafProblem {
   /** "6.1.1" … for a mandatory test, "schema" for the JSON schema. */
@@ -33,7 +28,30 @@ export interface CsafValidation {
   errors: CsafProblem[];
 }
 
-const MANDATORY: CsafDocumentTest[] = Object.values(mandatoryTests);
+/**
+ * The library, loaded on first use: importing it compiles its schemas (~20 s of CPU on a busy 2-core machine),
+ * which every `vulnshare` command paid at start-up once the feeds could follow CSAF providers.
+ */
+let library:
+  | Promise<{
+      validateStrict: (tests: CsafDocumentTest[], doc: unknown) => Promise<{ tests: CsafTestResult[] }>;
+      mandatory: CsafDocumentTest[];
+      schema: CsafDocumentTest;
+      strictSchema: CsafDocumentTest;
+    }>
+  | undefined;
+const loadLibrary = () =>
+  (library ??= Promise.all([
+    import('@secvisogram/csaf-validator-lib/validateStrict.js'),
+    import('@secvisogram/csaf-validator-lib/mandatoryTests.js'),
+    import('@secvisogram/csaf-validator-lib/schemaTests.js'),
+  ]).then(([v, mandatoryTests, schemas]) => ({
+    validateStrict: v.default,
+    // an ES module of named tests (the declaration's `export =` types the namespace as its default)
+    mandatory: Object.values(mandatoryTests as unknown as Record<string, CsafDocumentTest>),
+    schema: schemas.csaf_2_0,
+    strictSchema: schemas.csaf_2_0_strict,
+  })));
 
 /** mandatoryTest_6_1_27_10 → 6.1.27.10; csaf_2_0_strict → schema. */
 export function testId(name: string): string {
@@ -92,8 +110,9 @@ function tiesOrdered(doc: unknown): unknown {
  * The schema and every mandatory test. `strict` (for documents vulnshare writes) uses the strict schema.
  */
 export async function validateCsaf(doc: unknown, o: { strict?: boolean } = {}): Promise<CsafValidation> {
-  const tests = [o.strict ? csaf_2_0_strict : csaf_2_0, ...MANDATORY];
-  const r = await validateStrict(tests, tiesOrdered(doc));
+  const lib = await loadLibrary();
+  const tests = [o.strict ? lib.strictSchema : lib.schema, ...lib.mandatory];
+  const r = await lib.validateStrict(tests, tiesOrdered(doc));
   const errors: CsafProblem[] = r.tests.flatMap((t: CsafTestResult) =>
     t.errors.map((e) => ({ test: testId(t.name), path: e.instancePath, message: e.message })),
   );

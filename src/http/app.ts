@@ -79,9 +79,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     // the user message in the reader's language (?lang=, else Accept-Language; default en); the log keeps err.message
+    // read from the URL itself: the error may come before (or from) the route's query validation
     const lang = userLangOf(
       req.headers['accept-language'],
-      (req.query as { lang?: unknown } | undefined)?.lang,
+      new URL(req.url, 'http://localhost').searchParams.get('lang') ?? undefined,
     );
     if (isAppError(err)) {
       const retry = err.details?.retryAfterSeconds;
@@ -121,15 +122,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return;
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      void reply
-        .status(err.statusCode)
-        .send({
-          error: {
-            code: 'bad_request',
-            message: userMessage('bad_request', lang, { message: err.message }),
-            details: {},
-          },
-        });
+      void reply.status(err.statusCode).send({
+        error: {
+          code: 'bad_request',
+          message: userMessage('bad_request', lang, { message: err.message }),
+          details: {},
+        },
+      });
       return;
     }
     req.log.error({ err }, 'unhandled error');
