@@ -56,6 +56,12 @@ export const RECIPIENT_CATEGORIES = {
   authority: { zh: '主管部门', en: 'Authority' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
+export type RecipientCategory = keyof typeof RECIPIENT_CATEGORIES;
+/** The recipient categories in the order the notify forms offer them. */
+export const RECIPIENT_CATEGORY_CODES = Object.keys(RECIPIENT_CATEGORIES) as readonly RecipientCategory[];
+export const isRecipientCategory = (c: string): c is RecipientCategory =>
+  Object.hasOwn(RECIPIENT_CATEGORIES, c);
+
 export const ORG_KINDS = {
   coordinator: { zh: '协调机构', en: 'Coordinator' },
   reporting_unit: { zh: '报送单位', en: 'Reporting unit' },

@@ -6,7 +6,14 @@ import { useContext, useState } from 'react';
 import { messageOf } from '../api.js';
 import { call, client, perform, type Answer, type Body } from '../api/client.js';
 import { LangContext } from '../i18n.js';
-import { NOTIFICATION_STATES, ORG_KINDS, RECIPIENT_CATEGORIES, label } from '../labels.js';
+import {
+  NOTIFICATION_STATES,
+  ORG_KINDS,
+  RECIPIENT_CATEGORIES,
+  RECIPIENT_CATEGORY_CODES,
+  isRecipientCategory,
+  label,
+} from '../labels.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { Deadline } from '../pages/Inbox.js';
 import { useLoad, type Loaded } from '../pages/useApi.js';
@@ -16,16 +23,8 @@ type Category = Body<'notifyRecipients'>['recipients'][number]['category'];
 /** A case's notifications (GET /api/v1/submissions/{trackingNo}/notifications). */
 export type CaseNotifications = Answer<'listSubmissionNotifications'>;
 
-const CATEGORIES: readonly Category[] = [
-  'vendor',
-  'affected_org',
-  'critical_sector',
-  'telecom_operator',
-  'regional_branch',
-  'education_cert',
-  'authority',
-];
-const isCategory = (c: string): c is Category => (CATEGORIES as readonly string[]).includes(c);
+const CATEGORIES: readonly Category[] = RECIPIENT_CATEGORY_CODES;
+const isCategory = (c: string): c is Category => isRecipientCategory(c);
 
 /** The default category for an organisation kind (the analyst can change it). */
 const CATEGORY_FOR_KIND: Record<string, Category> = {

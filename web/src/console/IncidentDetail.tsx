@@ -7,7 +7,13 @@ import { useContext, useState } from 'react';
 import { messageOf } from '../api.js';
 import { call, client, perform, type Answer, type Body } from '../api/client.js';
 import { LangContext } from '../i18n.js';
-import { INDICATOR_TYPES, RECIPIENT_CATEGORIES, label } from '../labels.js';
+import {
+  INDICATOR_TYPES,
+  RECIPIENT_CATEGORIES,
+  RECIPIENT_CATEGORY_CODES,
+  isRecipientCategory,
+  label,
+} from '../labels.js';
 import { Link } from '../main.js';
 import { Status, ErrorLine } from '../pages/bits.js';
 import { useLoad } from '../pages/useApi.js';
@@ -18,16 +24,8 @@ import { text } from '../form.js';
 type Detail = Answer<'getIncident'>;
 type IncidentStatus = Body<'transitionIncident'>['to'];
 type Category = Body<'notifyIncident'>['recipients'][number]['category'];
-const CATEGORIES: readonly Category[] = [
-  'vendor',
-  'affected_org',
-  'critical_sector',
-  'telecom_operator',
-  'regional_branch',
-  'education_cert',
-  'authority',
-];
-const isCategory = (c: string): c is Category => (CATEGORIES as readonly string[]).includes(c);
+const CATEGORIES: readonly Category[] = RECIPIENT_CATEGORY_CODES;
+const isCategory = (c: string): c is Category => isRecipientCategory(c);
 
 const EVENTS: Record<string, { zh: string; en: string }> = {
   created: { zh: '创建', en: 'created' },
