@@ -26,7 +26,7 @@ import { parseRange } from '../src/watchlists/range.js';
 import { parseCpe } from '../src/watchlists/cpe.js';
 import { completeConfig, createPlatform } from '../src/app/platform.js';
 import { directorySink, exportBulk, parseBulkFormat } from '../src/exports/bulk.js';
-import { toCve5 } from '../src/vulns/export-cve5.js';
+import { platformWriters } from '../src/exports/writers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -348,13 +348,12 @@ async function main(): Promise<Record<string, unknown>> {
       const d = await open();
       await migrate(d);
       const format = parseBulkFormat(args[0] ?? 'osv');
-      const org = completeConfig().platformOrg;
       const openRssMb = peakRssMb();
       const dir = mkdtempSync(join(tmpdir(), `vulnshare-bench-export-${format}-`));
       const t0 = performance.now();
       const s = await exportBulk(d.db, directorySink(dir), {
         format,
-        cve5: (m, cveId) => toCve5(m, { org, requestedId: cveId }),
+        ...platformWriters(d.db, completeConfig()),
       });
       const seconds = (performance.now() - t0) / 1000;
       rmSync(dir, { recursive: true, force: true });

@@ -103,6 +103,50 @@ export const ERRORS = {
     en: 'An incident with this STIX id exists and you may not see it',
     zh: '已存在使用此 STIX 标识的事件，且您无权查看',
   },
+  /** Registration or a new account with an e-mail address that has an account. */
+  email_taken: { status: 409, en: 'A user with e-mail {email} exists', zh: '邮箱 {email} 已有账号' },
+  /** An organisation of this name is registered (or verified) already. */
+  organisation_exists: {
+    status: 409,
+    en: '{message}',
+    zh: '单位“{organisation}”已登记：请联系其管理员或协调员',
+  },
+  /** A feed of this name exists (with another source). */
+  feed_exists: { status: 409, en: '{message}', zh: '已存在名为“{name}”的数据源' },
+  /** Another worker holds the feed's lease. */
+  feed_busy: {
+    status: 409,
+    en: 'feed "{name}" is being synced by another worker; try again later',
+    zh: '数据源“{name}”正由另一个进程同步，请稍后再试',
+  },
+  /** A rejected record has no CSAF advisory and joins none. */
+  rejected_record: {
+    status: 409,
+    en: '{message}',
+    zh: '已驳回的漏洞记录没有 CSAF 通告：{ids}',
+  },
+  /** A platform advisory is not ready to publish (empty, embargoed records, nothing changed). */
+  advisory_not_publishable: { status: 409, en: '{message}', zh: '通告不能发布：{message}' },
+  /** A draft advisory has no CSAF document until it is published. */
+  advisory_draft: {
+    status: 409,
+    en: 'A draft has no CSAF document: publish it first',
+    zh: '草稿没有 CSAF 文档：请先发布',
+  },
+  /** A write lost a race with another writer of the same row. */
+  changed_meanwhile: { status: 409, en: '{message}', zh: '记录已被他人修改，请重试' },
+  /** The command line acts for the earliest admin, and there is none. */
+  no_admin: {
+    status: 409,
+    en: '{message}',
+    zh: '还没有管理员账号：请先创建（vulnshare admin create --email … --name …）',
+  },
+  /** A signed-in (cookie) request without its X-CSRF-Token. */
+  csrf_token_missing: {
+    status: 403,
+    en: 'Missing or wrong X-CSRF-Token header for a signed-in request',
+    zh: '已登录请求缺少或带有错误的 X-CSRF-Token 头',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -75,7 +75,7 @@ describe.each(testBackends())('accounts on %s', (backend) => {
         password: PW,
         role: 'admin',
       }),
-    ).rejects.toMatchObject({ code: 'conflict' });
+    ).rejects.toMatchObject({ code: 'email_taken' });
     await expect(
       accounts.createUser(CLI, { email: 'not-an-email', displayName: '', password: 'short', role: 'admin' }),
     ).rejects.toThrow(/not an e-mail address; displayName must not be empty; password must be at least 12/);
@@ -217,7 +217,7 @@ describe.each(testBackends())('accounts on %s', (backend) => {
     await expect(
       accounts.createOrganisation(CLI, { kind: 'vendor', name: '中国工商银行' }),
     ).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'organisation_exists',
     });
     await expect(accounts.addContact(CLI, bank.id, { name: 'x', webhookUrl: 'ftp://x' })).rejects.toThrow(
       /http\(s\) URL/,
@@ -249,7 +249,7 @@ describe.each(testBackends())('accounts on %s', (backend) => {
         password: PW,
         organisation: { kind: 'reporting_unit', name: '北京天融信网络安全技术有限公司' },
       }),
-    ).rejects.toMatchObject({ code: 'conflict' });
+    ).rejects.toMatchObject({ code: 'organisation_exists' });
   });
 });
 
@@ -313,7 +313,7 @@ describe.each(testBackends())('accounts over HTTP on %s', (backend) => {
       { kind: 'vendor', name: 'D-Link' },
     );
     expect(noCsrf.status).toBe(403);
-    expect(noCsrf.json).toMatchObject({ error: { code: 'forbidden', details: { reason: 'csrf' } } });
+    expect(noCsrf.json).toMatchObject({ error: { code: 'csrf_token_missing', details: { reason: 'csrf' } } });
     const ok = await call(
       'POST',
       '/api/v1/organisations',

@@ -156,7 +156,7 @@ export function createAccountService(deps: {
   async function insertUser(tx: Kysely<DB>, u: NewUser): Promise<UserView> {
     await checkUser(u);
     const taken = await store.userByEmail(tx, u.email);
-    if (taken) throw new AppError('conflict', `A user with e-mail ${u.email} exists`, { email: u.email });
+    if (taken) throw new AppError('email_taken', `A user with e-mail ${u.email} exists`, { email: u.email });
     const row = await store.insertUser(tx, {
       email: u.email,
       display_name: u.displayName.trim(),
@@ -228,7 +228,7 @@ export function createAccountService(deps: {
     const passwordHash = await hashPassword(input.password);
     const unitTaken = () =>
       new AppError(
-        'conflict',
+        'organisation_exists',
         `The organisation "${orgName}" is registered already; ask its administrator or the coordinator to add you`,
         { organisation: orgName },
       );
@@ -492,9 +492,13 @@ export function createAccountService(deps: {
       // (unverified) reporting unit of that name is another organisation and does not block the analyst's
       const exists = await store.organisationNamed(tx, o.name.trim(), { kindOrVerified: o.kind });
       if (exists)
-        throw new AppError('conflict', `Organisation "${o.name}" exists (id ${exists.id}, ${exists.kind})`, {
-          id: exists.id,
-        });
+        throw new AppError(
+          'organisation_exists',
+          `Organisation "${o.name}" exists (id ${exists.id}, ${exists.kind})`,
+          {
+            id: exists.id,
+          },
+        );
       const r = await store.insertOrganisation(tx, {
         kind: o.kind,
         name: o.name.trim(),
@@ -528,9 +532,9 @@ export function createAccountService(deps: {
         const holder = await store.organisationNamed(tx, o.name, { verifiedOnly: true, except: id });
         if (holder)
           throw new AppError(
-            'conflict',
+            'organisation_exists',
             `A verified organisation is named "${o.name}" already (id ${holder.id}, ${holder.kind}); rename this one first`,
-            { id: holder.id },
+            { id: holder.id, organisation: o.name },
           );
       }
       if (verified !== (o.verified_at !== null)) {

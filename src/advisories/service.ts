@@ -147,9 +147,13 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
       throw new AppError('not_found', `No record is known by ${unknown.join(', ')}`, { ids: unknown });
     const rejected = found.filter((s) => s.kind === 'rejected').map((s) => s.id);
     if (rejected.length)
-      throw new AppError('conflict', `${rejected.join(', ')} rejected: a rejected record has no advisory`, {
-        ids: rejected,
-      });
+      throw new AppError(
+        'rejected_record',
+        `${rejected.join(', ')} rejected: a rejected record has no advisory`,
+        {
+          ids: rejected,
+        },
+      );
     const add = Array.from(new Set(found.map((s) => s.id))).filter((id) => !existing.includes(id));
     const all = [...existing, ...add];
     if (all.length > ADVISORY_LIMITS.records)
@@ -164,7 +168,9 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
       (p) => p.reason === 'same_cve' && (add.includes(p.id) || add.includes(p.with ?? '')),
     );
     if (clash.length)
-      throw new AppError('conflict', clash.map(describePublishProblem).join('; '), { problems: clash });
+      throw new AppError('advisory_not_publishable', clash.map(describePublishProblem).join('; '), {
+        problems: clash,
+      });
     return add;
   }
 
@@ -296,19 +302,21 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
       const id = Number(row.id);
       const content = contentOf(row, (await store.recordsOf(tx, [id])).get(id) ?? []);
       if (content.vulnerabilityIds.length === 0)
-        throw new AppError('conflict', 'An advisory without records cannot be published', { id });
+        throw new AppError('advisory_not_publishable', 'An advisory without records cannot be published', {
+          id,
+        });
       const now = clock();
       const problems = publishProblems(await standings(tx, content.vulnerabilityIds), now);
       if (problems.length)
         throw new AppError(
-          'conflict',
+          'advisory_not_publishable',
           `The advisory cannot be published: ${problems.map(describePublishProblem).join('; ')}`,
           { problems },
         );
       const revisions = (await store.revisionsOf(tx, [id])).get(id) ?? [];
       const last = revisions.at(-1);
       if (last && sameContent(content, last.content))
-        throw new AppError('conflict', 'Nothing changed since the last revision', {
+        throw new AppError('advisory_not_publishable', 'Nothing changed since the last revision', {
           id,
           revision: last.number,
         });
@@ -375,7 +383,7 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
   /** The CSAF document of what a published advisory's last revision published. */
   async function documentOf(row: store.AdvisoryRow, lang?: CsafLang): Promise<CsafDocument> {
     if (row.status !== 'published' || !row.public_id)
-      throw new AppError('conflict', 'A draft has no CSAF document: publish it first', {
+      throw new AppError('advisory_draft', 'A draft has no CSAF document: publish it first', {
         id: Number(row.id),
       });
     const revisions = (await store.revisionsOf(db, [Number(row.id)])).get(Number(row.id)) ?? [];

@@ -90,16 +90,16 @@ describe.each(testBackends())('recipients’ standing on %s', (backend) => {
     });
     expect(vendor).toMatchObject({ kind: 'vendor', verified: true });
     expect(vendor.id).not.toBe(squatOrg.id);
-    // the same name and kind twice is still a conflict; so is a name a verified organisation holds
+    // the same name and kind twice is still refused (organisation_exists); so is a name a verified organisation holds
     await expect(
       accounts.createOrganisation(who('analyst'), { kind: 'vendor', name: 'tenda technology' }),
-    ).rejects.toMatchObject({ code: 'conflict' });
+    ).rejects.toMatchObject({ code: 'organisation_exists' });
     await expect(
       accounts.createOrganisation(who('analyst'), { kind: 'member_unit', name: 'Tenda Technology' }),
-    ).rejects.toMatchObject({ code: 'conflict' });
+    ).rejects.toMatchObject({ code: 'organisation_exists' });
     // the squatter's unit cannot be verified under a name a verified organisation holds
     await expect(accounts.setOrganisationVerified(who('analyst'), squatOrg.id, true)).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'organisation_exists',
     });
     await expect(accounts.setOrganisationVerified(who('alice'), vendor.id, false)).rejects.toMatchObject({
       code: 'forbidden',

@@ -100,6 +100,10 @@ const sha = (alg: 'sha256' | 'sha512', b: Uint8Array) => createHash(alg).update(
 const asObject = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const MAX_DETAILS = 20;
+const NETWORK_ATTEMPTS = 3;
+/** How a failed GET reads in a report: the status, or the network error when there was no answer. */
+const answerOf = (f: Fetched | null): string =>
+  f === null ? 'redirect' : f.status === 0 ? `no answer ${f.text}` : `HTTP ${f.status}`;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 interface Fetched {
@@ -127,12 +131,21 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
   /** GET without credentials and without following redirects (requirement 6). */
   async function get(url: string): Promise<Fetched | null> {
     urls.push(url);
-    let r: Response;
-    try {
-      r = await http(url, { redirect: 'manual', headers: { accept: '*/*' } });
-    } catch (e) {
-      return { url, status: 0, bytes: new Uint8Array(), text: `(${(e as Error).message})` };
+    // A GET is idempotent: a connection the peer closed under us (a keep-alive race, a reset) is tried
+    // again twice before it counts against the provider; the last error is what the report names.
+    let r: Response | undefined;
+    let lastError = '';
+    for (let attempt = 0; attempt < NETWORK_ATTEMPTS && r === undefined; attempt++) {
+      try {
+        r = await http(url, { redirect: 'manual', headers: { accept: '*/*' } });
+      } catch (e) {
+        const cause = (e as Error & { cause?: Error }).cause;
+        lastError = cause?.message ? `${(e as Error).message}: ${cause.message}` : (e as Error).message;
+        if (attempt + 1 < NETWORK_ATTEMPTS)
+          await new Promise((done) => setTimeout(done, 100 * (attempt + 1)));
+      }
     }
+    if (r === undefined) return { url, status: 0, bytes: new Uint8Array(), text: `(${lastError})` };
     if (r.status >= 300 && r.status < 400) {
       fail(6, `${url} redirects (${r.status} → ${r.headers.get('location') ?? '?'})`);
       return null;
@@ -203,7 +216,7 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
   for (const k of listed) {
     const res = await get(String(k.url));
     if (!ok(res)) {
-      fail(20, `${String(k.url)}: ${res ? `HTTP ${res.status}` : 'redirect'}`);
+      fail(20, `${String(k.url)}: ${answerOf(res)}`);
       continue;
     }
     try {
@@ -304,13 +317,13 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
         continue;
       }
       const h = await get(at);
-      if (!ok(h)) fail(18, `${where}.${alg}: ${h ? `HTTP ${h.status}` : 'redirect'}`);
+      if (!ok(h)) fail(18, `${where}.${alg}: ${answerOf(h)}`);
       else if ((h.text.trim().split(/\s+/)[0] ?? '').toLowerCase() !== sha(alg, res.bytes))
         fail(18, `${where}.${alg} does not match the document`);
     }
     const asc = o.signature === undefined ? null : await get(o.signature);
     if (o.signature === undefined) fail(19, `${where}: no signature (.asc) listed`);
-    else if (!ok(asc)) fail(19, `${where}.asc: ${asc ? `HTTP ${asc.status}` : 'redirect'}`);
+    else if (!ok(asc)) fail(19, `${where}.asc: ${answerOf(asc)}`);
     else if (keys.length === 0) fail(19, `${where}.asc: no public key to verify it with`);
     else
       try {
@@ -344,13 +357,12 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
       for (const other of ['amber', 'red']) {
         const probe = await get(`${dir.replace(/[^/]+\/$/, `${other}/`)}index.txt`);
         if (ok(probe)) fail(5, `${probe.url} answers 200 without credentials`);
-        else
-          note(5, `${other}/index.txt without credentials: ${probe ? `HTTP ${probe.status}` : 'redirect'}`);
+        else note(5, `${other}/index.txt without credentials: ${answerOf(probe)}`);
       }
     else if (tlpOfDir === 'AMBER' || tlpOfDir === 'RED') {
       const probe = await get(`${dir}index.txt`);
       if (ok(probe)) fail(5, `${probe.url} answers 200 without credentials`);
-      else note(5, `${dir}index.txt without credentials: ${probe ? `HTTP ${probe.status}` : 'redirect'}`);
+      else note(5, `${dir}index.txt without credentials: ${answerOf(probe)}`);
       continue;
     }
 
@@ -358,13 +370,13 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
     const index = await get(`${dir}index.txt`);
     const indexPaths = ok(index) ? index.text.split(/\r?\n/).filter((l) => l.trim() !== '') : [];
     if (!ok(index)) {
-      fail(12, `${dir}index.txt: ${index ? `HTTP ${index.status}` : 'redirect'}`);
+      fail(12, `${dir}index.txt: ${answerOf(index)}`);
       if (index && (index.status === 401 || index.status === 403) && isPublic(tlpOfDir))
         fail(4, `${dir} (TLP:${tlpOfDir}) refuses a caller without credentials`);
     }
     const changes = await get(`${dir}changes.csv`);
     const changed: Array<{ path: string; date: string }> = [];
-    if (!ok(changes)) fail(13, `${dir}changes.csv: ${changes ? `HTTP ${changes.status}` : 'redirect'}`);
+    if (!ok(changes)) fail(13, `${dir}changes.csv: ${answerOf(changes)}`);
     else
       for (const line of changes.text.split(/\r?\n/).filter((l) => l.trim() !== '')) {
         const m = /^"([^"]+)","([^"]+)"$/.exec(line);
@@ -387,13 +399,13 @@ export async function checkProvider(metadataUrl: string, o: CheckOptions = {}): 
     const hrefs = (f: Fetched | null) =>
       ok(f) ? new Set([...f.text.matchAll(/href="([^"]+)"/g)].map((m) => m[1] ?? '')) : new Set<string>();
     const top = hrefs(listing);
-    if (!ok(listing)) fail(14, `${dir}: ${listing ? `HTTP ${listing.status}` : 'redirect'}`);
+    if (!ok(listing)) fail(14, `${dir}: ${answerOf(listing)}`);
     const years = [...new Set(indexPaths.map((p) => p.split('/')[0] ?? ''))];
     for (const y of years) {
       if (ok(listing) && !top.has(`${y}/`) && !top.has(`${dir}${y}/`)) fail(14, `${dir} does not list ${y}/`);
       const sub = await get(`${dir}${y}/`);
       if (!ok(sub)) {
-        fail(14, `${dir}${y}/: ${sub ? `HTTP ${sub.status}` : 'redirect'}`);
+        fail(14, `${dir}${y}/: ${answerOf(sub)}`);
         continue;
       }
       const names = hrefs(sub);

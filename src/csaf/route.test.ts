@@ -47,7 +47,7 @@ describe.each(testBackends())('GET /api/v1/vulnerabilities/{id}/csaf on %s', (ba
   it('answers 409 for a rejected record, 404 for an unknown id and 400 for another language', async () => {
     const rejected = await app.inject({ method: 'GET', url: '/api/v1/vulnerabilities/CVE-2023-0009/csaf' });
     expect(rejected.statusCode).toBe(409);
-    expect(rejected.json<{ error: { code: string } }>().error.code).toBe('conflict');
+    expect(rejected.json<{ error: { code: string } }>().error.code).toBe('rejected_record');
     expect(
       (await app.inject({ method: 'GET', url: '/api/v1/vulnerabilities/CVE-1999-0001/csaf' })).statusCode,
     ).toBe(404);

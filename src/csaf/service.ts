@@ -55,8 +55,9 @@ export async function getCsaf(
   if (!row) throw new AppError('not_found', `No vulnerability is known by the id "${rawId}"`, { id: rawId });
   const [doc] = await csafDocuments(db, [row], o);
   if (!doc)
-    throw new AppError('conflict', `${row.vulnerability.id} is rejected: it has no CSAF advisory`, {
+    throw new AppError('rejected_record', `${row.vulnerability.id} is rejected: it has no CSAF advisory`, {
       id: row.vulnerability.id,
+      ids: [row.vulnerability.id],
     });
   return doc;
 }

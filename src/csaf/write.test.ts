@@ -202,7 +202,9 @@ describe.each(testBackends())('CSAF export from the store on %s', (backend) => {
         expect(doc.document.tracking.id).toBe('CNVD-2023-00001');
         expect(doc.document.tracking.version).toBe('2');
       }
-      await expect(getCsaf(d.db, 'CVE-2023-0009', { publisher })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(getCsaf(d.db, 'CVE-2023-0009', { publisher })).rejects.toMatchObject({
+        code: 'rejected_record',
+      });
     } finally {
       await d.close();
     }

@@ -4,13 +4,12 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { collect, streams, withDatabase } from '../cli/context.js';
 import { exportProgressReporter } from '../cli/output.js';
-import { csafDocuments } from '../csaf/service.js';
 import { AppError } from '../errors.js';
 import { exportCsv } from '../search/export-csv.js';
 import { parseSearchParams } from '../search/query.js';
-import { toCve5 } from '../vulns/export-cve5.js';
 import { BULK_FORMATS, directorySink, exportBulk, exportVulnerabilities, parseBulkFormat } from './bulk.js';
 import { cnvdXmlFile } from './cnvd-xml.js';
+import { platformWriters } from './writers.js';
 import { zipSink } from './zip-sink.js';
 
 export function registerExportCommands(program: Command): void {
@@ -77,12 +76,7 @@ export function registerExportCommands(program: Command): void {
           const s = await exportBulk(d.db, sink, {
             format,
             ...(filtered ? { search: params } : {}),
-            cve5: (m, cveId) =>
-              toCve5(m, { org: config.platformOrg, requestedId: cveId, publicUrl: config.publicUrl }),
-            csaf: (rows) =>
-              csafDocuments(d.db, rows, {
-                publisher: { name: config.platformOrg.shortName, namespace: config.publicUrl },
-              }),
+            ...platformWriters(d.db, config),
             onProgress: (p) => progress.update(p),
           });
           progress.stop();

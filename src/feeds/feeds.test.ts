@@ -328,7 +328,7 @@ describe.runIf(kevFull).each(testBackends())('feeds on %s', (backend) => {
     await a.addFeed(CLI, { name: 'kev', format: 'kev', url: server.url('/kev.json'), schedule: '1h' });
     const running = a.syncFeed(CLI, 'kev');
     await new Promise((r) => setTimeout(r, 30));
-    expect(await appError(b.syncFeed(CLI, 'kev'))).toMatchObject({ code: 'conflict' });
+    expect(await appError(b.syncFeed(CLI, 'kev'))).toMatchObject({ code: 'feed_busy' });
     expect(await b.syncDue(CLI)).toEqual([]);
     expect((await running).outcome).toBe('imported');
     expect(server.requests).toHaveLength(1);

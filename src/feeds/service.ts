@@ -113,7 +113,7 @@ export function createFeedService(deps: FeedServiceDeps) {
       schedule_ms: scheduleMs,
       next_run_at: scheduleMs === null ? null : clock().toISOString(),
     });
-    if (!row) throw new AppError('conflict', `a feed named "${name}" exists already`, { name });
+    if (!row) throw new AppError('feed_exists', `a feed named "${name}" exists already`, { name });
     return feedView(row);
   }
 
@@ -171,7 +171,7 @@ export function createFeedService(deps: FeedServiceDeps) {
       const named = await store.getFeed(db, target.name);
       if (named && (named.url !== url.href || named.format !== format))
         throw new AppError(
-          'conflict',
+          'feed_exists',
           `feed "${target.name}" exists with another source (${named.format} ${named.url})`,
           {
             name: target.name,
@@ -207,7 +207,7 @@ export function createFeedService(deps: FeedServiceDeps) {
 
   /**
    * Sync one feed now. Download and import failures are recorded in the feed's status and returned as
-   * outcome 'failed' with an error naming the feed and URL; a feed another worker is syncing is a conflict.
+   * outcome 'failed' with an error naming the feed and URL; a feed another worker is syncing is feed_busy.
    */
   async function syncFeed(
     principal: Principal,
@@ -220,7 +220,7 @@ export function createFeedService(deps: FeedServiceDeps) {
     const leased = await store.acquireLease(db, feed.name, l);
     if (!leased)
       throw new AppError(
-        'conflict',
+        'feed_busy',
         `feed "${feed.name}" is being synced by another worker; try again later`,
         {
           name: feed.name,

@@ -59,9 +59,13 @@ export async function registerAuth(
     if (!SAFE.has(req.method) && !CSRF_EXEMPT.has(path)) {
       const sent = req.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !same(sent, s.csrfToken))
-        throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token header for a signed-in request', {
-          reason: 'csrf',
-        });
+        throw new AppError(
+          'csrf_token_missing',
+          'Missing or wrong X-CSRF-Token header for a signed-in request',
+          {
+            reason: 'csrf',
+          },
+        );
     }
   });
   app.decorateReply('setSession', function (this: FastifyReply, token: string | null) {

@@ -40,7 +40,7 @@ async function reporterOf(tx: Kysely<DB>, p: Principal) {
   const admin = await earliestAdmin(tx);
   if (!admin)
     throw new AppError(
-      'conflict',
+      'no_admin',
       'A disposal case needs a reporter account and the command line has none: create an admin user first (vulnshare admin create --email … --name …)',
       { reason: 'no_admin' },
     );

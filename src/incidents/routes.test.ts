@@ -129,7 +129,7 @@ describe.each(testBackends())('incident API on %s', (backend) => {
     expect(moved.json.status).toBe('analysing');
     const refused = await call('POST', `/api/v1/incidents/${id}/transitions`, 'analyst', { to: 'open' });
     expect(refused.status).toBe(409);
-    expect(refused.json).toMatchObject({ error: { code: 'conflict' } });
+    expect(refused.json).toMatchObject({ error: { code: 'invalid_transition' } });
   });
 
   it('answers 400 with every problem of a bad incident', async () => {

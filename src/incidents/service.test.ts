@@ -220,7 +220,7 @@ describe.each(testBackends())('incidents on %s', (backend) => {
         'contained',
       );
       const refused = await refusal(svc.update(who.analyst, i.id, { ...noStatus, status: 'open' }));
-      expect(refused.code).toBe('conflict');
+      expect(refused.code).toBe('invalid_transition');
       expect(refused.details).toMatchObject({
         from: 'contained',
         to: 'open',
@@ -241,11 +241,11 @@ describe.each(testBackends())('incidents on %s', (backend) => {
       );
       expect(i.status).toBe('open');
       const refused = await refusal(svc.transition(who.analyst, i.id, 'contained'));
-      expect(refused.code).toBe('conflict');
+      expect(refused.code).toBe('invalid_transition');
       expect(refused.details).toMatchObject({ allowed: ['analysing', 'closed'] });
       for (const to of ['analysing', 'contained', 'closed', 'analysing'])
         expect((await svc.transition(who.analyst, i.id, to, `to ${to}`)).status).toBe(to);
-      expect((await refusal(svc.transition(who.analyst, i.id, 'analysing'))).code).toBe('conflict');
+      expect((await refusal(svc.transition(who.analyst, i.id, 'analysing'))).code).toBe('invalid_transition');
       expect((await refusal(svc.transition(who.analyst, i.id, 'resolved'))).code).toBe('invalid_parameter');
       expect((await refusal(svc.transition(who.victim, i.id, 'closed'))).code).toBe('forbidden');
       expect((await refusal(svc.transition(who.analyst, 'INC-2026-9999', 'closed'))).code).toBe('not_found');
@@ -697,7 +697,7 @@ describe.each(testBackends())('incident figures and the CLI case reporter on %s'
     const e = await refusal(
       svc.notify(CLI, 'INC-2026-0005', [{ organisationId: org.id, category: 'affected_org' }]),
     );
-    expect(e.code).toBe('conflict');
+    expect(e.code).toBe('no_admin');
     expect(e.message).toMatch(/create an admin user first/);
     expect(await d.db.selectFrom('submissions').select('id').execute()).toEqual([]);
     expect((await svc.get(CLI, 'INC-2026-0005')).caseTrackingNo).toBeNull();

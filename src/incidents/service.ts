@@ -570,7 +570,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     return db.transaction().execute(async (tx) => {
       const row = await store.byStixId(tx, stixId, legacy, true);
       if (!row || row.id !== rowId)
-        throw new AppError('conflict', 'The incident changed meanwhile; import again');
+        throw new AppError('changed_meanwhile', 'The incident changed meanwhile; import again');
       if (!allows(p, 'read', resourceOf(row)))
         throw new AppError('stix_id_taken', 'An incident with this STIX id exists and you may not see it', {
           stixId,

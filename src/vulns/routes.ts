@@ -298,7 +298,7 @@ export function registerVulnRoutes(
           'A csaf_security_advisory, or a csaf_vex where the vendors notified of its published submission have answered ' +
           '(see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid ' +
           'against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has ' +
-          'Chinese text). 409 conflict for a rejected record.',
+          'Chinese text). 409 rejected_record for a rejected record.',
         params: idParams,
         querystring: Type.Object({ lang: Type.Optional(StringEnum(['zh', 'en'])) }),
         response: { 200: csafResponseSchema, ...errorResponses(404, 409) },

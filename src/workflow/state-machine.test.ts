@@ -31,7 +31,7 @@ describe('the state-machine helper', () => {
     expect(() => assertTransition(table, 'draft', 'done')).not.toThrow();
     expect(() => assertTransition(table, 'done', 'review', 'A draft in state')).toThrow(
       expect.objectContaining({
-        code: 'conflict',
+        code: 'invalid_transition',
         message: 'A draft in state done cannot go to review',
         details: { from: 'done', to: 'review', allowed: [] },
       }),

@@ -21,7 +21,7 @@ export const sourcesOf = <S extends string>(table: TransitionTable<S>, to: S): S
   (Object.keys(table) as S[]).filter((from) => table[from].includes(to));
 
 /**
- * Throws a conflict naming the allowed next states unless `from → to` is in the table. `subject` begins the
+ * Throws invalid_transition (409) naming the allowed next states unless `from → to` is in the table. `subject` begins the
  * message ("A submission in state", "An incident in status").
  */
 export function assertTransition<S extends string>(
@@ -31,7 +31,7 @@ export function assertTransition<S extends string>(
   subject = 'A record in state',
 ): void {
   if (!canTransition(table, from, to))
-    throw new AppError('conflict', `${subject} ${from} cannot go to ${to}`, {
+    throw new AppError('invalid_transition', `${subject} ${from} cannot go to ${to}`, {
       from,
       to,
       allowed: [...allowedFrom(table, from)],

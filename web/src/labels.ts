@@ -1,4 +1,9 @@
 /** Labels the pages share. */
+import type { Query } from './api/client.js';
+
+type Label = { zh: string; en: string };
+/** The states the API's notification list filters by: the label table below must name each, and only these. */
+export type NotificationState = NonNullable<Query<'listNotifications'>['state']>;
 
 /** Submission workflow states, as reporters and analysts see them. */
 export const SUBMISSION_STATES: Record<string, { zh: string; en: string }> = {
@@ -35,7 +40,7 @@ export const METRIC_NAMES: Record<string, { zh: string; en: string }> = {
 };
 
 /** A notification's state, as coordinator and recipient see it. */
-export const NOTIFICATION_STATES: Record<string, { zh: string; en: string }> = {
+export const NOTIFICATION_STATES = {
   sent: { zh: '已发送', en: 'Sent' },
   undeliverable: { zh: '未能发送（无联系渠道）', en: 'Not sent: no contact channel' },
   delivered: { zh: '已送达', en: 'Delivered' },
@@ -43,7 +48,9 @@ export const NOTIFICATION_STATES: Record<string, { zh: string; en: string }> = {
   fixed: { zh: '已修复', en: 'Fixed' },
   disputed: { zh: '有异议', en: 'Disputed' },
   no_response: { zh: '未响应', en: 'No response' },
-};
+} as const satisfies Record<NotificationState, Label>;
+/** The notification states in the order the board offers them (the table's keys). */
+export const NOTIFICATION_STATE_CODES = Object.keys(NOTIFICATION_STATES) as NotificationState[];
 
 /** Whom a case is disposed to (the bulletin's disposal categories). */
 export const RECIPIENT_CATEGORIES = {

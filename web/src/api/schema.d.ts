@@ -342,7 +342,7 @@ export interface paths {
     };
     /**
      * The vulnerability as a CSAF 2.0 document
-     * @description A csaf_security_advisory, or a csaf_vex where the vendors notified of its published submission have answered (see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has Chinese text). 409 conflict for a rejected record.
+     * @description A csaf_security_advisory, or a csaf_vex where the vendors notified of its published submission have answered (see src/csaf/write.ts for the mapping), published by the platform as coordinator under TLP:WHITE; valid against the CSAF 2.0 schema and every mandatory test. lang: zh or en (default: zh where the record has Chinese text). 409 rejected_record for a rejected record.
      */
     get: operations['getVulnerabilityCsaf'];
     put?: never;
@@ -1227,6 +1227,16 @@ export interface components {
          *     - `already_published` (409): Bulletin {id} was published already ({publishedAt})
          *     - `week_not_started` (409): Week {id} has not started yet; nothing to publish
          *     - `stix_id_taken` (409): An incident with this STIX id exists and you may not see it
+         *     - `email_taken` (409): A user with e-mail {email} exists
+         *     - `organisation_exists` (409): {message}
+         *     - `feed_exists` (409): {message}
+         *     - `feed_busy` (409): feed "{name}" is being synced by another worker; try again later
+         *     - `rejected_record` (409): {message}
+         *     - `advisory_not_publishable` (409): {message}
+         *     - `advisory_draft` (409): A draft has no CSAF document: publish it first
+         *     - `changed_meanwhile` (409): {message}
+         *     - `no_admin` (409): {message}
+         *     - `csrf_token_missing` (403): Missing or wrong X-CSRF-Token header for a signed-in request
          * @enum {string}
          */
         code?:
@@ -1254,7 +1264,17 @@ export interface components {
           | 'bulletin_frozen'
           | 'already_published'
           | 'week_not_started'
-          | 'stix_id_taken';
+          | 'stix_id_taken'
+          | 'email_taken'
+          | 'organisation_exists'
+          | 'feed_exists'
+          | 'feed_busy'
+          | 'rejected_record'
+          | 'advisory_not_publishable'
+          | 'advisory_draft'
+          | 'changed_meanwhile'
+          | 'no_admin'
+          | 'csrf_token_missing';
         message?: string;
         details?: {
           [key: string]: unknown;

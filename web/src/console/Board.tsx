@@ -5,7 +5,13 @@
  */
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
-import { NOTIFICATION_STATES, RECIPIENT_CATEGORIES, label } from '../labels.js';
+import {
+  NOTIFICATION_STATES,
+  NOTIFICATION_STATE_CODES,
+  RECIPIENT_CATEGORIES,
+  label,
+  type NotificationState,
+} from '../labels.js';
 import { Link, navigate } from '../main.js';
 import { Status } from '../pages/bits.js';
 import { Deadline, type BoardItem, type BoardPage } from '../pages/Inbox.js';
@@ -13,17 +19,8 @@ import { usePages } from '../pages/useApi.js';
 import { call, client, type Query } from '../api/client.js';
 
 type BoardQuery = Query<'listNotifications'>;
-const STATES: ReadonlyArray<NonNullable<BoardQuery['state']>> = [
-  'sent',
-  'undeliverable',
-  'delivered',
-  'acknowledged',
-  'fixed',
-  'disputed',
-  'no_response',
-];
-const isState = (s: string | null): s is NonNullable<BoardQuery['state']> =>
-  (STATES as ReadonlyArray<string | null>).includes(s);
+const isState = (s: string | null): s is NotificationState =>
+  (NOTIFICATION_STATE_CODES as ReadonlyArray<string | null>).includes(s);
 
 /** The board's URL query as the operation's parameters. */
 function boardQuery(p: URLSearchParams): BoardQuery {
@@ -62,7 +59,7 @@ export function Board({ search }: { search: string }) {
           onChange={(e) => set('state', e.target.value)}
         >
           <option value="">{lang === 'zh' ? '全部状态' : 'Any state'}</option>
-          {Object.keys(NOTIFICATION_STATES).map((s) => (
+          {NOTIFICATION_STATE_CODES.map((s) => (
             <option key={s} value={s}>
               {label(NOTIFICATION_STATES, s, lang)}
               {summary?.byState && isState(s) && !params.get('state') ? ` (${summary.byState[s] ?? 0})` : ''}
