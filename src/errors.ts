@@ -147,6 +147,20 @@ export const ERRORS = {
     en: 'Missing or wrong X-CSRF-Token header for a signed-in request',
     zh: '已登录请求缺少或带有错误的 X-CSRF-Token 头',
   },
+  /** Federation: a signed message names an instance that is not a peer (or a peer that was removed). */
+  peer_unknown: { status: 401, en: '{message}', zh: '未知的对等平台“{from}”' },
+  /** Federation: the message's key is not one of the peer's keys, or it was revoked / retired too long ago. */
+  peer_key_unknown: { status: 401, en: '{message}', zh: '对等平台“{from}”的签名密钥未知或已吊销' },
+  /** Federation: the signature, the body digest or the signed request target does not match. */
+  peer_signature_invalid: { status: 401, en: '{message}', zh: '对等平台消息签名无效' },
+  /** Federation: a nonce already seen within the replay window. */
+  peer_replay: { status: 401, en: '{message}', zh: '重放的对等平台消息已被拒绝' },
+  /** Federation: the message's issuedAt is further from our clock than the allowance. */
+  peer_clock_skew: { status: 401, en: '{message}', zh: '对等平台消息时间偏差超出允许范围' },
+  /** Federation: a peer of this name exists already. */
+  peer_exists: { status: 409, en: '{message}', zh: '已存在名为“{name}”的对等平台' },
+  /** Federation: the peer answered something that is not a valid page of its change feed. */
+  peer_bad_answer: { status: 502, en: '{message}', zh: '对等平台的应答无效' },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
