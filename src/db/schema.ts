@@ -503,3 +503,21 @@ export interface DB {
   watch_index_version: WatchIndexVersionTable;
   watch_alerts: WatchAlertsTable;
 }
+
+export interface PeriodicReportsTable {
+  /** "2023-12" (month) or "2023" (year) */
+  id: string;
+  kind: 'month' | 'year';
+  start_date: string;
+  end_date: string;
+  state: 'draft' | 'published';
+  data: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Generated<string>;
+  updated_at: Timestamp;
+  published_at: string | null;
+}
+
+/** Monthly and annual reports (0030_periodic_reports.sql), merged into DB above. */
+export interface DB {
+  periodic_reports: PeriodicReportsTable;
+}
