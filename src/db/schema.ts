@@ -147,6 +147,10 @@ export interface ContactsTable {
   portal: Generated<boolean>;
   mechanism: Generated<string>;
   created_at: Generated<string>;
+  /** a chat robot channel (0029): dingtalk | wecom | feishu, its webhook URL and signing secret */
+  robot_kind: ColumnType<string | null, string | null | undefined, string | null>;
+  robot_url: ColumnType<string | null, string | null | undefined, string | null>;
+  robot_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsersTable {
@@ -520,4 +524,34 @@ export interface PeriodicReportsTable {
 /** Monthly and annual reports (0030_periodic_reports.sql), merged into DB above. */
 export interface DB {
   periodic_reports: PeriodicReportsTable;
+}
+
+/** First run (0028): one-time setup links, kept hashed. */
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: Generated<string>;
+  used_at: string | null;
+}
+
+export interface DB {
+  setup_tokens: SetupTokensTable;
+}
+
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: string;
+  hits: number;
+}
+
+export interface ProcessLeasesTable {
+  name: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+/** State shared by app processes (0024_scale_out.sql), merged into DB above. */
+export interface DB {
+  rate_limit_counters: RateLimitCountersTable;
+  process_leases: ProcessLeasesTable;
 }
