@@ -161,6 +161,18 @@ export const ERRORS = {
   peer_exists: { status: 409, en: '{message}', zh: '已存在名为“{name}”的对等平台' },
   /** Federation: the peer answered something that is not a valid page of its change feed. */
   peer_bad_answer: { status: 502, en: '{message}', zh: '对等平台的应答无效' },
+  /** First run: no admin yet; only the setup (the link `vulnshare serve` printed) is writable. */
+  setup_required: {
+    status: 503,
+    en: 'vulnshare is not set up yet: open the setup link the server printed at start (/setup?token=…) and create the first admin',
+    zh: 'vulnshare 尚未完成初始设置：请打开服务启动时输出的设置链接（/setup?token=…）并创建第一个管理员',
+  },
+  /** A setup link that was used, or any link once an admin exists. */
+  setup_link_invalid: {
+    status: 403,
+    en: 'This setup link is not valid: it was used already, or an admin exists',
+    zh: '此设置链接无效：已被使用，或已存在管理员',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
