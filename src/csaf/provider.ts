@@ -35,6 +35,8 @@ import {
   type StoredSigningKey,
 } from './provider-store.js';
 import { csafDocuments } from './service.js';
+import { listerDocument } from './aggregator.js';
+import { followedProviders } from './aggregator-store.js';
 import type { CsafDocument, CsafPublisher } from './write.js';
 
 /** Who may read a TLP directory: anyone, any signed-in account, or the roles a policy action names. */
@@ -279,6 +281,27 @@ export function createCsafProvider(deps: ProviderDeps) {
 
   return {
     providerDocuments,
+
+    /**
+     * The platform's aggregator.json (CSAF 2.0 7.1.22) as a lister of the providers its csaf feeds follow,
+     * at /.well-known/csaf-aggregator/aggregator.json; not_found while it follows none (the schema wants one).
+     */
+    async aggregatorJson() {
+      const lister = listerDocument(
+        {
+          name: publisher.name,
+          namespace: publisher.namespace,
+          canonicalUrl: `${publisher.namespace}/.well-known/csaf-aggregator/aggregator.json`,
+        },
+        await followedProviders(db),
+        clock().toISOString(),
+      );
+      if (!lister)
+        throw new AppError('not_found', 'This platform follows no CSAF provider yet: it lists none', {
+          reason: 'no_provider_followed',
+        });
+      return lister;
+    },
 
     /** The provider metadata (CSAF 2.0 section 7.1.7), valid against provider_json_schema.json. */
     async metadata() {

@@ -149,6 +149,22 @@ export function registerCsafRoutes(app: FastifyInstance, deps: { provider: CsafP
   );
 
   r.get(
+    '/.well-known/csaf-aggregator/aggregator.json',
+    {
+      schema: {
+        operationId: 'getCsafAggregator',
+        // a CSAF distribution file (CSAF 2.0 section 7.1.22), not an API operation: left out of the OpenAPI document
+        hide: true,
+        security: NO_SIGN_IN,
+        tags: ['csaf'],
+        summary: 'aggregator.json: the platform as a CSAF lister of the providers its csaf feeds follow',
+        response: { 200: Type.Object({}, { additionalProperties: true }), 404: { $ref: 'Error#' } },
+      },
+    },
+    () => p.aggregatorJson(),
+  );
+
+  r.get(
     '/.well-known/security.txt',
     {
       schema: {

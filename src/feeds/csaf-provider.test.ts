@@ -464,6 +464,34 @@ describe.each(testBackends())('vulnshare following its own provider on %s', (bac
         const validate = aggregatorValidator(schemaDir);
         expect(validate(lister), JSON.stringify(validate.errors)).toBe(true);
       }
+
+      // …and serves it: the aggregator's own app lists the provider; the provider, which follows none, has none
+      const aggregatorApp = await buildApp({
+        database: aggregatorDb,
+        config: { publicUrl: 'https://aggregator.example', logLevel: 'silent' },
+      });
+      try {
+        const served = await aggregatorApp.inject({ url: '/.well-known/csaf-aggregator/aggregator.json' });
+        expect(served.statusCode).toBe(200);
+        const doc = served.json<{
+          canonical_url: string;
+          csaf_providers: Array<{ metadata: { url: string } }>;
+        }>();
+        expect(doc.canonical_url).toBe(
+          'https://aggregator.example/.well-known/csaf-aggregator/aggregator.json',
+        );
+        expect(doc.csaf_providers.map((x) => x.metadata.url)).toEqual([
+          `${base}${WK}/provider-metadata.json`,
+        ]);
+        if (schemaDir) {
+          const validate = aggregatorValidator(schemaDir);
+          expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+        }
+      } finally {
+        await aggregatorApp.close();
+      }
+      const none = await fetch(`${base}/.well-known/csaf-aggregator/aggregator.json`);
+      expect(none.status).toBe(404);
     } finally {
       await platform.close();
     }
