@@ -34,6 +34,8 @@ export const POLICY = {
   'disposal:respond': ['recipient'],
   'feeds:read': ['admin', 'analyst'],
   'feeds:manage': ['admin'],
+  /** federation: this instance's identity and its peers — list, add, remove, policy, sync (src/peers) */
+  'peers:manage': ['admin'],
   'incidents:write': ['admin', 'analyst'],
   /** every incident whatever its TLP; others see what the incident's TLP allows them */
   'incidents:read_all': ['admin', 'analyst'],
