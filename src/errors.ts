@@ -103,6 +103,12 @@ export const ERRORS = {
     en: 'An incident with this STIX id exists and you may not see it',
     zh: '已存在使用此 STIX 标识的事件，且您无权查看',
   },
+  /** An alliance certificate (or a member) is held by another organisation (or another certificate). */
+  certificate_taken: {
+    status: 409,
+    en: '{message}',
+    zh: '联盟证书编号 {certificate} 已属于“{organisation}”',
+  },
   /** Registration or a new account with an e-mail address that has an account. */
   email_taken: { status: 409, en: 'A user with e-mail {email} exists', zh: '邮箱 {email} 已有账号' },
   /** An organisation of this name is registered (or verified) already. */

@@ -18,6 +18,7 @@ import { createCsafProvider } from '../csaf/provider.js';
 import { createAdvisoryService } from '../advisories/service.js';
 import { createPdfRenderer, type PdfRenderer } from '../reports/pdf.js';
 import { createBulletinService, loadBulletinSettings } from '../reports/service.js';
+import { createPeriodicReportService } from '../reports/periodic-service.js';
 import { createSubmissionService } from '../submissions/service.js';
 import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { createMessageService } from '../submissions/messages.js';
@@ -83,11 +84,20 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     ...clock,
   });
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
+  const bulletinSettings = loadBulletinSettings(publicUrl, config.bulletinSettingsFile);
   const bulletins = createBulletinService({
     db,
-    settings: loadBulletinSettings(publicUrl, config.bulletinSettingsFile),
+    settings: bulletinSettings,
     pdf,
     disposal: coordination,
+    ...clock,
+  });
+  // monthly and annual reports: the bulletin's platform settings and PDF; incident counts from incidents
+  const reports = createPeriodicReportService({
+    db,
+    platform: bulletinSettings.platform,
+    incidents,
+    pdf,
     ...clock,
   });
   const smtp =
@@ -115,6 +125,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     incidents,
     feeds,
     bulletins,
+    reports,
     outbox,
     csafProvider,
     advisories,

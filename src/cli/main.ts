@@ -16,6 +16,7 @@ import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
 import { registerAdvisoryCommands } from '../advisories/cli.js';
 import { registerCsafCommands } from '../csaf/cli.js';
+import { registerAllianceCommands } from '../alliance/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -62,6 +63,7 @@ export function buildCli(
   registerWatchlistCommands(program);
   registerAdvisoryCommands(program);
   registerCsafCommands(program);
+  registerAllianceCommands(program);
   return program;
 }
 

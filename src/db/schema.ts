@@ -555,3 +555,30 @@ export interface DB {
   rate_limit_counters: RateLimitCountersTable;
   process_leases: ProcessLeasesTable;
 }
+
+export interface AllianceMembershipsTable {
+  organisation_id: number;
+  certificate: string;
+  certificate_raw: string;
+  joined_on: ColumnType<string, string, string>;
+  status: ColumnType<'active' | 'suspended' | 'expired', 'active' | 'suspended' | 'expired' | undefined>;
+  renewal_on: string | null;
+  source: string | null;
+  created_at: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+export interface TipoffsTable {
+  id: Generated<number>;
+  receipt_hash: string;
+  submission_id: number;
+  kind: 'incident' | 'vulnerability';
+  contact: string | null;
+  created_at: Generated<string>;
+}
+
+/** The alliance registry (0026_alliance.sql) and public tip-offs (0027_tipoffs.sql), merged into DB above. */
+export interface DB {
+  alliance_memberships: AllianceMembershipsTable;
+  tipoffs: TipoffsTable;
+}

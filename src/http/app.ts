@@ -21,6 +21,7 @@ import { registerFeedRoutes } from '../feeds/routes.js';
 import { registerWatchlistRoutes } from '../watchlists/routes.js';
 import { registerIncidentRoutes } from '../incidents/routes.js';
 import { registerBulletinRoutes } from '../reports/routes.js';
+import { registerPeriodicReportRoutes } from '../reports/periodic-routes.js';
 import { registerAccountRoutes } from '../accounts/routes.js';
 import { registerAuth } from './auth.js';
 import { NO_SIGN_IN } from './openapi.js';
@@ -266,6 +267,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerFeedRoutes(instance, { feeds }));
   await app.register((instance) => registerIncidentRoutes(instance, { incidents }));
   await app.register((instance) => registerBulletinRoutes(instance, { bulletins }));
+  await app.register((instance) => registerPeriodicReportRoutes(instance, { reports: platform.reports }));
   await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
   await app.register((instance) => registerAdvisoryRoutes(instance, { advisories: platform.advisories }));
   await app.register((instance) => registerVocabularyRoutes(instance));

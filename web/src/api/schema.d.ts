@@ -21,6 +21,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/setup': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the platform waits for its first admin (the first run) */
+    get: operations['getSetupStatus'];
+    put?: never;
+    /** Create the first admin with the one-time setup token vulnshare serve printed; the token is dead afterwards */
+    post: operations['completeSetup'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/demo': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Load the generated demo data set (records, organisations, reports in every state, a bulletin, an incident); running it again adds nothing */
+    post: operations['loadDemo'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -1192,6 +1227,212 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/peers/identity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** This instance as a partner adds it: name, URL, key id and Ed25519 public key (admins) */
+    get: operations['getPeerIdentity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/identity/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new signing key; the old one is kept as retired and still verifies at peers for their grace period */
+    post: operations['rotatePeerKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every peer with its keys, cursor, status (last success, lag, last error) and policy (admins) */
+    get: operations['listPeers'];
+    put?: never;
+    /** Add a peer from what its `peer init` printed: name, URL, public key; and its policy (admins) */
+    post: operations['addPeer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a peer, its policy and cursor (admins); records received from it stay */
+    delete: operations['removePeer'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/{name}/policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Replace a peer’s policy (parts left out take the defaults) (admins) */
+    put: operations['setPeerPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/{name}/sync': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pull a peer’s change feed now from its cursor (admins); a failure is a 200 with outcome failed */
+    post: operations['syncPeer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/sync': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pull every active peer’s change feed now (admins) */
+    post: operations['syncPeers'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/federation/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A peer’s pull of our published records after its cursor, its receive policy applied; the request and the answer carry a Vulnshare-Signature (docs/FEDERATION.md) */
+    get: operations['federationChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alliance/members': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The alliance member directory (网络安全威胁治理联盟成员): search by name (zh or en) or certificate number (150, CCTGA-0000150); certificate order, ?after= pages */
+    get: operations['listAllianceMembers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alliance/members/{certificate}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One member by its certificate (any padding: CCTGA-000150 = CCTGA-0000150) */
+    get: operations['getAllianceMember'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Suspend, expire or renew a membership, or move its renewal date (admins, analysts); renewing an expired one without a date runs one more term from today */
+    patch: operations['updateAllianceMember'];
+    trace?: never;
+  };
+  '/api/v1/alliance/audience': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The active members as disposal recipients (organisation, category), and those left out with the reason (analysts) */
+    get: operations['getAllianceAudience'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alliance/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** An early warning: notify a verified report to every active member that may receive (analysts), through disposal */
+    post: operations['notifyAllianceMembers'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1227,6 +1468,7 @@ export interface components {
          *     - `already_published` (409): Bulletin {id} was published already ({publishedAt})
          *     - `week_not_started` (409): Week {id} has not started yet; nothing to publish
          *     - `stix_id_taken` (409): An incident with this STIX id exists and you may not see it
+         *     - `certificate_taken` (409): {message}
          *     - `email_taken` (409): A user with e-mail {email} exists
          *     - `organisation_exists` (409): {message}
          *     - `feed_exists` (409): {message}
@@ -1236,7 +1478,17 @@ export interface components {
          *     - `advisory_draft` (409): A draft has no CSAF document: publish it first
          *     - `changed_meanwhile` (409): {message}
          *     - `no_admin` (409): {message}
+         *     - `embargoed` (409): {message}
          *     - `csrf_token_missing` (403): Missing or wrong X-CSRF-Token header for a signed-in request
+         *     - `peer_unknown` (401): {message}
+         *     - `peer_key_unknown` (401): {message}
+         *     - `peer_signature_invalid` (401): {message}
+         *     - `peer_replay` (401): {message}
+         *     - `peer_clock_skew` (401): {message}
+         *     - `peer_exists` (409): {message}
+         *     - `peer_bad_answer` (502): {message}
+         *     - `setup_required` (503): vulnshare is not set up yet: open the setup link the server printed at start (/setup?token=…) and create the first admin
+         *     - `setup_link_invalid` (403): This setup link is not valid: it was used already, or an admin exists
          * @enum {string}
          */
         code?:
@@ -1265,6 +1517,7 @@ export interface components {
           | 'already_published'
           | 'week_not_started'
           | 'stix_id_taken'
+          | 'certificate_taken'
           | 'email_taken'
           | 'organisation_exists'
           | 'feed_exists'
@@ -1274,7 +1527,17 @@ export interface components {
           | 'advisory_draft'
           | 'changed_meanwhile'
           | 'no_admin'
-          | 'csrf_token_missing';
+          | 'embargoed'
+          | 'csrf_token_missing'
+          | 'peer_unknown'
+          | 'peer_key_unknown'
+          | 'peer_signature_invalid'
+          | 'peer_replay'
+          | 'peer_clock_skew'
+          | 'peer_exists'
+          | 'peer_bad_answer'
+          | 'setup_required'
+          | 'setup_link_invalid';
         message?: string;
         details?: {
           [key: string]: unknown;
@@ -1388,7 +1651,162 @@ export interface operations {
           'application/json': {
             status?: string;
             database?: string;
+            /** @description read replicas: in rotation or not (and why), WAL bytes behind the primary */
+            replicas?: {
+              name: string;
+              address?: string;
+              inRotation: boolean;
+              lagBytes?: number | null;
+              replayLsn?: string | null;
+              reason?: string | null;
+              checkedAt?: string | null;
+            }[];
           };
+        };
+      };
+    };
+  };
+  getSetupStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description no admin yet and a setup link was issued */
+            setupRequired: boolean;
+            adminExists: boolean;
+          };
+        };
+      };
+    };
+  };
+  completeSetup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          token: string;
+          email: string;
+          displayName: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            user: {
+              id: number;
+              email: string;
+              displayName: string;
+              /** @enum {string} */
+              role: 'admin' | 'analyst' | 'reporter' | 'recipient';
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  loadDemo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            records: {
+              read: number;
+              imported: number;
+              unchanged: number;
+              rejected: number;
+            };
+            organisationsCreated: number;
+            usersCreated: string[];
+            password: string | null;
+            submissionsCreated: number;
+            bulletin: {
+              week: string;
+              published: boolean;
+            };
+            incident: {
+              id: string;
+              created: boolean;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
@@ -1807,6 +2225,7 @@ export interface operations {
             | 'disposal:respond'
             | 'feeds:read'
             | 'feeds:manage'
+            | 'peers:manage'
             | 'incidents:write'
             | 'incidents:read_all'
             | 'watchlists:own'
@@ -9585,6 +10004,1275 @@ export interface operations {
       };
       /** @description Default Response */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getPeerIdentity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            url: string;
+            keyId: string;
+            /** @description SPKI PEM */
+            publicKey: string;
+            /** @description base64 of the SPKI DER */
+            publicKeyBase64: string;
+            /** @enum {string} */
+            algorithm: 'Ed25519';
+            retiredKeys: {
+              keyId: string;
+              publicKey: string;
+              retiredAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  rotatePeerKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            url: string;
+            keyId: string;
+            /** @description SPKI PEM */
+            publicKey: string;
+            /** @description base64 of the SPKI DER */
+            publicKeyBase64: string;
+            /** @enum {string} */
+            algorithm: 'Ed25519';
+            retiredKeys: {
+              keyId: string;
+              publicKey: string;
+              retiredAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listPeers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              url: string;
+              /** @enum {string} */
+              state: 'active' | 'suspended';
+              keys: {
+                keyId: string;
+                /** @enum {string} */
+                state: 'active' | 'retired' | 'revoked';
+                retiredAt: string | null;
+              }[];
+              /** @description the last change sequence of its feed we applied */
+              cursor: string;
+              lastAttemptAt: string | null;
+              lastSuccessAt: string | null;
+              lastError: string | null;
+              lastErrorAt: string | null;
+              /** @description changes it had beyond our cursor at the last sync */
+              lag: number | null;
+              received: number;
+              /** @description records our accept policy refused (not stored) */
+              refused: number;
+              policy: {
+                /** @description what the peer may receive from us */
+                receive: {
+                  kinds: ('record' | 'advance_notice' | 'case')[];
+                  tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                  embargoed: boolean;
+                  sectors: string[] | null;
+                  vendors: string[] | null;
+                  excludeVendors: string[];
+                };
+                /** @description what we accept from the peer */
+                accept: {
+                  kinds: ('record' | 'advance_notice' | 'case')[];
+                  tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                  overrideSeverity: boolean;
+                  overrideClassification: boolean;
+                };
+              };
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  addPeer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          url: string;
+          /** @description Ed25519 public key: SPKI PEM or base64 DER */
+          key: string;
+          policy?: {
+            receive?: {
+              kinds?: ('record' | 'advance_notice' | 'case')[];
+              tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+              embargoed?: boolean;
+              sectors?: string[] | null;
+              vendors?: string[] | null;
+              excludeVendors?: string[];
+            };
+            accept?: {
+              kinds?: ('record' | 'advance_notice' | 'case')[];
+              tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+              overrideSeverity?: boolean;
+              overrideClassification?: boolean;
+            };
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            url: string;
+            /** @enum {string} */
+            state: 'active' | 'suspended';
+            keys: {
+              keyId: string;
+              /** @enum {string} */
+              state: 'active' | 'retired' | 'revoked';
+              retiredAt: string | null;
+            }[];
+            /** @description the last change sequence of its feed we applied */
+            cursor: string;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            lastError: string | null;
+            lastErrorAt: string | null;
+            /** @description changes it had beyond our cursor at the last sync */
+            lag: number | null;
+            received: number;
+            /** @description records our accept policy refused (not stored) */
+            refused: number;
+            policy: {
+              /** @description what the peer may receive from us */
+              receive: {
+                kinds: ('record' | 'advance_notice' | 'case')[];
+                tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                embargoed: boolean;
+                sectors: string[] | null;
+                vendors: string[] | null;
+                excludeVendors: string[];
+              };
+              /** @description what we accept from the peer */
+              accept: {
+                kinds: ('record' | 'advance_notice' | 'case')[];
+                tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                overrideSeverity: boolean;
+                overrideClassification: boolean;
+              };
+            };
+            createdAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  removePeer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  setPeerPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          receive?: {
+            kinds?: ('record' | 'advance_notice' | 'case')[];
+            tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+            embargoed?: boolean;
+            sectors?: string[] | null;
+            vendors?: string[] | null;
+            excludeVendors?: string[];
+          };
+          accept?: {
+            kinds?: ('record' | 'advance_notice' | 'case')[];
+            tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+            overrideSeverity?: boolean;
+            overrideClassification?: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            url: string;
+            /** @enum {string} */
+            state: 'active' | 'suspended';
+            keys: {
+              keyId: string;
+              /** @enum {string} */
+              state: 'active' | 'retired' | 'revoked';
+              retiredAt: string | null;
+            }[];
+            /** @description the last change sequence of its feed we applied */
+            cursor: string;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            lastError: string | null;
+            lastErrorAt: string | null;
+            /** @description changes it had beyond our cursor at the last sync */
+            lag: number | null;
+            received: number;
+            /** @description records our accept policy refused (not stored) */
+            refused: number;
+            policy: {
+              /** @description what the peer may receive from us */
+              receive: {
+                kinds: ('record' | 'advance_notice' | 'case')[];
+                tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                embargoed: boolean;
+                sectors: string[] | null;
+                vendors: string[] | null;
+                excludeVendors: string[];
+              };
+              /** @description what we accept from the peer */
+              accept: {
+                kinds: ('record' | 'advance_notice' | 'case')[];
+                tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                overrideSeverity: boolean;
+                overrideClassification: boolean;
+              };
+            };
+            createdAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  syncPeer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              peer: string;
+              /** @enum {string} */
+              outcome: 'synced' | 'failed' | 'busy';
+              pages: number;
+              applied: number;
+              unchanged: number;
+              refused: number;
+              cursor: string;
+              error: string | null;
+              errorCode: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  syncPeers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              peer: string;
+              /** @enum {string} */
+              outcome: 'synced' | 'failed' | 'busy';
+              pages: number;
+              applied: number;
+              unchanged: number;
+              refused: number;
+              cursor: string;
+              error: string | null;
+              errorCode: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  federationChanges: {
+    parameters: {
+      query: {
+        after: string;
+        limit?: number;
+      };
+      header?: {
+        'vulnshare-signature'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description signed: the Vulnshare-Signature header covers these exact bytes */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            from: string;
+            after: string;
+            next: string;
+            head: string;
+            more: boolean;
+            entries: {
+              seq: string;
+              /** @description a vulnerability as GET /api/v1/vulnerabilities/{id} returns it */
+              record: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listAllianceMembers: {
+    parameters: {
+      query?: {
+        q?: string;
+        status?: 'active' | 'suspended' | 'expired';
+        after?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            members: {
+              organisationId: number;
+              /** @description canonical: CCTGA-000150 */
+              certificate: string;
+              /** @description as the imported list wrote it: CCTGA-0000150 */
+              certificateRaw: string;
+              name: string;
+              nameEn: string | null;
+              /** @enum {string} */
+              status: 'active' | 'suspended' | 'expired';
+              joinedOn: string;
+              renewalOn: string | null;
+            }[];
+            next: string | null;
+            counts: {
+              active: number;
+              suspended: number;
+              expired: number;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAllianceMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        certificate: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            organisationId: number;
+            /** @description canonical: CCTGA-000150 */
+            certificate: string;
+            /** @description as the imported list wrote it: CCTGA-0000150 */
+            certificateRaw: string;
+            name: string;
+            nameEn: string | null;
+            /** @enum {string} */
+            status: 'active' | 'suspended' | 'expired';
+            joinedOn: string;
+            renewalOn: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  updateAllianceMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        certificate: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          status?: 'active' | 'suspended' | 'expired';
+          /** @description ISO date, 2021-12-31 */
+          renewalOn?: string | null;
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            organisationId: number;
+            /** @description canonical: CCTGA-000150 */
+            certificate: string;
+            /** @description as the imported list wrote it: CCTGA-0000150 */
+            certificateRaw: string;
+            name: string;
+            nameEn: string | null;
+            /** @enum {string} */
+            status: 'active' | 'suspended' | 'expired';
+            joinedOn: string;
+            renewalOn: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAllianceAudience: {
+    parameters: {
+      query?: {
+        category?:
+          | 'vendor'
+          | 'affected_org'
+          | 'critical_sector'
+          | 'telecom_operator'
+          | 'regional_branch'
+          | 'education_cert'
+          | 'authority';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            recipients: {
+              organisationId: number;
+              /** @enum {string} */
+              category:
+                | 'vendor'
+                | 'affected_org'
+                | 'critical_sector'
+                | 'telecom_operator'
+                | 'regional_branch'
+                | 'education_cert'
+                | 'authority';
+            }[];
+            skipped: {
+              organisationId: number;
+              name: string;
+              reason: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  notifyAllianceMembers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          trackingNo: string;
+          /** @enum {string} */
+          category?:
+            | 'vendor'
+            | 'affected_org'
+            | 'critical_sector'
+            | 'telecom_operator'
+            | 'regional_branch'
+            | 'education_cert'
+            | 'authority';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            notified: number;
+            skipped: {
+              organisationId: number;
+              name: string;
+              reason: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,0 +1,105 @@
+/**
+ * SQL of the alliance registry: the only writer of `alliance_memberships`; it reads organisations (their name,
+ * kind and standing) for the directory and the audience. Organisations themselves are written by accounts
+ * (accounts/store.ts). Every function takes the caller's transaction or the database.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { MembershipStatus } from './model.js';
+
+type Db = Kysely<DB>;
+
+const MEMBER_COLUMNS = [
+  'm.organisation_id',
+  'm.certificate',
+  'm.certificate_raw',
+  'm.joined_on',
+  'm.status',
+  'm.renewal_on',
+  'o.name',
+  'o.name_en',
+  'o.kind',
+  'o.verified_at',
+] as const;
+
+const members = (db: Db) =>
+  db
+    .selectFrom('alliance_memberships as m')
+    .innerJoin('organisations as o', 'o.id', 'm.organisation_id')
+    .select(MEMBER_COLUMNS);
+
+export type MemberRow = Awaited<ReturnType<typeof memberByCertificate>> & object;
+
+export const memberByCertificate = (db: Db, certificate: string, forUpdate = false) => {
+  let q = members(db).where('m.certificate', '=', certificate);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+};
+
+export const memberByOrganisation = (db: Db, organisationId: number) =>
+  members(db).where('m.organisation_id', '=', organisationId).executeTakeFirst();
+
+/** Members by name or certificate (`certificate`: an exact canonical one), in certificate order, keyset paged. */
+export function listMembers(
+  db: Db,
+  f: { q?: string; certificate?: string | null; status?: MembershipStatus; after?: string; limit: number },
+) {
+  let q = members(db).orderBy('m.certificate').limit(f.limit);
+  if (f.status) q = q.where('m.status', '=', f.status);
+  if (f.after) q = q.where('m.certificate', '>', f.after);
+  const text = f.q?.trim();
+  if (text) {
+    const like = `%${text.replace(/[%_\\]/g, '\\$&')}%`;
+    const cert = f.certificate;
+    q = q.where((eb) =>
+      eb.or([
+        eb('o.name', 'ilike', like),
+        eb('o.name_en', 'ilike', like),
+        ...(cert ? [eb('m.certificate', '=', cert)] : []),
+      ]),
+    );
+  }
+  return q.execute();
+}
+
+export async function countByStatus(db: Db): Promise<Record<MembershipStatus, number>> {
+  const rows = await db
+    .selectFrom('alliance_memberships')
+    .select(['status', sql<number>`count(*)::int`.as('n')])
+    .groupBy('status')
+    .execute();
+  const out: Record<MembershipStatus, number> = { active: 0, suspended: 0, expired: 0 };
+  for (const r of rows) out[r.status] = r.n;
+  return out;
+}
+
+export const insertMembership = (
+  db: Db,
+  m: {
+    organisation_id: number;
+    certificate: string;
+    certificate_raw: string;
+    joined_on: string;
+    renewal_on: string | null;
+    source: string | null;
+    created_at: string;
+    updated_at: string;
+  },
+) => db.insertInto('alliance_memberships').values(m).returning('organisation_id').executeTakeFirstOrThrow();
+
+export async function updateMembership(
+  db: Db,
+  organisationId: number,
+  patch: { status?: MembershipStatus; renewal_on?: string | null; certificate_raw?: string },
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('alliance_memberships')
+    .set({ ...patch, updated_at: at })
+    .where('organisation_id', '=', organisationId)
+    .execute();
+}
+
+/** Active members with their organisation's kind and standing (the audience decides who may receive). */
+export const activeMembers = (db: Db) =>
+  members(db).where('m.status', '=', 'active').orderBy('m.certificate').execute();
