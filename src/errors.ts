@@ -147,6 +147,12 @@ export const ERRORS = {
     en: '{message}',
     zh: '还没有管理员账号：请先创建（vulnshare admin create --email … --name …）',
   },
+  /** What was asked needs records that are still under embargo. */
+  embargoed: {
+    status: 409,
+    en: '{message}',
+    zh: '{ids} 仍在禁发期内（至 {until}），禁发期结束后才能发布',
+  },
   /** A signed-in (cookie) request without its X-CSRF-Token. */
   csrf_token_missing: {
     status: 403,

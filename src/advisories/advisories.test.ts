@@ -261,7 +261,7 @@ describe.each(testBackends())('platform advisories on %s', (backend) => {
     const e = r.json<{
       error: { code: string; message: string; details: { problems: Array<{ id: string; reason: string }> } };
     }>();
-    expect(e.error.code).toBe('advisory_not_publishable');
+    expect(e.error.code).toBe('embargoed');
     expect(e.error.details.problems).toMatchObject([{ id: vsEmbargoed, reason: 'embargoed' }]);
     expect(e.error.message).toContain('under embargo until');
     expect((await ok<View>('GET', `/api/v1/advisories/${a.id}`, 'analyst')).status).toBe('draft');

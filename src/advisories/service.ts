@@ -307,6 +307,14 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
         });
       const now = clock();
       const problems = publishProblems(await standings(tx, content.vulnerabilityIds), now);
+      // only embargoed records stand in the way: the fact a client can act on (wait for the embargo's end)
+      const embargoes = problems.flatMap((x) => (x.reason === 'embargoed' ? [x] : []));
+      if (problems.length && embargoes.length === problems.length)
+        throw new AppError('embargoed', problems.map(describePublishProblem).join('; '), {
+          problems,
+          ids: embargoes.map((x) => x.id),
+          until: embargoes.map((x) => x.until).sort().at(-1),
+        });
       if (problems.length)
         throw new AppError(
           'advisory_not_publishable',

@@ -4,6 +4,7 @@ import { configOf, openConfigured, streams, withDatabase, withPlatform } from '.
 import { migrate } from '../db/migrate.js';
 import { buildApp } from '../http/app.js';
 import { createPlatform } from './platform.js';
+import { setupLink } from '../setup/service.js';
 import { drainOutbox, startWorker } from './worker.js';
 
 /** The version the root program announces (`vulnshare --version`). */
@@ -55,6 +56,12 @@ export function registerAppCommands(program: Command): void {
       err.write(
         `vulnshare ${version} listening on ${address} (${database.kind === 'pglite' ? `embedded PostgreSQL at ${config.dataDir}; other vulnshare commands on this directory work through this process` : 'PostgreSQL server'}); API docs at ${address}/api/docs\n`,
       );
+      // the first run: no admin yet — a one-time link to the setup page
+      const setupToken = await platform.setup.issueLink();
+      if (setupToken)
+        err.write(
+          `\nFirst run: no admin yet. Create the first admin at ${setupLink(config.publicUrl, address, setupToken)} (the link works once; until then only the setup is writable)\n\n`,
+        );
       await signalled;
       await app.close();
       await database.close();

@@ -24,6 +24,7 @@ import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { createMessageService } from '../submissions/messages.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createWatchlistService } from '../watchlists/service.js';
+import { createSetupService } from '../setup/service.js';
 
 /** What a test (or an embedding program) may replace; everything else comes from the configuration. */
 export interface PlatformOverrides {
@@ -59,6 +60,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     coordination,
   });
   const messages = createMessageService({ db, ...clock });
+  // the first run: a one-time setup link while no admin exists
+  const setup = createSetupService({ db, accounts, ...clock });
   const stats = createReporterStats({ db, ...clock });
   const watchlists = createWatchlistService({ db, ...clock });
   const incidents = createIncidentService({ db, coordination, ...clock });
@@ -129,6 +132,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     outbox,
     csafProvider,
     advisories,
+    setup,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */
     async close() {
       if (!overrides.pdf) await pdf.close();

@@ -16,6 +16,7 @@ import { registerFeedCommands } from '../feeds/cli.js';
 import { registerWatchlistCommands } from '../watchlists/cli.js';
 import { registerAdvisoryCommands } from '../advisories/cli.js';
 import { registerCsafCommands } from '../csaf/cli.js';
+import { registerDemoCommands } from '../demo/cli.js';
 import { registerAllianceCommands } from '../alliance/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -63,6 +64,7 @@ export function buildCli(
   registerWatchlistCommands(program);
   registerAdvisoryCommands(program);
   registerCsafCommands(program);
+  registerDemoCommands(program);
   registerAllianceCommands(program);
   return program;
 }

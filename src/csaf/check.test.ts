@@ -112,7 +112,7 @@ describe.each(testBackends())('csaf check against our own provider on %s', (back
       c.results.filter((r) => r.outcome === o).map((r) => r.id);
     expect(byOutcome('pass')).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     expect(byOutcome('not-applicable')).toEqual([3, 10, 21, 22, 23]);
-  });
+  }, 180_000);
 
   it('fails requirement 3 over http unless loopback is allowed', async () => {
     proxy.set('none');

@@ -32,6 +32,8 @@ import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { registerCsafRoutes } from '../csaf/routes.js';
 import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
+import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
+import { loadDemo } from '../demo/load.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 
 export interface AppDeps {
@@ -257,6 +259,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     platform;
   const db = deps.database.db;
   await registerAuth(app, { accounts, secureCookies: config.publicUrl.startsWith('https://') });
+  // first run: nothing but the setup is writable until the first admin exists
+  registerSetupGate(app, platform.setup);
+  await app.register((instance) =>
+    registerSetupRoutes(instance, { setup: platform.setup, demo: (p) => loadDemo(p, platform) }),
+  );
   await app.register((instance) => registerAccountRoutes(instance, { accounts, db }));
   await app.register((instance) =>
     registerVulnRoutes(instance, { db, publicUrl: config.publicUrl, platformOrg: config.platformOrg }),
