@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { configOf, openConfigured, streams, withDatabase, withPlatform } from '../cli/context.js';
 import { migrate } from '../db/migrate.js';
 import { buildApp } from '../http/app.js';
+import { createReplicaRouter } from '../ops/replicas.js';
 import { createPlatform } from './platform.js';
 import { setupLink } from '../setup/service.js';
 import { drainOutbox, startWorker } from './worker.js';
@@ -44,9 +45,21 @@ export function registerAppCommands(program: Command): void {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      const database = await openConfigured(cmd, config);
+      const primary = await openConfigured(cmd, config);
+      // on a PostgreSQL server the services read through the replica router (src/ops/replicas.ts): with no
+      // DATABASE_REPLICA_URLS every statement stays on the primary
+      const router = config.databaseUrl
+        ? createReplicaRouter(primary, {
+            primaryUrl: config.databaseUrl,
+            replicaUrls: config.replicaUrls,
+            maxLagBytes: config.replicaMaxLagBytes,
+            checkMs: config.replicaCheckMs,
+          })
+        : null;
+      await router?.check();
+      const database = router?.database ?? primary;
       const platform = createPlatform(database, config);
-      const app = await buildApp({ database, config, platform, version });
+      const app = await buildApp({ database, config, platform, version, router });
       const worker = config.worker ? startWorker(platform, (s) => err.write(`${s}\n`)) : null;
       app.addHook('onClose', async () => {
         await worker?.stop();
@@ -63,8 +76,10 @@ export function registerAppCommands(program: Command): void {
           `\nFirst run: no admin yet. Create the first admin at ${setupLink(config.publicUrl, address, setupToken)} (the link works once; until then only the setup is writable)\n\n`,
         );
       await signalled;
+      // graceful: stop accepting, finish the requests in flight, stop the worker (it gives its leases back)
       await app.close();
-      await database.close();
+      await router?.close();
+      await primary.close();
     });
 
   program

@@ -1,35 +1,50 @@
 /**
  * The background work `serve` and `worker` run over the platform: the outbox (e-mail, webhooks, inbox), feed
  * syncs, and once a minute the sweep — publication at embargo end, watchlist digests, disposal reminders and
- * escalation.
+ * escalation. Any number of processes may run it: the outbox and feeds lease their rows, and the sweep runs
+ * under the `sweep` lease (src/ops/leases.ts), so one process at a time sweeps; stopping gives the lease back.
  */
 import { startFeedScheduler } from '../feeds/scheduler.js';
+import { createLease } from '../ops/leases.js';
+import { forgetCounters } from '../ops/store.js';
 import type { Platform } from './platform.js';
+
+/** Longer than any sweep takes: a process that dies holding it delays the next sweep by at most this. */
+const SWEEP_LEASE_MS = 5 * 60_000;
 
 export function startWorker(p: Platform, log: (line: string) => void): { stop: () => Promise<void> } {
   const outbox = p.outbox.start(1000, (e) => log(`outbox: ${String(e)}`));
   const feeds = startFeedScheduler(p.feeds, { everyMs: p.config.feeds.intervalMs, log });
+  const lease = createLease(p.database.db, 'sweep', SWEEP_LEASE_MS);
   let running: Promise<void> = Promise.resolve();
+  let stopped = false;
   const sweep = () => {
     running = running.then(async () => {
+      if (stopped) return;
       try {
-        const n = await p.submissions.publishDue();
-        if (n) log(`published ${n} submission(s) at the end of their embargo`);
-        const w = await p.watchlists.sendDigests();
-        if (w.digests) log(`watch digests: ${w.digests} sent, ${w.alerts} alerts`);
-        const r = await p.coordination.sweep();
-        if (r.reminded + r.escalated) log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`);
+        await lease.run(async () => {
+          const n = await p.submissions.publishDue();
+          if (n) log(`published ${n} submission(s) at the end of their embargo`);
+          const w = await p.watchlists.sendDigests();
+          if (w.digests) log(`watch digests: ${w.digests} sent, ${w.alerts} alerts`);
+          const r = await p.coordination.sweep();
+          if (r.reminded + r.escalated)
+            log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`);
+          await forgetCounters(p.database.db, 3_600_000); // rate-limit windows that ended an hour ago
+        });
       } catch (e) {
         log(`sweep: ${String(e)}`);
       }
     });
   };
   sweep();
-  const timer = setInterval(sweep, 60_000);
+  const timer = setInterval(sweep, p.config.sweepIntervalMs);
   return {
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
       await running;
+      await lease.release();
       await feeds.stop();
       await outbox.stop();
     },

@@ -11,6 +11,15 @@ import { DEFAULT_FEEDS_INTERVAL_MS, feedConfigFromEnv, type FeedConfig } from '.
 export interface Config {
   /** PostgreSQL server URL; when unset the embedded PGlite database in dataDir is used. */
   databaseUrl: string | undefined;
+  /**
+   * Streaming-replication read replicas (DATABASE_REPLICA_URLS, comma-separated postgres:// URLs; only with
+   * DATABASE_URL): public reads go to one of them (src/ops/replicas.ts).
+   */
+  replicaUrls: string[];
+  /** A replica further behind the primary than this many bytes of WAL leaves the rotation (DATABASE_REPLICA_MAX_LAG_BYTES). */
+  replicaMaxLagBytes: number;
+  /** How often each replica's replay position is measured, in ms (DATABASE_REPLICA_CHECK_MS). */
+  replicaCheckMs: number;
   /** PGlite data directory. */
   dataDir: string;
   host: string;
@@ -31,6 +40,11 @@ export interface Config {
   mailFrom: string;
   /** Run the outbox worker and the disposal sweep inside `serve`. */
   worker: boolean;
+  /**
+   * How often the worker's sweep runs (VULNSHARE_SWEEP_MS, default a minute): publication at embargo end,
+   * digests, reminders. One process at a time runs it, under the `sweep` lease.
+   */
+  sweepIntervalMs: number;
   /**
    * Internal addresses (loopback, private, link-local …) that webhooks and feeds may reach; default none
    * (VULNSHARE_ALLOW_INTERNAL_TARGETS: comma-separated CIDR ranges, addresses, host names, or `*`).
@@ -103,8 +117,34 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
     problems.push(`VULNSHARE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
   }
+  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const u of replicaUrls)
+    if (!/^postgres(ql)?:\/\//.test(u))
+      problems.push(`DATABASE_REPLICA_URLS: "${u}" does not start with postgres:// or postgresql://`);
+  if (replicaUrls.length && !databaseUrl)
+    problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the primary the replicas follow)');
   const config: Config = {
     databaseUrl,
+    replicaUrls,
+    replicaMaxLagBytes: intSetting(
+      'DATABASE_REPLICA_MAX_LAG_BYTES',
+      env.DATABASE_REPLICA_MAX_LAG_BYTES,
+      16 * 1024 * 1024,
+      0,
+      2 ** 40,
+      problems,
+    ),
+    replicaCheckMs: intSetting(
+      'DATABASE_REPLICA_CHECK_MS',
+      env.DATABASE_REPLICA_CHECK_MS,
+      2000,
+      100,
+      600_000,
+      problems,
+    ),
     dataDir: resolve(overrides.data ?? env.VULNSHARE_DATA ?? './data'),
     host: overrides.host ?? env.VULNSHARE_HOST ?? '127.0.0.1',
     port: intSetting('VULNSHARE_PORT', overrides.port ?? env.VULNSHARE_PORT, 8080, 0, 65535, problems),
@@ -135,6 +175,14 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     smtpUrl: env.VULNSHARE_SMTP_URL || undefined,
     mailFrom: env.VULNSHARE_MAIL_FROM ?? 'vulnshare <noreply@localhost>',
     worker: env.VULNSHARE_WORKER !== '0',
+    sweepIntervalMs: intSetting(
+      'VULNSHARE_SWEEP_MS',
+      env.VULNSHARE_SWEEP_MS,
+      60_000,
+      200,
+      86_400_000,
+      problems,
+    ),
     allowInternalTargets: NO_INTERNAL_TARGETS,
     idPrefix: env.VULNSHARE_ID_PREFIX ?? 'VS',
     slaDays: { high: 15, medium: 30, low: 45, unrated: 30 },

@@ -35,6 +35,10 @@ import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
+import type { ReplicaRouter } from '../ops/replicas.js';
+import { registerRequestRoutes } from '../ops/request-route.js';
+import { registerMetrics } from '../ops/metrics.js';
+import { databaseRateLimitStore } from '../ops/rate-limit-store.js';
 
 export interface AppDeps {
   database: Database;
@@ -49,7 +53,12 @@ export interface AppDeps {
   version?: string;
   /** Where the request log goes (default standard output); tests read it. */
   logStream?: NodeJS.WritableStream;
+  /** Read replicas (src/ops/replicas.ts): `database` is then `router.database`, the routed one. */
+  router?: ReplicaRouter | null;
 }
+
+/** An incoming X-Request-Id (from a proxy or another vulnshare process) is kept when it looks like an id. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const config = deps.platform?.config ?? completeConfig(deps.config);
@@ -64,12 +73,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             serializers: { req: requestLogSerializer },
             ...(deps.logStream ? { stream: deps.logStream } : {}),
           },
-    genReqId: () => randomUUID(),
+    genReqId: (req) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+    },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
     trustProxy: false,
     frameworkErrors,
   });
   registerInputGuards(app);
+  const router = deps.router ?? null;
+  // before every other hook: the request's reads know where they may go (src/ops/request-route.ts)
+  if (router) registerRequestRoutes(app, router);
+  app.addHook('onRequest', async (req, reply) => void reply.header('x-request-id', req.id));
+  // the primary as opened: counters and figures are written and read there, never routed
+  const primaryDb = (router?.primary ?? deps.database).db;
+  registerMetrics(app, { db: primaryDb, router });
 
   // the code property lists every code of the one table (src/errors.ts)
   const errorBody = errorSchema.properties.error;
@@ -161,6 +180,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
+    // on a PostgreSQL server several app processes share the counters; PGlite has one process, in memory
+    ...(deps.database.kind === 'postgres' && deps.database.via === 'owner'
+      ? { store: databaseRateLimitStore(primaryDb) }
+      : {}),
     errorResponseBuilder: (_req, ctx) => {
       const e = new Error(
         `Rate limit exceeded: at most ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
@@ -244,13 +267,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         tags: ['platform'],
         summary: 'Whether the service and its database answer',
         response: {
-          200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } },
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              database: { type: 'string' },
+              replicas: {
+                type: 'array',
+                description: 'read replicas: in rotation or not (and why), WAL bytes behind the primary',
+                items: {
+                  type: 'object',
+                  required: ['name', 'inRotation'],
+                  properties: {
+                    name: { type: 'string' },
+                    address: { type: 'string' },
+                    inRotation: { type: 'boolean' },
+                    lagBytes: { type: 'integer', nullable: true },
+                    replayLsn: { type: 'string', nullable: true },
+                    reason: { type: 'string', nullable: true },
+                    checkedAt: { type: 'string', nullable: true },
+                  },
+                },
+              },
+            },
+          },
         },
       },
     },
     async () => {
-      await appliedMigrationCount(deps.database);
-      return { status: 'ok', database: deps.database.kind };
+      await appliedMigrationCount(router?.primary ?? deps.database);
+      return {
+        status: 'ok',
+        database: deps.database.kind,
+        ...(router ? { replicas: router.status() } : {}),
+      };
     },
   );
 
