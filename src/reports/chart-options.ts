@@ -73,8 +73,8 @@ export function scoreTrendOption(d: BulletinData, lang: Lang): ChartOption {
   };
 }
 
-/** Figure 2: this week's records by affected object type (pie). */
-export function objectTypeOption(d: BulletinData, lang: Lang): ChartOption {
+/** Figure 2: the records (of a week, month or year) by affected object type (pie). */
+export function objectTypeOption(d: Pick<BulletinData, 'objectTypes'>, lang: Lang): ChartOption {
   return {
     ...base,
     legend: { orient: 'vertical', right: 8, top: 'middle', textStyle: { fontSize: 11 } },

@@ -41,7 +41,8 @@ const safeHref = (url: string) => (/^https?:\/\//i.test(url) ? esc(url) : '#');
 const link = (url: string) => `<a href="${safeHref(url)}">${esc(url)}</a>`;
 const pctCell = (x: number) => `${Math.round(x * 100)}%`;
 
-const CSS = `
+/** The bulletin's print style, shared by the monthly and annual reports. */
+export const CSS = `
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -92,7 +93,8 @@ html[lang="en"] p { text-indent: 0; }
 @media screen { body { padding: 10mm 6mm; } }
 `;
 
-function table(
+/** A captioned table; cells are HTML (callers escape). */
+export function table(
   caption: string,
   head: string[],
   rows: string[][],

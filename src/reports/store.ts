@@ -4,7 +4,8 @@ import type { DB } from '../db/schema.js';
 import { individualDisplayName } from '../accounts/model.js';
 import type { Vulnerability } from '../vulns/model.js';
 import { INDUSTRIES } from '../vulns/model.js';
-import { shiftWeek, weekMoments, weekOf, type IsoWeek } from '../vulns/calendar.js';
+import { shiftWeek, weekOf, type IsoWeek } from '../vulns/calendar.js';
+import { rangeMoments, type DateRange } from './period.js';
 import type { Editorial, ReporterCount, TrendPoint } from './figures.js';
 import type { DateBasis } from './rules.js';
 import { eventReportsBetween, verifiedReportsBetween } from '../submissions/store.js';
@@ -34,11 +35,11 @@ export async function weekRecords(db: Db, basis: DateBasis, w: IsoWeek): Promise
 }
 
 /**
- * Event-type (事件型) reports of the week: those received through the platform (submissions, by arrival) plus
+ * Event-type (事件型) reports of the week (or any period): those received through the platform (submissions, by arrival) plus
  * event-type records imported from other sources (by the date basis). Published submissions are counted once,
  * by arrival.
  */
-export async function eventCount(db: Db, basis: DateBasis, w: IsoWeek): Promise<number> {
+export async function eventCount(db: Db, basis: DateBasis, w: DateRange): Promise<number> {
   const col = DATE_COLUMN[basis];
   const r = await db
     .selectFrom('vulnerabilities')
@@ -49,7 +50,7 @@ export async function eventCount(db: Db, basis: DateBasis, w: IsoWeek): Promise<
     .where(col, '>=', w.start)
     .where(col, '<=', w.end)
     .executeTakeFirstOrThrow();
-  const m = weekMoments(w);
+  const m = rangeMoments(w);
   return Number(r.n) + (await eventReportsBetween(db, m.from, m.to));
 }
 
@@ -90,7 +91,7 @@ export async function trend(db: Db, basis: DateBasis, w: IsoWeek, weeks: number)
 }
 
 /**
- * Reporters of the week (Table 1, and the public ranking, which reads this same function). Reports received
+ * Reporters of the week or any period (Table 1, the public ranking and the monthly / annual reports read this). Reports received
  * through the platform count once verified, in the week of their verification, for the reporting organisation
  * (an individual researcher's own organisation counts as an individual): reported = verified, original = those
  * claimed original. Unverified arrivals (spam included) never count; cases the coordinator opened itself from
@@ -98,7 +99,7 @@ export async function trend(db: Db, basis: DateBasis, w: IsoWeek, weeks: number)
  * (CNVD discovererName): reported and original for that name. CVE finder credits are not reports to this
  * platform and are not counted.
  */
-export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<ReporterCount[]> {
+export async function reporters(db: Db, basis: DateBasis, w: DateRange): Promise<ReporterCount[]> {
   const col = sql.ref(DATE_COLUMN[basis]);
   const imported = await sql<{ name: string; reported: number; original: number }>`
     SELECT c.name, count(*)::int AS reported, count(*)::int AS original
@@ -106,7 +107,7 @@ export async function reporters(db: Db, basis: DateBasis, w: IsoWeek): Promise<R
     WHERE v.state = 'published' AND NOT ('vulnshare' = ANY (v.sources)) AND ('cnvd' = ANY (v.sources) OR v.kind = 'event')
       AND ${col} BETWEEN ${w.start}::date AND ${w.end}::date
     GROUP BY c.name`.execute(db);
-  const m = weekMoments(w);
+  const m = rangeMoments(w);
   // through the submissions store: reports verified in the week, per reporting organisation
   const submitted = await verifiedReportsBetween(db, m.from, m.to);
   return [
