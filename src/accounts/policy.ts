@@ -50,6 +50,10 @@ export const POLICY = {
   'advisories:write': ['admin', 'analyst'],
   /** publish an advisory, or its next revision */
   'advisories:publish': ['admin', 'analyst'],
+  /** exercises (应急演练): create, start, end, the timeline and the after-action report (the control team) */
+  'drills:manage': ['admin', 'analyst'],
+  /** answer an exercise's injects for one's own participating organisation */
+  'drills:respond': ['admin', 'analyst', 'recipient'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof POLICY;
 export const ACTIONS = Object.keys(POLICY) as Action[];
