@@ -582,3 +582,61 @@ export interface DB {
   alliance_memberships: AllianceMembershipsTable;
   tipoffs: TipoffsTable;
 }
+
+export interface DrillsTable {
+  id: Generated<number>;
+  title: string;
+  scenario_zh: string;
+  scenario_en: string;
+  state: ColumnType<'draft' | 'running' | 'ended', 'draft' | 'running' | 'ended' | undefined>;
+  created_by: string;
+  created_at: Generated<string>;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export interface DrillParticipantsTable {
+  drill_id: number;
+  organisation_id: number;
+}
+
+export interface DrillInjectsTable {
+  id: Generated<number>;
+  drill_id: number;
+  seq: number;
+  due_at: string;
+  channels: ColumnType<string[], string, string>;
+  subject: string;
+  body: string;
+  artefacts: ColumnType<string, string | undefined>;
+  expected: ColumnType<Array<{ key: string; description: string; withinMinutes: number }>, string, string>;
+  sent_at: string | null;
+}
+
+export interface DrillDeliveriesTable {
+  inject_id: number;
+  organisation_id: number;
+  delivered_at: string;
+  messages: number;
+}
+
+export interface DrillResponsesTable {
+  id: Generated<number>;
+  drill_id: number;
+  inject_id: number;
+  organisation_id: number;
+  actor: string;
+  kind: 'acknowledge' | 'finding' | 'action' | 'question';
+  text: string;
+  fulfils: string | null;
+  at: string;
+}
+
+/** Exercises (0031_drills.sql), merged into DB above. */
+export interface DB {
+  drills: DrillsTable;
+  drill_participants: DrillParticipantsTable;
+  drill_injects: DrillInjectsTable;
+  drill_deliveries: DrillDeliveriesTable;
+  drill_responses: DrillResponsesTable;
+}
