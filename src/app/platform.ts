@@ -24,6 +24,7 @@ import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { createMessageService } from '../submissions/messages.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createWatchlistService } from '../watchlists/service.js';
+import { createAllianceService } from '../alliance/service.js';
 import { createSetupService } from '../setup/service.js';
 
 /** What a test (or an embedding program) may replace; everything else comes from the configuration. */
@@ -65,6 +66,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const stats = createReporterStats({ db, ...clock });
   const watchlists = createWatchlistService({ db, ...clock });
   const incidents = createIncidentService({ db, coordination, ...clock });
+  // alliance members are organisations of accounts; an early warning to them goes through disposal's notify
+  const alliance = createAllianceService({ db, coordination, ...clock });
   const feeds = feedServiceFromConfig(database, config.feeds, {
     batchSize: config.importBatchSize,
     cveSchemaFile: config.cveSchemaFile,
@@ -126,6 +129,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     stats,
     watchlists,
     incidents,
+    alliance,
     feeds,
     bulletins,
     reports,

@@ -32,6 +32,7 @@ import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { registerCsafRoutes } from '../csaf/routes.js';
 import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
+import { registerAllianceRoutes } from '../alliance/routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
@@ -235,6 +236,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           description: 'Products and CPEs an organisation watches, and the alerts they raise',
         },
         { name: 'csaf', description: 'The platform as a CSAF 2.0 trusted provider (/.well-known/csaf)' },
+        {
+          name: 'alliance',
+          description:
+            'The alliance registry (网络安全威胁治理联盟, CCTGA): member directory, status, audience',
+        },
         { name: 'platform', description: 'Health of the service' },
       ],
       components: {
@@ -328,5 +334,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
   await app.register((instance) => registerAdvisoryRoutes(instance, { advisories: platform.advisories }));
   await app.register((instance) => registerVocabularyRoutes(instance));
+  await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
   return app;
 }

@@ -1,0 +1,315 @@
+/**
+ * Federation routes. Admins ('peers:manage'): this instance's identity and key rotation, the peers with their
+ * status and policy, add / remove / policy / sync now (/api/v1/peers). Peers: the signed change feed
+ * (/api/v1/federation/changes), which reads no session or token — the request's Vulnshare-Signature says who
+ * asks, and the answer is signed the same way (docs/FEDERATION.md).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NO_SIGN_IN, SIGNED_IN } from '../http/openapi.js';
+import { NoContent, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
+import { SIGNATURE_HEADER } from './envelope.js';
+import { ITEM_KINDS, TLP } from './policy.js';
+import { CHANGES_PATH, type PeerService } from './service.js';
+
+const errors = errorResponses(400, 401, 403, 404, 409);
+const nameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+const nstr = Nullable(Type.String());
+const strs = Type.Array(Type.String());
+
+const receive = Type.Object(
+  {
+    kinds: Type.Array(StringEnum(ITEM_KINDS)),
+    tlp: Type.Array(StringEnum(TLP)),
+    embargoed: Type.Boolean(),
+    sectors: Nullable(strs),
+    vendors: Nullable(strs),
+    excludeVendors: strs,
+  },
+  { additionalProperties: false, description: 'what the peer may receive from us' },
+);
+const accept = Type.Object(
+  {
+    kinds: Type.Array(StringEnum(ITEM_KINDS)),
+    tlp: Type.Array(StringEnum(TLP)),
+    overrideSeverity: Type.Boolean(),
+    overrideClassification: Type.Boolean(),
+  },
+  { additionalProperties: false, description: 'what we accept from the peer' },
+);
+const policy = Type.Object({ receive, accept }, { additionalProperties: false });
+/** A policy as given: any part left out takes the default (the service names every problem). */
+const policyInput = Type.Object(
+  {
+    receive: Type.Optional(Type.Partial(receive)),
+    accept: Type.Optional(Type.Partial(accept)),
+  },
+  { additionalProperties: false },
+);
+
+const identity = Type.Object(
+  {
+    name: Type.String(),
+    url: Type.String(),
+    keyId: Type.String(),
+    publicKey: Type.String({ description: 'SPKI PEM' }),
+    publicKeyBase64: Type.String({ description: 'base64 of the SPKI DER' }),
+    algorithm: Type.Literal('Ed25519'),
+    retiredKeys: Type.Array(
+      Type.Object(
+        { keyId: Type.String(), publicKey: Type.String(), retiredAt: nstr },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const peerView = Type.Object(
+  {
+    name: Type.String(),
+    url: Type.String(),
+    state: StringEnum(['active', 'suspended'] as const),
+    keys: Type.Array(
+      Type.Object(
+        {
+          keyId: Type.String(),
+          state: StringEnum(['active', 'retired', 'revoked'] as const),
+          retiredAt: nstr,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    cursor: Type.String({ description: 'the last change sequence of its feed we applied' }),
+    lastAttemptAt: nstr,
+    lastSuccessAt: nstr,
+    lastError: nstr,
+    lastErrorAt: nstr,
+    lag: Nullable(Type.Integer({ description: 'changes it had beyond our cursor at the last sync' })),
+    received: Type.Integer(),
+    refused: Type.Integer({ description: 'records our accept policy refused (not stored)' }),
+    policy,
+    createdAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+const syncResult = Type.Object(
+  {
+    peer: Type.String(),
+    outcome: StringEnum(['synced', 'failed', 'busy'] as const),
+    pages: Type.Integer(),
+    applied: Type.Integer(),
+    unchanged: Type.Integer(),
+    refused: Type.Integer(),
+    cursor: Type.String(),
+    error: nstr,
+    errorCode: nstr,
+  },
+  { additionalProperties: false },
+);
+const syncResults = Type.Object({ items: Type.Array(syncResult) }, { additionalProperties: false });
+
+export function registerPeerRoutes(app: FastifyInstance, deps: { peers: PeerService }): void {
+  const p = deps.peers;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const admin = { security: SIGNED_IN, tags: ['federation'] };
+
+  r.get(
+    '/api/v1/peers/identity',
+    {
+      schema: {
+        ...admin,
+        operationId: 'getPeerIdentity',
+        summary: 'This instance as a partner adds it: name, URL, key id and Ed25519 public key (admins)',
+        response: { 200: identity, ...errors },
+      },
+    },
+    async (req) => p.identity(req.principal),
+  );
+
+  r.post(
+    '/api/v1/peers/identity/rotate',
+    {
+      schema: {
+        ...admin,
+        operationId: 'rotatePeerKey',
+        summary:
+          'A new signing key; the old one is kept as retired and still verifies at peers for their grace period',
+        response: { 200: identity, ...errors },
+      },
+    },
+    async (req) => p.rotateKey(req.principal),
+  );
+
+  r.get(
+    '/api/v1/peers',
+    {
+      schema: {
+        ...admin,
+        operationId: 'listPeers',
+        summary:
+          'Every peer with its keys, cursor, status (last success, lag, last error) and policy (admins)',
+        response: {
+          200: Type.Object({ items: Type.Array(peerView) }, { additionalProperties: false }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({ items: await p.listPeers(req.principal) }),
+  );
+
+  r.post(
+    '/api/v1/peers',
+    {
+      schema: {
+        ...admin,
+        operationId: 'addPeer',
+        summary:
+          'Add a peer from what its `peer init` printed: name, URL, public key; and its policy (admins)',
+        body: Type.Object(
+          {
+            name: Type.String({ maxLength: 64 }),
+            url: Type.String({ maxLength: 2000 }),
+            key: Type.String({ maxLength: 4000, description: 'Ed25519 public key: SPKI PEM or base64 DER' }),
+            policy: Type.Optional(policyInput),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: peerView, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const view = await p.addPeer(req.principal, {
+        name: b.name,
+        url: b.url,
+        key: b.key,
+        ...(b.policy ? { policy: b.policy } : {}),
+      });
+      return reply.status(201).send(view);
+    },
+  );
+
+  r.delete(
+    '/api/v1/peers/:name',
+    {
+      schema: {
+        ...admin,
+        operationId: 'removePeer',
+        summary: 'Remove a peer, its policy and cursor (admins); records received from it stay',
+        params: nameParam,
+        response: { 204: NoContent, ...errors },
+      },
+    },
+    async (req, reply) => {
+      await p.removePeer(req.principal, req.params.name);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.put(
+    '/api/v1/peers/:name/policy',
+    {
+      schema: {
+        ...admin,
+        operationId: 'setPeerPolicy',
+        summary: 'Replace a peer’s policy (parts left out take the defaults) (admins)',
+        params: nameParam,
+        body: policyInput,
+        response: { 200: peerView, ...errors },
+      },
+    },
+    async (req) => p.setPolicy(req.principal, req.params.name, req.body),
+  );
+
+  r.post(
+    '/api/v1/peers/:name/sync',
+    {
+      schema: {
+        ...admin,
+        operationId: 'syncPeer',
+        summary:
+          'Pull a peer’s change feed now from its cursor (admins); a failure is a 200 with outcome failed',
+        params: nameParam,
+        response: { 200: syncResults, ...errors },
+      },
+    },
+    async (req) => ({ items: await p.sync(req.principal, req.params.name) }),
+  );
+
+  r.post(
+    '/api/v1/peers/sync',
+    {
+      schema: {
+        ...admin,
+        operationId: 'syncPeers',
+        summary: 'Pull every active peer’s change feed now (admins)',
+        response: { 200: syncResults, ...errors },
+      },
+    },
+    async (req) => ({ items: await p.sync(req.principal) }),
+  );
+
+  r.get(
+    CHANGES_PATH,
+    {
+      schema: {
+        operationId: 'federationChanges',
+        security: NO_SIGN_IN,
+        tags: ['federation'],
+        summary:
+          'A peer’s pull of our published records after its cursor, its receive policy applied; the request and the answer carry a Vulnshare-Signature (docs/FEDERATION.md)',
+        headers: Type.Object({ [SIGNATURE_HEADER]: Type.Optional(Type.String({ maxLength: 8000 })) }),
+        querystring: Type.Object(
+          {
+            after: Type.String({ pattern: '^[0-9]{1,19}$', default: '0' }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          // the handler sends the signed bytes as they are (a string), which this schema describes
+          200: Type.Unsafe<string>(
+            Type.Object(
+              {
+                from: Type.String(),
+                after: Type.String(),
+                next: Type.String(),
+                head: Type.String(),
+                more: Type.Boolean(),
+                entries: Type.Array(
+                  Type.Object({
+                    seq: Type.String(),
+                    record: Type.Object(
+                      {},
+                      {
+                        additionalProperties: true,
+                        description: 'a vulnerability as GET /api/v1/vulnerabilities/{id} returns it',
+                      },
+                    ),
+                  }),
+                ),
+              },
+              { description: 'signed: the Vulnshare-Signature header covers these exact bytes' },
+            ),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const page = await p.changes(
+        { token: req.headers[SIGNATURE_HEADER], target: `GET ${req.url}` },
+        { after: req.query.after, limit: req.query.limit ?? 500 },
+      );
+      req.log.info({ peer: page.peer }, 'federation changes served');
+      // the exact bytes that were signed: sent as they are, not serialized again
+      return reply
+        .header(SIGNATURE_HEADER, page.token)
+        .type('application/json; charset=utf-8')
+        .send(page.body);
+    },
+  );
+}
