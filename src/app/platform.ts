@@ -24,6 +24,8 @@ import { DEFAULT_ID_FORMAT } from '../submissions/ids.js';
 import { createMessageService } from '../submissions/messages.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createWatchlistService } from '../watchlists/service.js';
+import { createPeerService } from '../peers/service.js';
+import { createGuardedFetch } from '../outbound/fetch.js';
 import { createAllianceService } from '../alliance/service.js';
 import { createSetupService } from '../setup/service.js';
 
@@ -89,6 +91,13 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     extraDocuments: (tlp) => (tlp === 'WHITE' ? advisories.publishedDocuments(tlp) : Promise.resolve([])),
     ...clock,
   });
+  // federation: this instance is named by its short name at its public URL; peers are reached as feeds are
+  const peers = createPeerService({
+    database,
+    settings: { name: config.platformOrg.shortName, url: publicUrl },
+    ...clock,
+    fetchImpl: overrides.fetch ?? createGuardedFetch({ allowance: internalTargets }),
+  });
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
   const bulletinSettings = loadBulletinSettings(publicUrl, config.bulletinSettingsFile);
   const bulletins = createBulletinService({
@@ -136,6 +145,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     outbox,
     csafProvider,
     advisories,
+    peers,
     setup,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */
     async close() {

@@ -32,6 +32,7 @@ import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { registerCsafRoutes } from '../csaf/routes.js';
 import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
+import { registerPeerRoutes } from '../peers/routes.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
@@ -334,6 +335,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
   await app.register((instance) => registerAdvisoryRoutes(instance, { advisories: platform.advisories }));
   await app.register((instance) => registerVocabularyRoutes(instance));
+  await app.register((instance) => registerPeerRoutes(instance, { peers: platform.peers }));
   await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
   return app;
 }
