@@ -32,6 +32,7 @@ import {
 import { checkPassword } from './password-rule.js';
 import { attemptSucceeded, NOTIFY_OWNER_AT, takeAttempt } from './throttle.js';
 import { queueEmail } from '../coordination/queue-email.js';
+import { robotProblems } from '../coordination/robots.js';
 import * as store from './store.js';
 
 export { SIGN_IN_BACKOFF } from './throttle.js';
@@ -76,6 +77,8 @@ export interface ContactView {
   webhookUrl: string | null;
   portal: boolean;
   mechanism: ContactMechanism;
+  /** a chat robot channel (dingtalk, wecom, feishu); its URL and secret are never shown again */
+  robot: string | null;
 }
 
 export interface NewUser {
@@ -576,6 +579,7 @@ export function createAccountService(deps: {
         webhookUrl: c.webhook_url,
         portal: c.portal,
         mechanism: c.mechanism as ContactMechanism,
+        robot: c.robot_kind,
       })),
     };
   }
@@ -604,7 +608,15 @@ export function createAccountService(deps: {
   async function addContact(
     p: Principal,
     organisationId: number,
-    c: { name: string; email?: string; webhookUrl?: string; portal?: boolean; mechanism?: ContactMechanism },
+    c: {
+      name: string;
+      email?: string;
+      webhookUrl?: string;
+      portal?: boolean;
+      mechanism?: ContactMechanism;
+      /** a chat robot: its kind, webhook URL and (DingTalk, Feishu) signing secret */
+      robot?: { kind: string; url: string; secret?: string };
+    },
   ): Promise<{ contact: ContactView; webhookSecret: string | null }> {
     requireAccess(p, 'organisations:manage');
     const problems: string[] = [];
@@ -617,9 +629,18 @@ export function createAccountService(deps: {
         if (!isAppError(e)) throw e;
         problems.push(e.message);
       }
+    if (c.robot) {
+      problems.push(...robotProblems(c.robot));
+      try {
+        checkTargetUrl(c.robot.url, 'robot.url', deps.internalTargets ?? NO_INTERNAL_TARGETS);
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        problems.push(e.message);
+      }
+    }
     if (c.mechanism && !(CONTACT_MECHANISMS as readonly string[]).includes(c.mechanism))
       problems.push(`mechanism must be ${CONTACT_MECHANISMS.join(' or ')}`);
-    if (!c.email && !c.webhookUrl && c.portal === false)
+    if (!c.email && !c.webhookUrl && !c.robot && c.portal === false)
       problems.push('a contact needs at least one channel');
     if (problems.length)
       throw new AppError('invalid_parameter', problems.join('; '), { parameter: 'contact', problems });
@@ -634,6 +655,9 @@ export function createAccountService(deps: {
         webhook_secret: secret,
         portal: c.portal ?? true,
         mechanism: c.mechanism ?? 'established',
+        robot_kind: c.robot?.kind ?? null,
+        robot_url: c.robot?.url ?? null,
+        robot_secret: c.robot?.secret || null,
       });
       await audit(tx, p, {
         action: 'contact.created',
@@ -649,6 +673,7 @@ export function createAccountService(deps: {
           webhookUrl: r.webhook_url,
           portal: r.portal,
           mechanism: r.mechanism as ContactMechanism,
+          robot: c.robot?.kind ?? null,
         },
         webhookSecret: secret,
       };

@@ -18,6 +18,7 @@ import type { DB } from '../db/schema.js';
 import { createGuardedFetch } from '../outbound/fetch.js';
 import { NO_INTERNAL_TARGETS, type InternalAllowance } from '../outbound/targets.js';
 import { LEASE_SECONDS, RETRY_BACKOFF_SECONDS } from './rules.js';
+import { deliverToRobot } from './robots.js';
 import * as store from './store.js';
 import type { OutboxRow } from './store.js';
 
@@ -103,6 +104,12 @@ export function createOutboxWorker(deps: OutboxDeps) {
         if (!res.ok) throw new Error(`webhook answered ${res.status}`);
         return;
       }
+      // chat robots (robots.ts): the robot's own message format and signature
+      case 'dingtalk':
+      case 'wecom':
+      case 'feishu':
+        await deliverToRobot(doFetch, row, clock(), deps.timeoutMs ?? 10_000);
+        return;
       case 'inbox':
         return; // written with the mark, below
       default:

@@ -29,6 +29,7 @@ import type { BoardPage, NotificationView } from './views.js';
 export type { BoardItem, BoardPage, BoardSummary, NotificationView } from './views.js';
 import { boardPage, boardSummary, type BoardFilter } from './board.js';
 import { markUndeliverable } from './delivery.js';
+import type { RobotFacts } from './robots.js';
 import { findOrganisationByName } from './affected-org.js';
 import * as store from './store.js';
 import {
@@ -130,6 +131,8 @@ export function createCoordinationService(deps: {
     subject: string,
     text: string,
     link: string | null,
+    /** what a chat robot's message says (robots.ts); without it, the subject */
+    robot?: RobotFacts,
   ): Promise<number> {
     const contacts = await accounts.contactsOf(tx, n.organisationId);
     const body = JSON.stringify({
@@ -160,6 +163,17 @@ export function createCoordinationService(deps: {
           secret: c.webhook_secret,
           subject,
           body,
+          next_attempt_at: due,
+        });
+      if (c.robot_kind && c.robot_url)
+        rows.push({
+          delivery_id: randomUUID(),
+          notification_id: n.id,
+          channel: c.robot_kind,
+          target: c.robot_url,
+          secret: c.robot_secret,
+          subject,
+          body: JSON.stringify({ notificationId: n.id, robot: { ...(robot ?? { title: subject }), link } }),
           next_attempt_at: due,
         });
       portal ||= c.portal;
@@ -271,7 +285,13 @@ export function createCoordinationService(deps: {
           `请于 ${deadline.slice(0, 10)} 前修复 / Please fix by ${deadline.slice(0, 10)}.`,
           '确认、提交修复或提出异议 / Acknowledge, report the fix or dispute:',
         ].join('\n');
-        const queued = await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link);
+        const queued = await enqueue(tx, { id: n.id, organisationId: org.id }, subject, text, link, {
+          trackingNo: s.tracking_no,
+          vulnId: s.vuln_public_id,
+          title: s.title,
+          severity: s.severity,
+          deadline,
+        });
         if (queued === 0 && !(await accounts.hasInboxReader(tx, org.id)))
           await markUndeliverable(tx, n.id, now.toISOString());
         messages += queued;
@@ -558,6 +578,7 @@ export function createCoordinationService(deps: {
             `[vulnshare] 提醒 / Reminder: ${n.title}`,
             `修复期限 / Deadline: ${n.deadline.slice(0, 10)}`,
             null,
+            { trackingNo: n.tracking_no, title: n.title, deadline: n.deadline, reminder: true },
           );
           reminded++;
         }
