@@ -5,6 +5,7 @@
  * under the `sweep` lease (src/ops/leases.ts), so one process at a time sweeps; stopping gives the lease back.
  */
 import { startFeedScheduler } from '../feeds/scheduler.js';
+import { startPeerScheduler } from '../peers/scheduler.js';
 import { createLease } from '../ops/leases.js';
 import { forgetCounters } from '../ops/store.js';
 import type { Platform } from './platform.js';
@@ -15,6 +16,8 @@ const SWEEP_LEASE_MS = 5 * 60_000;
 export function startWorker(p: Platform, log: (line: string) => void): { stop: () => Promise<void> } {
   const outbox = p.outbox.start(1000, (e) => log(`outbox: ${String(e)}`));
   const feeds = startFeedScheduler(p.feeds, { everyMs: p.config.feeds.intervalMs, log });
+  // every active peer's change feed is pulled on the feeds' interval
+  const peers = startPeerScheduler(p.peers, { everyMs: p.config.feeds.intervalMs, log });
   const lease = createLease(p.database.db, 'sweep', SWEEP_LEASE_MS);
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -46,6 +49,7 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
       await running;
       await lease.release();
       await feeds.stop();
+      await peers.stop();
       await outbox.stop();
     },
   };
