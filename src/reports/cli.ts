@@ -1,4 +1,7 @@
-/** Bulletin commands: `report weekly` (render, or publish and render), `report edit`, `report list`. */
+/**
+ * Bulletin commands: `report weekly` (render, or publish and render), `report edit`, `report list`; the monthly
+ * and annual reports: `report monthly 2023-12`, `report annual 2023` (same options as weekly).
+ */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -7,9 +10,12 @@ import { streams, withPlatform } from '../cli/context.js';
 import { formatTable } from '../cli/output.js';
 import { AppError, isAppError } from '../errors.js';
 import { FORMATS, parseFormat, parseLang } from './service.js';
+import type { PeriodKind } from './period.js';
 
 export function registerReportCommands(program: Command): void {
-  const report = program.command('report').description('the weekly bulletin (信息安全漏洞周报)');
+  const report = program
+    .command('report')
+    .description('the weekly bulletin (信息安全漏洞周报), the monthly and annual reports (月报 / 年报)');
   report
     .command('weekly')
     .description(
@@ -50,6 +56,46 @@ export function registerReportCommands(program: Command): void {
         });
       },
     );
+  for (const [name, kind, example] of [
+    ['monthly', 'month', '2023-12'],
+    ['annual', 'year', '2023'],
+  ] as const satisfies ReadonlyArray<readonly [string, PeriodKind, string]>)
+    report
+      .command(`${name} <${kind}>`)
+      .description(
+        `build the ${name} report of a ${kind} (e.g. ${example}) from the store: a live draft, or the frozen one once published`,
+      )
+      .option('--lang <lang>', 'zh or en', 'zh')
+      .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'html')
+      .option('-o, --output <file>', 'write to a file instead of standard output (required for pdf)')
+      .option('--publish', `publish the ${kind} first (once it is over): its figures are frozen from then on`)
+      .action(
+        async (
+          id: string,
+          o: { lang: string; format: string; output?: string; publish?: boolean },
+          cmd: Command,
+        ) => {
+          const { out, err } = streams(cmd);
+          const lang = parseLang(o.lang);
+          const format = parseFormat(o.format);
+          if (format === 'pdf' && !o.output)
+            throw new AppError(
+              'invalid_parameter',
+              '--format pdf needs -o FILE (PDF is not written to a terminal)',
+            );
+          await withPlatform(cmd, async ({ reports }) => {
+            if (o.publish) {
+              const p = await reports.publish(CLI, kind, id);
+              err.write(`published ${p.data.id} at ${p.publishedAt ?? ''}\n`);
+            }
+            const r = await reports.render(kind, id, lang, format);
+            if (o.output) {
+              await writeFile(o.output, r.body);
+              err.write(`wrote ${o.output} (${r.contentType.split(';')[0] ?? ''}, ${r.body.length} bytes)\n`);
+            } else out.write(r.body);
+          });
+        },
+      );
   report
     .command('edit')
     .description(

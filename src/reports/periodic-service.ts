@@ -61,7 +61,14 @@ export function createPeriodicReportService(deps: PeriodicServiceDeps) {
   const clock = deps.clock ?? (() => new Date());
   const rulesOf = (k: PeriodKind) => (deps.rules ?? PERIODIC_RULES)[k];
 
-  async function compute(tx: Kysely<DB>, p: Period): Promise<PeriodicData> {
+  /**
+   * Counts only (no incident is named), of every TLP level: the platform's own principal. Read through the
+   * incidents service on its own connection, so before a publishing transaction opens (an embedded database
+   * has one connection, which the transaction holds).
+   */
+  const incidentFigures = (p: Period) => deps.incidents.figures(CLI, { period: p.kind, at: p.id });
+
+  async function compute(tx: Kysely<DB>, p: Period, incidents: IncidentFigures): Promise<PeriodicData> {
     const rules = rulesOf(p.kind);
     const basis = rules.dateBasis;
     const prev = shiftPeriod(p, -1);
@@ -82,7 +89,6 @@ export function createPeriodicReportService(deps: PeriodicServiceDeps) {
       prevEvents,
       reporters,
       disposal,
-      incidents,
       alliance,
       drills,
     ] = await Promise.all([
@@ -99,8 +105,6 @@ export function createPeriodicReportService(deps: PeriodicServiceDeps) {
       store.eventCount(tx, basis, prev),
       store.reporters(tx, basis, p),
       pstore.disposalPerformance(tx, p),
-      // counts only (no incident is named), of every TLP level: the platform's own principal
-      deps.incidents.figures(CLI, { period: p.kind, at: p.id }),
       deps.alliance ? deps.alliance.periodFigures(tx, p) : Promise.resolve(null),
       deps.drills ? deps.drills.periodFigures(tx, p) : Promise.resolve(null),
     ]);
@@ -140,7 +144,7 @@ export function createPeriodicReportService(deps: PeriodicServiceDeps) {
       };
     return {
       state: 'draft',
-      data: await compute(db, period),
+      data: await compute(db, period, await incidentFigures(period)),
       generatedAt: clock().toISOString(),
       publishedAt: null,
     };
@@ -218,6 +222,7 @@ export function createPeriodicReportService(deps: PeriodicServiceDeps) {
         `${period.id} has not ended yet; a report is published once its period is over`,
         { parameter: 'id', value: period.id },
       );
+    const incidents = await incidentFigures(period);
     await db.transaction().execute(async (tx) => {
       await pstore.ensureReport(tx, period, now.toISOString());
       const row = await pstore.getReport(tx, period.id, true);
@@ -227,7 +232,7 @@ export function createPeriodicReportService(deps: PeriodicServiceDeps) {
           `Report ${period.id} was already published at ${row.publishedAt ?? '?'}`,
           { id: period.id, publishedAt: row.publishedAt },
         );
-      const data = await compute(tx, period);
+      const data = await compute(tx, period, incidents);
       await pstore.markPublished(tx, period.id, data, now.toISOString());
       await audit(tx, pr, {
         action: 'periodic_report.published',
