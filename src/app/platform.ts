@@ -27,6 +27,7 @@ import { createWatchlistService } from '../watchlists/service.js';
 import { createPeerService } from '../peers/service.js';
 import { createGuardedFetch } from '../outbound/fetch.js';
 import { createAllianceService } from '../alliance/service.js';
+import { createTipoffService } from '../tipoffs/service.js';
 import { createSetupService } from '../setup/service.js';
 
 /** What a test (or an embedding program) may replace; everything else comes from the configuration. */
@@ -70,6 +71,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const incidents = createIncidentService({ db, coordination, ...clock });
   // alliance members are organisations of accounts; an early warning to them goes through disposal's notify
   const alliance = createAllianceService({ db, coordination, ...clock });
+  // public tip-offs enter the triage queue as submissions of origin 'public'
+  const tipoffs = createTipoffService({ db, ...clock });
   const feeds = feedServiceFromConfig(database, config.feeds, {
     batchSize: config.importBatchSize,
     cveSchemaFile: config.cveSchemaFile,
@@ -139,6 +142,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     watchlists,
     incidents,
     alliance,
+    tipoffs,
     feeds,
     bulletins,
     reports,

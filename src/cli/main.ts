@@ -18,6 +18,7 @@ import { registerAdvisoryCommands } from '../advisories/cli.js';
 import { registerCsafCommands } from '../csaf/cli.js';
 import { registerDemoCommands } from '../demo/cli.js';
 import { registerAllianceCommands } from '../alliance/cli.js';
+import { registerTipoffCommands } from '../tipoffs/cli.js';
 import { registerPeerCommands } from '../peers/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -67,6 +68,7 @@ export function buildCli(
   registerCsafCommands(program);
   registerDemoCommands(program);
   registerAllianceCommands(program);
+  registerTipoffCommands(program);
   registerPeerCommands(program);
   return program;
 }

@@ -34,6 +34,7 @@ import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerPeerRoutes } from '../peers/routes.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
+import { registerTipoffRoutes } from '../tipoffs/routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
@@ -242,6 +243,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           description:
             'The alliance registry (网络安全威胁治理联盟, CCTGA): member directory, status, audience',
         },
+        {
+          name: 'tipoffs',
+          description: 'Public tip-offs (举报) without an account, followed by receipt code',
+        },
         { name: 'platform', description: 'Health of the service' },
       ],
       components: {
@@ -337,5 +342,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerVocabularyRoutes(instance));
   await app.register((instance) => registerPeerRoutes(instance, { peers: platform.peers }));
   await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
+  await app.register((instance) => registerTipoffRoutes(instance, { tipoffs: platform.tipoffs }));
   return app;
 }

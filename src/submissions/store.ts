@@ -18,8 +18,8 @@ export const insertSubmission = (
   > & {
     created_at: string;
     updated_at: string;
-    /** 'incident' for a case the coordinator opens itself (default 'report') */
-    origin?: 'report' | 'incident';
+    /** 'incident' for a case the coordinator opens itself, 'public' for a tip-off (default 'report') */
+    origin?: 'report' | 'incident' | 'public';
   },
 ) => db.insertInto('submissions').values(row).returningAll().executeTakeFirstOrThrow();
 

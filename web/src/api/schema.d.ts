@@ -220,7 +220,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox) */
+    /** Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox, a DingTalk / WeCom / Feishu robot) */
     post: operations['addContact'];
     delete?: never;
     options?: never;
@@ -1049,6 +1049,97 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Published monthly and annual reports, newest period first */
+    get: operations['listPeriodicReports'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/monthly/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One month’s report (月报)
+     * @description A published monthly report is frozen and public. A period not yet published is a draft computed live from the store, visible to operators only. `format=json` returns every figure.
+     */
+    get: operations['getMonthlyReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/monthly/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish the monthly report: its figures are frozen from now on */
+    post: operations['publishMonthlyReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/annual/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One year’s report (年报)
+     * @description A published annual report is frozen and public. A period not yet published is a draft computed live from the store, visible to operators only. `format=json` returns every figure.
+     */
+    get: operations['getAnnualReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/annual/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish the annual report: its figures are frozen from now on */
+    post: operations['publishAnnualReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/.well-known/csaf/provider-metadata.json': {
     parameters: {
       query?: never;
@@ -1182,6 +1273,43 @@ export interface paths {
      * @description What the last revision published: the records' products merged into one product tree, one vulnerability per record with its vendor statuses where known (see src/advisories/csaf.ts), the advisory's TLP; valid against the strict CSAF 2.0 schema and every mandatory test. 409 for a draft.
      */
     get: operations['getAdvisoryCsaf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/gcve/publication': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * GCVE-BCP-03 pull API: the platform's own published records as GCVE-BCP-05 records
+     * @description A bare JSON array. Records numbered by this platform (its id prefix) only, as GCVE-<gna>-<year>-<serial>; 404 not_found while no GNA id is configured.
+     */
+    get: operations['getGcvePublication'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/dumps/{file}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** GCVE-BCP-03 static dump: every record of the platform's GNA, one JSON document a line */
+    get: operations['getGcveDump'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1427,6 +1555,178 @@ export interface paths {
     put?: never;
     /** An early warning: notify a verified report to every active member that may receive (analysts), through disposal */
     post: operations['notifyAllianceMembers'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tipoffs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Report an incident or a vulnerability in a deployed system without an account (举报); answers the receipt code once. At most 64 KiB, 10 an hour per address */
+    post: operations['submitTipoff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tipoffs/{receipt}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A tip-off by its receipt: its status and the coordinator’s questions and your answers */
+    get: operations['followTipoff'];
+    put?: never;
+    /** Answer the coordinator (or add to your tip-off); an answer to a question sends it back to review */
+    post: operations['answerTipoff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Exercises, newest first (the control team) */
+    get: operations['listDrills'];
+    put?: never;
+    /** A draft exercise (应急演练): scenario, participating organisations, the schedule of injects */
+    post: operations['createDrill'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/mine': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The exercises one's organisation takes part in: the injects that reached it and its responses */
+    get: operations['myDrills'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One exercise */
+    get: operations['getDrill'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/{id}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start a draft exercise: its injects go out at their times */
+    post: operations['startDrill'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/{id}/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End a running exercise: injects not yet sent stay unsent, responses close */
+    post: operations['endDrill'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/{id}/injects/{injectId}/responses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Answer an inject that reached your organisation: acknowledge, findings, actions taken (naming the expected action fulfilled), questions */
+    post: operations['respondToInject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/{id}/timeline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The live timeline for the control team: injects sent (per participant) and responses, in time order */
+    get: operations['getDrillTimeline'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drills/{id}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The after-action report (演练总结报告): who took part, time to acknowledge and to each expected action, what was missed */
+    get: operations['getDrillReport'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2234,6 +2534,8 @@ export interface operations {
             | 'csaf:read_red'
             | 'advisories:write'
             | 'advisories:publish'
+            | 'drills:manage'
+            | 'drills:respond'
           )[];
           expiresInDays?: number;
         };
@@ -2435,6 +2737,11 @@ export interface operations {
                 webhookUrl: string | null;
                 portal: boolean;
                 mechanism: string;
+                /**
+                 * @description a chat robot channel (its URL and secret are not shown)
+                 * @enum {string|null}
+                 */
+                robot?: 'dingtalk' | 'wecom' | 'feishu' | null;
               }[];
             }[];
           };
@@ -2555,6 +2862,11 @@ export interface operations {
               webhookUrl: string | null;
               portal: boolean;
               mechanism: string;
+              /**
+               * @description a chat robot channel (its URL and secret are not shown)
+               * @enum {string|null}
+               */
+              robot?: 'dingtalk' | 'wecom' | 'feishu' | null;
             }[];
           };
         };
@@ -2657,6 +2969,11 @@ export interface operations {
               webhookUrl: string | null;
               portal: boolean;
               mechanism: string;
+              /**
+               * @description a chat robot channel (its URL and secret are not shown)
+               * @enum {string|null}
+               */
+              robot?: 'dingtalk' | 'wecom' | 'feishu' | null;
             }[];
           };
         };
@@ -2765,6 +3082,11 @@ export interface operations {
               webhookUrl: string | null;
               portal: boolean;
               mechanism: string;
+              /**
+               * @description a chat robot channel (its URL and secret are not shown)
+               * @enum {string|null}
+               */
+              robot?: 'dingtalk' | 'wecom' | 'feishu' | null;
             }[];
           };
         };
@@ -2843,6 +3165,13 @@ export interface operations {
           portal?: boolean;
           /** @enum {string} */
           mechanism?: 'established' | 'public';
+          /** @description a DingTalk / WeCom / Feishu group robot: its webhook URL and (DingTalk, Feishu) signing secret */
+          robot?: {
+            /** @enum {string} */
+            kind: 'dingtalk' | 'wecom' | 'feishu';
+            url: string;
+            secret?: string;
+          };
         };
       };
     };
@@ -2861,6 +3190,11 @@ export interface operations {
               webhookUrl: string | null;
               portal: boolean;
               mechanism: string;
+              /**
+               * @description a chat robot channel (its URL and secret are not shown)
+               * @enum {string|null}
+               */
+              robot?: 'dingtalk' | 'wecom' | 'feishu' | null;
             };
             webhookSecret: string | null;
           };
@@ -8854,6 +9188,295 @@ export interface operations {
       };
     };
   };
+  listPeriodicReports: {
+    parameters: {
+      query?: {
+        kind?: 'month' | 'year';
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              /** @enum {string} */
+              kind: 'month' | 'year';
+              /** Format: date */
+              start: string;
+              /** Format: date */
+              end: string;
+              publishedAt: string;
+              total: number;
+              high: number;
+              links: {
+                [key: string]: string;
+              };
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getMonthlyReport: {
+    parameters: {
+      query?: {
+        lang?: 'zh' | 'en';
+        format?: 'json' | 'html' | 'md' | 'pdf';
+        download?: boolean;
+      };
+      header?: never;
+      path: {
+        /** @description calendar month, e.g. 2023-12 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description every figure (format=json), or the report as HTML, Markdown or PDF */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'text/html': string;
+          'text/markdown': string;
+          'application/pdf': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  publishMonthlyReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description calendar month, e.g. 2023-12 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            kind: 'month' | 'year';
+            /** @enum {string} */
+            state: 'draft' | 'published';
+            publishedAt: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAnnualReport: {
+    parameters: {
+      query?: {
+        lang?: 'zh' | 'en';
+        format?: 'json' | 'html' | 'md' | 'pdf';
+        download?: boolean;
+      };
+      header?: never;
+      path: {
+        /** @description calendar year, e.g. 2023 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description every figure (format=json), or the report as HTML, Markdown or PDF */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'text/html': string;
+          'text/markdown': string;
+          'application/pdf': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  publishAnnualReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description calendar year, e.g. 2023 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            kind: 'month' | 'year';
+            /** @enum {string} */
+            state: 'draft' | 'published';
+            publishedAt: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
   getCsafProviderMetadata: {
     parameters: {
       query?: never;
@@ -9652,6 +10275,93 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getGcvePublication: {
+    parameters: {
+      query?: {
+        page?: number;
+        per_page?: number;
+        date_sort?: 'published' | 'updated';
+        sort_order?: 'asc' | 'desc';
+        /** @description a date (YYYY-MM-DD, its start in UTC) or an RFC 3339 instant */
+        since?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            dataType: 'CVE_RECORD';
+            dataVersion: string;
+            cveMetadata: {
+              vulnId: string;
+              assignerOrgId: string;
+              assignerShortName: string;
+              /** @enum {string} */
+              state: 'PUBLISHED';
+              /** Format: date-time */
+              datePublished?: string;
+              /** Format: date-time */
+              dateUpdated?: string;
+            };
+            containers: {
+              cna: {
+                [key: string]: unknown;
+              };
+            };
+          }[];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getGcveDump: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        file: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description NDJSON: one GCVE-BCP-05 record a line */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
         };
       };
     };
@@ -11233,6 +11943,1228 @@ export interface operations {
               reason: string;
             }[];
           };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  submitTipoff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          kind: 'incident' | 'vulnerability';
+          title: string;
+          /** @description whose system it is */
+          affectedOrganisation: string;
+          /** @description URL, host or a description of the system */
+          affectedSystem: string;
+          description: string;
+          /** @description e-mail or phone, if you want to be reached */
+          contact?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description shown once: keep it to follow the case */
+            receipt: string;
+            trackingNo: string;
+            createdAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  followTipoff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        receipt: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            /** @enum {string} */
+            kind: 'incident' | 'vulnerability';
+            title: string;
+            /** @enum {string} */
+            status: 'received' | 'in_review' | 'question' | 'closed' | 'in_disposal' | 'resolved';
+            closedReason: string | null;
+            createdAt: string;
+            updatedAt: string;
+            messages: {
+              /** @enum {string} */
+              from: 'coordinator' | 'you';
+              body: string;
+              at: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  answerTipoff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        receipt: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          body: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            /** @enum {string} */
+            kind: 'incident' | 'vulnerability';
+            title: string;
+            /** @enum {string} */
+            status: 'received' | 'in_review' | 'question' | 'closed' | 'in_disposal' | 'resolved';
+            closedReason: string | null;
+            createdAt: string;
+            updatedAt: string;
+            messages: {
+              /** @enum {string} */
+              from: 'coordinator' | 'you';
+              body: string;
+              at: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listDrills: {
+    parameters: {
+      query?: {
+        state?: 'draft' | 'running' | 'ended';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              title: string;
+              scenario: {
+                zh: string;
+                en: string;
+              };
+              /** @enum {string} */
+              state: 'draft' | 'running' | 'ended';
+              createdBy: string;
+              createdAt: string;
+              startedAt: string | null;
+              endedAt: string | null;
+              participants: {
+                organisationId: number;
+                name: string;
+                nameEn: string | null;
+                kind: string;
+              }[];
+              injects: {
+                id: number;
+                seq: number;
+                dueAt: string;
+                channels: ('email' | 'webhook' | 'inbox')[];
+                subject: string;
+                body: string;
+                artefacts: string;
+                expected: {
+                  /** @description what a response names in fulfils: ack, report_c2 */
+                  key: string;
+                  description: string;
+                  /** @description deadline after delivery */
+                  withinMinutes: number;
+                }[];
+                sentAt: string | null;
+              }[];
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  createDrill: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          title: string;
+          scenario: {
+            zh: string;
+            en: string;
+          };
+          participantIds: number[];
+          injects: {
+            /** @description ISO 8601 time it goes out */
+            dueAt: string;
+            channels: ('email' | 'webhook' | 'inbox')[];
+            subject: string;
+            body: string;
+            artefacts?: string;
+            expected: {
+              /** @description what a response names in fulfils: ack, report_c2 */
+              key: string;
+              description: string;
+              /** @description deadline after delivery */
+              withinMinutes: number;
+            }[];
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            title: string;
+            scenario: {
+              zh: string;
+              en: string;
+            };
+            /** @enum {string} */
+            state: 'draft' | 'running' | 'ended';
+            createdBy: string;
+            createdAt: string;
+            startedAt: string | null;
+            endedAt: string | null;
+            participants: {
+              organisationId: number;
+              name: string;
+              nameEn: string | null;
+              kind: string;
+            }[];
+            injects: {
+              id: number;
+              seq: number;
+              dueAt: string;
+              channels: ('email' | 'webhook' | 'inbox')[];
+              subject: string;
+              body: string;
+              artefacts: string;
+              expected: {
+                /** @description what a response names in fulfils: ack, report_c2 */
+                key: string;
+                description: string;
+                /** @description deadline after delivery */
+                withinMinutes: number;
+              }[];
+              sentAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  myDrills: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              title: string;
+              scenario: {
+                zh: string;
+                en: string;
+              };
+              /** @enum {string} */
+              state: 'draft' | 'running' | 'ended';
+              injects: {
+                id: number;
+                seq: number;
+                dueAt: string;
+                channels: ('email' | 'webhook' | 'inbox')[];
+                subject: string;
+                body: string;
+                artefacts: string;
+                expected: {
+                  /** @description what a response names in fulfils: ack, report_c2 */
+                  key: string;
+                  description: string;
+                  /** @description deadline after delivery */
+                  withinMinutes: number;
+                }[];
+                sentAt: string | null;
+                deliveredAt: string;
+                responses: {
+                  id: number;
+                  /** @enum {string} */
+                  kind: 'acknowledge' | 'finding' | 'action' | 'question';
+                  text: string;
+                  fulfils: string | null;
+                  at: string;
+                  actor: string;
+                }[];
+              }[];
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getDrill: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            title: string;
+            scenario: {
+              zh: string;
+              en: string;
+            };
+            /** @enum {string} */
+            state: 'draft' | 'running' | 'ended';
+            createdBy: string;
+            createdAt: string;
+            startedAt: string | null;
+            endedAt: string | null;
+            participants: {
+              organisationId: number;
+              name: string;
+              nameEn: string | null;
+              kind: string;
+            }[];
+            injects: {
+              id: number;
+              seq: number;
+              dueAt: string;
+              channels: ('email' | 'webhook' | 'inbox')[];
+              subject: string;
+              body: string;
+              artefacts: string;
+              expected: {
+                /** @description what a response names in fulfils: ack, report_c2 */
+                key: string;
+                description: string;
+                /** @description deadline after delivery */
+                withinMinutes: number;
+              }[];
+              sentAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  startDrill: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            title: string;
+            scenario: {
+              zh: string;
+              en: string;
+            };
+            /** @enum {string} */
+            state: 'draft' | 'running' | 'ended';
+            createdBy: string;
+            createdAt: string;
+            startedAt: string | null;
+            endedAt: string | null;
+            participants: {
+              organisationId: number;
+              name: string;
+              nameEn: string | null;
+              kind: string;
+            }[];
+            injects: {
+              id: number;
+              seq: number;
+              dueAt: string;
+              channels: ('email' | 'webhook' | 'inbox')[];
+              subject: string;
+              body: string;
+              artefacts: string;
+              expected: {
+                /** @description what a response names in fulfils: ack, report_c2 */
+                key: string;
+                description: string;
+                /** @description deadline after delivery */
+                withinMinutes: number;
+              }[];
+              sentAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  endDrill: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            title: string;
+            scenario: {
+              zh: string;
+              en: string;
+            };
+            /** @enum {string} */
+            state: 'draft' | 'running' | 'ended';
+            createdBy: string;
+            createdAt: string;
+            startedAt: string | null;
+            endedAt: string | null;
+            participants: {
+              organisationId: number;
+              name: string;
+              nameEn: string | null;
+              kind: string;
+            }[];
+            injects: {
+              id: number;
+              seq: number;
+              dueAt: string;
+              channels: ('email' | 'webhook' | 'inbox')[];
+              subject: string;
+              body: string;
+              artefacts: string;
+              expected: {
+                /** @description what a response names in fulfils: ack, report_c2 */
+                key: string;
+                description: string;
+                /** @description deadline after delivery */
+                withinMinutes: number;
+              }[];
+              sentAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  respondToInject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        injectId: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          kind: 'acknowledge' | 'finding' | 'action' | 'question';
+          text: string;
+          fulfils?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            injectId: number;
+            seq: number;
+            /** @enum {string} */
+            kind: 'acknowledge' | 'finding' | 'action' | 'question';
+            text: string;
+            fulfils: string | null;
+            at: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getDrillTimeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            drillId: number;
+            /** @enum {string} */
+            state: 'draft' | 'running' | 'ended';
+            entries: {
+              at: string;
+              /** @enum {string} */
+              kind: 'inject_sent' | 'response';
+              seq: number;
+              injectId: number;
+              organisationId: number | null;
+              organisation: string | null;
+              subject: string | null;
+              messages: number | null;
+              /** @enum {string|null} */
+              responseKind: 'acknowledge' | 'finding' | 'action' | 'question' | null;
+              text: string | null;
+              fulfils: string | null;
+              actor: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getDrillReport: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'html' | 'pdf';
+        lang?: 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the figures (format=json), or the report as HTML or PDF */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            drill: {
+              id: number;
+              title: string;
+              scenario: {
+                zh: string;
+                en: string;
+              };
+              state: string;
+              startedAt: string | null;
+              endedAt: string | null;
+            };
+            asOf: string;
+            injects: {
+              seq: number;
+              subject: string;
+              dueAt: string;
+              sentAt: string | null;
+              expected: {
+                /** @description what a response names in fulfils: ack, report_c2 */
+                key: string;
+                description: string;
+                /** @description deadline after delivery */
+                withinMinutes: number;
+              }[];
+            }[];
+            participants: {
+              organisationId: number;
+              name: string;
+              nameEn: string | null;
+              kind: string;
+              responses: number;
+              injects: {
+                seq: number;
+                deliveredAt: string | null;
+                acknowledgedAt: string | null;
+                minutesToAcknowledge: number | null;
+                actions: {
+                  key: string;
+                  description: string;
+                  deadlineAt: string;
+                  doneAt: string | null;
+                  minutes: number | null;
+                  /** @enum {string} */
+                  status: 'on_time' | 'late' | 'missed' | 'pending';
+                }[];
+              }[];
+              meanMinutesToAcknowledge: number | null;
+              onTime: number;
+              late: number;
+              missed: number;
+              pending: number;
+            }[];
+            missed: {
+              organisationId: number;
+              name: string;
+              seq: number;
+              key: string;
+              description: string;
+              deadlineAt: string;
+              doneAt: string | null;
+              /** @enum {string} */
+              status: 'late' | 'missed';
+            }[];
+            totals: {
+              participants: number;
+              responding: number;
+              injectsSent: number;
+              deliveries: number;
+              responses: number;
+              expected: number;
+              onTime: number;
+              late: number;
+              missed: number;
+              pending: number;
+            };
+          };
+          'text/html': string;
+          'application/pdf': string;
         };
       };
       /** @description Default Response */
