@@ -16,6 +16,7 @@ import type { FeedExtras } from '../feeds/worker.js';
 import { createIncidentService } from '../incidents/service.js';
 import { createCsafProvider } from '../csaf/provider.js';
 import { createAdvisoryService } from '../advisories/service.js';
+import { createGcvePublication } from '../gcve/service.js';
 import { createPdfRenderer, type PdfRenderer } from '../reports/pdf.js';
 import { createBulletinService, loadBulletinSettings } from '../reports/service.js';
 import { createPeriodicReportService } from '../reports/periodic-service.js';
@@ -92,7 +93,17 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     key: config.csafKey,
     // published TLP:WHITE advisories are distributed beside the records
     extraDocuments: (tlp) => (tlp === 'WHITE' ? advisories.publishedDocuments(tlp) : Promise.resolve([])),
+    // security.txt names the GCVE publication endpoint too when the platform is a GNA
+    ...(config.gcveGna !== undefined ? { gcvePullApi: publicUrl } : {}),
     ...clock,
+  });
+  // GCVE-BCP-03: the platform's own records under its GNA id (none configured: not a GNA)
+  const gcve = createGcvePublication({
+    db,
+    org: config.platformOrg,
+    prefix: config.idPrefix,
+    publicUrl,
+    gna: config.gcveGna,
   });
   // federation: this instance is named by its short name at its public URL; peers are reached as feeds are
   const peers = createPeerService({
@@ -149,6 +160,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     outbox,
     csafProvider,
     advisories,
+    gcve,
     peers,
     setup,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */

@@ -31,6 +31,7 @@ import { registerSubmissionRoutes } from '../submissions/routes.js';
 import { registerCoordinationRoutes } from '../coordination/routes.js';
 import { registerCsafRoutes } from '../csaf/routes.js';
 import { registerAdvisoryRoutes } from '../advisories/routes.js';
+import { registerGcveRoutes } from '../gcve/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerPeerRoutes } from '../peers/routes.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
@@ -247,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           name: 'tipoffs',
           description: 'Public tip-offs (举报) without an account, followed by receipt code',
         },
+        { name: 'gcve', description: 'GCVE numbering authority: GCVE-BCP-03 pull API and dump' },
         { name: 'platform', description: 'Health of the service' },
       ],
       components: {
@@ -339,6 +341,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerPeriodicReportRoutes(instance, { reports: platform.reports }));
   await app.register((instance) => registerCsafRoutes(instance, { provider: platform.csafProvider }));
   await app.register((instance) => registerAdvisoryRoutes(instance, { advisories: platform.advisories }));
+  await app.register((instance) => registerGcveRoutes(instance, { gcve: platform.gcve }));
   await app.register((instance) => registerVocabularyRoutes(instance));
   await app.register((instance) => registerPeerRoutes(instance, { peers: platform.peers }));
   await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
