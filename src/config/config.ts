@@ -72,6 +72,11 @@ export interface Config {
   cveSchemaFile: string | undefined;
   /** The password `vulnshare admin create` gives the user it creates (VULNSHARE_PASSWORD; or --password-stdin). */
   newUserPassword: string | undefined;
+  /**
+   * The platform's GCVE Numbering Authority id (VULNSHARE_GCVE_GNA, from the GCVE directory): its own records
+   * are published as GCVE-<gna>-<year>-<serial> through the GCVE-BCP-03 pull API and dump; unset = not a GNA.
+   */
+  gcveGna: number | undefined;
 }
 
 /** The placeholder org id of CVE JSON 5 exports when VULNSHARE_ORG_ID is unset (see Config.platformOrg). */
@@ -194,7 +199,13 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     csafKey: undefined,
     cveSchemaFile: env.VULNSHARE_CVE_SCHEMA ? resolve(env.VULNSHARE_CVE_SCHEMA) : undefined,
     newUserPassword: env.VULNSHARE_PASSWORD || undefined,
+    gcveGna: undefined,
   };
+  if (env.VULNSHARE_GCVE_GNA) {
+    if (/^\d{1,9}$/.test(env.VULNSHARE_GCVE_GNA.trim()))
+      config.gcveGna = Number(env.VULNSHARE_GCVE_GNA.trim());
+    else problems.push(`VULNSHARE_GCVE_GNA must be a GNA number (got "${env.VULNSHARE_GCVE_GNA}")`);
+  }
   if (env.VULNSHARE_CSAF_KEY_FILE) {
     const file = resolve(env.VULNSHARE_CSAF_KEY_FILE);
     try {

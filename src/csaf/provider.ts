@@ -64,6 +64,8 @@ export interface ProviderDeps {
   clock?: () => Date;
   /** Documents distributed beside the records' own, per TLP (the platform's published advisories). */
   extraDocuments?: (tlp: CsafTlp) => Promise<CsafDocument[]>;
+  /** The platform's GCVE-BCP-03 pull API base, named in security.txt's `GCVE` field when it is a GNA. */
+  gcvePullApi?: string;
 }
 
 /** One document the provider lists: where it lives in its TLP directory and what a feed says of it. */
@@ -344,7 +346,8 @@ export function createCsafProvider(deps: ProviderDeps) {
     /** security.txt (RFC 9116) naming the provider metadata (CSAF requirement 8). */
     securityTxt(): string {
       const expires = new Date(clock().getTime() + 365 * 86_400_000).toISOString();
-      return `CSAF: ${base}/provider-metadata.json\nExpires: ${expires}\n`;
+      const gcve = deps.gcvePullApi ? `GCVE: ${deps.gcvePullApi}\n` : '';
+      return `CSAF: ${base}/provider-metadata.json\n${gcve}Expires: ${expires}\n`;
     },
 
     /** index.txt (7.1.12): every document's path relative to the directory, one a line. */

@@ -254,7 +254,7 @@ function referencesOf(refs: Vulnerability['references'], skip: Set<string>): J[]
 }
 
 /** A date of the model as the schema's timestamp (years 1900–2999), or undefined. */
-function timestamp(d: string | undefined): string | undefined {
+export function timestamp(d: string | undefined): string | undefined {
   if (!d) return undefined;
   const t = /^\d{4}-\d{2}-\d{2}$/.test(d) ? new Date(`${d}T00:00:00.000Z`) : new Date(d);
   if (Number.isNaN(t.getTime())) return undefined;
@@ -296,7 +296,7 @@ function scopedSources(sources: Cve5Source[], cveId: string): Cve5Source[] {
 const sourceName = (s: { source: SourceKind; key: string }) =>
   s.source === 'kev' ? `CISA KEV (${s.key})` : s.key;
 
-function platformAdp(
+export function platformAdp(
   all: Vulnerability,
   v: Vulnerability,
   held: J[],
@@ -364,12 +364,17 @@ function platformAdp(
   };
 }
 
-/** The CNA container rebuilt from the non-CVE sources of one CVE id (see the module comment). */
-function reconstructedCna(
+/**
+ * The CNA container rebuilt from the non-CVE sources of one CVE id (see the module comment); `fallbackUrl` is
+ * the reference a container without any cites. With `own`, the platform is the record's assigner (a GCVE
+ * record of its own numbering), so the container is its own statement, not a restatement of others'.
+ */
+export function reconstructedCna(
   v: Vulnerability,
   basis: Array<{ source: SourceKind; key: string; credits: string[] }>,
-  cveId: string,
+  fallbackUrl: string,
   org: Cve5Org,
+  own = false,
 ): J {
   const from = basis.map(sourceName);
   const texts = uniqueJson(
@@ -401,8 +406,7 @@ function reconstructedCna(
     [...v.references, ...cnvd.map((id) => ({ url: cnvdUrl(id), tags: ['vdb-entry'] }))],
     new Set(),
   );
-  if (references.length === 0)
-    references = [{ url: `https://www.cve.org/CVERecord?id=${cveId}`, tags: ['vdb-entry'] }];
+  if (references.length === 0) references = [{ url: fallbackUrl, tags: ['vdb-entry'] }];
   const credits = uniqueJson(
     basis.flatMap((s) =>
       s.credits
@@ -431,12 +435,17 @@ function reconstructedCna(
     references,
     ...(credits.length ? { credits } : {}),
     ...(solutions.length ? { solutions } : {}),
-    x_vulnshare: {
-      reconstructed: true,
-      from: basis.map((s) => ({ source: s.source, key: s.key })),
-      generated: generated ? ['descriptions/0'] : [],
-      note: 'vulnshare holds no CVE record for this id: this container restates its other sources, not the CNA.',
-    },
+    x_vulnshare: own
+      ? {
+          from: basis.map((s) => ({ source: s.source, key: s.key })),
+          generated: generated ? ['descriptions/0'] : [],
+        }
+      : {
+          reconstructed: true,
+          from: basis.map((s) => ({ source: s.source, key: s.key })),
+          generated: generated ? ['descriptions/0'] : [],
+          note: 'vulnshare holds no CVE record for this id: this container restates its other sources, not the CNA.',
+        },
   };
 }
 
@@ -503,7 +512,7 @@ export function toCve5(
       : all.sources
           .filter((r) => r.source !== 'cve' && (r.source !== 'kev' || r.key === cveId))
           .map((r, i) => ({ source: r.source, key: r.key, credits: i === 0 ? all.credits : [] }));
-  const cna = reconstructedCna(v, basis, cveId, opts.org);
+  const cna = reconstructedCna(v, basis, `https://www.cve.org/CVERecord?id=${cveId}`, opts.org);
   const cveMetadata = {
     cveId,
     assignerOrgId: opts.org.orgId,
