@@ -6,6 +6,7 @@ import { listAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { CONTACT_MECHANISMS, ORG_KINDS, ROLES } from './model.js';
+import { ROBOT_KINDS } from '../coordination/robots.js';
 import { ACTIONS } from './policy.js';
 import type { AccountService } from './service.js';
 import { NO_SIGN_IN, SIGNED_IN, SIGN_IN_OPTIONAL } from '../http/openapi.js';
@@ -64,6 +65,11 @@ const contact = Type.Object({
   webhookUrl: NullStr,
   portal: Type.Boolean(),
   mechanism: Str,
+  robot: Type.Optional(
+    Nullable(
+      StringEnum(ROBOT_KINDS, { description: 'a chat robot channel (its URL and secret are not shown)' }),
+    ),
+  ),
 });
 const organisationFields = {
   id: Type.Integer(),
@@ -339,7 +345,7 @@ export function registerAccountRoutes(
         security: SIGNED_IN,
         tags: ['accounts'],
         summary:
-          'Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox)',
+          'Add a contact with its channels (e-mail, webhook with an HMAC secret shown once, portal inbox, a DingTalk / WeCom / Feishu robot)',
         params: IdParam,
         body: Type.Object(
           {
@@ -348,6 +354,20 @@ export function registerAccountRoutes(
             webhookUrl: Type.Optional(Type.String({ maxLength: 2000 })),
             portal: Type.Optional(Type.Boolean()),
             mechanism: Type.Optional(StringEnum(CONTACT_MECHANISMS)),
+            robot: Type.Optional(
+              Type.Object(
+                {
+                  kind: StringEnum(ROBOT_KINDS),
+                  url: Type.String({ minLength: 1, maxLength: 2000 }),
+                  secret: Type.Optional(Type.String({ maxLength: 200 })),
+                },
+                {
+                  additionalProperties: false,
+                  description:
+                    'a DingTalk / WeCom / Feishu group robot: its webhook URL and (DingTalk, Feishu) signing secret',
+                },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),

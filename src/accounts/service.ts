@@ -32,7 +32,7 @@ import {
 import { checkPassword } from './password-rule.js';
 import { attemptSucceeded, NOTIFY_OWNER_AT, takeAttempt } from './throttle.js';
 import { queueEmail } from '../coordination/queue-email.js';
-import { robotProblems } from '../coordination/robots.js';
+import { robotProblems, type RobotKind } from '../coordination/robots.js';
 import * as store from './store.js';
 
 export { SIGN_IN_BACKOFF } from './throttle.js';
@@ -78,7 +78,7 @@ export interface ContactView {
   portal: boolean;
   mechanism: ContactMechanism;
   /** a chat robot channel (dingtalk, wecom, feishu); its URL and secret are never shown again */
-  robot: string | null;
+  robot: RobotKind | null;
 }
 
 export interface NewUser {
@@ -579,7 +579,7 @@ export function createAccountService(deps: {
         webhookUrl: c.webhook_url,
         portal: c.portal,
         mechanism: c.mechanism as ContactMechanism,
-        robot: c.robot_kind,
+        robot: c.robot_kind as RobotKind | null, // the column's check admits only the robot kinds
       })),
     };
   }
@@ -673,7 +673,7 @@ export function createAccountService(deps: {
           webhookUrl: r.webhook_url,
           portal: r.portal,
           mechanism: r.mechanism as ContactMechanism,
-          robot: c.robot?.kind ?? null,
+          robot: (c.robot?.kind as RobotKind | undefined) ?? null, // checked by robotProblems
         },
         webhookSecret: secret,
       };
