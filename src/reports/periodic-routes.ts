@@ -88,7 +88,7 @@ export function registerPeriodicReportRoutes(
           kind: Type.Optional(StringEnum(PERIOD_KINDS)),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(summary) }) },
+        response: { 200: Type.Object({ items: Type.Array(summary) }), ...errorResponses(400) },
       },
     },
     async (req) => {

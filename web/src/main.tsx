@@ -5,6 +5,7 @@ import { Home } from './pages/Home.js';
 import { List } from './pages/List.js';
 import { Detail } from './pages/Detail.js';
 import { Bulletins } from './pages/Bulletins.js';
+import { Reports, ReportsNavLabel } from './pages/Reports.js';
 import { Submit } from './pages/Submit.js';
 import { Login, Register } from './pages/Account.js';
 import { Mine, MySubmission } from './pages/Mine.js';
@@ -60,6 +61,7 @@ function Shell() {
   if (detail?.[1]) page = <Detail id={decodeURIComponent(detail[1])} />;
   else if (path === '/vulnerabilities') page = <List search={search} />;
   else if (path === '/bulletins') page = <Bulletins />;
+  else if (path === '/reports') page = <Reports />;
   else if (path === '/report') page = <Submit />;
   else if (path === '/login') page = <Login />;
   else if (path === '/register') page = <Register />;
@@ -90,6 +92,9 @@ function Shell() {
         <nav aria-label="main">
           <Link to="/vulnerabilities">{t('vulns')}</Link>
           <Link to="/bulletins">{t('bulletins')}</Link>
+          <Link to="/reports">
+            <ReportsNavLabel />
+          </Link>
           <Link to="/vendors">{t('vendors')}</Link>
           <Link to="/report" className="cta">
             {t('report')}
