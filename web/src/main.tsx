@@ -14,6 +14,7 @@ import { Inbox, InboxCase } from './pages/Inbox.js';
 import { Vendor, Vendors } from './pages/Vendors.js';
 import { RankingPage } from './pages/Ranking.js';
 import { Watchlists } from './pages/Watchlists.js';
+import { Setup } from './pages/Setup.js';
 import { AuthProvider, useAuth } from './auth.js';
 import { setLanguage } from './api.js';
 import { VocabulariesProvider } from './vocabularies.js';
@@ -64,6 +65,7 @@ function Shell() {
   else if (path === '/reports') page = <Reports />;
   else if (path === '/report') page = <Submit />;
   else if (path === '/login') page = <Login />;
+  else if (path === '/setup') page = <Setup search={search} />;
   else if (path === '/register') page = <Register />;
   else if (path === '/me') page = <Mine />;
   else if (path === '/console' || path.startsWith('/console/'))
