@@ -4,12 +4,8 @@
  * over dist/, built by `npm test`) reading through the replica. Skipped, saying why, where the PostgreSQL
  * binaries are absent or the test does not run as root.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, appendFileSync, chownSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,54 +15,17 @@ import { openDatabase, type Database } from '../db/client.js';
 import { importItems } from '../imports/pipeline.js';
 import { createSubmissionService } from '../submissions/service.js';
 import { cnvdRecord, itemsOf } from '../test-support/factories.js';
+import {
+  clusterUnavailable,
+  startReplicatedCluster,
+  type ReplicatedCluster,
+} from '../test-support/pg-cluster.js';
 
 const BIN = fileURLToPath(new URL('../../bin/vulnshare.js', import.meta.url));
 const PW = 'Tea kettle orbit 7 lantern';
 
-function postgresBin(): string | null {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  for (const v of readdirSync(root).sort().reverse()) {
-    const bin = join(root, v, 'bin');
-    if (['initdb', 'pg_ctl', 'pg_basebackup'].every((b) => existsSync(join(bin, b)))) return bin;
-  }
-  return null;
-}
-const PG_BIN = postgresBin();
-const IS_ROOT = userInfo().uid === 0;
-const postgresUser = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-const POSTGRES_UID = postgresUser.status === 0 ? Number(postgresUser.stdout.trim()) : null;
-const why = !PG_BIN
-  ? 'no PostgreSQL server binaries under /usr/lib/postgresql'
-  : !IS_ROOT
-    ? 'not root: the clusters run as the postgres system user (runuser)'
-    : POSTGRES_UID === null
-      ? 'no postgres system user'
-      : null;
+const why = clusterUnavailable();
 if (why) console.warn(`replicas.test.ts skipped: ${why}`);
-
-/** A PostgreSQL program as the postgres user; throws with its output when it fails. */
-function asPostgres(program: string, args: string[]): string {
-  const r = spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN ?? '', program), ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (r.status !== 0)
-    throw new Error(`${program} ${args.join(' ')} failed (${r.status}): ${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   base: string;
@@ -193,8 +152,7 @@ async function until<T>(
 }
 
 describe.skipIf(why !== null)('two serve processes over a primary and a hot standby', () => {
-  let dir = '';
-  const started: string[] = [];
+  let cluster: ReplicatedCluster | null = null;
   let primaryUrl = '';
   let replicaUrl = '';
   let replica: pg.Client | null = null;
@@ -205,53 +163,8 @@ describe.skipIf(why !== null)('two serve processes over a primary and a hot stan
   const people: Record<string, Principal> = {};
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vs-replicas-'));
-    chownSync(dir, POSTGRES_UID ?? 0, -1);
-    const [pPort, rPort] = [await freePort(), await freePort()];
-    const pDir = join(dir, 'primary');
-    const rDir = join(dir, 'replica');
-    asPostgres('initdb', ['-D', pDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    appendFileSync(
-      join(pDir, 'postgresql.conf'),
-      [
-        `port = ${pPort}`,
-        `listen_addresses = '127.0.0.1'`,
-        `unix_socket_directories = '${dir}'`,
-        'wal_level = replica',
-        'max_wal_senders = 4',
-        'hot_standby = on',
-        'fsync = off',
-        'shared_buffers = 32MB',
-        'max_connections = 100',
-        '',
-      ].join('\n'),
-    );
-    asPostgres('pg_ctl', ['-D', pDir, '-l', join(dir, 'primary.log'), '-w', '-t', '60', 'start']);
-    started.push(pDir);
-    const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${pPort}/postgres` });
-    await admin.connect();
-    await admin.query('CREATE DATABASE vs');
-    await admin.end();
-    asPostgres('pg_basebackup', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(pPort),
-      '-U',
-      'postgres',
-      '-D',
-      rDir,
-      '-R',
-      '-X',
-      'stream',
-      '-c',
-      'fast',
-    ]);
-    appendFileSync(join(rDir, 'postgresql.conf'), `port = ${rPort}\n`);
-    asPostgres('pg_ctl', ['-D', rDir, '-l', join(dir, 'replica.log'), '-w', '-t', '60', 'start']);
-    started.push(rDir);
-    primaryUrl = `postgres://postgres@127.0.0.1:${pPort}/vs`;
-    replicaUrl = `postgres://postgres@127.0.0.1:${rPort}/vs`;
+    cluster = await startReplicatedCluster('vs');
+    ({ primaryUrl, replicaUrl } = cluster);
     replica = new pg.Client({ connectionString: replicaUrl });
     replica.on('error', () => undefined); // the last test stops the replica under it
     await replica.connect();
@@ -305,13 +218,7 @@ describe.skipIf(why !== null)('two serve processes over a primary and a hot stan
     for (const s of servers) await s.stop();
     await replica?.end().catch(() => undefined);
     await database?.close();
-    for (const d of started.reverse())
-      try {
-        asPostgres('pg_ctl', ['-D', d, '-m', 'immediate', '-w', 'stop']);
-      } catch {
-        // already stopped (the replica, by the last test)
-      }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    cluster?.close();
   }, 60_000);
 
   async function signIn(base: string, email: string) {
@@ -488,7 +395,7 @@ describe.skipIf(why !== null)('two serve processes over a primary and a hot stan
     };
     const readers = Array.from({ length: 6 }, (_, n) => reader(n));
     await until('reads from the replica', () => answers.some((a) => a.from === 'replica-1'));
-    asPostgres('pg_ctl', ['-D', join(dir, 'replica'), '-m', 'fast', '-w', 'stop']);
+    cluster?.stopReplica();
     const stoppedAt = answers.length;
     await until('reads after the stop', () => answers.length > stoppedAt + 60);
     stop = true;
