@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../accounts/model.js';
 import { completeConfig, createPlatform, type Platform } from '../app/platform.js';
+import { startWorker } from '../app/worker.js';
 import { DEFAULT_PLATFORM_ORG_ID } from '../config/config.js';
 import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
@@ -221,6 +222,13 @@ describe('federation: a national and two sector instances', () => {
     expect(v.sources.map((s) => s.source)).toEqual(['peer:national']);
     expect(await vulnsWithAlias(b.d, 'ICS-2026-00013')).toBe(0);
     expect(await peerSourceRows(b.d, 'national')).toBe(1);
+    // a relayed record is an ordinary record at B: its detail with the verbatim source, its CVE JSON 5 export
+    const detail = await fetch(`${b.base}/api/v1/vulnerabilities/ICS-2026-00012`);
+    const body = (await detail.json()) as { sources: Array<{ source: string; raw: string }> };
+    expect(body.sources.map((x) => x.source)).toEqual(['peer:national']);
+    expect((JSON.parse(body.sources[0]?.raw ?? '{}') as Vulnerability).id).toBe('CNVD-2026-00001');
+    const cve5 = await fetch(`${b.base}/api/v1/vulnerabilities/CVE-2026-10001/cve5`);
+    expect(cve5.status).toBe(200);
   });
 
   it('refuses a tampered answer: nothing stored, the cursor stays, the error is kept', async () => {
@@ -336,5 +344,20 @@ describe('federation: a national and two sector instances', () => {
       'active',
       'retired',
     ]);
+  });
+
+  it('the worker pulls its peers: a new record on A reaches national without a command', async () => {
+    await importItems(a.d, itemsOf([sectorRecord('ICS-2026-00500', 'Siemens')]), {
+      format: 'test',
+      paths: [],
+    });
+    const lines: string[] = [];
+    const w = startWorker(national.platform, (l) => lines.push(l));
+    await w.stop(); // waits for the round the worker started at once
+    expect(await vulnsWithAlias(national.d, 'ICS-2026-00500')).toBe(1);
+    expect(
+      lines.some((l) => /^peer sector-a: 1 page\(s\), 1 applied/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
   });
 });
