@@ -12,6 +12,9 @@
  *       batch's transaction): seconds, alerts, messages, and the ratio to (b) (target ≤ 1.20×)
  *   (i) bulk export of the (b)+(a) corpus into a folder, per format (osv, cve5, cnvd-xml; BENCH_EXPORT_FORMATS):
  *       records/s and peak RSS beside the RSS with the store just open (memory flat in corpus size)
+ *   (j) public read throughput (mixed search / detail / list, 32 in flight) of `vulnshare serve` over the (b)
+ *       corpus on a throw-away primary + hot standby (src/test-support/pg-cluster.ts; root and the PostgreSQL
+ *       server binaries, a built dist/): 1 process + primary, 2 processes + primary, 2 processes + replica
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
@@ -22,6 +25,7 @@ import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { generateCorpus } from './gen-cve-corpus.js';
 import { makeQueries } from './queries.js';
+import { clusterUnavailable, startReplicatedCluster } from '../src/test-support/pg-cluster.js';
 
 const root = resolve(import.meta.dirname, '..');
 const shared = process.env.VULNSHARE_SHARED_DATA ?? resolve(root, '..', 'shared', 'data');
@@ -86,7 +90,7 @@ async function main() {
   const cnvdDirs = [join(shared, 'cnvd-share-xml', 'xml'), join(shared, 'cnvd-share-xml-dated-2020')];
   const corpus = join(root, 'bench', '.corpus', `cve5-${count}`);
   const realCve = join(shared, 'cve-json5-vulnrichment');
-  if (want('b') || want('c') || want('d') || want('g') || want('h') || want('i')) {
+  if (want('b') || want('c') || want('d') || want('g') || want('h') || want('i') || want('j')) {
     if (!existsSync(realCve))
       console.warn(`[skip] ${realCve} absent: the generator still runs from its built-in vocabulary`);
     const t0 = performance.now();
@@ -165,6 +169,25 @@ async function main() {
       r.f = runTask('intake', backend, t.target, [process.env.BENCH_INTAKE_COUNT ?? '6000']);
       console.log(backend, 'f', JSON.stringify(r.f));
       await t.drop();
+    }
+    if (want('j') && backend === 'postgres') {
+      const why = clusterUnavailable();
+      if (why) console.warn(`[skip] (j): ${why}`);
+      else if (!existsSync(join(root, 'dist', 'cli', 'main.js')))
+        console.warn('[skip] (j): needs a built dist/ (npm run build)');
+      else {
+        const cluster = await startReplicatedCluster('vulnshare_bench_reads');
+        try {
+          runTask('import-cve5', backend, cluster.primaryUrl, [corpus]);
+          await cluster.caughtUp();
+          const qfile = join(root, 'bench', '.corpus', 'queries-j.json');
+          writeFileSync(qfile, JSON.stringify(makeQueries(corpus, 1000)));
+          r.j = runTask('read-throughput', backend, cluster.primaryUrl, [cluster.replicaUrl, qfile]);
+          console.log(backend, 'j', JSON.stringify(r.j));
+        } finally {
+          cluster.close();
+        }
+      }
     }
     if (want('e')) {
       const t = await freshTarget(backend, 'bulletin');
@@ -264,6 +287,11 @@ function renderTable(
     for (const [f, x] of Object.entries(i ?? {}))
       rows.push(
         `| (i) export --format ${f} --out DIR, ${String(x.records)} records (${String(x.written)} written, ${String(x.entries)} entries) | ${backend} | ${Number(x.seconds).toFixed(1)} s (${String(x.recordsPerSecond)}/s) | flat memory | ${String(x.peakRssMb)} MB (${String(x.openRssMb)} MB open) |`,
+      );
+    const j = r.j as { runs?: Array<Record<string, unknown>> } | undefined;
+    for (const x of j?.runs ?? [])
+      rows.push(
+        `| (j) public reads (search/detail/list, 32 in flight), ${String(x.deployment)} | ${backend} | ${String(x.perSecond)}/s (${String(x.ratioTo1)}× 1 process) · p50 ${String(x.p50)} ms · p95 ${String(x.p95)} ms · ${String(x.failed)} failed · ${Math.round(Number(x.fromReplica) * 100)}% from the replica | ratios (2 cores) | — |`,
       );
   }
   return rows.join('\n') + '\n';

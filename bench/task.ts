@@ -3,7 +3,8 @@
  *   node --import tsx bench/task.ts <task> <backend> <dbTarget> [args…]
  * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, web <queriesFile>, floor <corpus>, bulletin, intake,
  *        import-cve5-watch <corpus> (import-cve5 with 1,000 watchlists of 200 organisations in place),
- *        export <format> (vulnshare export --format <format> --out DIR of every record of the loaded store)
+ *        export <format> (vulnshare export --format <format> --out DIR of every record of the loaded store),
+ *        read-throughput <replicaUrl> <queriesFile> (target: the primary; bench/read-throughput.ts)
  */
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import { directorySink, exportBulk, parseBulkFormat } from '../src/exports/bulk.
 import { platformWriters } from '../src/exports/writers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { readThroughput } from './read-throughput.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -367,6 +369,27 @@ async function main(): Promise<Record<string, unknown>> {
         seconds,
         recordsPerSecond: Math.round((s.written + s.skipped) / seconds),
         openRssMb,
+        peakRssMb: peakRssMb(),
+      };
+    }
+    case 'read-throughput': {
+      // (j) public reads through `vulnshare serve` processes (dist/): 1 + primary, 2 + primary, 2 + replica
+      const [replicaUrl, queryFile] = args;
+      const queries = JSON.parse(await readFile(queryFile ?? '', 'utf8')) as Array<Record<string, string>>;
+      const runs = await readThroughput({
+        root: join(import.meta.dirname, '..'),
+        primaryUrl: target ?? '',
+        replicaUrl: replicaUrl ?? '',
+        queries,
+        seconds: Number(process.env.BENCH_READ_SECONDS ?? 15),
+        concurrency: 32,
+      });
+      const base = runs[0]?.perSecond ?? 0;
+      return {
+        runs: runs.map((r) => ({
+          ...r,
+          ratioTo1: base ? Math.round((r.perSecond / base) * 100) / 100 : null,
+        })),
         peakRssMb: peakRssMb(),
       };
     }
