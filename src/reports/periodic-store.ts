@@ -164,7 +164,7 @@ export interface ExampleRow {
   severity: string | null;
 }
 
-/** Zero-day or exploited records of the range, highest score first. */
+/** Zero-day or exploited records of the range, highest score first, then by severity (CNVD gives no score). */
 export async function examples(
   db: Db,
   basis: DateBasis,
@@ -183,7 +183,9 @@ export async function examples(
     SELECT public_id AS id, doc #>> '{title,zh}' AS title_zh, doc #>> '{title,en}' AS title_en,
            score::float8 AS score, severity
     FROM vulnerabilities WHERE ${general(basis, r)} AND ${flag}
-    ORDER BY score DESC NULLS LAST, public_id LIMIT ${limit}`.execute(db);
+    ORDER BY score DESC NULLS LAST,
+             CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, public_id
+    LIMIT ${limit}`.execute(db);
   return q.rows.map((x) => ({
     id: x.id,
     titleZh: x.title_zh,

@@ -188,8 +188,8 @@ export function periodicLabels(d: PeriodicData, p: PlatformSettings, lang: Lang)
         status: '处置状态',
       },
       figures: {
-        trend: `图 1 ${name}${annual ? '各月' : '及此前各月'}收录漏洞数量（按危害级别）`,
-        severity: '图 2 漏洞按危害级别分布',
+        trend: `图 2 ${name}${annual ? '各月' : '及此前各月'}收录漏洞数量（按危害级别）`,
+        severity: '图 1 漏洞按危害级别分布',
         objectTypes: '图 3 漏洞按影响对象类型分布',
       },
       individuals: '个人',
@@ -246,8 +246,8 @@ export function periodicLabels(d: PeriodicData, p: PlatformSettings, lang: Lang)
       status: 'Status',
     },
     figures: {
-      trend: `Figure 1 Vulnerabilities collected per month by severity, ${name}${annual ? '' : ' and before'}`,
-      severity: 'Figure 2 Vulnerabilities by severity',
+      trend: `Figure 2 Vulnerabilities collected per month by severity, ${name}${annual ? '' : ' and before'}`,
+      severity: 'Figure 1 Vulnerabilities by severity',
       objectTypes: 'Figure 3 Vulnerabilities by affected object type',
     },
     individuals: 'Individuals',
