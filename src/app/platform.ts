@@ -108,7 +108,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   // federation: this instance is named by its short name at its public URL; peers are reached as feeds are
   const peers = createPeerService({
     database,
-    settings: { name: config.platformOrg.shortName, url: publicUrl },
+    settings: { name: config.platformOrg.shortName, url: publicUrl, ...config.peers },
     ...clock,
     fetchImpl: overrides.fetch ?? createGuardedFetch({ allowance: internalTargets }),
   });

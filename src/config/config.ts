@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { NO_INTERNAL_TARGETS, parseInternalAllowance, type InternalAllowance } from '../outbound/targets.js';
 import { AppError, isAppError } from '../errors.js';
 import { DEFAULT_FEEDS_INTERVAL_MS, feedConfigFromEnv, type FeedConfig } from '../feeds/config.js';
+import { DEFAULT_PEER_CONFIG, peerConfigFromEnv, type PeerConfig } from '../peers/config.js';
 
 export interface Config {
   /** PostgreSQL server URL; when unset the embedded PGlite database in dataDir is used. */
@@ -77,6 +78,8 @@ export interface Config {
    * are published as GCVE-<gna>-<year>-<serial> through the GCVE-BCP-03 pull API and dump; unset = not a GNA.
    */
   gcveGna: number | undefined;
+  /** Federation (VULNSHARE_PEER_CLOCK_SKEW, VULNSHARE_PEER_KEY_GRACE, VULNSHARE_PEER_PAGE; see src/peers/config.ts). */
+  peers: PeerConfig;
 }
 
 /** The placeholder org id of CVE JSON 5 exports when VULNSHARE_ORG_ID is unset (see Config.platformOrg). */
@@ -200,7 +203,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     cveSchemaFile: env.VULNSHARE_CVE_SCHEMA ? resolve(env.VULNSHARE_CVE_SCHEMA) : undefined,
     newUserPassword: env.VULNSHARE_PASSWORD || undefined,
     gcveGna: undefined,
+    peers: DEFAULT_PEER_CONFIG,
   };
+  config.peers = peerConfigFromEnv(env, problems);
   if (env.VULNSHARE_GCVE_GNA) {
     if (/^\d{1,9}$/.test(env.VULNSHARE_GCVE_GNA.trim()))
       config.gcveGna = Number(env.VULNSHARE_GCVE_GNA.trim());
