@@ -40,3 +40,17 @@ describe('feed bodies past the size limit', () => {
     expect(growthBytes).toBeLessThan(300 * MiB);
   });
 });
+
+describe('NDJSON bodies (a GCVE dump)', () => {
+  it('takes a whole dump and refuses one cut in the middle of a line, naming the line', async () => {
+    const whole = join(dir, 'gcve.body');
+    writeFileSync(whole, '{"a":1}\n{"b":2}\n');
+    expect((await settleBody(whole, 'gcve')).kind).toBe('ndjson');
+    const cut = join(dir, 'gcve-cut.body');
+    writeFileSync(cut, '{"a":1}\n{"b":');
+    await expect(settleBody(cut, 'gcve')).rejects.toThrow(/NDJSON body is incomplete or invalid at line 2/);
+    const xml = join(dir, 'gcve-xml.body');
+    writeFileSync(xml, '<vulnerabilities/>');
+    await expect(settleBody(xml, 'gcve')).rejects.toThrow(/a gcve feed serves ndjson/);
+  });
+});

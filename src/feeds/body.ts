@@ -4,6 +4,7 @@
  * parser accepts, and the whole body is checked to be complete (JSON parses, XML closes its root, a zip has
  * its central directory) before a single record is imported. A body that fails the check is refused whole.
  */
+import { createInterface } from 'node:readline';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -36,6 +37,8 @@ export function sniffKind(first: Buffer, format: FeedFormat): BodyKind | null {
     .replace(/^\uFEFF/, '')
     .trimStart();
   if (text.startsWith('<')) return 'xml';
+  // newline-delimited JSON for a format that takes it (a GCVE dump), one document otherwise
+  if (text.startsWith('{') && FORMAT_BODY_KINDS[format].includes('ndjson')) return 'ndjson';
   if (text.startsWith('{') || text.startsWith('[')) return 'json';
   return FORMAT_BODY_KINDS[format].includes('csv') && text.length > 0 ? 'csv' : null;
 }
@@ -99,6 +102,8 @@ async function verify(path: string, kind: BodyKind, format: FeedFormat): Promise
         throw new BodyError(`the JSON body is incomplete or invalid (truncated?): ${msg(e)}`);
       }
       return;
+    case 'ndjson':
+      return verifyNdjson(path);
     case 'csv':
       try {
         parseCsv(await readFile(path, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
@@ -121,6 +126,23 @@ async function verify(path: string, kind: BodyKind, format: FeedFormat): Promise
       }
       if (format === 'cve5' && records === 0) throw new BodyError('the zip holds no CVE-*.json records');
       return;
+    }
+  }
+}
+
+/** Every line a JSON document, the last one too (a body cut short ends in half a line), streaming. */
+async function verifyNdjson(path: string): Promise<void> {
+  let n = 0;
+  for await (const line of createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  })) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      JSON.parse(line);
+    } catch (e) {
+      throw new BodyError(`the NDJSON body is incomplete or invalid at line ${n} (truncated?): ${msg(e)}`);
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors.js';
 
-export const FEED_FORMATS = ['kev', 'cve5', 'cnvd-xml', 'csaf', 'csaf-provider'] as const;
+export const FEED_FORMATS = ['kev', 'cve5', 'cnvd-xml', 'csaf', 'csaf-provider', 'gcve'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 export const isFeedFormat = (v: string): v is FeedFormat => (FEED_FORMATS as readonly string[]).includes(v);
@@ -19,6 +19,8 @@ export const FORMAT_BODY_KINDS: Record<FeedFormat, readonly BodyKind[]> = {
   csaf: ['json'],
   // the provider metadata; its documents are fetched one by one (csaf-provider.ts)
   'csaf-provider': ['json'],
+  // a GNA's GCVE-BCP-03 dump, /dumps/gna-<id>.ndjson
+  gcve: ['ndjson'],
 };
 
 /**
@@ -28,7 +30,7 @@ export const FORMAT_BODY_KINDS: Record<FeedFormat, readonly BodyKind[]> = {
 export function feedFormatFor(format: FeedFormat, url: URL): FeedFormat {
   return format === 'csaf' && /\/provider-metadata\.json$/i.test(url.pathname) ? 'csaf-provider' : format;
 }
-export type BodyKind = 'json' | 'csv' | 'xml' | 'zip';
+export type BodyKind = 'json' | 'ndjson' | 'csv' | 'xml' | 'zip';
 
 export type FeedOutcome = 'imported' | 'not_modified' | 'failed';
 

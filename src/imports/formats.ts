@@ -1,5 +1,6 @@
 /** The import formats `vulnshare import <format>` knows, as a table. */
 import { parseCsaf } from '../csaf/parse.js';
+import { parseGcveNdjson } from '../gcve/parse.js';
 import { parseCnvdXml } from './cnvd-xml.js';
 import { parseCve5 } from './cve5.js';
 import { listInputFiles } from './files.js';
@@ -42,5 +43,9 @@ export const IMPORT_FORMATS: Record<string, ImportFormat> = {
     description:
       'CSAF 2.0 advisories and VEX documents (files or folders of *.json), checked by the CSAF schema and mandatory tests',
     parse: (paths) => parseCsaf(paths),
+  },
+  gcve: {
+    description: 'GCVE-BCP-03 dumps: NDJSON of GCVE-BCP-05 records (files or folders of *.ndjson)',
+    parse: (paths) => parseGcveNdjson(paths),
   },
 };

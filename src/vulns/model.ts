@@ -46,7 +46,7 @@ export type VulnKind = (typeof VULN_KINDS)[number];
  * vulnshare = published through this platform's own pipeline (its id in the platform's namespace); csaf = one
  * vulnerability of a CSAF 2.0 advisory or VEX document (src/csaf/).
  */
-export const SOURCE_KINDS = ['vulnshare', 'cnvd', 'cve', 'kev', 'csaf'] as const;
+export const SOURCE_KINDS = ['vulnshare', 'cnvd', 'cve', 'kev', 'csaf', 'gcve'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const CVSS_VERSIONS = ['2.0', '3.0', '3.1', '4.0'] as const;
