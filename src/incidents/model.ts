@@ -9,6 +9,10 @@ import type {
   AttackPhase,
   AttributionConfidence,
   IncidentStatus,
+  LawCode,
+  MeasureKind,
+  ResponsibleRole,
+  RevocationStatus,
   SectorCode,
   Tlp,
   VectorCode,
@@ -51,6 +55,50 @@ export interface Attribution {
   confidence: AttributionConfidence;
 }
 
+/** Who a case names as responsible for what happened (the contractor of the camera case). */
+export interface ResponsibleParty {
+  name: string;
+  role: ResponsibleRole;
+  description?: string;
+}
+
+/** A provision a measure is based on: a law or system of LAWS and, optionally, its article (第二十七条). */
+export interface LegalBasis {
+  law: LawCode;
+  article?: string;
+  /** The law's name when `law` is other. */
+  text?: string;
+}
+
+/** A measure or penalty taken (责令整改, 罚款 …), against whom, on what legal basis. */
+export interface Measure {
+  kind: MeasureKind;
+  description: string;
+  legalBasis: LegalBasis[];
+  /** The responsible party it is taken against (its name, as in responsibleParties). */
+  against?: string;
+  /** Who decided it (宁波网信, the national security organs). */
+  authority?: string;
+  /** Fines: the amount in yuan (CNY). */
+  amountCny?: number;
+  /** ISO date. */
+  decidedAt?: string;
+}
+
+/** A certificate misused in the incident (the signing-certificate case), and where its revocation stands. */
+export interface MisusedCertificate {
+  issuer: string;
+  serialNumber: string;
+  subject?: string;
+  /** SHA-256 of the DER certificate, lower-case hex. */
+  thumbprintSha256?: string;
+  /** SHA-1 thumbprint (what Windows shows), lower-case hex. */
+  thumbprintSha1?: string;
+  revocation: RevocationStatus;
+  /** ISO date or date-time of the revocation. */
+  revokedAt?: string;
+}
+
 export interface Incident {
   /** INC-YYYY-NNNN, assigned by the store. */
   id?: string;
@@ -67,6 +115,9 @@ export interface Incident {
   dataTaken?: string;
   indicators: Indicator[];
   attribution?: Attribution;
+  responsibleParties?: ResponsibleParty[];
+  measures?: Measure[];
+  certificates?: MisusedCertificate[];
   vector: VectorCode;
   tlp: Tlp;
   /** Organisations (other than the victims) this incident was shared with under TLP:AMBER. */

@@ -12,6 +12,10 @@ import {
   ASSET_KINDS,
   ATTACK_PHASES,
   ATTRIBUTION_CONFIDENCES,
+  LAWS,
+  MEASURE_KINDS,
+  RESPONSIBLE_ROLES,
+  REVOCATION_STATUSES,
   SECTORS,
   STATUSES,
   TLP_LEVELS,
@@ -61,6 +65,41 @@ const incidentProperties = {
     }),
   ),
   attribution: Type.Optional(Type.Object({ actor: str, confidence: StringEnum(ATTRIBUTION_CONFIDENCES) })),
+  responsibleParties: Type.Optional(
+    Type.Array(Type.Object({ name: str, role: oneOf(RESPONSIBLE_ROLES), description: Type.Optional(str) }), {
+      description: 'who the case names as responsible (承建单位, 运营单位 …)',
+    }),
+  ),
+  measures: Type.Optional(
+    Type.Array(
+      Type.Object({
+        kind: oneOf(MEASURE_KINDS),
+        description: str,
+        legalBasis: Type.Array(
+          Type.Object({ law: oneOf(LAWS), article: Type.Optional(str), text: Type.Optional(str) }),
+        ),
+        against: Type.Optional(str),
+        authority: Type.Optional(str),
+        amountCny: Type.Optional(Type.Number()),
+        decidedAt: Type.Optional(str),
+      }),
+      { description: 'measures and penalties (责令整改, 罚款 …), each with its legal basis' },
+    ),
+  ),
+  certificates: Type.Optional(
+    Type.Array(
+      Type.Object({
+        issuer: str,
+        serialNumber: str,
+        subject: Type.Optional(str),
+        thumbprintSha256: Type.Optional(str),
+        thumbprintSha1: Type.Optional(str),
+        revocation: oneOf(REVOCATION_STATUSES),
+        revokedAt: Type.Optional(str),
+      }),
+      { description: 'certificates misused in the incident, and their revocation' },
+    ),
+  ),
   vector: oneOf(VECTORS),
   tlp: oneOf(TLP_LEVELS),
   sharedWithOrganisationIds: Type.Optional(Type.Array(int)),

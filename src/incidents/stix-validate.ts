@@ -26,6 +26,8 @@ const SCHEMA_OF_TYPE: Readonly<Record<string, string>> = {
   vulnerability: 'sdos/vulnerability.json',
   indicator: 'sdos/indicator.json',
   'threat-actor': 'sdos/threat-actor.json',
+  'course-of-action': 'sdos/course-of-action.json',
+  'x509-certificate': 'observables/x509-certificate.json',
   relationship: 'sros/relationship.json',
   'marking-definition': 'common/marking-definition.json',
   'extension-definition': 'common/extension-definition.json',

@@ -9,12 +9,25 @@
  * follow the closest defined uses — campaign/intrusion-set — and are listed in RELATIONSHIP_TYPES):
  *   incident targets identity · incident uses attack-pattern · incident targets vulnerability ·
  *   indicator indicates incident · incident attributed-to threat-actor (confidence 15/50/85, STIX Appendix A).
+ * The legal fields: a responsible party is an `identity` (related-to the incident, its role in the
+ * relationship's description); a measure or penalty a `course-of-action` (related-to the incident: STIX's
+ * `mitigates` targets attack patterns and vulnerabilities, not incidents) whose description gives its legal
+ * basis; a misused certificate an `x509-certificate` SCO (issuer, serial_number, subject, hashes) the incident
+ * is related-to, its revocation (which STIX has no property for) in the relationship's description and the
+ * extension.
  * Every SDO/SRO is marked with the incident's TLP 2.0 marking-definition (object_marking_refs) except the
  * producer identity and the extension-definition, which are public and marked TLP:CLEAR; the marking-definition
  * objects themselves carry no marking.
  */
-import type { AttackStep, Incident } from './model.js';
-import { SECTORS, vulnerabilityNamespace } from './tables.js';
+import type { AttackStep, Incident, Measure } from './model.js';
+import {
+  LAWS,
+  MEASURE_KINDS,
+  RESPONSIBLE_ROLES,
+  REVOCATION_STATUSES,
+  SECTORS,
+  vulnerabilityNamespace,
+} from './tables.js';
 import {
   CONFIDENCE_SCALE,
   FIXED_CREATED,
@@ -42,7 +55,16 @@ export const RELATIONSHIP_TYPES = {
   vulnerability: { source: 'incident', type: 'targets', target: 'vulnerability' },
   indicator: { source: 'indicator', type: 'indicates', target: 'incident' },
   attribution: { source: 'incident', type: 'attributed-to', target: 'threat-actor' },
+  responsible: { source: 'identity', type: 'related-to', target: 'incident' },
+  measure: { source: 'course-of-action', type: 'related-to', target: 'incident' },
+  certificate: { source: 'incident', type: 'related-to', target: 'x509-certificate' },
 } as const;
+
+/** A measure's legal basis in words: 《中华人民共和国数据安全法》第二十七条; 网络安全等级保护制度. */
+export const legalBasisText = (m: Pick<Measure, 'legalBasis'>): string =>
+  m.legalBasis
+    .map((b) => `${b.law === 'other' ? (b.text ?? '') : LAWS[b.law].zh}${b.article ?? ''}`)
+    .join('；');
 
 const nonEmpty = <T>(xs: T[] | undefined): T[] | undefined => (xs && xs.length > 0 ? xs : undefined);
 /** JSON without undefined members (STIX forbids empty lists; absent is absent). */
@@ -66,7 +88,7 @@ function extensionDefinition(): StixObject {
     description:
       'The vulnshare incident record on the STIX 2.1 incident stub: status, dates, victims, the ordered ATT&CK attack chain with linked vulnerability ids, affected assets, indicators, attribution, initial vector and TLP 2.0 level.',
     schema:
-      'Plain-text definition: properties status, vector, tlp, discovered_at, started_at, ended_at, data_taken, vulnshare_id, victims[{name, sector, organisation_id, identity_ref}], attack_chain[{order, phase, description, technique_ids, vulnerability_ids, assets}], assets[{kind, count}], indicators[{type, value, description, indicator_ref}], attribution{actor, confidence}, shared_with_organisation_ids; codes as in vulnshare src/incidents/tables.ts.',
+      'Plain-text definition: properties status, vector, tlp, discovered_at, started_at, ended_at, data_taken, vulnshare_id, victims[{name, sector, organisation_id, identity_ref}], attack_chain[{order, phase, description, technique_ids, vulnerability_ids, assets}], assets[{kind, count}], indicators[{type, value, description, indicator_ref}], attribution{actor, confidence}, responsible_parties[{name, role, description, identity_ref}], measures[{kind, description, legal_basis[{law, article, text}], against, authority, amount_cny, decided_at, course_of_action_ref}], certificates[{issuer, serial_number, subject, thumbprint_sha256, thumbprint_sha1, revocation, revoked_at, x509_certificate_ref}], shared_with_organisation_ids; codes as in vulnshare src/incidents/tables.ts.',
     version: INCIDENT_EXTENSION_VERSION,
     extension_types: ['property-extension'],
     object_marking_refs: [TLP2_MARKINGS.clear.id],
@@ -208,6 +230,85 @@ export function toStixBundle(incident: Incident, incidentStixId?: string): StixB
     relate('attribution', incidentId, id, { confidence: CONFIDENCE_SCALE[confidence].value });
   }
 
+  const parties = (incident.responsibleParties ?? []).map((r) => {
+    const id = scoped('identity', `responsible|${r.name}`);
+    const role = RESPONSIBLE_ROLES[r.role];
+    objects.push({
+      type: 'identity',
+      id,
+      ...common,
+      name: r.name,
+      description: r.description,
+      identity_class: role.stixClass,
+    });
+    relate('responsible', id, incidentId, { description: `responsible party: ${role.en} (${role.zh})` });
+    return { name: r.name, role: r.role, description: r.description, identity_ref: id };
+  });
+
+  const measures = (incident.measures ?? []).map((m, i) => {
+    const id = scoped('course-of-action', `measure|${i}|${m.kind}`);
+    const kind = MEASURE_KINDS[m.kind];
+    const lines = [
+      m.description,
+      `依据 / legal basis: ${legalBasisText(m)}`,
+      m.against ? `对象 / against: ${m.against}` : undefined,
+      m.authority ? `决定机关 / authority: ${m.authority}` : undefined,
+      m.amountCny !== undefined ? `金额 / amount: ${m.amountCny} CNY` : undefined,
+      m.decidedAt ? `日期 / decided: ${m.decidedAt}` : undefined,
+    ];
+    objects.push({
+      type: 'course-of-action',
+      id,
+      ...common,
+      name: `${kind.zh} / ${kind.en}`,
+      description: lines.filter(Boolean).join('\n'),
+    });
+    relate('measure', id, incidentId);
+    return {
+      kind: m.kind,
+      description: m.description,
+      legal_basis: m.legalBasis,
+      against: m.against,
+      authority: m.authority,
+      amount_cny: m.amountCny,
+      decided_at: m.decidedAt,
+      course_of_action_ref: id,
+    };
+  });
+
+  const certificates = (incident.certificates ?? []).map((c) => {
+    const id = scoped('x509-certificate', `${c.issuer}|${c.serialNumber}`);
+    const hashes = {
+      ...(c.thumbprintSha256 ? { 'SHA-256': c.thumbprintSha256 } : {}),
+      ...(c.thumbprintSha1 ? { 'SHA-1': c.thumbprintSha1 } : {}),
+    };
+    // an SCO: no created/modified/created_by_ref (STIX 2.1 §6)
+    objects.push({
+      type: 'x509-certificate',
+      spec_version: '2.1',
+      id,
+      object_marking_refs: common.object_marking_refs,
+      issuer: c.issuer,
+      serial_number: c.serialNumber,
+      subject: c.subject,
+      hashes: Object.keys(hashes).length > 0 ? hashes : undefined,
+    });
+    const status = REVOCATION_STATUSES[c.revocation];
+    relate('certificate', incidentId, id, {
+      description: `misused certificate; ${status.en} (${status.zh})${c.revokedAt ? ` ${c.revokedAt}` : ''}`,
+    });
+    return {
+      issuer: c.issuer,
+      serial_number: c.serialNumber,
+      subject: c.subject,
+      thumbprint_sha256: c.thumbprintSha256,
+      thumbprint_sha1: c.thumbprintSha1,
+      revocation: c.revocation,
+      revoked_at: c.revokedAt,
+      x509_certificate_ref: id,
+    };
+  });
+
   const extension: StixObject = {
     extension_type: 'property-extension',
     vulnshare_id: incident.id,
@@ -223,6 +324,9 @@ export function toStixBundle(incident: Incident, incidentStixId?: string): StixB
     assets: nonEmpty(incident.assets),
     indicators: nonEmpty(indicators),
     attribution: incident.attribution,
+    responsible_parties: nonEmpty(parties),
+    measures: nonEmpty(measures),
+    certificates: nonEmpty(certificates),
     shared_with_organisation_ids: nonEmpty(incident.sharedWithOrganisationIds),
   };
   const incidentObject: StixObject = {

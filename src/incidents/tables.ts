@@ -121,3 +121,50 @@ export function vulnerabilityNamespace(
 
 export const isKeyOf = <T extends object>(table: T, key: unknown): key is keyof T & string =>
   typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key);
+
+/** Who a case names as responsible (the camera case: the contractor that built the platform). */
+export const RESPONSIBLE_ROLES = {
+  contractor: { zh: '承建单位', en: 'Contractor', stixClass: 'organization' },
+  operator: { zh: '运营单位', en: 'Operator', stixClass: 'organization' },
+  vendor: { zh: '供应商', en: 'Vendor', stixClass: 'organization' },
+  service_provider: { zh: '服务提供方', en: 'Service provider', stixClass: 'organization' },
+  individual: { zh: '个人', en: 'Individual', stixClass: 'individual' },
+  other: { zh: '其他', en: 'Other', stixClass: 'unknown' },
+} as const satisfies Record<string, { zh: string; en: string; stixClass: string }>;
+export type ResponsibleRole = keyof typeof RESPONSIBLE_ROLES;
+
+/** Measures and penalties an authority takes (行政措施与处罚). */
+export const MEASURE_KINDS = {
+  rectification_order: { zh: '责令整改', en: 'Order to rectify' },
+  warning: { zh: '警告', en: 'Warning' },
+  fine: { zh: '罚款', en: 'Fine' },
+  confiscation: { zh: '没收违法所得', en: 'Confiscation of illegal gains' },
+  suspension: { zh: '暂停相关业务', en: 'Suspension of business' },
+  certificate_revocation: { zh: '吊销证书', en: 'Certificate revocation' },
+  punishment: { zh: '依法惩处', en: 'Punished according to law' },
+  notification: { zh: '通报', en: 'Notification' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+export type MeasureKind = keyof typeof MEASURE_KINDS;
+
+/** The laws and systems a measure is based on; `article` of the measure names the provision. */
+export const LAWS = {
+  data_security_law: { zh: '《中华人民共和国数据安全法》', en: 'Data Security Law of the PRC' },
+  cybersecurity_law: { zh: '《中华人民共和国网络安全法》', en: 'Cybersecurity Law of the PRC' },
+  mlps: { zh: '网络安全等级保护制度', en: 'Multi-Level Protection Scheme (MLPS)' },
+  pipl: { zh: '《中华人民共和国个人信息保护法》', en: 'Personal Information Protection Law of the PRC' },
+  counter_espionage_law: { zh: '《中华人民共和国反间谍法》', en: 'Counter-Espionage Law of the PRC' },
+  ciip_regulations: {
+    zh: '《关键信息基础设施安全保护条例》',
+    en: 'Regulations on the Security Protection of Critical Information Infrastructure',
+  },
+  other: { zh: '其他', en: 'Other' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+export type LawCode = keyof typeof LAWS;
+
+/** Where a misused certificate's revocation stands. */
+export const REVOCATION_STATUSES = {
+  revoked: { zh: '已吊销', en: 'Revoked' },
+  requested: { zh: '已申请吊销', en: 'Revocation requested' },
+  not_revoked: { zh: '未吊销', en: 'Not revoked' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+export type RevocationStatus = keyof typeof REVOCATION_STATUSES;

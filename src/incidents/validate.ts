@@ -4,12 +4,27 @@
  */
 import { AppError } from '../errors.js';
 import { isIndicatorType, parseIndicator, INDICATOR_TYPES } from './indicators.js';
-import type { AssetCount, AttackStep, Attribution, Indicator, IncidentInput, Victim } from './model.js';
+import type {
+  AssetCount,
+  AttackStep,
+  Attribution,
+  Indicator,
+  IncidentInput,
+  LegalBasis,
+  Measure,
+  MisusedCertificate,
+  ResponsibleParty,
+  Victim,
+} from './model.js';
 import {
   ASSET_KINDS,
   ATTACK_PHASES,
   ATTRIBUTION_CONFIDENCES,
   isKeyOf,
+  LAWS,
+  MEASURE_KINDS,
+  RESPONSIBLE_ROLES,
+  REVOCATION_STATUSES,
   SECTORS,
   STATUSES,
   TECHNIQUE_ID,
@@ -166,14 +181,95 @@ function readAttribution(r: Reader, v: unknown): Attribution | undefined {
   return actor === undefined || confidence === undefined ? undefined : { actor, confidence };
 }
 
+function readParty(r: Reader, v: unknown, path: string): ResponsibleParty | undefined {
+  if (!isObj(v)) return void r.report(path, 'must be an object');
+  const name = r.text(v, 'name', `${path}.name`, true, 300);
+  const role = r.code(v, 'role', `${path}.role`, RESPONSIBLE_ROLES);
+  const description = r.text(v, 'description', `${path}.description`, false, 2000);
+  if (name === undefined || role === undefined) return undefined;
+  return description === undefined ? { name, role } : { name, role, description };
+}
+
+function readBasis(r: Reader, v: unknown, path: string): LegalBasis | undefined {
+  if (!isObj(v)) return void r.report(path, 'must be an object');
+  const law = r.code(v, 'law', `${path}.law`, LAWS);
+  const article = r.text(v, 'article', `${path}.article`, false, 200);
+  const text = r.text(v, 'text', `${path}.text`, law === 'other', 300);
+  if (law === undefined || (law === 'other' && text === undefined)) return undefined;
+  const b: LegalBasis = { law };
+  if (article !== undefined) b.article = article;
+  if (text !== undefined) b.text = text;
+  return b;
+}
+
+function readMeasure(r: Reader, v: unknown, path: string): Measure | undefined {
+  if (!isObj(v)) return void r.report(path, 'must be an object');
+  const kind = r.code(v, 'kind', `${path}.kind`, MEASURE_KINDS);
+  const description = r.text(v, 'description', `${path}.description`, true, 4000);
+  const legalBasis = readItems(r, v, 'legalBasis', readBasis, path);
+  if (legalBasis.length === 0 && !r.problems.some((p) => p.field.startsWith(`${path}.legalBasis`)))
+    r.report(`${path}.legalBasis`, 'must name at least one law or system the measure is based on');
+  const against = r.text(v, 'against', `${path}.against`, false, 300);
+  const authority = r.text(v, 'authority', `${path}.authority`, false, 300);
+  const decidedAt = r.date(v, 'decidedAt', `${path}.decidedAt`, false);
+  let amountCny: number | undefined;
+  if (v.amountCny !== undefined && v.amountCny !== null) {
+    if (typeof v.amountCny === 'number' && Number.isFinite(v.amountCny) && v.amountCny > 0)
+      amountCny = v.amountCny;
+    else r.report(`${path}.amountCny`, 'must be a positive amount in yuan');
+  }
+  if (kind === undefined || description === undefined || legalBasis.length === 0) return undefined;
+  const m: Measure = { kind, description, legalBasis };
+  if (against !== undefined) m.against = against;
+  if (authority !== undefined) m.authority = authority;
+  if (amountCny !== undefined) m.amountCny = amountCny;
+  if (decidedAt !== undefined) m.decidedAt = decidedAt;
+  return m;
+}
+
+const HEX = (n: number) => new RegExp(`^[0-9a-f]{${n}}$`);
+/** A thumbprint as tools print it (AB:CD:…, spaced, upper-case) in plain lower-case hex, or undefined. */
+function readThumbprint(r: Reader, v: J, key: string, path: string, hexChars: number): string | undefined {
+  const raw = r.text(v, key, `${path}.${key}`, false, 200);
+  if (raw === undefined) return undefined;
+  const hex = raw.replace(/[\s:]/g, '').toLowerCase();
+  if (HEX(hexChars).test(hex)) return hex;
+  return void r.report(`${path}.${key}`, `must be ${hexChars} hexadecimal digits`);
+}
+
+function readCertificate(r: Reader, v: unknown, path: string): MisusedCertificate | undefined {
+  if (!isObj(v)) return void r.report(path, 'must be an object');
+  const issuer = r.text(v, 'issuer', `${path}.issuer`, true, 1000);
+  const serial = r.text(v, 'serialNumber', `${path}.serialNumber`, true, 200);
+  const serialNumber = serial?.replace(/[\s]/g, '').toLowerCase();
+  if (serialNumber !== undefined && !/^[0-9a-f:]+$/.test(serialNumber))
+    r.report(`${path}.serialNumber`, 'must be the serial number in hexadecimal (01:a3:… or 01a3…)');
+  const subject = r.text(v, 'subject', `${path}.subject`, false, 1000);
+  const thumbprintSha256 = readThumbprint(r, v, 'thumbprintSha256', path, 64);
+  const thumbprintSha1 = readThumbprint(r, v, 'thumbprintSha1', path, 40);
+  const revocation = r.code(v, 'revocation', `${path}.revocation`, REVOCATION_STATUSES);
+  const revokedAt = r.date(v, 'revokedAt', `${path}.revokedAt`, false);
+  if (revokedAt !== undefined && revocation !== 'revoked')
+    r.report(`${path}.revokedAt`, 'is for a revoked certificate (revocation: revoked)');
+  if (issuer === undefined || serialNumber === undefined || revocation === undefined) return undefined;
+  const c: MisusedCertificate = { issuer, serialNumber, revocation };
+  if (subject !== undefined) c.subject = subject;
+  if (thumbprintSha256 !== undefined) c.thumbprintSha256 = thumbprintSha256;
+  if (thumbprintSha1 !== undefined) c.thumbprintSha1 = thumbprintSha1;
+  if (revokedAt !== undefined) c.revokedAt = revokedAt;
+  return c;
+}
+
 function readItems<T>(
   r: Reader,
   o: J,
   key: string,
   read: (r: Reader, v: unknown, path: string) => T | undefined,
+  parent?: string,
 ): T[] {
-  return r.list(o, key, key).flatMap((v, i) => {
-    const item = read(r, v, `${key}[${i}]`);
+  const at = parent === undefined ? key : `${parent}.${key}`;
+  return r.list(o, key, at).flatMap((v, i) => {
+    const item = read(r, v, `${at}[${i}]`);
     return item === undefined ? [] : [item];
   });
 }
@@ -218,6 +314,9 @@ export function validateIncidentInput(input: unknown, now: () => Date = () => ne
     (x, i, all) => all.findIndex((y) => y.type === x.type && y.value === x.value) === i,
   );
   const attribution = readAttribution(r, input.attribution);
+  const responsibleParties = readItems(r, input, 'responsibleParties', readParty);
+  const measures = readItems(r, input, 'measures', readMeasure);
+  const certificates = readItems(r, input, 'certificates', readCertificate);
   const vector = r.code(input, 'vector', 'vector', VECTORS);
   const tlp = r.code(input, 'tlp', 'tlp', TLP_LEVELS);
   const shared = r
@@ -259,6 +358,9 @@ export function validateIncidentInput(input: unknown, now: () => Date = () => ne
   if (endedAt !== undefined) incident.endedAt = endedAt;
   if (dataTaken !== undefined) incident.dataTaken = dataTaken;
   if (attribution !== undefined) incident.attribution = attribution;
+  if (responsibleParties.length > 0) incident.responsibleParties = responsibleParties;
+  if (measures.length > 0) incident.measures = measures;
+  if (certificates.length > 0) incident.certificates = certificates;
   if (shared.length > 0) incident.sharedWithOrganisationIds = [...new Set(shared)];
   return incident;
 }

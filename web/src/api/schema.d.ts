@@ -3566,7 +3566,7 @@ export interface operations {
         /** @description listed in CISA KEV */
         exploited?: boolean;
         hasPatch?: boolean;
-        /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf (repeat or comma-separate) */
+        /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf, gcve (repeat or comma-separate) */
         source?: string[];
         /** @description published on or after */
         publishedFrom?: string;
@@ -3676,7 +3676,7 @@ export interface operations {
         /** @description listed in CISA KEV */
         exploited?: boolean;
         hasPatch?: boolean;
-        /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf (repeat or comma-separate) */
+        /** @description seen in source; one or more of vulnshare, cnvd, cve, kev, csaf, gcve (repeat or comma-separate) */
         source?: string[];
         /** @description published on or after */
         publishedFrom?: string;
@@ -6986,7 +6986,7 @@ export interface operations {
             items: {
               name: string;
               /** @enum {string} */
-              format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+              format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
               url: string;
               /** @description the schedule in milliseconds */
               scheduleMs: number | null;
@@ -7077,7 +7077,7 @@ export interface operations {
         'application/json': {
           name: string;
           /** @enum {string} */
-          format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+          format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
           url: string;
           schedule?: string | null;
         };
@@ -7093,7 +7093,7 @@ export interface operations {
           'application/json': {
             name: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
             url: string;
             /** @description the schedule in milliseconds */
             scheduleMs: number | null;
@@ -7193,7 +7193,7 @@ export interface operations {
           'application/json': {
             name: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
             url: string;
             /** @description the schedule in milliseconds */
             scheduleMs: number | null;
@@ -7369,7 +7369,7 @@ export interface operations {
       content: {
         'application/json': {
           /** @enum {string} */
-          format?: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+          format?: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
           url?: string;
           schedule?: string | null;
         };
@@ -7385,7 +7385,7 @@ export interface operations {
           'application/json': {
             name: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
             url: string;
             /** @description the schedule in milliseconds */
             scheduleMs: number | null;
@@ -7485,7 +7485,7 @@ export interface operations {
           'application/json': {
             feed: string;
             /** @enum {string} */
-            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider';
+            format: 'kev' | 'cve5' | 'cnvd-xml' | 'csaf' | 'csaf-provider' | 'gcve';
             url: string;
             /** @enum {string} */
             outcome: 'imported' | 'not_modified' | 'failed';
@@ -7792,6 +7792,55 @@ export interface operations {
               /** @enum {string} */
               confidence: 'low' | 'medium' | 'high';
             };
+            /** @description who the case names as responsible (承建单位, 运营单位 …) */
+            responsibleParties?: {
+              name: string;
+              /** @enum {string} */
+              role: 'contractor' | 'operator' | 'vendor' | 'service_provider' | 'individual' | 'other';
+              description?: string;
+            }[];
+            /** @description measures and penalties (责令整改, 罚款 …), each with its legal basis */
+            measures?: {
+              /** @enum {string} */
+              kind:
+                | 'rectification_order'
+                | 'warning'
+                | 'fine'
+                | 'confiscation'
+                | 'suspension'
+                | 'certificate_revocation'
+                | 'punishment'
+                | 'notification';
+              description: string;
+              legalBasis: {
+                /** @enum {string} */
+                law:
+                  | 'data_security_law'
+                  | 'cybersecurity_law'
+                  | 'mlps'
+                  | 'pipl'
+                  | 'counter_espionage_law'
+                  | 'ciip_regulations'
+                  | 'other';
+                article?: string;
+                text?: string;
+              }[];
+              against?: string;
+              authority?: string;
+              amountCny?: number;
+              decidedAt?: string;
+            }[];
+            /** @description certificates misused in the incident, and their revocation */
+            certificates?: {
+              issuer: string;
+              serialNumber: string;
+              subject?: string;
+              thumbprintSha256?: string;
+              thumbprintSha1?: string;
+              /** @enum {string} */
+              revocation: 'revoked' | 'requested' | 'not_revoked';
+              revokedAt?: string;
+            }[];
             /** @enum {string} */
             vector:
               | 'vulnerability-exploit'
@@ -8050,6 +8099,55 @@ export interface operations {
               /** @enum {string} */
               confidence: 'low' | 'medium' | 'high';
             };
+            /** @description who the case names as responsible (承建单位, 运营单位 …) */
+            responsibleParties?: {
+              name: string;
+              /** @enum {string} */
+              role: 'contractor' | 'operator' | 'vendor' | 'service_provider' | 'individual' | 'other';
+              description?: string;
+            }[];
+            /** @description measures and penalties (责令整改, 罚款 …), each with its legal basis */
+            measures?: {
+              /** @enum {string} */
+              kind:
+                | 'rectification_order'
+                | 'warning'
+                | 'fine'
+                | 'confiscation'
+                | 'suspension'
+                | 'certificate_revocation'
+                | 'punishment'
+                | 'notification';
+              description: string;
+              legalBasis: {
+                /** @enum {string} */
+                law:
+                  | 'data_security_law'
+                  | 'cybersecurity_law'
+                  | 'mlps'
+                  | 'pipl'
+                  | 'counter_espionage_law'
+                  | 'ciip_regulations'
+                  | 'other';
+                article?: string;
+                text?: string;
+              }[];
+              against?: string;
+              authority?: string;
+              amountCny?: number;
+              decidedAt?: string;
+            }[];
+            /** @description certificates misused in the incident, and their revocation */
+            certificates?: {
+              issuer: string;
+              serialNumber: string;
+              subject?: string;
+              thumbprintSha256?: string;
+              thumbprintSha1?: string;
+              /** @enum {string} */
+              revocation: 'revoked' | 'requested' | 'not_revoked';
+              revokedAt?: string;
+            }[];
             /** @enum {string} */
             vector:
               | 'vulnerability-exploit'
@@ -8234,6 +8332,55 @@ export interface operations {
               /** @enum {string} */
               confidence: 'low' | 'medium' | 'high';
             };
+            /** @description who the case names as responsible (承建单位, 运营单位 …) */
+            responsibleParties?: {
+              name: string;
+              /** @enum {string} */
+              role: 'contractor' | 'operator' | 'vendor' | 'service_provider' | 'individual' | 'other';
+              description?: string;
+            }[];
+            /** @description measures and penalties (责令整改, 罚款 …), each with its legal basis */
+            measures?: {
+              /** @enum {string} */
+              kind:
+                | 'rectification_order'
+                | 'warning'
+                | 'fine'
+                | 'confiscation'
+                | 'suspension'
+                | 'certificate_revocation'
+                | 'punishment'
+                | 'notification';
+              description: string;
+              legalBasis: {
+                /** @enum {string} */
+                law:
+                  | 'data_security_law'
+                  | 'cybersecurity_law'
+                  | 'mlps'
+                  | 'pipl'
+                  | 'counter_espionage_law'
+                  | 'ciip_regulations'
+                  | 'other';
+                article?: string;
+                text?: string;
+              }[];
+              against?: string;
+              authority?: string;
+              amountCny?: number;
+              decidedAt?: string;
+            }[];
+            /** @description certificates misused in the incident, and their revocation */
+            certificates?: {
+              issuer: string;
+              serialNumber: string;
+              subject?: string;
+              thumbprintSha256?: string;
+              thumbprintSha1?: string;
+              /** @enum {string} */
+              revocation: 'revoked' | 'requested' | 'not_revoked';
+              revokedAt?: string;
+            }[];
             /** @enum {string} */
             vector:
               | 'vulnerability-exploit'
@@ -8409,6 +8556,55 @@ export interface operations {
               /** @enum {string} */
               confidence: 'low' | 'medium' | 'high';
             };
+            /** @description who the case names as responsible (承建单位, 运营单位 …) */
+            responsibleParties?: {
+              name: string;
+              /** @enum {string} */
+              role: 'contractor' | 'operator' | 'vendor' | 'service_provider' | 'individual' | 'other';
+              description?: string;
+            }[];
+            /** @description measures and penalties (责令整改, 罚款 …), each with its legal basis */
+            measures?: {
+              /** @enum {string} */
+              kind:
+                | 'rectification_order'
+                | 'warning'
+                | 'fine'
+                | 'confiscation'
+                | 'suspension'
+                | 'certificate_revocation'
+                | 'punishment'
+                | 'notification';
+              description: string;
+              legalBasis: {
+                /** @enum {string} */
+                law:
+                  | 'data_security_law'
+                  | 'cybersecurity_law'
+                  | 'mlps'
+                  | 'pipl'
+                  | 'counter_espionage_law'
+                  | 'ciip_regulations'
+                  | 'other';
+                article?: string;
+                text?: string;
+              }[];
+              against?: string;
+              authority?: string;
+              amountCny?: number;
+              decidedAt?: string;
+            }[];
+            /** @description certificates misused in the incident, and their revocation */
+            certificates?: {
+              issuer: string;
+              serialNumber: string;
+              subject?: string;
+              thumbprintSha256?: string;
+              thumbprintSha1?: string;
+              /** @enum {string} */
+              revocation: 'revoked' | 'requested' | 'not_revoked';
+              revokedAt?: string;
+            }[];
             /** @enum {string} */
             vector:
               | 'vulnerability-exploit'
@@ -8659,6 +8855,55 @@ export interface operations {
                 /** @enum {string} */
                 confidence: 'low' | 'medium' | 'high';
               };
+              /** @description who the case names as responsible (承建单位, 运营单位 …) */
+              responsibleParties?: {
+                name: string;
+                /** @enum {string} */
+                role: 'contractor' | 'operator' | 'vendor' | 'service_provider' | 'individual' | 'other';
+                description?: string;
+              }[];
+              /** @description measures and penalties (责令整改, 罚款 …), each with its legal basis */
+              measures?: {
+                /** @enum {string} */
+                kind:
+                  | 'rectification_order'
+                  | 'warning'
+                  | 'fine'
+                  | 'confiscation'
+                  | 'suspension'
+                  | 'certificate_revocation'
+                  | 'punishment'
+                  | 'notification';
+                description: string;
+                legalBasis: {
+                  /** @enum {string} */
+                  law:
+                    | 'data_security_law'
+                    | 'cybersecurity_law'
+                    | 'mlps'
+                    | 'pipl'
+                    | 'counter_espionage_law'
+                    | 'ciip_regulations'
+                    | 'other';
+                  article?: string;
+                  text?: string;
+                }[];
+                against?: string;
+                authority?: string;
+                amountCny?: number;
+                decidedAt?: string;
+              }[];
+              /** @description certificates misused in the incident, and their revocation */
+              certificates?: {
+                issuer: string;
+                serialNumber: string;
+                subject?: string;
+                thumbprintSha256?: string;
+                thumbprintSha1?: string;
+                /** @enum {string} */
+                revocation: 'revoked' | 'requested' | 'not_revoked';
+                revokedAt?: string;
+              }[];
               /** @enum {string} */
               vector:
                 | 'vulnerability-exploit'
@@ -8772,6 +9017,55 @@ export interface operations {
                 /** @enum {string} */
                 confidence: 'low' | 'medium' | 'high';
               };
+              /** @description who the case names as responsible (承建单位, 运营单位 …) */
+              responsibleParties?: {
+                name: string;
+                /** @enum {string} */
+                role: 'contractor' | 'operator' | 'vendor' | 'service_provider' | 'individual' | 'other';
+                description?: string;
+              }[];
+              /** @description measures and penalties (责令整改, 罚款 …), each with its legal basis */
+              measures?: {
+                /** @enum {string} */
+                kind:
+                  | 'rectification_order'
+                  | 'warning'
+                  | 'fine'
+                  | 'confiscation'
+                  | 'suspension'
+                  | 'certificate_revocation'
+                  | 'punishment'
+                  | 'notification';
+                description: string;
+                legalBasis: {
+                  /** @enum {string} */
+                  law:
+                    | 'data_security_law'
+                    | 'cybersecurity_law'
+                    | 'mlps'
+                    | 'pipl'
+                    | 'counter_espionage_law'
+                    | 'ciip_regulations'
+                    | 'other';
+                  article?: string;
+                  text?: string;
+                }[];
+                against?: string;
+                authority?: string;
+                amountCny?: number;
+                decidedAt?: string;
+              }[];
+              /** @description certificates misused in the incident, and their revocation */
+              certificates?: {
+                issuer: string;
+                serialNumber: string;
+                subject?: string;
+                thumbprintSha256?: string;
+                thumbprintSha1?: string;
+                /** @enum {string} */
+                revocation: 'revoked' | 'requested' | 'not_revoked';
+                revokedAt?: string;
+              }[];
               /** @enum {string} */
               vector:
                 | 'vulnerability-exploit'
