@@ -34,6 +34,12 @@ describe('demo records', () => {
     // dates in the ten weeks up to the anchor week, the week before it among them
     const collected = cnvd.map((r) => r.dates.collected ?? '');
     expect(collected.every((d) => d >= shiftWeek(w, -9).start && d <= w.end)).toBe(true);
+    // never in the future
+    const early = demoRecords(w, { until: '2026-11-24' });
+    const days = early.flatMap((r) => [r.dates.collected, r.dates.published].filter((d) => d !== undefined));
+    expect(days.filter((d) => d.slice(0, 10) > '2026-11-24')).toEqual([]);
+    // a Latin vendor name stays apart from its product in a CNVD title
+    expect(cnvd.some((r) => r.titleZh?.startsWith('Acme Corporation Acme Web Portal'))).toBe(true);
     expect(collected.some((d) => d >= shiftWeek(w, -1).start && d <= shiftWeek(w, -1).end)).toBe(true);
   });
 });

@@ -120,10 +120,11 @@ export async function loadDemo(
   requireAccess(p, 'users:manage');
   const clock = opts.clock ?? (() => new Date());
   const { accounts, submissions, bulletins, incidents } = platform;
-  const anchor = weekOf(calendarDay(clock().toISOString()));
+  const today = calendarDay(clock().toISOString());
+  const anchor = weekOf(today);
 
   // 1. the records, through the import pipeline (classification, CVSS scoring, merging CNVD with CVE)
-  const imported = await importItems(platform.database, itemsOf(demoRecords(anchor)), {
+  const imported = await importItems(platform.database, itemsOf(demoRecords(anchor, { until: today })), {
     format: 'demo',
     paths: ['vulnshare demo'],
     batchSize: platform.config.importBatchSize,

@@ -252,10 +252,15 @@ const severityOf = (r: () => number): Severity => {
   const x = r();
   return x < 0.35 ? 'high' : x < 0.85 ? 'medium' : 'low';
 };
-const dayIn = (w: IsoWeek, r: () => number): string => {
+/** A day of week w, never after `until` (no record is dated in the future). */
+const dayIn = (w: IsoWeek, r: () => number, until: string): string => {
   const ms = Date.parse(`${w.start}T00:00:00Z`) + Math.floor(r() * 7) * 86_400_000;
-  return new Date(ms).toISOString().slice(0, 10);
+  const day = new Date(ms).toISOString().slice(0, 10);
+  return day > until ? until : day;
 };
+/** How a CNVD title names the vendor: a Latin name as it is, a Chinese one without its legal form. */
+const vendorInTitle = (p: DemoProduct): string =>
+  /^[\x20-\x7e]+$/.test(p.vendorZh) ? `${p.vendorZh} ` : p.vendorZh.replace(/(股份)?有限公司$/, '');
 /** Later weeks hold more records (the anchor week and the one before the most). */
 const weekFor = (anchor: IsoWeek, r: () => number): IsoWeek =>
   shiftWeek(anchor, -Math.floor(Math.pow(r(), 1.6) * DEMO_WEEKS));
@@ -263,8 +268,13 @@ const weekFor = (anchor: IsoWeek, r: () => number): IsoWeek =>
 const cveId = (year: number, i: number) => `CVE-${year}-${990_000 + i}`;
 const cnvdId = (year: number, i: number) => `CNVD-${year}-9${String(i).padStart(4, '0')}`;
 
-/** Every demo record, CVE-like first (so CNVD records can name their CVE ids), for the week `anchor`. */
-export function demoRecords(anchor: IsoWeek, seed = DEMO_SEED): SourceRecord[] {
+/**
+ * Every demo record, CVE-like first (so CNVD records can name their CVE ids), for the week `anchor`, none
+ * dated after `until` (default: the anchor week's end).
+ */
+export function demoRecords(anchor: IsoWeek, opts: { until?: string; seed?: number } = {}): SourceRecord[] {
+  const seed = opts.seed ?? DEMO_SEED;
+  const until = opts.until ?? anchor.end;
   const r = prng(seed);
   const cves: SourceRecord[] = [];
   for (let i = 1; i <= DEMO_COUNTS.cve; i++) {
@@ -272,7 +282,7 @@ export function demoRecords(anchor: IsoWeek, seed = DEMO_SEED): SourceRecord[] {
     const w = pick(r, DEMO_WEAKNESSES);
     const sev = severityOf(r);
     const week = weekFor(anchor, r);
-    const published = dayIn(week, r);
+    const published = dayIn(week, r, until);
     const key = cveId(week.year, i);
     const version = pick(r, p.versions);
     const exploited = sev === 'high' && r() < 0.25;
@@ -312,7 +322,7 @@ export function demoRecords(anchor: IsoWeek, seed = DEMO_SEED): SourceRecord[] {
     const w = pick(r, DEMO_WEAKNESSES);
     const sev = severityOf(r);
     const week = weekFor(anchor, r);
-    const collected = dayIn(week, r);
+    const collected = dayIn(week, r, until);
     const key = cnvdId(week.year, i);
     const version = pick(r, p.versions);
     const event = r() < 0.12;
@@ -320,7 +330,9 @@ export function demoRecords(anchor: IsoWeek, seed = DEMO_SEED): SourceRecord[] {
     // every fourth general record is the CNVD side of a CVE record: the two merge into one vulnerability
     const cve = !event && i % 4 === 0 ? cves[(i / 4 - 1) % cves.length] : undefined;
     const site = pick(r, EVENT_SITES);
-    const title = event ? `${site}存在${w.titleZh}` : `${p.vendorZh}${p.product}${p.productZh}${w.titleZh}`;
+    const title = event
+      ? `${site}存在${w.titleZh}`
+      : `${vendorInTitle(p)}${p.product}${p.productZh}${w.titleZh}`;
     const record: SourceRecord = {
       source: 'cnvd',
       key,
@@ -347,7 +359,7 @@ export function demoRecords(anchor: IsoWeek, seed = DEMO_SEED): SourceRecord[] {
       severity: sev,
       zeroDay,
       kind: event ? 'event' : 'general',
-      dates: { submitted: dayIn(shiftWeek(week, -1), r), collected, published: collected },
+      dates: { submitted: dayIn(shiftWeek(week, -1), r, until), collected, published: collected },
       solution: zeroDay
         ? '目前厂商尚未发布修复补丁，请关注厂商主页以获取更新。'
         : '厂商已发布了漏洞修复程序，请及时关注更新。',
