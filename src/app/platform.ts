@@ -27,9 +27,10 @@ import { createReporterStats } from '../submissions/stats.js';
 import { createWatchlistService } from '../watchlists/service.js';
 import { createPeerService } from '../peers/service.js';
 import { createGuardedFetch } from '../outbound/fetch.js';
+import { createSetupService } from '../setup/service.js';
+import { createDrillService } from '../drills/service.js';
 import { createAllianceService } from '../alliance/service.js';
 import { createTipoffService } from '../tipoffs/service.js';
-import { createSetupService } from '../setup/service.js';
 
 /** What a test (or an embedding program) may replace; everything else comes from the configuration. */
 export interface PlatformOverrides {
@@ -129,6 +130,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     pdf,
     ...clock,
   });
+  // exercises: injects through the outbox, the after-action PDF through the bulletin's renderer
+  const drills = createDrillService({ db, pdf, ...clock });
   const smtp =
     overrides.mailer === undefined && config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
@@ -163,6 +166,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     gcve,
     peers,
     setup,
+    drills,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */
     async close() {
       if (!overrides.pdf) await pdf.close();

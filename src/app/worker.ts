@@ -30,6 +30,8 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
           if (n) log(`published ${n} submission(s) at the end of their embargo`);
           const w = await p.watchlists.sendDigests();
           if (w.digests) log(`watch digests: ${w.digests} sent, ${w.alerts} alerts`);
+          const x = await p.drills.deliverDue();
+          if (x.injects) log(`exercise injects: ${x.injects} sent, ${x.messages} messages queued`);
           const r = await p.coordination.sweep();
           if (r.reminded + r.escalated)
             log(`disposal sweep: ${r.reminded} reminded, ${r.escalated} escalated`);

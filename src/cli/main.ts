@@ -18,8 +18,9 @@ import { registerAdvisoryCommands } from '../advisories/cli.js';
 import { registerCsafCommands } from '../csaf/cli.js';
 import { registerDemoCommands } from '../demo/cli.js';
 import { registerAllianceCommands } from '../alliance/cli.js';
-import { registerTipoffCommands } from '../tipoffs/cli.js';
+import { registerDrillCommands } from '../drills/cli.js';
 import { registerPeerCommands } from '../peers/cli.js';
+import { registerTipoffCommands } from '../tipoffs/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -68,8 +69,9 @@ export function buildCli(
   registerCsafCommands(program);
   registerDemoCommands(program);
   registerAllianceCommands(program);
-  registerTipoffCommands(program);
+  registerDrillCommands(program);
   registerPeerCommands(program);
+  registerTipoffCommands(program);
   return program;
 }
 

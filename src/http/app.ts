@@ -36,6 +36,7 @@ import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerPeerRoutes } from '../peers/routes.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
 import { registerTipoffRoutes } from '../tipoffs/routes.js';
+import { registerDrillRoutes } from '../drills/routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
@@ -249,6 +250,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           description: 'Public tip-offs (举报) without an account, followed by receipt code',
         },
         { name: 'gcve', description: 'GCVE numbering authority: GCVE-BCP-03 pull API and dump' },
+        {
+          name: 'drills',
+          description: 'Exercises (应急演练): injects, responses, the timeline, the after-action report',
+        },
         { name: 'platform', description: 'Health of the service' },
       ],
       components: {
@@ -346,5 +351,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerPeerRoutes(instance, { peers: platform.peers }));
   await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
   await app.register((instance) => registerTipoffRoutes(instance, { tipoffs: platform.tipoffs }));
+  await app.register((instance) => registerDrillRoutes(instance, { drills: platform.drills }));
   return app;
 }
