@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Database } from '../db/client.js';
+import { loadConfig } from '../config/config.js';
 import { buildApp } from '../http/app.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { createLease } from './leases.js';
@@ -174,5 +175,43 @@ describe.skipIf(!testBackends().includes('postgres'))('two app processes over on
   it('keeps an incoming request id and answers with it', async () => {
     const r = await fetch(`${bases[0] ?? ''}/healthz`, { headers: { 'x-request-id': 'edge-42' } });
     expect(r.headers.get('x-request-id')).toBe('edge-42');
+  });
+});
+
+describe('settings for replicas', () => {
+  it('reads DATABASE_REPLICA_URLS as a list, and names what is wrong', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://p/vs',
+      DATABASE_REPLICA_URLS: 'postgres://r1/vs, postgres://r2/vs',
+      DATABASE_REPLICA_MAX_LAG_BYTES: '1024',
+    });
+    expect(c.replicaUrls).toEqual(['postgres://r1/vs', 'postgres://r2/vs']);
+    expect(c.replicaMaxLagBytes).toBe(1024);
+    expect(c.replicaCheckMs).toBe(2000);
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'mysql://r1/vs' })).toThrow(
+      /DATABASE_REPLICA_URLS: "mysql:\/\/r1\/vs" does not start with postgres:\/\/[\s\S]*needs DATABASE_URL/,
+    );
+  });
+});
+
+describe('metrics', () => {
+  it('serves request latency by route and the outbox depth in Prometheus format', async () => {
+    const d = await freshDatabase('pglite');
+    const app = await buildApp({ database: d, config: { logLevel: 'silent' } });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      await fetch(`${base}/api/v1/vulnerabilities?limit=1`);
+      const r = await fetch(`${base}/metrics`);
+      expect(r.headers.get('content-type')).toContain('text/plain');
+      const text = await r.text();
+      expect(text).toMatch(
+        /vulnshare_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/vulnerabilities",status="200"\} 1/,
+      );
+      expect(text).toMatch(/^vulnshare_outbox_depth 0$/m);
+      expect(text).toMatch(/^vulnshare_import_runs_running 0$/m);
+    } finally {
+      await app.close();
+      await d.close();
+    }
   });
 });
