@@ -14,6 +14,8 @@ import { Inbox, InboxCase } from './pages/Inbox.js';
 import { Vendor, Vendors } from './pages/Vendors.js';
 import { RankingPage } from './pages/Ranking.js';
 import { Watchlists } from './pages/Watchlists.js';
+import { Alliance } from './pages/Alliance.js';
+import { TipOff, TipOffFollow } from './pages/TipOff.js';
 import { Setup } from './pages/Setup.js';
 import { AuthProvider, useAuth } from './auth.js';
 import { setLanguage } from './api.js';
@@ -81,6 +83,9 @@ function Shell() {
     page = <Vendor name={decodeURIComponent(path.slice('/vendors/'.length))} />;
   else if (path === '/ranking') page = <RankingPage search={search} />;
   else if (path === '/watchlists') page = <Watchlists />;
+  else if (path === '/alliance') page = <Alliance />;
+  else if (path === '/tipoff') page = <TipOff />;
+  else if (path === '/tipoff/follow') page = <TipOffFollow />;
   else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;
   else if (/^\/me\/submissions\/[\w-]+$/.test(path))
     page = <MySubmission trackingNo={path.split('/').at(-1) ?? ''} search={search} />;
@@ -121,6 +126,8 @@ function Footer() {
       <Link to="/ranking">{lang === 'zh' ? '报送排行' : 'Reporter ranking'}</Link>
       <a href="/api/docs">{lang === 'zh' ? 'API 文档' : 'API documentation'}</a>
       <Link to="/report">{lang === 'zh' ? '报送漏洞' : 'Report a vulnerability'}</Link>
+      <Link to="/tipoff">{lang === 'zh' ? '匿名举报' : 'Tip-off without an account'}</Link>
+      <Link to="/alliance">{lang === 'zh' ? '联盟成员' : 'Alliance members'}</Link>
     </footer>
   );
 }

@@ -19,6 +19,7 @@ import { Status, ErrorLine } from '../pages/bits.js';
 import { useLoad } from '../pages/useApi.js';
 import { useVocabularies, type LabelTable } from '../vocabularies.js';
 import { Tlp } from './Incidents.js';
+import { IncidentLegal } from './IncidentLegal.js';
 import { text } from '../form.js';
 
 type Detail = Answer<'getIncident'>;
@@ -188,6 +189,7 @@ export function IncidentDetail({ id, search }: { id: string; search: string }) {
           ))}
         </tbody>
       </table>
+      <IncidentLegal v={v} zh={zh} onSaved={() => setVersion(version + 1)} />
       <h2>{zh ? '处置' : 'Disposal'}</h2>
       {v.caseTrackingNo ? (
         <p>
