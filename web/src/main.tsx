@@ -17,6 +17,7 @@ import { Watchlists } from './pages/Watchlists.js';
 import { Alliance } from './pages/Alliance.js';
 import { TipOff, TipOffFollow } from './pages/TipOff.js';
 import { Setup } from './pages/Setup.js';
+import { DrillRespond } from './pages/DrillRespond.js';
 import { AuthProvider, useAuth } from './auth.js';
 import { setLanguage } from './api.js';
 import { VocabulariesProvider } from './vocabularies.js';
@@ -83,6 +84,7 @@ function Shell() {
     page = <Vendor name={decodeURIComponent(path.slice('/vendors/'.length))} />;
   else if (path === '/ranking') page = <RankingPage search={search} />;
   else if (path === '/watchlists') page = <Watchlists />;
+  else if (path === '/drills') page = <DrillRespond />;
   else if (path === '/alliance') page = <Alliance />;
   else if (path === '/tipoff') page = <TipOff />;
   else if (path === '/tipoff/follow') page = <TipOffFollow />;
@@ -141,9 +143,19 @@ function AccountLink() {
       {(me.role === 'analyst' || me.role === 'admin') && <Link to="/console">{t('console')}</Link>}
       {me.role === 'recipient' && <Link to="/inbox">{t('inbox')}</Link>}
       {me.role === 'recipient' && <Link to="/watchlists">{t('watchlists')}</Link>}
+      {me.role === 'recipient' && (
+        <Link to="/drills">
+          <DrillsNavLabel />
+        </Link>
+      )}
       <Link to="/me">{me.displayName}</Link>
     </>
   );
+}
+
+function DrillsNavLabel() {
+  const { lang } = useContext(LangContext);
+  return <>{lang === 'zh' ? '演练' : 'Exercises'}</>;
 }
 
 function LangSwitch() {

@@ -17,12 +17,14 @@ import { Feeds } from './Feeds.js';
 import { Incidents } from './Incidents.js';
 import { IncidentEdit, IncidentForm } from './IncidentForm.js';
 import { IncidentDetail } from './IncidentDetail.js';
+import { Drills } from './Drills.js';
 
 const SECTIONS = [
   { path: '/console', zh: '分诊队列', en: 'Triage', admin: false },
   { path: '/console/disposal', zh: '处置看板', en: 'Disposal', admin: false },
   { path: '/console/incidents', zh: '安全事件', en: 'Incidents', admin: false },
   { path: '/console/bulletins', zh: '周报编辑', en: 'Bulletin', admin: false },
+  { path: '/console/drills', zh: '应急演练', en: 'Exercises', admin: false },
   { path: '/console/organisations', zh: '单位', en: 'Organisations', admin: false },
   { path: '/console/feeds', zh: '数据源', en: 'Feeds', admin: false },
   { path: '/console/users', zh: '用户', en: 'Users', admin: true },
@@ -55,6 +57,7 @@ export default function Console({ path, search }: { path: string; search: string
   else if (path === '/console/organisations') page = <Organisations search={search} />;
   else if (org?.[1]) page = <Organisation id={Number(org[1])} />;
   else if (path === '/console/feeds') page = <Feeds />;
+  else if (path === '/console/drills') page = <Drills />;
   else if (path === '/console/users' && admin) page = <Users />;
   else if (path === '/console/audit' && admin) page = <Audit />;
   else if (/^\/console\/S-[\w-]+$/.test(path)) page = <Case trackingNo={path.split('/').at(-1) ?? ''} />;
