@@ -65,10 +65,14 @@ const contact = Type.Object({
   webhookUrl: NullStr,
   portal: Type.Boolean(),
   mechanism: Str,
+  // a nullable enum lists null among its values (OpenAPI 3.0)
   robot: Type.Optional(
-    Nullable(
-      StringEnum(ROBOT_KINDS, { description: 'a chat robot channel (its URL and secret are not shown)' }),
-    ),
+    Type.Unsafe<(typeof ROBOT_KINDS)[number] | null>({
+      type: 'string',
+      enum: [...ROBOT_KINDS, null],
+      nullable: true,
+      description: 'a chat robot channel (its URL and secret are not shown)',
+    }),
   ),
 });
 const organisationFields = {
