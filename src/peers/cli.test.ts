@@ -25,7 +25,8 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-describe('peer commands (in-process, PGlite data folders)', () => {
+// every command opens (and the first one migrates) an embedded data folder: slow on a busy machine
+describe('peer commands (in-process, PGlite data folders)', { timeout: 240_000 }, () => {
   let dir: string;
   const saved = { ...process.env };
   const on =
