@@ -74,7 +74,7 @@ export function TipOff() {
         <Link to="/tipoff/follow">{zh ? '已有回执码？' : 'Have a receipt?'}</Link>
       </p>
       <form
-        className="form"
+        className="panel wide"
         onSubmit={(e) => {
           e.preventDefault();
           setBusy(true);
@@ -94,7 +94,7 @@ export function TipOff() {
       >
         <fieldset>
           <legend>{zh ? '举报类型' : 'What are you reporting?'}</legend>
-          <label>
+          <label className="inline">
             <input
               type="radio"
               checked={kind === 'vulnerability'}
@@ -102,7 +102,7 @@ export function TipOff() {
             />{' '}
             {zh ? '在用系统漏洞' : 'A vulnerability in a deployed system'}
           </label>{' '}
-          <label>
+          <label className="inline">
             <input type="radio" checked={kind === 'incident'} onChange={() => setKind('incident')} />{' '}
             {zh ? '安全事件' : 'A security incident'}
           </label>
@@ -186,7 +186,7 @@ export function TipOffFollow() {
           </ul>
           {c.status !== 'closed' && c.status !== 'resolved' && (
             <form
-              className="form"
+              className="panel"
               onSubmit={(e) => {
                 e.preventDefault();
                 call(
