@@ -4,7 +4,9 @@
  * From the moment a link is issued until an admin exists the platform is waiting for its setup: every
  * mutating request except the setup itself is refused with `setup_required` (src/setup/routes.ts), reads of
  * the empty portal still work. Once an admin exists — made here, or by `vulnshare admin create` — every link
- * is dead and the check costs nothing more.
+ * is dead and the check costs nothing more. An operator who makes accounts with the command line (which only
+ * someone on the machine can) has set the platform up by hand: the gate opens then too, while the link still
+ * works for the first admin.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -22,13 +24,15 @@ export interface SetupStatus {
 
 export function createSetupService(deps: {
   db: Kysely<DB>;
-  accounts: Pick<AccountService, 'createUser' | 'countAdmins'>;
+  accounts: Pick<AccountService, 'createUser' | 'countAdmins' | 'listUsers'>;
   clock?: () => Date;
 }) {
   const { db, accounts } = deps;
   const clock = deps.clock ?? (() => new Date());
   /** An admin exists: once true it stays true (the platform never goes back to its first run). */
   let adminSeen = false;
+  /** Some account exists (while the gate is shut only the operator's command line can make one). */
+  let accountSeen = false;
 
   async function adminExists(): Promise<boolean> {
     if (!adminSeen) adminSeen = (await accounts.countAdmins()) > 0;
@@ -37,7 +41,8 @@ export function createSetupService(deps: {
 
   async function status(): Promise<SetupStatus> {
     const admin = await adminExists();
-    return { adminExists: admin, setupRequired: !admin && (await store.anyToken(db)) };
+    if (!admin && !accountSeen) accountSeen = (await accounts.listUsers(CLI, { limit: 1 })).length > 0;
+    return { adminExists: admin, setupRequired: !admin && !accountSeen && (await store.anyToken(db)) };
   }
 
   /** Whether mutating requests wait for the setup (the gate asks this on every unsafe request until an admin exists). */

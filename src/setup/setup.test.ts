@@ -9,6 +9,7 @@ import type { Database } from '../db/client.js';
 import { buildApp } from '../http/app.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { setupLink } from './service.js';
+import { CLI } from '../accounts/model.js';
 
 const PW = 'Copper lantern 7 drifting';
 
@@ -127,5 +128,50 @@ describe.each(testBackends())('first run on %s', (backend) => {
   it('loads the demo only for an admin', async () => {
     const r = await post('/api/v1/demo', {});
     expect(r.statusCode).toBe(401);
+  });
+});
+
+describe.each(testBackends())('first run set up by hand on %s', (backend) => {
+  let d: Database;
+  let platform: Platform;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    d = await freshDatabase(backend);
+    platform = createPlatform(d, completeConfig({ logLevel: 'silent', rateLimitPerMinute: 1_000_000 }));
+    app = await buildApp({ database: d, config: {}, platform });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await platform.close();
+    await d.close();
+  });
+
+  it('opens writes once the operator made an account with the command line; the link still makes the admin', async () => {
+    const token = (await platform.setup.issueLink()) ?? '';
+    const signIn = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'analyst@x.example', password: PW },
+      });
+    expect((await signIn()).statusCode).toBe(503);
+    await platform.accounts.createUser(CLI, {
+      email: 'analyst@x.example',
+      displayName: 'Analyst',
+      password: PW,
+      role: 'analyst',
+    });
+    expect((await signIn()).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/setup' })).json()).toEqual({
+      setupRequired: false,
+      adminExists: false,
+    });
+    const admin = await app.inject({
+      method: 'POST',
+      url: '/api/v1/setup',
+      payload: { token, email: 'admin@x.example', displayName: 'Admin', password: PW },
+    });
+    expect(admin.statusCode).toBe(201);
   });
 });
