@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { NO_SIGN_IN } from '../http/openapi.js';
+import { NO_SIGN_IN, SIGNED_IN } from '../http/openapi.js';
 import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 import { PUBLIC_STATUSES, TIPOFF_KINDS, TIPOFF_LIMITS } from './model.js';
 import type { TipoffService } from './service.js';
@@ -81,6 +81,33 @@ export function registerTipoffRoutes(app: FastifyInstance, deps: { tipoffs: Tipo
       },
     },
     async (req, reply) => reply.status(201).send(await t.submit(req.body, { ip: req.ip })),
+  );
+
+  r.get(
+    '/api/v1/submissions/:trackingNo/tipoff',
+    {
+      schema: {
+        operationId: 'getSubmissionTipoff',
+        security: SIGNED_IN,
+        tags: ['tipoffs'],
+        summary:
+          'Whether a submission came as a public tip-off: its kind and the contact the tipster left (analysts)',
+        params: Type.Object({ trackingNo: Type.String({ minLength: 1, maxLength: 60 }) }),
+        response: {
+          200: Type.Object(
+            {
+              trackingNo: Type.String(),
+              kind: StringEnum(TIPOFF_KINDS),
+              contact: Nullable(Type.String()),
+              receivedAt: Type.String(),
+            },
+            { additionalProperties: false },
+          ),
+          ...errorResponses(401, 403, 404),
+        },
+      },
+    },
+    async (req) => t.ofSubmission(req.principal, req.params.trackingNo),
   );
 
   r.get(

@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { audit } from '../audit/audit.js';
+import type { Principal } from '../accounts/model.js';
+import { requireAccess } from '../accounts/policy.js';
 import * as submissions from '../submissions/store.js';
 import { openPublicCase, publicAnswer } from './case.js';
 import {
@@ -141,7 +143,19 @@ export function createTipoffService(deps: { db: Kysely<DB>; clock?: () => Date; 
     });
   }
 
-  return { submit, follow, reply };
+  /** Staff: whether a submission is a tip-off, of what kind, and the contact its tipster left. */
+  async function ofSubmission(
+    p: Principal,
+    trackingNo: string,
+  ): Promise<{ trackingNo: string; kind: TipoffKind; contact: string | null; receivedAt: string }> {
+    requireAccess(p, 'submissions:read_all');
+    const s = await submissions.byTracking(db, trackingNo);
+    const t = s ? await store.bySubmission(db, s.id) : undefined;
+    if (!t) throw new AppError('not_found', `${trackingNo} is not a tip-off`, { trackingNo });
+    return { trackingNo, kind: t.kind, contact: t.contact, receivedAt: t.created_at };
+  }
+
+  return { submit, follow, reply, ofSubmission };
 }
 
 export type TipoffService = ReturnType<typeof createTipoffService>;

@@ -104,6 +104,12 @@ describe.each(testBackends())('public tip-offs on %s', (backend) => {
     expect(s.timeline).toMatchObject([{ actor: 'public tip-off', to: 'submitted' }]);
     const origin = await d.db.selectFrom('submissions').select('origin').executeTakeFirst();
     expect(origin?.origin).toBe('public');
+    expect(await platform.tipoffs.ofSubmission(analyst, trackingNo)).toMatchObject({
+      kind: 'vulnerability',
+      contact: 'tipster@example.org',
+    });
+    const anonymous = await call('GET', `/api/v1/submissions/${trackingNo}/tipoff`);
+    expect(anonymous.status).toBe(401);
   });
 
   it('lets the tipster follow the case by receipt, however typed, and nobody else', async () => {

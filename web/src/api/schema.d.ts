@@ -1578,6 +1578,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/submissions/{trackingNo}/tipoff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether a submission came as a public tip-off: its kind and the contact the tipster left (analysts) */
+    get: operations['getSubmissionTipoff'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tipoffs/{receipt}': {
     parameters: {
       query?: never;
@@ -12371,6 +12388,61 @@ export interface operations {
       };
       /** @description Default Response */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSubmissionTipoff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            /** @enum {string} */
+            kind: 'incident' | 'vulnerability';
+            contact: string | null;
+            receivedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
         headers: {
           [name: string]: unknown;
         };
