@@ -99,10 +99,22 @@ export function registerAccountCommands(program: Command): void {
     .option('--webhook <url>', 'webhook URL')
     .option('--no-portal', 'no in-portal inbox')
     .option('--public-channel', 'reached through a public channel, not an established mechanism')
+    .option('--robot <kind>', 'a chat robot channel: dingtalk, wecom or feishu (with --robot-url)')
+    .option('--robot-url <url>', "the robot's webhook URL")
+    .option('--robot-secret <secret>', "the robot's signing secret (DingTalk SEC…, Feishu)")
     .action(
       async (
         id: string,
-        o: { name: string; email?: string; webhook?: string; portal: boolean; publicChannel?: boolean },
+        o: {
+          name: string;
+          email?: string;
+          webhook?: string;
+          portal: boolean;
+          publicChannel?: boolean;
+          robot?: string;
+          robotUrl?: string;
+          robotSecret?: string;
+        },
         cmd: Command,
       ) => {
         const { print } = streams(cmd);
@@ -113,6 +125,15 @@ export function registerAccountCommands(program: Command): void {
             ...(o.webhook ? { webhookUrl: o.webhook } : {}),
             portal: o.portal,
             mechanism: o.publicChannel ? 'public' : 'established',
+            ...(o.robot
+              ? {
+                  robot: {
+                    kind: o.robot,
+                    url: o.robotUrl ?? '',
+                    ...(o.robotSecret ? { secret: o.robotSecret } : {}),
+                  },
+                }
+              : {}),
           });
           print(
             `contact ${r.contact.id} added${r.webhookSecret ? `; webhook secret (shown once): ${r.webhookSecret}` : ''}`,
