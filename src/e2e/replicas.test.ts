@@ -215,6 +215,8 @@ describe.skipIf(why !== null)('two serve processes over a primary and a hot stan
   }, 240_000);
 
   afterAll(async () => {
+    // what the processes logged (warnings and errors) helps when a test above failed
+    for (const s of servers) if (/"level":[56]|Error/.test(s.stderr())) console.warn(s.stderr());
     for (const s of servers) await s.stop();
     await replica?.end().catch(() => undefined);
     await database?.close();

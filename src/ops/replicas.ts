@@ -92,6 +92,18 @@ const addressOf = (url: string) => {
 };
 
 type QueryResult = { rows: unknown[]; rowCount: number | null; command: string };
+
+/**
+ * A pool whose clients can never crash the process: pg-pool listens for a client's errors only while it is idle,
+ * and a node that shuts down (a replica stopped with -m fast) ends connections that are checked out too — the
+ * 'error' event of such a client would be uncaught. The failure still reaches the query that was running.
+ */
+function quietPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
 interface PgClientLike {
   query(sqlText: string, params?: unknown[]): Promise<QueryResult>;
   release(destroy?: boolean | Error): void;
@@ -108,20 +120,18 @@ export function createReplicaRouter(
   },
 ): ReplicaRouter {
   const size = opts.poolSize ?? 10;
-  const primaryPool = new pg.Pool({
+  const primaryPool = quietPool({
     connectionString: opts.primaryUrl,
     max: size,
     options: '-c TimeZone=UTC',
   });
-  primaryPool.on('error', () => undefined);
   const replicas: Replica[] = opts.replicaUrls.map((url, i) => {
-    const pool = new pg.Pool({
+    const pool = quietPool({
       connectionString: url,
       max: size,
       options: '-c TimeZone=UTC',
       connectionTimeoutMillis: 2000,
     });
-    pool.on('error', () => undefined);
     return {
       name: `replica-${i + 1}`,
       address: addressOf(url),
