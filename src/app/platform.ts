@@ -123,15 +123,18 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     ...clock,
   });
   // monthly and annual reports: the bulletin's platform settings and PDF; incident counts from incidents
+  // exercises: injects through the outbox, the after-action PDF through the bulletin's renderer
+  const drills = createDrillService({ db, pdf, ...clock });
   const reports = createPeriodicReportService({
     db,
     platform: bulletinSettings.platform,
     incidents,
+    // the membership figures of the alliance registry
+    alliance,
+    drills,
     pdf,
     ...clock,
   });
-  // exercises: injects through the outbox, the after-action PDF through the bulletin's renderer
-  const drills = createDrillService({ db, pdf, ...clock });
   const smtp =
     overrides.mailer === undefined && config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)

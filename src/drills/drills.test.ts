@@ -467,6 +467,17 @@ describe.each(testBackends())('an exercise on %s', (backend) => {
   it('leaves the real tables and the week’s bulletin exactly as they were', async () => {
     expect(await counts()).toEqual(countsBefore);
     expect(await bulletinFigures()).toEqual(bulletinBefore);
+    // the monthly report counts the exercise as held (what drills are for), and nothing else of it
+    const month = JSON.parse(
+      String((await platform.reports.render('month', '2026-03', 'zh', 'json')).body),
+    ) as {
+      figures?: { drills: unknown };
+      drills?: unknown;
+    };
+    expect(month.figures?.drills ?? month.drills).toEqual({
+      held: 1,
+      exercises: [{ title: '2026 年度 APCERT 应急演练：勒索软件与 C2', date: '2026-03-02', participants: 3 }],
+    });
     // and the only rows the exercise wrote outside its tables are the outbox messages that carried it
     const outbox = await d.db
       .selectFrom('outbox')

@@ -16,6 +16,9 @@ import { contactsOf } from '../accounts/store.js';
 import { audit } from '../audit/audit.js';
 import { insertOutbox } from '../coordination/store.js';
 import type { PdfRenderer } from '../reports/pdf.js';
+import { rangeMoments, type Period } from '../reports/period.js';
+import type { DrillFigures } from '../reports/periodic.js';
+import { calendarDay } from '../vulns/calendar.js';
 import type { Lang } from '../reports/text.js';
 import { assertTransition } from '../workflow/state-machine.js';
 import { afterActionFigures, type AfterActionData } from './figures.js';
@@ -484,8 +487,23 @@ export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; p
     }
   }
 
+  /** The monthly and annual reports' "drills held" (the periodic report's DrillSource): exercises started in the period. */
+  async function periodFigures(tx: Kysely<DB>, period: Period): Promise<DrillFigures> {
+    const { from, to } = rangeMoments(period);
+    const rows = await store.drillsStartedBetween(tx, from, to);
+    return {
+      held: rows.length,
+      exercises: rows.map((r) => ({
+        title: r.title,
+        date: r.started_at ? calendarDay(r.started_at) : '',
+        participants: Number(r.participants ?? 0),
+      })),
+    };
+  }
+
   return {
     create,
+    periodFigures,
     get,
     list,
     start: (p: Principal, id: number) => move(p, id, 'running'),

@@ -255,3 +255,22 @@ export const responsesOf = (db: Db, drillId: number, organisationId?: number) =>
   if (organisationId !== undefined) q = q.where('r.organisation_id', '=', organisationId);
   return q.execute();
 };
+
+/** Exercises started between two moments (not drafts), with their participant counts, in start order. */
+export const drillsStartedBetween = (db: Db, from: string, to: string) =>
+  db
+    .selectFrom('drills as d')
+    .select((eb) => [
+      'd.title',
+      'd.started_at',
+      eb
+        .selectFrom('drill_participants as p')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('p.drill_id', '=', 'd.id')
+        .as('participants'),
+    ])
+    .where('d.state', '<>', 'draft')
+    .where('d.started_at', '>=', from)
+    .where('d.started_at', '<=', to)
+    .orderBy('d.started_at')
+    .execute();
