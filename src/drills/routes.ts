@@ -3,9 +3,10 @@
  * reads the timeline and the after-action report; members of participating organisations read what reached
  * them (/api/v1/drills/mine) and answer an inject. One service call per handler.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { AppError } from '../errors.js';
 import { SIGNED_IN } from '../http/openapi.js';
 import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 import { LANGS } from '../reports/text.js';
@@ -155,6 +156,11 @@ const figuresSchema = Type.Object(
   closed,
 );
 
+/** Changes need an account: refuse anonymous callers before the body is validated. */
+function signedIn(req: FastifyRequest, _reply: FastifyReply, done: (e?: Error) => void): void {
+  done(req.principal.kind === 'anonymous' ? new AppError('unauthorized', 'Sign in first') : undefined);
+}
+
 export function registerDrillRoutes(app: FastifyInstance, deps: { drills: DrillService }): void {
   const s = deps.drills;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -163,6 +169,7 @@ export function registerDrillRoutes(app: FastifyInstance, deps: { drills: DrillS
   r.post(
     '/api/v1/drills',
     {
+      preValidation: signedIn,
       schema: {
         operationId: 'createDrill',
         security: SIGNED_IN,
@@ -279,6 +286,7 @@ export function registerDrillRoutes(app: FastifyInstance, deps: { drills: DrillS
     r.post(
       `/api/v1/drills/:id/${path}`,
       {
+        preValidation: signedIn,
         schema: {
           operationId,
           security: SIGNED_IN,
@@ -294,6 +302,7 @@ export function registerDrillRoutes(app: FastifyInstance, deps: { drills: DrillS
   r.post(
     '/api/v1/drills/:id/injects/:injectId/responses',
     {
+      preValidation: signedIn,
       schema: {
         operationId: 'respondToInject',
         security: SIGNED_IN,
