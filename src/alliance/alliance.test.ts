@@ -234,4 +234,16 @@ describe.skipIf(!seed).each(testBackends())('the alliance registry on %s', (back
     expect(n).toHaveLength(71);
     expect((await platform.submissions.get(analyst, s.trackingNo)).state).toBe('notified');
   });
+
+  it('gives the annual report its membership figures: members by the year end, those who joined in it', async () => {
+    const year = await platform.reports.get(analyst, 'year', '2020');
+    expect(year.data.alliance).toMatchObject({ members: 71, joined: 71 });
+    const byStatus = year.data.alliance?.byStatus ?? {};
+    expect(Object.values(byStatus).reduce((a, n) => a + n, 0)).toBe(71);
+    // nobody had joined by the end of 2019
+    expect((await platform.reports.get(analyst, 'year', '2019')).data.alliance).toMatchObject({
+      members: 0,
+      joined: 0,
+    });
+  });
 });

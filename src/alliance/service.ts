@@ -280,7 +280,12 @@ export function createAllianceService(deps: {
     return { notified, skipped };
   }
 
-  return { importMembers, directory, member, update, audience, notifyMembers };
+  /** The period figures the monthly and annual reports show (reports/periodic-service.ts's AllianceSource). */
+  async function periodFigures(tx: Kysely<DB>, range: { start: string; end: string }) {
+    return store.periodFigures(tx, range);
+  }
+
+  return { importMembers, directory, member, update, audience, notifyMembers, periodFigures };
 }
 
 export type AllianceService = ReturnType<typeof createAllianceService>;

@@ -73,6 +73,33 @@ export async function countByStatus(db: Db): Promise<Record<MembershipStatus, nu
   return out;
 }
 
+/**
+ * A period's membership figures (the monthly / annual report): members who had joined by its last day, those
+ * who joined within it, and today's status counts of the former.
+ */
+export async function periodFigures(
+  db: Db,
+  range: { start: string; end: string },
+): Promise<{ members: number; joined: number; byStatus: Record<MembershipStatus, number> }> {
+  const rows = await db
+    .selectFrom('alliance_memberships')
+    .select([
+      'status',
+      sql<number>`count(*)::int`.as('n'),
+      sql<number>`count(*) FILTER (WHERE joined_on >= ${range.start}::date)::int`.as('joined'),
+    ])
+    .where('joined_on', '<=', range.end)
+    .groupBy('status')
+    .execute();
+  const byStatus: Record<MembershipStatus, number> = { active: 0, suspended: 0, expired: 0 };
+  for (const r of rows) byStatus[r.status] = r.n;
+  return {
+    members: rows.reduce((a, r) => a + r.n, 0),
+    joined: rows.reduce((a, r) => a + r.joined, 0),
+    byStatus,
+  };
+}
+
 export const insertMembership = (
   db: Db,
   m: {
