@@ -515,6 +515,7 @@ describe.each(testBackends())('an exercise on %s', (backend) => {
       expect(text).toContain('图1各参演单位确认用时（分钟）');
       expect(text).toContain('PeerCERT');
       expect(text).toContain('未完成');
+      expect(text).toContain('表4各预期动作用时');
       execFileSync('pdftoppm', ['-png', '-r', '60', file, join(dir, 'page')]);
       const first = readdirPng(dir)[0] ?? '';
       expect(readFileSync(join(dir, first)).subarray(1, 4).toString()).toBe('PNG');

@@ -37,6 +37,7 @@ const T = {
       participants: ['单位', '类型', '响应条数', '平均确认用时（分钟）'],
       ack: ['单位', '注入', '送达时间', '确认时间', '确认用时（分钟）'],
       actions: ['单位', '按时完成', '超时完成', '未完成', '未到期'],
+      actionTimes: ['单位', '注入', '预期动作', '用时（分钟）', '结果'],
       missed: ['单位', '注入', '预期动作', '截止时间', '完成时间', '结果'],
     },
     figAck: '图1 各参演单位确认用时（分钟）',
@@ -44,7 +45,8 @@ const T = {
     tParticipants: '表1 参演单位',
     tAck: '表2 各注入确认用时',
     tActions: '表3 预期动作完成情况',
-    tMissed: '表4 未按时完成的动作',
+    tActionTimes: '表4 各预期动作用时',
+    tMissed: '表5 未按时完成的动作',
     none: '无',
     inject: (n: number) => `注入${n}`,
     page: '第 {page} 页 / 共 {pages} 页',
@@ -77,6 +79,7 @@ const T = {
       participants: ['Organisation', 'Kind', 'Responses', 'Mean time to acknowledge (min)'],
       ack: ['Organisation', 'Inject', 'Delivered', 'Acknowledged', 'Minutes'],
       actions: ['Organisation', 'On time', 'Late', 'Missed', 'Not yet due'],
+      actionTimes: ['Organisation', 'Inject', 'Expected action', 'Minutes', 'Result'],
       missed: ['Organisation', 'Inject', 'Expected action', 'Deadline', 'Done', 'Result'],
     },
     figAck: 'Figure 1 Time to acknowledge per participant (minutes)',
@@ -84,7 +87,8 @@ const T = {
     tParticipants: 'Table 1 Participants',
     tAck: 'Table 2 Time to acknowledge per inject',
     tActions: 'Table 3 Expected actions',
-    tMissed: 'Table 4 Actions not done by their deadline',
+    tActionTimes: 'Table 4 Time to each expected action',
+    tMissed: 'Table 5 Actions not done by their deadline',
     none: 'none',
     inject: (n: number) => `Inject ${n}`,
     page: 'Page {page} of {pages}',
@@ -230,6 +234,21 @@ table.missed td:nth-child(2), table.ack td:nth-child(2) { white-space: nowrap; }
           String(d.totals.pending),
         ],
       },
+    )}${table(
+      L.tActionTimes,
+      [...L.heads.actionTimes],
+      d.participants.flatMap((p) =>
+        p.injects.flatMap((r) =>
+          r.actions.map((a) => [
+            esc(displayName(p, lang)),
+            esc(L.inject(r.seq)),
+            esc(`${a.description} (${a.key})`),
+            num(a.minutes),
+            esc(L.status[a.status]),
+          ]),
+        ),
+      ),
+      { numCols: [3], cls: 'ack' },
     )}</section>`,
   );
   out.push(
