@@ -131,8 +131,6 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     incidents,
     // the membership figures of the alliance registry
     alliance,
-    // the membership figures of the alliance registry
-    alliance,
     drills,
     pdf,
     ...clock,

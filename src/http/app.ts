@@ -34,11 +34,11 @@ import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerGcveRoutes } from '../gcve/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerPeerRoutes } from '../peers/routes.js';
+import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
+import { loadDemo } from '../demo/load.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
 import { registerTipoffRoutes } from '../tipoffs/routes.js';
 import { registerDrillRoutes } from '../drills/routes.js';
-import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
-import { loadDemo } from '../demo/load.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 import type { ReplicaRouter } from '../ops/replicas.js';
 import { registerRequestRoutes } from '../ops/request-route.js';
@@ -249,11 +249,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           name: 'tipoffs',
           description: 'Public tip-offs (举报) without an account, followed by receipt code',
         },
-        { name: 'gcve', description: 'GCVE numbering authority: GCVE-BCP-03 pull API and dump' },
         {
           name: 'drills',
           description: 'Exercises (应急演练): injects, responses, the timeline, the after-action report',
         },
+        { name: 'gcve', description: 'GCVE numbering authority: GCVE-BCP-03 pull API and dump' },
         { name: 'platform', description: 'Health of the service' },
       ],
       components: {
