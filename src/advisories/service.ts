@@ -313,7 +313,10 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
         throw new AppError('embargoed', problems.map(describePublishProblem).join('; '), {
           problems,
           ids: embargoes.map((x) => x.id),
-          until: embargoes.map((x) => x.until).sort().at(-1),
+          until: embargoes
+            .map((x) => x.until)
+            .sort()
+            .at(-1),
         });
       if (problems.length)
         throw new AppError(

@@ -496,11 +496,7 @@ export function createPeerService(deps: PeerServiceDeps) {
     },
 
     /** Sync one peer, or every active one, now; a peer busy in another process answers 'busy'. */
-    async sync(
-      principal: Principal,
-      name?: string,
-      opts: SyncOptions = {},
-    ): Promise<PeerSyncResult[]> {
+    async sync(principal: Principal, name?: string, opts: SyncOptions = {}): Promise<PeerSyncResult[]> {
       requireAccess(principal, 'peers:manage');
       if (name !== undefined) return [await syncOne(name, opts)];
       const out: PeerSyncResult[] = [];
