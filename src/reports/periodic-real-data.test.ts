@@ -167,8 +167,9 @@ describe.runIf(cnvdDir && kevFile).each(testBackends())('reports of a year of re
     // nothing was notified and no incident registered: zeros, not invented figures
     expect(f.disposal.total).toMatchObject({ notified: 0, fixed: 0, medianDaysToFix: null });
     expect(f.incidents?.total).toBe(0);
-    expect(f.alliance).toBeNull();
-    expect(f.drills).toBeNull();
+    // the alliance registry and drills are wired: no member, no exercise in this store — zeros, not "no data"
+    expect(f.alliance).toMatchObject({ members: 0, joined: 0 });
+    expect(f.drills).toMatchObject({ held: 0 });
   });
 
   it('counts December 2023 alone, with the eleven months before it in its trend', async () => {
@@ -207,7 +208,9 @@ describe.runIf(cnvdDir && kevFile).each(testBackends())('reports of a year of re
     const md = (await platform.reports.render('month', '2023-12', 'zh', 'md')).body.toString();
     expect(md).toContain('# vulnshare 信息安全漏洞共享平台 · 信息安全漏洞月报 · 2023年12月');
     expect(md).toContain(`| 2023年12月 | ${before.overview.total} |`);
-    expect(md).toContain('_暂无数据');
+    // every section has figures now that the alliance and drills are wired: none says "no data"
+    expect(md).not.toContain('_暂无数据');
+    expect(md).toContain('联盟成员单位共 0 家');
   });
 
   it.runIf(existsSync('/usr/bin/chromium') && backend === 'pglite')(

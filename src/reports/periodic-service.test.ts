@@ -161,18 +161,21 @@ describe.each(testBackends())('monthly report figures on %s', (backend) => {
     expect(f.incidents?.byStatus.closed).toBe(1);
   });
 
-  it('renders the figures in HTML and Markdown, and says "no data" for the alliance and drills', async () => {
+  it('renders the figures in HTML and Markdown, the alliance and drills as counts (none here)', async () => {
     const html = (await platform.reports.render('month', '2026-01', 'zh', 'html')).body.toString();
     expect(html).toContain('信息安全漏洞月报');
     expect(html).toContain('2026年1月');
     expect(html).toContain('<svg');
-    expect(html).toContain('data-no-data="alliance"');
-    expect(html).toContain('data-no-data="drills"');
+    expect(html).not.toContain('data-no-data="alliance"');
+    expect(html).not.toContain('data-no-data="drills"');
+    expect(html).toContain('联盟成员单位共 0 家，本期新加入 0 家');
+    expect(html).toContain('本期举办应急演练 0 次');
     expect(html).not.toContain('data-no-data="incidents"');
     const md = (await platform.reports.render('month', '2026-01', 'en', 'md')).body.toString();
     expect(md).toContain('| Vendors | 2 | 2 | 2 | 1 | 50.0% | 11.5 |');
     expect(md).toContain('| **Total** | **3** | **3** | **2** | **1** | **33.3%** | **11.5** |');
     expect(md).toContain('## 11. Alliance membership');
-    expect(md).toContain('_No data: vulnshare does not record this yet._');
+    expect(md).not.toContain('_No data: vulnshare does not record this yet._');
+    expect(md).toContain('The alliance has 0 members; 0 joined in the period.');
   });
 });
