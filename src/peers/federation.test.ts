@@ -2,130 +2,29 @@
  * The federation walk on three real instances (the composition root and the real app on loopback HTTP): a
  * national one on PostgreSQL (PGlite when PostgreSQL is not among the test backends), two sector ones on
  * PGlite. Between national and its peers sits a small HTTP relay that can tamper with an answer or cut the
- * connection, as a network would.
+ * connection, as a network would (src/peers/test-instances.ts).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../accounts/model.js';
-import { completeConfig, createPlatform, type Platform } from '../app/platform.js';
 import { startWorker } from '../app/worker.js';
-import { DEFAULT_PLATFORM_ORG_ID } from '../config/config.js';
-import type { Database } from '../db/client.js';
-import { buildApp } from '../http/app.js';
 import { importItems } from '../imports/pipeline.js';
-import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
-import { freshDatabase, testBackends } from '../test-support/db.js';
+import { testBackends } from '../test-support/db.js';
 import { cnvdRecord, itemsOf } from '../test-support/factories.js';
-import type { SourceRecord, Vulnerability } from '../vulns/model.js';
+import type { Vulnerability } from '../vulns/model.js';
 import { SIGNATURE_HEADER, signEnvelope } from './envelope.js';
 import { CHANGES_PATH } from './service.js';
 import * as store from './store.js';
-
-interface Instance {
-  name: string;
-  d: Database;
-  platform: Platform;
-  app: FastifyInstance;
-  base: string;
-}
-
-async function start(name: string, backend: 'pglite' | 'postgres', idPrefix: string): Promise<Instance> {
-  const d = await freshDatabase(backend);
-  const config = completeConfig({
-    platformOrg: { orgId: DEFAULT_PLATFORM_ORG_ID, shortName: name },
-    idPrefix,
-    allowInternalTargets: ANY_INTERNAL_TARGET,
-    logLevel: 'silent',
-    rateLimitPerMinute: 1_000_000,
-    worker: false,
-  });
-  const platform = createPlatform(d, config, { mailer: null });
-  const app = await buildApp({ database: d, config, platform });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { name, d, platform, app, base };
-}
-
-/** A relay to `upstream`: passes, tampers with the next answer's body, or cuts answers after `pages` more. */
-function relay(upstream: () => string) {
-  const mode = { tamper: false, cutAfter: Infinity, served: 0 };
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      if (mode.served >= mode.cutAfter) {
-        req.socket.destroy();
-        return;
-      }
-      const r = await fetch(upstream() + (req.url ?? ''), {
-        headers: { [SIGNATURE_HEADER]: String(req.headers[SIGNATURE_HEADER] ?? '') },
-      });
-      let body = await r.text();
-      if (mode.tamper && r.ok) {
-        body = body.replace(/"titleEn"|Siemens/g, (m) => (m === 'Siemens' ? 'Siemenz' : m));
-        mode.tamper = false;
-      }
-      mode.served++;
-      res.writeHead(r.status, {
-        'content-type': r.headers.get('content-type') ?? 'application/json',
-        ...(r.headers.get(SIGNATURE_HEADER)
-          ? { [SIGNATURE_HEADER]: r.headers.get(SIGNATURE_HEADER) ?? '' }
-          : {}),
-      });
-      res.end(body);
-    })();
-  });
-  return {
-    mode,
-    async listen(): Promise<string> {
-      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
-
-/** A platform record of sector A, in its own id namespace. */
-function sectorRecord(key: string, vendor: string, over: Partial<SourceRecord> = {}): SourceRecord {
-  return {
-    source: 'vulnshare',
-    key,
-    aliases: [key],
-    state: 'published',
-    titleZh: `${vendor} 控制器缓冲区溢出漏洞（${key}）`,
-    titleEn: `${vendor} controller buffer overflow (${key})`,
-    descriptionZh: `${vendor} 控制器存在缓冲区溢出漏洞。`,
-    products: [{ vendor, product: 'Controller X', versions: ['1.0'] }],
-    weaknesses: [{ cwe: 'CWE-120' }],
-    cvss: [{ vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
-    industries: ['ics'],
-    kind: 'general',
-    dates: { published: '2026-11-20' },
-    references: [],
-    credits: ['sector A lab'],
-    raw: JSON.stringify({ key }),
-    ...over,
-    ...(over.aliases ? { aliases: [key, ...over.aliases] } : {}),
-  };
-}
-
-const count = async (d: Database, q: ReturnType<typeof sql<{ n: number }>>) =>
-  (await q.execute(d.db)).rows[0]?.n ?? -1;
-const vulnsWithAlias = (d: Database, alias: string) =>
-  count(d, sql<{ n: number }>`SELECT count(*)::int AS n FROM vuln_aliases WHERE alias = ${alias}`);
-const peerSourceRows = (d: Database, peer: string) =>
-  count(
-    d,
-    sql<{ n: number }>`SELECT count(*)::int AS n FROM source_records WHERE source = ${`peer:${peer}`}`,
-  );
-const vulnCount = (d: Database) =>
-  count(d, sql<{ n: number }>`SELECT count(*)::int AS n FROM vulnerabilities`);
-
-async function vulnByAlias(i: Instance, alias: string): Promise<Vulnerability> {
-  const r = await fetch(`${i.base}/api/v1/vulnerabilities/${alias}?raw=false`);
-  expect(r.status, alias).toBe(200);
-  return ((await r.json()) as { vulnerability: Vulnerability }).vulnerability;
-}
+import {
+  peerSourceRows,
+  relay,
+  sectorRecord,
+  start,
+  stop,
+  vulnByAlias,
+  vulnCount,
+  vulnsWithAlias,
+  type Instance,
+} from './test-instances.js';
 
 describe('federation: a national and two sector instances', () => {
   const nationalBackend = testBackends().includes('postgres') ? 'postgres' : 'pglite';
@@ -173,11 +72,7 @@ describe('federation: a national and two sector instances', () => {
 
   afterAll(async () => {
     await Promise.all([toA.close(), toNational.close()]);
-    for (const i of [national, a, b]) {
-      await i.app.close();
-      await i.platform.close();
-      await i.d.close();
-    }
+    await stop(national, a, b);
   });
 
   it('a record published on sector A is seen nationally with provenance peer:sector-a and A’s id as an alias', async () => {
