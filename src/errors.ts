@@ -173,6 +173,12 @@ export const ERRORS = {
   peer_exists: { status: 409, en: '{message}', zh: '已存在名为“{name}”的对等平台' },
   /** Federation: the peer answered something that is not a valid page of its change feed. */
   peer_bad_answer: { status: 502, en: '{message}', zh: '对等平台的应答无效' },
+  /** Federation: the policy of this peer refuses the item (a kind, TLP level, embargo, sector or vendor). */
+  peer_policy_refused: { status: 403, en: '{message}', zh: '对等平台策略不允许：{message}' },
+  /** Federation: a message of a kind this instance has no handler for. */
+  peer_message_kind_unknown: { status: 400, en: '{message}', zh: '不支持的对等平台消息类型' },
+  /** Federation: only an embargoed submission with a record can be shared as an advance notice. */
+  notice_not_shareable: { status: 409, en: '{message}', zh: '该报告不能作为预警通报共享：{message}' },
   /** First run: no admin yet; only the setup (the link `vulnshare serve` printed) is writable. */
   setup_required: {
     status: 503,
