@@ -115,3 +115,37 @@ export const INDICATOR_TYPES = {
   'cert-thumbprint': { zh: '证书指纹', en: 'Certificate thumbprint' },
   email: { zh: '电子邮件地址', en: 'E-mail address' },
 } as const satisfies Record<string, { zh: string; en: string }>;
+
+/** A peer's state and its keys' states (src/peers: the federation's admin API). */
+export const PEER_STATES = {
+  active: { zh: '启用', en: 'Active' },
+  suspended: { zh: '已暂停', en: 'Suspended' },
+} as const satisfies Record<string, Label>;
+
+/** The columns and actions of the console's Peers page. */
+export const PEER_LABELS = {
+  title: { zh: '联邦节点', en: 'Peers' },
+  none: { zh: '还没有添加联邦节点。', en: 'No peer has been added.' },
+  name: { zh: '名称', en: 'Name' },
+  keyId: { zh: '密钥标识', en: 'Key id' },
+  state: { zh: '状态', en: 'State' },
+  lastAttempt: { zh: '最近尝试', en: 'Last attempt' },
+  lastSuccess: { zh: '最近成功', en: 'Last success' },
+  lag: { zh: '滞后', en: 'Lag' },
+  lastError: { zh: '最近错误', en: 'Last error' },
+  counts: { zh: '接收 / 拒收', en: 'Received / refused' },
+  cursor: { zh: '游标', en: 'Cursor' },
+  policy: { zh: '策略', en: 'Policy' },
+  editPolicy: { zh: '修改策略', en: 'Edit policy' },
+  savePolicy: { zh: '保存策略', en: 'Save policy' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  badJson: { zh: '策略不是合法的 JSON：', en: 'The policy is not valid JSON: ' },
+  syncNow: { zh: '立即同步', en: 'Sync now' },
+  syncing: { zh: '同步中…', en: 'Syncing…' },
+  synced: { zh: '同步完成', en: 'Synced' },
+  failed: { zh: '同步失败', en: 'Sync failed' },
+  busy: { zh: '另一进程正在同步', en: 'Busy in another process' },
+  applied: { zh: '写入', en: 'applied' },
+  pages: { zh: '页', en: 'pages' },
+  adminsOnly: { zh: '联邦节点仅供管理员管理。', en: 'Peers are managed by admins.' },
+} as const satisfies Record<string, Label>;

@@ -18,6 +18,7 @@ import { Incidents } from './Incidents.js';
 import { IncidentEdit, IncidentForm } from './IncidentForm.js';
 import { IncidentDetail } from './IncidentDetail.js';
 import { Drills } from './Drills.js';
+import { Peers } from '../pages/Peers.js';
 
 const SECTIONS = [
   { path: '/console', zh: '分诊队列', en: 'Triage', admin: false },
@@ -29,6 +30,7 @@ const SECTIONS = [
   { path: '/console/feeds', zh: '数据源', en: 'Feeds', admin: false },
   { path: '/console/users', zh: '用户', en: 'Users', admin: true },
   { path: '/console/audit', zh: '审计日志', en: 'Audit log', admin: true },
+  { path: '/console/peers', zh: '联邦节点', en: 'Peers', admin: true },
 ] as const;
 
 export default function Console({ path, search }: { path: string; search: string }) {
@@ -60,6 +62,7 @@ export default function Console({ path, search }: { path: string; search: string
   else if (path === '/console/drills') page = <Drills />;
   else if (path === '/console/users' && admin) page = <Users />;
   else if (path === '/console/audit' && admin) page = <Audit />;
+  else if (path === '/console/peers' && admin) page = <Peers />;
   else if (/^\/console\/S-[\w-]+$/.test(path)) page = <Case trackingNo={path.split('/').at(-1) ?? ''} />;
   else page = <Queue search={search} />;
   return (
