@@ -13,7 +13,6 @@ import { gzipSync } from 'node:zlib';
 import { openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { IMPORT_FORMATS } from '../src/imports/formats.js';
-import { listInputFiles } from '../src/imports/files.js';
 import { importItems } from '../src/imports/pipeline.js';
 import { parseSearchParams } from '../src/search/query.js';
 import { searchVulns } from '../src/search/store.js';
@@ -31,6 +30,7 @@ import { platformWriters } from '../src/exports/writers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readThroughput } from './read-throughput.js';
+import { floor } from './floor.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -260,31 +260,13 @@ async function main(): Promise<Record<string, unknown>> {
       };
     }
     case 'floor': {
-      // The floor: read + JSON.parse every record, and COPY the raw text into a bare table.
+      // (d) the floor: reading and parsing overlapped with a COPY into a bare jsonb table (bench/floor.ts)
       const d = await open();
-      await d.exec('DROP TABLE IF EXISTS bench_floor; CREATE TABLE bench_floor (key text, raw jsonb)');
       const t0 = performance.now();
-      let n = 0;
-      async function* rows() {
-        for await (const f of listInputFiles(args, ['.json'])) {
-          const text = await readFile(f, 'utf8');
-          const o = JSON.parse(text) as { cveMetadata?: { cveId?: string } };
-          n++;
-          yield `${o.cveMetadata?.cveId ?? f}\t${text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}\n`;
-        }
-      }
-      let chunk: string[] = [];
-      for await (const r of rows()) {
-        chunk.push(r);
-        if (chunk.length >= 5000) {
-          await d.copyFrom('COPY bench_floor (key, raw) FROM STDIN', chunk.join(''));
-          chunk = [];
-        }
-      }
-      if (chunk.length) await d.copyFrom('COPY bench_floor (key, raw) FROM STDIN', chunk.join(''));
+      const { records } = await floor(d, args);
       const seconds = (performance.now() - t0) / 1000;
       await d.close();
-      return { seconds, records: n, recordsPerSecond: Math.round(n / seconds), peakRssMb: peakRssMb() };
+      return { seconds, records, recordsPerSecond: Math.round(records / seconds), peakRssMb: peakRssMb() };
     }
     case 'web': {
       // The public pages against the loaded corpus, in Debian's Chromium: the list's first render (navigation
