@@ -40,7 +40,7 @@ export async function floor(d: Database, paths: string[]): Promise<{ records: nu
     inFlight = d.copyFrom('COPY bench_floor (key, raw) FROM STDIN', text);
     inFlight.catch(() => undefined); // surfaced by the next await
   };
-  for await (const { file, text } of texts(paths)) {
+  for await (const { text } of texts(paths)) {
     const o = JSON.parse(text) as { cveMetadata?: { cveId?: string } };
     const key = o.cveMetadata?.cveId;
     if (!key) continue; // the corpus's manifest: read and parsed like a record, not a record
