@@ -179,6 +179,12 @@ export const ERRORS = {
   peer_message_kind_unknown: { status: 400, en: '{message}', zh: '不支持的对等平台消息类型' },
   /** Federation: only an embargoed submission with a record can be shared as an advance notice. */
   notice_not_shareable: { status: 409, en: '{message}', zh: '该报告不能作为预警通报共享：{message}' },
+  /** Case hand-over: the submission was handed to a peer; coordination (notifying) happens there. */
+  case_handed_over: { status: 409, en: '{message}', zh: '{trackingNo} 已移交 {peer} 协调处置' },
+  /** Case hand-over: only an open case (not duplicate, rejected, fixed or published) is handed over. */
+  handover_not_allowed: { status: 409, en: '{message}', zh: '该报告不能移交（状态：{state}）' },
+  /** Case hand-over: a case.handover or case.update body that is not what the protocol says. */
+  case_message_invalid: { status: 400, en: '{message}', zh: '案件移交消息无效：{message}' },
   /** First run: no admin yet; only the setup (the link `vulnshare serve` printed) is writable. */
   setup_required: {
     status: 503,
