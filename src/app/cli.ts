@@ -7,6 +7,28 @@ import { createReplicaRouter } from '../ops/replicas.js';
 import { createPlatform } from './platform.js';
 import { setupLink } from '../setup/service.js';
 import { drainOutbox, startWorker } from './worker.js';
+import { AppError } from '../errors.js';
+import { logPoolError, POOL_ERROR_MESSAGE, type PoolErrorLog } from '../db/client.js';
+
+/** SIGTERM / SIGINT: the first starts a graceful stop, a second one ends it at once. */
+function stopSignals() {
+  let count = 0;
+  let first: (s: string) => void = () => undefined;
+  let second: (s: string) => void = () => undefined;
+  const p1 = new Promise<string>((r) => (first = r));
+  const p2 = new Promise<string>((r) => (second = r));
+  const on = (s: string) => (++count === 1 ? first(s) : second(s));
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    first: p1,
+    second: p2,
+    forget: () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
+}
 
 /** The version the root program announces (`vulnshare --version`). */
 function versionOf(cmd: Command): string {
@@ -36,15 +58,25 @@ export function registerAppCommands(program: Command): void {
     .description('start the HTTP API (and docs at /api/docs)')
     .option('--host <host>', 'listen address (env VULNSHARE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port (env VULNSHARE_PORT, default 8080)')
-    .action(async (o: { host?: string; port?: string }, cmd: Command) => {
+    .option(
+      '--grace <seconds>',
+      'on SIGTERM, how long the requests in flight and the worker may take to finish (default 30)',
+      '30',
+    )
+    .action(async (o: { host?: string; port?: string; grace: string }, cmd: Command) => {
       const { err } = streams(cmd);
       const version = versionOf(cmd);
       const config = configOf(cmd, { host: o.host, port: o.port }); // every bad setting named, before anything opens
+      const graceSeconds = Number(o.grace);
+      if (!Number.isFinite(graceSeconds) || graceSeconds <= 0)
+        throw new AppError(
+          'invalid_parameter',
+          `--grace must be a positive number of seconds (got "${o.grace}")`,
+        );
       // listen for the stop signal first: a SIGTERM during start-up still closes the database cleanly
-      const signalled = new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      const signals = stopSignals();
+      // lost connections of the pools are logged by the app's logger once it exists (src/db/client.ts)
+      let poolLog: PoolErrorLog = logPoolError;
       const primary = await openConfigured(cmd, config);
       // on a PostgreSQL server the services read through the replica router (src/ops/replicas.ts): with no
       // DATABASE_REPLICA_URLS every statement stays on the primary
@@ -54,17 +86,15 @@ export function registerAppCommands(program: Command): void {
             replicaUrls: config.replicaUrls,
             maxLagBytes: config.replicaMaxLagBytes,
             checkMs: config.replicaCheckMs,
+            onPoolError: (pool, e) => poolLog(pool, e),
           })
         : null;
       await router?.check();
       const database = router?.database ?? primary;
       const platform = createPlatform(database, config);
       const app = await buildApp({ database, config, platform, version, router });
+      poolLog = (pool, e) => app.log.warn({ pool, err: e }, POOL_ERROR_MESSAGE);
       const worker = config.worker ? startWorker(platform, (s) => err.write(`${s}\n`)) : null;
-      app.addHook('onClose', async () => {
-        await worker?.stop();
-        await platform.close();
-      });
       const address = await app.listen({ host: config.host, port: config.port });
       err.write(
         `vulnshare ${version} listening on ${address} (${database.kind === 'pglite' ? `embedded PostgreSQL at ${config.dataDir}; other vulnshare commands on this directory work through this process` : 'PostgreSQL server'}); API docs at ${address}/api/docs\n`,
@@ -75,11 +105,27 @@ export function registerAppCommands(program: Command): void {
         err.write(
           `\nFirst run: no admin yet. Create the first admin at ${setupLink(config.publicUrl, address, setupToken)} (the link works once; until then only the setup is writable)\n\n`,
         );
-      await signalled;
-      // graceful: stop accepting, finish the requests in flight, stop the worker (it gives its leases back)
-      await app.close();
+      const signal = await signals.first;
+      // graceful: stop accepting, finish the requests in flight and stop the worker (it finishes what it holds
+      // and gives its leases back), then close the pools; a second signal or the grace time ends it at once
+      app.log.info(
+        { signal, graceSeconds },
+        'stopping: no new connections; finishing the requests in flight',
+      );
+      const hard = (why: string) => {
+        app.log.error({ signal }, `${why}: exiting before the requests in flight and the worker finished`);
+        err.write(`vulnshare serve: ${why}; exiting now\n`);
+        process.exit(1);
+      };
+      const timer = setTimeout(() => hard(`grace time of ${graceSeconds} s exceeded`), graceSeconds * 1000);
+      void signals.second.then((s) => hard(`second ${s}`));
+      await Promise.all([app.close(), worker?.stop()]);
+      await platform.close();
       await router?.close();
       await primary.close();
+      clearTimeout(timer);
+      signals.forget();
+      app.log.info('stopped');
     });
 
   program

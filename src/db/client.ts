@@ -6,6 +6,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { pino, type Logger } from 'pino';
 import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -42,6 +43,36 @@ export interface OpenOptions {
    * process (serve, worker) refuses to start beside another owner.
    */
   as?: { command: string; longRunning: boolean } | undefined;
+  /** Where a PostgreSQL pool's lost connections are logged (default: a pino line on standard error). */
+  onPoolError?: PoolErrorLog | undefined;
+}
+
+/** A pool's connection error, logged with the pool's name; the process goes on. */
+export type PoolErrorLog = (pool: string, err: Error) => void;
+
+let fallbackLogger: Logger | null = null;
+
+/** The default PoolErrorLog: one pino JSON line on standard error (standard output may carry a command's JSON). */
+export const logPoolError: PoolErrorLog = (pool, err) => {
+  fallbackLogger ??= pino({ level: 'warn' }, pino.destination(2));
+  fallbackLogger.warn({ pool, err }, POOL_ERROR_MESSAGE);
+};
+
+export const POOL_ERROR_MESSAGE = 'database connection lost; the pool opens a new one on demand';
+
+/**
+ * A PostgreSQL pool whose connections cannot crash the process. pg emits 'error' on a client whose backend ends
+ * (a server restart, pg_terminate_backend, a replica stopped with -m fast); pg-pool forwards it to the pool only
+ * while the client is idle, and a checked-out client without a listener would throw it as uncaught. Every client
+ * gets a listener that logs it with the pool's name; the pool drops the connection and opens a new one for the
+ * next query, and a query that was running still gets its error.
+ */
+export function guardedPool(name: string, config: pg.PoolConfig, log: PoolErrorLog = logPoolError): pg.Pool {
+  const pool = new pg.Pool(config);
+  // the same error reaches the client's listener below: logged there once
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', (err) => log(name, err)));
+  return pool;
 }
 
 // Scores are numeric(3,1), counts bigint: both fit JS numbers. Dates stay 'YYYY-MM-DD' strings,
@@ -83,7 +114,7 @@ class PGlitePool implements ConnectionLock {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.onPoolError ?? logPoolError);
   const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? opts.dataDir : undefined;
   if (!dataDir) return openPGlite(undefined, null);
   const as = opts.as ?? { command: 'command', longRunning: false };
@@ -216,12 +247,14 @@ function setPgParsers() {
   pg.types.setTypeParser(OID.TIMESTAMPTZ, (v) => toIso(v));
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, log: PoolErrorLog): Promise<Database> {
   setPgParsers();
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c TimeZone=UTC' });
-  // An idle connection the server closes (restart, admin termination) must not crash the process: the pool
-  // drops it and opens a new one on demand; queries in flight still get their error.
-  pool.on('error', () => undefined);
+  // migrations, counters, leases and measurements; the replica router has its own pools (src/ops/replicas.ts)
+  const pool = guardedPool(
+    'primary-direct',
+    { connectionString: url, max: 10, options: '-c TimeZone=UTC' },
+    log,
+  );
   // Fail fast with a clear message when the server is unreachable.
   const probe = await pool.connect();
   probe.release();

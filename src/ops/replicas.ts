@@ -15,7 +15,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../db/client.js';
+import { guardedPool, logPoolError, type Database, type PoolErrorLog } from '../db/client.js';
 import type { DB } from '../db/schema.js';
 import { currentLsn, replayLsn } from './store.js';
 import { currentRoute, type RequestRoute } from './request-route.js';
@@ -93,17 +93,6 @@ const addressOf = (url: string) => {
 
 type QueryResult = { rows: unknown[]; rowCount: number | null; command: string };
 
-/**
- * A pool whose clients can never crash the process: pg-pool listens for a client's errors only while it is idle,
- * and a node that shuts down (a replica stopped with -m fast) ends connections that are checked out too — the
- * 'error' event of such a client would be uncaught. The failure still reaches the query that was running.
- */
-function quietPool(config: pg.PoolConfig): pg.Pool {
-  const pool = new pg.Pool(config);
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  return pool;
-}
 interface PgClientLike {
   query(sqlText: string, params?: unknown[]): Promise<QueryResult>;
   release(destroy?: boolean | Error): void;
@@ -117,23 +106,26 @@ export function createReplicaRouter(
     maxLagBytes: number;
     checkMs: number;
     poolSize?: number;
+    /** Where a lost connection of the router's pools is logged (src/db/client.ts guardedPool). */
+    onPoolError?: PoolErrorLog;
   },
 ): ReplicaRouter {
   const size = opts.poolSize ?? 10;
-  const primaryPool = quietPool({
-    connectionString: opts.primaryUrl,
-    max: size,
-    options: '-c TimeZone=UTC',
-  });
+  const log = opts.onPoolError ?? logPoolError;
+  const primaryPool = guardedPool(
+    'primary',
+    { connectionString: opts.primaryUrl, max: size, options: '-c TimeZone=UTC' },
+    log,
+  );
   const replicas: Replica[] = opts.replicaUrls.map((url, i) => {
-    const pool = quietPool({
-      connectionString: url,
-      max: size,
-      options: '-c TimeZone=UTC',
-      connectionTimeoutMillis: 2000,
-    });
+    const name = `replica-${i + 1}`;
+    const pool = guardedPool(
+      name,
+      { connectionString: url, max: size, options: '-c TimeZone=UTC', connectionTimeoutMillis: 2000 },
+      log,
+    );
     return {
-      name: `replica-${i + 1}`,
+      name,
       address: addressOf(url),
       pool,
       db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
