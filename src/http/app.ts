@@ -189,7 +189,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.database.kind === 'postgres' && deps.database.via === 'owner'
       ? { store: databaseRateLimitStore(primaryDb) }
       : {}),
-    errorResponseBuilder: (_req, ctx) => {
+    errorResponseBuilder: (req, ctx) => {
+      // a route may count over its own window (tip-offs: an hour)
+      const own = (req.routeOptions.config as { rateLimit?: { timeWindow?: unknown } }).rateLimit?.timeWindow;
+      const per =
+        typeof own === 'number' && own !== 60_000 ? `${Math.round(own / 60_000)} minutes` : 'minute';
       const e = new Error(
         `Rate limit exceeded: at most ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
       ) as Error & { statusCode: number };

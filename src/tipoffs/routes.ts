@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NO_SIGN_IN, SIGNED_IN } from '../http/openapi.js';
 import { Nullable, StringEnum, errorResponses } from '../http/schemas.js';
+import { STATES } from '../submissions/workflow.js';
 import { PUBLIC_STATUSES, TIPOFF_KINDS, TIPOFF_LIMITS } from './model.js';
 import type { TipoffService } from './service.js';
 
@@ -108,6 +109,48 @@ export function registerTipoffRoutes(app: FastifyInstance, deps: { tipoffs: Tipo
       },
     },
     async (req) => t.ofSubmission(req.principal, req.params.trackingNo),
+  );
+
+  r.get(
+    '/api/v1/tipoffs',
+    {
+      schema: {
+        operationId: 'listTipoffs',
+        security: SIGNED_IN,
+        tags: ['tipoffs'],
+        summary:
+          'The tip-offs among the submissions, newest first, with their case’s state (analysts): what the console marks 公众举报 / public tip-off and filters by',
+        querystring: Type.Object(
+          {
+            state: Type.Optional(StringEnum(STATES)),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+            before: Type.Optional(Type.Integer({ description: 'a submission id: older ones only' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object(
+            {
+              items: Type.Array(
+                Type.Object(
+                  {
+                    trackingNo: Type.String(),
+                    kind: StringEnum(TIPOFF_KINDS),
+                    state: StringEnum(STATES),
+                    title: Type.String(),
+                    receivedAt: Type.String(),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (req) => ({ items: await t.list(req.principal, req.query) }),
   );
 
   r.get(

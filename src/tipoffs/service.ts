@@ -12,6 +12,8 @@ import { audit } from '../audit/audit.js';
 import type { Principal } from '../accounts/model.js';
 import { requireAccess } from '../accounts/policy.js';
 import * as submissions from '../submissions/store.js';
+import { STATES, type State as SubmissionState } from '../submissions/workflow.js';
+import { isState } from '../workflow/state-machine.js';
 import { openPublicCase, publicAnswer } from './case.js';
 import {
   canonicalReceipt,
@@ -155,7 +157,38 @@ export function createTipoffService(deps: { db: Kysely<DB>; clock?: () => Date; 
     return { trackingNo, kind: t.kind, contact: t.contact, receivedAt: t.created_at };
   }
 
-  return { submit, follow, reply, ofSubmission };
+  /**
+   * Staff: the tip-offs among the submissions, newest first — what the console marks 公众举报 / public tip-off
+   * in its queue and offers as a filter. The same order and state filter as the submission list, so the
+   * tip-offs among its newest rows are among these.
+   */
+  async function list(
+    p: Principal,
+    f: { state?: string; limit?: number; before?: number } = {},
+  ): Promise<
+    Array<{ trackingNo: string; kind: TipoffKind; state: SubmissionState; title: string; receivedAt: string }>
+  > {
+    requireAccess(p, 'submissions:read_all');
+    const state = f.state || undefined;
+    if (state !== undefined && !isState(STATES, state))
+      throw new AppError('invalid_parameter', `state must be one of ${STATES.join(', ')}`, {
+        parameter: 'state',
+      });
+    const rows = await store.listTipoffs(db, {
+      ...(state ? { state } : {}),
+      limit: Math.min(Math.max(f.limit ?? 100, 1), 500),
+      ...(f.before ? { before: f.before } : {}),
+    });
+    return rows.map((r) => ({
+      trackingNo: r.tracking_no,
+      kind: r.kind,
+      state: r.state,
+      title: r.title,
+      receivedAt: r.created_at,
+    }));
+  }
+
+  return { submit, follow, reply, ofSubmission, list };
 }
 
 export type TipoffService = ReturnType<typeof createTipoffService>;

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { State as SubmissionState } from '../submissions/workflow.js';
 import type { TipoffKind } from './model.js';
 
 type Db = Kysely<DB>;
@@ -47,3 +48,16 @@ export const bySubmission = (db: Db, submissionId: number) =>
     .select(['kind', 'contact', 'created_at'])
     .where('submission_id', '=', submissionId)
     .executeTakeFirst();
+
+/** Staff: tip-offs newest first (by their submission), with their case's state; optionally of one state. */
+export function listTipoffs(db: Db, f: { state?: SubmissionState; limit: number; before?: number }) {
+  let q = db
+    .selectFrom('tipoffs as t')
+    .innerJoin('submissions as s', 's.id', 't.submission_id')
+    .select(['s.id', 's.tracking_no', 's.title', 's.state', 't.kind', 't.created_at'])
+    .orderBy('s.id', 'desc')
+    .limit(f.limit);
+  if (f.state) q = q.where('s.state', '=', f.state);
+  if (f.before) q = q.where('s.id', '<', f.before);
+  return q.execute();
+}

@@ -15,6 +15,7 @@ import { Vendor, Vendors } from './pages/Vendors.js';
 import { RankingPage } from './pages/Ranking.js';
 import { Watchlists } from './pages/Watchlists.js';
 import { Alliance } from './pages/Alliance.js';
+import { AllianceMember } from './pages/AllianceMember.js';
 import { TipOff, TipOffFollow } from './pages/TipOff.js';
 import { Setup } from './pages/Setup.js';
 import { DrillRespond } from './pages/DrillRespond.js';
@@ -86,6 +87,8 @@ function Shell() {
   else if (path === '/watchlists') page = <Watchlists />;
   else if (path === '/drills') page = <DrillRespond />;
   else if (path === '/alliance') page = <Alliance />;
+  else if (/^\/alliance\/[\w-]+$/.test(path))
+    page = <AllianceMember certificate={path.slice('/alliance/'.length)} />;
   else if (path === '/tipoff') page = <TipOff />;
   else if (path === '/tipoff/follow') page = <TipOffFollow />;
   else if (/^\/respond\/[\w-]{43}$/.test(path)) page = <Respond token={path.split('/').at(-1) ?? ''} />;

@@ -1492,6 +1492,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/federation/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A peer’s signed message (the envelope kind is the message kind): verified, checked against our accept policy and applied once; answered with a signed message.ack (docs/FEDERATION.md) */
+    post: operations['federationMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/alliance/members': {
     parameters: {
       query?: never;
@@ -1568,7 +1585,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** The tip-offs among the submissions, newest first, with their case’s state (analysts): what the console marks 公众举报 / public tip-off and filters by */
+    get: operations['listTipoffs'];
     put?: never;
     /** Report an incident or a vulnerability in a deployed system without an account (举报); answers the receipt code once. At most 64 KiB, 10 an hour per address */
     post: operations['submitTipoff'];
@@ -1804,6 +1822,12 @@ export interface components {
          *     - `peer_clock_skew` (401): {message}
          *     - `peer_exists` (409): {message}
          *     - `peer_bad_answer` (502): {message}
+         *     - `peer_policy_refused` (403): {message}
+         *     - `peer_message_kind_unknown` (400): {message}
+         *     - `notice_not_shareable` (409): {message}
+         *     - `case_handed_over` (409): {message}
+         *     - `handover_not_allowed` (409): {message}
+         *     - `case_message_invalid` (400): {message}
          *     - `setup_required` (503): vulnshare is not set up yet: open the setup link the server printed at start (/setup?token=…) and create the first admin
          *     - `setup_link_invalid` (403): This setup link is not valid: it was used already, or an admin exists
          * @enum {string}
@@ -1853,6 +1877,12 @@ export interface components {
           | 'peer_clock_skew'
           | 'peer_exists'
           | 'peer_bad_answer'
+          | 'peer_policy_refused'
+          | 'peer_message_kind_unknown'
+          | 'notice_not_shareable'
+          | 'case_handed_over'
+          | 'handover_not_allowed'
+          | 'case_message_invalid'
           | 'setup_required'
           | 'setup_link_invalid';
         message?: string;
@@ -11244,7 +11274,7 @@ export interface operations {
               policy: {
                 /** @description what the peer may receive from us */
                 receive: {
-                  kinds: ('record' | 'advance_notice' | 'case')[];
+                  kinds: ('record' | 'advance_notice' | 'case' | 'ids')[];
                   tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
                   embargoed: boolean;
                   sectors: string[] | null;
@@ -11253,8 +11283,10 @@ export interface operations {
                 };
                 /** @description what we accept from the peer */
                 accept: {
-                  kinds: ('record' | 'advance_notice' | 'case')[];
+                  kinds: ('record' | 'advance_notice' | 'case' | 'ids')[];
                   tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                  /** @description whether we store its embargoed advance notices */
+                  embargoed: boolean;
                   overrideSeverity: boolean;
                   overrideClassification: boolean;
                 };
@@ -11327,7 +11359,7 @@ export interface operations {
           key: string;
           policy?: {
             receive?: {
-              kinds?: ('record' | 'advance_notice' | 'case')[];
+              kinds?: ('record' | 'advance_notice' | 'case' | 'ids')[];
               tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
               embargoed?: boolean;
               sectors?: string[] | null;
@@ -11335,8 +11367,10 @@ export interface operations {
               excludeVendors?: string[];
             };
             accept?: {
-              kinds?: ('record' | 'advance_notice' | 'case')[];
+              kinds?: ('record' | 'advance_notice' | 'case' | 'ids')[];
               tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+              /** @description whether we store its embargoed advance notices */
+              embargoed?: boolean;
               overrideSeverity?: boolean;
               overrideClassification?: boolean;
             };
@@ -11376,7 +11410,7 @@ export interface operations {
             policy: {
               /** @description what the peer may receive from us */
               receive: {
-                kinds: ('record' | 'advance_notice' | 'case')[];
+                kinds: ('record' | 'advance_notice' | 'case' | 'ids')[];
                 tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
                 embargoed: boolean;
                 sectors: string[] | null;
@@ -11385,8 +11419,10 @@ export interface operations {
               };
               /** @description what we accept from the peer */
               accept: {
-                kinds: ('record' | 'advance_notice' | 'case')[];
+                kinds: ('record' | 'advance_notice' | 'case' | 'ids')[];
                 tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                /** @description whether we store its embargoed advance notices */
+                embargoed: boolean;
                 overrideSeverity: boolean;
                 overrideClassification: boolean;
               };
@@ -11520,7 +11556,7 @@ export interface operations {
       content: {
         'application/json': {
           receive?: {
-            kinds?: ('record' | 'advance_notice' | 'case')[];
+            kinds?: ('record' | 'advance_notice' | 'case' | 'ids')[];
             tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
             embargoed?: boolean;
             sectors?: string[] | null;
@@ -11528,8 +11564,10 @@ export interface operations {
             excludeVendors?: string[];
           };
           accept?: {
-            kinds?: ('record' | 'advance_notice' | 'case')[];
+            kinds?: ('record' | 'advance_notice' | 'case' | 'ids')[];
             tlp?: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+            /** @description whether we store its embargoed advance notices */
+            embargoed?: boolean;
             overrideSeverity?: boolean;
             overrideClassification?: boolean;
           };
@@ -11568,7 +11606,7 @@ export interface operations {
             policy: {
               /** @description what the peer may receive from us */
               receive: {
-                kinds: ('record' | 'advance_notice' | 'case')[];
+                kinds: ('record' | 'advance_notice' | 'case' | 'ids')[];
                 tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
                 embargoed: boolean;
                 sectors: string[] | null;
@@ -11577,8 +11615,10 @@ export interface operations {
               };
               /** @description what we accept from the peer */
               accept: {
-                kinds: ('record' | 'advance_notice' | 'case')[];
+                kinds: ('record' | 'advance_notice' | 'case' | 'ids')[];
                 tlp: ('clear' | 'green' | 'amber' | 'amber+strict' | 'red')[];
+                /** @description whether we store its embargoed advance notices */
+                embargoed: boolean;
                 overrideSeverity: boolean;
                 overrideClassification: boolean;
               };
@@ -11825,6 +11865,91 @@ export interface operations {
                 [key: string]: unknown;
               };
             }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  federationMessage: {
+    parameters: {
+      query?: never;
+      header?: {
+        'vulnshare-signature'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description signed: the Vulnshare-Signature header covers these exact bytes */
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the sender’s message id (idempotency key)
+           */
+          id: string;
+          /** @description what the kind carries */
+          body: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description signed (kind message.ack, replyTo = the message’s nonce) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @description a repeat: acknowledged, not applied again */
+            duplicate: boolean;
+            result: unknown;
           };
         };
       };
@@ -12303,6 +12428,88 @@ export interface operations {
       };
       /** @description Default Response */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listTipoffs: {
+    parameters: {
+      query?: {
+        state?:
+          | 'submitted'
+          | 'triaged'
+          | 'need_info'
+          | 'duplicate'
+          | 'rejected'
+          | 'verifying'
+          | 'verified'
+          | 'notified'
+          | 'fixed'
+          | 'published';
+        limit?: number;
+        /** @description a submission id: older ones only */
+        before?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              trackingNo: string;
+              /** @enum {string} */
+              kind: 'incident' | 'vulnerability';
+              /** @enum {string} */
+              state:
+                | 'submitted'
+                | 'triaged'
+                | 'need_info'
+                | 'duplicate'
+                | 'rejected'
+                | 'verifying'
+                | 'verified'
+                | 'notified'
+                | 'fixed'
+                | 'published';
+              title: string;
+              receivedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -13,6 +13,7 @@ import { SUBMISSION_STATES } from '../labels.js';
 import { Thread } from '../pages/Messages.js';
 import { Attachments } from '../pages/Attachments.js';
 import { Disposal } from './Disposal.js';
+import { TipoffMark } from './Queue.js';
 import { text } from '../form.js';
 
 const st = (s: string | undefined, lang: 'zh' | 'en') => (s ? (SUBMISSION_STATES[s]?.[lang] ?? s) : '');
@@ -31,6 +32,10 @@ export function Case({ trackingNo }: { trackingNo: string }) {
   const notifications = useLoad(key, () =>
     call(client.GET('/api/v1/submissions/{trackingNo}/notifications', { params: { path } })),
   );
+  // a public tip-off (404 for any other submission): marked, with what its tipster reported and left as contact
+  const tipoff = useLoad(trackingNo, () =>
+    call(client.GET('/api/v1/submissions/{trackingNo}/tipoff', { params: { path } })),
+  );
   if (!c.data) return <Status loading={c.loading} error={c.error} />;
   const v = c.data;
   const next = v.next ?? [];
@@ -48,6 +53,20 @@ export function Case({ trackingNo }: { trackingNo: string }) {
         <Link to="/console">← {lang === 'zh' ? '分诊队列' : 'Triage queue'}</Link>
       </p>
       <h1>{v.title}</h1>
+      {tipoff.data && (
+        <p className="meta tipoff-note">
+          <TipoffMark lang={lang} />{' '}
+          {tipoff.data.kind === 'incident'
+            ? lang === 'zh'
+              ? '举报安全事件'
+              : 'reports a security incident'
+            : lang === 'zh'
+              ? '举报在用系统漏洞'
+              : 'reports a vulnerability in a deployed system'}{' '}
+          · {lang === 'zh' ? '联系方式' : 'contact'}:{' '}
+          {tipoff.data.contact ?? (lang === 'zh' ? '未留' : 'none left')}
+        </p>
+      )}
       <div className="sidebyside">
         <section>
           <dl className="facts">

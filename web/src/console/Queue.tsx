@@ -1,5 +1,6 @@
 /**
- * The analyst console's triage queue: submissions by workflow state, newest first.
+ * The analyst console's triage queue: submissions by workflow state, newest first. Public tip-offs (origin
+ * 'public', from /api/v1/tipoffs) are marked 公众举报 / public tip-off, and `?origin=public` lists only them.
  */
 import { useContext } from 'react';
 import { LangContext } from '../i18n.js';
@@ -22,35 +23,68 @@ const STATES: readonly State[] = [
 ];
 const isState = (s: string): s is State => (STATES as readonly string[]).includes(s);
 
+/** The mark a public tip-off carries in the queue and on its case page. */
+export function TipoffMark({ lang }: { lang: 'zh' | 'en' }) {
+  return <span className="tag red tipoff">{lang === 'zh' ? '公众举报' : 'public tip-off'}</span>;
+}
+
 export function Queue({ search }: { search: string }) {
   const { lang } = useContext(LangContext);
-  const state = new URLSearchParams(search).get('state') ?? '';
-  const list = useLoad(`queue:${state}`, () =>
-    call(
-      client.GET('/api/v1/submissions', {
-        params: { query: { limit: 100, ...(isState(state) ? { state } : {}) } },
-      }),
-    ),
+  const params = new URLSearchParams(search);
+  const state = params.get('state') ?? '';
+  const onlyTipoffs = params.get('origin') === 'public';
+  const query = { limit: 100, ...(isState(state) ? { state } : {}) };
+  const list = useLoad(onlyTipoffs ? null : `queue:${state}`, () =>
+    call(client.GET('/api/v1/submissions', { params: { query } })),
   );
+  // the same order and filter as the list: the tip-offs among its 100 newest rows are among these 100
+  const tipoffs = useLoad(`queue-tipoffs:${state}`, () =>
+    call(client.GET('/api/v1/tipoffs', { params: { query } })),
+  );
+  const tipped = new Set(tipoffs.data?.items.map((t) => t.trackingNo) ?? []);
+  const rows = onlyTipoffs
+    ? tipoffs.data?.items.map((t) => ({ ...t, kind: 'event' as const, severity: null }))
+    : list.data?.items;
+  const shown = onlyTipoffs ? tipoffs : list;
+  const link = (s: string, origin: boolean) => {
+    const q = new URLSearchParams({ ...(s ? { state: s } : {}), ...(origin ? { origin: 'public' } : {}) });
+    return `/console${q.size ? `?${q.toString()}` : ''}`;
+  };
   return (
     <div>
       <h1>{lang === 'zh' ? '分诊队列' : 'Triage queue'}</h1>
       <nav className="tabs" aria-label="states">
-        <Link to="/console">{lang === 'zh' ? '全部' : 'All'}</Link>
+        <Link to={link('', onlyTipoffs)} className={state === '' ? 'on' : ''}>
+          {lang === 'zh' ? '全部' : 'All'}
+        </Link>
         {STATES.map((s) => (
-          <Link key={s} to={`/console?state=${s}`} className={s === state ? 'on' : ''}>
+          <Link key={s} to={link(s, onlyTipoffs)} className={s === state ? 'on' : ''}>
             {label(SUBMISSION_STATES, s, lang)}
           </Link>
         ))}
       </nav>
-      <Status loading={list.loading} error={list.error} empty={list.data?.items?.length === 0} />
+      <nav className="tabs" aria-label="origin">
+        <Link to={link(state, false)} className={onlyTipoffs ? '' : 'on'}>
+          {lang === 'zh' ? '全部来源' : 'Every origin'}
+        </Link>
+        <Link to={link(state, true)} className={onlyTipoffs ? 'on' : ''}>
+          {lang === 'zh' ? '仅公众举报' : 'Public tip-offs only'}
+        </Link>
+      </nav>
+      <Status loading={shown.loading} error={shown.error} empty={rows?.length === 0} />
       <table className="queue">
         <tbody>
-          {list.data?.items?.map((s) => (
-            <tr key={s.trackingNo}>
+          {rows?.map((s) => (
+            <tr key={s.trackingNo} className={tipped.has(s.trackingNo) ? 'tipoff' : undefined}>
               <td>{label(SUBMISSION_STATES, s.state, lang)}</td>
               <td>
                 <Link to={`/console/${s.trackingNo}`}>{s.title}</Link>
+                {tipped.has(s.trackingNo) && (
+                  <>
+                    {' '}
+                    <TipoffMark lang={lang} />
+                  </>
+                )}
               </td>
               <td>
                 {s.kind === 'event'

@@ -2,6 +2,7 @@
 import { useContext, useState } from 'react';
 import { call, client, type Answer } from '../api/client.js';
 import { LangContext } from '../i18n.js';
+import { Link } from '../main.js';
 import { Status } from './bits.js';
 import { useLoad } from './useApi.js';
 
@@ -73,7 +74,9 @@ export function Alliance() {
                 <td>
                   <code>{m.certificate}</code>
                 </td>
-                <td>{!zh && m.nameEn ? m.nameEn : m.name}</td>
+                <td>
+                  <Link to={`/alliance/${m.certificate}`}>{!zh && m.nameEn ? m.nameEn : m.name}</Link>
+                </td>
                 <td>{STATUS_LABEL[m.status][lang]}</td>
                 <td>{m.joinedOn}</td>
                 <td>{m.renewalOn ?? '—'}</td>

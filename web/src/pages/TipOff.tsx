@@ -5,7 +5,7 @@
  */
 import { useContext, useState } from 'react';
 import { call, client, type Answer, type Body } from '../api/client.js';
-import { messageOf } from '../api.js';
+import { ApiError, messageOf } from '../api.js';
 import { LangContext } from '../i18n.js';
 import { Link } from '../main.js';
 
@@ -20,6 +20,22 @@ const STATUS_LABEL: Record<Case['status'], { zh: string; en: string }> = {
   resolved: { zh: '已处置', en: 'Resolved' },
   closed: { zh: '已关闭', en: 'Closed' },
 };
+
+/**
+ * What a refused tip-off says: over the size limit (413) or too many from one address (429) in plain words,
+ * in English with the server's words (the window, when to retry); anything else as the server said it.
+ */
+function refusal(x: unknown, zh: boolean): string {
+  if (x instanceof ApiError && x.status === 413)
+    return zh
+      ? '内容过长，超过了举报的大小上限：请精简描述，提交后可凭回执码补充。'
+      : 'This is longer than a tip-off may be: shorten the description; you can add to it later with your receipt.';
+  if (x instanceof ApiError && x.status === 429)
+    return zh
+      ? '同一网络地址提交次数已达上限，请稍后再试。'
+      : `Too many tip-offs from your network address for now: please try again later (${x.message}).`;
+  return messageOf(x);
+}
 
 export function TipOff() {
   const { lang } = useContext(LangContext);
@@ -88,7 +104,7 @@ export function TipOff() {
             ...(form.contact.trim() ? { contact: form.contact.trim() } : {}),
           };
           call(client.POST('/api/v1/tipoffs', { body }))
-            .then(setSent, (x: unknown) => setError(messageOf(x)))
+            .then(setSent, (x: unknown) => setError(refusal(x, zh)))
             .finally(() => setBusy(false));
         }}
       >
@@ -199,7 +215,7 @@ export function TipOffFollow() {
                     setCase(next);
                     setAnswer('');
                   },
-                  (x: unknown) => setError(messageOf(x)),
+                  (x: unknown) => setError(refusal(x, zh)),
                 );
               }}
             >
