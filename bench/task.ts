@@ -31,11 +31,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readThroughput } from './read-throughput.js';
 import { floor } from './floor.js';
+import { parseForImport } from '../src/imports/parallel.js';
+import { defaultImportWorkers } from '../src/config/config.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
 
 const open = () => openDatabase(backend === 'postgres' ? { databaseUrl: target } : { dataDir: target });
+const importWorkers = Number(process.env.BENCH_IMPORT_WORKERS ?? defaultImportWorkers());
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 
 async function main(): Promise<Record<string, unknown>> {
@@ -48,7 +51,9 @@ async function main(): Promise<Record<string, unknown>> {
       const fmt = IMPORT_FORMATS[format];
       if (!fmt) throw new Error(format);
       const t0 = performance.now();
-      const s = await importItems(d, fmt.parse(args), { format, paths: args, batchSize: 1000 });
+      // parsed and prepared in worker threads beside the writer (src/imports/parallel.ts), as `vulnshare import` does
+      const items = parseForImport(format, args, { workers: importWorkers });
+      const s = await importItems(d, items, { format, paths: args, batchSize: 1000 });
       const seconds = (performance.now() - t0) / 1000;
       await d.close();
       return {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { NO_INTERNAL_TARGETS, parseInternalAllowance, type InternalAllowance } from '../outbound/targets.js';
 import { AppError, isAppError } from '../errors.js';
 import { DEFAULT_FEEDS_INTERVAL_MS, feedConfigFromEnv, type FeedConfig } from '../feeds/config.js';
@@ -53,6 +54,11 @@ export interface Config {
   allowInternalTargets: InternalAllowance;
   /** Prefix of the platform's vulnerability ids: VS → VS-2026-00001. */
   idPrefix: string;
+  /**
+   * Worker threads that parse and prepare an import's files beside the writer (VULNSHARE_IMPORT_WORKERS;
+   * default one less than the cores, at most 4; 0 parses in-process). See src/imports/parallel.ts.
+   */
+  importWorkers: number;
   /** Days a recipient has to fix, per severity ("high=15,medium=30,low=45,unrated=30"). */
   slaDays: { high: number; medium: number; low: number; unrated: number };
   /** Feed worker and download settings (VULNSHARE_FEEDS_*, VULNSHARE_FEED_*; see src/feeds/config.ts). */
@@ -83,6 +89,9 @@ export interface Config {
 }
 
 /** The placeholder org id of CVE JSON 5 exports when VULNSHARE_ORG_ID is unset (see Config.platformOrg). */
+/** Import worker threads by default: one less than the cores (the writer keeps one), at most 4. */
+export const defaultImportWorkers = () => Math.max(0, Math.min(4, availableParallelism() - 1));
+
 export const DEFAULT_PLATFORM_ORG_ID = '6d4b5c52-5a9b-4b8e-9c57-76756c6e7368';
 /** The CVE schema's uuidType: a version-4 UUID. */
 const UUID_V4 = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$/;
@@ -193,6 +202,14 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     ),
     allowInternalTargets: NO_INTERNAL_TARGETS,
     idPrefix: env.VULNSHARE_ID_PREFIX ?? 'VS',
+    importWorkers: intSetting(
+      'VULNSHARE_IMPORT_WORKERS',
+      env.VULNSHARE_IMPORT_WORKERS,
+      defaultImportWorkers(),
+      0,
+      64,
+      problems,
+    ),
     slaDays: { high: 15, medium: 30, low: 45, unrated: 30 },
     feeds: { intervalMs: DEFAULT_FEEDS_INTERVAL_MS, retry: {}, tmpDir: undefined },
     platformOrg: {

@@ -4,6 +4,7 @@ import { setExitCode, streams, withDatabase } from '../cli/context.js';
 import { progressReporter } from '../cli/output.js';
 import { AppError } from '../errors.js';
 import { IMPORT_FORMATS } from './formats.js';
+import { parseForImport } from './parallel.js';
 import { importItems, type ImportCounts } from './pipeline.js';
 
 export function registerImportCommands(program: Command): void {
@@ -32,7 +33,12 @@ export function registerImportCommands(program: Command): void {
         );
       await withDatabase(cmd, async (d, config) => {
         const progress = progressReporter(err, !o.json);
-        const summary = await importItems(d, fmt.parse(paths, { cveSchemaFile: config.cveSchemaFile }), {
+        // files are parsed and prepared in worker threads while this thread writes (./parallel.ts)
+        const items = parseForImport(format, paths, {
+          workers: config.importWorkers,
+          cveSchemaFile: config.cveSchemaFile,
+        });
+        const summary = await importItems(d, items, {
           format,
           paths,
           batchSize: o.batch ?? config.importBatchSize,

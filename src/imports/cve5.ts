@@ -260,7 +260,7 @@ function itemFromText(text: string, file: string, index: number, schemaPath?: st
 }
 
 /** Files named like CVE records; other JSON in a cvelistV5 tree (delta.json, deltaLog.json…) is skipped. */
-const isRecordName = (name: string) => /CVE-\d{4}-\d+\.json$/i.test(name);
+export const isRecordName = (name: string) => /CVE-\d{4}-\d+\.json$/i.test(name);
 
 /**
  * A record file (or zip entry) larger than limits.maxEntryBytes is refused by name, unread. Records are

@@ -12,6 +12,7 @@ import type { ImportIssue, ParseItem, PreparedRecord, SourceRecord, Vulnerabilit
 import { vulnRow } from '../vulns/row.js';
 import { watchImports, type ImportWatch, type WrittenVuln } from '../watchlists/alerts.js';
 import { IDENTITY_SOURCES, planLinks, type StoreSnapshot } from './linking.js';
+import type { PreparedItem } from './parallel.js';
 import { prepareRecord, type Prepared } from './prepare.js';
 import * as store from './store.js';
 
@@ -49,7 +50,7 @@ type Tx = Transaction<DB> | Kysely<DB>;
 
 export async function importItems(
   database: Database,
-  items: AsyncIterable<ParseItem>,
+  items: AsyncIterable<ParseItem | PreparedItem>,
   opts: ImportOptions,
 ): Promise<ImportSummary> {
   const started = performance.now();
@@ -106,12 +107,13 @@ export async function importItems(
     counts.read++;
     let p: Prepared;
     try {
-      p = prepareRecord(item.record, item.file);
+      // records parsed in a worker thread come prepared (./parallel.ts)
+      p = 'prepared' in item ? item.prepared : prepareRecord(item.record, item.file);
     } catch (e) {
       counts.rejected++;
       issues.push({
         file: item.file,
-        record: item.record.key,
+        record: 'prepared' in item ? item.prepared.prepared.key : item.record.key,
         message: e instanceof Error ? e.message : String(e),
       });
       continue;

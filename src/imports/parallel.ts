@@ -1,0 +1,144 @@
+/**
+ * Parse and prepare an import's input in worker threads (piscina) while the main thread merges and writes
+ * (issue 16: the writer's second core was idle). The main thread only lists the input files; workers read,
+ * parse, validate, classify and score them, a few files per task; results come back in input order, at most
+ * `workers × 2` tasks in flight, so memory stays bounded whatever the corpus size.
+ *
+ * Only formats whose files are independent of each other take this path (the table below); the others, small
+ * imports (fewer files than one task) and `workers: 0` parse in-process exactly as before.
+ */
+import { basename } from 'node:path';
+import { Piscina } from 'piscina';
+import type { ImportIssue, ParseItem } from '../vulns/model.js';
+import { isRecordName } from './cve5.js';
+import { listInputFiles } from './files.js';
+import { IMPORT_FORMATS } from './formats.js';
+import type { Prepared } from './prepare.js';
+import type { PrepareResult, PrepareTask } from './prepare-worker.js';
+
+/** A record parsed and prepared in a worker: the pipeline writes it without preparing it again. */
+export interface PreparedItem {
+  ok: true;
+  file: string;
+  index: number;
+  prepared: Prepared;
+  /** values the parser dropped, moved or repaired while keeping the record */
+  warnings?: ImportIssue[];
+}
+
+/** Formats that parse file by file, how their files are found, and how many files make one task. */
+const PARALLEL_FORMATS: Record<
+  string,
+  { exts: string[]; filesPerTask: number; keep: (file: string, given: boolean) => boolean }
+> = {
+  // one record per file (a zip is one task of its own); other JSON of a cvelistV5 tree is skipped as parseCve5 does
+  cve5: {
+    exts: ['.json', '.zip'],
+    filesPerTask: 64,
+    keep: (f, given) => given || f.toLowerCase().endsWith('.zip') || isRecordName(basename(f)),
+  },
+  // one week of records per file
+  'cnvd-xml': { exts: ['.xml'], filesPerTask: 1, keep: () => true },
+};
+
+export interface ParallelOptions {
+  /** worker threads; 0 = parse in-process */
+  workers: number;
+  cveSchemaFile?: string | undefined;
+  /** told of each task a worker finished: how many files, which thread */
+  onTask?: (files: number, threadId: number) => void;
+}
+
+/** The worker module: the compiled .js next to this file, or the .ts source under tsx / vitest. */
+function workerSpec(): { filename: string; execArgv: string[] } {
+  const ts = import.meta.url.endsWith('.ts');
+  const filename = new URL(`./prepare-worker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
+  const execArgv =
+    ts && !process.execArgv.includes('tsx') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+  return { filename, execArgv };
+}
+
+async function* tasksOf(format: string, paths: string[], per: number): AsyncGenerator<string[]> {
+  const spec = PARALLEL_FORMATS[format];
+  if (!spec) return;
+  let files: string[] = [];
+  for await (const f of listInputFiles(paths, spec.exts)) {
+    if (!spec.keep(f, paths.includes(f))) continue;
+    // a zip always goes alone: it holds many records
+    if (f.toLowerCase().endsWith('.zip')) {
+      if (files.length) yield files;
+      files = [];
+      yield [f];
+      continue;
+    }
+    files.push(f);
+    if (files.length >= per) {
+      yield files;
+      files = [];
+    }
+  }
+  if (files.length) yield files;
+}
+
+/** The import's items: parsed (and, in workers, prepared) in input order. */
+export async function* parseForImport(
+  format: string,
+  paths: string[],
+  opts: ParallelOptions,
+): AsyncGenerator<ParseItem | PreparedItem> {
+  const fmt = IMPORT_FORMATS[format];
+  if (!fmt) throw new Error(`unknown import format ${format}`);
+  const spec = PARALLEL_FORMATS[format];
+  if (!spec || opts.workers <= 0) {
+    yield* fmt.parse(paths, { cveSchemaFile: opts.cveSchemaFile });
+    return;
+  }
+  const tasks = tasksOf(format, paths, spec.filesPerTask);
+  const first = await tasks.next();
+  const second = first.done ? first : await tasks.next();
+  if (first.done || second.done) {
+    // one task's worth of input: a worker would cost more to start than it saves
+    yield* fmt.parse(first.done ? [] : first.value, { cveSchemaFile: opts.cveSchemaFile });
+    return;
+  }
+  const pool = new Piscina<PrepareTask, PrepareResult>({
+    ...workerSpec(),
+    minThreads: opts.workers,
+    maxThreads: opts.workers,
+    idleTimeout: 1_000,
+  });
+  const inFlight: Array<{ files: string[]; result: Promise<PrepareResult> }> = [];
+  const submit = (files: string[]) => {
+    const result = pool.run({ format, files, cveSchemaFile: opts.cveSchemaFile });
+    result.catch(() => undefined); // surfaced when its turn comes
+    inFlight.push({ files, result });
+  };
+  try {
+    submit(first.value);
+    submit(second.value);
+    let index = 0;
+    for (;;) {
+      while (inFlight.length < opts.workers * 2) {
+        const t = await tasks.next();
+        if (t.done) break;
+        submit(t.value);
+      }
+      const next = inFlight.shift();
+      if (!next) break;
+      let items: Array<PreparedItem | ParseItem>;
+      try {
+        const r = await next.result;
+        opts.onTask?.(next.files.length, r.threadId);
+        items = r.items;
+      } catch (e) {
+        // a worker that died on its input: those files are reported, the rest of the import goes on
+        const why = `not read: ${e instanceof Error ? e.message : String(e)}`;
+        items = next.files.map((file) => ({ ok: false, file, issue: { file, message: why } }));
+      }
+      // indices run over the whole import, as the in-process parser numbers them
+      for (const it of items) yield it.index === undefined ? it : { ...it, index: ++index };
+    }
+  } finally {
+    await pool.destroy();
+  }
+}
