@@ -94,3 +94,19 @@ describe('severity bands', () => {
     expect(primaryCvss([])).toBeUndefined();
   });
 });
+
+describe('scores by vector text (the calculator runs once per distinct vector)', () => {
+  it('gives the same scores the second time, and a caller changing its copy changes nothing after', () => {
+    const v = 'CVSS:3.1/AV:N/AC:H/PR:L/UI:R/S:C/C:L/I:L/A:N';
+    const first = scoreCvssFull(v);
+    expect(first.base).toBe(4.4);
+    first.base = 99;
+    const again = scoreCvssFull(v);
+    expect(again.base).toBe(4.4);
+    expect(scoreCvss({ vector: v }).baseScore).toBe(4.4);
+  });
+  it('refuses a bad vector every time (errors are not remembered as scores)', () => {
+    expect(() => scoreCvssFull('CVSS:3.1/AV:Q')).toThrow();
+    expect(() => scoreCvssFull('CVSS:3.1/AV:Q')).toThrow();
+  });
+});

@@ -196,7 +196,23 @@ const V2_TEMPORAL: Record<string, Record<string, number>> = {
 /** Round to one decimal after removing binary noise (9.0 × 0.95 is 8.549999… in floating point, 8.55 in the spec). */
 const round1Exact = (n: number) => Math.round(Number(n.toFixed(9)) * 10) / 10;
 
+/**
+ * Scores by vector text. An import scores every vector of every record, and most records share a few hundred
+ * vectors, so the calculator runs once per distinct vector (bounded: the map starts over past its size).
+ */
+const SCORED = new Map<string, Readonly<FullScores>>();
+const SCORED_MAX = 20_000;
+
 export function scoreCvssFull(vector: string): FullScores {
+  const hit = SCORED.get(vector);
+  if (hit) return { ...hit };
+  const full = computeFull(vector);
+  if (SCORED.size >= SCORED_MAX) SCORED.clear();
+  SCORED.set(vector, Object.freeze({ ...full }));
+  return full;
+}
+
+function computeFull(vector: string): FullScores {
   const { version, body, metrics } = parseVector(vector);
   let libVector = version === '2.0' ? body : `CVSS:${version}/${body}`;
   // v3: temporal and environmental scores are always defined (unset metrics count as X). The library
