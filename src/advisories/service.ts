@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import { actorName, type Principal } from '../accounts/model.js';
 import { can, requireAccess } from '../accounts/policy.js';
 import { audit } from '../audit/audit.js';
-import { requireTlpAccess } from '../csaf/provider.js';
+import { mayReadTlp, requireTlpAccess, type MemberCheck } from '../csaf/provider.js';
 import { csafDocuments } from '../csaf/service.js';
 import type { CsafDocument, CsafLang, CsafPublisher } from '../csaf/write.js';
 import type { DB } from '../db/schema.js';
@@ -46,6 +46,8 @@ export interface AdvisoryServiceDeps {
   publisher: CsafPublisher;
   clock?: () => Date;
   generatorVersion?: string;
+  /** TLP:AMBER's audience: whether an organisation is an active alliance member (the CSAF provider's rule). */
+  isAllianceMember?: MemberCheck;
 }
 
 export interface AdvisoryInput extends AdvisoryTextInput {
@@ -117,10 +119,11 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
   }
 
   /** A published advisory the principal's TLP allows, or any advisory for those who write them. */
-  function requireRead(p: Principal, row: store.AdvisoryRow): void {
+  async function requireRead(p: Principal, row: store.AdvisoryRow): Promise<void> {
     if (can(p, 'advisories:write')) return;
     if (row.status !== 'published') requireAccess(p, 'advisories:write');
-    requireTlpAccess(p, row.tlp as AdvisoryTlp);
+    // what a reader sees is the last published revision: its TLP decides, not the working copy's
+    await requireTlpAccess(p, (row.published_tlp ?? row.tlp) as AdvisoryTlp, deps.isAllianceMember);
   }
 
   /** Where each id stands; `ids` normalised. */
@@ -336,8 +339,8 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
       if (!publicId) {
         const year = now.getUTCFullYear();
         publicId = advisoryPublicId(year, await store.nextNumber(tx, year));
-        await store.markPublished(tx, id, publicId, at);
-      } else await store.touch(tx, id, at);
+        await store.markPublished(tx, id, publicId, content.tlp, at);
+      } else await store.markRevised(tx, id, content.tlp, at);
       const number = (last?.number ?? 0) + 1;
       await store.insertRevision(tx, {
         advisory_id: id,
@@ -359,7 +362,7 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
 
   async function get(p: Principal, ref: AdvisoryRef): Promise<Advisory> {
     const row = await rowOf(db, ref);
-    requireRead(p, row);
+    await requireRead(p, row);
     const [v] = await views(db, [row]);
     if (!v) throw new AppError('internal', 'advisory vanished');
     return v;
@@ -374,17 +377,16 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
     if (q.status === 'draft' && !staff) requireAccess(p, 'advisories:write');
     const tlps = staff
       ? undefined
-      : ADVISORY_TLPS.filter((tlp) => {
-          try {
-            requireTlpAccess(p, tlp);
-            return true;
-          } catch {
-            return false;
-          }
-        });
+      : (
+          await Promise.all(
+            ADVISORY_TLPS.map(async (tlp) =>
+              (await mayReadTlp(p, tlp, deps.isAllianceMember)) ? tlp : null,
+            ),
+          )
+        ).filter((t): t is AdvisoryTlp => t !== null);
     const rows = await store.listAdvisories(db, {
       ...(staff ? (q.status ? { status: q.status } : {}) : { status: 'published' as const }),
-      ...(tlps ? { tlps: [...tlps] } : {}),
+      ...(tlps ? { publishedTlps: [...tlps] } : {}),
       ...(q.before !== undefined ? { before: q.before } : {}),
       limit: Math.min(Math.max(q.limit ?? 50, 1), 500),
     });
@@ -423,17 +425,21 @@ export function createAdvisoryService(deps: AdvisoryServiceDeps) {
 
   async function csaf(p: Principal, ref: AdvisoryRef, lang?: CsafLang): Promise<CsafDocument> {
     const row = await rowOf(db, ref);
-    requireRead(p, row);
+    await requireRead(p, row);
     return documentOf(row, lang);
   }
 
-  /** Every published advisory's document of one TLP (for a CSAF provider's directory). */
+  /**
+   * Every published advisory's document of one TLP (for a CSAF provider's directory): the TLP its last
+   * revision published, not the working copy's — an AMBER advisory edited to WHITE stays AMBER until the
+   * revision that makes it WHITE is published, then it is listed under WHITE only.
+   */
   async function publishedDocuments(tlp: AdvisoryTlp): Promise<CsafDocument[]> {
     const out: CsafDocument[] = [];
     for (let before: number | undefined; ;) {
       const rows = await store.listAdvisories(db, {
         status: 'published',
-        tlps: [tlp],
+        publishedTlps: [tlp],
         limit: 200,
         ...(before !== undefined ? { before } : {}),
       });

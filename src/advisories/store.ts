@@ -17,6 +17,8 @@ export type AdvisoryTables = {
     summary_zh: string | null;
     summary_en: string | null;
     tlp: string;
+    /** The TLP of the last published revision (who may read what was published); null for a draft. */
+    published_tlp: string | null;
     created_by: string;
     created_at: string | Date;
     updated_at: string | Date;
@@ -69,11 +71,14 @@ export async function advisoryByRef(
 
 export async function listAdvisories(
   db: Db,
-  q: { status?: 'draft' | 'published'; tlps?: string[]; before?: number; limit: number },
+  q: { status?: 'draft' | 'published'; publishedTlps?: string[]; before?: number; limit: number },
 ): Promise<AdvisoryRow[]> {
   let s = t(db).selectFrom('advisories').selectAll();
   if (q.status) s = s.where('status', '=', q.status);
-  if (q.tlps) s = q.tlps.length ? s.where('tlp', 'in', q.tlps) : s.where(sql<boolean>`false`);
+  if (q.publishedTlps)
+    s = q.publishedTlps.length
+      ? s.where('published_tlp', 'in', q.publishedTlps)
+      : s.where(sql<boolean>`false`);
   if (q.before !== undefined) s = s.where('id', '<', q.before);
   return s.orderBy('id', 'desc').limit(q.limit).execute();
 }
@@ -149,10 +154,25 @@ export async function nextNumber(db: Db, year: number): Promise<number> {
   return Number(r.last);
 }
 
-export async function markPublished(db: Db, id: number, publicId: string, at: string): Promise<void> {
+export async function markPublished(
+  db: Db,
+  id: number,
+  publicId: string,
+  tlp: string,
+  at: string,
+): Promise<void> {
   await t(db)
     .updateTable('advisories')
-    .set({ status: 'published', public_id: publicId, published_at: at, updated_at: at })
+    .set({ status: 'published', public_id: publicId, published_tlp: tlp, published_at: at, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A later revision published: its TLP becomes the published one. */
+export async function markRevised(db: Db, id: number, tlp: string, at: string): Promise<void> {
+  await t(db)
+    .updateTable('advisories')
+    .set({ published_tlp: tlp, updated_at: at })
     .where('id', '=', id)
     .execute();
 }

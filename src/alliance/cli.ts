@@ -100,6 +100,18 @@ export function registerAllianceCommands(program: Command): void {
     );
 
   alliance
+    .command('renew <certificate>')
+    .description('renew a membership until a date: an expired one is active again (a suspension stays)')
+    .requiredOption('--until <date>', 'the new renewal date, valid until (YYYY-MM-DD)')
+    .option('--note <text>', 'kept in the audit log')
+    .action(async (certificate: string, o: { until: string; note?: string }, cmd: Command) => {
+      await withPlatform(cmd, async ({ alliance: a }) => {
+        const m = await a.renew(CLI, certificate, o.until, o.note);
+        print(cmd, `${m.certificate} ${m.name}: ${m.status}, valid until ${m.renewalOn ?? '—'}`);
+      });
+    });
+
+  alliance
     .command('notify <trackingNo>')
     .description('an early warning: notify a verified report to every active member that may receive')
     .option('--category <category>', RECIPIENT_CATEGORIES.join(', '), 'critical_sector')

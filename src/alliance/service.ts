@@ -50,6 +50,9 @@ export interface ImportResult {
 
 export const DIRECTORY_LIMIT = { default: 100, max: 500 } as const;
 
+/** Who the audit log names for the sweep's expiries. */
+const SWEEP = { email: 'system (membership expiry)', userId: null };
+
 const viewOf = (r: store.MemberRow): MemberView => ({
   organisationId: r.organisation_id,
   certificate: r.certificate,
@@ -280,12 +283,88 @@ export function createAllianceService(deps: {
     return { notified, skipped };
   }
 
+  /**
+   * A renewal: the membership runs until `until` (its new renewal date, today or later). An expired one is
+   * active again; an active one keeps running; a suspension is not lifted by a renewal (only by `update`).
+   */
+  async function renew(p: Principal, certificate: string, until: string, note?: string): Promise<MemberView> {
+    requireAccess(p, 'organisations:manage');
+    checkDate(until, 'until');
+    if (until < today())
+      throw new AppError('invalid_parameter', `until (${until}) is before today (${today()})`, {
+        parameter: 'until',
+      });
+    const c = parseCertificate(certificate);
+    if ('problem' in c) throw new AppError('not_found', `No alliance member ${certificate}`, { certificate });
+    return db.transaction().execute(async (tx) => {
+      const row = await store.memberByCertificate(tx, c.canonical, true);
+      if (!row) throw new AppError('not_found', `No alliance member ${certificate}`, { certificate });
+      const to: MembershipStatus = row.status === 'expired' ? 'active' : row.status;
+      if (to !== row.status) assertTransition(STATUS_TRANSITIONS, row.status, to, 'A membership in status');
+      await store.updateMembership(
+        tx,
+        row.organisation_id,
+        { status: to, renewal_on: until },
+        clock().toISOString(),
+      );
+      await audit(tx, p, {
+        action: 'alliance.member_renewed',
+        targetKind: 'organisation',
+        targetId: row.organisation_id,
+        detail: {
+          certificate: row.certificate,
+          from: row.status,
+          status: to,
+          renewalFrom: row.renewal_on,
+          renewalOn: until,
+          ...(note ? { note } : {}),
+        },
+      });
+      const after = await store.memberByCertificate(tx, c.canonical);
+      if (!after) throw new AppError('internal', `membership ${c.canonical} vanished`);
+      return viewOf(after);
+    });
+  }
+
+  /**
+   * The worker's sweep (under its lease): every membership whose renewal date has passed becomes expired, each
+   * with its audit row, in one transaction; the update re-checks the status, so each expires exactly once.
+   * From that moment the organisation is out of the audience (TLP:AMBER, early warnings).
+   */
+  async function expireDue(): Promise<{ expired: string[] }> {
+    return db.transaction().execute(async (tx) => {
+      const rows = await store.expireBefore(tx, today(), clock().toISOString());
+      for (const r of rows)
+        await audit(tx, SWEEP, {
+          action: 'alliance.member_expired',
+          targetKind: 'organisation',
+          targetId: r.organisation_id,
+          detail: { certificate: r.certificate, from: r.status, renewalOn: r.renewal_on },
+        });
+      return { expired: rows.map((r) => r.certificate).sort() };
+    });
+  }
+
+  /** Whether an organisation holds an active membership now: TLP:AMBER's and the early warnings' audience. */
+  const isActiveMember = (organisationId: number) => store.isActiveMember(db, organisationId);
+
   /** The period figures the monthly and annual reports show (reports/periodic-service.ts's AllianceSource). */
   async function periodFigures(tx: Kysely<DB>, range: { start: string; end: string }) {
     return store.periodFigures(tx, range);
   }
 
-  return { importMembers, directory, member, update, audience, notifyMembers, periodFigures };
+  return {
+    importMembers,
+    directory,
+    member,
+    update,
+    renew,
+    expireDue,
+    isActiveMember,
+    audience,
+    notifyMembers,
+    periodFigures,
+  };
 }
 
 export type AllianceService = ReturnType<typeof createAllianceService>;

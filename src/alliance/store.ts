@@ -130,3 +130,43 @@ export async function updateMembership(
 /** Active members with their organisation's kind and standing (the audience decides who may receive). */
 export const activeMembers = (db: Db) =>
   members(db).where('m.status', '=', 'active').orderBy('m.certificate').execute();
+
+/** Whether an organisation holds an active membership now (TLP:AMBER and early warnings ask on every use). */
+export async function isActiveMember(db: Db, organisationId: number): Promise<boolean> {
+  const r = await db
+    .selectFrom('alliance_memberships')
+    .select('organisation_id')
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/**
+ * Memberships whose renewal date (valid until, inclusive) is before `today`, set expired in one statement that
+ * re-checks the status: a second sweep, or one running beside it, finds nothing left to expire.
+ */
+export async function expireBefore(
+  db: Db,
+  today: string,
+  at: string,
+): Promise<
+  Array<{ organisation_id: number; certificate: string; status: MembershipStatus; renewal_on: string }>
+> {
+  const r = await sql<{
+    organisation_id: number;
+    certificate: string;
+    status: MembershipStatus;
+    renewal_on: string;
+  }>`
+    UPDATE alliance_memberships m SET status = 'expired', updated_at = ${at}::timestamptz
+    FROM (
+      SELECT organisation_id, status FROM alliance_memberships
+      WHERE status IN ('active', 'suspended') AND renewal_on < ${today}::date
+      ORDER BY organisation_id FOR UPDATE SKIP LOCKED
+    ) old
+    WHERE m.organisation_id = old.organisation_id
+    RETURNING m.organisation_id::int AS organisation_id, m.certificate, old.status,
+      to_char(m.renewal_on, 'YYYY-MM-DD') AS renewal_on`.execute(db);
+  return r.rows;
+}

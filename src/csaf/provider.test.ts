@@ -3,6 +3,8 @@
  * distribution, the ROLIE feeds, the hashes and signatures over the served bytes, and who reads which TLP.
  */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
@@ -15,7 +17,10 @@ import {
   type ProviderRole,
   type TestProvider,
 } from '../test-support/csaf-provider.js';
-import { validateProviderMetadata } from './check.js';
+import { CLI } from '../accounts/model.js';
+import { completeConfig, createPlatform, type Platform } from '../app/platform.js';
+import { checkProvider, validateProviderMetadata } from './check.js';
+import { describeProblem, validateCsaf } from './validate.js';
 import { csafFileName } from './names.js';
 import { createCsafProvider } from './provider.js';
 import { readSigningKey } from './provider-store.js';
@@ -48,7 +53,8 @@ interface Feed {
 const EXPECTED_STATUS: Record<string, Record<ProviderRole | 'anonymous', number>> = {
   white: { anonymous: 200, reporter: 200, recipient: 200, analyst: 200, admin: 200 },
   green: { anonymous: 401, reporter: 200, recipient: 200, analyst: 200, admin: 200 },
-  amber: { anonymous: 401, reporter: 403, recipient: 200, analyst: 200, admin: 200 },
+  // the recipient's organisation (D-Link) is no alliance member here: TLP:AMBER is refused to it
+  amber: { anonymous: 401, reporter: 403, recipient: 403, analyst: 200, admin: 200 },
   red: { anonymous: 401, reporter: 403, recipient: 403, analyst: 200, admin: 200 },
 };
 
@@ -330,3 +336,214 @@ describe('the CSAF signing key', () => {
     expect((await readSigningKey(d.db))?.fingerprint).toBe(a.public_openpgp_keys[0]?.fingerprint);
   });
 });
+
+/**
+ * The TLP:AMBER tier: an advisory for the alliance members (an early warning before it is public), served
+ * under amber/ like white/ is, only to accounts of an active member organisation and to the staff; when it is
+ * published to everyone it moves to white/. Membership is looked up on every request.
+ */
+describe.each(testBackends())('the TLP:AMBER tier for alliance members on %s', (backend) => {
+  let d: Database;
+  let t: TestProvider;
+  let platform: Platform;
+  let key: openpgp.PublicKey;
+  let origin = '';
+  let advisoryId = 0;
+  let publicId = '';
+  const sessions = new Map<string, string>();
+  const year = String(new Date().getUTCFullYear());
+  const PW = 'correct horse battery staple';
+  type Who = ProviderRole | 'anonymous' | 'outsider';
+  const get = async (path: string, who: Who = 'anonymous') => {
+    if (who !== 'outsider') return t.get(path, who);
+    const r = await t.app.inject({ method: 'GET', url: path, headers: { cookie: sessions.get(who) ?? '' } });
+    return { status: r.statusCode, text: r.payload, bytes: r.rawPayload };
+  };
+  const path = () => `/.well-known/csaf/amber/${year}/${publicId.toLowerCase()}.json`;
+
+  beforeAll(async () => {
+    // a free port first: the provider's URLs (its public URL) must name where it listens, for the check
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    origin = `http://127.0.0.1:${port}`;
+    d = await freshDatabase(backend);
+    t = await startTestProvider(d, { publicUrl: origin });
+    await t.app.listen({ host: '127.0.0.1', port });
+    platform = createPlatform(d, completeConfig({ logLevel: 'silent', publicUrl: origin }));
+    // D-Link (the recipient's organisation) joins the alliance; another vendor's recipient does not
+    await platform.alliance.importMembers(CLI, 'D-Link CCTGA-000777', { joinedOn: `${year}-01-01` });
+    const other = await platform.accounts.createOrganisation(CLI, { kind: 'vendor', name: 'Outsider Ltd' });
+    await platform.accounts.createUser(CLI, {
+      email: 'outsider@x.example',
+      displayName: 'outsider',
+      password: PW,
+      role: 'recipient',
+      organisationId: other.id,
+    });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'outsider@x.example', password: PW },
+    });
+    const cookie = login.headers['set-cookie'];
+    sessions.set('outsider', ((Array.isArray(cookie) ? cookie[0] : cookie) ?? '').split(';')[0] ?? '');
+    const meta = JSON.parse((await t.get('/.well-known/csaf/provider-metadata.json')).text) as Metadata;
+    key = await openpgp.readKey({
+      armoredKey: (await t.get(meta.public_openpgp_keys[0]?.url ?? '')).text,
+    });
+    const a = await platform.advisories.create(CLI, {
+      titleEn: 'Early warning: D-Link routers',
+      tlp: 'AMBER',
+      vulnerabilityIds: ['CNVD-2023-00001', 'CNVD-2023-00002'],
+    });
+    advisoryId = a.id;
+    publicId = (await platform.advisories.publish(CLI, a.id)).publicId ?? '';
+  }, 120_000);
+  afterAll(async () => {
+    await t.app.close();
+    await platform.close();
+    await d.close();
+  });
+
+  it('serves the amber advisory to a member as white/ serves: index, changes.csv, feed, valid document, hashes, signature', async () => {
+    expect(publicId).toMatch(/^VS-SA-\d{4}-\d{4}$/);
+    const file = `${year}/${publicId.toLowerCase()}.json`;
+    const index = (await get('/.well-known/csaf/amber/index.txt', 'recipient')).text;
+    expect(index.split('\n').filter(Boolean)).toEqual([file]);
+    const changes = (await get('/.well-known/csaf/amber/changes.csv', 'recipient')).text;
+    expect(changes).toMatch(new RegExp(`^"${file}","[^"]+"\\n$`));
+    const feed = JSON.parse(
+      (await get('/.well-known/csaf/amber/csaf-feed-tlp-amber.json', 'recipient')).text,
+    ) as Feed;
+    expect(feed.feed.entry.map((e) => [e.id, new URL(e.content.src).pathname])).toEqual([
+      [publicId, `/.well-known/csaf/amber/${file}`],
+    ]);
+    const doc = await get(path(), 'recipient');
+    expect(doc.status).toBe(200);
+    const parsed = JSON.parse(doc.text) as {
+      document: { distribution: { tlp: { label: string } }; tracking: { id: string } };
+    };
+    expect(parsed.document.distribution.tlp.label).toBe('AMBER');
+    expect(parsed.document.tracking.id).toBe(publicId);
+    // csaf-validator-lib: the strict schema and every mandatory test
+    expect((await validateCsaf(parsed, { strict: true })).errors.map(describeProblem)).toEqual([]);
+    const name = `${publicId.toLowerCase()}.json`;
+    expect((await get(`${path()}.sha256`, 'recipient')).text).toBe(`${sha('sha256', doc.bytes)}  ${name}\n`);
+    expect((await get(`${path()}.sha512`, 'recipient')).text).toBe(`${sha('sha512', doc.bytes)}  ${name}\n`);
+    expect(await verifies(doc.bytes, (await get(`${path()}.asc`, 'recipient')).text, key)).toBe(true);
+    const listing = (await get(`/.well-known/csaf/amber/${year}/`, 'recipient')).text;
+    expect([...listing.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      name,
+      `${name}.asc`,
+      `${name}.sha256`,
+      `${name}.sha512`,
+    ]);
+    // not in the public directory, not in the public feed
+    expect((await get('/.well-known/csaf/white/index.txt')).text).not.toContain(name);
+    expect((await get('/.well-known/csaf/white/csaf-feed-tlp-white.json')).text).not.toContain(publicId);
+  }, 240_000);
+
+  it('refuses it to anyone but a member account and the staff: 401 anonymous, 403 others', async () => {
+    const expected: Record<Who, number> = {
+      anonymous: 401,
+      reporter: 403,
+      outsider: 403,
+      recipient: 200,
+      analyst: 200,
+      admin: 200,
+    };
+    for (const [who, status] of Object.entries(expected) as Array<[Who, number]>)
+      for (const url of [
+        path(),
+        `${path()}.sha256`,
+        `${path()}.asc`,
+        '/.well-known/csaf/amber/index.txt',
+        '/.well-known/csaf/amber/changes.csv',
+        '/.well-known/csaf/amber/csaf-feed-tlp-amber.json',
+      ])
+        expect((await get(url, who)).status, `${who} GET ${url}`).toBe(status);
+    // the advisory API answers as the provider does
+    const api = await t.call('GET', `/api/v1/advisories/${publicId}`, 'recipient');
+    expect(api.status).toBe(200);
+    expect((await t.call('GET', `/api/v1/advisories/${publicId}`, 'reporter')).status).toBe(403);
+    expect((await t.get(`/api/v1/advisories/${publicId}`)).status).toBe(401);
+  });
+
+  it('takes the access away the moment the membership is suspended or expires, and gives it back on renewal', async () => {
+    await platform.alliance.update(CLI, 'CCTGA-000777', { status: 'suspended' });
+    expect((await get(path(), 'recipient')).status).toBe(403);
+    expect((await get('/.well-known/csaf/amber/index.txt', 'recipient')).status).toBe(403);
+    await platform.alliance.update(CLI, 'CCTGA-000777', { status: 'active' });
+    expect((await get(path(), 'recipient')).status).toBe(200);
+    // a year and a day after joining the renewal date has passed: the sweep (a later clock) expires it
+    const later = createPlatform(d, completeConfig({ logLevel: 'silent', publicUrl: origin }), {
+      clock: () => new Date(`${Number(year) + 1}-01-03T00:00:00Z`),
+    });
+    try {
+      expect(await later.alliance.expireDue()).toEqual({ expired: ['CCTGA-000777'] });
+      expect((await get(path(), 'recipient')).status).toBe(403);
+      await later.alliance.renew(CLI, 'CCTGA-000777', `${Number(year) + 2}-01-02`);
+      expect((await get(path(), 'recipient')).status).toBe(200);
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('passes the provider check without credentials (amber refused); a member session opens amber to it', async () => {
+    const metadataUrl = `${origin}/.well-known/csaf/provider-metadata.json`;
+    const anonymous = await checkProvider(metadataUrl, { allowHttpLoopback: true });
+    expect(anonymous.results.filter((r) => r.outcome === 'fail')).toEqual([]);
+    expect(anonymous.ok).toBe(true);
+    expect(anonymous.results.find((r) => r.id === 5)?.outcome).toBe('pass');
+    // check.ts sends no credentials by design and never reads an AMBER feed's documents (the amber documents
+    // are checked above); given a member's session, the one thing it reports is that AMBER answered 200
+    const cookie = await sessionCookie(t, 'recipient');
+    const withCredentials: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie } });
+    const member = await checkProvider(metadataUrl, { allowHttpLoopback: true, fetch: withCredentials });
+    expect(member.failed).toEqual([5]);
+    expect(member.results.find((r) => r.id === 5)?.details.join('\n')).toMatch(
+      /csaf-feed-tlp-amber\.json \(TLP:AMBER\) answers 200/,
+    );
+  }, 180_000);
+
+  it('moves to white/ when published to everyone: gone from amber/ and its changes.csv, first in white/', async () => {
+    const name = `${publicId.toLowerCase()}.json`;
+    const before = (await get('/.well-known/csaf/amber/changes.csv', 'recipient')).text;
+    await platform.advisories.update(CLI, advisoryId, { tlp: 'WHITE' });
+    // the working copy says WHITE, but until the revision is published the public sees nothing
+    expect((await get(`/.well-known/csaf/white/${year}/${name}`)).status).toBe(404);
+    expect((await t.get(`/api/v1/advisories/${publicId}`)).status).toBe(401);
+    expect((await get('/.well-known/csaf/amber/index.txt', 'recipient')).text).toContain(name);
+    await platform.advisories.publish(CLI, advisoryId, { summary: 'Published to everyone' });
+    expect((await get('/.well-known/csaf/amber/index.txt', 'recipient')).text).toBe('');
+    expect((await get('/.well-known/csaf/amber/changes.csv', 'recipient')).text).toBe('');
+    expect(before).toContain(name);
+    expect((await get(path(), 'recipient')).status).toBe(404);
+    const white = (await get('/.well-known/csaf/white/changes.csv')).text.split('\n')[0] ?? '';
+    const [, listed, date] = /^"([^"]+)","([^"]+)"$/.exec(white) ?? [];
+    expect(listed).toBe(`${year}/${name}`);
+    const doc = JSON.parse((await get(`/.well-known/csaf/white/${year}/${name}`)).text) as {
+      document: {
+        distribution: { tlp: { label: string } };
+        tracking: { current_release_date: string; version: string };
+      };
+    };
+    expect(doc.document.distribution.tlp.label).toBe('WHITE');
+    expect(doc.document.tracking.current_release_date).toBe(date);
+    expect(doc.document.tracking.version).toBe('2');
+    expect((await t.get(`/api/v1/advisories/${publicId}`)).status).toBe(200);
+  });
+});
+
+async function sessionCookie(t: TestProvider, role: ProviderRole): Promise<string> {
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: `${role}@x.example`, password: 'correct horse battery staple' },
+  });
+  const c = r.headers['set-cookie'];
+  return ((Array.isArray(c) ? c[0] : c) ?? '').split(';')[0] ?? '';
+}

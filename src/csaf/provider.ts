@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../accounts/model.js';
-import { requireAccess, type Action } from '../accounts/policy.js';
+import { can, requireAccess, type Action } from '../accounts/policy.js';
 import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { exportRowById, exportRowsByPublicId } from '../exports/store.js';
@@ -39,20 +39,28 @@ import { listerDocument } from './aggregator.js';
 import { followedProviders } from './aggregator-store.js';
 import type { CsafDocument, CsafPublisher } from './write.js';
 
-/** Who may read a TLP directory: anyone, any signed-in account, or the roles a policy action names. */
-export const TLP_ACCESS: Readonly<Record<CsafTlp, 'anyone' | 'signed-in' | Action>> = {
+/**
+ * Who may read a TLP directory: anyone, any signed-in account, the roles a policy action names, or the alliance
+ * members' audience — the staff (`staff`), and the accounts allowed `member` whose organisation holds an active
+ * alliance membership at the moment of the request (a suspended or expired member is refused at once).
+ */
+export type TlpRule = 'anyone' | 'signed-in' | Action | { staff: Action; member: Action };
+export const TLP_ACCESS: Readonly<Record<CsafTlp, TlpRule>> = {
   WHITE: 'anyone',
   GREEN: 'signed-in',
-  AMBER: 'csaf:read_amber',
+  AMBER: { staff: 'csaf:read_red', member: 'csaf:read_amber' },
   RED: 'csaf:read_red',
 };
+
+/** Whether an organisation is an active alliance member now (alliance/service.ts `isActiveMember`). */
+export type MemberCheck = (organisationId: number) => Promise<boolean>;
 
 export const WELL_KNOWN = '/.well-known/csaf';
 
 const TLP_SUMMARY: Readonly<Record<CsafTlp, string>> = {
   WHITE: 'The published advisories, public',
   GREEN: 'Advisories for signed-in members',
-  AMBER: 'Advisories for the CERT staff and notified recipients',
+  AMBER: 'Advisories for the alliance members (early warnings) and the CERT staff',
   RED: 'Advisories for the CERT staff only',
 };
 
@@ -66,6 +74,8 @@ export interface ProviderDeps {
   extraDocuments?: (tlp: CsafTlp) => Promise<CsafDocument[]>;
   /** The platform's GCVE-BCP-03 pull API base, named in security.txt's `GCVE` field when it is a GNA. */
   gcvePullApi?: string;
+  /** Who holds an active alliance membership (TLP:AMBER's audience); absent = AMBER for the staff only. */
+  isAllianceMember?: MemberCheck;
 }
 
 /** One document the provider lists: where it lives in its TLP directory and what a feed says of it. */
@@ -102,14 +112,37 @@ export function tlpOfDirectory(dir: string): CsafTlp {
   return tlp as CsafTlp;
 }
 
-export function requireTlpAccess(p: Principal, tlp: CsafTlp): void {
+/**
+ * TLP_ACCESS applied to a principal: returns, or throws unauthorized (anonymous) / forbidden. The alliance rule
+ * asks `isMember` about the principal's organisation on every call (no cache): without it, only the staff pass.
+ */
+export async function requireTlpAccess(p: Principal, tlp: CsafTlp, isMember?: MemberCheck): Promise<void> {
   const rule = TLP_ACCESS[tlp];
   if (rule === 'anyone') return;
   if (rule === 'signed-in') {
     if (p.kind === 'anonymous') throw new AppError('unauthorized', `Sign in first (TLP:${tlp})`, { tlp });
     return;
   }
-  requireAccess(p, rule);
+  if (typeof rule === 'string') return requireAccess(p, rule);
+  if (can(p, rule.staff)) return;
+  requireAccess(p, rule.member);
+  const org = p.kind === 'user' ? p.organisationId : null;
+  if (org !== null && isMember && (await isMember(org))) return;
+  throw new AppError('forbidden', `TLP:${tlp} is for active alliance members`, {
+    tlp,
+    reason: 'not_a_member',
+  });
+}
+
+/** Whether TLP_ACCESS lets a principal read a TLP (requireTlpAccess without the error). */
+export async function mayReadTlp(p: Principal, tlp: CsafTlp, isMember?: MemberCheck): Promise<boolean> {
+  try {
+    await requireTlpAccess(p, tlp, isMember);
+    return true;
+  } catch (e) {
+    if (e instanceof AppError && (e.code === 'unauthorized' || e.code === 'forbidden')) return false;
+    throw e;
+  }
 }
 
 const sha = (alg: 'sha256' | 'sha512', b: Buffer) => createHash(alg).update(b).digest('hex');
@@ -353,21 +386,21 @@ export function createCsafProvider(deps: ProviderDeps) {
     /** index.txt (7.1.12): every document's path relative to the directory, one a line. */
     async indexTxt(p: Principal, dir: string): Promise<string> {
       const tlp = tlpOfDirectory(dir);
-      requireTlpAccess(p, tlp);
+      await requireTlpAccess(p, tlp, deps.isAllianceMember);
       return (await providerDocuments(tlp)).map((e) => `${e.path}\n`).join('');
     },
 
     /** changes.csv (7.1.13): `"<path>","<current release date>"`, newest first. */
     async changesCsv(p: Principal, dir: string): Promise<string> {
       const tlp = tlpOfDirectory(dir);
-      requireTlpAccess(p, tlp);
+      await requireTlpAccess(p, tlp, deps.isAllianceMember);
       return (await providerDocuments(tlp)).map((e) => `"${e.path}","${e.currentReleaseDate}"\n`).join('');
     },
 
     /** A directory listing (7.1.14): the years of a TLP directory, or the files of one year. */
     async listing(p: Principal, dir: string, year?: string): Promise<string> {
       const tlp = tlpOfDirectory(dir);
-      requireTlpAccess(p, tlp);
+      await requireTlpAccess(p, tlp, deps.isAllianceMember);
       const all = await providerDocuments(tlp);
       let names: string[];
       if (year === undefined)
@@ -394,7 +427,7 @@ export function createCsafProvider(deps: ProviderDeps) {
      */
     async rolieFeed(p: Principal, dir: string) {
       const tlp = tlpOfDirectory(dir);
-      requireTlpAccess(p, tlp);
+      await requireTlpAccess(p, tlp, deps.isAllianceMember);
       const docs = await providerDocuments(tlp);
       const folder = `${base}/${tlp.toLowerCase()}/`;
       return {
@@ -456,7 +489,7 @@ export function createCsafProvider(deps: ProviderDeps) {
      */
     async rolieCategories(p: Principal, dir: string) {
       const tlp = tlpOfDirectory(dir);
-      requireTlpAccess(p, tlp);
+      await requireTlpAccess(p, tlp, deps.isAllianceMember);
       const docs = await providerDocuments(tlp);
       const terms = [
         ...new Set(docs.map((d) => d.category)),
@@ -477,7 +510,7 @@ export function createCsafProvider(deps: ProviderDeps) {
     /** A file of a year folder: the document, or its `.sha256`, `.sha512` or `.asc`. */
     async file(p: Principal, dir: string, year: string, file: string): Promise<ServedFile> {
       const tlp = tlpOfDirectory(dir);
-      requireTlpAccess(p, tlp);
+      await requireTlpAccess(p, tlp, deps.isAllianceMember);
       const m = /^(.+\.json)(\.sha256|\.sha512|\.asc)?$/.exec(file);
       if (!m?.[1] || !/^\d{4}$/.test(year))
         throw new AppError('not_found', `No CSAF file ${dir}/${year}/${file}`, { file });
