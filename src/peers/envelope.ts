@@ -13,8 +13,25 @@ import { signBytes, verifyBytes } from './keys.js';
 export const SIGNATURE_HEADER = 'vulnshare-signature';
 export const PROTOCOL_VERSION = 1;
 
-/** What a message is; embargoed advance notices, case hand-over and ID delegation add their kinds here. */
-export const MESSAGE_KINDS = ['changes.request', 'changes.page'] as const;
+/**
+ * What a message is: the change feed's request and page, the answer to a message (`message.ack`), and the
+ * messages of src/peers/messages.ts (push hints, advance notices; case hand-over and ID delegation add theirs).
+ */
+export const MESSAGE_KINDS = [
+  'changes.request',
+  'changes.page',
+  'message.ack',
+  'changes.hint',
+  'notice.share',
+  'notice.release',
+  'notice.withdraw',
+  // case hand-over (src/peers/handover.ts)
+  'case.handover',
+  'case.update',
+  // ID delegation (src/peers/delegation.ts)
+  'ids.delegate',
+  'ids.request',
+] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 export interface EnvelopeHeader {
@@ -93,7 +110,8 @@ export interface VerifyDeps {
 }
 
 export interface Expectation {
-  kind: MessageKind;
+  /** the kind due, or any of several (the message endpoint takes every message kind) */
+  kind: MessageKind | readonly MessageKind[];
   body: Buffer | string;
   target?: string;
   replyTo?: string;
@@ -167,7 +185,9 @@ export async function verifyEnvelope(
   if (header.digest !== digestOf(expect.body))
     throw refuse(`the body does not match the digest "${from}" signed (tampered)`, { from });
   if (header.to !== deps.self) throw refuse(`the message is for "${header.to}", not for us`, { from });
-  if (header.kind !== expect.kind) throw refuse(`a ${header.kind} where a ${expect.kind} was due`, { from });
+  const due: readonly MessageKind[] = typeof expect.kind === 'string' ? [expect.kind] : expect.kind;
+  if (!due.includes(header.kind))
+    throw refuse(`a ${header.kind} where a ${due.join(' or ')} was due`, { from });
   if (expect.target !== undefined && header.target !== expect.target)
     throw refuse(`signed for ${header.target ?? 'no target'}, received as ${expect.target}`, { from });
   if (expect.replyTo !== undefined && header.replyTo !== expect.replyTo)

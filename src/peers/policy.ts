@@ -6,8 +6,11 @@
 import { AppError } from '../errors.js';
 import { vendorKey } from '../classify/index.js';
 
-/** What flows between peers; only published records flow today (docs/FEDERATION.md lists what is to come). */
-export const ITEM_KINDS = ['record', 'advance_notice', 'case'] as const;
+/**
+ * What flows between peers: published records (the change feed and its push hints), embargoed advance notices,
+ * case hand-over, ID delegation. A message kind maps to one of them (messages.ts MESSAGE_ITEMS).
+ */
+export const ITEM_KINDS = ['record', 'advance_notice', 'case', 'ids'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** TLP 2.0, lower case as incidents/tables.ts has it. */
@@ -33,6 +36,11 @@ export interface AcceptPolicy {
   /** the kinds of item we store from it */
   kinds: ItemKind[];
   tlp: Tlp[];
+  /**
+   * whether we store items still under embargo from it (advance notices, kept under the sender's embargo until
+   * it releases them); a record is never accepted under embargo
+   */
+  embargoed: boolean;
   /**
    * whether its stated severity is kept: false drops the peer's severity word (ours, or the score band, stands);
    * true keeps it where no source of ours states one (merge ranks peer sources after ours)
@@ -60,6 +68,7 @@ export const DEFAULT_POLICY: PeerPolicy = {
   accept: {
     kinds: ['record'],
     tlp: ['clear', 'green'],
+    embargoed: false,
     overrideSeverity: true,
     overrideClassification: true,
   },
@@ -101,8 +110,9 @@ export function mayReceive(policy: ReceivePolicy, item: PolicyItem): Decision {
 export function mayAccept(policy: AcceptPolicy, item: PolicyItem): Decision {
   if (!policy.kinds.includes(item.kind)) return no(`kind ${item.kind} not accepted from this peer`);
   if (!policy.tlp.includes(item.tlp)) return no(`TLP:${item.tlp.toUpperCase()} not accepted from this peer`);
-  // nothing under embargo is stored from a peer until advance notices exist (they keep the sender's embargo)
-  if (item.embargoed) return no('embargoed items are not accepted as records');
+  // an advance notice keeps the sender's embargo (peer_notices, never a record) — only where the policy says so
+  if (item.embargoed && item.kind === 'record') return no('embargoed items are not accepted as records');
+  if (item.embargoed && !policy.embargoed) return no('embargoed items are not accepted from this peer');
   return { ok: true };
 }
 
@@ -148,6 +158,7 @@ export function parsePolicy(input: unknown): PeerPolicy {
     accept: {
       kinds: list('accept.kinds', a.kinds, d.accept.kinds, ITEM_KINDS),
       tlp: list('accept.tlp', a.tlp, d.accept.tlp, TLP),
+      embargoed: bool('accept.embargoed', a.embargoed, d.accept.embargoed),
       overrideSeverity: bool('accept.overrideSeverity', a.overrideSeverity, d.accept.overrideSeverity),
       overrideClassification: bool(
         'accept.overrideClassification',
@@ -159,4 +170,15 @@ export function parsePolicy(input: unknown): PeerPolicy {
   if (problems.length)
     throw new AppError('invalid_parameter', `policy: ${problems.join('; ')}`, { problems });
   return policy;
+}
+
+/** A stored policy row with every field (a row written before a field existed takes its default). */
+export function withDefaults(p: {
+  receive: Partial<ReceivePolicy>;
+  accept: Partial<AcceptPolicy>;
+}): PeerPolicy {
+  return {
+    receive: { ...DEFAULT_POLICY.receive, ...p.receive },
+    accept: { ...DEFAULT_POLICY.accept, ...p.accept },
+  };
 }

@@ -7,10 +7,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { AppError } from '../errors.js';
 import { NO_SIGN_IN, SIGNED_IN } from '../http/openapi.js';
 import { NoContent, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
 import { SIGNATURE_HEADER } from './envelope.js';
 import { ITEM_KINDS, TLP } from './policy.js';
+import { MESSAGES_PATH } from './messages.js';
 import { CHANGES_PATH, type PeerService } from './service.js';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
@@ -33,6 +35,7 @@ const accept = Type.Object(
   {
     kinds: Type.Array(StringEnum(ITEM_KINDS)),
     tlp: Type.Array(StringEnum(TLP)),
+    embargoed: Type.Boolean({ description: 'whether we store its embargoed advance notices' }),
     overrideSeverity: Type.Boolean(),
     overrideClassification: Type.Boolean(),
   },
@@ -312,4 +315,69 @@ export function registerPeerRoutes(app: FastifyInstance, deps: { peers: PeerServ
         .send(page.body);
     },
   );
+
+  // peers' messages: the exact bytes sent are kept beside the parsed body (the envelope signs their digest)
+  const rawBodies = new WeakMap<object, string>();
+  void app.register((scope, _opts, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: 8 * 1024 * 1024 },
+      (req, body, next) => {
+        const text = typeof body === 'string' ? body : body.toString('utf8');
+        rawBodies.set(req, text);
+        try {
+          next(null, JSON.parse(text));
+        } catch {
+          next(new AppError('invalid_input', 'the message body is not JSON'), undefined);
+        }
+      },
+    );
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      MESSAGES_PATH,
+      {
+        schema: {
+          operationId: 'federationMessage',
+          security: NO_SIGN_IN,
+          tags: ['federation'],
+          summary:
+            'A peer’s signed message (the envelope kind is the message kind): verified, checked against our accept policy and applied once; answered with a signed message.ack (docs/FEDERATION.md)',
+          headers: Type.Object({ [SIGNATURE_HEADER]: Type.Optional(Type.String({ maxLength: 8000 })) }),
+          body: Type.Object(
+            {
+              id: Type.String({ format: 'uuid', description: 'the sender’s message id (idempotency key)' }),
+              body: Type.Unknown({ description: 'what the kind carries' }),
+            },
+            { description: 'signed: the Vulnshare-Signature header covers these exact bytes' },
+          ),
+          response: {
+            200: Type.Unsafe<string>(
+              Type.Object(
+                {
+                  id: Type.String(),
+                  duplicate: Type.Boolean({ description: 'a repeat: acknowledged, not applied again' }),
+                  result: Type.Unknown(),
+                },
+                { description: 'signed (kind message.ack, replyTo = the message’s nonce)' },
+              ),
+            ),
+            ...errors,
+          },
+        },
+      },
+      async (req, reply) => {
+        const answer = await p.messages.receive({
+          token: req.headers[SIGNATURE_HEADER],
+          target: `POST ${req.url}`,
+          body: rawBodies.get(req) ?? '',
+        });
+        if (answer.peer) req.log.info({ peer: answer.peer, status: answer.status }, 'federation message');
+        if (answer.token) void reply.header(SIGNATURE_HEADER, answer.token);
+        // the status of the (signed) answer: 200, or the error table's status of its code
+        const status = answer.status as 200;
+        return reply.status(status).type('application/json; charset=utf-8').send(answer.body);
+      },
+    );
+    done();
+  });
 }

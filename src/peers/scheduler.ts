@@ -1,34 +1,65 @@
-/** The worker's loop for peers: pull every active peer's feed every `everyMs`, never two rounds at once. */
+/**
+ * The worker's loops for peers: pull every active peer's feed every `everyMs`, never two rounds at once; and
+ * deliver the peer outbox's due messages every `messagesEveryMs` (default 1 s), never two rounds at once.
+ */
 import { CLI } from '../accounts/model.js';
 import type { PeerService, PeerSyncResult } from './service.js';
 
+/** One loop: `run` at once and every `everyMs`, a round never overlapping the one before. */
+function loop(run: () => Promise<void>, everyMs: number): { stop(): Promise<void> } {
+  let round: Promise<void> | null = null;
+  let stopped = false;
+  const tick = () => {
+    if (round || stopped) return;
+    round = run().finally(() => {
+      round = null;
+    });
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await round;
+    },
+  };
+}
+
 export function startPeerScheduler(
-  peers: Pick<PeerService, 'sync'>,
-  opts: { everyMs: number; log?: (line: string) => void },
+  peers: Pick<PeerService, 'sync'> & { messages?: Pick<PeerService['messages'], 'deliverDue'> },
+  opts: { everyMs: number; messagesEveryMs?: number; log?: (line: string) => void },
 ): { stop(): Promise<void> } {
   const log = opts.log ?? (() => undefined);
-  let round: Promise<void> | null = null;
-  const tick = () => {
-    if (round) return;
-    round = peers
-      .sync(CLI)
-      .then(
+  const pulls = loop(
+    () =>
+      peers.sync(CLI).then(
         (results) => {
           for (const r of results) if (r.outcome !== 'synced' || r.applied) log(describePeerSync(r));
         },
         (e: unknown) => log(`peers: ${e instanceof Error ? e.message : String(e)}`),
+      ),
+    opts.everyMs,
+  );
+  const messages = peers.messages;
+  const deliveries = messages
+    ? loop(
+        () =>
+          messages.deliverDue().then(
+            (c) => {
+              if (c.sent + c.failed + c.retried)
+                log(`peer messages: ${c.sent} sent, ${c.failed} refused, ${c.retried} to retry`);
+            },
+            (e: unknown) => log(`peer messages: ${e instanceof Error ? e.message : String(e)}`),
+          ),
+        opts.messagesEveryMs ?? 1000,
       )
-      .finally(() => {
-        round = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, opts.everyMs);
-  timer.unref();
+    : null;
   return {
     async stop() {
-      clearInterval(timer);
-      await round;
+      await pulls.stop();
+      await deliveries?.stop();
     },
   };
 }

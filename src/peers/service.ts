@@ -19,8 +19,9 @@ import {
   type PeerKey,
 } from './envelope.js';
 import { createKeyPair, keyIdOf, publicBase64, publicPem, readPublicKey } from './keys.js';
-import { mayAccept, mayReceive, parsePolicy, type PeerPolicy } from './policy.js';
+import { mayAccept, mayReceive, parsePolicy, withDefaults, type PeerPolicy } from './policy.js';
 import { recordItem, toSourceRecord, type FeedEntry } from './records.js';
+import { createMessaging } from './messages.js';
 import * as store from './store.js';
 
 export const CHANGES_PATH = '/api/v1/federation/changes';
@@ -46,6 +47,8 @@ export interface PeerServiceDeps {
   clock?: () => Date;
   /** HTTP to peers (tests: the global fetch on loopback) */
   fetchImpl?: typeof fetch;
+  /** where refused messages and delivery trouble are told (default: nowhere; the rows keep the errors) */
+  log?: (line: string) => void;
 }
 
 export interface Identity {
@@ -125,7 +128,7 @@ function viewOf(r: store.PeerRow): PeerView {
     lag: r.lag === null ? null : Number(r.lag),
     received: Number(r.received),
     refused: Number(r.refused),
-    policy: { receive: r.receive, accept: r.accept },
+    policy: withDefaults(r),
     createdAt: new Date(r.created_at).toISOString(),
   };
 }
@@ -249,7 +252,8 @@ export function createPeerService(deps: PeerServiceDeps) {
   async function requirePeer(name: string): Promise<store.PeerRow> {
     const row = await store.getPeer(db, name);
     if (!row) throw new AppError('not_found', `no peer named "${name}"`, { name });
-    return row;
+    // a policy row written before a field existed takes that field's default
+    return { ...row, ...withDefaults(row) };
   }
 
   const verifyDeps = () => ({
@@ -283,6 +287,19 @@ export function createPeerService(deps: PeerServiceDeps) {
       ...extra,
     });
   }
+
+  const messages = createMessaging({
+    db,
+    clock,
+    fetchImpl,
+    peer: async (name) => {
+      const row = await store.getPeer(db, name);
+      return row ? { ...row, ...withDefaults(row) } : undefined;
+    },
+    sign,
+    verifyDeps,
+    ...(deps.log ? { log: deps.log } : {}),
+  });
 
   /** Keys from what a partner's `peer init` printed: one PEM / base64 key, or several. */
   function keysFrom(input: string | string[]): PeerKey[] {
@@ -413,6 +430,9 @@ export function createPeerService(deps: PeerServiceDeps) {
   }
 
   return {
+    /** Signed messages to and from peers (messages.ts): register a kind's handler, enqueue, deliver. */
+    messages,
+
     /** What a partner needs to add this instance (`vulnshare peer init`). */
     async identity(principal: Principal): Promise<Identity> {
       requireAccess(principal, 'peers:manage');
@@ -521,6 +541,8 @@ export function createPeerService(deps: PeerServiceDeps) {
         verifyDeps(),
       );
       const peer = await requirePeer(header.from);
+      // it asks us, so it is up: what waits for it in the outbox goes now
+      messages.wake(peer.name);
       if (!/^\d{1,19}$/.test(query.after))
         throw new AppError('invalid_parameter', 'after: a change sequence (digits)', { parameter: 'after' });
       const limit = Math.min(Math.max(1, query.limit), 1000);

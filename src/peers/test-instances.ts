@@ -64,6 +64,7 @@ export async function start(
 /** Close what `start` opened. */
 export async function stop(...instances: Instance[]): Promise<void> {
   for (const i of instances) {
+    await i.platform.peers.messages.close();
     await i.app.close();
     await i.platform.close();
     await i.d.close();

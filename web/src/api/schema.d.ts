@@ -1509,6 +1509,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/submissions/{trackingNo}/hand-over': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether a submission was handed over to a peer (and the board it sent back) or received from one (analysts) */
+    get: operations['getSubmissionHandover'];
+    put?: never;
+    /** Hand a submission to a peer for coordination: the report, attachments and the messages its case policy allows go signed; disposal happens there and its board comes back (analysts) */
+    post: operations['handOverSubmission'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/{name}/case-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What of a case handed over a peer may have beyond the report and attachments (admins) */
+    get: operations['getPeerCasePolicy'];
+    /** Set what of a case a peer may have; a part left out keeps its value (admins) */
+    put: operations['setPeerCasePolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/alliance/members': {
     parameters: {
       query?: never;
@@ -1828,6 +1864,7 @@ export interface components {
          *     - `case_handed_over` (409): {message}
          *     - `handover_not_allowed` (409): {message}
          *     - `case_message_invalid` (400): {message}
+         *     - `id_delegation_invalid` (400): {message}
          *     - `setup_required` (503): vulnshare is not set up yet: open the setup link the server printed at start (/setup?token=…) and create the first admin
          *     - `setup_link_invalid` (403): This setup link is not valid: it was used already, or an admin exists
          * @enum {string}
@@ -1883,6 +1920,7 @@ export interface components {
           | 'case_handed_over'
           | 'handover_not_allowed'
           | 'case_message_invalid'
+          | 'id_delegation_invalid'
           | 'setup_required'
           | 'setup_link_invalid';
         message?: string;
@@ -11950,6 +11988,442 @@ export interface operations {
             /** @description a repeat: acknowledged, not applied again */
             duplicate: boolean;
             result: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSubmissionHandover: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            handedOver: {
+              peer: string;
+              /** @description sends of this case so far (a re-send counts up) */
+              version: number;
+              by: string;
+              at: string;
+              lastSentAt: string;
+              /** @description the messaging id of the last send */
+              messageId: string;
+              /** @enum {string} */
+              delivery: 'pending' | 'sent' | 'failed';
+              deliveryError: string | null;
+              coordination: {
+                /** @description the peer’s own tracking number */
+                trackingNo: string;
+                version: number;
+                /** @enum {string} */
+                state:
+                  | 'submitted'
+                  | 'triaged'
+                  | 'need_info'
+                  | 'duplicate'
+                  | 'rejected'
+                  | 'verifying'
+                  | 'verified'
+                  | 'notified'
+                  | 'fixed'
+                  | 'published';
+                stateReason: string | null;
+                vulnerabilityId: string | null;
+                publishedAt: string | null;
+                updatedAt: string;
+                board: {
+                  organisation: string;
+                  category: string;
+                  /** @enum {string} */
+                  state:
+                    | 'sent'
+                    | 'undeliverable'
+                    | 'delivered'
+                    | 'acknowledged'
+                    | 'fixed'
+                    | 'disputed'
+                    | 'no_response';
+                  deadline: string;
+                  fixUrl: string | null;
+                  /** @description open past its deadline, by our clock */
+                  overdue: boolean;
+                }[];
+              } | null;
+            } | null;
+            received: {
+              peer: string;
+              /** @description the sender’s tracking number */
+              reference: string;
+              version: number;
+              /** @description the reporter as the sender credits them */
+              credit: string | null;
+              reporterEmail: string | null;
+              receivedAt: string;
+              updatedAt: string;
+              changes: number;
+              /** @description the change last sent back as case.update */
+              sentBack: number;
+            } | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  handOverSubmission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          peer: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            trackingNo: string;
+            handedOver: {
+              peer: string;
+              /** @description sends of this case so far (a re-send counts up) */
+              version: number;
+              by: string;
+              at: string;
+              lastSentAt: string;
+              /** @description the messaging id of the last send */
+              messageId: string;
+              /** @enum {string} */
+              delivery: 'pending' | 'sent' | 'failed';
+              deliveryError: string | null;
+              coordination: {
+                /** @description the peer’s own tracking number */
+                trackingNo: string;
+                version: number;
+                /** @enum {string} */
+                state:
+                  | 'submitted'
+                  | 'triaged'
+                  | 'need_info'
+                  | 'duplicate'
+                  | 'rejected'
+                  | 'verifying'
+                  | 'verified'
+                  | 'notified'
+                  | 'fixed'
+                  | 'published';
+                stateReason: string | null;
+                vulnerabilityId: string | null;
+                publishedAt: string | null;
+                updatedAt: string;
+                board: {
+                  organisation: string;
+                  category: string;
+                  /** @enum {string} */
+                  state:
+                    | 'sent'
+                    | 'undeliverable'
+                    | 'delivered'
+                    | 'acknowledged'
+                    | 'fixed'
+                    | 'disputed'
+                    | 'no_response';
+                  deadline: string;
+                  fixUrl: string | null;
+                  /** @description open past its deadline, by our clock */
+                  overdue: boolean;
+                }[];
+              } | null;
+            } | null;
+            received: {
+              peer: string;
+              /** @description the sender’s tracking number */
+              reference: string;
+              version: number;
+              /** @description the reporter as the sender credits them */
+              credit: string | null;
+              reporterEmail: string | null;
+              receivedAt: string;
+              updatedAt: string;
+              changes: number;
+              /** @description the change last sent back as case.update */
+              sentBack: number;
+            } | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getPeerCasePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description case messages sent with a hand-over: none, the reporter thread, or all (internal notes too)
+             * @enum {string}
+             */
+            messages: 'none' | 'reporter' | 'all';
+            /** @description whether the reporter’s e-mail goes with the credit */
+            reporterContact: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  setPeerCasePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description case messages sent with a hand-over: none, the reporter thread, or all (internal notes too)
+           * @enum {string}
+           */
+          messages?: 'none' | 'reporter' | 'all';
+          /** @description whether the reporter’s e-mail goes with the credit */
+          reporterContact?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description case messages sent with a hand-over: none, the reporter thread, or all (internal notes too)
+             * @enum {string}
+             */
+            messages: 'none' | 'reporter' | 'all';
+            /** @description whether the reporter’s e-mail goes with the credit */
+            reporterContact: boolean;
           };
         };
       };
