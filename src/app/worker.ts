@@ -1,8 +1,9 @@
 /**
  * The background work `serve` and `worker` run over the platform: the outbox (e-mail, webhooks, inbox), feed
- * syncs, and once a minute the sweep — publication at embargo end, watchlist digests, disposal reminders and
- * escalation. Any number of processes may run it: the outbox and feeds lease their rows, and the sweep runs
- * under the `sweep` lease (src/ops/leases.ts), so one process at a time sweeps; stopping gives the lease back.
+ * syncs, and once a minute the sweep — publication at embargo end, alliance membership expiry, early warnings
+ * to the members' watchlists, watchlist digests, disposal reminders and escalation. Any number of processes may
+ * run it: the outbox and feeds lease their rows, and the sweep runs under the `sweep` lease
+ * (src/ops/leases.ts), so one process at a time sweeps; stopping gives the lease back.
  */
 import { startFeedScheduler } from '../feeds/scheduler.js';
 import { startPeerScheduler } from '../peers/scheduler.js';
@@ -28,6 +29,11 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
         await lease.run(async () => {
           const n = await p.submissions.publishDue();
           if (n) log(`published ${n} submission(s) at the end of their embargo`);
+          // memberships past their renewal date expire first: an expired member gets no early warning
+          const m = await p.alliance.expireDue();
+          if (m.expired.length) log(`alliance: ${m.expired.length} membership(s) expired`);
+          const e = await p.watchlists.earlyWarnings();
+          if (e.warnings) log(`early warnings: ${e.warnings} to alliance members' watchlists`);
           const w = await p.watchlists.sendDigests();
           if (w.digests) log(`watch digests: ${w.digests} sent, ${w.alerts} alerts`);
           const x = await p.drills.deliverDue();

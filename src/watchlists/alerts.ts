@@ -163,11 +163,14 @@ async function raise(
   events: Array<{ id: number; doc: Vulnerability; reason: AlertReason }>,
   at: string,
   sent: Map<number, number>,
+  /** Organisations not to alert (warned early of the record: early-warnings.ts). */
+  skip: ReadonlySet<number> = new Set(),
 ): Promise<number> {
   const inserts: store.AlertInsert[] = [];
   const lineOf = new Map<string, Line>();
   for (const e of events) {
     for (const m of matchVulnerability(ix, e.doc)) {
+      if (skip.has(m.organisationId)) continue;
       inserts.push({
         organisationId: m.organisationId,
         watchlistId: m.watchlistId,
@@ -240,7 +243,8 @@ export async function watchImports(db: Kysely<DB>, opts: { clock?: () => Date } 
 
 /**
  * A submission published to the public store (source vulnshare, key = its public id): alert the organisations
- * watching it, in the publishing transaction. Returns the alerts raised.
+ * watching it, in the publishing transaction — but not those an early warning told already (one alert per
+ * organisation and record). Returns the alerts raised.
  */
 export async function alertPublished(
   tx: store.Tx,
@@ -258,6 +262,7 @@ export async function alertPublished(
     [{ id: v.id, doc: v.doc as unknown as Vulnerability, reason: 'published' }],
     at,
     new Map(),
+    await store.earlyWarnedOrganisations(tx, publicKey),
   );
 }
 

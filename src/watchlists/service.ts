@@ -11,6 +11,7 @@ import { actorName, type Principal } from '../accounts/model.js';
 import { can, requireAccess } from '../accounts/policy.js';
 import { audit } from '../audit/audit.js';
 import { sendDigests } from './alerts.js';
+import { raiseEarlyWarnings } from './early-warnings.js';
 import { parseCpe } from './cpe.js';
 import { compactName, cpeNames, validateItem } from './matcher.js';
 import { DELIVERIES, WATCH_KINDS, type AlertReason, type Delivery, type WatchKind } from './rules.js';
@@ -51,6 +52,17 @@ export interface WatchlistView {
   createdAt: string;
   updatedAt: string;
   items: WatchItemView[];
+}
+
+/** An early warning: a record under embargo that matched a member's watchlist, and when it may be published. */
+export interface EarlyWarningView {
+  id: number;
+  organisationId: number;
+  watchlistId: number | null;
+  vulnerabilityId: string;
+  embargoUntil: string;
+  matchReason: string;
+  createdAt: string;
 }
 
 export interface AlertView {
@@ -313,7 +325,45 @@ export function createWatchlistService(deps: {
     return sendDigests(db, now, deps.digestHour === undefined ? {} : { hour: deps.digestHour });
   }
 
-  return { list, create, get, update, remove, addItems, removeItem, alerts, sendDigests: digests };
+  /** Early warnings of records under embargo to the active members' watchlists (the worker's sweep). */
+  function earlyWarnings(now: Date = clock()) {
+    return raiseEarlyWarnings(db, now);
+  }
+
+  /** The early warnings raised, newest first: analysts any organisation's (or all), a recipient its own. */
+  async function listEarlyWarnings(
+    p: Principal,
+    q: { organisationId?: number; limit?: number } = {},
+  ): Promise<EarlyWarningView[]> {
+    const org = can(p, 'watchlists:manage_all') ? q.organisationId : ownOrg(p);
+    const rows = await store.listEarlyWarnings(db, {
+      ...(org !== undefined ? { organisationId: org } : {}),
+      limit: Math.min(Math.max(q.limit ?? 200, 1), 1000),
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      organisationId: r.organisation_id,
+      watchlistId: r.watchlist_id,
+      vulnerabilityId: r.vuln_public_id,
+      embargoUntil: r.embargo_until,
+      matchReason: r.match_reason,
+      createdAt: r.created_at,
+    }));
+  }
+
+  return {
+    list,
+    create,
+    get,
+    update,
+    remove,
+    addItems,
+    removeItem,
+    alerts,
+    sendDigests: digests,
+    earlyWarnings,
+    listEarlyWarnings,
+  };
 }
 
 export type WatchlistService = ReturnType<typeof createWatchlistService>;

@@ -466,3 +466,165 @@ export async function listAlerts(
   if (q.organisationId !== undefined) query = query.where('a.organisation_id', '=', q.organisationId);
   return query.execute();
 }
+
+/** Early warnings (0034): one per (organisation, record under embargo), for active alliance members. */
+type EarlyWarningTables = {
+  watch_early_warnings: {
+    id: number;
+    organisation_id: number;
+    watchlist_id: number | null;
+    watch_item_id: number | null;
+    submission_id: number;
+    vuln_public_id: string;
+    embargo_until: string;
+    match_reason: string;
+    created_at: string;
+  };
+};
+const ew = (tx: Tx) => tx.withTables<EarlyWarningTables>();
+
+/** A report still under embargo (read-only, submissions' table): what the matcher needs of it. */
+export interface EmbargoedReport {
+  submissionId: number;
+  publicId: string;
+  title: string;
+  description: string;
+  vendor: string | null;
+  product: string | null;
+  version: string | null;
+  severity: string | null;
+  embargoUntil: string;
+}
+
+/** General reports with a platform id, scheduled for publication after `now` and not published yet. */
+export async function embargoedReports(tx: Tx, now: string): Promise<EmbargoedReport[]> {
+  const rows = await tx
+    .selectFrom('submissions')
+    .select([
+      'id',
+      'vuln_public_id',
+      'title',
+      'description',
+      'vendor',
+      'product',
+      'version',
+      'severity',
+      'embargo_until',
+    ])
+    .where('kind', '=', 'general')
+    .where('published_at', 'is', null)
+    .where('vuln_public_id', 'is not', null)
+    .where('embargo_until', '>', now)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    submissionId: r.id,
+    publicId: r.vuln_public_id ?? '',
+    title: r.title,
+    description: r.description,
+    vendor: r.vendor,
+    product: r.product,
+    version: r.version,
+    severity: r.severity,
+    embargoUntil: new Date(r.embargo_until ?? now).toISOString(),
+  }));
+}
+
+/** The organisations holding an active alliance membership (read-only, the alliance's table). */
+export async function activeMemberOrganisations(tx: Tx): Promise<Set<number>> {
+  const rows = await tx
+    .selectFrom('alliance_memberships')
+    .select('organisation_id')
+    .where('status', '=', 'active')
+    .execute();
+  return new Set(rows.map((r) => r.organisation_id));
+}
+
+export interface EarlyWarningInsert {
+  organisationId: number;
+  watchlistId: number;
+  itemId: number;
+  submissionId: number;
+  publicId: string;
+  embargoUntil: string;
+  matchReason: string;
+  at: string;
+}
+
+/**
+ * Insert early warnings; one already raised for (organisation, record) is skipped, and so is one whose
+ * organisation is no active member at this moment (re-checked in the statement).
+ */
+export async function insertEarlyWarnings(
+  tx: Tx,
+  rows: EarlyWarningInsert[],
+): Promise<Array<{ organisation_id: number; vuln_public_id: string }>> {
+  if (!rows.length) return [];
+  const x = rows.map((r) => ({
+    o: r.organisationId,
+    w: r.watchlistId,
+    i: r.itemId,
+    s: r.submissionId,
+    p: r.publicId,
+    e: r.embargoUntil,
+    m: r.matchReason,
+    c: r.at,
+  }));
+  const r = await sql<{ organisation_id: number; vuln_public_id: string }>`
+    INSERT INTO watch_early_warnings (organisation_id, watchlist_id, watch_item_id, submission_id, vuln_public_id,
+      embargo_until, match_reason, created_at)
+    SELECT x.o, x.w, x.i, x.s, x.p, x.e, x.m, x.c
+    FROM jsonb_to_recordset(${JSON.stringify(x)}::jsonb)
+      AS x(o bigint, w bigint, i bigint, s bigint, p text, e timestamptz, m text, c timestamptz)
+    WHERE EXISTS (SELECT 1 FROM alliance_memberships m WHERE m.organisation_id = x.o AND m.status = 'active')
+    ON CONFLICT (organisation_id, vuln_public_id) DO NOTHING
+    RETURNING organisation_id::int AS organisation_id, vuln_public_id`.execute(tx);
+  return r.rows;
+}
+
+/** The organisations warned early of a record (they get no second alert at its publication). */
+export async function earlyWarnedOrganisations(tx: Tx, publicId: string): Promise<Set<number>> {
+  const rows = await ew(tx)
+    .selectFrom('watch_early_warnings')
+    .select('organisation_id')
+    .where('vuln_public_id', '=', publicId)
+    .execute();
+  return new Set(rows.map((r) => Number(r.organisation_id)));
+}
+
+export interface EarlyWarningRow {
+  id: number;
+  organisation_id: number;
+  watchlist_id: number | null;
+  vuln_public_id: string;
+  embargo_until: string;
+  match_reason: string;
+  created_at: string;
+}
+
+export async function listEarlyWarnings(
+  tx: Tx,
+  q: { organisationId?: number; limit: number },
+): Promise<EarlyWarningRow[]> {
+  let s = ew(tx)
+    .selectFrom('watch_early_warnings')
+    .select([
+      'id',
+      'organisation_id',
+      'watchlist_id',
+      'vuln_public_id',
+      'embargo_until',
+      'match_reason',
+      'created_at',
+    ]);
+  if (q.organisationId !== undefined) s = s.where('organisation_id', '=', q.organisationId);
+  const rows = await s.orderBy('id', 'desc').limit(q.limit).execute();
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    organisation_id: Number(r.organisation_id),
+    watchlist_id: r.watchlist_id === null ? null : Number(r.watchlist_id),
+    embargo_until: new Date(r.embargo_until).toISOString(),
+    created_at: new Date(r.created_at).toISOString(),
+  }));
+}
