@@ -1,4 +1,7 @@
-/** 1,000 mixed search queries for the benchmark, drawn from the corpus itself (seeded, repeatable). */
+/**
+ * Mixed search queries for the benchmark, drawn from the corpus itself (seeded, repeatable): n of the classes
+ * ascii / cjk / id / filter, and n / 10 facet-count queries.
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -74,6 +77,14 @@ export function makeQueries(corpus: string, n: number, seed = 7): Array<Record<s
         publishedFrom: '2023-06-01',
         scoreMin: '7',
       });
+  }
+  // facet counts as the list page asks for them (limit 1, seven facets) beside the results: a tenth more queries,
+  // half with a word, a quarter with a Chinese term, a quarter with no query at all (the list's first load)
+  const facets = 'severity,objectType,industry,vendor,exploited,zeroDay,kind';
+  for (let i = 0; i < Math.round(n / 10); i++) {
+    const x = rand();
+    const q = x < 0.5 ? pick(words) : x < 0.75 ? pick(CJK_TERMS) : undefined;
+    out.push({ label: 'facets', ...(q ? { q } : {}), facets, limit: '1' });
   }
   return out;
 }

@@ -31,6 +31,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readThroughput } from './read-throughput.js';
 import { floor } from './floor.js';
+import { capturing, explain } from './explain.js';
+import { writeDelta } from './delta.js';
 import { parseForImport } from '../src/imports/parallel.js';
 import { defaultImportWorkers } from '../src/config/config.js';
 
@@ -241,12 +243,22 @@ async function main(): Promise<Record<string, unknown>> {
       for (const q of queries.slice(0, 50)) await searchVulns(d.db, params(q));
       const times: number[] = [];
       const byKind: Record<string, number[]> = {};
+      const timed: Array<{ q: Record<string, string>; ms: number }> = [];
       for (const q of queries) {
         const t0 = performance.now();
         await searchVulns(d.db, params(q));
         const ms = performance.now() - t0;
         times.push(ms);
+        timed.push({ q, ms });
         (byKind[q.label ?? 'other'] ??= []).push(ms);
+      }
+      // the slowest 10, run again with their statements captured, and the plan of each
+      const cap = capturing(d.db);
+      const slowest: Array<{ query: Record<string, string>; ms: number; plans: string[] }> = [];
+      for (const { q, ms } of [...timed].sort((a, b) => b.ms - a.ms).slice(0, 10)) {
+        cap.take();
+        await searchVulns(cap.db, params(q));
+        slowest.push({ query: q, ms: Math.round(ms * 10) / 10, plans: await explain(d.db, cap.take()) });
       }
       await d.close();
       const pct = (xs: number[], p: number) => {
@@ -259,10 +271,30 @@ async function main(): Promise<Record<string, unknown>> {
         p95: pct(times, 95),
         p99: pct(times, 99),
         byKind: Object.fromEntries(
-          Object.entries(byKind).map(([k, v]) => [k, { n: v.length, p50: pct(v, 50), p95: pct(v, 95) }]),
+          Object.entries(byKind).map(([k, v]) => [
+            k,
+            { n: v.length, p50: pct(v, 50), p95: pct(v, 95), p99: pct(v, 99) },
+          ]),
         ),
+        slowest,
         peakRssMb: peakRssMb(),
       };
+    }
+    case 'delta': {
+      // (l) a daily delta: 1,000 changed records into the loaded store (bench/delta.ts), timed as an import
+      const [corpus, round] = args;
+      const dir = await writeDelta(corpus ?? '', Number(round ?? 1));
+      const d = await open();
+      const t0 = performance.now();
+      const s = await importItems(d, parseForImport('cve5', [dir], { workers: importWorkers }), {
+        format: 'cve5',
+        paths: [dir],
+        batchSize: 1000,
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+      return { seconds, read: s.read, updated: s.updated, unchanged: s.unchanged, peakRssMb: peakRssMb() };
     }
     case 'floor': {
       // (d) the floor: reading and parsing overlapped with a COPY into a bare jsonb table (bench/floor.ts)
