@@ -142,13 +142,17 @@ export function registerAppCommands(program: Command): void {
           print(`sent ${total.sent}, failed ${total.failed}`);
           return;
         }
+        const signals = stopSignals();
         const w = startWorker(p, (s) => err.write(`${s}\n`));
         err.write('worker running; stop with Ctrl-C\n');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
+        await signals.first;
+        // it finishes what it holds and gives its leases back; a second signal ends it at once
+        void signals.second.then((s) => {
+          err.write(`vulnshare worker: second ${s}; exiting before the work in hand finished\n`);
+          process.exit(1);
         });
         await w.stop();
+        signals.forget();
       });
     });
 }
