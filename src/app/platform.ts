@@ -26,6 +26,7 @@ import { createMessageService } from '../submissions/messages.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createWatchlistService } from '../watchlists/service.js';
 import { createPeerService } from '../peers/service.js';
+import { createHandoverService, guardHandedOverCases } from '../peers/handover.js';
 import { createGuardedFetch } from '../outbound/fetch.js';
 import { createSetupService } from '../setup/service.js';
 import { createDrillService } from '../drills/service.js';
@@ -57,7 +58,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   // contact webhooks, feeds and webhook delivery reach internal addresses only as VULNSHARE_ALLOW_INTERNAL_TARGETS says
   const internalTargets = config.allowInternalTargets;
   const accounts = createAccountService({ db, ...clock, internalTargets });
-  const coordination = createCoordinationService({ db, publicUrl, sla, ...clock });
+  // a case handed over to a peer is coordinated there: notifying it from here is refused (peers/handover.ts)
+  const coordination = guardHandedOverCases(db, createCoordinationService({ db, publicUrl, sla, ...clock }));
   const submissions = createSubmissionService({
     db,
     ...clock,
@@ -117,6 +119,10 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     ...clock,
     fetchImpl: overrides.fetch ?? createGuardedFetch({ allowance: internalTargets }),
   });
+  // case hand-over: cases to and from peers through the signed messages, their boards sent back as they change
+  const handover = createHandoverService({ db, messages: peers.messages, ...clock });
+  peers.messages.register('case.handover', handover.receiveHandover);
+  peers.messages.register('case.update', handover.receiveUpdate);
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
   const bulletinSettings = loadBulletinSettings(publicUrl, config.bulletinSettingsFile);
   const bulletins = createBulletinService({
@@ -172,6 +178,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     advisories,
     gcve,
     peers,
+    handover,
     setup,
     drills,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */

@@ -7,6 +7,7 @@
  */
 import { startFeedScheduler } from '../feeds/scheduler.js';
 import { startPeerScheduler } from '../peers/scheduler.js';
+import { startCaseUpdates } from '../peers/handover.js';
 import { createLease } from '../ops/leases.js';
 import { forgetCounters } from '../ops/store.js';
 import type { Platform } from './platform.js';
@@ -19,6 +20,8 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
   const feeds = startFeedScheduler(p.feeds, { everyMs: p.config.feeds.intervalMs, log });
   // every active peer's change feed is pulled on the feeds' interval
   const peers = startPeerScheduler(p.peers, { everyMs: p.config.feeds.intervalMs, log });
+  // received cases that changed go back to the peer that handed them over (case.update)
+  const caseUpdates = startCaseUpdates(p.handover, { everyMs: 2000, log });
   const lease = createLease(p.database.db, 'sweep', SWEEP_LEASE_MS);
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -57,6 +60,7 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
       await running;
       await lease.release();
       await feeds.stop();
+      await caseUpdates.stop();
       await peers.stop();
       await outbox.stop();
     },

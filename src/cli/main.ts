@@ -20,6 +20,7 @@ import { registerDemoCommands } from '../demo/cli.js';
 import { registerAllianceCommands } from '../alliance/cli.js';
 import { registerDrillCommands } from '../drills/cli.js';
 import { registerPeerCommands } from '../peers/cli.js';
+import { registerHandoverCommands } from '../peers/handover-cli.js';
 import { registerTipoffCommands } from '../tipoffs/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -71,6 +72,7 @@ export function buildCli(
   registerAllianceCommands(program);
   registerDrillCommands(program);
   registerPeerCommands(program);
+  registerHandoverCommands(program);
   registerTipoffCommands(program);
   return program;
 }

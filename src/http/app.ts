@@ -34,6 +34,7 @@ import { registerAdvisoryRoutes } from '../advisories/routes.js';
 import { registerGcveRoutes } from '../gcve/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerPeerRoutes } from '../peers/routes.js';
+import { registerHandoverRoutes } from '../peers/handover-routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
@@ -353,6 +354,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerGcveRoutes(instance, { gcve: platform.gcve }));
   await app.register((instance) => registerVocabularyRoutes(instance));
   await app.register((instance) => registerPeerRoutes(instance, { peers: platform.peers }));
+  await app.register((instance) => registerHandoverRoutes(instance, { handover: platform.handover }));
   await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
   await app.register((instance) => registerTipoffRoutes(instance, { tipoffs: platform.tipoffs }));
   await app.register((instance) => registerDrillRoutes(instance, { drills: platform.drills }));

@@ -104,8 +104,12 @@ export interface HandoverBody {
   messages: HandoverMessage[];
 }
 
-/** The most a hand-over carries in attachment bytes (each is capped by the attachment limit as well). */
-export const HANDOVER_MAX_ATTACHMENT_BYTES = ATTACHMENT_RULES.maxBytes;
+/**
+ * The most a hand-over carries in attachment bytes, all together: each attachment is within the intake limit
+ * (ATTACHMENT_RULES.maxBytes), and the whole message must fit the message endpoint's body limit (8 MiB) once
+ * base64 made the bytes 4/3 as long.
+ */
+export const HANDOVER_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
 const bad = (kind: string, why: string) =>
   new AppError('case_message_invalid', `${kind}: ${why}`, { kind, problem: why });

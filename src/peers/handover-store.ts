@@ -42,13 +42,13 @@ export interface HandoverRow {
   remote_updated_at: string | null;
 }
 
-const HANDOVER_COLS = sql`submission_id::int AS submission_id, peer_name, version::int AS version, handed_over_by,
-  handed_over_at::text, last_sent_at::text, message_id, remote_tracking_no, remote_version::int AS remote_version,
-  remote_state, remote_case, remote_updated_at::text`;
+const HANDOVER_COLS = sql`h.submission_id::int AS submission_id, h.peer_name, h.version::int AS version,
+  h.handed_over_by, h.handed_over_at::text, h.last_sent_at::text, h.message_id, h.remote_tracking_no,
+  h.remote_version::int AS remote_version, h.remote_state, h.remote_case, h.remote_updated_at::text`;
 
 export async function handoverOf(db: Db, submissionId: number, forUpdate = false) {
-  const r = await sql<HandoverRow>`SELECT ${HANDOVER_COLS} FROM case_handovers
-    WHERE submission_id = ${submissionId} ${forUpdate ? sql`FOR UPDATE` : sql``}`.execute(db);
+  const r = await sql<HandoverRow>`SELECT ${HANDOVER_COLS} FROM case_handovers h
+    WHERE h.submission_id = ${submissionId} ${forUpdate ? sql`FOR UPDATE` : sql``}`.execute(db);
   return r.rows[0];
 }
 
