@@ -81,4 +81,17 @@ describe.skipIf(!existsSync(SEED))('vulnshare alliance (in-process, PGlite data 
     expect(table.stdout).toContain('CCTGA-000131');
     expect(table.stdout.split('\n').filter((l) => l.startsWith('CCTGA-'))).toHaveLength(1);
   }, 60_000);
+
+  it('renews an expired membership until a date; a date in the past or malformed is refused (exit 2)', async () => {
+    await run('alliance', 'set', 'CCTGA-000093', '--status', 'expired');
+    const r = await run('alliance', 'renew', 'CCTGA-93', '--until', '2099-12-31', '--note', 'paid');
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('CCTGA-000093 北京搜狗信息服务有限公司: active, valid until 2099-12-31');
+    const past = await run('alliance', 'renew', 'CCTGA-93', '--until', '2001-01-01');
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/until \(2001-01-01\) is before today/);
+    expect((await run('alliance', 'renew', 'CCTGA-93', '--until', '2099-02-30')).code).toBe(2);
+    const one = await run('alliance', 'list', '--q', '93', '--json');
+    expect(JSON.parse(one.stdout)).toMatchObject([{ status: 'active', renewalOn: '2099-12-31' }]);
+  }, 60_000);
 });
