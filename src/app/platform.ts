@@ -134,7 +134,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   });
   // monthly and annual reports: the bulletin's platform settings and PDF; incident counts from incidents
   // exercises: injects through the outbox, the after-action PDF through the bulletin's renderer
-  const drills = createDrillService({ db, pdf, ...clock });
+  // with an inbound SMTP listener (VULNSHARE_INBOUND_SMTP_PORT) inject e-mails carry a reply address of its domain
+  const drills = createDrillService({ db, pdf, ...clock, replyDomain: config.inboundSmtp?.domain });
   const reports = createPeriodicReportService({
     db,
     platform: bulletinSettings.platform,

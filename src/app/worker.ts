@@ -10,6 +10,7 @@ import { startPeerScheduler } from '../peers/scheduler.js';
 import { startCaseUpdates } from '../peers/handover.js';
 import { createLease } from '../ops/leases.js';
 import { forgetCounters } from '../ops/store.js';
+import { startDrillReplies } from '../mail-in/drill-replies.js';
 import type { Platform } from './platform.js';
 
 /** Longer than any sweep takes: a process that dies holding it delays the next sweep by at most this. */
@@ -22,6 +23,9 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
   const peers = startPeerScheduler(p.peers, { everyMs: p.config.feeds.intervalMs, log });
   // received cases that changed go back to the peer that handed them over (case.update)
   const caseUpdates = startCaseUpdates(p.handover, { everyMs: 2000, log });
+  // e-mail replies to exercise injects (VULNSHARE_INBOUND_SMTP_PORT); a port another process holds is logged
+  const inbound = p.config.inboundSmtp ? startDrillReplies(p.drills, p.config.inboundSmtp, log) : null;
+  inbound?.ready.catch(() => undefined);
   const lease = createLease(p.database.db, 'sweep', SWEEP_LEASE_MS);
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -63,6 +67,7 @@ export function startWorker(p: Platform, log: (line: string) => void): { stop: (
       await caseUpdates.stop();
       await peers.stop();
       await outbox.stop();
+      await inbound?.stop();
     },
   };
 }

@@ -40,6 +40,14 @@ export interface Config {
   /** SMTP server for notifications (smtp://user:pass@host:port); unset = e-mail messages wait in the outbox. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /**
+   * The inbound SMTP listener that takes e-mail replies to exercise injects (src/mail-in/): its port
+   * (VULNSHARE_INBOUND_SMTP_PORT; 0 = any free port), listen host (VULNSHARE_INBOUND_SMTP_HOST, default
+   * 127.0.0.1) and the domain of the reply addresses (VULNSHARE_INBOUND_MAIL_DOMAIN, required with the port):
+   * each inject e-mail goes out with Reply-To drill+<token>@<domain>. Unset: no listener, no reply addresses.
+   * `serve` (with its worker) and `worker` start it.
+   */
+  inboundSmtp: { host: string; port: number; domain: string } | undefined;
   /** Run the outbox worker and the disposal sweep inside `serve`. */
   worker: boolean;
   /**
@@ -191,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     chromiumPath: env.VULNSHARE_CHROMIUM ?? '/usr/bin/chromium',
     smtpUrl: env.VULNSHARE_SMTP_URL || undefined,
     mailFrom: env.VULNSHARE_MAIL_FROM ?? 'vulnshare <noreply@localhost>',
+    inboundSmtp: undefined,
     worker: env.VULNSHARE_WORKER !== '0',
     sweepIntervalMs: intSetting(
       'VULNSHARE_SWEEP_MS',
@@ -273,6 +282,22 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
   const internal = parseInternalAllowance(env.VULNSHARE_ALLOW_INTERNAL_TARGETS);
   config.allowInternalTargets = internal.allowance;
   for (const p of internal.problems) problems.push(`VULNSHARE_ALLOW_INTERNAL_TARGETS: ${p}`);
+  if (env.VULNSHARE_INBOUND_SMTP_PORT !== undefined && env.VULNSHARE_INBOUND_SMTP_PORT !== '') {
+    const port = intSetting(
+      'VULNSHARE_INBOUND_SMTP_PORT',
+      env.VULNSHARE_INBOUND_SMTP_PORT,
+      0,
+      0,
+      65_535,
+      problems,
+    );
+    const domain = (env.VULNSHARE_INBOUND_MAIL_DOMAIN ?? '').trim().toLowerCase();
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain))
+      problems.push(
+        `VULNSHARE_INBOUND_MAIL_DOMAIN must be the domain of the reply addresses (drills.cert.example) when VULNSHARE_INBOUND_SMTP_PORT is set (got "${domain}")`,
+      );
+    config.inboundSmtp = { host: env.VULNSHARE_INBOUND_SMTP_HOST || '127.0.0.1', port, domain };
+  }
   if (config.smtpUrl !== undefined && !/^smtps?:\/\//.test(config.smtpUrl))
     problems.push(`VULNSHARE_SMTP_URL must start with smtp:// or smtps:// (got "${config.smtpUrl}")`);
   if (problems.length > 0) {

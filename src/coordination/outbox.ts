@@ -77,7 +77,11 @@ export function createOutboxWorker(deps: OutboxDeps) {
           subject: row.subject,
           text: textOf(row.body),
           messageId: `<${row.delivery_id}@vulnshare>`,
-          headers: { 'X-Vulnshare-Delivery': row.delivery_id },
+          headers: {
+            'X-Vulnshare-Delivery': row.delivery_id,
+            // a message that asks for answers by reply (an exercise inject) names its reply address
+            ...(typeof row.body.replyTo === 'string' ? { 'Reply-To': row.body.replyTo } : {}),
+          },
         });
         return;
       }

@@ -640,3 +640,24 @@ export interface DB {
   drill_deliveries: DrillDeliveriesTable;
   drill_responses: DrillResponsesTable;
 }
+
+export interface DrillReplyAddressesTable {
+  token_hash: string;
+  drill_id: number;
+  inject_id: number;
+  organisation_id: number;
+  email: string;
+  message_id: string;
+  created_at: Generated<string>;
+}
+
+/** E-mail replies to injects (0035_drill_mail_replies.sql): the reply addresses, and how a response came. */
+export interface DrillResponsesTable {
+  via: ColumnType<'portal' | 'email', 'portal' | 'email' | undefined>;
+  mail_message_id: ColumnType<string | null, string | null | undefined>;
+}
+
+/** E-mail replies to injects (0035_drill_mail_replies.sql), merged into DB above. */
+export interface DB {
+  drill_reply_addresses: DrillReplyAddressesTable;
+}

@@ -35,6 +35,14 @@ import {
   type ResponseKind,
 } from './model.js';
 import { pageLabel, renderAfterActionHtml, reportTitle } from './render.js';
+import {
+  INBOUND_LIMITS,
+  newReplyToken,
+  parseReply,
+  replyAddress,
+  replyInstructions,
+  tokenHash,
+} from '../mail-in/reply.js';
 import * as store from './store.js';
 
 export const REPORT_FORMATS = ['json', 'html', 'pdf'] as const;
@@ -100,7 +108,30 @@ const injectView = (i: store.InjectRow): InjectView => ({
   sentAt: i.sent_at,
 });
 
-export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; pdf?: PdfRenderer }) {
+/** An e-mail reply to an inject, as the inbound listener (src/mail-in/) hands it over. */
+export interface MailReply {
+  /** The token of the reply address it was sent to (drill+<token>@<domain>), if any. */
+  token?: string;
+  /** Message-IDs of In-Reply-To and References (without <>): the inject e-mail's among them. */
+  references: string[];
+  /** The From address. */
+  from: string;
+  /** The reply's own Message-ID: a second delivery of it records nothing more. */
+  messageId?: string;
+  /** The plain text of the reply (quoted text is stripped here). */
+  text: string;
+}
+
+/** The Message-ID the outbox gives an e-mail of this delivery id (coordination/outbox.ts), without <>. */
+const messageIdOf = (deliveryId: string) => `${deliveryId}@vulnshare`;
+
+export function createDrillService(deps: {
+  db: Kysely<DB>;
+  clock?: () => Date;
+  pdf?: PdfRenderer;
+  /** The domain of the reply addresses (VULNSHARE_INBOUND_MAIL_DOMAIN); unset: injects carry no reply address. */
+  replyDomain?: string;
+}) {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
 
@@ -204,13 +235,31 @@ export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; p
     subject: string,
     body: Record<string, unknown>,
     due: string,
+    replies: Array<{ token: string; email: string; deliveryId: string }> = [],
   ): Array<Insertable<OutboxTable>> {
     const json = JSON.stringify(body);
     const base = { notification_id: null, subject, body: json, next_attempt_at: due };
     const rows: Array<Insertable<OutboxTable>> = [];
     for (const c of contacts) {
-      if (channels.includes('email') && c.email)
-        rows.push({ ...base, delivery_id: randomUUID(), channel: 'email', target: c.email });
+      if (channels.includes('email') && c.email) {
+        const delivery_id = randomUUID();
+        if (deps.replyDomain === undefined || typeof body.text !== 'string')
+          rows.push({ ...base, delivery_id, channel: 'email', target: c.email });
+        else {
+          // this contact's own reply address: a reply to it is this participant's answer to this inject
+          const token = newReplyToken();
+          const replyTo = replyAddress(token, deps.replyDomain);
+          const text = `${body.text.slice(0, -EXERCISE_MARK.length).trimEnd()}\n\n${replyInstructions(replyTo)}\n\n${EXERCISE_MARK}`;
+          rows.push({
+            ...base,
+            body: JSON.stringify({ ...body, text, replyTo }),
+            delivery_id,
+            channel: 'email',
+            target: c.email,
+          });
+          replies.push({ token, email: c.email, deliveryId: delivery_id });
+        }
+      }
       if (channels.includes('webhook') && c.webhook_url)
         rows.push({
           ...base,
@@ -245,6 +294,7 @@ export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; p
         });
         const deliveries = [];
         for (const p of participants) {
+          const replies: Array<{ token: string; email: string; deliveryId: string }> = [];
           const rows = rowsFor(
             p.organisation_id,
             await contactsOf(tx, p.organisation_id),
@@ -252,8 +302,21 @@ export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; p
             subject,
             { text, exercise: true, mark: EXERCISE_MARK, drillId: i.drill_id, injectId: i.id, seq: i.seq },
             now,
+            replies,
           );
           await insertOutbox(tx, rows);
+          await store.insertReplyAddresses(
+            tx,
+            replies.map((r) => ({
+              token_hash: tokenHash(r.token),
+              drill_id: i.drill_id,
+              inject_id: i.id,
+              organisation_id: p.organisation_id,
+              email: r.email,
+              message_id: messageIdOf(r.deliveryId),
+              created_at: now,
+            })),
+          );
           messages += rows.length;
           deliveries.push({
             inject_id: i.id,
@@ -285,35 +348,116 @@ export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; p
     const text = r.text.trim();
     if (!text || text.length > 20_000)
       throw new AppError('invalid_input', 'text: 1 to 20000 characters', { field: 'text' });
+    return db
+      .transaction()
+      .execute((tx) => record(tx, { drillId, injectId, org, actor: actorName(p) }, { ...r, text }));
+  }
+
+  /**
+   * A participant's answer by e-mail reply: the reply address's token (or the inject's Message-ID in
+   * In-Reply-To / References) names the inject and the participant; the sender must be one of that
+   * organisation's contacts. Recorded as a portal answer is, with the reply's Message-ID, once.
+   */
+  async function respondByEmail(m: MailReply) {
     return db.transaction().execute(async (tx) => {
-      const d = await store.drillById(tx, drillId, true);
-      if (!d) throw new AppError('not_found', `No exercise ${drillId}`);
-      if (d.state !== 'running')
-        throw new AppError('conflict', `The exercise is ${d.state}: responses are taken while it runs`, {
-          state: d.state,
+      const addr =
+        (m.token ? await store.replyAddressByToken(tx, tokenHash(m.token)) : undefined) ??
+        (await store.replyAddressByMessageIds(tx, m.references));
+      if (!addr)
+        throw new AppError('not_found', 'No exercise inject has this reply address or Message-ID', {
+          token: m.token ?? null,
         });
-      const inject = await store.injectById(tx, drillId, injectId);
-      if (!inject || !(await store.deliveryOf(tx, injectId, org)))
-        throw new AppError('not_found', `No inject ${injectId} delivered to your organisation`);
-      if (r.fulfils !== undefined && !inject.expected.some((e) => e.key === r.fulfils))
+      const from = m.from.trim().toLowerCase();
+      const contacts = await contactsOf(tx, addr.organisation_id);
+      if (!contacts.some((c) => c.email?.toLowerCase() === from))
         throw new AppError(
-          'invalid_input',
-          `fulfils: inject ${inject.seq} expects ${inject.expected.map((e) => e.key).join(', ') || 'nothing'}`,
-          { field: 'fulfils' },
+          'forbidden',
+          `${m.from} is not a contact of the organisation this inject went to (exercise ${addr.drill_id})`,
+          { from: m.from },
         );
-      const at = clock().toISOString();
-      const id = await store.insertResponse(tx, {
-        drill_id: drillId,
-        inject_id: injectId,
-        organisation_id: org,
-        actor: actorName(p),
-        kind: r.kind,
-        text,
-        fulfils: r.fulfils ?? null,
-        at,
-      });
-      return { id, injectId, seq: inject.seq, kind: r.kind, text, fulfils: r.fulfils ?? null, at };
+      if (m.messageId) {
+        const seen = await store.responseByMailId(tx, m.messageId);
+        if (seen) return { ...seen, duplicate: true };
+      }
+      const inject = await store.injectById(tx, addr.drill_id, addr.inject_id);
+      const parsed = parseReply(m.text, inject?.expected.map((e) => e.key) ?? []);
+      if (!parsed.text || parsed.text.length > INBOUND_LIMITS.textChars)
+        throw new AppError('invalid_input', `text: 1 to ${INBOUND_LIMITS.textChars} characters`, {
+          field: 'text',
+        });
+      const r = await record(
+        tx,
+        {
+          drillId: addr.drill_id,
+          injectId: addr.inject_id,
+          org: addr.organisation_id,
+          actor: `${from} (e-mail)`,
+        },
+        { kind: parsed.kind, text: parsed.text, ...(parsed.fulfils ? { fulfils: parsed.fulfils } : {}) },
+        { via: 'email', mailMessageId: m.messageId ?? null },
+      );
+      await audit(
+        tx,
+        { email: from, userId: null },
+        {
+          action: 'drill.response.email',
+          targetKind: 'drill',
+          targetId: addr.drill_id,
+          detail: {
+            inject: addr.inject_id,
+            organisation: addr.organisation_id,
+            kind: r.kind,
+            response: r.id,
+          },
+        },
+      );
+      return { ...r, duplicate: false };
     });
+  }
+
+  /** Whether a reply token (drill+<token>@<domain>) is one an inject e-mail went out with. */
+  async function replyTokenKnown(token: string): Promise<boolean> {
+    return (await store.replyAddressByToken(db, tokenHash(token))) !== undefined;
+  }
+
+  /** One response, in the caller's transaction: the exercise runs, the inject reached the organisation. */
+  async function record(
+    tx: Kysely<DB>,
+    w: { drillId: number; injectId: number; org: number; actor: string },
+    r: ResponseInput,
+    how: { via: 'portal' | 'email'; mailMessageId: string | null } = { via: 'portal', mailMessageId: null },
+  ) {
+    const { drillId, injectId, org } = w;
+    const text = r.text;
+    const d = await store.drillById(tx, drillId, true);
+    if (!d) throw new AppError('not_found', `No exercise ${drillId}`);
+    if (d.state !== 'running')
+      throw new AppError('conflict', `The exercise is ${d.state}: responses are taken while it runs`, {
+        state: d.state,
+      });
+    const inject = await store.injectById(tx, drillId, injectId);
+    if (!inject || !(await store.deliveryOf(tx, injectId, org)))
+      throw new AppError('not_found', `No inject ${injectId} delivered to your organisation`);
+    if (r.fulfils !== undefined && !inject.expected.some((e) => e.key === r.fulfils))
+      throw new AppError(
+        'invalid_input',
+        `fulfils: inject ${inject.seq} expects ${inject.expected.map((e) => e.key).join(', ') || 'nothing'}`,
+        { field: 'fulfils' },
+      );
+    const at = clock().toISOString();
+    const id = await store.insertResponse(tx, {
+      drill_id: drillId,
+      inject_id: injectId,
+      organisation_id: org,
+      actor: w.actor,
+      kind: r.kind,
+      text,
+      fulfils: r.fulfils ?? null,
+      at,
+      via: how.via,
+      mail_message_id: how.mailMessageId,
+    });
+    return { id, injectId, seq: inject.seq, kind: r.kind, text, fulfils: r.fulfils ?? null, at };
   }
 
   /** For a member: the exercises its organisation takes part in, the injects that reached it and its answers. */
@@ -510,6 +654,8 @@ export function createDrillService(deps: { db: Kysely<DB>; clock?: () => Date; p
     end: (p: Principal, id: number) => move(p, id, 'ended'),
     deliverDue,
     respond,
+    respondByEmail,
+    replyTokenKnown,
     mine,
     timeline,
     figures,

@@ -228,6 +228,8 @@ export async function insertResponse(
     text: string;
     fulfils: string | null;
     at: string;
+    via?: 'portal' | 'email';
+    mail_message_id?: string | null;
   },
 ): Promise<number> {
   const row = await db.insertInto('drill_responses').values(r).returning('id').executeTakeFirstOrThrow();
@@ -274,3 +276,49 @@ export const drillsStartedBetween = (db: Db, from: string, to: string) =>
     .where('d.started_at', '<=', to)
     .orderBy('d.started_at')
     .execute();
+
+/** The reply addresses of one inject's e-mails to a participant (e-mail replies, 0035). */
+export async function insertReplyAddresses(
+  db: Db,
+  rows: Array<{
+    token_hash: string;
+    drill_id: number;
+    inject_id: number;
+    organisation_id: number;
+    email: string;
+    message_id: string;
+    created_at: string;
+  }>,
+): Promise<void> {
+  if (rows.length) await db.insertInto('drill_reply_addresses').values(rows).execute();
+}
+
+const REPLY_COLUMNS = ['drill_id', 'inject_id', 'organisation_id', 'email', 'message_id'] as const;
+
+export const replyAddressByToken = (db: Db, tokenHash: string) =>
+  db
+    .selectFrom('drill_reply_addresses')
+    .select(REPLY_COLUMNS)
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+
+/** The inject e-mail a reply answers, by the Message-IDs its In-Reply-To and References name. */
+export const replyAddressByMessageIds = (db: Db, messageIds: string[]) =>
+  messageIds.length
+    ? db
+        .selectFrom('drill_reply_addresses')
+        .select(REPLY_COLUMNS)
+        .where('message_id', 'in', messageIds)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+    : Promise.resolve(undefined);
+
+/** The response an e-mail reply of this Message-ID recorded already, if any. */
+export const responseByMailId = (db: Db, mailMessageId: string) =>
+  db
+    .selectFrom('drill_responses as r')
+    .innerJoin('drill_injects as i', 'i.id', 'r.inject_id')
+    .select(['r.id', 'r.inject_id as injectId', 'i.seq', 'r.kind', 'r.text', 'r.fulfils', 'r.at'])
+    .where('r.mail_message_id', '=', mailMessageId)
+    .executeTakeFirst();
