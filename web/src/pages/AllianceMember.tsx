@@ -17,8 +17,14 @@ const STATUS_LABEL: Record<Member['status'], { zh: string; en: string }> = {
 /** What membership brings while it is active (the sharing audience of issue 17). */
 const RECEIVES = [
   { zh: '公开前的漏洞预警（早期通报）', en: 'Early warnings of vulnerabilities before publication' },
-  { zh: 'CSAF 提供方的 TLP:AMBER 文档', en: 'TLP:AMBER documents of the CSAF provider' },
-  { zh: '关注清单告警', en: 'Watchlist alerts' },
+  {
+    zh: 'CSAF 提供方的 TLP:AMBER 文档（/.well-known/csaf/amber/，以成员单位账号登录）',
+    en: 'TLP:AMBER documents of the CSAF provider (/.well-known/csaf/amber/, signed in with a member account)',
+  },
+  {
+    zh: '关注清单提前预警：匹配的漏洞在禁止公开期内即告知（注明公开日期）',
+    en: 'Watchlist early warnings: matching records while still under embargo, with the date they may be published',
+  },
 ] as const;
 
 export function AllianceMember({ certificate }: { certificate: string }) {
@@ -52,7 +58,7 @@ export function AllianceMember({ certificate }: { certificate: string }) {
             <dd>{STATUS_LABEL[m.data.status][lang]}</dd>
             <dt>{zh ? '加入日期' : 'Joined'}</dt>
             <dd>{m.data.joinedOn}</dd>
-            <dt>{zh ? '续期日期' : 'Renewal'}</dt>
+            <dt>{zh ? '有效期至（续期日期）' : 'Valid until (renewal)'}</dt>
             <dd>{m.data.renewalOn ?? '—'}</dd>
           </dl>
           <h2>{zh ? '成员单位可获得' : 'What a member receives'}</h2>
