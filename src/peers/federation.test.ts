@@ -241,6 +241,31 @@ describe('federation: a national and two sector instances', () => {
     ]);
   });
 
+  it('a push hint: a record published on A reaches national within seconds, with no pull schedule running', async () => {
+    const hints = a.platform.peers.startHints({ everyMs: 200, minIntervalMs: 500 });
+    try {
+      // the watcher's first look sets its base: what was published before is the scheduled pull's business
+      await new Promise((ok) => setTimeout(ok, 400));
+      const t0 = Date.now();
+      await importItems(a.d, itemsOf([sectorRecord('ICS-2026-00400', 'Siemens')]), {
+        format: 'test',
+        paths: [],
+      });
+      let seen = 0;
+      while (Date.now() - t0 < 5000) {
+        seen = await vulnsWithAlias(national.d, 'ICS-2026-00400');
+        if (seen) break;
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      expect(seen).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await national.platform.peers.hintedSyncs();
+      expect((await national.platform.peers.getPeer(CLI, 'sector-a')).lag).toBe(0);
+    } finally {
+      await hints.stop();
+    }
+  });
+
   it('the worker pulls its peers: a new record on A reaches national without a command', async () => {
     await importItems(a.d, itemsOf([sectorRecord('ICS-2026-00500', 'Siemens')]), {
       format: 'test',

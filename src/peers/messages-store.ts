@@ -153,3 +153,10 @@ export async function inboxCount(db: Db, sender: string): Promise<number> {
   }>`SELECT count(*)::int AS n FROM peer_inbox WHERE sender = ${sender}`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
+
+/** The newest change sequence of a published record (what a push hint announces). */
+export async function publishedHead(db: Db): Promise<string> {
+  const r = await sql<{ seq: string }>`SELECT coalesce(max(change_seq), 0)::text AS seq FROM vulnerabilities
+    WHERE state = 'published'`.execute(db);
+  return r.rows[0]?.seq ?? '0';
+}

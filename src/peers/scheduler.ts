@@ -1,6 +1,7 @@
 /**
- * The worker's loops for peers: pull every active peer's feed every `everyMs`, never two rounds at once; and
- * deliver the peer outbox's due messages every `messagesEveryMs` (default 1 s), never two rounds at once.
+ * The worker's loops for peers: pull every active peer's feed every `everyMs`, never two rounds at once;
+ * deliver the peer outbox's due messages every `messagesEveryMs` (default 1 s), never two rounds at once; and
+ * send push hints to peers when our published records change (service.ts startHints).
  */
 import { CLI } from '../accounts/model.js';
 import type { PeerService, PeerSyncResult } from './service.js';
@@ -28,7 +29,10 @@ function loop(run: () => Promise<void>, everyMs: number): { stop(): Promise<void
 }
 
 export function startPeerScheduler(
-  peers: Pick<PeerService, 'sync'> & { messages?: Pick<PeerService['messages'], 'deliverDue'> },
+  peers: Pick<PeerService, 'sync'> & {
+    messages?: Pick<PeerService['messages'], 'deliverDue'>;
+    startHints?: PeerService['startHints'];
+  },
   opts: { everyMs: number; messagesEveryMs?: number; log?: (line: string) => void },
 ): { stop(): Promise<void> } {
   const log = opts.log ?? (() => undefined);
@@ -56,8 +60,11 @@ export function startPeerScheduler(
         opts.messagesEveryMs ?? 1000,
       )
     : null;
+  // tell peers when our published records change, so they pull at once rather than at their next round
+  const hints = peers.startHints?.() ?? null;
   return {
     async stop() {
+      await hints?.stop();
       await pulls.stop();
       await deliveries?.stop();
     },

@@ -22,6 +22,7 @@ import { createKeyPair, keyIdOf, publicBase64, publicPem, readPublicKey } from '
 import { mayAccept, mayReceive, parsePolicy, withDefaults, type PeerPolicy } from './policy.js';
 import { recordItem, toSourceRecord, type FeedEntry } from './records.js';
 import { createMessaging } from './messages.js';
+import * as mstore from './messages-store.js';
 import * as store from './store.js';
 
 export const CHANGES_PATH = '/api/v1/federation/changes';
@@ -301,6 +302,87 @@ export function createPeerService(deps: PeerServiceDeps) {
     ...(deps.log ? { log: deps.log } : {}),
   });
 
+  /**
+   * Pull a peer soon (a push hint came): at once unless a sync of it runs in this process, then once more after
+   * it (the hint may announce what that sync's last page missed). Another process's lease: `busy`, skipped.
+   */
+  const hinted = new Map<string, { again: boolean; run: Promise<void> }>();
+  function syncSoon(name: string): void {
+    const running = hinted.get(name);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const entry = { again: false, run: Promise.resolve() };
+    entry.run = (async () => {
+      do {
+        entry.again = false;
+        const r = await syncOne(name);
+        deps.log?.(`peer ${name}: hinted sync ${r.outcome}, ${r.applied} applied`);
+      } while (entry.again);
+    })()
+      .catch((e: unknown) => deps.log?.(`peer ${name}: hinted sync: ${String(e)}`))
+      .finally(() => hinted.delete(name));
+    hinted.set(name, entry);
+  }
+
+  // a peer's push hint: its feed moved; pull it now (under the lease) unless our cursor is there already
+  messages.register('changes.hint', async (ctx, body) => {
+    const head = (body as { head?: unknown } | null)?.head;
+    if (typeof head !== 'string' || !/^\d{1,19}$/.test(head))
+      throw new AppError('invalid_input', 'changes.hint: { "head": "<change sequence>" }');
+    const peer = await store.getPeer(ctx.tx, ctx.peer);
+    const behind = peer !== undefined && BigInt(peer.cursor) < BigInt(head);
+    // after this transaction: the sync takes the peer's lease and its own transactions
+    if (behind) setImmediate(() => syncSoon(ctx.peer));
+    return { syncing: behind };
+  });
+
+  /**
+   * Push hints: every `everyMs` look at our newest published change; when it moved, tell each active peer that
+   * receives records (`changes.hint { head }`), at most once per peer per `minIntervalMs`. Sent once, without
+   * the outbox: a lost hint costs only the wait for the scheduled pull.
+   */
+  function startHints(opts: { everyMs?: number; minIntervalMs?: number } = {}): { stop(): Promise<void> } {
+    const minInterval = opts.minIntervalMs ?? 2000;
+    const told = new Map<string, { head: bigint; at: number }>();
+    let base: bigint | null = null;
+    let round: Promise<void> | null = null;
+    let stopped = false;
+    const tick = () => {
+      if (round || stopped) return;
+      round = (async () => {
+        const head = BigInt(await mstore.publishedHead(db));
+        // what was published before we started is every peer's scheduled pull's business
+        base ??= head;
+        const now = clock().getTime();
+        for (const p of await store.listPeers(db)) {
+          if (p.state !== 'active' || !withDefaults(p).receive.kinds.includes('record')) continue;
+          const last = told.get(p.name) ?? { head: base, at: 0 };
+          if (head <= last.head || now - last.at < minInterval) continue;
+          told.set(p.name, { head, at: now });
+          const ok = await messages.sendOnce(p.name, 'changes.hint', { head: head.toString() });
+          deps.log?.(`peer ${p.name}: hint ${head.toString()} ${ok ? 'acknowledged' : 'lost'}`);
+        }
+      })()
+        .catch((e: unknown) => deps.log?.(`peer hints: ${String(e)}`))
+        .finally(() => {
+          round = null;
+        });
+    };
+    tick();
+    const timer = setInterval(tick, opts.everyMs ?? 1000);
+    timer.unref();
+    return {
+      async stop() {
+        stopped = true;
+        clearInterval(timer);
+        await round;
+        await Promise.allSettled([...hinted.values()].map((h) => h.run));
+      },
+    };
+  }
+
   /** Keys from what a partner's `peer init` printed: one PEM / base64 key, or several. */
   function keysFrom(input: string | string[]): PeerKey[] {
     const list = Array.isArray(input) ? input : [input];
@@ -432,6 +514,14 @@ export function createPeerService(deps: PeerServiceDeps) {
   return {
     /** Signed messages to and from peers (messages.ts): register a kind's handler, enqueue, deliver. */
     messages,
+
+    /** Push hints to peers when our published records change (the worker starts them). */
+    startHints,
+
+    /** Hinted syncs in flight (tests). */
+    async hintedSyncs(): Promise<void> {
+      while (hinted.size) await Promise.allSettled([...hinted.values()].map((h) => h.run));
+    },
 
     /** What a partner needs to add this instance (`vulnshare peer init`). */
     async identity(principal: Principal): Promise<Identity> {
