@@ -13,6 +13,7 @@ import { SUBMISSION_STATES } from '../labels.js';
 import { Thread } from '../pages/Messages.js';
 import { Attachments } from '../pages/Attachments.js';
 import { Disposal } from './Disposal.js';
+import { Handover } from './Handover.js';
 import { TipoffMark } from './Queue.js';
 import { text } from '../form.js';
 
@@ -220,6 +221,7 @@ export function Case({ trackingNo }: { trackingNo: string }) {
         items={v.attachments ?? []}
         onChange={() => setVersion((x) => x + 1)}
       />
+      <Handover trackingNo={trackingNo} state={v.state} onChange={() => setVersion((x) => x + 1)} />
       <Disposal
         trackingNo={trackingNo}
         canNotify={['verified', 'notified', 'fixed'].includes(v.state ?? '')}
