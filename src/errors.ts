@@ -185,6 +185,8 @@ export const ERRORS = {
   handover_not_allowed: { status: 409, en: '{message}', zh: '该报告不能移交（状态：{state}）' },
   /** Case hand-over: a case.handover or case.update body that is not what the protocol says. */
   case_message_invalid: { status: 400, en: '{message}', zh: '案件移交消息无效：{message}' },
+  /** ID delegation: an ids.delegate / ids.request body, or a delegate-ids request, that is not what it should be. */
+  id_delegation_invalid: { status: 400, en: '{message}', zh: '编号委派无效：{message}' },
   /** First run: no admin yet; only the setup (the link `vulnshare serve` printed) is writable. */
   setup_required: {
     status: 503,

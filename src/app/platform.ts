@@ -26,6 +26,7 @@ import { createMessageService } from '../submissions/messages.js';
 import { createReporterStats } from '../submissions/stats.js';
 import { createWatchlistService } from '../watchlists/service.js';
 import { createPeerService } from '../peers/service.js';
+import { createDelegationService, type DelegationService } from '../peers/delegation.js';
 import { createHandoverService, guardHandedOverCases } from '../peers/handover.js';
 import { createGuardedFetch } from '../outbound/fetch.js';
 import { createSetupService } from '../setup/service.js';
@@ -60,10 +61,15 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const accounts = createAccountService({ db, ...clock, internalTargets });
   // a case handed over to a peer is coordinated there: notifying it from here is refused (peers/handover.ts)
   const coordination = guardHandedOverCases(db, createCoordinationService({ db, publicUrl, sla, ...clock }));
+  // numbers a national instance delegated to us come first (peers/delegation.ts, bound once the peers exist)
+  const delegation: { service?: DelegationService } = {};
   const submissions = createSubmissionService({
     db,
     ...clock,
     idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+    delegatedIds: {
+      take: (tx, year) => delegation.service?.delegatedIds.take(tx, year) ?? Promise.resolve(null),
+    },
     // event-type findings notify the organisation they name in the verifying transaction
     coordination,
   });
@@ -123,6 +129,16 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const handover = createHandoverService({ db, messages: peers.messages, ...clock });
   peers.messages.register('case.handover', handover.receiveHandover);
   peers.messages.register('case.update', handover.receiveUpdate);
+  // ID delegation: blocks of our series to sector peers, and the blocks a national peer delegated to us
+  const idDelegation = createDelegationService({
+    db,
+    messages: peers.messages,
+    idFormat: { ...DEFAULT_ID_FORMAT, prefix: config.idPrefix },
+    ...clock,
+  });
+  delegation.service = idDelegation;
+  peers.messages.register('ids.delegate', (ctx, body) => idDelegation.receiveDelegate(ctx, body));
+  peers.messages.register('ids.request', (ctx, body) => idDelegation.receiveRequest(ctx, body));
   const pdf = overrides.pdf ?? createPdfRenderer(config.chromiumPath);
   const bulletinSettings = loadBulletinSettings(publicUrl, config.bulletinSettingsFile);
   const bulletins = createBulletinService({
@@ -180,6 +196,7 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
     gcve,
     peers,
     handover,
+    delegation: idDelegation,
     setup,
     drills,
     /** Close what the platform opened (the PDF browser, the SMTP connection); not the database. */

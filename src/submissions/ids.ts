@@ -1,5 +1,7 @@
 /** Identifiers of the pipeline: tracking numbers for reporters, the platform's own vulnerability ids. */
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 
 /** Crockford base32: no I, L, O, U — easy to read out on the phone. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -25,3 +27,12 @@ export const DEFAULT_ID_FORMAT: IdFormat = { prefix: 'VS', digits: 5 };
 /** "VS-2026-00001" */
 export const formatVulnId = (f: IdFormat, year: number, n: number): string =>
   `${f.prefix}-${year}-${String(n).padStart(f.digits, '0')}`;
+
+/**
+ * Numbers of another instance's series delegated to us (src/peers/delegation.ts): the next one of `year`, taken
+ * in the verifying transaction, formatted with that series' prefix — or null when we hold no open block of that
+ * year (then our own series gives the id).
+ */
+export interface DelegatedIds {
+  take(tx: Kysely<DB>, year: number): Promise<string | null>;
+}

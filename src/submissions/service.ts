@@ -19,7 +19,7 @@ import { productKey } from '../vulns/row.js';
 import { calendarDay } from '../vulns/calendar.js';
 import { normaliseId } from '../vulns/ids.js';
 import { affectedPoints, rankCandidates, type DedupSubject } from './dedup.js';
-import { DEFAULT_ID_FORMAT, formatVulnId, trackingNumber, type IdFormat } from './ids.js';
+import { DEFAULT_ID_FORMAT, formatVulnId, trackingNumber, type DelegatedIds, type IdFormat } from './ids.js';
 import * as store from './store.js';
 import { writeRecordsIn } from '../imports/pipeline.js';
 import { alertPublished } from '../watchlists/alerts.js';
@@ -97,6 +97,8 @@ export interface SubmissionServiceDeps {
   db: Kysely<DB>;
   clock?: () => Date;
   idFormat?: IdFormat;
+  /** numbers a peer delegated to us come before our own series (peers/delegation.ts) */
+  delegatedIds?: DelegatedIds;
   /**
    * Event-type findings notify the affected organisation on verification, in the verifying transaction: the
    * platform's coordination service; without one, a coordination service is built from `disposal` (its links'
@@ -420,11 +422,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         });
         if (row.kind === 'general' && !row.vuln_public_id) {
           const year = Number(calendarDay(now).slice(0, 4));
-          patch.vuln_public_id = formatVulnId(
-            idFormat,
-            year,
-            await store.nextNumber(tx, idFormat.prefix, year),
-          );
+          patch.vuln_public_id =
+            (await deps.delegatedIds?.take(tx, year)) ??
+            formatVulnId(idFormat, year, await store.nextNumber(tx, idFormat.prefix, year));
         }
       }
       await store.setState(tx, row.id, patch, now);

@@ -232,6 +232,19 @@ export async function addVerification(
  * transaction ends, so concurrent allocations queue; a rolled-back transaction returns its number.
  */
 export async function nextNumber(tx: Db, prefix: string, year: number): Promise<number> {
+  return (await reserveNumbers(tx, prefix, year, 1)).last;
+}
+
+/**
+ * `count` consecutive numbers of (prefix, year) at once, under the same row lock as nextNumber: the counter
+ * moves past them, so the series' own next number comes after (a block delegated to a peer, peers/delegation.ts).
+ */
+export async function reserveNumbers(
+  tx: Db,
+  prefix: string,
+  year: number,
+  count: number,
+): Promise<{ first: number; last: number }> {
   await tx
     .insertInto('id_counters')
     .values({ prefix, year })
@@ -239,12 +252,12 @@ export async function nextNumber(tx: Db, prefix: string, year: number): Promise<
     .execute();
   const r = await tx
     .updateTable('id_counters')
-    .set((eb) => ({ last: eb('last', '+', 1) }))
+    .set((eb) => ({ last: eb('last', '+', count) }))
     .where('prefix', '=', prefix)
     .where('year', '=', year)
     .returning('last')
     .executeTakeFirstOrThrow();
-  return r.last;
+  return { first: r.last - count + 1, last: r.last };
 }
 
 export async function putBlob(
