@@ -17,6 +17,10 @@
  *   (j) public read throughput (mixed search / detail / list, 32 in flight) of `vulnshare serve` over the (b)
  *       corpus on a throw-away primary + hot standby (src/test-support/pg-cluster.ts; root and the PostgreSQL
  *       server binaries, a built dist/): 1 process + primary, 2 processes + primary, 2 processes + replica
+ *   (k) federation, national (this backend) → a sector on PGlite, two instances on loopback in one process: the
+ *       sector's full pull of BENCH_FED_COUNT (10,000) records (seconds, records/s, pages), and the lag of one new
+ *       record under a steady import on national (BENCH_FED_STEADY_PER_S, 100 records/s; the sector pulls on its
+ *       scheduler every BENCH_FED_INTERVAL_MS, 500)
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */
@@ -227,6 +231,12 @@ async function main() {
         }
       }
     }
+    if (want('k')) {
+      const t = await freshTarget(backend, 'federation');
+      r.k = runTask('federation', backend, t.target, [process.env.BENCH_FED_COUNT ?? '10000']);
+      console.log(backend, 'k', JSON.stringify(r.k));
+      await t.drop();
+    }
     if (want('e')) {
       const t = await freshTarget(backend, 'bulletin');
       r.e = runTask('bulletin', backend, t.target, []);
@@ -342,6 +352,11 @@ function renderTable(
     for (const x of j?.runs ?? [])
       rows.push(
         `| (j) public reads (search/detail/list, 32 in flight), ${String(x.deployment)} | ${backend} | ${String(x.perSecond)}/s (${String(x.ratioTo1)}× 1 process) · p50 ${String(x.p50)} ms · p95 ${String(x.p95)} ms · ${String(x.failed)} failed · ${Math.round(Number(x.fromReplica) * 100)}% from the replica | ratios (2 cores) | — |`,
+      );
+    const k = r.k;
+    if (k)
+      rows.push(
+        `| (k) federation national → sector (PGlite): full pull of ${String(k.records)} records · lag of one new record under a steady import (${String(k.lagMode)}, median / max of ${String(k.probes)}) | ${backend} | ${Number(k.pullSeconds).toFixed(1)} s (${String(k.recordsPerSecond)}/s, ${String(k.pages)} pages) · ${String(k.lagMedianMs)} / ${String(k.lagMaxMs)} ms (steady import ${String(k.steadyImportPerSecond)}/s) | — | ${String(k.peakRssMb)} MB |`,
       );
   }
   return rows.join('\n') + '\n';

@@ -4,7 +4,8 @@
  * tasks: import-cnvd, import-cve5 <corpus>, search <queriesFile>, web <queriesFile>, floor <corpus>, bulletin, intake,
  *        import-cve5-watch <corpus> (import-cve5 with 1,000 watchlists of 200 organisations in place),
  *        export <format> (vulnshare export --format <format> --out DIR of every record of the loaded store),
- *        read-throughput <replicaUrl> <queriesFile> (target: the primary; bench/read-throughput.ts)
+ *        read-throughput <replicaUrl> <queriesFile> (target: the primary; bench/read-throughput.ts),
+ *        federation [count] (national on this target, a sector on PGlite; bench/federation.ts)
  */
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readThroughput } from './read-throughput.js';
 import { floor } from './floor.js';
+import { federationBench } from './federation.js';
 import { capturing, explain } from './explain.js';
 import { writeDelta } from './delta.js';
 import { parseForImport } from '../src/imports/parallel.js';
@@ -411,6 +413,20 @@ async function main(): Promise<Record<string, unknown>> {
         })),
         peakRssMb: peakRssMb(),
       };
+    }
+    case 'federation': {
+      // (k) national (this backend) → sector (PGlite): the full pull of BENCH_FED_COUNT records, and the lag of
+      // one new record under a steady import (bench/federation.ts)
+      const r = await federationBench({
+        national: await open(),
+        sectorDir: join(tmpdir(), 'vulnshare-bench-fed-sector'),
+        count: Number(args[0] ?? 10_000),
+        intervalMs: Number(process.env.BENCH_FED_INTERVAL_MS ?? 500),
+        probes: Number(process.env.BENCH_FED_PROBES ?? 10),
+        steadyBatch: 100,
+        steadyPerSecond: Number(process.env.BENCH_FED_STEADY_PER_S ?? 100),
+      });
+      return { ...r, peakRssMb: peakRssMb() };
     }
     case undefined:
     default:
