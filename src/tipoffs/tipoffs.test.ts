@@ -112,6 +112,36 @@ describe.each(testBackends())('public tip-offs on %s', (backend) => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('lists the tip-offs to analysts (what the console marks), by state, and to nobody else', async () => {
+    expect(await platform.tipoffs.list(analyst)).toEqual([
+      expect.objectContaining({ trackingNo, kind: 'vulnerability', state: 'submitted', title: tipoff.title }),
+    ]);
+    expect(await platform.tipoffs.list(analyst, { state: 'triaged' })).toEqual([]);
+    await expect(platform.tipoffs.list(analyst, { state: 'nonsense' })).rejects.toMatchObject({
+      code: 'invalid_parameter',
+    });
+    const anonymous = await call('GET', '/api/v1/tipoffs');
+    expect(anonymous.status).toBe(401);
+    const reporter = await platform.accounts.createUser(CLI, {
+      email: 'reporter@tipoffs.example',
+      displayName: 'reporter',
+      password: PASSWORD,
+      role: 'reporter',
+      organisationId: null,
+    });
+    await expect(
+      platform.tipoffs.list({
+        kind: 'user',
+        userId: reporter.id,
+        email: reporter.email,
+        role: 'reporter',
+        organisationId: null,
+        via: 'session',
+        scopes: null,
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
   it('lets the tipster follow the case by receipt, however typed, and nobody else', async () => {
     const typed = receipt.toLowerCase().replace(/-/g, ' ');
     const r = await call('GET', `/api/v1/tipoffs/${encodeURIComponent(typed)}`);
