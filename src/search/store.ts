@@ -220,15 +220,26 @@ const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
   year: { expr: "to_char(sort_date, 'YYYY')" },
 };
 
+/**
+ * Every facet in one statement: the matching rows are read once (a materialised CTE of just the columns the
+ * facets need), then each facet is a small GROUP BY over that set — not one scan of the store per facet.
+ */
 async function facetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]) {
   const out: Partial<Record<Facet, Array<{ value: string; count: number }>>> = {};
-  for (const f of facets) {
-    const def = FACET_SQL[f];
-    const value = def.unnest ? sql.raw(`unnest(${def.expr})`) : sql.raw(def.expr);
-    const r = await sql<{ value: string | null; count: number }>`
-      SELECT v AS value, count(*)::int AS count FROM (SELECT ${value} AS v FROM vulnerabilities WHERE ${and(where)}) t
-      WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ${FACET_TOP}`.execute(db);
-    out[f] = r.rows.map((x) => ({ value: x.value ?? '', count: x.count }));
-  }
+  const wanted = Array.from(new Set(facets));
+  if (wanted.length === 0) return out;
+  const columns = sql.join(wanted.map((f) => sql.raw(`${FACET_SQL[f].expr} AS "${f}"`)));
+  const parts = wanted.map((f, i) => {
+    const v = FACET_SQL[f].unnest ? sql.raw(`unnest("${f}")`) : sql.raw(`"${f}"`);
+    return sql`(SELECT ${i}::int AS ord, ${f}::text AS facet, v AS value, count(*)::int AS count
+      FROM (SELECT ${v} AS v FROM m) t WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ${FACET_TOP})`;
+  });
+  const r = await sql<{ facet: Facet; value: string | null; count: number }>`
+    WITH m AS MATERIALIZED (SELECT ${columns} FROM vulnerabilities WHERE ${and(where)})
+    SELECT facet, value, count FROM (${sql.join(parts, sql` UNION ALL `)}) u ORDER BY ord, count DESC, value`.execute(
+    db,
+  );
+  for (const f of wanted) out[f] = [];
+  for (const x of r.rows) out[x.facet]?.push({ value: x.value ?? '', count: x.count });
   return out;
 }
