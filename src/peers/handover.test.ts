@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type Principal, type Role } from '../accounts/model.js';
 import { testBackends } from '../test-support/db.js';
 import type { CaseUpdateBody } from './handover-model.js';
+import { casesWithNews, insertReceived } from './handover-store.js';
 import { relay, start, stop, type Instance } from './test-instances.js';
 
 /** TEMP: sectors on PostgreSQL until messages.enqueue stops deadlocking on PGlite */
@@ -501,4 +502,60 @@ describe('case hand-over: sector A hands a case to national; disposal states flo
       WHERE title = 'Telecom gateway command injection'`.execute(national.d.db);
     expect(stored.rows[0]?.n).toBe(0);
   });
+});
+
+describe.each(testBackends())('the change counter of a received case on %s', (backend) => {
+  it('counts a state change and a notification in their own transaction, not an unrelated update', async () => {
+    const i = await start('national', backend, 'CN');
+    try {
+      const reporter = await person(i, 'reporter', 'reporter');
+      const analyst = await person(i, 'analyst', 'analyst');
+      const s = await i.platform.submissions.submit(reporter.p, {
+        kind: 'general',
+        title: 'Acme router overflow',
+        vendor: 'Acme',
+        product: 'R1',
+        description: 'overflow',
+        originality: 'original',
+      });
+      const id =
+        (
+          await sql<{
+            id: number;
+          }>`SELECT id::int FROM submissions WHERE tracking_no = ${s.trackingNo}`.execute(i.d.db)
+        ).rows[0]?.id ?? -1;
+      await insertReceived(i.d.db, {
+        submissionId: id,
+        peer: 'sector-a',
+        reference: 'S-20261201-AAAA1111',
+        version: 1,
+        report: {} as never,
+        at: new Date().toISOString(),
+      });
+      const counters = async () =>
+        (
+          await sql<{ c: number; s: number }>`SELECT change_version::int AS c, sent_version::int AS s
+            FROM received_cases WHERE submission_id = ${id}`.execute(i.d.db)
+        ).rows[0];
+      expect(await counters()).toEqual({ c: 1, s: 0 });
+      await i.platform.submissions.assign(
+        analyst.p,
+        s.trackingNo,
+        analyst.p.kind === 'user' ? analyst.p.userId : null,
+      );
+      expect((await counters())?.c).toBe(1);
+      await walkToVerified(i, analyst, s.trackingNo);
+      expect((await counters())?.c).toBe(4);
+      const acme = await i.platform.accounts.createOrganisation(CLI, { kind: 'vendor', name: 'Acme' });
+      await i.platform.coordination.notify(analyst.p, s.trackingNo, [
+        { organisationId: acme.id, category: 'vendor' },
+      ]);
+      // the notification (inserted, then undeliverable: no contact) and the case's verified → notified
+      expect((await counters())?.c).toBeGreaterThanOrEqual(6);
+      // it has news for its sender until a case.update went back
+      expect(await casesWithNews(i.d.db, 10)).toEqual([id]);
+    } finally {
+      await stop(i);
+    }
+  }, 120_000);
 });
