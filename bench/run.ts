@@ -16,7 +16,8 @@
  *       records/s and peak RSS beside the RSS with the store just open (memory flat in corpus size)
  *   (j) public read throughput (mixed search / detail / list, 32 in flight) of `vulnshare serve` over the (b)
  *       corpus on a throw-away primary + hot standby (src/test-support/pg-cluster.ts; root and the PostgreSQL
- *       server binaries, a built dist/): 1 process + primary, 2 processes + primary, 2 processes + replica
+ *       server binaries, a built dist/): 1 process + primary, 2 processes + primary, 2 processes + replica;
+ *       then the replica's lag (bytes, seconds) sampled every second during the (b) import into the primary
  *   (k) federation, national (this backend) → a sector on PGlite, two instances on loopback in one process: the
  *       sector's full pull of BENCH_FED_COUNT (10,000) records (seconds, records/s, pages), and the lag of one new
  *       record under a steady import on national (BENCH_FED_STEADY_PER_S, 100 records/s; the sector pulls on its
@@ -218,16 +219,34 @@ async function main() {
       else if (!existsSync(join(root, 'dist', 'cli', 'main.js')))
         console.warn('[skip] (j): needs a built dist/ (npm run build)');
       else {
+        // reads: a store of every real CNVD record and BENCH_READ_CVE_COUNT (20,000) generated CVE, as (b)+(a)
+        const readCount = Number(process.env.BENCH_READ_CVE_COUNT ?? 20_000);
+        const readCorpus = join(root, 'bench', '.corpus', `cve5-${readCount}`);
+        generateCorpus({ count: readCount, out: readCorpus, seed: 1 });
         const cluster = await startReplicatedCluster('vulnshare_bench_reads');
         try {
-          runTask('import-cve5', backend, cluster.primaryUrl, [corpus]);
+          const cnvd = cnvdDirs.every(existsSync)
+            ? runTask('import-cnvd', backend, cluster.primaryUrl, cnvdDirs)
+            : null;
+          if (!cnvd)
+            console.warn('[skip] (j): ../shared/data CNVD XML absent, the store has CVE records only');
+          const cve = runTask('import-cve5', backend, cluster.primaryUrl, [readCorpus]);
           await cluster.caughtUp();
           const qfile = join(root, 'bench', '.corpus', 'queries-j.json');
-          writeFileSync(qfile, JSON.stringify(makeQueries(corpus, 1000)));
-          r.j = runTask('read-throughput', backend, cluster.primaryUrl, [cluster.replicaUrl, qfile]);
+          writeFileSync(qfile, JSON.stringify(makeQueries(readCorpus, 1000)));
+          const reads = runTask('read-throughput', backend, cluster.primaryUrl, [cluster.replicaUrl, qfile]);
+          r.j = { ...reads, store: Number(cnvd?.read ?? 0) + Number(cve.read) };
           console.log(backend, 'j', JSON.stringify(r.j));
         } finally {
           cluster.close();
+        }
+        // lag: the BENCH_CVE_COUNT corpus imported into an empty primary with its replica attached
+        const lagCluster = await startReplicatedCluster('vulnshare_bench_lag');
+        try {
+          r.jLag = runTask('replica-lag', backend, lagCluster.primaryUrl, [lagCluster.replicaUrl, corpus]);
+          console.log(backend, 'jLag', JSON.stringify(r.jLag));
+        } finally {
+          lagCluster.close();
         }
       }
     }
@@ -277,6 +296,8 @@ function readLatest(): Record<string, Record<string, Result>> {
     ? (JSON.parse(readFileSync(f, 'utf8')) as { results: Record<string, Record<string, Result>> }).results
     : {};
 }
+
+const mib = (bytes: unknown) => `${(Number(bytes) / 1024 ** 2).toFixed(1)} MiB`;
 
 function renderTable(
   results: Record<string, Record<string, Result>>,
@@ -348,11 +369,19 @@ function renderTable(
       rows.push(
         `| (i) export --format ${f} --out DIR, ${String(x.records)} records (${String(x.written)} written, ${String(x.entries)} entries) | ${backend} | ${Number(x.seconds).toFixed(1)} s (${String(x.recordsPerSecond)}/s) | flat memory | ${String(x.peakRssMb)} MB (${String(x.openRssMb)} MB open) |`,
       );
-    const j = r.j as { runs?: Array<Record<string, unknown>> } | undefined;
+    const j = r.j as { runs?: Array<Record<string, unknown>>; store?: number } | undefined;
     for (const x of j?.runs ?? [])
       rows.push(
-        `| (j) public reads (search/detail/list, 32 in flight), ${String(x.deployment)} | ${backend} | ${String(x.perSecond)}/s (${String(x.ratioTo1)}× 1 process) · p50 ${String(x.p50)} ms · p95 ${String(x.p95)} ms · ${String(x.failed)} failed · ${Math.round(Number(x.fromReplica) * 100)}% from the replica | ratios (2 cores) | — |`,
+        `| (j) public reads (search incl. CJK / detail / list, 32 in flight, ${Number(x.seconds)} s), ${String(j?.store ?? '?')} records, ${String(x.deployment)} | ${backend} | ${String(x.perSecond)}/s (${String(x.ratioTo1)}× 1 process) · p50 ${String(x.p50)} ms · p95 ${String(x.p95)} ms · p99 ${String(x.p99)} ms · ${String(x.failed)} failed · ${Math.round(Number(x.fromReplica) * 100)}% from the replica · load ${(x.loadAverage as number[] | undefined)?.join('→') ?? '?'} | ratios (2 cores) | — |`,
       );
+    const jl = r.jLag;
+    if (jl) {
+      const imp = jl.import as Record<string, unknown>;
+      const load = jl.loadAverage as { min: number; max: number };
+      rows.push(
+        `| (j) replica lag during a CVE JSON 5 import of ${String(imp.read)} records (sampled every 1 s) | ${backend} | bytes max ${mib(jl.lagBytesMax)} · p95 ${mib(jl.lagBytesP95)} · at end ${mib(jl.lagBytesAtEnd)}; seconds max ${String(jl.lagSecondsMax)} · p95 ${String(jl.lagSecondsP95)} · at end ${String(jl.lagSecondsAtEnd)}; caught up ${String(jl.catchUpSeconds)} s after · import ${Number(imp.seconds).toFixed(1)} s (${String(imp.recordsPerSecond)}/s) · load ${String(load.min)}–${String(load.max)} | — | ${String(imp.peakRssMb)} MB |`,
+      );
+    }
     const k = r.k;
     if (k)
       rows.push(

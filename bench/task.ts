@@ -31,12 +31,30 @@ import { platformWriters } from '../src/exports/writers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readThroughput } from './read-throughput.js';
+import { replicaLag } from './replica-lag.js';
+import { spawn } from 'node:child_process';
+
+/** Another task of this file in its own process; resolves to its result (the last line it prints). */
+function childTask(argv: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, ...argv], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>)
+        : reject(new Error(`${argv.join(' ')} exited with ${String(code)}`)),
+    );
+  });
+}
 import { floor } from './floor.js';
-import { federationBench } from './federation.js';
 import { capturing, explain } from './explain.js';
 import { writeDelta } from './delta.js';
 import { parseForImport } from '../src/imports/parallel.js';
 import { defaultImportWorkers } from '../src/config/config.js';
+import { federationBench } from './federation.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
@@ -402,7 +420,8 @@ async function main(): Promise<Record<string, unknown>> {
         primaryUrl: target ?? '',
         replicaUrl: replicaUrl ?? '',
         queries,
-        seconds: Number(process.env.BENCH_READ_SECONDS ?? 15),
+        seconds: Number(process.env.BENCH_READ_SECONDS ?? 30),
+        warmupSeconds: Number(process.env.BENCH_READ_WARMUP_SECONDS ?? 5),
         concurrency: 32,
       });
       const base = runs[0]?.perSecond ?? 0;
@@ -427,6 +446,16 @@ async function main(): Promise<Record<string, unknown>> {
         steadyPerSecond: Number(process.env.BENCH_FED_STEADY_PER_S ?? 100),
       });
       return { ...r, peakRssMb: peakRssMb() };
+    }
+    case 'replica-lag': {
+      // (j) lag of a hot standby while the corpus is imported into the primary (bench/replica-lag.ts); the import
+      // is the import-cve5 task in its own process, as (b) runs it
+      const [replicaUrl, corpus] = args;
+      return replicaLag({
+        primaryUrl: target ?? '',
+        replicaUrl: replicaUrl ?? '',
+        runImport: () => childTask(['import-cve5', backend ?? 'postgres', target ?? '', corpus ?? '']),
+      });
     }
     case undefined:
     default:
