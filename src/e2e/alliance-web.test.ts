@@ -56,7 +56,7 @@ describe.runIf(existsSync(CHROMIUM) && built && seed !== null)('the alliance dir
     app = await buildApp({ database: d, config: {}, platform });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
@@ -89,7 +89,7 @@ describe.runIf(existsSync(CHROMIUM) && built && seed !== null)('the alliance dir
     // the seed wrote CCTGA-0000131; the number is what counts
     expect(await rows(page).first().textContent()).toContain('CCTGA-000131');
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('finds a member by its certificate number however the list padded it', async () => {
     const page = await open('zh-CN', '/alliance');
@@ -107,7 +107,7 @@ describe.runIf(existsSync(CHROMIUM) && built && seed !== null)('the alliance dir
     await page.getByRole('searchbox').fill('没有这个单位');
     await page.locator('table.alliance').waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('in English, searches English names and shows them; a member’s page says what it receives', async () => {
     const page = await open('en-GB', '/alliance');
@@ -127,7 +127,7 @@ describe.runIf(existsSync(CHROMIUM) && built && seed !== null)('the alliance dir
     expect(main).toContain('Early warnings of vulnerabilities before publication');
     await page.screenshot({ path: join(shots, 'alliance-member-en.png'), fullPage: true });
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('opens a member’s page by the padded certificate of the list, and a suspended member receives nothing', async () => {
     await platform.alliance.update(CLI, 'CCTGA-000150', { status: 'suspended', note: 'test' });
@@ -143,5 +143,5 @@ describe.runIf(existsSync(CHROMIUM) && built && seed !== null)('the alliance dir
     await missing.locator('.status.error').waitFor();
     expect(await missing.locator('.status.error').textContent()).toContain('CCTGA-009999');
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

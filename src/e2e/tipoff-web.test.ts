@@ -87,7 +87,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('public tip-offs in Chromium', () 
     app = await buildApp({ database: d, config: {}, platform });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
@@ -138,7 +138,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('public tip-offs in Chromium', () 
     await page.getByRole('button', { name: '查看' }).click();
     await page.getByText(`${trackingNo} · 已收到`).waitFor();
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('is marked 公众举报 in the console’s queue, filterable, and on its case page with the contact', async () => {
     const page = await signedIn('analyst@tipoff-web.example');
@@ -172,7 +172,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('public tip-offs in Chromium', () 
     await page.getByRole('heading', { name: 'ExampleCMS 后台 SQL 注入漏洞' }).waitFor();
     expect(await page.locator('.tipoff-note').count()).toBe(0);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('the tipster follows the case with the receipt and answers the analyst’s question', async () => {
     await platform.submissions.transition(analyst, trackingNo, { to: 'triaged' });
@@ -202,7 +202,7 @@ describe.runIf(existsSync(CHROMIUM) && built)('public tip-offs in Chromium', () 
     await wrong.locator('.status.error').waitFor();
     expect(await wrong.locator('.status.error').textContent()).toContain('No tip-off has this receipt');
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('answers the size limit and the hourly limit per address in plain words', async () => {
     const page = await open('/tipoff');
@@ -274,5 +274,5 @@ describe.runIf(existsSync(CHROMIUM) && built)('public tip-offs in Chromium', () 
     expect(en.status).toBe(429);
     expect(en.body).toContain(`at most ${TIPOFF_LIMITS.tipoffsPerHour} requests per 60 minutes`);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

@@ -118,7 +118,7 @@ describe.each(testBackends())('drill answers by e-mail reply on %s', (backend) =
     at('2026-04-01T01:00:00Z');
     await platform.drills.deliverDue();
     await drainOutbox(platform);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await worker?.stop();
     await peer?.close();
