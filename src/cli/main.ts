@@ -21,6 +21,7 @@ import { registerAllianceCommands } from '../alliance/cli.js';
 import { registerDrillCommands } from '../drills/cli.js';
 import { registerPeerCommands } from '../peers/cli.js';
 import { registerHandoverCommands } from '../peers/handover-cli.js';
+import { registerDelegationCommands } from '../peers/delegation-cli.js';
 import { registerTipoffCommands } from '../tipoffs/cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -73,6 +74,7 @@ export function buildCli(
   registerDrillCommands(program);
   registerPeerCommands(program);
   registerHandoverCommands(program);
+  registerDelegationCommands(program);
   registerTipoffCommands(program);
   return program;
 }

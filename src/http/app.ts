@@ -35,6 +35,7 @@ import { registerGcveRoutes } from '../gcve/routes.js';
 import { registerVocabularyRoutes } from '../vocabularies/routes.js';
 import { registerPeerRoutes } from '../peers/routes.js';
 import { registerHandoverRoutes } from '../peers/handover-routes.js';
+import { registerDelegationRoutes } from '../peers/delegation-routes.js';
 import { registerSetupGate, registerSetupRoutes } from '../setup/routes.js';
 import { loadDemo } from '../demo/load.js';
 import { registerAllianceRoutes } from '../alliance/routes.js';
@@ -355,6 +356,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((instance) => registerVocabularyRoutes(instance));
   await app.register((instance) => registerPeerRoutes(instance, { peers: platform.peers }));
   await app.register((instance) => registerHandoverRoutes(instance, { handover: platform.handover }));
+  await app.register((instance) => registerDelegationRoutes(instance, { delegation: platform.delegation }));
   await app.register((instance) => registerAllianceRoutes(instance, { alliance: platform.alliance }));
   await app.register((instance) => registerTipoffRoutes(instance, { tipoffs: platform.tipoffs }));
   await app.register((instance) => registerDrillRoutes(instance, { drills: platform.drills }));

@@ -304,4 +304,45 @@ describe.skipIf(!testBackends().includes(WALK_BACKEND))('ID delegation: national
       [17, 19],
     ]);
   }, 120_000);
+
+  it('the admin API: POST /api/v1/peers/{name}/id-blocks delegates (admins only), GET lists, held on the sector', async () => {
+    const email = 'admin@national.example';
+    await national.platform.accounts.createUser(CLI, {
+      email,
+      displayName: 'admin',
+      password: PW,
+      role: 'admin',
+    });
+    const s = await national.platform.accounts.resolveSession(
+      (await national.platform.accounts.login({ email, password: PW })).session,
+    );
+    if (!s) throw new Error('no session');
+    const { token } = await national.platform.accounts.createApiToken(s.principal, { name: 'test' });
+    const post = (body: unknown, auth: Record<string, string>) =>
+      fetch(`${national.base}/api/v1/peers/sector-a/id-blocks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ count: 2 }, {})).status).toBe(401);
+    const analyst = await national.platform.accounts.createApiToken(nWho.analyst, { name: 'test' });
+    expect((await post({ count: 2 }, { authorization: `Bearer ${analyst.token}` })).status).toBe(403);
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await post({ count: 0 }, auth)).status).toBe(400);
+    const r = await post({ count: 2, year: 2026 }, auth);
+    expect(r.status).toBe(201);
+    expect(await r.json()).toMatchObject({
+      peer: 'sector-a',
+      first: 20,
+      last: 21,
+      firstId: 'CNVD-2026-00020',
+    });
+    const list = (await (
+      await fetch(`${national.base}/api/v1/peers/sector-a/id-blocks`, { headers: auth })
+    ).json()) as { items: Array<{ first: number }>; pending: unknown[] };
+    expect(list.items.map((b) => b.first)).toEqual([1, 6, 17, 20]);
+    expect(list.pending).toEqual([]);
+    await settle();
+    expect((await a.platform.delegation.held(CLI)).map((b) => b.first)).toEqual([1, 6, 17, 20]);
+  }, 120_000);
 });

@@ -1492,6 +1492,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/submissions/{trackingNo}/advance-notices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Share an embargoed submission with peers as an advance notice (analysts, admins); each peer shared or refused with its code (its policy: kind advance_notice, embargoed, TLP, sectors, vendors) */
+    post: operations['shareAdvanceNotice'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/notices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Advance notices peers shared with us, under their embargo (analysts, admins); never in search, detail, feeds or exports */
+    get: operations['listPeerNotices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/federation/messages': {
     parameters: {
       query?: never;
@@ -1538,6 +1572,58 @@ export interface paths {
     get: operations['getPeerCasePolicy'];
     /** Set what of a case a peer may have; a part left out keeps its value (admins) */
     put: operations['setPeerCasePolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/{name}/id-blocks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The blocks delegated to a peer and its requests still waiting (admins) */
+    get: operations['listIdBlocks'];
+    put?: never;
+    /** Delegate the next `count` numbers of our id series (of `year`, default this year) to a peer: our own numbers skip them (admins) */
+    post: operations['delegateIdBlock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/{name}/id-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** How a peer’s requests for more numbers are answered: auto (blockSize numbers, null: as many as asked) or manual (admins) */
+    put: operations['setPeerIdPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/peers/id-blocks/held': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The blocks of numbers peers delegated to us, with what is left of each (admins) */
+    get: operations['listHeldIdBlocks'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -2611,6 +2697,7 @@ export interface operations {
             | 'feeds:read'
             | 'feeds:manage'
             | 'peers:manage'
+            | 'peers:share'
             | 'incidents:write'
             | 'incidents:read_all'
             | 'watchlists:own'
@@ -11953,6 +12040,181 @@ export interface operations {
       };
     };
   };
+  shareAdvanceNotice: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        trackingNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          peers: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              peer: string;
+              /** @enum {string} */
+              outcome: 'shared' | 'refused';
+              code: string | null;
+              reason: string | null;
+              messageId: string | null;
+              version: number | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listPeerNotices: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              sender: string;
+              /** @description the sender’s reference (its tracking number) */
+              reference: string;
+              version: number;
+              /** @enum {string} */
+              state: 'embargoed' | 'released';
+              recordId: string | null;
+              title: {
+                zh?: string;
+                en?: string;
+              };
+              vendors: string[];
+              tlp: string;
+              /** @description the sender’s embargo end (its clock decides) */
+              embargoUntil: string | null;
+              /** @description the record as the sender’s change feed would carry it */
+              record: {
+                [key: string]: unknown;
+              } | null;
+              receivedAt: string;
+              updatedAt: string;
+              releasedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
   federationMessage: {
     parameters: {
       query?: never;
@@ -12424,6 +12686,338 @@ export interface operations {
             messages: 'none' | 'reporter' | 'all';
             /** @description whether the reporter’s e-mail goes with the credit */
             reporterContact: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listIdBlocks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              peer: string;
+              prefix: string;
+              year: number;
+              first: number;
+              last: number;
+              /** @description e.g. CNVD-2026-00001 */
+              firstId: string;
+              lastId: string;
+              /** @description the ids.delegate message (peer outbox) */
+              messageId: string;
+              /** @description the ids.request it granted */
+              request: string | null;
+              delegatedBy: string;
+              createdAt: string;
+            }[];
+            pending: {
+              peer: string;
+              key: string;
+              prefix: string;
+              year: number;
+              count: number;
+              requestedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  delegateIdBlock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          count: number;
+          year?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            peer: string;
+            prefix: string;
+            year: number;
+            first: number;
+            last: number;
+            /** @description e.g. CNVD-2026-00001 */
+            firstId: string;
+            lastId: string;
+            /** @description the ids.delegate message (peer outbox) */
+            messageId: string;
+            /** @description the ids.request it granted */
+            request: string | null;
+            delegatedBy: string;
+            createdAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  setPeerIdPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          grant: 'auto' | 'manual';
+          blockSize?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  listHeldIdBlocks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              from: string;
+              prefix: string;
+              year: number;
+              first: number;
+              last: number;
+              /** @description the lowest unused number (last + 1: used up) */
+              next: number;
+              left: number;
+              /** @description when the next block was asked for */
+              requestedAt: string | null;
+            }[];
           };
         };
       };
