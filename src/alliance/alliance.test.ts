@@ -60,7 +60,7 @@ describe.skipIf(!seed).each(testBackends())('the alliance registry on %s', (back
     });
     csrf = ((await r.json()) as { csrfToken: string }).csrfToken;
     cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await app.close();
     await platform.close();
