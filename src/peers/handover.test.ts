@@ -13,8 +13,15 @@ import type { CaseUpdateBody } from './handover-model.js';
 import { casesWithNews, insertReceived } from './handover-store.js';
 import { relay, start, stop, type Instance } from './test-instances.js';
 
-/** TEMP: sectors on PostgreSQL until messages.enqueue stops deadlocking on PGlite */
+/**
+ * The sectors should run on PGlite; they run on PostgreSQL until messages.enqueue stops deadlocking inside a
+ * transaction on PGlite (it looks the peer up on the platform's connection, which the transaction holds). Without
+ * PostgreSQL the walk is skipped rather than left to hang.
+ */
 const SECTOR_BACKEND = 'postgres' as 'pglite' | 'postgres';
+const walk = testBackends().includes('postgres') ? describe : describe.skip;
+if (!testBackends().includes('postgres'))
+  console.warn('handover walk skipped: it needs PostgreSQL (see SECTOR_BACKEND)');
 const PW = 'correct horse battery staple';
 const CASE_POLICY = {
   receive: { kinds: ['record', 'case'], tlp: ['clear', 'amber'] },
@@ -120,7 +127,7 @@ type View = {
   };
 };
 
-describe('case hand-over: sector A hands a case to national; disposal states flow back', () => {
+walk('case hand-over: sector A hands a case to national; disposal states flow back', () => {
   const nationalBackend = testBackends().includes('postgres') ? 'postgres' : 'pglite';
   let national: Instance;
   let a: Instance;
