@@ -36,6 +36,8 @@ export const POLICY = {
   'feeds:manage': ['admin'],
   /** federation: this instance's identity and its peers — list, add, remove, policy, sync (src/peers) */
   'peers:manage': ['admin'],
+  /** federation: share an embargoed submission with chosen peers as an advance notice (src/peers/notices.ts) */
+  'peers:share': ['admin', 'analyst'],
   'incidents:write': ['admin', 'analyst'],
   /** every incident whatever its TLP; others see what the incident's TLP allows them */
   'incidents:read_all': ['admin', 'analyst'],

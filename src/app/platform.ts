@@ -122,6 +122,8 @@ export function createPlatform(database: Database, config: Config, overrides: Pl
   const peers = createPeerService({
     database,
     settings: { name: config.platformOrg.shortName, url: publicUrl, ...config.peers },
+    // embargoed advance notices are made from submissions
+    submissions,
     ...clock,
     fetchImpl: overrides.fetch ?? createGuardedFetch({ allowance: internalTargets }),
   });

@@ -4,6 +4,7 @@
  * PGlite. Between national and its peers sits a small HTTP relay that can tamper with an answer or cut the
  * connection, as a network would (src/peers/test-instances.ts).
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../accounts/model.js';
 import { startWorker } from '../app/worker.js';
@@ -15,6 +16,7 @@ import { SIGNATURE_HEADER, signEnvelope } from './envelope.js';
 import { CHANGES_PATH } from './service.js';
 import * as store from './store.js';
 import {
+  count,
   peerSourceRows,
   relay,
   sectorRecord,
@@ -31,12 +33,16 @@ describe('federation: a national and two sector instances', () => {
   let national: Instance;
   let a: Instance;
   let b: Instance;
+  /** national's clock (the embargo's clock): ahead of real time by offsetMs, within the peers' skew allowance */
+  const nationalClock = { offsetMs: 0 };
   const toA = relay(() => a.base);
   const toNational = relay(() => national.base);
 
   beforeAll(async () => {
     [national, a, b] = await Promise.all([
-      start('national', nationalBackend, 'CN'),
+      start('national', nationalBackend, 'CN', {
+        clock: () => new Date(Date.now() + nationalClock.offsetMs),
+      }),
       start('sector-a', 'pglite', 'ICS'),
       start('sector-b', 'pglite', 'TEL'),
     ]);
@@ -279,5 +285,133 @@ describe('federation: a national and two sector instances', () => {
       lines.some((l) => /^peer sector-a: 1 page\(s\), 1 applied/.test(l)),
       lines.join('\n'),
     ).toBe(true);
+  });
+
+  it('an embargoed advance notice reaches only the allowed peer, stays in its console, and publishes on both at embargo end by the sender’s clock', async () => {
+    // national may send A embargoed notices and A takes them from national; B's policy stays the default
+    await national.platform.peers.setPolicy(CLI, 'sector-a', {
+      receive: { kinds: ['record', 'advance_notice'], tlp: ['clear', 'amber'], embargoed: true },
+    });
+    await a.platform.peers.setPolicy(CLI, 'national', {
+      accept: { kinds: ['record', 'advance_notice'], tlp: ['clear', 'green', 'amber'], embargoed: true },
+    });
+    const u = await national.platform.accounts.createUser(CLI, {
+      email: 'reporter@lab.example',
+      displayName: 'lab',
+      password: 'correct horse battery staple 42',
+      role: 'reporter',
+      organisationId: null,
+    });
+    const reporter = {
+      kind: 'user' as const,
+      userId: u.id,
+      email: u.email,
+      role: 'reporter' as const,
+      organisationId: null,
+      via: 'session' as const,
+      scopes: null,
+    };
+    const subs = national.platform.submissions;
+    const s = await subs.submit(reporter, {
+      kind: 'general',
+      title: 'Siemens S7-1500 固件认证绕过漏洞',
+      vendor: 'Siemens',
+      product: 'S7-1500',
+      version: '3.0',
+      description: 'S7-1500 固件的 Web 服务存在认证绕过。',
+      originality: 'original',
+    });
+    for (const to of ['triaged', 'verifying'] as const) await subs.transition(CLI, s.trackingNo, { to });
+    await subs.transition(CLI, s.trackingNo, {
+      to: 'verified',
+      verification: { environment: 'lab', steps: 'sent the request', result: 'reproduced', verifier: 'lab' },
+    });
+    // the embargo ends in two minutes on national's clock
+    const until = new Date(Date.now() + nationalClock.offsetMs + 120_000).toISOString();
+    const scheduled = await subs.publish(CLI, s.trackingNo, { embargoUntil: until });
+    const id = scheduled.vulnerabilityId ?? '';
+    expect(id).not.toBe('');
+
+    const shared = await national.platform.peers.notices.share(CLI, s.trackingNo, ['sector-a', 'sector-b']);
+    expect(shared.map((x) => [x.peer, x.outcome, x.code])).toEqual([
+      ['sector-a', 'shared', null],
+      ['sector-b', 'refused', 'peer_policy_refused'],
+    ]);
+    await national.platform.peers.messages.idle();
+    await national.platform.peers.messages.deliverNow();
+
+    // A: in its console (analysts, admins) — nowhere else
+    const [n] = await a.platform.peers.notices.list(CLI);
+    expect(n).toMatchObject({
+      sender: 'national',
+      reference: s.trackingNo,
+      state: 'embargoed',
+      recordId: id,
+    });
+    expect(n?.vendors).toEqual(['Siemens']);
+    expect(Date.parse(n?.embargoUntil ?? '')).toBe(Date.parse(until));
+    expect(await vulnsWithAlias(a.d, id)).toBe(0);
+    expect((await fetch(`${a.base}/api/v1/vulnerabilities/${id}`)).status).toBe(404);
+    const search = await fetch(`${a.base}/api/v1/vulnerabilities?q=${encodeURIComponent('S7-1500')}`);
+    expect(JSON.stringify(await search.json())).not.toContain(id);
+    expect([401, 403]).toContain((await fetch(`${a.base}/api/v1/peers/notices`)).status);
+    // B: nothing stored, nothing sent
+    expect(await count(b.d, sql<{ n: number }>`SELECT count(*)::int AS n FROM peer_notices`)).toBe(0);
+    expect(await national.platform.peers.messages.outbox({ peer: 'sector-b' })).toEqual([]);
+    // national itself has not published it either
+    expect(await vulnsWithAlias(national.d, id)).toBe(0);
+
+    // out of order: a newer version delivered before an older one — the newest stands
+    const v = n?.version ?? 1;
+    const record = n?.record;
+    await national.d.db.transaction().execute(async (tx) => {
+      const m = national.platform.peers.messages;
+      const body = (version: number, title: string) => ({
+        reference: s.trackingNo,
+        version,
+        record: { ...record, title: { zh: title } },
+        embargoUntil: until,
+        tlp: 'amber',
+      });
+      await m.enqueue(tx, 'sector-a', 'notice.share', body(v + 10, 'newest'));
+      await m.enqueue(tx, 'sector-a', 'notice.share', body(v + 5, 'older'));
+    });
+    await national.platform.peers.messages.idle();
+    await national.platform.peers.messages.deliverNow();
+    const [newest] = await a.platform.peers.notices.list(CLI);
+    expect(newest).toMatchObject({ version: v + 10, title: { zh: 'newest' }, state: 'embargoed' });
+
+    // A is down when the embargo ends (national's clock): published on national, A's release waits
+    toA.mode.down = true;
+    nationalClock.offsetMs += 180_000;
+    expect(await subs.publishDue()).toBe(1);
+    expect(await national.platform.peers.notices.sweep()).toEqual({ released: 1, withdrawn: 0, updated: 0 });
+    await national.platform.peers.messages.idle();
+    await national.platform.peers.messages.deliverNow();
+    expect((await vulnByAlias(national, id)).id).toBe(id);
+    expect(await vulnsWithAlias(a.d, id)).toBe(0);
+    const waiting = await national.platform.peers.messages.outbox({ peer: 'sector-a', state: 'pending' });
+    expect(waiting.map((m) => m.kind)).toEqual(['notice.release']);
+
+    // A is back: it gets the release, writes the record as peer:national, published
+    toA.mode.down = false;
+    expect(await national.platform.peers.messages.deliverNow()).toMatchObject({ sent: 1, failed: 0 });
+    const atA = await vulnByAlias(a, id);
+    expect(atA.sources.map((x) => x.source)).toEqual(['peer:national']);
+    expect(atA.vendors).toEqual(['Siemens']);
+    expect((await a.platform.peers.notices.list(CLI))[0]).toMatchObject({ state: 'released' });
+    // the change feed brings the same record: one record, one source row
+    const [pulled] = await a.platform.peers.sync(CLI, 'national');
+    expect(pulled).toMatchObject({ outcome: 'synced' });
+    expect(await vulnsWithAlias(a.d, id)).toBe(1);
+    expect(
+      await count(
+        a.d,
+        sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM source_records WHERE source = 'peer:national' AND key = ${id}`,
+      ),
+    ).toBe(1);
+    nationalClock.offsetMs = 0;
   });
 });

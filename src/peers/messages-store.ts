@@ -160,3 +160,104 @@ export async function publishedHead(db: Db): Promise<string> {
     WHERE state = 'published'`.execute(db);
   return r.rows[0]?.seq ?? '0';
 }
+
+/** A published record's document by one of its ids (what a released notice carries). */
+export async function publishedDoc(db: Tx, alias: string): Promise<Record<string, unknown> | null> {
+  const r = await sql<{ doc: Record<string, unknown> }>`SELECT v.doc FROM vulnerabilities v
+    JOIN vuln_aliases a ON a.vuln_id = v.id WHERE a.alias = ${alias} AND v.state = 'published' LIMIT 1`.execute(
+    db,
+  );
+  return r.rows[0]?.doc ?? null;
+}
+
+// advance notices, sender side (peer_notice_shares)
+
+export interface ShareRow {
+  tracking_no: string;
+  peer_name: string;
+  state: 'shared' | 'released' | 'withdrawn';
+  version: string;
+  updated_at: string;
+  /** the submission's updatedAt the last notice.share carried */
+  shared_by: string | null;
+}
+
+/** Next version of a submission's notices (one sequence per submission, across peers). */
+export async function nextShareVersion(tx: Tx, trackingNo: string): Promise<number> {
+  const r = await sql<{ v: string }>`SELECT coalesce(max(version), 0)::text AS v FROM peer_notice_shares
+    WHERE tracking_no = ${trackingNo}`.execute(tx);
+  return Number(r.rows[0]?.v ?? '0') + 1;
+}
+
+export async function upsertShare(
+  tx: Tx,
+  s: { trackingNo: string; peer: string; state: ShareRow['state']; version: number; mark: string | null },
+): Promise<void> {
+  await sql`INSERT INTO peer_notice_shares (tracking_no, peer_name, state, version, shared_by)
+    VALUES (${s.trackingNo}, ${s.peer}, ${s.state}, ${s.version}, ${s.mark})
+    ON CONFLICT (tracking_no, peer_name) DO UPDATE SET state = excluded.state, version = excluded.version,
+      shared_by = coalesce(excluded.shared_by, peer_notice_shares.shared_by), updated_at = now()`.execute(tx);
+}
+
+export async function openShares(db: Db): Promise<ShareRow[]> {
+  const r =
+    await sql<ShareRow>`SELECT tracking_no, peer_name, state, version::text, updated_at::text, shared_by
+    FROM peer_notice_shares WHERE state = 'shared' ORDER BY tracking_no, peer_name`.execute(db);
+  return r.rows;
+}
+
+// advance notices, receiver side (peer_notices)
+
+export interface NoticeRow {
+  sender: string;
+  reference: string;
+  version: string;
+  state: 'embargoed' | 'released' | 'withdrawn';
+  record: Record<string, unknown> | null;
+  record_id: string | null;
+  tlp: string;
+  embargo_until: string | null;
+  received_at: string;
+  updated_at: string;
+  released_at: string | null;
+}
+
+const NOTICE_COLS = sql`sender, reference, version::text, state, record, record_id, tlp, embargo_until::text,
+  received_at::text, updated_at::text, released_at::text`;
+
+export async function notice(tx: Tx, sender: string, reference: string): Promise<NoticeRow | undefined> {
+  const r = await sql<NoticeRow>`SELECT ${NOTICE_COLS} FROM peer_notices
+    WHERE sender = ${sender} AND reference = ${reference} FOR UPDATE`.execute(tx);
+  return r.rows[0];
+}
+
+export async function putNotice(
+  tx: Tx,
+  n: {
+    sender: string;
+    reference: string;
+    version: number;
+    state: NoticeRow['state'];
+    record: unknown;
+    recordId: string | null;
+    tlp: string;
+    embargoUntil: string | null;
+    at: Date;
+  },
+): Promise<void> {
+  const at = n.at.toISOString();
+  await sql`INSERT INTO peer_notices (sender, reference, version, state, record, record_id, tlp, embargo_until,
+      received_at, updated_at, released_at)
+    VALUES (${n.sender}, ${n.reference}, ${n.version}, ${n.state}, ${n.record === null ? null : JSON.stringify(n.record)}::jsonb,
+      ${n.recordId}, ${n.tlp}, ${n.embargoUntil}, ${at}, ${at}, ${n.state === 'released' ? at : null})
+    ON CONFLICT (sender, reference) DO UPDATE SET version = excluded.version, state = excluded.state,
+      record = excluded.record, record_id = coalesce(excluded.record_id, peer_notices.record_id), tlp = excluded.tlp,
+      embargo_until = coalesce(excluded.embargo_until, peer_notices.embargo_until), updated_at = excluded.updated_at,
+      released_at = coalesce(excluded.released_at, peer_notices.released_at)`.execute(tx);
+}
+
+export async function listNotices(db: Db, limit: number): Promise<NoticeRow[]> {
+  const r = await sql<NoticeRow>`SELECT ${NOTICE_COLS} FROM peer_notices WHERE state <> 'withdrawn'
+    ORDER BY updated_at DESC LIMIT ${limit}`.execute(db);
+  return r.rows;
+}

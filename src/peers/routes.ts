@@ -316,6 +316,97 @@ export function registerPeerRoutes(app: FastifyInstance, deps: { peers: PeerServ
     },
   );
 
+  const shareOutcome = Type.Object(
+    {
+      peer: Type.String(),
+      outcome: StringEnum(['shared', 'refused'] as const),
+      code: nstr,
+      reason: nstr,
+      messageId: nstr,
+      version: Nullable(Type.Integer()),
+    },
+    { additionalProperties: false },
+  );
+  r.post(
+    '/api/v1/submissions/:trackingNo/advance-notices',
+    {
+      schema: {
+        security: SIGNED_IN,
+        tags: ['federation'],
+        operationId: 'shareAdvanceNotice',
+        summary:
+          'Share an embargoed submission with peers as an advance notice (analysts, admins); each peer shared or refused with its code (its policy: kind advance_notice, embargoed, TLP, sectors, vendors)',
+        params: Type.Object({ trackingNo: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object(
+          { peers: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ items: Type.Array(shareOutcome) }, { additionalProperties: false }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({ items: await p.notices.share(req.principal, req.params.trackingNo, req.body.peers) }),
+  );
+
+  const localised = Type.Object(
+    { zh: Type.Optional(Type.String()), en: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  );
+  const noticeView = Type.Object(
+    {
+      sender: Type.String(),
+      reference: Type.String({ description: 'the sender’s reference (its tracking number)' }),
+      version: Type.Integer(),
+      state: StringEnum(['embargoed', 'released'] as const),
+      recordId: nstr,
+      title: localised,
+      vendors: strs,
+      tlp: Type.String(),
+      embargoUntil: Nullable(Type.String({ description: 'the sender’s embargo end (its clock decides)' })),
+      record: Nullable(
+        Type.Object(
+          {},
+          {
+            additionalProperties: true,
+            description: 'the record as the sender’s change feed would carry it',
+          },
+        ),
+      ),
+      receivedAt: Type.String(),
+      updatedAt: Type.String(),
+      releasedAt: nstr,
+    },
+    { additionalProperties: false },
+  );
+  r.get(
+    '/api/v1/peers/notices',
+    {
+      schema: {
+        security: SIGNED_IN,
+        tags: ['federation'],
+        operationId: 'listPeerNotices',
+        summary:
+          'Advance notices peers shared with us, under their embargo (analysts, admins); never in search, detail, feeds or exports',
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ items: Type.Array(noticeView) }, { additionalProperties: false }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({
+      items: await p.notices.list(
+        req.principal,
+        req.query.limit !== undefined ? { limit: req.query.limit } : {},
+      ),
+    }),
+  );
+
   // peers' messages: the exact bytes sent are kept beside the parsed body (the envelope signs their digest)
   const rawBodies = new WeakMap<object, string>();
   void app.register((scope, _opts, done) => {

@@ -32,6 +32,7 @@ export function startPeerScheduler(
   peers: Pick<PeerService, 'sync'> & {
     messages?: Pick<PeerService['messages'], 'deliverDue'>;
     startHints?: PeerService['startHints'];
+    notices?: Pick<PeerService['notices'], 'sweep'>;
   },
   opts: { everyMs: number; messagesEveryMs?: number; log?: (line: string) => void },
 ): { stop(): Promise<void> } {
@@ -50,13 +51,15 @@ export function startPeerScheduler(
   const deliveries = messages
     ? loop(
         () =>
-          messages.deliverDue().then(
-            (c) => {
-              if (c.sent + c.failed + c.retried)
-                log(`peer messages: ${c.sent} sent, ${c.failed} refused, ${c.retried} to retry`);
-            },
-            (e: unknown) => log(`peer messages: ${e instanceof Error ? e.message : String(e)}`),
-          ),
+          (peers.notices?.sweep() ?? Promise.resolve())
+            .then(() => messages.deliverDue())
+            .then(
+              (c) => {
+                if (c.sent + c.failed + c.retried)
+                  log(`peer messages: ${c.sent} sent, ${c.failed} refused, ${c.retried} to retry`);
+              },
+              (e: unknown) => log(`peer messages: ${e instanceof Error ? e.message : String(e)}`),
+            ),
         opts.messagesEveryMs ?? 1000,
       )
     : null;

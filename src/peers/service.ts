@@ -9,6 +9,7 @@ import { requireAccess } from '../accounts/policy.js';
 import type { Database } from '../db/client.js';
 import { AppError, isAppError } from '../errors.js';
 import { writeRecordsIn } from '../imports/pipeline.js';
+import type { SubmissionService } from '../submissions/service.js';
 import type { SourceRecord, Vulnerability } from '../vulns/model.js';
 import {
   SIGNATURE_HEADER,
@@ -22,6 +23,7 @@ import { createKeyPair, keyIdOf, publicBase64, publicPem, readPublicKey } from '
 import { mayAccept, mayReceive, parsePolicy, withDefaults, type PeerPolicy } from './policy.js';
 import { recordItem, toSourceRecord, type FeedEntry } from './records.js';
 import { createMessaging } from './messages.js';
+import { createNoticeService } from './notices.js';
 import * as mstore from './messages-store.js';
 import * as store from './store.js';
 
@@ -48,6 +50,8 @@ export interface PeerServiceDeps {
   clock?: () => Date;
   /** HTTP to peers (tests: the global fetch on loopback) */
   fetchImpl?: typeof fetch;
+  /** the submissions an advance notice is made from (none: no notices are shared from here) */
+  submissions?: Pick<SubmissionService, 'get'>;
   /** where refused messages and delivery trouble are told (default: nowhere; the rows keep the errors) */
   log?: (line: string) => void;
 }
@@ -383,6 +387,20 @@ export function createPeerService(deps: PeerServiceDeps) {
     };
   }
 
+  // embargoed advance notices: the receiver's handlers always; sharing needs the submissions
+  const notices = createNoticeService({
+    db,
+    clock,
+    messages,
+    peer: async (name) => {
+      const row = await store.getPeer(db, name);
+      return row ? { ...row, ...withDefaults(row) } : undefined;
+    },
+    submissions: deps.submissions ?? {
+      get: () => Promise.reject(new AppError('notice_not_shareable', 'this instance shares no notices')),
+    },
+  });
+
   /** Keys from what a partner's `peer init` printed: one PEM / base64 key, or several. */
   function keysFrom(input: string | string[]): PeerKey[] {
     const list = Array.isArray(input) ? input : [input];
@@ -514,6 +532,9 @@ export function createPeerService(deps: PeerServiceDeps) {
   return {
     /** Signed messages to and from peers (messages.ts): register a kind's handler, enqueue, deliver. */
     messages,
+
+    /** Embargoed advance notices (notices.ts): share, the sweep that follows shared submissions, the received. */
+    notices,
 
     /** Push hints to peers when our published records change (the worker starts them). */
     startHints,
