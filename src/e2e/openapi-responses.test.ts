@@ -5,6 +5,7 @@
  * it, and its 200 body is validated against that operation's documented response schema — additional
  * properties only where the document allows them, so nothing undocumented reaches a caller.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
@@ -46,6 +47,9 @@ const CALLER: Record<string, Who> = {
   getByLink: 'anonymous',
   getPeerIdentity: 'admin',
   listPeers: 'admin',
+  getPeerCasePolicy: 'admin',
+  listIdBlocks: 'admin',
+  listHeldIdBlocks: 'admin',
   myDrills: 'vendor',
   followTipoff: 'anonymous',
 };
@@ -212,6 +216,13 @@ describe.each(testBackends())('GET responses conform to the OpenAPI document on 
       format: 'kev',
       url: 'https://feeds.example/kev.json',
     });
+    // a peer instance (its case policy and id blocks are read by admins)
+    const { publicKey } = generateKeyPairSync('ed25519');
+    await post('/api/v1/peers', 'admin', {
+      name: 'sector-a',
+      url: 'https://ics.example.org',
+      key: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
     // an alliance member (imported as the annual report lists them)
     const platform = createPlatform(d, completeConfig({ logLevel: 'silent' }));
     await platform.alliance.importMembers(CLI, '测试联盟成员单位 CCTGA-000123\n', { joinedOn: '2024-01-15' });
@@ -267,6 +278,7 @@ describe.each(testBackends())('GET responses conform to the OpenAPI document on 
   function pathFor(p: string): string {
     return p.replace(/\{(\w+)\}/g, (_, name: string) => {
       if (p.endsWith('/tipoff')) return fill.tipoffTrackingNo ?? '';
+      if (p.startsWith('/api/v1/peers/') && name === 'name') return 'sector-a';
       if (name !== 'id') return fill[name] ?? '';
       if (p.startsWith('/api/v1/bulletins')) return fill.week ?? '';
       if (p.endsWith('/cve5')) return 'CVE-2024-21762';
