@@ -81,6 +81,24 @@ describe('mayAccept: what we store from a peer', () => {
       item({ embargoed: true }),
       false,
     ],
+    [
+      'anything embargoed as a record, even where embargoed notices are accepted',
+      { ...accept, embargoed: true, tlp: ['clear', 'green', 'amber'] },
+      item({ embargoed: true }),
+      false,
+    ],
+    [
+      'an embargoed TLP:AMBER advance notice where notices, embargo and amber are accepted',
+      { ...accept, kinds: ['record', 'advance_notice'], embargoed: true, tlp: ['clear', 'green', 'amber'] },
+      item({ kind: 'advance_notice', tlp: 'amber', embargoed: true }),
+      true,
+    ],
+    [
+      'an embargoed advance notice without accept.embargoed',
+      { ...accept, kinds: ['record', 'advance_notice'], tlp: ['clear', 'green', 'amber'] },
+      item({ kind: 'advance_notice', tlp: 'amber', embargoed: true }),
+      false,
+    ],
   ];
   for (const [name, policy, it_, ok] of ACCEPT) {
     it(`${ok ? 'accepts' : 'refuses'}: ${name}`, () => expect(mayAccept(policy, it_).ok).toBe(ok));
