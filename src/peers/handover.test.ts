@@ -13,15 +13,9 @@ import type { CaseUpdateBody } from './handover-model.js';
 import { casesWithNews, insertReceived } from './handover-store.js';
 import { relay, start, stop, type Instance } from './test-instances.js';
 
-/**
- * The sectors should run on PGlite; they run on PostgreSQL until messages.enqueue stops deadlocking inside a
- * transaction on PGlite (it looks the peer up on the platform's connection, which the transaction holds). Without
- * PostgreSQL the walk is skipped rather than left to hang.
- */
-const SECTOR_BACKEND = 'postgres' as 'pglite' | 'postgres';
-const walk = testBackends().includes('postgres') ? describe : describe.skip;
-if (!testBackends().includes('postgres'))
-  console.warn('handover walk skipped: it needs PostgreSQL (see SECTOR_BACKEND)');
+/** The sectors run on PGlite, national on PostgreSQL when it is a test backend (as the walk asks). */
+const SECTOR_BACKEND = 'pglite' as 'pglite' | 'postgres';
+const walk = describe;
 const PW = 'correct horse battery staple';
 const CASE_POLICY = {
   receive: { kinds: ['record', 'case'], tlp: ['clear', 'amber'] },

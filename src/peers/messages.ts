@@ -78,8 +78,12 @@ export interface MessagingDeps {
   db: Kysely<DB>;
   clock: () => Date;
   fetchImpl: typeof fetch;
-  /** the peer row with its policy (defaults filled), or undefined */
-  peer(name: string): Promise<PeerRow | undefined>;
+  /**
+   * the peer row with its policy (defaults filled), or undefined — read through `q` when given (the caller's
+   * transaction: on PGlite the one connection is the transaction's until it ends, so a read beside it would wait
+   * for ever)
+   */
+  peer(name: string, q?: Kysely<DB> | Transaction<DB>): Promise<PeerRow | undefined>;
   sign(
     kind: MessageKind,
     to: string,
@@ -339,7 +343,7 @@ export function createMessaging(deps: MessagingDeps) {
       body: unknown,
     ): Promise<string> {
       if (NOT_MESSAGES.includes(kind)) throw new Error(`${kind} is not a message kind`);
-      const peer = await deps.peer(peerName);
+      const peer = await deps.peer(peerName, tx);
       if (!peer) throw new AppError('not_found', `no peer named "${peerName}"`, { name: peerName });
       const item = itemKindOf(kind);
       if (item !== null && !peer.receive.kinds.includes(item))

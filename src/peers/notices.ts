@@ -15,7 +15,7 @@ import type { Principal } from '../accounts/model.js';
 import { scoreCvss } from '../cvss/cvss.js';
 import { CLI } from '../accounts/model.js';
 import { requireAccess } from '../accounts/policy.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError, isAppError } from '../errors.js';
 import { writeRecordsIn } from '../imports/pipeline.js';
@@ -36,7 +36,7 @@ export interface NoticeDeps {
   db: Kysely<DB>;
   clock: () => Date;
   messages: Messaging;
-  peer(name: string): Promise<PeerRow | undefined>;
+  peer(name: string, q?: Kysely<DB> | Transaction<DB>): Promise<PeerRow | undefined>;
   submissions: Pick<SubmissionService, 'get'>;
 }
 

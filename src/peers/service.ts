@@ -297,8 +297,8 @@ export function createPeerService(deps: PeerServiceDeps) {
     db,
     clock,
     fetchImpl,
-    peer: async (name) => {
-      const row = await store.getPeer(db, name);
+    peer: async (name, q = db) => {
+      const row = await store.getPeer(q, name);
       return row ? { ...row, ...withDefaults(row) } : undefined;
     },
     sign,
@@ -392,8 +392,8 @@ export function createPeerService(deps: PeerServiceDeps) {
     db,
     clock,
     messages,
-    peer: async (name) => {
-      const row = await store.getPeer(db, name);
+    peer: async (name, q = db) => {
+      const row = await store.getPeer(q, name);
       return row ? { ...row, ...withDefaults(row) } : undefined;
     },
     submissions: deps.submissions ?? {
