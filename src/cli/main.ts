@@ -21,6 +21,7 @@ import { registerAllianceCommands } from '../alliance/cli.js';
 import { registerDrillCommands } from '../drills/cli.js';
 import { registerPeerCommands } from '../peers/cli.js';
 import { registerHandoverCommands } from '../peers/handover-cli.js';
+import { registerNoticeCommands } from '../peers/notices-cli.js';
 import { registerDelegationCommands } from '../peers/delegation-cli.js';
 import { registerTipoffCommands } from '../tipoffs/cli.js';
 
@@ -74,6 +75,7 @@ export function buildCli(
   registerDrillCommands(program);
   registerPeerCommands(program);
   registerHandoverCommands(program);
+  registerNoticeCommands(program);
   registerDelegationCommands(program);
   registerTipoffCommands(program);
   return program;

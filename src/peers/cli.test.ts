@@ -108,6 +108,12 @@ describe('peer commands (in-process, PGlite data folders)', { timeout: 240_000 }
     expect(list[0]?.policy.receive.excludeVendors).toEqual(['Acme']);
   });
 
+  it('peer share answers per peer; an unknown case is refused by its tracking number', async () => {
+    const r = await national('peer', 'share', 'VS-2099-99999', '--name', 'sector-a');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/VS-2099-99999/);
+  });
+
   it('peer sync of an unreachable peer exits 75 and keeps the error; peer remove removes it', async () => {
     const r = await national('peer', 'sync', '--name', 'sector-a');
     expect(r.code).toBe(75);
