@@ -197,7 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const per =
         typeof own === 'number' && own !== 60_000 ? `${Math.round(own / 60_000)} minutes` : 'minute';
       const e = new Error(
-        `Rate limit exceeded: at most ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+        `Rate limit exceeded: at most ${ctx.max} requests per ${per}; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
       ) as Error & { statusCode: number };
       e.statusCode = 429;
       return e;
