@@ -191,4 +191,69 @@ describe.skipIf(!ready)('the console Peers page in Chromium', () => {
     console.info(`[peers page] ${SHOT.pathname}`);
     expect(errors).toEqual([]);
   }, 120_000);
+  it('shows an embargoed advance notice from national in the console, under embargo, and only there', async () => {
+    await national.platform.peers.setPolicy(CLI, 'sector-a', {
+      receive: { kinds: ['record', 'advance_notice'], tlp: ['clear', 'amber'], embargoed: true },
+    });
+    await sector.platform.peers.setPolicy(CLI, 'national', {
+      accept: { kinds: ['record', 'advance_notice'], tlp: ['clear', 'green', 'amber'], embargoed: true },
+    });
+    const u = await national.platform.accounts.createUser(CLI, {
+      email: 'lab@national.example',
+      displayName: 'lab',
+      password: PW,
+      role: 'reporter',
+      organisationId: null,
+    });
+    const reporter = {
+      kind: 'user' as const,
+      userId: u.id,
+      email: u.email,
+      role: 'reporter' as const,
+      organisationId: null,
+      via: 'session' as const,
+      scopes: null,
+    };
+    const subs = national.platform.submissions;
+    const s = await subs.submit(reporter, {
+      kind: 'general',
+      title: 'Moxa NPort 固件命令注入漏洞',
+      vendor: 'Moxa',
+      product: 'NPort 5110',
+      version: '2.10',
+      description: 'NPort 5110 的 Web 管理界面存在命令注入。',
+      originality: 'original',
+    });
+    for (const to of ['triaged', 'verifying'] as const) await subs.transition(CLI, s.trackingNo, { to });
+    await subs.transition(CLI, s.trackingNo, {
+      to: 'verified',
+      verification: { environment: 'lab', steps: 'sent the request', result: 'reproduced', verifier: 'lab' },
+    });
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const id = (await subs.publish(CLI, s.trackingNo, { embargoUntil: until })).vulnerabilityId ?? '';
+    const shared = await national.platform.peers.notices.share(CLI, s.trackingNo, ['sector-a']);
+    expect(shared.map((x) => x.outcome)).toEqual(['shared']);
+    await national.platform.peers.messages.deliverNow('sector-a');
+
+    const page = await signedIn();
+    await page.goto(`${sector.base}/console/notices`);
+    await page.getByRole('heading', { name: '提前通报（来自联邦节点）' }).waitFor();
+    const row = page.locator('table.notices tbody tr', { hasText: id });
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toContain('national');
+    expect(text).toContain('Moxa');
+    expect(text).toContain('禁令期内');
+    expect(text).toContain(until.slice(0, 10));
+    // and nowhere public on the sector
+    const found = (await (await fetch(`${sector.base}/api/v1/vulnerabilities?q=NPort`)).json()) as {
+      total: number;
+    };
+    expect(found.total).toBe(0);
+    await page.screenshot({
+      path: new URL('../../.scratch/notices.png', import.meta.url).pathname,
+      fullPage: true,
+    });
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -123,6 +123,24 @@ export const PEER_STATES = {
 } as const satisfies Record<string, Label>;
 
 /** The columns and actions of the console's Peers page. */
+/** console → Advance notices (received from peers, under embargo) */
+export const NOTICE_LABELS = {
+  title: { zh: '提前通报（来自联邦节点）', en: 'Advance notices from peers' },
+  hint: {
+    zh: '联邦节点在公开前共享的预警。禁令期内只在此处可见，不进入检索、详情、订阅或导出；由发送方在禁令结束时发布。',
+    en: 'Warnings peers shared before publication. Under embargo they are seen only here — not in search, detail, feeds or exports — and the sender publishes them when the embargo ends.',
+  },
+  none: { zh: '尚未收到提前通报。', en: 'No advance notice has been received.' },
+  sender: { zh: '发送方 / 编号', en: 'Sender / reference' },
+  record: { zh: '漏洞', en: 'Record' },
+  vendors: { zh: '厂商', en: 'Vendors' },
+  embargoUntil: { zh: '禁令截止（发送方时钟）', en: 'Embargo until (sender’s clock)' },
+  state: { zh: '状态', en: 'State' },
+  version: { zh: '版本', en: 'Version' },
+  embargoed: { zh: '禁令期内', en: 'Under embargo' },
+  released: { zh: '已发布', en: 'Released' },
+} as const;
+
 export const PEER_LABELS = {
   title: { zh: '联邦节点', en: 'Peers' },
   none: { zh: '还没有添加联邦节点。', en: 'No peer has been added.' },

@@ -19,6 +19,7 @@ import { IncidentEdit, IncidentForm } from './IncidentForm.js';
 import { IncidentDetail } from './IncidentDetail.js';
 import { Drills } from './Drills.js';
 import { Peers } from '../pages/Peers.js';
+import { PeerNotices } from '../pages/PeerNotices.js';
 
 const SECTIONS = [
   { path: '/console', zh: '分诊队列', en: 'Triage', admin: false },
@@ -30,6 +31,7 @@ const SECTIONS = [
   { path: '/console/feeds', zh: '数据源', en: 'Feeds', admin: false },
   { path: '/console/users', zh: '用户', en: 'Users', admin: true },
   { path: '/console/audit', zh: '审计日志', en: 'Audit log', admin: true },
+  { path: '/console/notices', zh: '提前通报', en: 'Advance notices', admin: false },
   { path: '/console/peers', zh: '联邦节点', en: 'Peers', admin: true },
 ] as const;
 
@@ -63,6 +65,7 @@ export default function Console({ path, search }: { path: string; search: string
   else if (path === '/console/users' && admin) page = <Users />;
   else if (path === '/console/audit' && admin) page = <Audit />;
   else if (path === '/console/peers' && admin) page = <Peers />;
+  else if (path === '/console/notices') page = <PeerNotices />;
   else if (/^\/console\/S-[\w-]+$/.test(path)) page = <Case trackingNo={path.split('/').at(-1) ?? ''} />;
   else page = <Queue search={search} />;
   return (
