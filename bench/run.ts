@@ -337,7 +337,7 @@ function renderTable(
     }
     if (d)
       rows.push(
-        `| (d) floor: read ∥ JSON.parse ∥ COPY into a bare jsonb table (median of ${String((d.runs as number[] | undefined)?.length ?? 1)}) | ${backend} | ${Number(d.seconds).toFixed(1)} s (${String(d.recordsPerSecond)}/s) | — | ${String(d.peakRssMb)} MB |`,
+        `| (d) floor: ${d.pipeline === 'overlapped' ? 'read ∥ JSON.parse ∥ COPY into a bare jsonb table' : 'read, JSON.parse, COPY one after another (the old floor)'} (median of ${String((d.runs as number[] | undefined)?.length ?? 1)}) | ${backend} | ${Number(d.seconds).toFixed(1)} s (${String(d.recordsPerSecond)}/s) | — | ${String(d.peakRssMb)} MB |`,
       );
     const l = r.l;
     if (l)

@@ -323,7 +323,13 @@ async function main(): Promise<Record<string, unknown>> {
       const { records } = await floor(d, args);
       const seconds = (performance.now() - t0) / 1000;
       await d.close();
-      return { seconds, records, recordsPerSecond: Math.round(records / seconds), peakRssMb: peakRssMb() };
+      return {
+        seconds,
+        records,
+        recordsPerSecond: Math.round(records / seconds),
+        pipeline: 'overlapped',
+        peakRssMb: peakRssMb(),
+      };
     }
     case 'web': {
       // The public pages against the loaded corpus, in Debian's Chromium: the list's first render (navigation
