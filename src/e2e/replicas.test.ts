@@ -4,9 +4,6 @@
  * over dist/, built by `npm test`) reading through the replica. Skipped, saying why, where the PostgreSQL
  * binaries are absent or the test does not run as root.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type Principal } from '../accounts/model.js';
@@ -20,136 +17,21 @@ import {
   startReplicatedCluster,
   type ReplicatedCluster,
 } from '../test-support/pg-cluster.js';
+import {
+  call,
+  cookiesOf,
+  serve,
+  sleep,
+  until,
+  vulnshare,
+  type Answer,
+  type ServeProcess,
+} from '../test-support/serve-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/vulnshare.js', import.meta.url));
 const PW = 'Tea kettle orbit 7 lantern';
 
 const why = clusterUnavailable();
 if (why) console.warn(`replicas.test.ts skipped: ${why}`);
-
-interface Server {
-  base: string;
-  stop(): Promise<number | null>;
-  stderr: () => string;
-}
-
-function serve(env: Record<string, string>): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const proc: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-      env: { ...process.env, VULNSHARE_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
-    proc.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1])
-        resolve({
-          base: m[1],
-          stderr: () => err,
-          stop: () => {
-            proc.kill('SIGTERM');
-            return exited;
-          },
-        });
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${String(code)}: ${err}`)));
-  });
-}
-
-function vulnshare(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, VULNSHARE_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    p.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
-
-/** One HTTP request; `from` picks the client's loopback address (each has its own rate-limit counter). */
-function call(
-  base: string,
-  path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: unknown; from?: string } = {},
-): Promise<Answer> {
-  const u = new URL(path, base);
-  const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname + u.search,
-        method: opts.method ?? 'GET',
-        localAddress: opts.from ?? '127.0.0.1',
-        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** The cookies a response sets, as a Cookie header beside those already held. */
-function cookiesOf(a: Answer, held = ''): string {
-  const jar = new Map(
-    held
-      .split(/;\s*/)
-      .filter(Boolean)
-      .map((c) => c.split('=') as [string, string]),
-  );
-  const set = a.headers['set-cookie'] ?? [];
-  for (const c of [set].flat()) {
-    const [pair] = c.split(';');
-    const [k, v] = (pair ?? '').split('=');
-    if (k && v !== undefined) jar.set(k, v);
-  }
-  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  what: string,
-  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  ms = 30_000,
-) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe.skipIf(why !== null)('two serve processes over a primary and a hot standby', () => {
   let cluster: ReplicatedCluster | null = null;
@@ -157,7 +39,7 @@ describe.skipIf(why !== null)('two serve processes over a primary and a hot stan
   let replicaUrl = '';
   let replica: pg.Client | null = null;
   let database: Database;
-  const servers: Server[] = [];
+  const servers: ServeProcess[] = [];
   let A = '';
   let B = '';
   const people: Record<string, Principal> = {};
@@ -216,7 +98,7 @@ describe.skipIf(why !== null)('two serve processes over a primary and a hot stan
 
   afterAll(async () => {
     // what the processes logged (warnings and errors) helps when a test above failed
-    for (const s of servers) if (/"level":[56]|Error/.test(s.stderr())) console.warn(s.stderr());
+    for (const s of servers) if (/"level":[56]|Error/.test(s.output())) console.warn(s.output());
     for (const s of servers) await s.stop();
     await replica?.end().catch(() => undefined);
     await database?.close();

@@ -26,6 +26,7 @@ import {
   vulnCount,
   vulnsWithAlias,
   type Instance,
+  embargoedCase,
 } from './test-instances.js';
 
 describe('federation: a national and two sector instances', () => {
@@ -295,42 +296,21 @@ describe('federation: a national and two sector instances', () => {
     await a.platform.peers.setPolicy(CLI, 'national', {
       accept: { kinds: ['record', 'advance_notice'], tlp: ['clear', 'green', 'amber'], embargoed: true },
     });
-    const u = await national.platform.accounts.createUser(CLI, {
-      email: 'reporter@lab.example',
-      displayName: 'lab',
-      password: 'correct horse battery staple 42',
-      role: 'reporter',
-      organisationId: null,
-    });
-    const reporter = {
-      kind: 'user' as const,
-      userId: u.id,
-      email: u.email,
-      role: 'reporter' as const,
-      organisationId: null,
-      via: 'session' as const,
-      scopes: null,
-    };
-    const subs = national.platform.submissions;
-    const s = await subs.submit(reporter, {
-      kind: 'general',
-      title: 'Siemens S7-1500 固件认证绕过漏洞',
-      vendor: 'Siemens',
-      product: 'S7-1500',
-      version: '3.0',
-      description: 'S7-1500 固件的 Web 服务存在认证绕过。',
-      originality: 'original',
-    });
-    for (const to of ['triaged', 'verifying'] as const) await subs.transition(CLI, s.trackingNo, { to });
-    await subs.transition(CLI, s.trackingNo, {
-      to: 'verified',
-      verification: { environment: 'lab', steps: 'sent the request', result: 'reproduced', verifier: 'lab' },
-    });
     // the embargo ends in two minutes on national's clock
     const until = new Date(Date.now() + nationalClock.offsetMs + 120_000).toISOString();
-    const scheduled = await subs.publish(CLI, s.trackingNo, { embargoUntil: until });
-    const id = scheduled.vulnerabilityId ?? '';
-    expect(id).not.toBe('');
+    const s = await embargoedCase(
+      national.platform,
+      {
+        title: 'Siemens S7-1500 固件认证绕过漏洞',
+        vendor: 'Siemens',
+        product: 'S7-1500',
+        version: '3.0',
+        description: 'S7-1500 固件的 Web 服务存在认证绕过。',
+      },
+      until,
+    );
+    const id = s.id;
+    const subs = national.platform.submissions;
 
     const shared = await national.platform.peers.notices.share(CLI, s.trackingNo, ['sector-a', 'sector-b']);
     expect(shared.map((x) => [x.peer, x.outcome, x.code])).toEqual([

@@ -20,6 +20,7 @@ import { ANY_INTERNAL_TARGET } from '../outbound/targets.js';
 import { freshDatabase } from '../test-support/db.js';
 import { cnvdRecord, itemsOf } from '../test-support/factories.js';
 import { createKeyPair } from './keys.js';
+import { embargoedCase } from './test-instances.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WEB = new URL('../../dist/web/index.html', import.meta.url);
@@ -198,39 +199,19 @@ describe.skipIf(!ready)('the console Peers page in Chromium', () => {
     await sector.platform.peers.setPolicy(CLI, 'national', {
       accept: { kinds: ['record', 'advance_notice'], tlp: ['clear', 'green', 'amber'], embargoed: true },
     });
-    const u = await national.platform.accounts.createUser(CLI, {
-      email: 'lab@national.example',
-      displayName: 'lab',
-      password: PW,
-      role: 'reporter',
-      organisationId: null,
-    });
-    const reporter = {
-      kind: 'user' as const,
-      userId: u.id,
-      email: u.email,
-      role: 'reporter' as const,
-      organisationId: null,
-      via: 'session' as const,
-      scopes: null,
-    };
-    const subs = national.platform.submissions;
-    const s = await subs.submit(reporter, {
-      kind: 'general',
-      title: 'Moxa NPort 固件命令注入漏洞',
-      vendor: 'Moxa',
-      product: 'NPort 5110',
-      version: '2.10',
-      description: 'NPort 5110 的 Web 管理界面存在命令注入。',
-      originality: 'original',
-    });
-    for (const to of ['triaged', 'verifying'] as const) await subs.transition(CLI, s.trackingNo, { to });
-    await subs.transition(CLI, s.trackingNo, {
-      to: 'verified',
-      verification: { environment: 'lab', steps: 'sent the request', result: 'reproduced', verifier: 'lab' },
-    });
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const id = (await subs.publish(CLI, s.trackingNo, { embargoUntil: until })).vulnerabilityId ?? '';
+    const s = await embargoedCase(
+      national.platform,
+      {
+        title: 'Moxa NPort 固件命令注入漏洞',
+        vendor: 'Moxa',
+        product: 'NPort 5110',
+        version: '2.10',
+        description: 'NPort 5110 的 Web 管理界面存在命令注入。',
+      },
+      until,
+    );
+    const id = s.id;
     const shared = await national.platform.peers.notices.share(CLI, s.trackingNo, ['sector-a']);
     expect(shared.map((x) => x.outcome)).toEqual(['shared']);
     await national.platform.peers.messages.deliverNow('sector-a');

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
+import { CLI } from '../accounts/model.js';
 import { completeConfig, createPlatform, type Platform, type PlatformOverrides } from '../app/platform.js';
 import type { Config } from '../config/config.js';
 import { DEFAULT_PLATFORM_ORG_ID } from '../config/config.js';
@@ -183,4 +184,42 @@ export async function vulnByAlias(i: Instance, alias: string): Promise<Vulnerabi
   const r = await fetch(`${i.base}/api/v1/vulnerabilities/${alias}?raw=false`);
   expect(r.status, alias).toBe(200);
   return ((await r.json()) as { vulnerability: Vulnerability }).vulnerability;
+}
+
+/**
+ * A reporter's case on `platform`, verified and published under an embargo ending at `until`: what an advance
+ * notice is shared from. Returns its tracking number and the record id it will publish.
+ */
+export async function embargoedCase(
+  platform: Platform,
+  report: { title: string; vendor: string; product: string; version: string; description: string },
+  until: string,
+): Promise<{ trackingNo: string; id: string }> {
+  const u = await platform.accounts.createUser(CLI, {
+    email: `reporter-${Math.random().toString(36).slice(2, 8)}@lab.example`,
+    displayName: 'lab',
+    password: 'correct horse battery staple 42',
+    role: 'reporter',
+    organisationId: null,
+  });
+  const reporter = {
+    kind: 'user' as const,
+    userId: u.id,
+    email: u.email,
+    role: 'reporter' as const,
+    organisationId: null,
+    via: 'session' as const,
+    scopes: null,
+  };
+  const subs = platform.submissions;
+  const s = await subs.submit(reporter, { kind: 'general', ...report, originality: 'original' });
+  for (const to of ['triaged', 'verifying'] as const) await subs.transition(CLI, s.trackingNo, { to });
+  await subs.transition(CLI, s.trackingNo, {
+    to: 'verified',
+    verification: { environment: 'lab', steps: 'sent the request', result: 'reproduced', verifier: 'lab' },
+  });
+  const scheduled = await subs.publish(CLI, s.trackingNo, { embargoUntil: until });
+  const id = scheduled.vulnerabilityId ?? '';
+  expect(id).not.toBe('');
+  return { trackingNo: s.trackingNo, id };
 }
