@@ -128,15 +128,18 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
     collected_at: string | null;
     sources: string[];
     sortv: number | string;
-    rank: number;
   }>`
-    SELECT id, public_id, aliases, doc->'title' AS title, doc->'vendors' AS vendors, severity, score, object_type,
-           industries, kind, zero_day, exploited, state, published_at, collected_at, sources,
-           ${sortExpr} AS sortv, ${rankExpr} AS rank
-    FROM ${relevanceCap ? sql`(SELECT * FROM vulnerabilities WHERE ${and(where)} ORDER BY sort_date DESC, id DESC LIMIT ${RELEVANCE_CANDIDATES}) AS vulnerabilities` : sql`vulnerabilities`}
-    WHERE ${and(pageWhere)}
-    ORDER BY sortv DESC, id DESC
-    LIMIT ${limit + 1}`.execute(db);
+    WITH page AS (
+      SELECT id, ${sortExpr} AS sortv
+      FROM ${relevanceCap ? sql`(SELECT id, search FROM vulnerabilities WHERE ${and(where)} ORDER BY sort_date DESC, id DESC LIMIT ${RELEVANCE_CANDIDATES}) AS vulnerabilities` : sql`vulnerabilities`}
+      WHERE ${relevanceCap ? and(pageWhere.slice(where.length)) : and(pageWhere)}
+      ORDER BY sortv DESC, id DESC
+      LIMIT ${limit + 1}
+    )
+    SELECT v.id, public_id, aliases, doc->'title' AS title, doc->'vendors' AS vendors, severity, score, object_type,
+           industries, kind, zero_day, exploited, state, published_at, collected_at, sources, page.sortv
+    FROM page JOIN vulnerabilities v ON v.id = page.id
+    ORDER BY page.sortv DESC, v.id DESC`.execute(db);
   const page = rows.rows.slice(0, limit);
   const last = page.at(-1);
   const nextCursor = rows.rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
@@ -164,7 +167,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
       published: r.published_at,
       collected: r.collected_at,
       sources: r.sources,
-      ...(sort === 'relevance' && tsq ? { rank: r.rank } : {}),
+      ...(sort === 'relevance' && tsq ? { rank: Number(r.sortv) } : {}),
     })),
     nextCursor,
     total: Math.min(n, TOTAL_CAP),
