@@ -7,6 +7,7 @@
  * addresses, a wrong sender and an oversize message are refused in the SMTP conversation and logged.
  */
 import type { AddressInfo } from 'node:net';
+import { until } from '../test-support/serve-process.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -119,7 +120,7 @@ describe.each(testBackends())('drill answers by e-mail reply on %s', (backend) =
     await platform.drills.deliverDue();
     await drainOutbox(platform);
     // the worker's own sweep may hold the rows drainOutbox found leased: wait for its delivery to land
-    for (let i = 0; i < 400 && peer.mails.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    await until('both inject mails delivered', () => peer.mails.length >= 2, 20_000).catch(() => undefined);
   }, 180_000);
   afterAll(async () => {
     await worker?.stop();

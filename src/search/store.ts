@@ -85,11 +85,10 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
   const sort: Sort = p.sort ?? (tsq ? 'relevance' : 'date');
   const limit = p.limit ?? 20;
   const where = conditions(p, tsq);
-  const rankExpr: Frag = tsq && sort === 'relevance' ? sql`ts_rank(search, ${tsq}::tsquery)` : sql`0::real`;
   let sortExpr: Frag;
   switch (sort) {
     case 'relevance':
-      sortExpr = tsq ? rankExpr : sql`sort_date`;
+      sortExpr = tsq ? sql`ts_rank(search, ${tsq}::tsquery)` : sql`sort_date`;
       break;
     case 'score':
       sortExpr = sql`coalesce(score, -1)`;
@@ -98,7 +97,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
       sortExpr = sql`sort_date`;
       break;
   }
-  const pageWhere = [...where];
+  const afterCursor: Frag[] = [];
   if (p.cursor) {
     const byDay = sort === 'date' || (sort === 'relevance' && !tsq);
     const c = decodeCursor(p.cursor, byDay ? 'day' : 'number');
@@ -107,7 +106,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
       : sort === 'score'
         ? sql`${Number(c.v)}::numeric`
         : sql`${Number(c.v)}::real`;
-    pageWhere.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
+    afterCursor.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
   }
   const relevanceCap = sort === 'relevance' && !!tsq;
   const rows = await sql<{
@@ -132,7 +131,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
     WITH page AS (
       SELECT id, ${sortExpr} AS sortv
       FROM ${relevanceCap ? sql`(SELECT id, search FROM vulnerabilities WHERE ${and(where)} ORDER BY sort_date DESC, id DESC LIMIT ${RELEVANCE_CANDIDATES}) AS vulnerabilities` : sql`vulnerabilities`}
-      WHERE ${relevanceCap ? and(pageWhere.slice(where.length)) : and(pageWhere)}
+      WHERE ${and(relevanceCap ? afterCursor : [...where, ...afterCursor])}
       ORDER BY sortv DESC, id DESC
       LIMIT ${limit + 1}
     )
