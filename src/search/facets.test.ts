@@ -125,3 +125,77 @@ describe.each(testBackends())('facet counts in one statement (%s)', (backend) =>
       }
     });
 });
+
+describe.each(testBackends())(
+  'facet counts of a broad query on a large store are estimated (%s)',
+  (backend) => {
+    let d: Database;
+    const COPIES = 300; // 85 records × 300 ≈ 25,500 rows: more than twice FACET_SAMPLE_ROWS
+    beforeAll(async () => {
+      d = await freshDatabase(backend);
+      await importItems(d, itemsOf(records()), { format: 'test', paths: [] });
+      // the imported rows, copied under new ids: a store large enough to sample, built in seconds
+      await sql`
+      INSERT INTO vulnerabilities (public_id, state, doc, doc_hash, aliases, vendors, products, object_type, industries,
+        cwes, sources, score, severity, kind, zero_day, exploited, poc_available, has_patch, submitted_at,
+        collected_at, published_at, updated_at, sort_date, search)
+      SELECT public_id || '-' || g, state, doc, doc_hash, aliases, vendors, products, object_type, industries,
+        cwes, sources, score, severity, kind, zero_day, exploited, poc_available, has_patch, submitted_at,
+        collected_at, published_at, updated_at, sort_date, search
+      FROM vulnerabilities, generate_series(1, ${COPIES - 1}::int) g`.execute(d.db);
+      await sql`ANALYZE vulnerabilities`.execute(d.db);
+    }, 300_000);
+    afterAll(() => d.close());
+
+    const exactOf = async (where: string) =>
+      (
+        await sql<{ severity: string; n: number }>`
+        SELECT severity, count(*)::int AS n FROM vulnerabilities WHERE ${sql.raw(where)} GROUP BY severity`.execute(
+          d.db,
+        )
+      ).rows;
+
+    it('the bare list: estimated, each large count within 15 % of the exact one, the same on a second ask', async () => {
+      const p = parseSearchParams({ facets: 'severity,vendor', limit: '1' });
+      const r = await searchVulns(d.db, p);
+      expect(r.totalIsExact).toBe(false);
+      expect(r.facetsAreEstimates).toBe(true);
+      const exact = await exactOf(`state = 'published'`);
+      expect(exact.length).toBeGreaterThan(1);
+      for (const { severity, n } of exact.filter((x) => x.n >= 2000)) {
+        const got = r.facets?.severity?.find((x) => x.value === severity)?.count ?? 0;
+        expect(Math.abs(got - n) / n, `${severity}: ${got} for ${n}`).toBeLessThan(0.15);
+      }
+      // the sample is fixed: asking again (past the cache, through a new store stamp) gives the same counts
+      await sql`UPDATE vulnerabilities SET modified_at = now() WHERE id = (SELECT min(id) FROM vulnerabilities)`.execute(
+        d.db,
+      );
+      const again = await searchVulns(d.db, p);
+      expect(again.facets).toEqual(r.facets);
+    });
+
+    it('a word with many matches is estimated too; a query with few matches is counted exactly', async () => {
+      const broad = await searchVulns(
+        d.db,
+        parseSearchParams({ q: 'router', facets: 'severity', limit: '1' }),
+      );
+      expect(broad.facetsAreEstimates).toBe(true);
+      const narrow = await searchVulns(
+        d.db,
+        // one Siemens record of the 85 was published in August 2021: its 300 copies
+        parseSearchParams({
+          vendor: 'Siemens',
+          publishedFrom: '2021-08-01',
+          publishedTo: '2021-08-31',
+          facets: 'severity',
+          limit: '1',
+        }),
+      );
+      expect(narrow.total).toBe(COPIES);
+      expect(narrow.totalIsExact).toBe(true);
+      expect(narrow.facetsAreEstimates).toBeUndefined();
+      const counted = narrow.facets?.severity?.reduce((a, x) => a + x.count, 0);
+      expect(counted).toBe(narrow.total);
+    });
+  },
+);

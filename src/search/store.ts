@@ -37,6 +37,8 @@ export interface SearchResult {
   totalIsExact: boolean;
   sort: Sort;
   facets?: Partial<Record<Facet, Array<{ value: string; count: number }>>>;
+  /** true when the facet counts were estimated from a sample of the store (a broad query on a large store) */
+  facetsAreEstimates?: boolean;
 }
 
 /** Counting stops here ("1,000+"): exact counts of very common words cost more than the page itself. */
@@ -47,6 +49,15 @@ export const TOTAL_CAP = 1_000;
  */
 export const RELEVANCE_CANDIDATES = 2_000;
 const FACET_TOP = 20;
+/**
+ * Facet counts of a broad query (more than TOTAL_CAP matches) on a store larger than twice this many rows are
+ * estimated from a fixed sample of about this many rows (TABLESAMPLE SYSTEM … REPEATABLE: the same pages each
+ * time, so an estimate does not change between two asks). Counting every match of a common word reads every
+ * matching row; the sample reads this many, whatever the store's size.
+ */
+export const FACET_SAMPLE_ROWS = 10_000;
+/** Fewer matches than this in the sample and the estimate is too coarse: the counts are made exact instead. */
+export const FACET_SAMPLE_MIN_MATCHES = 300;
 
 type Frag = RawBuilder<unknown>;
 
@@ -173,7 +184,11 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
     totalIsExact: n <= TOTAL_CAP,
     sort,
   };
-  if (p.facets?.length) result.facets = await cachedFacetCounts(db, p, where, p.facets);
+  if (p.facets?.length) {
+    const f = await cachedFacetCounts(db, p, where, p.facets, n > TOTAL_CAP);
+    result.facets = f.counts;
+    if (f.estimated) result.facetsAreEstimates = true;
+  }
   return result;
 }
 
@@ -185,9 +200,19 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
  */
 const FACET_CACHE_SIZE = 200;
 type FacetCounts = Partial<Record<Facet, Array<{ value: string; count: number }>>>;
-const facetCache = new WeakMap<Kysely<DB>, Map<string, FacetCounts>>();
+interface Facets {
+  counts: FacetCounts;
+  estimated: boolean;
+}
+const facetCache = new WeakMap<Kysely<DB>, Map<string, Facets>>();
 
-async function cachedFacetCounts(db: Kysely<DB>, p: SearchParams, where: Frag[], facets: Facet[]) {
+async function cachedFacetCounts(
+  db: Kysely<DB>,
+  p: SearchParams,
+  where: Frag[],
+  facets: Facet[],
+  broad: boolean,
+): Promise<Facets> {
   const stamp = await sql<{ m: string | null; i: number | null }>`
     SELECT (SELECT max(modified_at) FROM vulnerabilities)::text AS m, (SELECT max(id) FROM vulnerabilities) AS i`.execute(
     db,
@@ -196,14 +221,17 @@ async function cachedFacetCounts(db: Kysely<DB>, p: SearchParams, where: Frag[],
   const query = { ...p, cursor: undefined, limit: undefined, sort: undefined, facets: undefined };
   const key = JSON.stringify([stamp.rows[0]?.m ?? null, stamp.rows[0]?.i ?? null, query, [...facets].sort()]);
   let cache = facetCache.get(db);
-  if (!cache) facetCache.set(db, (cache = new Map<string, FacetCounts>()));
+  if (!cache) facetCache.set(db, (cache = new Map<string, Facets>()));
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key); // most recently used last
     cache.set(key, hit);
     return hit;
   }
-  const counts = await facetCounts(db, where, facets);
+  const counts = (broad ? await sampledFacetCounts(db, where, facets) : null) ?? {
+    counts: await facetCounts(db, where, facets),
+    estimated: false,
+  };
   cache.set(key, counts);
   if (cache.size > FACET_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
   return counts;
@@ -226,22 +254,62 @@ const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
  * Every facet in one statement: the matching rows are read once (a materialised CTE of just the columns the
  * facets need), then each facet is a small GROUP BY over that set — not one scan of the store per facet.
  */
-async function facetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]) {
-  const out: Partial<Record<Facet, Array<{ value: string; count: number }>>> = {};
+async function facetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]): Promise<FacetCounts> {
+  return (await facetStatement(db, where, facets, null)).counts;
+}
+
+/**
+ * The counts of a broad query estimated from a sample of about FACET_SAMPLE_ROWS rows, each count scaled by the
+ * sampled fraction; null when the store is small enough to count exactly or the sample holds too few matches.
+ */
+async function sampledFacetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]): Promise<Facets | null> {
+  const size = await sql<{ n: number }>`
+    SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'vulnerabilities'::regclass`.execute(db);
+  const rows = Number(size.rows[0]?.n ?? 0);
+  if (!(rows > 2 * FACET_SAMPLE_ROWS)) return null; // never analysed (-1), or small
+  const percent = (100 * FACET_SAMPLE_ROWS) / rows;
+  const r = await facetStatement(db, where, facets, percent);
+  if (r.matched < FACET_SAMPLE_MIN_MATCHES) return null;
+  const scale = 100 / percent;
+  const counts: FacetCounts = {};
+  for (const [f, values] of Object.entries(r.counts) as Array<
+    [Facet, Array<{ value: string; count: number }>]
+  >)
+    counts[f] = values.map((v) => ({ value: v.value, count: Math.max(1, Math.round(v.count * scale)) }));
+  return { counts, estimated: true };
+}
+
+async function facetStatement(
+  db: Kysely<DB>,
+  where: Frag[],
+  facets: Facet[],
+  samplePercent: number | null,
+): Promise<{ counts: FacetCounts; matched: number }> {
+  const out: FacetCounts = {};
   const wanted = Array.from(new Set(facets));
-  if (wanted.length === 0) return out;
+  if (wanted.length === 0) return { counts: out, matched: 0 };
   const columns = sql.join(wanted.map((f) => sql.raw(`${FACET_SQL[f].expr} AS "${f}"`)));
   const parts = wanted.map((f, i) => {
     const v = FACET_SQL[f].unnest ? sql.raw(`unnest("${f}")`) : sql.raw(`"${f}"`);
     return sql`(SELECT ${i}::int AS ord, ${f}::text AS facet, v AS value, count(*)::int AS count
       FROM (SELECT ${v} AS v FROM m) t WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ${FACET_TOP})`;
   });
-  const r = await sql<{ facet: Facet; value: string | null; count: number }>`
-    WITH m AS MATERIALIZED (SELECT ${columns} FROM vulnerabilities WHERE ${and(where)})
-    SELECT facet, value, count FROM (${sql.join(parts, sql` UNION ALL `)}) u ORDER BY ord, count DESC, value`.execute(
+  // the number of matching rows read (all of them, or those in the sample) comes back as ord -1
+  parts.push(sql`(SELECT -1 AS ord, '' AS facet, NULL AS value, count(*)::int AS count FROM m)`);
+  const from =
+    samplePercent === null
+      ? sql`vulnerabilities`
+      : sql`vulnerabilities TABLESAMPLE SYSTEM (${sql.lit(Math.min(100, samplePercent))}) REPEATABLE (0)`;
+  const r = await sql<{ ord: number; facet: Facet; value: string | null; count: number }>`
+    WITH m AS MATERIALIZED (SELECT ${columns} FROM ${from} WHERE ${and(where)})
+    SELECT ord, facet, value, count FROM (${sql.join(parts, sql` UNION ALL `)}) u ORDER BY ord, count DESC, value`.execute(
     db,
   );
   for (const f of wanted) out[f] = [];
-  for (const x of r.rows) out[x.facet]?.push({ value: x.value ?? '', count: x.count });
-  return out;
+  let matched = 0;
+  for (const x of r.rows) {
+    if (x.ord === -1) matched = x.count;
+    else out[x.facet]?.push({ value: x.value ?? '', count: x.count });
+  }
+  return { counts: out, matched };
 }

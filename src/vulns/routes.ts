@@ -90,6 +90,8 @@ const searchResponse = Type.Object({
   nextCursor: Nullable(Str),
   total: Type.Integer(),
   totalIsExact: Type.Boolean(),
+  /** present (true) when the facet counts were estimated from a fixed sample: a broad query on a large store */
+  facetsAreEstimates: Type.Optional(Type.Boolean()),
   sort: Str,
   /** only the facets asked for */
   facets: Type.Optional(

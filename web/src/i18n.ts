@@ -27,6 +27,7 @@ const DICT = {
   date: { zh: '日期', en: 'Date' },
   score: { zh: '评分', en: 'Score' },
   results: { zh: '条结果', en: 'results' },
+  facetsEstimated: { zh: '匹配过多，计数为抽样估计', en: 'Many matches: counts estimated from a sample' },
   more: { zh: '下一页', en: 'Next page' },
   noResults: { zh: '没有找到符合条件的漏洞。', en: 'No vulnerability matches.' },
   loading: { zh: '加载中…', en: 'Loading…' },

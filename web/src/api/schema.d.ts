@@ -3802,6 +3802,7 @@ export interface operations {
             nextCursor: string | null;
             total: number;
             totalIsExact: boolean;
+            facetsAreEstimates?: boolean;
             sort: string;
             facets?: {
               [key: string]: {

@@ -51,6 +51,7 @@ export function List({ search }: { search: string }) {
   // the query whose results are on screen (the benchmark and tests wait for it)
   const [shown, setShown] = useState<string | null>(null);
   const [facets, setFacets] = useState<SearchResult['facets']>({});
+  const [facetsEstimated, setFacetsEstimated] = useState(false);
   const [state, setState] = useState<{ loading: boolean; error: string | null }>({
     loading: true,
     error: null,
@@ -70,9 +71,11 @@ export function List({ search }: { search: string }) {
         setItems(r.items ?? []);
         setShown(query.q ?? '');
         setState({ loading: false, error: null });
-        return find({ ...query, cursor: undefined, limit: 1, facets: FACETS }).then(
-          (x) => live && setFacets(x.facets ?? {}),
-        );
+        return find({ ...query, cursor: undefined, limit: 1, facets: FACETS }).then((x) => {
+          if (!live) return;
+          setFacets(x.facets ?? {});
+          setFacetsEstimated(x.facetsAreEstimates === true);
+        });
       })
       .catch((e: unknown) => live && setState({ loading: false, error: messageOf(e) }));
     return () => {
@@ -135,7 +138,10 @@ export function List({ search }: { search: string }) {
             <span className="facet-label" title={label(f.value)}>
               {label(f.value)}
             </span>
-            <span className="count">{f.count}</span>
+            <span className="count" title={facetsEstimated ? t('facetsEstimated') : undefined}>
+              {facetsEstimated ? '≈' : ''}
+              {f.count}
+            </span>
           </label>
         ))}
       </fieldset>
