@@ -74,7 +74,7 @@ async function main(): Promise<Record<string, unknown>> {
       if (!fmt) throw new Error(format);
       const t0 = performance.now();
       // parsed and prepared in worker threads beside the writer (src/imports/parallel.ts), as `vulnshare import` does
-      const items = parseForImport(format, args, { workers: importWorkers });
+      const items = parseForImport(format, args, { workers: importWorkers, batchSize: 1000 });
       const s = await importItems(d, items, { format, paths: args, batchSize: 1000 });
       const seconds = (performance.now() - t0) / 1000;
       await d.close();
@@ -306,11 +306,15 @@ async function main(): Promise<Record<string, unknown>> {
       const dir = await writeDelta(corpus ?? '', Number(round ?? 1));
       const d = await open();
       const t0 = performance.now();
-      const s = await importItems(d, parseForImport('cve5', [dir], { workers: importWorkers }), {
-        format: 'cve5',
-        paths: [dir],
-        batchSize: 1000,
-      });
+      const s = await importItems(
+        d,
+        parseForImport('cve5', [dir], { workers: importWorkers, batchSize: 1000 }),
+        {
+          format: 'cve5',
+          paths: [dir],
+          batchSize: 1000,
+        },
+      );
       const seconds = (performance.now() - t0) / 1000;
       await d.close();
       rmSync(dir, { recursive: true, force: true });

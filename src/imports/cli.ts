@@ -34,14 +34,16 @@ export function registerImportCommands(program: Command): void {
       await withDatabase(cmd, async (d, config) => {
         const progress = progressReporter(err, !o.json);
         // files are parsed and prepared in worker threads while this thread writes (./parallel.ts)
+        const batchSize = o.batch ?? config.importBatchSize;
         const items = parseForImport(format, paths, {
           workers: config.importWorkers,
           cveSchemaFile: config.cveSchemaFile,
+          batchSize,
         });
         const summary = await importItems(d, items, {
           format,
           paths,
-          batchSize: o.batch ?? config.importBatchSize,
+          batchSize,
           onProgress: (c: ImportCounts) => progress.update(c),
         });
         progress.stop();

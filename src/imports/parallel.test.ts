@@ -33,10 +33,11 @@ function describeItem(it: ParseItem | PreparedItem): string {
   return `record ${it.file} ${p.prepared.key} ${p.hash} ${JSON.stringify(p.warnings)}`;
 }
 
-async function collect(workers: number, threads?: Set<number>): Promise<string[]> {
+async function collect(workers: number, threads?: Set<number>, batchSize = 64): Promise<string[]> {
   const out: string[] = [];
   const onTask = (_files: number, t: number) => threads?.add(t);
-  for await (const it of parseForImport('cve5', [dir], { workers, onTask })) out.push(describeItem(it));
+  for await (const it of parseForImport('cve5', [dir], { workers, onTask, batchSize }))
+    out.push(describeItem(it));
   return out;
 }
 
@@ -56,13 +57,20 @@ describe('import preparation in worker threads', { timeout: 120_000 }, () => {
     expect(threads.has(threadId)).toBe(false);
   });
 
+  it('parses an input of one batch in-process: a worker would only add its start', async () => {
+    const threads = new Set<number>();
+    const oneBatch = await collect(2, threads, 1000);
+    expect(threads.size).toBe(0);
+    expect(oneBatch).toEqual(await collect(0));
+  });
+
   for (const backend of testBackends()) {
     it(`writes the same store as the in-process import (${backend})`, async () => {
       const stores: string[][] = [];
       for (const workers of [0, 1]) {
         const d = await freshDatabase(backend);
         try {
-          const s = await importItems(d, parseForImport('cve5', [dir], { workers }), {
+          const s = await importItems(d, parseForImport('cve5', [dir], { workers, batchSize: 64 }), {
             format: 'cve5',
             paths: [dir],
             batchSize: 64,

@@ -164,3 +164,49 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
     expect(Object.keys(kev?.fields ?? {}).sort()).toEqual(['exploited', 'pocAvailable', 'sources']);
   });
 });
+
+describe.each(testBackends())('planner statistics after an import on %s', (backend) => {
+  let d: Database;
+  beforeAll(async () => {
+    d = await freshDatabase(backend);
+  });
+  afterAll(() => d.close());
+  const load = (recs: Parameters<typeof itemsOf>[0]) =>
+    importItems(d, itemsOf(recs), { format: 'test', paths: ['test.input'] });
+
+  const lastRun = async () =>
+    (
+      await sql<{
+        counts: Record<string, unknown>;
+      }>`SELECT counts FROM import_runs ORDER BY id DESC LIMIT 1`.execute(d.db)
+    ).rows[0]?.counts ?? {};
+  const rowsKnown = async () =>
+    Number(
+      (
+        await sql<{
+          n: number;
+        }>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'vulnerabilities'::regclass`.execute(d.db)
+      ).rows[0]?.n,
+    );
+
+  it('are refreshed by a first load and by changes beyond 50 + 10 % of the store, not by a small delta', async () => {
+    const ids = Array.from({ length: 600 }, (_, i) => `CVE-2024-${String(10000 + i)}`);
+    await load(ids.map((id) => cveRecord(id)));
+    expect(await lastRun()).toMatchObject({ imported: 600, analyzed: true });
+    expect(await rowsKnown()).toBe(600);
+
+    // 60 changed records: 50 + 10 % of 600 = 110 not reached; nor with 40 more (100)
+    const changed = (n: number, from: number) =>
+      ids.slice(from, from + n).map((id) => cveRecord(id, { titleEn: `changed ${id}` }));
+    await load(changed(60, 0));
+    expect(await lastRun()).toMatchObject({ updated: 60 });
+    expect((await lastRun()).analyzed).toBeUndefined();
+    await load([...changed(40, 100), cveRecord('CVE-2024-20000')]);
+    expect((await lastRun()).analyzed).toBeUndefined();
+    expect(await rowsKnown()).toBe(600);
+    // the third delta takes the changes since the last analysis past the threshold
+    await load(changed(20, 200));
+    expect(await lastRun()).toMatchObject({ updated: 20, analyzed: true });
+    expect(await rowsKnown()).toBe(601);
+  });
+});

@@ -8,7 +8,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/client.js';
 import type { DB } from '../db/schema.js';
 import { diffVulnerability, mergeVulnerability } from '../vulns/merge.js';
-import type { ImportIssue, ParseItem, PreparedRecord, SourceRecord, Vulnerability } from '../vulns/model.js';
+import {
+  SOURCE_KINDS,
+  type ImportIssue,
+  type ParseItem,
+  type PreparedRecord,
+  type SourceRecord,
+  type Vulnerability,
+} from '../vulns/model.js';
 import { vulnRow } from '../vulns/row.js';
 import { watchImports, type ImportWatch, type WrittenVuln } from '../watchlists/alerts.js';
 import { IDENTITY_SOURCES, planLinks, type StoreSnapshot } from './linking.js';
@@ -47,6 +54,9 @@ interface BatchItem extends Prepared {
 }
 
 type Tx = Transaction<DB> | Kysely<DB>;
+
+/** Sources that only enrich a vulnerability defined by an identity source (CVE, KEV, CSAF…). */
+const ENRICHMENT_SOURCES: string[] = SOURCE_KINDS.filter((s) => !IDENTITY_SOURCES.has(s));
 
 export async function importItems(
   database: Database,
@@ -131,7 +141,8 @@ export async function importItems(
   }
   await inFlight;
   await flush();
-  if (counts.imported + counts.updated > 0) await store.analyzeTables(database.db);
+  const analyzed = await store.analyzeDue(database.db, counts.imported + counts.updated);
+  if (analyzed) await store.analyzeTables(database.db);
   const summary: ImportSummary = {
     format: opts.format,
     ...counts,
@@ -140,10 +151,8 @@ export async function importItems(
     durationMs: Math.round(performance.now() - started),
     runId,
   };
-  await store.finishImportRun(database.db, runId, { ...counts, durationMs: summary.durationMs }, [
-    ...issues,
-    ...warnings,
-  ]);
+  const runCounts = { ...counts, durationMs: summary.durationMs, ...(analyzed ? { analyzed: true } : {}) };
+  await store.finishImportRun(database.db, runId, runCounts, [...issues, ...warnings]);
   return summary;
 }
 
@@ -232,7 +241,7 @@ async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Prom
       changed.filter((i) => IDENTITY_SOURCES.has(i.prepared.source)).flatMap((i) => i.prepared.aliases),
     ),
   );
-  for (const e of await store.findEnrichmentByKeys(tx, identityAliases, Array.from(IDENTITY_SOURCES))) {
+  for (const e of await store.findEnrichmentByKeys(tx, identityAliases, ENRICHMENT_SOURCES)) {
     snap.enrichmentByKey.set(e.key, [...(snap.enrichmentByKey.get(e.key) ?? []), e.id]);
   }
 

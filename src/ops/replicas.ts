@@ -15,7 +15,13 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { guardedPool, logPoolError, type Database, type PoolErrorLog } from '../db/client.js';
+import {
+  guardedPool,
+  logPoolError,
+  PG_SESSION_OPTIONS,
+  type Database,
+  type PoolErrorLog,
+} from '../db/client.js';
 import type { DB } from '../db/schema.js';
 import { currentLsn, replayLsn } from './store.js';
 import { currentRoute, type RequestRoute } from './request-route.js';
@@ -114,14 +120,14 @@ export function createReplicaRouter(
   const log = opts.onPoolError ?? logPoolError;
   const primaryPool = guardedPool(
     'primary',
-    { connectionString: opts.primaryUrl, max: size, options: '-c TimeZone=UTC' },
+    { connectionString: opts.primaryUrl, max: size, options: PG_SESSION_OPTIONS },
     log,
   );
   const replicas: Replica[] = opts.replicaUrls.map((url, i) => {
     const name = `replica-${i + 1}`;
     const pool = guardedPool(
       name,
-      { connectionString: url, max: size, options: '-c TimeZone=UTC', connectionTimeoutMillis: 2000 },
+      { connectionString: url, max: size, options: PG_SESSION_OPTIONS, connectionTimeoutMillis: 2000 },
       log,
     );
     return {
