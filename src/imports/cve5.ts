@@ -4,11 +4,9 @@
  * (CISA Vulnrichment: CVSS, CWE, SSVC, KEV) are read too. REJECTED records are kept as rejected.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type {
   AffectedProduct,
   CvssInput,
@@ -17,6 +15,7 @@ import type {
   SourceRecord,
   Weakness,
 } from '../vulns/model.js';
+import { compileCveValidator, loadPrecompiledCveValidator } from './cve5-schema.js';
 import { listInputFiles } from './files.js';
 import { ZIP_LIMITS, zipEntries, type ZipLimits } from './zip.js';
 
@@ -26,16 +25,16 @@ export const DEFAULT_CVE_SCHEMA = fileURLToPath(
 
 const validators = new Map<string, ValidateFunction>();
 /**
- * The compiled validator of a schema file (once per process and file): the bundled 5.1.1 schema, or the
- * file the configuration names (Config.cveSchemaFile, VULNSHARE_CVE_SCHEMA).
+ * The validator of a schema file (once per process and file): the bundled 5.1.1 schema, or the file the
+ * configuration names (Config.cveSchemaFile, VULNSHARE_CVE_SCHEMA). The bundled schema's comes precompiled in
+ * the shipped build (./cve5-schema.ts); any other is compiled here.
  */
 export function cveValidator(schemaPath: string = DEFAULT_CVE_SCHEMA): ValidateFunction {
   const known = validators.get(schemaPath);
   if (known) return known;
-  const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
-  const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
-  addFormats(ajv);
-  const validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  const validator =
+    (schemaPath === DEFAULT_CVE_SCHEMA ? loadPrecompiledCveValidator(schemaPath) : null) ??
+    compileCveValidator(schemaPath);
   validators.set(schemaPath, validator);
   return validator;
 }
