@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
@@ -53,7 +54,7 @@ export function loadPrecompiledCveValidator(
   file: URL | string = PRECOMPILED_CVE_VALIDATOR,
 ): ValidateFunction | null {
   if (!existsSync(file)) return null;
-  const mod = createRequire(import.meta.url)(typeof file === 'string' ? file : file.pathname) as {
+  const mod = createRequire(import.meta.url)(typeof file === 'string' ? file : fileURLToPath(file)) as {
     default?: ValidateFunction;
     schemaSha256?: string;
   };
