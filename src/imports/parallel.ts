@@ -13,6 +13,7 @@ import type { ImportIssue, ParseItem } from '../vulns/model.js';
 import { isRecordName } from './cve5.js';
 import { listInputFiles } from './files.js';
 import { IMPORT_FORMATS } from './formats.js';
+import { DEFAULT_BATCH_SIZE } from './pipeline.js';
 import type { Prepared } from './prepare.js';
 import type { PrepareResult, PrepareTask } from './prepare-worker.js';
 
@@ -49,9 +50,6 @@ const PARALLEL_FORMATS: Record<
   // one week of records per file: 100 to 300 in the national platform's share files
   'cnvd-xml': { exts: ['.xml'], filesPerTask: 1, recordsPerFile: 150, keep: () => true },
 };
-
-/** The import pipeline's batch size (importItems' default). */
-const DEFAULT_BATCH = 1_000;
 
 export interface ParallelOptions {
   /** worker threads; 0 = parse in-process */
@@ -115,7 +113,7 @@ export async function* parseForImport(
   }
   const tasks = tasksOf(format, paths, spec.filesPerTask);
   // read ahead until the input is known to be larger than one batch and more than one task
-  const oneBatch = opts.batchSize ?? DEFAULT_BATCH;
+  const oneBatch = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const ahead: string[][] = [];
   let records = 0;
   for (;;) {

@@ -55,6 +55,9 @@ interface BatchItem extends Prepared {
 
 type Tx = Transaction<DB> | Kysely<DB>;
 
+/** Records written per transaction unless the caller says otherwise. */
+export const DEFAULT_BATCH_SIZE = 1_000;
+
 /** Sources that only enrich a vulnerability defined by an identity source (CVE, KEV, CSAF…). */
 const ENRICHMENT_SOURCES: string[] = SOURCE_KINDS.filter((s) => !IDENTITY_SOURCES.has(s));
 
@@ -64,7 +67,7 @@ export async function importItems(
   opts: ImportOptions,
 ): Promise<ImportSummary> {
   const started = performance.now();
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const counts: ImportCounts = {
     read: 0,
     imported: 0,

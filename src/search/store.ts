@@ -228,13 +228,13 @@ async function cachedFacetCounts(
     cache.set(key, hit);
     return hit;
   }
-  const counts = (broad ? await sampledFacetCounts(db, where, facets) : null) ?? {
-    counts: await facetCounts(db, where, facets),
+  const computed = (broad ? await sampledFacetCounts(db, where, facets) : null) ?? {
+    counts: (await facetStatement(db, where, facets, null)).counts,
     estimated: false,
   };
-  cache.set(key, counts);
+  cache.set(key, computed);
   if (cache.size > FACET_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-  return counts;
+  return computed;
 }
 
 const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
@@ -249,14 +249,6 @@ const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
   zeroDay: { expr: "coalesce(zero_day::text, 'unknown')" },
   year: { expr: "to_char(sort_date, 'YYYY')" },
 };
-
-/**
- * Every facet in one statement: the matching rows are read once (a materialised CTE of just the columns the
- * facets need), then each facet is a small GROUP BY over that set — not one scan of the store per facet.
- */
-async function facetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]): Promise<FacetCounts> {
-  return (await facetStatement(db, where, facets, null)).counts;
-}
 
 /**
  * The counts of a broad query estimated from a sample of about FACET_SAMPLE_ROWS rows, each count scaled by the
@@ -279,6 +271,11 @@ async function sampledFacetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]
   return { counts, estimated: true };
 }
 
+/**
+ * Every facet in one statement: the matching rows are read once (a materialised CTE of just the columns the
+ * facets need), then each facet is a small GROUP BY over that set — not one scan of the store per facet. With a
+ * sample percentage, only the sampled pages are read; `matched` is the number of matching rows that were read.
+ */
 async function facetStatement(
   db: Kysely<DB>,
   where: Frag[],
