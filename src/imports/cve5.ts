@@ -16,7 +16,7 @@ import type {
   Weakness,
 } from '../vulns/model.js';
 import { compileCveValidator, loadPrecompiledCveValidator } from './cve5-schema.js';
-import { listInputFiles } from './files.js';
+import { listInputFiles, readAhead } from './files.js';
 import { ZIP_LIMITS, zipEntries, type ZipLimits } from './zip.js';
 
 export const DEFAULT_CVE_SCHEMA = fileURLToPath(
@@ -271,8 +271,9 @@ export async function* parseCve5(
   schemaPath?: string,
 ): AsyncGenerator<ParseItem> {
   let index = 0;
-  for await (const f of listInputFiles(paths, ['.json', '.zip'])) {
-    if (f.toLowerCase().endsWith('.zip')) {
+  const files = listInputFiles(paths, ['.json', '.zip']);
+  for await (const [f, got] of readAhead(files, (file) => readRecordFile(file, paths, limits))) {
+    if (got.kind === 'zip') {
       try {
         for await (const e of zipEntries(f, isRecordName, limits)) {
           const where = `${f}!${e.name}`;
@@ -295,28 +296,57 @@ export async function* parseCve5(
       }
       continue;
     }
-    if (!isRecordName(f) && !paths.includes(f)) continue;
+    if (got.kind === 'skip') continue;
+    if (got.kind === 'too-large') {
+      yield {
+        ok: false,
+        file: f,
+        index: ++index,
+        issue: {
+          file: f,
+          record: basename(f, '.json'),
+          message: `not read: ${got.size} bytes, over the ${limits.maxEntryBytes}-byte limit of a record file`,
+        },
+      };
+      continue;
+    }
+    if (got.kind === 'unreadable') {
+      yield { ok: false, file: f, issue: { file: f, message: got.message } };
+      continue;
+    }
     let text: string;
     try {
-      const size = (await stat(f)).size;
-      if (size > limits.maxEntryBytes) {
-        yield {
-          ok: false,
-          file: f,
-          index: ++index,
-          issue: {
-            file: f,
-            record: basename(f, '.json'),
-            message: `not read: ${size} bytes, over the ${limits.maxEntryBytes}-byte limit of a record file`,
-          },
-        };
-        continue;
-      }
-      text = await readFile(f, 'utf8');
+      // a large file is read at its turn, so what is read ahead stays under depth × READ_AHEAD_MAX_BYTES
+      text = got.kind === 'text' ? got.text : await readFile(f, 'utf8');
     } catch (e) {
       yield { ok: false, file: f, issue: { file: f, message: e instanceof Error ? e.message : String(e) } };
       continue;
     }
     yield itemFromText(text, f, ++index, schemaPath);
+  }
+}
+
+/** Record files up to this size are read ahead of their turn; larger ones (rare: a record is ~6 KB) at it. */
+const READ_AHEAD_MAX_BYTES = 1024 * 1024;
+
+type RecordFile =
+  | { kind: 'zip' }
+  | { kind: 'skip' }
+  | { kind: 'too-large'; size: number }
+  | { kind: 'text'; text: string }
+  | { kind: 'at-turn' }
+  | { kind: 'unreadable'; message: string };
+
+/** One input file, read ahead of its parsing (see readAhead); a file that cannot be read is reported at its turn. */
+async function readRecordFile(f: string, paths: string[], limits: ZipLimits): Promise<RecordFile> {
+  if (f.toLowerCase().endsWith('.zip')) return { kind: 'zip' };
+  if (!isRecordName(f) && !paths.includes(f)) return { kind: 'skip' };
+  try {
+    const size = (await stat(f)).size;
+    if (size > limits.maxEntryBytes) return { kind: 'too-large', size };
+    if (size > READ_AHEAD_MAX_BYTES) return { kind: 'at-turn' };
+    return { kind: 'text', text: await readFile(f, 'utf8') };
+  } catch (e) {
+    return { kind: 'unreadable', message: e instanceof Error ? e.message : String(e) };
   }
 }

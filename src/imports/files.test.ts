@@ -1,0 +1,76 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listInputFiles, readAhead } from './files.js';
+
+async function* names(n: number, listed: string[] = []): AsyncGenerator<string> {
+  for (let i = 0; i < n; i++) {
+    listed.push(`f${i}`);
+    yield await Promise.resolve(`f${i}`);
+  }
+}
+const later = <T>(ms: number, v: T) => new Promise<T>((r) => setTimeout(() => r(v), ms));
+
+describe('readAhead', () => {
+  it('yields in input order while reads finish out of order, never more than depth at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const got: string[] = [];
+    for await (const [name, v] of readAhead(
+      names(40),
+      async (f) => {
+        most = Math.max(most, ++inFlight);
+        const n = Number(f.slice(1));
+        await later((n * 7) % 5, null); // later items often finish first
+        inFlight--;
+        return `read ${f}`;
+      },
+      8,
+    )) {
+      expect(v).toBe(`read ${name}`);
+      got.push(name);
+    }
+    expect(got).toEqual(Array.from({ length: 40 }, (_, i) => `f${i}`));
+    expect(most).toBe(8);
+  });
+
+  it('surfaces a failed read at its turn, after the items before it', async () => {
+    const got: string[] = [];
+    await expect(async () => {
+      for await (const [name] of readAhead(names(10), async (f) => {
+        if (f === 'f4') throw new Error('f4 is gone');
+        await later(2, null);
+        return f;
+      }))
+        got.push(name);
+    }).rejects.toThrow('f4 is gone');
+    expect(got).toEqual(['f0', 'f1', 'f2', 'f3']);
+  });
+
+  it('stops listing when its reader stops early', async () => {
+    const listed: string[] = [];
+    for await (const [name] of readAhead(names(1000, listed), (f) => Promise.resolve(f), 4)) if (name === 'f2') break;
+    expect(listed.length).toBeLessThanOrEqual(7);
+  });
+});
+
+describe('listInputFiles', () => {
+  it('lists given files and walked folders in order, and names a missing path after the ones before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vulnshare-files-'));
+    mkdirSync(join(dir, 'tree', 'b'), { recursive: true });
+    for (const f of ['tree/b/CVE-2024-10.json', 'tree/b/CVE-2024-9.json', 'tree/.hidden.json', 'tree/a.txt'])
+      writeFileSync(join(dir, f), '{}');
+    const given = Array.from({ length: 70 }, (_, i) => join(dir, `CVE-2024-${i}.json`));
+    for (const f of given) writeFileSync(f, '{}');
+    const got: string[] = [];
+    for await (const f of listInputFiles([...given, join(dir, 'tree')], ['.json'])) got.push(f);
+    expect(got).toEqual([...given, join(dir, 'tree/b/CVE-2024-9.json'), join(dir, 'tree/b/CVE-2024-10.json')]);
+
+    const seen: string[] = [];
+    await expect(async () => {
+      for await (const f of listInputFiles([...given.slice(0, 65), join(dir, 'nope.json')], ['.json'])) seen.push(f);
+    }).rejects.toThrow(`${join(dir, 'nope.json')}: no such file or directory`);
+    expect(seen).toEqual(given.slice(0, 65));
+  });
+});
