@@ -18,11 +18,10 @@
  * acknowledgments. Every product status (by product name), flag, threat and remediation is kept in
  * `extra.csaf`, with the document's tracking data and TLP.
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { AffectedProduct, CvssInput, ParseItem, Reference, SourceRecord } from '../vulns/model.js';
 import { idScheme, normaliseId } from '../vulns/ids.js';
 import { textLang } from '../vulns/export-cve5.js';
-import { listInputFiles } from '../imports/files.js';
+import { listInputFiles, readAhead, readInputFile, textOf } from '../imports/files.js';
 import { ZIP_LIMITS } from '../imports/zip.js';
 import { describeProblem, validateCsaf } from './validate.js';
 
@@ -353,24 +352,28 @@ export async function* parseCsaf(
   maxBytes: number = ZIP_LIMITS.maxEntryBytes,
 ): AsyncGenerator<ParseItem> {
   let index = 0;
-  for await (const f of listInputFiles(paths, ['.json'])) {
+  const files = listInputFiles(paths, ['.json']);
+  for await (const [f, got] of readAhead(files, (file) => readInputFile(file, maxBytes))) {
     index++;
+    if (got.kind === 'too-large') {
+      yield {
+        ok: false,
+        file: f,
+        index,
+        issue: {
+          file: f,
+          message: `not read: ${got.size} bytes, over the ${maxBytes}-byte limit of a document`,
+        },
+      };
+      continue;
+    }
+    if (got.kind === 'unreadable') {
+      yield { ok: false, file: f, issue: { file: f, message: got.message } };
+      continue;
+    }
     let text: string;
     try {
-      const size = (await stat(f)).size;
-      if (size > maxBytes) {
-        yield {
-          ok: false,
-          file: f,
-          index,
-          issue: {
-            file: f,
-            message: `not read: ${size} bytes, over the ${maxBytes}-byte limit of a document`,
-          },
-        };
-        continue;
-      }
-      text = await readFile(f, 'utf8');
+      text = await textOf(f, got);
     } catch (e) {
       yield { ok: false, file: f, issue: { file: f, message: e instanceof Error ? e.message : String(e) } };
       continue;

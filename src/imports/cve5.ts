@@ -3,7 +3,6 @@
  * Every record is validated (ajv) against the official CVE Record Format 5.1.1 schema; ADP containers
  * (CISA Vulnrichment: CVSS, CWE, SSVC, KEV) are read too. REJECTED records are kept as rejected.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
@@ -16,7 +15,7 @@ import type {
   Weakness,
 } from '../vulns/model.js';
 import { compileCveValidator, loadPrecompiledCveValidator } from './cve5-schema.js';
-import { listInputFiles, readAhead } from './files.js';
+import { type InputFile, listInputFiles, readAhead, readInputFile, textOf } from './files.js';
 import { ZIP_LIMITS, zipEntries, type ZipLimits } from './zip.js';
 
 export const DEFAULT_CVE_SCHEMA = fileURLToPath(
@@ -316,8 +315,7 @@ export async function* parseCve5(
     }
     let text: string;
     try {
-      // a large file is read at its turn, so what is read ahead stays under depth × READ_AHEAD_MAX_BYTES
-      text = got.kind === 'text' ? got.text : await readFile(f, 'utf8');
+      text = await textOf(f, got);
     } catch (e) {
       yield { ok: false, file: f, issue: { file: f, message: e instanceof Error ? e.message : String(e) } };
       continue;
@@ -326,27 +324,13 @@ export async function* parseCve5(
   }
 }
 
-/** Record files up to this size are read ahead of their turn; larger ones (rare: a record is ~6 KB) at it. */
-const READ_AHEAD_MAX_BYTES = 1024 * 1024;
-
-type RecordFile =
-  | { kind: 'zip' }
-  | { kind: 'skip' }
-  | { kind: 'too-large'; size: number }
-  | { kind: 'text'; text: string }
-  | { kind: 'at-turn' }
-  | { kind: 'unreadable'; message: string };
-
-/** One input file, read ahead of its parsing (see readAhead); a file that cannot be read is reported at its turn. */
-async function readRecordFile(f: string, paths: string[], limits: ZipLimits): Promise<RecordFile> {
-  if (f.toLowerCase().endsWith('.zip')) return { kind: 'zip' };
-  if (!isRecordName(f) && !paths.includes(f)) return { kind: 'skip' };
-  try {
-    const size = (await stat(f)).size;
-    if (size > limits.maxEntryBytes) return { kind: 'too-large', size };
-    if (size > READ_AHEAD_MAX_BYTES) return { kind: 'at-turn' };
-    return { kind: 'text', text: await readFile(f, 'utf8') };
-  } catch (e) {
-    return { kind: 'unreadable', message: e instanceof Error ? e.message : String(e) };
-  }
+/** One input of parseCve5, read ahead of its parsing (see readAhead). */
+function readRecordFile(
+  f: string,
+  paths: string[],
+  limits: ZipLimits,
+): Promise<InputFile | { kind: 'zip' } | { kind: 'skip' }> {
+  if (f.toLowerCase().endsWith('.zip')) return Promise.resolve({ kind: 'zip' });
+  if (!isRecordName(f) && !paths.includes(f)) return Promise.resolve({ kind: 'skip' });
+  return readInputFile(f, limits.maxEntryBytes);
 }

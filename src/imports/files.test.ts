@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listInputFiles, readAhead } from './files.js';
+import { listInputFiles, readAhead, readInputFile, textOf } from './files.js';
 
 async function* names(n: number, listed: string[] = []): AsyncGenerator<string> {
   for (let i = 0; i < n; i++) {
@@ -50,7 +50,8 @@ describe('readAhead', () => {
 
   it('stops listing when its reader stops early', async () => {
     const listed: string[] = [];
-    for await (const [name] of readAhead(names(1000, listed), (f) => Promise.resolve(f), 4)) if (name === 'f2') break;
+    for await (const [name] of readAhead(names(1000, listed), (f) => Promise.resolve(f), 4))
+      if (name === 'f2') break;
     expect(listed.length).toBeLessThanOrEqual(7);
   });
 });
@@ -65,12 +66,36 @@ describe('listInputFiles', () => {
     for (const f of given) writeFileSync(f, '{}');
     const got: string[] = [];
     for await (const f of listInputFiles([...given, join(dir, 'tree')], ['.json'])) got.push(f);
-    expect(got).toEqual([...given, join(dir, 'tree/b/CVE-2024-9.json'), join(dir, 'tree/b/CVE-2024-10.json')]);
+    expect(got).toEqual([
+      ...given,
+      join(dir, 'tree/b/CVE-2024-9.json'),
+      join(dir, 'tree/b/CVE-2024-10.json'),
+    ]);
 
     const seen: string[] = [];
     await expect(async () => {
-      for await (const f of listInputFiles([...given.slice(0, 65), join(dir, 'nope.json')], ['.json'])) seen.push(f);
+      for await (const f of listInputFiles([...given.slice(0, 65), join(dir, 'nope.json')], ['.json']))
+        seen.push(f);
     }).rejects.toThrow(`${join(dir, 'nope.json')}: no such file or directory`);
     expect(seen).toEqual(given.slice(0, 65));
+  });
+});
+
+describe('readInputFile', () => {
+  it('reads a small file now, leaves a large one to its turn, refuses one over the limit, reports a missing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vulnshare-files-'));
+    const small = join(dir, 'small.json');
+    const large = join(dir, 'large.json');
+    writeFileSync(small, '{"a":1}');
+    writeFileSync(large, `"${'x'.repeat(1024 * 1024)}"`);
+    expect(await readInputFile(small, 4096)).toEqual({ kind: 'text', text: '{"a":1}' });
+    expect(await readInputFile(large, 4096)).toEqual({ kind: 'too-large', size: 1024 * 1024 + 2 });
+    const atTurn = await readInputFile(large, 8 * 1024 * 1024);
+    expect(atTurn).toEqual({ kind: 'at-turn' });
+    if (atTurn.kind !== 'at-turn') throw new Error('unreachable');
+    expect((await textOf(large, atTurn)).length).toBe(1024 * 1024 + 2);
+    const missing = await readInputFile(join(dir, 'gone.json'), 4096);
+    expect(missing.kind).toBe('unreadable');
+    expect(missing.kind === 'unreadable' && missing.message).toContain('gone.json');
   });
 });

@@ -1,5 +1,5 @@
 /** Input files of an import: each path a file or a folder (walked recursively, sorted, hidden files skipped). */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
@@ -63,4 +63,38 @@ export async function* readAhead<T>(
   } finally {
     if (!listed) await it.return?.(undefined);
   }
+}
+
+/** Input files up to this size are read ahead of their turn; larger ones (rare: a CVE record is ~6 KB) at it. */
+const READ_AHEAD_MAX_BYTES = 1024 * 1024;
+
+/** An input file as read ahead by readInputFile: its text, or why not yet or not at all. */
+export type InputFile =
+  | { kind: 'text'; text: string }
+  | { kind: 'at-turn' }
+  | { kind: 'too-large'; size: number }
+  | { kind: 'unreadable'; message: string };
+
+/**
+ * One input file for readAhead: refused unread past maxBytes; read now if small, else left to be read at its
+ * turn (textOf), so that what is read ahead stays under depth × 1 MiB. Never rejects: a file that cannot be
+ * read is reported at its turn like any other.
+ */
+export async function readInputFile(f: string, maxBytes: number): Promise<InputFile> {
+  try {
+    const size = (await stat(f)).size;
+    if (size > maxBytes) return { kind: 'too-large', size };
+    if (size > READ_AHEAD_MAX_BYTES) return { kind: 'at-turn' };
+    return { kind: 'text', text: await readFile(f, 'utf8') };
+  } catch (e) {
+    return { kind: 'unreadable', message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The text of a file read ahead (or, if large, now). */
+export function textOf(
+  f: string,
+  got: { kind: 'text'; text: string } | { kind: 'at-turn' },
+): Promise<string> {
+  return got.kind === 'text' ? Promise.resolve(got.text) : readFile(f, 'utf8');
 }
