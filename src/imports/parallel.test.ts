@@ -2,9 +2,9 @@
  * Import preparation in worker threads (./parallel.ts) gives exactly what the in-process parser gives: the same
  * items in the same order, the same located issues for broken files, the same store — on both backends.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,26 +65,82 @@ describe('import preparation in worker threads', { timeout: 120_000 }, () => {
   });
 
   for (const backend of testBackends()) {
-    it(`writes the same store as the in-process import (${backend})`, async () => {
-      const stores: string[][] = [];
-      for (const workers of [0, 1]) {
-        const d = await freshDatabase(backend);
-        try {
-          const s = await importItems(d, parseForImport('cve5', [dir], { workers, batchSize: 64 }), {
-            format: 'cve5',
-            paths: [dir],
-            batchSize: 64,
-          });
-          expect(s.imported).toBe(150);
-          expect(s.rejected).toBe(2);
-          const rows = await sql<{ id: string; doc_hash: string }>`
-            SELECT v.public_id AS id, v.doc_hash FROM vulnerabilities v ORDER BY 1`.execute(d.db);
-          stores.push(rows.rows.map((r) => `${r.id} ${r.doc_hash}`));
-        } finally {
-          await d.close();
-        }
+    it(`writes the same store as the in-process import, first load, enrichment and delta (${backend})`, async () => {
+      // The delta changes 100 records, 30 of them enriched by KEV in between: whatever is prepared in a worker,
+      // every column of every vulnerability and every history entry must be what the in-process import writes.
+      const files = (readdirSync(dir, { recursive: true }) as string[])
+        .filter((f) => /^CVE-\d+-\d+\.json$/.test(basename(f)) && !basename(f).startsWith('CVE-2099-'))
+        .sort();
+      const delta = mkdtempSync(join(tmpdir(), 'vulnshare-parallel-delta-'));
+      const kev = join(delta, '..', `${basename(delta)}-kev.json`);
+      const changed = files.slice(0, 100);
+      for (const f of changed) {
+        const rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+          cveMetadata: { dateUpdated?: string };
+          containers: { cna: { descriptions?: Array<{ value: string }> } };
+        };
+        rec.cveMetadata.dateUpdated = '2026-11-30T00:00:00.000Z';
+        const d0 = rec.containers.cna.descriptions?.[0];
+        if (d0) d0.value += ' The vendor has released a fix.';
+        writeFileSync(join(delta, basename(f)), JSON.stringify(rec));
       }
-      expect(stores[0]).toHaveLength(150);
+      writeFileSync(
+        kev,
+        JSON.stringify({
+          vulnerabilities: changed.slice(0, 30).map((f) => ({
+            cveID: basename(f, '.json'),
+            vendorProject: 'Example',
+            product: 'Widget',
+            vulnerabilityName: 'Example Widget flaw',
+            dateAdded: '2026-11-20',
+            shortDescription: 'Exploited in the wild.',
+            requiredAction: 'Apply the update.',
+            dueDate: '2026-12-11',
+            knownRansomwareCampaignUse: 'Unknown',
+          })),
+        }),
+      );
+      const stores: string[][] = [];
+      try {
+        for (const workers of [0, 1]) {
+          const d = await freshDatabase(backend);
+          try {
+            const run = (format: string, paths: string[]) =>
+              importItems(d, parseForImport(format, paths, { workers, batchSize: 64 }), {
+                format,
+                paths,
+                batchSize: 64,
+              });
+            const first = await run('cve5', [dir]);
+            expect(first.imported).toBe(150);
+            expect(first.rejected).toBe(2);
+            const k = await run('kev', [kev]);
+            expect(k.issues).toEqual([]);
+            expect(k.imported).toBe(30);
+            const second = await run('cve5', [delta]);
+            expect(second.updated).toBe(100);
+            const vulns = await sql<Record<string, unknown>>`
+              SELECT public_id, identity, state, doc, doc_hash, aliases, vendors, products, object_type, industries,
+                     cwes, sources, score, severity, kind, zero_day, exploited, poc_available, has_patch,
+                     submitted_at::text, collected_at::text, published_at::text, updated_at::text, sort_date::text,
+                     search::text
+                FROM vulnerabilities ORDER BY public_id`.execute(d.db);
+            const history = await sql<Record<string, unknown>>`
+              SELECT v.public_id, h.change, h.source, h.source_key, h.fields
+                FROM vuln_history h JOIN vulnerabilities v ON v.id = h.vuln_id
+               ORDER BY v.public_id, h.id`.execute(d.db);
+            stores.push([...vulns.rows, ...history.rows].map((r) => JSON.stringify(r)));
+            const exploited = vulns.rows.filter((r) => r.exploited === true).length;
+            expect(exploited).toBeGreaterThanOrEqual(30);
+          } finally {
+            await d.close();
+          }
+        }
+      } finally {
+        rmSync(delta, { recursive: true, force: true });
+        rmSync(kev, { force: true });
+      }
+      expect(stores[0]?.length).toBeGreaterThan(150 + 150 + 100);
       expect(stores[1]).toEqual(stores[0]);
     });
   }
