@@ -151,7 +151,9 @@ async function main() {
         r.l = {
           ...deltas.at(-1),
           seconds: median(deltas.map((x) => Number(x.seconds))),
+          wallSeconds: median(deltas.map((x) => Number(x.wallSeconds))),
           runs: deltas.map((x) => Number(x.seconds)),
+          analyzedRuns: deltas.filter((x) => x.analyzed === true).length,
         };
         console.log(backend, 'l', JSON.stringify(r.l));
       }
@@ -342,7 +344,7 @@ function renderTable(
     const l = r.l;
     if (l)
       rows.push(
-        `| (l) daily delta: ${String(l.read)} changed records into the loaded store (median of ${String((l.runs as number[] | undefined)?.length ?? 1)}) | ${backend} | ${Number(l.seconds).toFixed(2)} s (${String(l.updated)} updated) | ≤ 2 s | ${String(l.peakRssMb)} MB |`,
+        `| (l) daily delta: \`vulnshare import cve5\` of ${String(l.read)} changed records into the loaded store (median of ${String((l.runs as number[] | undefined)?.length ?? 1)}) | ${backend} | ${Number(l.seconds).toFixed(2)} s import · ${Number(l.wallSeconds).toFixed(2)} s with the process's start (${String(l.updated)} updated${Number(l.analyzedRuns) ? '; ' + String(l.analyzedRuns) + ' run(s) analysed' : ''}) | ≤ 2 s | ${String(l.peakRssMb)} MB |`,
       );
     const e = r.e;
     if (e)
