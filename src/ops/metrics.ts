@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { getHeapStatistics } from 'node:v8';
 import client from 'prom-client';
 import type { DB } from '../db/schema.js';
 import type { ReplicaRouter } from './replicas.js';
@@ -25,6 +26,14 @@ export function createMetrics(deps: MetricsDeps) {
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
+  });
+  new client.Gauge({
+    name: 'vulnshare_nodejs_heap_size_limit_bytes',
+    help: "V8's heap limit of this process (bin/vulnshare.js sets it against a PostgreSQL server)",
+    registers: [registry],
+    collect() {
+      this.set(getHeapStatistics().heap_size_limit);
+    },
   });
   const router = deps.router;
   new client.Gauge({
