@@ -3,29 +3,16 @@
  * a 1,536 MB V8 heap limit and passes on signals and the exit; on the embedded database it runs the command in
  * its own process with V8's default limit. Read from the limit the process reports on /metrics.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/gen-cve-corpus.js';
 import type { Database } from '../db/client.js';
-import { freshDatabase, PG_TEST_URL } from '../test-support/db.js';
-import { BIN, call, serve, until, vulnshare } from '../test-support/serve-process.js';
+import { freshDatabase } from '../test-support/db.js';
+import { call, serve, until, vulnshare, servePgUnavailable } from '../test-support/serve-process.js';
 
-async function unavailable(): Promise<string | null> {
-  if (!existsSync(BIN.replace(/bin\/vulnshare\.js$/, 'dist/cli/main.js'))) return 'no dist/ (npm run build)';
-  const c = new pg.Client({ connectionString: PG_TEST_URL, connectionTimeoutMillis: 2000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return null;
-  } catch (e) {
-    return `PostgreSQL at ${PG_TEST_URL} does not answer: ${String(e)}`;
-  }
-}
-const why = await unavailable();
+const why = await servePgUnavailable();
 if (why) console.warn(`launcher.test.ts skipped: ${why}`);
 
 const MB = 1024 * 1024;

@@ -6,10 +6,8 @@
  * by whichever worker leased it. The replica side (read-your-writes, throttling, rate limits, the embargo sweep)
  * is in replicas.test.ts. Skipped, saying why, when the test PostgreSQL server does not answer or dist/ is absent.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../accounts/model.js';
 import { createAccountService } from '../accounts/service.js';
@@ -18,11 +16,10 @@ import { loadConfig } from '../config/config.js';
 import type { Database } from '../db/client.js';
 import { importItems } from '../imports/pipeline.js';
 import type { ParseItem } from '../vulns/model.js';
-import { freshDatabase, PG_TEST_URL } from '../test-support/db.js';
+import { freshDatabase } from '../test-support/db.js';
 import { cnvdRecord, cveRecord, itemsOf } from '../test-support/factories.js';
 import { kevCatalogue } from '../test-support/kev.js';
 import {
-  BIN,
   call,
   cookiesOf,
   serve,
@@ -30,21 +27,10 @@ import {
   until,
   type Answer,
   type ServeProcess,
+  servePgUnavailable,
 } from '../test-support/serve-process.js';
 
-async function unavailable(): Promise<string | null> {
-  if (!existsSync(BIN.replace(/bin\/vulnshare\.js$/, 'dist/cli/main.js'))) return 'no dist/ (npm run build)';
-  const c = new pg.Client({ connectionString: PG_TEST_URL, connectionTimeoutMillis: 2000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return null;
-  } catch (e) {
-    return `PostgreSQL at ${PG_TEST_URL} does not answer: ${String(e)}`;
-  }
-}
-const why = await unavailable();
+const why = await servePgUnavailable();
 if (why) console.warn(`scale-out.test.ts skipped: ${why}`);
 
 const PW = 'Tea kettle orbit 7 lantern';

@@ -5,7 +5,6 @@
  * with exit code 1 and a log line, on a second signal or when the grace time is up. Skipped, saying why, when the
  * test PostgreSQL server (src/test-support/db.ts) does not answer.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -15,24 +14,20 @@ import { createPlatform } from '../app/platform.js';
 import { loadConfig } from '../config/config.js';
 import type { Database } from '../db/client.js';
 import { importItems } from '../imports/pipeline.js';
-import { freshDatabase, PG_TEST_URL } from '../test-support/db.js';
+import { freshDatabase } from '../test-support/db.js';
 import { cnvdRecord, itemsOf } from '../test-support/factories.js';
 import { kevCatalogue } from '../test-support/kev.js';
-import { BIN, call, openResponse, serve, sleep, until, vulnshare } from '../test-support/serve-process.js';
+import {
+  call,
+  openResponse,
+  serve,
+  sleep,
+  until,
+  vulnshare,
+  servePgUnavailable,
+} from '../test-support/serve-process.js';
 
-async function unavailable(): Promise<string | null> {
-  if (!existsSync(BIN.replace(/bin\/vulnshare\.js$/, 'dist/cli/main.js'))) return 'no dist/ (npm run build)';
-  const c = new pg.Client({ connectionString: PG_TEST_URL, connectionTimeoutMillis: 2000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return null;
-  } catch (e) {
-    return `PostgreSQL at ${PG_TEST_URL} does not answer: ${String(e)}`;
-  }
-}
-const why = await unavailable();
+const why = await servePgUnavailable();
 if (why) console.warn(`shutdown.test.ts skipped: ${why}`);
 
 const RECORDS = 3000;

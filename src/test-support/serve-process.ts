@@ -4,9 +4,26 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type IncomingMessage } from 'node:http';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { PG_TEST_URL } from './db.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/vulnshare.js', import.meta.url));
+
+/** Why the shipped process cannot be run against PostgreSQL here (no build, no server answering), or null. */
+export async function servePgUnavailable(): Promise<string | null> {
+  if (!existsSync(BIN.replace(/bin\/vulnshare\.js$/, 'dist/cli/main.js'))) return 'no dist/ (npm run build)';
+  const c = new pg.Client({ connectionString: PG_TEST_URL, connectionTimeoutMillis: 2000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    await c.end();
+    return null;
+  } catch (e) {
+    return `PostgreSQL at ${PG_TEST_URL} does not answer: ${String(e)}`;
+  }
+}
 
 export interface ServeProcess {
   base: string;
