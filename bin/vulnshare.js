@@ -23,9 +23,15 @@ const LAUNCHED = 'VULNSHARE_LAUNCHED';
 
 const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
 const ownLimit = flags.some((a) => a.startsWith('--max-old-space-size'));
-const limit = Number(process.env.VULNSHARE_HEAP_LIMIT_MB ?? (process.env.DATABASE_URL ? HEAP_LIMIT_MB : 0));
+const given = process.env.VULNSHARE_HEAP_LIMIT_MB;
+const limit = Number(given ?? (process.env.DATABASE_URL ? HEAP_LIMIT_MB : 0));
 
-if (!ownLimit && !process.env[LAUNCHED] && Number.isFinite(limit) && limit > 0) {
+if (given !== undefined && !/^\d+$/.test(given.trim())) {
+  console.error(
+    `VULNSHARE_HEAP_LIMIT_MB: "${given}" is not a whole number of megabytes (0: no limit of its own)`,
+  );
+  process.exitCode = 2;
+} else if (!ownLimit && !process.env[LAUNCHED] && Number.isFinite(limit) && limit > 0) {
   // in NODE_OPTIONS, not the command line: import worker threads take the process's execArgv, and a Worker
   // refuses a heap flag there
   const child = spawn(

@@ -80,6 +80,12 @@ describe.skipIf(!!why)('bin/vulnshare.js', () => {
   }, 60_000);
 
   it('passes on the exit code, and a command whose launcher is killed with SIGKILL stops too', async () => {
+    const wrong = await vulnshare(['migrate'], {
+      DATABASE_URL: database.url ?? '',
+      VULNSHARE_HEAP_LIMIT_MB: 'lots',
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.out).toContain('VULNSHARE_HEAP_LIMIT_MB: "lots" is not a whole number');
     const bad = await vulnshare(['no-such-command'], { DATABASE_URL: database.url ?? '' });
     expect(bad.code).toBe(2);
     expect(bad.out).toContain("unknown command 'no-such-command'");
