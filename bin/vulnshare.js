@@ -5,8 +5,8 @@
  * Against a PostgreSQL server (DATABASE_URL in the environment) the command runs with a V8 heap limit of
  * 1,536 MB instead of V8's default (a quarter of the machine's memory, at most 4 GB): V8 sizes how far it lets
  * the heap grow between collections from that limit. The shipped CLI importing 60,000 CVE records into
- * PostgreSQL peaked at 590 / 624 MB RSS with the default and at 380 MB with this limit, in the same time
- * (39.7 / 41.1 s and 36.5 s). Not on the embedded database: there the collector's extra work slowed the same
+ * PostgreSQL, the limit off and on alternating: peak RSS 622 / 534 → 381 / 378 MB, time 46.7 / 40.2 →
+ * 45.3 / 43.3 s (README, issue 16). Not on the embedded database: there the collector's extra work slowed the same
  * import (70.9 / 85.8 s → 84.9 / 91.1 s), PGlite's own memory being outside the JS heap anyway.
  *
  * The limit is a flag of the process, so this process starts the command again with it and passes on its
