@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { listInputFiles, readAhead, readInputFile, textOf } from './files.js';
 
@@ -97,5 +98,63 @@ describe('readInputFile', () => {
     const missing = await readInputFile(join(dir, 'gone.json'), 4096);
     expect(missing.kind).toBe('unreadable');
     expect(missing.kind === 'unreadable' && missing.message).toContain('gone.json');
+  });
+});
+
+describe('on a worker thread (synchronous reads)', () => {
+  it('lists, reads, refuses and reports exactly as on the main thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vulnshare-files-'));
+    mkdirSync(join(dir, 'tree', 'b'), { recursive: true });
+    for (const f of ['tree/b/CVE-2024-10.json', 'tree/b/CVE-2024-9.json', 'tree/.hidden.json', 'small.json'])
+      writeFileSync(join(dir, f), '{"a":1}');
+    writeFileSync(join(dir, 'large.json'), `"${'x'.repeat(1024 * 1024)}"`);
+    const paths = {
+      files: ['small.json', 'large.json', 'gone.json'].map((f) => join(dir, f)),
+      listed: [join(dir, 'small.json'), join(dir, 'tree')],
+      missing: join(dir, 'gone.json'),
+    };
+    /** What files.ts gives for the fixture, on whichever thread calls it (sent as source: no imports in it). */
+    const summary = async (m: typeof import('./files.js'), p: typeof paths) => {
+      const listed: string[] = [];
+      for await (const f of m.listInputFiles(p.listed, ['.json'])) listed.push(f);
+      const got: unknown[] = [];
+      for (const limit of [4096, 8 * 1024 * 1024])
+        for (const f of p.files) {
+          const r = await m.readInputFile(f, limit);
+          got.push(r.kind === 'at-turn' ? { kind: r.kind, length: (await m.textOf(f, r)).length } : r);
+        }
+      let missing = '';
+      await m
+        .listInputFiles([p.missing], ['.json'])
+        .next()
+        .catch((e: Error) => {
+          missing = e.message;
+        });
+      return { listed, got, missing };
+    };
+    const here = await summary(await import('./files.js'), paths);
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       import('tsx/esm/api')
+         .then(({ tsImport }) => tsImport(workerData.module, workerData.module))
+         .then(async (m) => parentPort.postMessage(await (0, eval)(workerData.summary)(m, workerData.paths)));`,
+      {
+        eval: true,
+        workerData: {
+          module: new URL('./files.ts', import.meta.url).href,
+          summary: `(${summary.toString()})`,
+          paths,
+        },
+        env: { ...process.env },
+      },
+    );
+    const there = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(there).toEqual(here);
+    expect(here.listed).toHaveLength(3);
+    expect(here.missing).toContain('gone.json: no such file or directory');
   });
 });
