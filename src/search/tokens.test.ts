@@ -34,6 +34,19 @@ describe('CJK-aware tokens', () => {
   it('never lets punctuation into a lexeme', () => {
     expect(buildTsvector([{ text: "o'reilly \\ x", weight: 'A' }])).toBe("'o':1A 'reilly':2A 'x':3A");
   });
+  it('keeps at most 64 positions of a lexeme, each with its own weight, and none past 16383', () => {
+    const v = buildTsvector([
+      { text: 'tenda '.repeat(40), weight: 'A' },
+      { text: 'tenda '.repeat(40), weight: 'D' },
+    ]);
+    const ps = (v.match(/^'tenda':(.*)$/)?.[1] ?? '').split(',');
+    expect(ps).toHaveLength(64);
+    expect(ps.slice(0, 2)).toEqual(['1A', '2A']);
+    expect(ps.slice(39, 42)).toEqual(['40A', '42D', '43D']);
+    const long = buildTsvector([{ text: `${'w '.repeat(16382)}last after`, weight: 'B' }]);
+    expect(long).toContain("'last':16383B");
+    expect(long).not.toContain('after');
+  });
   it('weights and positions lexemes', () => {
     expect(
       buildTsvector([
