@@ -87,12 +87,16 @@ function headNounRule(text: string): ObjectType | undefined {
   return best?.type;
 }
 
+/** A rule's pattern without its g flag (test() of a global regex is stateful), made once per pattern. */
+const nonGlobal = new WeakMap<RegExp, RegExp>();
+function testOnce(pattern: RegExp, text: string): boolean {
+  let re = nonGlobal.get(pattern);
+  if (!re) nonGlobal.set(pattern, (re = new RegExp(pattern.source, 'i')));
+  return re.test(text);
+}
+
 function firstRule(text: string): ObjectType | undefined {
-  return OBJECT_TYPE_RULES.find((r) => {
-    r.pattern.lastIndex = 0;
-    const hit = new RegExp(r.pattern.source, 'i').test(text);
-    return hit && r.type !== 'application';
-  })?.type;
+  return OBJECT_TYPE_RULES.find((r) => r.type !== 'application' && testOnce(r.pattern, text))?.type;
 }
 
 const weaknessNames = [...WEAKNESS_RULES].map((w) => w.zh).sort((a, b) => b.length - a.length);
