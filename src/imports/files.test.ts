@@ -57,12 +57,18 @@ describe('readAhead', () => {
   });
 });
 
+/** A folder whose tree/b holds CVE-2024-10 and CVE-2024-9 (numeric order), a hidden file, and `more`. */
+function sortedTree(more: string[], content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vulnshare-files-'));
+  mkdirSync(join(dir, 'tree', 'b'), { recursive: true });
+  for (const f of ['tree/b/CVE-2024-10.json', 'tree/b/CVE-2024-9.json', 'tree/.hidden.json', ...more])
+    writeFileSync(join(dir, f), content);
+  return dir;
+}
+
 describe('listInputFiles', () => {
   it('lists given files and walked folders in order, and names a missing path after the ones before it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vulnshare-files-'));
-    mkdirSync(join(dir, 'tree', 'b'), { recursive: true });
-    for (const f of ['tree/b/CVE-2024-10.json', 'tree/b/CVE-2024-9.json', 'tree/.hidden.json', 'tree/a.txt'])
-      writeFileSync(join(dir, f), '{}');
+    const dir = sortedTree(['tree/a.txt'], '{}');
     const given = Array.from({ length: 70 }, (_, i) => join(dir, `CVE-2024-${i}.json`));
     for (const f of given) writeFileSync(f, '{}');
     const got: string[] = [];
@@ -103,10 +109,7 @@ describe('readInputFile', () => {
 
 describe('on a worker thread (synchronous reads)', () => {
   it('lists, reads, refuses and reports exactly as on the main thread', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vulnshare-files-'));
-    mkdirSync(join(dir, 'tree', 'b'), { recursive: true });
-    for (const f of ['tree/b/CVE-2024-10.json', 'tree/b/CVE-2024-9.json', 'tree/.hidden.json', 'small.json'])
-      writeFileSync(join(dir, f), '{"a":1}');
+    const dir = sortedTree(['small.json'], '{"a":1}');
     writeFileSync(join(dir, 'large.json'), `"${'x'.repeat(1024 * 1024)}"`);
     const paths = {
       files: ['small.json', 'large.json', 'gone.json'].map((f) => join(dir, f)),

@@ -104,7 +104,7 @@ interface Positions {
 /**
  * A tsvector literal ('tok':1A 'tok2':2A …) from weighted texts; cast with ::tsvector. At most 64 positions a
  * lexeme, none past 16383. Built as one string per lexeme (not a list of positions joined at the end): the writer
- * builds one for every vulnerability it writes, and this halved its cost (issue 16).
+ * builds one for every vulnerability it writes, and this cut its cost by about a third (issue 16).
  */
 export function buildTsvector(parts: Array<{ text: string | undefined | null; weight: Weight }>): string {
   const lexemes = new Map<string, Positions>();
