@@ -14,6 +14,7 @@ import type { DB } from './schema.js';
 import { AppError } from '../errors.js';
 import { claimDataDir, describeOwner, ownerAddress, readOwnerInfo, type DataDirClaim } from './ownership.js';
 import { servePGliteOn, type ConnectionLock } from './socket-server.js';
+import { TextArrayParam } from './text-array.js';
 
 export type BackendKind = 'pglite' | 'postgres';
 
@@ -99,7 +100,9 @@ class PGlitePool implements ConnectionLock {
     const pglite = this.pglite;
     return {
       async query(sqlText: string, params: unknown[]) {
-        const r = await pglite.query<Record<string, unknown>>(sqlText, params);
+        // PGlite binds parameters as text with its own serialisers: a binary text[] goes as the plain array
+        const values = params.map((v) => (v instanceof TextArrayParam ? v.literal() : v));
+        const r = await pglite.query<Record<string, unknown>>(sqlText, values);
         const command = /^\s*(\w+)/.exec(sqlText)?.[1]?.toUpperCase() ?? '';
         return { rows: r.rows, rowCount: r.affectedRows ?? 0, command };
       },

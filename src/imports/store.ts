@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { TextArrayParam } from '../db/text-array.js';
 import type { VulnRowColumns } from '../vulns/row.js';
 import type { PreparedRecord, SourceKind } from '../vulns/model.js';
 
@@ -49,11 +50,15 @@ export interface SourceUpsert {
 export async function upsertSourceRows(tx: Tx, rows: SourceUpsert[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (rows.length === 0) return out;
+  // the verbatim sources, the batch's largest values, go beside the JSON as a binary text[] (../db/text-array.ts)
+  const fields = `[${rows.map((x) => `${JSON.stringify({ source: x.source, key: x.key, state: x.state, hash: x.hash, file: x.file }).slice(0, -1)},"record":${x.recordJson}}`).join(',')}]`;
   const r = await sql<{ id: number; source: string; key: string }>`
     INSERT INTO source_records (source, key, state, hash, record, raw, file)
     SELECT x.source, x.key, x.state, x.hash, x.record, x.raw, x.file
-    FROM jsonb_to_recordset(${`[${rows.map(({ recordJson, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"record":${recordJson}}`).join(',')}]`}::jsonb)
-      AS x(source text, key text, state text, hash text, record jsonb, raw text, file text)
+    FROM ROWS FROM (
+      jsonb_to_recordset(${fields}::jsonb) AS (source text, key text, state text, hash text, record jsonb, file text),
+      unnest(${new TextArrayParam(rows.map((row) => row.raw))}::text[])
+    ) AS x(source, key, state, hash, record, file, raw)
     ON CONFLICT (source, key) DO UPDATE
       SET state = excluded.state, hash = excluded.hash, record = excluded.record, raw = excluded.raw,
           file = excluded.file, updated_at = now()
@@ -180,20 +185,25 @@ const VULN_COLS =
   industries, cwes, sources, score, severity, kind, zero_day, exploited, poc_available, has_patch,
   submitted_at, collected_at, published_at, updated_at, sort_date, search`);
 const VULN_RECORDSET =
-  sql.raw(`x(id bigint, public_id text, identity text, state text, doc jsonb, doc_hash text,
+  sql.raw(`(id bigint, public_id text, identity text, state text, doc jsonb, doc_hash text,
   aliases text[], vendors text[], products text[], object_type text, industries text[], cwes text[], sources text[],
   score numeric, severity text, kind text, zero_day boolean, exploited boolean, poc_available boolean,
-  has_patch boolean, submitted_at date, collected_at date, published_at date, updated_at date, sort_date date,
-  search tsvector)`);
+  has_patch boolean, submitted_at date, collected_at date, published_at date, updated_at date, sort_date date)`);
 
 /** Insert new vulnerabilities and update changed ones (by id), then replace their aliases. */
 export async function writeVulns(tx: Tx, rows: VulnWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  // doc is already JSON text: splice it into the parameter rather than parse and stringify it again.
-  const payload = `[${rows.map(({ doc, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"doc":${doc}}`).join(',')}]`;
+  // doc is already JSON text: splice it into the parameter rather than parse and stringify it again; the
+  // search vectors' text goes beside it as a binary text[] (../db/text-array.ts), not escaped into the JSON
+  const payload = `[${rows.map(({ doc, ...rest }) => `${JSON.stringify({ ...rest, search: undefined }).slice(0, -1)},"doc":${doc}}`).join(',')}]`;
   await sql`
     INSERT INTO vulnerabilities (${VULN_COLS})
-    SELECT ${VULN_COLS} FROM jsonb_to_recordset(${payload}::jsonb) AS ${VULN_RECORDSET}
+    SELECT ${VULN_COLS} FROM (
+      SELECT x.*, x.unnest::tsvector AS search FROM ROWS FROM (
+        jsonb_to_recordset(${payload}::jsonb) AS ${VULN_RECORDSET},
+        unnest(${new TextArrayParam(rows.map((r) => r.search))}::text[])
+      ) AS x
+    ) x
     ON CONFLICT (id) DO UPDATE SET
       public_id = excluded.public_id, identity = coalesce(excluded.identity, vulnerabilities.identity),
       state = excluded.state, doc = excluded.doc, doc_hash = excluded.doc_hash, aliases = excluded.aliases,
