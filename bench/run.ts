@@ -22,6 +22,8 @@
  *       sector's full pull of BENCH_FED_COUNT (10,000) records (seconds, records/s, pages), and the lag of one new
  *       record under a steady import on national (BENCH_FED_STEADY_PER_S, 100 records/s; the sector pulls on its
  *       scheduler every BENCH_FED_INTERVAL_MS, 500)
+ * (a), (b) and (l) run the shipped CLI (`vulnshare import`, dist/ — `npm run build` first) in its own process, as
+ * a user does: their seconds are the import as the CLI times it, wallSeconds adds the process's start.
  * Each measurement runs in its own process (peak RSS is its own). Results: bench/results/<stamp>.json and
  * bench/results/latest.md (a table), also printed.
  */

@@ -54,40 +54,73 @@ function childTask(argv: string[]): Promise<Record<string, unknown>> {
 import { floor } from './floor.js';
 import { capturing, explain } from './explain.js';
 import { writeDelta } from './delta.js';
-import { parseForImport } from '../src/imports/parallel.js';
-import { defaultImportWorkers } from '../src/config/config.js';
 import { federationBench } from './federation.js';
 
 const [task, backend, target, ...args] = process.argv.slice(2);
 if (!task || !backend || !target) throw new Error('usage: task backend target [args]');
 
 const open = () => openDatabase(backend === 'postgres' ? { databaseUrl: target } : { dataDir: target });
-const importWorkers = Number(process.env.BENCH_IMPORT_WORKERS ?? defaultImportWorkers());
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+
+const cliPath = fileURLToPath(new URL('../bin/vulnshare.js', import.meta.url));
+
+/** The shipped CLI (`npm run build` first) in its own process against this task's store; peak RSS by GNU time. */
+function shippedCli(cliArgs: string[]): { wallSeconds: number; maxRssKb: number } {
+  if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))))
+    throw new Error('the benchmark runs the shipped CLI: npm run build first');
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  if (backend === 'postgres') env.DATABASE_URL = target;
+  else env.VULNSHARE_DATA = target;
+  if (process.env.BENCH_IMPORT_WORKERS) env.VULNSHARE_IMPORT_WORKERS = process.env.BENCH_IMPORT_WORKERS;
+  // peak RSS of the CLI's process by GNU time where it is installed (Debian's `time` package)
+  const timed = existsSync('/usr/bin/time');
+  const argv = [process.execPath, cliPath, ...cliArgs];
+  const t0 = performance.now();
+  const r = timed
+    ? spawnSync('/usr/bin/time', ['-f', 'maxrss-kb=%M', ...argv], { env, encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(argv[0] as string, argv.slice(1), { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0)
+    throw new Error(`vulnshare ${cliArgs[0] ?? ''} failed (${String(r.status)}): ${r.stderr.slice(-4000)}`);
+  return { wallSeconds, maxRssKb: Number(/maxrss-kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN) };
+}
+
+/**
+ * `vulnshare import FORMAT PATHS…` by the shipped CLI. `seconds` is the import as the CLI times it
+ * (import_runs.counts.durationMs: the run's first statement to its last); `wallSeconds` adds the process's
+ * start and the store's opening.
+ */
+async function shippedImport(format: string, paths: string[]): Promise<Record<string, unknown>> {
+  const { wallSeconds, maxRssKb } = shippedCli(['import', format, ...paths]);
+  const d = await open();
+  const run = await sql<{ counts: Record<string, number | boolean> }>`
+    SELECT counts FROM import_runs ORDER BY id DESC LIMIT 1`.execute(d.db);
+  await d.close();
+  const counts = run.rows[0]?.counts ?? {};
+  return {
+    seconds: Number(counts.durationMs) / 1000,
+    wallSeconds,
+    read: counts.read,
+    imported: counts.imported,
+    updated: counts.updated,
+    unchanged: counts.unchanged,
+    rejected: counts.rejected,
+    analyzed: counts.analyzed === true,
+    ...(Number.isFinite(maxRssKb) ? { peakRssMb: Math.round(maxRssKb / 102.4) / 10 } : {}),
+  };
+}
 
 async function main(): Promise<Record<string, unknown>> {
   switch (task) {
     case 'import-cnvd':
     case 'import-cve5': {
-      const d = await open();
-      await migrate(d);
+      // (a) and (b): `vulnshare import` as a user runs it, the shipped CLI in its own process (its launcher and
+      // heap limit included); the store migrated first by `vulnshare migrate`, outside the timed import
       const format = task === 'import-cnvd' ? 'cnvd-xml' : 'cve5';
-      const fmt = IMPORT_FORMATS[format];
-      if (!fmt) throw new Error(format);
-      const t0 = performance.now();
-      // parsed and prepared in worker threads beside the writer (src/imports/parallel.ts), as `vulnshare import` does
-      const items = parseForImport(format, args, { workers: importWorkers, batchSize: 1000 });
-      const s = await importItems(d, items, { format, paths: args, batchSize: 1000 });
-      const seconds = (performance.now() - t0) / 1000;
-      await d.close();
-      return {
-        seconds,
-        read: s.read,
-        imported: s.imported,
-        rejected: s.rejected,
-        recordsPerSecond: Math.round(s.read / seconds),
-        peakRssMb: peakRssMb(),
-      };
+      shippedCli(['migrate']);
+      const r = await shippedImport(format, args);
+      return { ...r, recordsPerSecond: Math.round(Number(r.read) / Number(r.seconds)) };
     }
     case 'import-cve5-watch': {
       // (h): the (b) import with 1,000 watchlists (200 organisations, each with an e-mail contact) in place;
@@ -309,38 +342,11 @@ async function main(): Promise<Record<string, unknown>> {
       // the process's start and the store's opening.
       const [corpus, round] = args;
       const dir = await writeDelta(corpus ?? '', Number(round ?? 1));
-      const cli = fileURLToPath(new URL('../bin/vulnshare.js', import.meta.url));
-      if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))))
-        throw new Error('bench (l) runs the shipped CLI: npm run build first');
-      const env = { ...process.env };
-      delete env.DATABASE_URL;
-      if (backend === 'postgres') env.DATABASE_URL = target;
-      else env.VULNSHARE_DATA = target;
-      // peak RSS of the CLI's process by GNU time where it is installed (Debian's `time` package)
-      const timed = existsSync('/usr/bin/time');
-      const argv = [process.execPath, cli, 'import', 'cve5', dir];
-      const t0 = performance.now();
-      const r = timed
-        ? spawnSync('/usr/bin/time', ['-f', 'maxrss-kb=%M', ...argv], { env, encoding: 'utf8' })
-        : spawnSync(argv[0] as string, argv.slice(1), { env, encoding: 'utf8' });
-      const wallSeconds = (performance.now() - t0) / 1000;
-      const maxRssKb = Number(/maxrss-kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-      rmSync(dir, { recursive: true, force: true });
-      if (r.status !== 0) throw new Error(`vulnshare import failed (${String(r.status)}): ${r.stderr}`);
-      const d = await open();
-      const run = await sql<{ counts: Record<string, number | boolean> }>`
-        SELECT counts FROM import_runs ORDER BY id DESC LIMIT 1`.execute(d.db);
-      await d.close();
-      const counts = run.rows[0]?.counts ?? {};
-      return {
-        seconds: Number(counts.durationMs) / 1000,
-        wallSeconds,
-        read: counts.read,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        analyzed: counts.analyzed === true,
-        ...(Number.isFinite(maxRssKb) ? { peakRssMb: Math.round(maxRssKb / 102.4) / 10 } : {}),
-      };
+      try {
+        return await shippedImport('cve5', [dir]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
     case 'floor': {
       // (d) the floor: reading and parsing overlapped with a COPY into a bare jsonb table (bench/floor.ts)
