@@ -29,6 +29,34 @@ describe.each(testBackends())('migrations on %s', (backend) => {
     }
   });
 
+  it('keeps every source record and its anchor when 0037 makes the prepared record text', async () => {
+    const d = await freshDatabase(backend, { before: 37 });
+    try {
+      const csaf = {
+        source: 'csaf',
+        key: 'ns/doc#CVE-2024-1',
+        anchor: 'CVE-2024-1',
+        title: { zh: '漏洞 "引号"' },
+      };
+      const cve = { source: 'cve', key: 'CVE-2024-1', title: { en: 'no anchor' } };
+      for (const r of [csaf, cve])
+        await sql`INSERT INTO source_records (source, key, state, hash, record, raw)
+          VALUES (${r.source}, ${r.key}, 'published', 'h', ${JSON.stringify(r)}::jsonb, '{}')`.execute(d.db);
+      expect(await migrate(d)).toContain('0037_source_record_text');
+      const rows = await sql<{ key: string; record: string; anchor: string | null }>`
+        SELECT key, record, anchor FROM source_records ORDER BY key`.execute(d.db);
+      expect(rows.rows.map((r) => [r.key, JSON.parse(r.record) as unknown, r.anchor])).toEqual([
+        ['CVE-2024-1', cve, null],
+        ['ns/doc#CVE-2024-1', csaf, 'CVE-2024-1'],
+      ]);
+      const byAnchor = await sql<{ key: string }>`
+        SELECT key FROM source_records WHERE anchor = 'CVE-2024-1'`.execute(d.db);
+      expect(byAnchor.rows).toEqual([{ key: 'ns/doc#CVE-2024-1' }]);
+    } finally {
+      await d.close();
+    }
+  });
+
   it('rolls back a failing migration completely', async () => {
     const d = await freshDatabase(backend);
     try {

@@ -12,7 +12,10 @@ export interface SourceRecordsTable {
   key: string;
   state: string;
   hash: string;
-  record: JSONColumnType<Record<string, unknown>, string, string>;
+  /** the PreparedRecord as JSON text (migration 0037) */
+  record: string;
+  /** a CSAF vulnerability's CVE id: what an enrichment record attaches by when its key is another id */
+  anchor: Generated<string | null>;
   raw: string;
   file: string | null;
   first_seen_at: Generated<string>;

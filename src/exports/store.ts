@@ -57,7 +57,7 @@ async function enrich(db: Kysely<DB>, rows: ExportRow[], o: ExportReadOptions): 
           source: r.source as SourceKind,
           key: r.key,
           state: r.state === 'rejected' ? 'rejected' : 'published',
-          record: r.record as unknown as PreparedRecord,
+          record: JSON.parse(r.record) as PreparedRecord,
           raw: r.raw,
         },
       ]);

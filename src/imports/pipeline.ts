@@ -210,6 +210,7 @@ async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Prom
       state: i.prepared.state,
       hash: i.hash,
       recordJson: i.json,
+      anchor: i.prepared.anchor ?? null,
       raw: i.raw,
       file: i.file,
     })),

@@ -93,7 +93,7 @@ describe.runIf(all).each(testBackends())('all real data on %s', (backend) => {
   it('stores the CNA-stated weakness of 1,681 CVE records and marks the inferred ones', async () => {
     const r = await sql<{ source: string; n: number }>`
       SELECT w->>'source' AS source, count(DISTINCT s.id)::int AS n
-      FROM source_records s, jsonb_array_elements(s.record->'weaknesses') w
+      FROM source_records s, jsonb_array_elements(s.record::jsonb->'weaknesses') w
       WHERE s.source = 'cve' AND w->>'cwe' IS NOT NULL GROUP BY 1 ORDER BY 1`.execute(d.db);
     expect(r.rows).toEqual([
       { source: 'adp', n: expect.any(Number) as unknown },

@@ -42,6 +42,8 @@ export interface SourceUpsert {
   hash: string;
   /** the PreparedRecord as JSON text */
   recordJson: string;
+  /** the record's anchor (PreparedRecord.anchor), kept in a column of its own */
+  anchor: string | null;
   raw: string;
   file: string;
 }
@@ -50,18 +52,29 @@ export interface SourceUpsert {
 export async function upsertSourceRows(tx: Tx, rows: SourceUpsert[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (rows.length === 0) return out;
-  // the verbatim sources, the batch's largest values, go beside the JSON as a binary text[] (../db/text-array.ts)
-  const fields = `[${rows.map((x) => `${JSON.stringify({ source: x.source, key: x.key, state: x.state, hash: x.hash, file: x.file }).slice(0, -1)},"record":${x.recordJson}}`).join(',')}]`;
+  // the verbatim sources and the prepared records, the batch's largest values, go beside the JSON of the small
+  // columns as binary text[] (../db/text-array.ts): neither escaped into it nor parsed out of it
+  const fields = JSON.stringify(
+    rows.map((x) => ({
+      source: x.source,
+      key: x.key,
+      state: x.state,
+      hash: x.hash,
+      anchor: x.anchor,
+      file: x.file,
+    })),
+  );
   const r = await sql<{ id: number; source: string; key: string }>`
-    INSERT INTO source_records (source, key, state, hash, record, raw, file)
-    SELECT x.source, x.key, x.state, x.hash, x.record, x.raw, x.file
+    INSERT INTO source_records (source, key, state, hash, record, anchor, raw, file)
+    SELECT x.source, x.key, x.state, x.hash, x.record, x.anchor, x.raw, x.file
     FROM ROWS FROM (
-      jsonb_to_recordset(${fields}::jsonb) AS (source text, key text, state text, hash text, record jsonb, file text),
+      jsonb_to_recordset(${fields}::jsonb) AS (source text, key text, state text, hash text, anchor text, file text),
+      unnest(${new TextArrayParam(rows.map((row) => row.recordJson))}::text[]),
       unnest(${new TextArrayParam(rows.map((row) => row.raw))}::text[])
-    ) AS x(source, key, state, hash, record, file, raw)
+    ) AS x(source, key, state, hash, anchor, file, record, raw)
     ON CONFLICT (source, key) DO UPDATE
-      SET state = excluded.state, hash = excluded.hash, record = excluded.record, raw = excluded.raw,
-          file = excluded.file, updated_at = now()
+      SET state = excluded.state, hash = excluded.hash, record = excluded.record, anchor = excluded.anchor,
+          raw = excluded.raw, file = excluded.file, updated_at = now()
     RETURNING id, source, key`.execute(tx);
   for (const row of r.rows) out.set(`${row.source}:${row.key}`, row.id);
   return out;
@@ -111,13 +124,13 @@ export async function findEnrichmentByKeys(
   // 200–250 ms per batch at 60,000 records, growing with the store; 20 ms as lookups (OFFSET 0 keeps them so).
   const r = await sql<{ id: number; key: string }>`
     SELECT s.id, s.key FROM unnest(${keys}::text[]) AS k(key)
-      CROSS JOIN LATERAL (SELECT id, key, record FROM source_records
+      CROSS JOIN LATERAL (SELECT id, key, anchor FROM source_records
                           WHERE source = ANY(${enrichmentSources}::text[]) AND key = k.key OFFSET 0) s
-    WHERE s.record->>'anchor' IS NULL
+    WHERE s.anchor IS NULL
     UNION ALL
     SELECT a.id, a.anchor FROM unnest(${keys}::text[]) AS k(key)
-      CROSS JOIN LATERAL (SELECT id, record->>'anchor' AS anchor FROM source_records
-                          WHERE record->>'anchor' = k.key AND source = ANY(${enrichmentSources}::text[]) OFFSET 0) a`.execute(
+      CROSS JOIN LATERAL (SELECT id, anchor FROM source_records
+                          WHERE anchor = k.key AND source = ANY(${enrichmentSources}::text[]) OFFSET 0) a`.execute(
     tx,
   );
   return r.rows;
@@ -163,9 +176,9 @@ export async function findSourcesOfVulns(
 
 export async function loadPreparedRecords(tx: Tx, srIds: number[]): Promise<Map<number, PreparedRecord>> {
   if (srIds.length === 0) return new Map();
-  const r = await sql<{ id: number; record: PreparedRecord }>`
+  const r = await sql<{ id: number; record: string }>`
     SELECT id, record FROM source_records WHERE id = ANY(${srIds}::bigint[])`.execute(tx);
-  return new Map(r.rows.map((x) => [x.id, x.record]));
+  return new Map(r.rows.map((x) => [x.id, JSON.parse(x.record) as PreparedRecord]));
 }
 
 export async function loadVulnDocs(

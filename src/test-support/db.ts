@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/client.js';
-import { migrate } from '../db/migrate.js';
+import { loadMigrations, migrate } from '../db/migrate.js';
 
 export const PG_TEST_URL = process.env.VULNSHARE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -17,11 +17,24 @@ export function testBackends(): Array<'pglite' | 'postgres'> {
 
 let counter = 0;
 
-/** A migrated, empty database on the given backend; close() drops it. */
-export async function freshDatabase(backend: 'pglite' | 'postgres'): Promise<Database & { url?: string }> {
+/**
+ * A migrated, empty database on the given backend; close() drops it. `before` stops the migrations short of that
+ * version (to test an upgrade: the rest are applied by the test).
+ */
+export async function freshDatabase(
+  backend: 'pglite' | 'postgres',
+  opts: { before?: number } = {},
+): Promise<Database & { url?: string }> {
+  const upgrade = async (d: Database) => {
+    const before = opts.before;
+    await migrate(
+      d,
+      before === undefined ? undefined : (await loadMigrations()).filter((m) => m.version < before),
+    );
+  };
   if (backend === 'pglite') {
     const d = await openDatabase({ dataDir: 'memory://' });
-    await migrate(d);
+    await upgrade(d);
     return d;
   }
   const name = `vs_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
@@ -34,7 +47,7 @@ export async function freshDatabase(backend: 'pglite' | 'postgres'): Promise<Dat
   }
   const url = PG_TEST_URL.replace(/\/[^/]*$/, `/${name}`);
   const d = await openDatabase({ databaseUrl: url });
-  await migrate(d);
+  await upgrade(d);
   return {
     ...d,
     url,

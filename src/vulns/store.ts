@@ -133,7 +133,7 @@ export async function getVulnerabilityRecords(
       source: r.source as SourceKind,
       key: r.key,
       state: r.state === 'rejected' ? 'rejected' : 'published',
-      record: r.record as unknown as PreparedRecord,
+      record: JSON.parse(r.record) as PreparedRecord,
       raw: r.raw,
     })),
   };
