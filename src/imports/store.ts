@@ -1,7 +1,8 @@
 /**
  * The import side of the store: bulk reads and writes for one batch, inside one transaction.
  * Rows travel as one JSON parameter expanded by jsonb_to_recordset, so a batch of a thousand
- * records costs a handful of round trips on PGlite and PostgreSQL alike.
+ * records costs a handful of round trips on PGlite and PostgreSQL alike; their largest text values
+ * (verbatim sources, prepared records, search vectors) go beside it as binary text[] parameters.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
