@@ -78,7 +78,11 @@ function shippedCli(cliArgs: string[]): { wallSeconds: number; maxRssKb: number 
   const argv = [process.execPath, cliPath, ...cliArgs];
   const t0 = performance.now();
   const r = timed
-    ? spawnSync('/usr/bin/time', ['-f', 'maxrss-kb=%M', ...argv], { env, encoding: 'utf8', maxBuffer: 1 << 28 })
+    ? spawnSync('/usr/bin/time', ['-f', 'maxrss-kb=%M', ...argv], {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      })
     : spawnSync(argv[0] as string, argv.slice(1), { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0)
