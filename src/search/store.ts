@@ -7,7 +7,8 @@ import type { DB } from '../db/schema.js';
 import { vendorKey } from '../classify/index.js';
 import { looksLikeId, normaliseId } from '../vulns/ids.js';
 import { productKey } from '../vulns/row.js';
-import { buildTsquery } from './tokens.js';
+import { buildTsquery, tsqueryLexemes } from './tokens.js';
+import { widerCut, windowCut, type ColumnStats, type Cut } from './window.js';
 import { decodeCursor, encodeCursor, type Facet, type SearchParams, type Sort } from './query.js';
 
 export interface SearchItem {
@@ -48,6 +49,15 @@ export const TOTAL_CAP = 1_000;
  * 100,000 matches of a common word means reading every matching row. Rarer words are ranked in full.
  */
 export const RELEVANCE_CANDIDATES = 2_000;
+
+/** How relevance windows are read; tests shrink the window to reach the cuts on a small store. */
+export interface SearchTuning {
+  /** the window: how many of the most recent matches are ranked */
+  relevanceCandidates: number;
+  /** find the window of a common query through a date cut (./window.ts); off: as the planner likes */
+  dateCuts: boolean;
+}
+const TUNING: SearchTuning = { relevanceCandidates: RELEVANCE_CANDIDATES, dateCuts: true };
 const FACET_TOP = 20;
 /**
  * Facet counts of a broad query (more than TOTAL_CAP matches) on a store larger than twice this many rows are
@@ -90,7 +100,169 @@ function conditions(p: SearchParams, tsq: string | null): Frag[] {
 
 const and = (c: Frag[]): Frag => (c.length === 0 ? sql`true` : sql.join(c, sql` AND `));
 
-export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<SearchResult> {
+interface PageRow {
+  id: number;
+  public_id: string;
+  aliases: string[];
+  title: { zh?: string; en?: string };
+  vendors: string[];
+  severity: string | null;
+  score: number | null;
+  object_type: string | null;
+  industries: string[];
+  kind: string;
+  zero_day: boolean | null;
+  exploited: boolean;
+  state: string;
+  published_at: string | null;
+  collected_at: string | null;
+  sources: string[];
+  sortv: number | string;
+  /** relevance: the rows of the window (before the cursor), at most its size */
+  candidates?: number | string;
+}
+
+/**
+ * How the relevance window is read: as the planner likes (null), through a date cut, or 'all' — every match
+ * through the text index, fenced from the date order (OFFSET 0) so that a high estimate cannot turn it into
+ * a walk of the date index.
+ */
+type Window = Cut | 'all' | null;
+
+interface PageQuery {
+  sortExpr: Frag;
+  where: Frag[];
+  cursor: { v: Frag; id: number } | null;
+  limit: number;
+  /** relevance of a text query: ranked within its window of this many rows, read as told */
+  window?: { size: number; read: Window };
+}
+
+/**
+ * One page: the ids and sort values of limit + 1 rows first (narrow), then their columns by primary key.
+ * Relevance ranks the window's most recent matches (each ranked as it is read, so the window's
+ * sort carries no tsvector) and says how many the window held.
+ */
+async function pageRows(db: Kysely<DB>, q: PageQuery): Promise<PageRow[]> {
+  const { sortExpr, where, cursor, limit, window } = q;
+  const after = (expr: Frag) => (cursor ? [sql`(${expr}, id) < (${cursor.v}, ${cursor.id}::bigint)`] : []);
+  let page: Frag;
+  if (window === undefined)
+    page = sql`SELECT id, ${sortExpr} AS sortv FROM vulnerabilities WHERE ${and([...where, ...after(sortExpr)])}
+      ORDER BY sortv DESC, id DESC LIMIT ${limit + 1}`;
+  else {
+    const read = window.read;
+    const source =
+      read === 'all'
+        ? sql`(SELECT id, search, sort_date FROM vulnerabilities WHERE ${and(where)} OFFSET 0) m`
+        : read
+          ? sql`vulnerabilities WHERE ${and([...where, sql`sort_date >= ${read.value}::date`])}`
+          : sql`vulnerabilities WHERE ${and(where)}`;
+    page = sql`SELECT id, sortv, candidates FROM (
+        SELECT id, sortv, count(*) OVER () AS candidates FROM (
+          SELECT id, ${sortExpr} AS sortv FROM ${source} ORDER BY sort_date DESC, id DESC LIMIT ${window.size}
+        ) w
+      ) w WHERE ${and(after(sql`sortv`))} ORDER BY sortv DESC, id DESC LIMIT ${limit + 1}`;
+  }
+  const r = await sql<PageRow>`
+    WITH page AS (${page})
+    SELECT v.id, public_id, aliases, doc->'title' AS title, doc->'vendors' AS vendors, severity, score, object_type,
+           industries, kind, zero_day, exploited, state, published_at, collected_at, sources, page.sortv
+           ${window === undefined ? sql`` : sql`, page.candidates`}
+    FROM page JOIN vulnerabilities v ON v.id = page.id
+    ORDER BY page.sortv DESC, v.id DESC`.execute(db);
+  return r.rows;
+}
+
+/**
+ * The page of a relevance-sorted text query. Its window (the `size` most recent matches) is found through a
+ * date cut when the query is common (./window.ts); the cut is kept only when the whole window lies after it,
+ * otherwise the page is asked again with a wider cut or with every match read. Also returns how many rows the
+ * window held: fewer than its size means every match.
+ */
+async function relevancePage(
+  db: Kysely<DB>,
+  q: Omit<PageQuery, 'window'>,
+  tuning: SearchTuning,
+  estimate: () => Promise<number>,
+): Promise<{ rows: PageRow[]; held: number | null }> {
+  const size = tuning.relevanceCandidates;
+  const stats = tuning.dateCuts ? await sortDateStats(db) : null;
+  let read: Window = stats ? windowCut(stats, await estimate(), size) : null;
+  for (;;) {
+    const rows = await pageRows(db, { ...q, window: { size, read } });
+    const held = rows[0]?.candidates === undefined ? null : Number(rows[0].candidates);
+    // the window is whole when read without a cut, or when all of it lies after the cut
+    if (!read || read === 'all' || (held !== null && held >= size)) return { rows, held };
+    // fewer matches after the cut than estimated: a wider cut if they are still many, else every match. An
+    // empty page (past the end) says nothing of the window: every match is read.
+    read = (stats && held !== null ? widerCut(stats, read, held, size) : null) ?? 'all';
+  }
+}
+
+/**
+ * How many rows a text query can match, by the planner (EXPLAIN: planned, not run): the estimate of its rarest
+ * lexeme with the query's other conditions. The planner's estimate of several words together assumes they are
+ * independent, and words of one text are not: "overflow buffer" would be put at a tenth of its matches. Too
+ * high an estimate costs one narrow cut that is then widened; too low reads every match.
+ */
+async function estimatedRows(
+  db: Kysely<DB>,
+  whereFor: (tsq: string) => Frag[],
+  lexemes: string[],
+): Promise<number> {
+  if (lexemes.length === 0) return 0;
+  const selects = lexemes.map((l) => sql`(SELECT 1 FROM vulnerabilities WHERE ${and(whereFor(l))})`);
+  const r = await sql<{
+    'QUERY PLAN': unknown;
+  }>`EXPLAIN (FORMAT JSON) ${sql.join(selects, sql` UNION ALL `)}`.execute(db);
+  interface Plan {
+    'Node Type'?: string;
+    'Plan Rows'?: number;
+    Plans?: Plan[];
+  }
+  const raw = r.rows[0]?.['QUERY PLAN'];
+  const top = ((typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan?: Plan }>)[0]?.Plan;
+  const each = lexemes.length > 1 && top?.['Node Type'] === 'Append' ? (top.Plans ?? []) : top ? [top] : [];
+  return Math.min(...each.map((x) => Number(x['Plan Rows'] ?? 0)));
+}
+
+/**
+ * sort_date's statistics, from the last ANALYZE (null before the first). They move only when the store is
+ * analysed, so each database's are kept for STATS_TTL_MS; stale ones only make a cut less exact, and a cut
+ * that falls short is widened.
+ */
+const STATS_TTL_MS = 60_000;
+const statsCache = new WeakMap<Kysely<DB>, { at: number; stats: ColumnStats | null }>();
+
+async function sortDateStats(db: Kysely<DB>): Promise<ColumnStats | null> {
+  const hit = statsCache.get(db);
+  if (hit && Date.now() - hit.at < STATS_TTL_MS) return hit.stats;
+  const r = await sql<{ b: string[] | null; m: string[] | null; f: number[] | null; n: number | null }>`
+    SELECT histogram_bounds::text::date[]::text[] AS b, most_common_vals::text::date[]::text[] AS m,
+           most_common_freqs::float8[] AS f, null_frac::float8 AS n
+    FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'vulnerabilities' AND attname = 'sort_date'`.execute(
+    db,
+  );
+  const x = r.rows[0];
+  const stats: ColumnStats | null =
+    x && (x.b?.length || x.m?.length)
+      ? {
+          bounds: x.b ?? [],
+          mostCommon: x.m ?? [],
+          mostCommonFreqs: (x.f ?? []).map(Number),
+          nullFrac: Number(x.n ?? 0),
+        }
+      : null;
+  statsCache.set(db, { at: Date.now(), stats });
+  return stats;
+}
+
+export async function searchVulns(
+  db: Kysely<DB>,
+  p: SearchParams,
+  tuning: SearchTuning = TUNING,
+): Promise<SearchResult> {
   const idQuery = !!p.q && looksLikeId(p.q);
   const tsq = p.q && !idQuery ? buildTsquery(p.q) : null;
   const sort: Sort = p.sort ?? (tsq ? 'relevance' : 'date');
@@ -108,7 +280,7 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
       sortExpr = sql`sort_date`;
       break;
   }
-  const afterCursor: Frag[] = [];
+  let cursor: PageQuery['cursor'] = null;
   if (p.cursor) {
     const byDay = sort === 'date' || (sort === 'relevance' && !tsq);
     const c = decodeCursor(p.cursor, byDay ? 'day' : 'number');
@@ -117,48 +289,29 @@ export async function searchVulns(db: Kysely<DB>, p: SearchParams): Promise<Sear
       : sort === 'score'
         ? sql`${Number(c.v)}::numeric`
         : sql`${Number(c.v)}::real`;
-    afterCursor.push(sql`(${sortExpr}, id) < (${typed}, ${c.id}::bigint)`);
+    cursor = { v: typed, id: c.id };
   }
-  const relevanceCap = sort === 'relevance' && !!tsq;
-  const rows = await sql<{
-    id: number;
-    public_id: string;
-    aliases: string[];
-    title: { zh?: string; en?: string };
-    vendors: string[];
-    severity: string | null;
-    score: number | null;
-    object_type: string | null;
-    industries: string[];
-    kind: string;
-    zero_day: boolean | null;
-    exploited: boolean;
-    state: string;
-    published_at: string | null;
-    collected_at: string | null;
-    sources: string[];
-    sortv: number | string;
-  }>`
-    WITH page AS (
-      SELECT id, ${sortExpr} AS sortv
-      FROM ${relevanceCap ? sql`(SELECT id, search FROM vulnerabilities WHERE ${and(where)} ORDER BY sort_date DESC, id DESC LIMIT ${RELEVANCE_CANDIDATES}) AS vulnerabilities` : sql`vulnerabilities`}
-      WHERE ${and(relevanceCap ? afterCursor : [...where, ...afterCursor])}
-      ORDER BY sortv DESC, id DESC
-      LIMIT ${limit + 1}
-    )
-    SELECT v.id, public_id, aliases, doc->'title' AS title, doc->'vendors' AS vendors, severity, score, object_type,
-           industries, kind, zero_day, exploited, state, published_at, collected_at, sources, page.sortv
-    FROM page JOIN vulnerabilities v ON v.id = page.id
-    ORDER BY page.sortv DESC, v.id DESC`.execute(db);
-  const page = rows.rows.slice(0, limit);
+  const q = { sortExpr, where, cursor, limit };
+  const { rows, held } =
+    sort === 'relevance' && tsq && p.q
+      ? await relevancePage(db, q, tuning, () =>
+          estimatedRows(db, (l) => conditions(p, l), tsqueryLexemes(p.q ?? '')),
+        )
+      : { rows: await pageRows(db, q), held: null };
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const nextCursor = rows.rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
 
-  const countRow = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(
-    db,
-  );
-  const n = countRow.rows[0]?.n ?? 0;
+  // the relevance window tells how many match when it held them all, or that there are more than the cap
+  const n =
+    held !== null && (held < tuning.relevanceCandidates || held > TOTAL_CAP)
+      ? held
+      : ((
+          await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(
+            db,
+          )
+        ).rows[0]?.n ?? 0);
 
   const result: SearchResult = {
     items: page.map((r) => ({

@@ -129,12 +129,9 @@ export function buildTsvector(parts: Array<{ text: string | undefined | null; we
   return out;
 }
 
-/**
- * A tsquery literal for a search box text, or null when it has no searchable token.
- * Every whitespace-separated term must match; a CJK run is a phrase of its bigrams.
- */
-export function buildTsquery(q: string): string | null {
-  const clauses: string[] = [];
+/** The clauses of a search box text's tsquery: each term's plain tokens and CJK phrases, each once. */
+function tsqueryClauses(q: string): Array<{ clause: string; lexemes: string[] }> {
+  const clauses = new Map<string, string[]>();
   for (const term of normaliseText(q).split(/\s+/).filter(Boolean)) {
     const toks = tokenize(term).filter((t) => !t.part);
     const byRun = new Map<number, string[]>();
@@ -143,10 +140,28 @@ export function buildTsquery(q: string): string | null {
         const l = byRun.get(t.run) ?? [];
         l.push(quote(t.text));
         byRun.set(t.run, l);
-      } else clauses.push(quote(t.text));
+      } else clauses.set(quote(t.text), [quote(t.text)]);
     }
     for (const phrase of byRun.values())
-      clauses.push(phrase.length === 1 ? (phrase[0] ?? '') : `(${phrase.join(' <-> ')})`);
+      clauses.set(phrase.length === 1 ? (phrase[0] ?? '') : `(${phrase.join(' <-> ')})`, phrase);
   }
+  return [...clauses].map(([clause, lexemes]) => ({ clause, lexemes }));
+}
+
+/**
+ * A tsquery literal for a search box text, or null when it has no searchable token.
+ * Every whitespace-separated term must match; a CJK run is a phrase of its bigrams. A repeated term is asked
+ * once ("overflow overflow" is 'overflow').
+ */
+export function buildTsquery(q: string): string | null {
+  const clauses = tsqueryClauses(q).map((c) => c.clause);
   return clauses.length > 0 ? clauses.join(' & ') : null;
+}
+
+/**
+ * The distinct lexemes of buildTsquery(q), each a tsquery literal of its own: no match of the whole query
+ * lacks any of them, so the rarest one bounds how many rows the query can match.
+ */
+export function tsqueryLexemes(q: string): string[] {
+  return [...new Set(tsqueryClauses(q).flatMap((c) => c.lexemes))];
 }

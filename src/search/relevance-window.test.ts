@@ -1,0 +1,116 @@
+/**
+ * The relevance window of a common query found through a date cut (./window.ts) gives the same pages as the
+ * planner's own way, and a cut that misses part of the window is widened or dropped — on both backends. The
+ * window is shrunk to 40 so that a store of 1,000 records has common and half-common words.
+ */
+import { sql, type KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client.js';
+import { importItems } from '../imports/pipeline.js';
+import { freshDatabase, testBackends } from '../test-support/db.js';
+import { cveRecord, itemsOf } from '../test-support/factories.js';
+import type { SourceRecord } from '../vulns/model.js';
+import { parseSearchParams } from './query.js';
+import { searchVulns, type SearchTuning } from './store.js';
+
+const COUNT = 1_000;
+const day = (i: number) => new Date(Date.UTC(2015, 0, 1) + i * 3 * 86_400_000).toISOString();
+
+/** Every record says "widget"; "legacy" is in the oldest 390 and 10 of the newest; "vintage" in 20 of the
+ * newest 100 and 300 of the oldest; "orchid" in 30. Record i is published 3·i days after 2015-01-01. */
+function records(): SourceRecord[] {
+  return Array.from({ length: COUNT }, (_, i) => {
+    const words = ['widget', i % 3 === 0 ? 'widget controller' : 'flaw'];
+    if (i < 390 || (i >= COUNT - 50 && i % 5 === 0)) words.push('legacy');
+    if (i < 300 || (i >= COUNT - 100 && i % 5 === 0)) words.push('vintage');
+    if (i % 33 === 0) words.push('orchid');
+    return cveRecord(`CVE-2024-${10_000 + i}`, {
+      titleEn: `${words.join(' ')} ${i}`,
+      descriptionEn: `The ${words.at(-1) ?? ''} of record ${i}.`,
+      dates: { published: day(i) },
+    });
+  });
+}
+
+const WINDOW = 40;
+const cuts: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: true };
+const planner: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: false };
+
+describe.each(testBackends())('relevance windows through a date cut (%s)', (backend) => {
+  let d: Database;
+  const statements: string[] = [];
+  const recorder: KyselyPlugin = {
+    transformQuery: (a) => a.node,
+    transformResult: (a) => Promise.resolve(a.result),
+  };
+  beforeAll(async () => {
+    d = await freshDatabase(backend);
+    await importItems(d, itemsOf(records()), { format: 'test', paths: [] });
+    await sql`ANALYZE vulnerabilities`.execute(d.db);
+  }, 180_000);
+  afterAll(() => d.close());
+
+  /** Every page of a query, and the statements its first page ran. */
+  async function pages(q: string, tuning: SearchTuning) {
+    const db = d.db.withPlugin({
+      ...recorder,
+      transformQuery: (a) => {
+        statements.push(d.db.getExecutor().compileQuery(a.node, a.queryId).sql);
+        return a.node;
+      },
+    });
+    const ids: string[] = [];
+    const totals: number[] = [];
+    let cursor: string | undefined;
+    let first: string[] = [];
+    do {
+      statements.length = 0;
+      const r = await searchVulns(
+        db,
+        parseSearchParams({ q, limit: '15', ...(cursor ? { cursor } : {}) }),
+        tuning,
+      );
+      if (!cursor) first = [...statements];
+      ids.push(...r.items.map((i) => i.id));
+      totals.push(r.total);
+      cursor = r.nextCursor ?? undefined;
+    } while (cursor);
+    return { ids, totals, first };
+  }
+  const cutsIn = (sqls: string[]) => sqls.filter((s) => /sort_date >= \$\d+::date/.test(s)).length;
+  const readsAll = (sqls: string[]) => sqls.some((s) => /OFFSET 0/.test(s));
+
+  it('ranks the most recent matches of a common word within a cut, as without it', async () => {
+    const want = await pages('widget', planner);
+    const got = await pages('widget', cuts);
+    expect(want.ids).toHaveLength(WINDOW);
+    expect(got.ids).toEqual(want.ids);
+    expect(got.totals).toEqual(want.totals);
+    expect(got.totals[0]).toBe(COUNT);
+    // one cut, kept: the whole window lay after it
+    expect(cutsIn(got.first)).toBe(1);
+    expect(readsAll(got.first)).toBe(false);
+    expect(cutsIn(want.first)).toBe(0);
+  });
+
+  it('reads every match when the cut held fewer than the window (the matches are old)', async () => {
+    const want = await pages('legacy', planner);
+    const got = await pages('legacy', cuts);
+    expect(want.ids).toHaveLength(WINDOW);
+    expect(got.ids).toEqual(want.ids);
+    expect(got.totals).toEqual(want.totals);
+    expect(cutsIn(got.first)).toBeGreaterThanOrEqual(1);
+    expect(readsAll(got.first)).toBe(true);
+  });
+
+  it('gives the same pages for half-common words, word pairs and rare words', async () => {
+    for (const q of ['vintage', 'widget legacy', 'controller widget', 'orchid', 'orchid legacy', 'nothing'])
+      expect((await pages(q, cuts)).ids, q).toEqual((await pages(q, planner)).ids);
+  });
+
+  it('counts from the window when it held every match, and asks no count then', async () => {
+    const got = await pages('orchid', cuts);
+    expect(got.totals[0]).toBe(Math.ceil(COUNT / 33));
+    expect(got.first.some((s) => /SELECT count\(\*\)::int AS n FROM/.test(s))).toBe(false);
+  });
+});
