@@ -60,13 +60,16 @@ export interface SearchTuning {
 const TUNING: SearchTuning = { relevanceCandidates: RELEVANCE_CANDIDATES, dateCuts: true };
 const FACET_TOP = 20;
 /**
- * Facet counts of a broad query (more than TOTAL_CAP matches) on a store larger than twice this many rows are
- * estimated from a fixed sample of about this many rows (TABLESAMPLE SYSTEM … REPEATABLE: the same pages each
- * time, so an estimate does not change between two asks). Counting every match of a common word reads every
+ * Facet counts of a broad query (more than TOTAL_CAP matches, by the planner's estimate) on a store larger than
+ * twice this many rows are estimated from a fixed sample of about this many rows (TABLESAMPLE SYSTEM … REPEATABLE:
+ * the same pages each time, so an estimate does not change between two asks). Counting every match of a common word reads every
  * matching row; the sample reads this many, whatever the store's size.
  */
 export const FACET_SAMPLE_ROWS = 10_000;
-/** Fewer matches than this in the sample and the estimate is too coarse: the counts are made exact instead. */
+/**
+ * Fewer matches than this in the sample and the estimate is too coarse: the counts are made exact instead (and
+ * the sample is not read at all when the query's estimate says it would hold fewer).
+ */
 export const FACET_SAMPLE_MIN_MATCHES = 300;
 
 type Frag = RawBuilder<unknown>;
@@ -201,18 +204,15 @@ async function relevancePage(
 }
 
 /**
- * How many rows a text query can match, by the planner (EXPLAIN: planned, not run): the estimate of its rarest
- * lexeme with the query's other conditions. The planner's estimate of several words together assumes they are
- * independent, and words of one text are not: "overflow buffer" would be put at a tenth of its matches. Too
+ * How many rows a query may match, by the planner (EXPLAIN: planned, not run): the least of the estimates of
+ * `wheres`, each the query's conditions with one lexeme of its text in place of the whole (or the conditions
+ * themselves for a query without text). The planner's estimate of several words together assumes they are
+ * independent, and words of one text are not: "overflow overflow" was put at a twentieth of its matches. Too
  * high an estimate costs one narrow cut that is then widened; too low reads every match.
  */
-async function estimatedRows(
-  db: Kysely<DB>,
-  whereFor: (tsq: string) => Frag[],
-  lexemes: string[],
-): Promise<number> {
-  if (lexemes.length === 0) return 0;
-  const selects = lexemes.map((l) => sql`(SELECT 1 FROM vulnerabilities WHERE ${and(whereFor(l))})`);
+async function estimatedRows(db: Kysely<DB>, wheres: Frag[][]): Promise<number> {
+  if (wheres.length === 0) return 0;
+  const selects = wheres.map((w) => sql`(SELECT 1 FROM vulnerabilities WHERE ${and(w)})`);
   const r = await sql<{
     'QUERY PLAN': unknown;
   }>`EXPLAIN (FORMAT JSON) ${sql.join(selects, sql` UNION ALL `)}`.execute(db);
@@ -223,7 +223,7 @@ async function estimatedRows(
   }
   const raw = r.rows[0]?.['QUERY PLAN'];
   const top = ((typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan?: Plan }>)[0]?.Plan;
-  const each = lexemes.length > 1 && top?.['Node Type'] === 'Append' ? (top.Plans ?? []) : top ? [top] : [];
+  const each = wheres.length > 1 && top?.['Node Type'] === 'Append' ? (top.Plans ?? []) : top ? [top] : [];
   return Math.min(...each.map((x) => Number(x['Plan Rows'] ?? 0)));
 }
 
@@ -292,11 +292,19 @@ export async function searchVulns(
     cursor = { v: typed, id: c.id };
   }
   const q = { sortExpr, where, cursor, limit };
+  // how many rows the query may match, by the planner: asked once, by the window and by the facets
+  let estimating: Promise<number> | undefined;
+  const estimate = () =>
+    (estimating ??= estimatedRows(
+      db,
+      tsq ? tsqueryLexemes(p.q ?? '').map((l) => conditions(p, l)) : [where],
+    ));
+  // the facet counts are read beside the page (another connection of the pool), not after it
+  const facets = p.facets?.length ? cachedFacetCounts(db, p, where, p.facets, estimate) : null;
+  facets?.catch(() => undefined); // awaited below; a failure of the page must not leave it unhandled
   const { rows, held } =
-    sort === 'relevance' && tsq && p.q
-      ? await relevancePage(db, q, tuning, () =>
-          estimatedRows(db, (l) => conditions(p, l), tsqueryLexemes(p.q ?? '')),
-        )
+    sort === 'relevance' && tsq
+      ? await relevancePage(db, q, tuning, estimate)
       : { rows: await pageRows(db, q), held: null };
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -337,8 +345,8 @@ export async function searchVulns(
     totalIsExact: n <= TOTAL_CAP,
     sort,
   };
-  if (p.facets?.length) {
-    const f = await cachedFacetCounts(db, p, where, p.facets, n > TOTAL_CAP);
+  if (facets) {
+    const f = await facets;
     result.facets = f.counts;
     if (f.estimated) result.facetsAreEstimates = true;
   }
@@ -364,7 +372,7 @@ async function cachedFacetCounts(
   p: SearchParams,
   where: Frag[],
   facets: Facet[],
-  broad: boolean,
+  estimate: () => Promise<number>,
 ): Promise<Facets> {
   const stamp = await sql<{ m: string | null; i: number | null }>`
     SELECT (SELECT max(modified_at) FROM vulnerabilities)::text AS m, (SELECT max(id) FROM vulnerabilities) AS i`.execute(
@@ -381,7 +389,8 @@ async function cachedFacetCounts(
     cache.set(key, hit);
     return hit;
   }
-  const computed = (broad ? await sampledFacetCounts(db, where, facets) : null) ?? {
+  const matches = await estimate();
+  const computed = (matches > TOTAL_CAP ? await sampledFacetCounts(db, where, facets, matches) : null) ?? {
     counts: (await facetStatement(db, where, facets, null)).counts,
     estimated: false,
   };
@@ -407,12 +416,19 @@ const FACET_SQL: Record<Facet, { expr: string; unnest?: boolean }> = {
  * The counts of a broad query estimated from a sample of about FACET_SAMPLE_ROWS rows, each count scaled by the
  * sampled fraction; null when the store is small enough to count exactly or the sample holds too few matches.
  */
-async function sampledFacetCounts(db: Kysely<DB>, where: Frag[], facets: Facet[]): Promise<Facets | null> {
+async function sampledFacetCounts(
+  db: Kysely<DB>,
+  where: Frag[],
+  facets: Facet[],
+  estimated: number,
+): Promise<Facets | null> {
   const size = await sql<{ n: number }>`
     SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'vulnerabilities'::regclass`.execute(db);
   const rows = Number(size.rows[0]?.n ?? 0);
   if (!(rows > 2 * FACET_SAMPLE_ROWS)) return null; // never analysed (-1), or small
   const percent = (100 * FACET_SAMPLE_ROWS) / rows;
+  // a sample that would hold too few even of the estimated matches is not read: the counts are made exact
+  if ((estimated * percent) / 100 < FACET_SAMPLE_MIN_MATCHES) return null;
   const r = await facetStatement(db, where, facets, percent);
   if (r.matched < FACET_SAMPLE_MIN_MATCHES) return null;
   const scale = 100 / percent;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTsquery, buildTsvector, tokenize } from './tokens.js';
+import { buildTsquery, buildTsvector, tokenize, tsqueryLexemes } from './tokens.js';
 
 const texts = (s: string) => tokenize(s).map((t) => t.text);
 
@@ -30,6 +30,18 @@ describe('CJK-aware tokens', () => {
     expect(buildTsquery('缓冲区溢出')).toBe("('缓冲' <-> '冲区' <-> '区溢' <-> '溢出')");
     expect(buildTsquery('tenda  缓冲区')).toBe("'tenda' & ('缓冲' <-> '冲区')");
     expect(buildTsquery('  !!! ')).toBeNull();
+  });
+  it('asks a repeated term once, and names each lexeme of a query once', () => {
+    expect(buildTsquery('overflow Overflow overflow')).toBe("'overflow'");
+    expect(buildTsquery('缓冲区 tenda 缓冲区')).toBe("('缓冲' <-> '冲区') & 'tenda'");
+    expect(tsqueryLexemes('tenda 缓冲区溢出 tenda 缓冲')).toEqual([
+      "'tenda'",
+      "'缓冲'",
+      "'冲区'",
+      "'区溢'",
+      "'溢出'",
+    ]);
+    expect(tsqueryLexemes('  !!! ')).toEqual([]);
   });
   it('never lets punctuation into a lexeme', () => {
     expect(buildTsvector([{ text: "o'reilly \\ x", weight: 'A' }])).toBe("'o':1A 'reilly':2A 'x':3A");
