@@ -302,24 +302,28 @@ export async function searchVulns(
   // the facet counts are read beside the page (another connection of the pool), not after it
   const facets = p.facets?.length ? cachedFacetCounts(db, p, where, p.facets, estimate) : null;
   facets?.catch(() => undefined); // awaited below; a failure of the page must not leave it unhandled
-  const { rows, held } =
-    sort === 'relevance' && tsq
-      ? await relevancePage(db, q, tuning, estimate)
-      : { rows: await pageRows(db, q), held: null };
+  const count = async () =>
+    (
+      await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(
+        db,
+      )
+    ).rows[0]?.n ?? 0;
+  const relevance = sort === 'relevance' && !!tsq;
+  // beside the page too, except for relevance, whose window usually tells the count
+  const counting = relevance ? null : count();
+  counting?.catch(() => undefined);
+  const { rows, held } = relevance
+    ? await relevancePage(db, q, tuning, estimate)
+    : { rows: await pageRows(db, q), held: null };
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
-
   // the relevance window tells how many match when it held them all, or that there are more than the cap
   const n =
     held !== null && (held < tuning.relevanceCandidates || held > TOTAL_CAP)
       ? held
-      : ((
-          await sql<{ n: number }>`
-            SELECT count(*)::int AS n FROM (SELECT 1 FROM vulnerabilities WHERE ${and(where)} LIMIT ${TOTAL_CAP + 1}) t`.execute(
-            db,
-          )
-        ).rows[0]?.n ?? 0);
+      : await (counting ?? count());
 
   const result: SearchResult = {
     items: page.map((r) => ({
