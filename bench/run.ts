@@ -95,6 +95,21 @@ const median = (xs: number[]) => {
 const want = (k: string) => !only || only.includes(k);
 
 async function main() {
+  if (process.argv[2] === '--into-latest') {
+    const stored = JSON.parse(readFileSync(process.argv[3] ?? '', 'utf8')) as {
+      machine: Record<string, unknown>;
+      results: Record<string, Record<string, Result>>;
+    };
+    const keys = process.argv[4]?.split(',');
+    const chosen = Object.fromEntries(
+      Object.entries(stored.results).map(([backend, r]) => [
+        backend,
+        Object.fromEntries(Object.entries(r).filter(([k]) => !keys || keys.includes(k))),
+      ]),
+    );
+    writeLatest(chosen, stored.machine);
+    return;
+  }
   const results: Record<string, Record<string, Result>> = {};
   const cnvdDirs = [join(shared, 'cnvd-share-xml', 'xml'), join(shared, 'cnvd-share-xml-dated-2020')];
   const corpus = join(root, 'bench', '.corpus', `cve5-${count}`);
@@ -280,7 +295,15 @@ async function main() {
     join(root, 'bench', 'results', `${stamp}.json`),
     JSON.stringify({ machine, results }, null, 2),
   );
-  // a partial run (BENCH_ONLY) updates its measurements in latest.json and keeps the others
+  writeLatest(results, machine);
+}
+
+/**
+ * A partial run (BENCH_ONLY) updates its measurements in latest.json and keeps the others, then latest.md is
+ * written from it. `npm run bench -- --into-latest <results.json> [a,c,…]` does the same with a stored run's
+ * measurements (all, or those named), to put a chosen run in latest.md after a smaller one.
+ */
+function writeLatest(results: Record<string, Record<string, Result>>, machine: Record<string, unknown>) {
   const latestFile = join(root, 'bench', 'results', 'latest.json');
   const merged: Record<string, Record<string, Result>> = existsSync(latestFile)
     ? (JSON.parse(readFileSync(latestFile, 'utf8')) as { results: Record<string, Record<string, Result>> })
