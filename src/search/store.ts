@@ -62,8 +62,8 @@ const FACET_TOP = 20;
 /**
  * Facet counts of a broad query (more than TOTAL_CAP matches, by the planner's estimate) on a store larger than
  * twice this many rows are estimated from a fixed sample of about this many rows (TABLESAMPLE SYSTEM … REPEATABLE:
- * the same pages each time, so an estimate does not change between two asks). Counting every match of a common word reads every
- * matching row; the sample reads this many, whatever the store's size.
+ * the same pages each time, so an estimate does not change between two asks). Counting every match of a common
+ * word reads every matching row; the sample reads this many, whatever the store's size.
  */
 export const FACET_SAMPLE_ROWS = 10_000;
 /**
