@@ -78,8 +78,8 @@ export function makeQueries(corpus: string, n: number, seed = 7): Array<Record<s
         scoreMin: '7',
       });
   }
-  // facet counts as the list page asks for them (limit 1 by date, seven facets) beside the results: a tenth more queries,
-  // half with a word, a quarter with a Chinese term, a quarter with no query at all (the list's first load)
+  // facet counts as the list page asks for them (one row by date, seven facets) beside the results: a tenth more
+  // queries, half with a word, a quarter with a Chinese term, a quarter with no query at all (the list's first load)
   const facets = 'severity,objectType,industry,vendor,exploited,zeroDay,kind';
   for (let i = 0; i < Math.round(n / 10); i++) {
     const x = rand();
