@@ -2,40 +2,10 @@
  * Bench (c)'s query plans: the SQL a search runs, captured as Kysely compiles it, and EXPLAIN ANALYZE of each
  * statement — printed for the slowest queries, so a slow class shows its plan beside its figure.
  */
-import {
-  CompiledQuery,
-  type Kysely,
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type QueryResult,
-  type RootOperationNode,
-  type UnknownRow,
-} from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.js';
 
-/** `db` with every statement it runs recorded; `take()` hands them over and starts a new list. */
-export function capturing(db: Kysely<DB>): { db: Kysely<DB>; take: () => CompiledQuery[] } {
-  let seen: CompiledQuery[] = [];
-  const executor = db.getExecutor();
-  const plugin: KyselyPlugin = {
-    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-      seen.push(executor.compileQuery(args.node, args.queryId));
-      return args.node;
-    },
-    transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-      return Promise.resolve(args.result);
-    },
-  };
-  return {
-    db: db.withPlugin(plugin),
-    take: () => {
-      const out = seen;
-      seen = [];
-      return out;
-    },
-  };
-}
+export { capturing } from '../src/test-support/capture.js';
 
 /** EXPLAIN (ANALYZE, BUFFERS) of each read statement, its plan as text (at most `lines` lines each). */
 export async function explain(db: Kysely<DB>, queries: CompiledQuery[], lines = 40): Promise<string[]> {

@@ -3,10 +3,11 @@
  * planner's own way, and a cut that misses part of the window is widened or dropped — on both backends. The
  * window is shrunk to 40 so that a store of 1,000 records has common and half-common words.
  */
-import { sql, type KyselyPlugin } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { importItems } from '../imports/pipeline.js';
+import { capturing } from '../test-support/capture.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { cveRecord, itemsOf } from '../test-support/factories.js';
 import type { SourceRecord } from '../vulns/model.js';
@@ -38,11 +39,6 @@ const planner: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: false };
 
 describe.each(testBackends())('relevance windows through a date cut (%s)', (backend) => {
   let d: Database;
-  const statements: string[] = [];
-  const recorder: KyselyPlugin = {
-    transformQuery: (a) => a.node,
-    transformResult: (a) => Promise.resolve(a.result),
-  };
   beforeAll(async () => {
     d = await freshDatabase(backend);
     await importItems(d, itemsOf(records()), { format: 'test', paths: [] });
@@ -52,25 +48,19 @@ describe.each(testBackends())('relevance windows through a date cut (%s)', (back
 
   /** Every page of a query, and the statements its first page ran. */
   async function pages(q: string, tuning: SearchTuning) {
-    const db = d.db.withPlugin({
-      ...recorder,
-      transformQuery: (a) => {
-        statements.push(d.db.getExecutor().compileQuery(a.node, a.queryId).sql);
-        return a.node;
-      },
-    });
+    const cap = capturing(d.db);
     const ids: string[] = [];
     const totals: number[] = [];
     let cursor: string | undefined;
     let first: string[] = [];
     do {
-      statements.length = 0;
       const r = await searchVulns(
-        db,
+        cap.db,
         parseSearchParams({ q, limit: '15', ...(cursor ? { cursor } : {}) }),
         tuning,
       );
-      if (!cursor) first = [...statements];
+      const ran = cap.take().map((c) => c.sql);
+      if (!cursor) first = ran;
       ids.push(...r.items.map((i) => i.id));
       totals.push(r.total);
       cursor = r.nextCursor ?? undefined;
