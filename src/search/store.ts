@@ -127,8 +127,8 @@ interface PageRow {
 
 /**
  * How the relevance window is read: as the planner likes (null), through a date cut, or 'all' — every match
- * through the text index, fenced from the date order (OFFSET 0) so that a high estimate cannot turn it into
- * a walk of the date index.
+ * through the text index. A cut and 'all' are fenced from the date order (OFFSET 0) so that a high estimate
+ * cannot turn them into a walk of the date index.
  */
 type Window = Cut | 'all' | null;
 
@@ -155,12 +155,14 @@ async function pageRows(db: Kysely<DB>, q: PageQuery): Promise<PageRow[]> {
       ORDER BY sortv DESC, id DESC LIMIT ${limit + 1}`;
   else {
     const read = window.read;
+    // a cut or every match is read through the indexes, fenced (OFFSET 0) from the window's date order: unfenced,
+    // a wide cut let the planner walk the date index instead ("stored vulnerability", cut widened to 2020: 115,000
+    // rows tested, 315 ms, where ANDing the text index with the cut reads the 5,640 matches)
     const source =
-      read === 'all'
-        ? sql`(SELECT id, search, sort_date FROM vulnerabilities WHERE ${and(where)} OFFSET 0) m`
-        : read
-          ? sql`vulnerabilities WHERE ${and([...where, sql`sort_date >= ${read.value}::date`])}`
-          : sql`vulnerabilities WHERE ${and(where)}`;
+      read === null
+        ? sql`vulnerabilities WHERE ${and(where)}`
+        : sql`(SELECT id, search, sort_date FROM vulnerabilities
+               WHERE ${and(read === 'all' ? where : [...where, sql`sort_date >= ${read.value}::date`])} OFFSET 0) m`;
     page = sql`SELECT id, sortv, candidates FROM (
         SELECT id, sortv, count(*) OVER () AS candidates FROM (
           SELECT id, ${sortExpr} AS sortv FROM ${source} ORDER BY sort_date DESC, id DESC LIMIT ${window.size}
