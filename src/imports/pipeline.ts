@@ -145,7 +145,8 @@ export async function importItems(
   await inFlight;
   await flush();
   const analyzed = await store.analyzeDue(database.db, counts.imported + counts.updated);
-  if (analyzed) await store.analyzeTables(database.db);
+  // the embedded database has no autovacuum: the import vacuums what it changed as well
+  if (analyzed) await store.analyzeTables(database.db, { vacuum: database.kind === 'pglite' });
   const summary: ImportSummary = {
     format: opts.format,
     ...counts,
