@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { importItems } from '../imports/pipeline.js';
+import { capturing } from '../test-support/capture.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import { cnvdRecord, cveRecord, itemsOf } from '../test-support/factories.js';
 import type { SourceRecord } from '../vulns/model.js';
@@ -124,6 +125,20 @@ describe.each(testBackends())('facet counts in one statement (%s)', (backend) =>
           );
       }
     });
+
+  it('takes the total from exact facet counts: no count statement of its own', async () => {
+    const cap = capturing(d.db);
+    for (const q of [{ q: 'router' }, { vendor: 'Cisco' }, { q: 'overflow', sort: 'score' }]) {
+      cap.take();
+      const r = await searchVulns(cap.db, parseSearchParams({ ...q, facets: 'severity,vendor', limit: '1' }));
+      const counts = cap.take().filter((c) => /SELECT count\(\*\)::int AS n FROM \(SELECT 1/.test(c.sql));
+      expect(counts, JSON.stringify(q)).toEqual([]);
+      const plain = await searchVulns(d.db, parseSearchParams({ ...q, limit: '100' }));
+      expect(r.total, JSON.stringify(q)).toBe(plain.items.length);
+      expect(r.total).toBeGreaterThan(0);
+      expect(r.totalIsExact).toBe(true);
+    }
+  });
 });
 
 describe.each(testBackends())(

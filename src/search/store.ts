@@ -312,8 +312,9 @@ export async function searchVulns(
       )
     ).rows[0]?.n ?? 0;
   const relevance = sort === 'relevance' && !!tsq;
-  // beside the page too, except for relevance, whose window usually tells the count
-  const counting = relevance ? null : count();
+  // beside the page too, except for relevance, whose window usually tells the count, and for a facet request,
+  // whose counts, when exact, read every match and tell how many there are
+  const counting = relevance || facets ? null : count();
   counting?.catch(() => undefined);
   const { rows, held } = relevance
     ? await relevancePage(db, q, tuning, estimate)
@@ -321,11 +322,12 @@ export async function searchVulns(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor({ v: last.sortv, id: last.id }) : null;
-  // the relevance window tells how many match when it held them all, or that there are more than the cap
+  // the relevance window tells how many match when it held them all, or that there are more than the cap; exact
+  // facet counts tell it too
   const n =
     held !== null && (held < tuning.relevanceCandidates || held > TOTAL_CAP)
       ? held
-      : await (counting ?? count());
+      : ((facets ? (await facets).matched : null) ?? (await (counting ?? count())));
 
   const result: SearchResult = {
     items: page.map((r) => ({
@@ -370,6 +372,8 @@ type FacetCounts = Partial<Record<Facet, Array<{ value: string; count: number }>
 interface Facets {
   counts: FacetCounts;
   estimated: boolean;
+  /** how many rows the query matches, when the counts were made over all of them (null for a sample) */
+  matched: number | null;
 }
 const facetCache = new WeakMap<Kysely<DB>, Map<string, Facets>>();
 
@@ -396,10 +400,11 @@ async function cachedFacetCounts(
     return hit;
   }
   const matches = await estimate();
-  const computed = (matches > TOTAL_CAP ? await sampledFacetCounts(db, where, facets, matches) : null) ?? {
-    counts: (await facetStatement(db, where, facets, null)).counts,
-    estimated: false,
-  };
+  let computed = matches > TOTAL_CAP ? await sampledFacetCounts(db, where, facets, matches) : null;
+  if (!computed) {
+    const exact = await facetStatement(db, where, facets, null);
+    computed = { counts: exact.counts, estimated: false, matched: exact.matched };
+  }
   cache.set(key, computed);
   if (cache.size > FACET_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
   return computed;
@@ -443,7 +448,7 @@ async function sampledFacetCounts(
     [Facet, Array<{ value: string; count: number }>]
   >)
     counts[f] = values.map((v) => ({ value: v.value, count: Math.max(1, Math.round(v.count * scale)) }));
-  return { counts, estimated: true };
+  return { counts, estimated: true, matched: null };
 }
 
 /**
