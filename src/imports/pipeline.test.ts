@@ -180,23 +180,19 @@ describe.each(testBackends())('planner statistics after an import on %s', (backe
         counts: Record<string, unknown>;
       }>`SELECT counts FROM import_runs ORDER BY id DESC LIMIT 1`.execute(d.db)
     ).rows[0]?.counts ?? {};
-  const rowsKnown = async () =>
+  /** A figure pg_class keeps of the vulnerabilities table: reltuples (rows the statistics know), relallvisible. */
+  const tableFigure = async (column: 'reltuples' | 'relallvisible') =>
     Number(
       (
         await sql<{
           n: number;
-        }>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'vulnerabilities'::regclass`.execute(d.db)
+        }>`SELECT ${sql.ref(column)}::float8 AS n FROM pg_class WHERE oid = 'vulnerabilities'::regclass`.execute(
+          d.db,
+        )
       ).rows[0]?.n,
     );
-
-  const pagesAllVisible = async () =>
-    Number(
-      (
-        await sql<{
-          n: number;
-        }>`SELECT relallvisible::int AS n FROM pg_class WHERE oid = 'vulnerabilities'::regclass`.execute(d.db)
-      ).rows[0]?.n,
-    );
+  const rowsKnown = () => tableFigure('reltuples');
+  const pagesAllVisible = () => tableFigure('relallvisible');
 
   it('are refreshed by a first load and by changes beyond 50 + 10 % of the store, not by a small delta', async () => {
     const ids = Array.from({ length: 600 }, (_, i) => `CVE-2024-${String(10000 + i)}`);
