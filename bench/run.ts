@@ -9,8 +9,9 @@
  *   (l) a daily delta: 1,000 changed records of the corpus imported into the loaded (b) store (median of 3)
  *   (e) the weekly bulletin of a week with 500 vulnerabilities and 15,000 event-type reports: HTML and PDF
  *   (f) submission intake over HTTP: 6,000 submissions from 50 reporters, 32 in flight
- *   (g) the web app on the (b)+(a) corpus in Chromium: the list's first render, search after typing stops,
- *       and the public JS size (gzipped) with the console chunk apart
+ *   (g) the web app on the (b)+(a) corpus in Chromium: the list's first render, search after typing stops
+ *       (timed in the page, last input event to the frame that paints the results; the driver's own timing
+ *       beside), and the public JS size (gzipped) with the console chunk apart
  *   (h) the (b) import with 1,000 watchlists of 200 organisations in place (alerts raised and queued in each
  *       batch's transaction): seconds, alerts, messages, and the ratio to (b) (target ≤ 1.20×)
  *   (i) bulk export of the (b)+(a) corpus into a folder, per format (osv, cve5, cnvd-xml; BENCH_EXPORT_FORMATS):
@@ -398,7 +399,7 @@ function renderTable(
     const g = r.g;
     if (g)
       rows.push(
-        `| (g) web on the loaded corpus: list first render · search after typing stops (median / p95) · public JS gz | ${backend} | ${String(g.firstRenderMedianMs)} / ${String(g.firstRenderP95Ms)} ms · ${String(g.searchAfterTypingMedianMs)} / ${String(g.searchAfterTypingP95Ms)} ms · ${String(g.publicJsKbGz)} KB (entry ${String(g.publicEntryJsKbGz)} + chart ${String(g.publicChartJsKbGz)}; console ${String(g.consoleJsKbGz)} KB apart) | ≤ 1,500 ms · ≤ 300 ms · ≤ 300 KB | ${String(g.peakRssMb)} MB |`,
+        `| (g) web on the loaded corpus: list first render · search after typing stops (median / p95) · public JS gz | ${backend} | ${String(g.firstRenderMedianMs)} / ${String(g.firstRenderP95Ms)} ms · ${String(g.searchAfterTypingMedianMs)} / ${String(g.searchAfterTypingP95Ms)} ms${g.searchAfterTypingByDriverP95Ms === undefined ? '' : ` (timed in the page; from the driver ${Number(g.searchAfterTypingByDriverMedianMs)} / ${Number(g.searchAfterTypingByDriverP95Ms)} ms)`} · ${String(g.publicJsKbGz)} KB (entry ${String(g.publicEntryJsKbGz)} + chart ${String(g.publicChartJsKbGz)}; console ${String(g.consoleJsKbGz)} KB apart) | ≤ 1,500 ms · ≤ 300 ms · ≤ 300 KB | ${String(g.peakRssMb)} MB |`,
       );
     const h = r.h;
     if (h)

@@ -395,17 +395,40 @@ async function main(): Promise<Record<string, unknown>> {
         .slice(0, 40);
       const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
       const p = await ctx.newPage();
+      // Timed in the page: from the last keystroke's input event to the animation frame that paints the new
+      // results (the list marks the query on screen in data-shown-query). Timed from the driver, the same span
+      // also holds the automation's own latency — the CDP round trip of the last key and the polling of the
+      // wait — 50–150 ms on two shared cores, which no user's keystroke has; it is reported beside.
+      // (page code as text: this file is compiled without the DOM's types)
+      await p.addInitScript({
+        content: `window.vsShownAt = new Map();
+          document.addEventListener('input', () => { window.vsLastInput = performance.now(); }, true);
+          new MutationObserver(() => {
+            const q = document.querySelector('section[data-shown-query]')?.getAttribute('data-shown-query');
+            if (q != null && !window.vsShownAt.has(q)) {
+              window.vsShownAt.set(q, -1);
+              requestAnimationFrame(() => window.vsShownAt.set(q, performance.now()));
+            }
+          }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-shown-query'] });`,
+      });
       await p.goto(`${base}/vulnerabilities`);
       await p.locator('li.vuln').first().waitFor();
       const afterTyping: number[] = [];
+      const byDriver: number[] = [];
       for (const w of words) {
         const box = p.getByRole('searchbox');
         await box.fill('');
         await p.locator('section[data-shown-query=""]').waitFor();
+        await p.evaluate('window.vsShownAt.clear()');
         await box.pressSequentially(w, { delay: 40 });
         const t0 = Date.now();
         await p.locator(`section[data-shown-query="${w.replace(/["\\]/g, '\\$&')}"]`).waitFor();
-        afterTyping.push(Date.now() - t0);
+        byDriver.push(Date.now() - t0);
+        const inPage = await p.waitForFunction(
+          `(() => { const at = window.vsShownAt.get(${JSON.stringify(w)});
+                    return at !== undefined && at >= 0 ? at - window.vsLastInput : false; })()`,
+        );
+        afterTyping.push(Math.round(Number(await inPage.jsonValue())));
       }
       await ctx.close();
       await browser.close();
@@ -420,7 +443,11 @@ async function main(): Promise<Record<string, unknown>> {
         firstRenderP95Ms: pct(firstRender, 0.95),
         searchAfterTypingMedianMs: pct(afterTyping, 0.5),
         searchAfterTypingP95Ms: pct(afterTyping, 0.95),
+        searchAfterTypingByDriverMedianMs: pct(byDriver, 0.5),
+        searchAfterTypingByDriverP95Ms: pct(byDriver, 0.95),
         searches: afterTyping.length,
+        // each search in typing order, with its word: where a p95 of 40 comes from
+        afterTyping: words.map((w, i) => ({ q: w, ms: afterTyping[i], byDriverMs: byDriver[i] })),
         ...bundle,
         peakRssMb: peakRssMb(),
       };
