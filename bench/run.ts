@@ -36,6 +36,7 @@ import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { generateCorpus } from './gen-cve-corpus.js';
 import { makeQueries } from './queries.js';
+import { IMPORT_TABLES } from '../src/imports/store.js';
 import { clusterUnavailable, startReplicatedCluster } from '../src/test-support/pg-cluster.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -187,7 +188,7 @@ async function main() {
           const settle = new pg.Client({ connectionString: t.target });
           await settle.connect();
           const t0 = performance.now();
-          await settle.query('VACUUM (ANALYZE) vulnerabilities, source_records, vuln_aliases, vuln_sources');
+          await settle.query(`VACUUM (ANALYZE) ${IMPORT_TABLES}`);
           r.settle = { vacuumSeconds: Math.round((performance.now() - t0) / 100) / 10 };
           await settle.end();
           console.log(backend, 'settle', JSON.stringify(r.settle));
