@@ -93,6 +93,29 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
     expect(last?.fields).toMatchObject({ severity: { from: 'high', to: 'medium' } });
   });
 
+  it('writes a batch of many INSERTs whole, and replaces the aliases of the records it changes in each', async () => {
+    // 600 records in one batch: the writer sends their rows in several statements (WRITE_CHUNK)
+    const keys = Array.from({ length: 600 }, (_, i) => `CNVD-2023-${String(31000 + i)}`);
+    const batch = (cve: (i: number) => string) =>
+      importItems(d, itemsOf(keys.map((k, i) => cnvdRecord(k, { aliases: [cve(i)] }))), {
+        format: 'test',
+        paths: ['test.input'],
+        batchSize: 1000,
+      });
+    const aliases = async () =>
+      (
+        await sql<{ alias: string }>`
+          SELECT a.alias FROM vuln_aliases a JOIN vulnerabilities v ON v.id = a.vuln_id
+          WHERE v.public_id = ANY(${keys}::text[]) ORDER BY a.alias`.execute(d.db)
+      ).rows.map((r) => r.alias);
+    const cves = (cve: (i: number) => string) => keys.map((_, i) => cve(i));
+    const first = (i: number) => `CVE-2023-${String(41000 + i)}`;
+    const second = (i: number) => `CVE-2023-${String(42000 + i)}`;
+    expect(await batch(first)).toMatchObject({ imported: 600, vulnerabilitiesCreated: 600 });
+    expect(await aliases()).toEqual([...cves(first), ...keys].sort());
+    expect(await batch(second)).toMatchObject({ updated: 600, vulnerabilitiesChanged: 600 });
+    expect(await aliases()).toEqual([...cves(second), ...keys].sort());
+  });
   it('marks exploited every record that cites a KEV-listed CVE', async () => {
     await run(d, [
       cnvdRecord('CNVD-2023-00030', { aliases: ['CVE-2023-0030'] }),

@@ -58,6 +58,9 @@ type Tx = Transaction<DB> | Kysely<DB>;
 /** Records written per transaction unless the caller says otherwise. */
 export const DEFAULT_BATCH_SIZE = 1_000;
 
+/** Vulnerabilities whose rows one INSERT of a batch writes (see writeBatch). */
+const WRITE_CHUNK = 250;
+
 /** Sources that only enrich a vulnerability defined by an identity source (CVE, KEV, CSAF…). */
 const ENRICHMENT_SOURCES: string[] = SOURCE_KINDS.filter((s) => !IDENTITY_SOURCES.has(s));
 
@@ -303,34 +306,45 @@ async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Prom
   const loaded = await store.loadPreparedRecords(tx, missing);
   const oldDocs = await store.loadVulnDocs(tx, existingAffected);
 
-  const writes: store.VulnWrite[] = [];
   const written: WrittenVuln[] = [];
   let created = 0;
   let changedVulns = 0;
-  for (const v of affected) {
-    const recs = Array.from(members.get(v) ?? [])
-      .map((id) => bySrId.get(id) ?? loaded.get(id))
-      .filter((r): r is PreparedRecord => r !== undefined);
-    if (recs.length === 0) continue;
-    const doc = mergeVulnerability(recs);
-    const row = vulnRow(doc);
-    const old = oldDocs.get(v);
-    if (old && old.doc_hash === row.doc_hash) continue;
-    const isNew = plan.created.has(v);
-    written.push({ id: v, doc, created: isNew, before: old?.doc });
-    writes.push({ ...row, id: v, identity: plan.created.get(v) ?? plan.identities.get(v) ?? null });
-    const t = trigger.get(v);
-    history.push({
-      vuln_id: v,
-      change: isNew ? 'created' : 'updated',
-      source: t?.source ?? null,
-      source_key: t?.key ?? null,
-      fields: isNew ? {} : diffVulnerability((old?.doc ?? null) as Vulnerability | null, doc),
-    });
-    if (isNew) created++;
-    else changedVulns++;
+  // The rows are built a chunk at a time, and each chunk's INSERT runs in the server while this thread builds
+  // the next chunk's rows (merging the records and building the search vector are most of the writer's own
+  // work): the two had run one after the other.
+  let writing: Promise<void> = Promise.resolve();
+  for (let at = 0; at < affected.length; at += WRITE_CHUNK) {
+    const writes: store.VulnWrite[] = [];
+    for (const v of affected.slice(at, at + WRITE_CHUNK)) {
+      const recs = Array.from(members.get(v) ?? [])
+        .map((id) => bySrId.get(id) ?? loaded.get(id))
+        .filter((r): r is PreparedRecord => r !== undefined);
+      if (recs.length === 0) continue;
+      const doc = mergeVulnerability(recs);
+      const row = vulnRow(doc);
+      const old = oldDocs.get(v);
+      if (old && old.doc_hash === row.doc_hash) continue;
+      const isNew = plan.created.has(v);
+      written.push({ id: v, doc, created: isNew, before: old?.doc });
+      writes.push({ ...row, id: v, identity: plan.created.get(v) ?? plan.identities.get(v) ?? null });
+      const t = trigger.get(v);
+      history.push({
+        vuln_id: v,
+        change: isNew ? 'created' : 'updated',
+        source: t?.source ?? null,
+        source_key: t?.key ?? null,
+        fields: isNew ? {} : diffVulnerability((old?.doc ?? null) as Vulnerability | null, doc),
+      });
+      if (isNew) created++;
+      else changedVulns++;
+    }
+    await writing;
+    writing = store.writeVulns(tx, writes, plan.created);
+    writing.catch(() => undefined); // surfaced by the next await, not as an unhandled rejection
+    // let the statement leave (the driver sends it from callbacks queued behind this loop) before the next chunk
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  await store.writeVulns(tx, writes);
+  await writing;
   await store.insertHistory(tx, history);
   await watch?.written(tx, written);
   result.vulnerabilitiesCreated = created;

@@ -205,7 +205,12 @@ const VULN_RECORDSET =
   has_patch boolean, submitted_at date, collected_at date, published_at date, updated_at date, sort_date date)`);
 
 /** Insert new vulnerabilities and update changed ones (by id), then replace their aliases. */
-export async function writeVulns(tx: Tx, rows: VulnWrite[]): Promise<void> {
+/** `created`: ids allocated in this transaction, which have no aliases to replace yet. */
+export async function writeVulns(
+  tx: Tx,
+  rows: VulnWrite[],
+  created?: { has(id: number): boolean },
+): Promise<void> {
   if (rows.length === 0) return;
   // doc is already JSON text: splice it into the parameter rather than parse and stringify it again; the
   // search vectors' text goes beside it as a binary text[] (../db/text-array.ts), not escaped into the JSON
@@ -228,8 +233,8 @@ export async function writeVulns(tx: Tx, rows: VulnWrite[]): Promise<void> {
       submitted_at = excluded.submitted_at, collected_at = excluded.collected_at,
       published_at = excluded.published_at, updated_at = excluded.updated_at, sort_date = excluded.sort_date,
       search = excluded.search, modified_at = now()`.execute(tx);
-  const ids = rows.map((r) => r.id);
-  await sql`DELETE FROM vuln_aliases WHERE vuln_id = ANY(${ids}::bigint[])`.execute(tx);
+  const ids = rows.map((r) => r.id).filter((id) => !created?.has(id));
+  if (ids.length) await sql`DELETE FROM vuln_aliases WHERE vuln_id = ANY(${ids}::bigint[])`.execute(tx);
   const aliasRows = rows.flatMap((r) => r.aliases.map((alias) => ({ alias, vuln_id: r.id })));
   await sql`
     INSERT INTO vuln_aliases (alias, vuln_id)
