@@ -34,4 +34,31 @@ describe('ISO weeks', () => {
     expect(calendarDay('2024-01-22')).toBe('2024-01-22');
     expect(calendarDay('2024-01-22T18:15:00Z', 'UTC')).toBe('2024-01-22');
   });
+  it('gives the date Intl gives, in zones with daylight saving and odd offsets, on the days they switch', () => {
+    const zones = [
+      'Asia/Shanghai',
+      'America/New_York',
+      'Europe/London',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+    ];
+    const instants: number[] = [];
+    // every 37 minutes through 2024 (all of its switches), and around each zone's switches by the minute
+    for (let ms = Date.UTC(2024, 0, 1); ms < Date.UTC(2025, 0, 1); ms += 37 * 60_000) instants.push(ms);
+    for (const at of [Date.UTC(2024, 2, 10, 7), Date.UTC(2024, 10, 3, 6), Date.UTC(2024, 3, 6, 15)])
+      for (let k = -90; k <= 90; k++) instants.push(at + k * 60_000);
+    instants.push(Date.UTC(1000, 0, 1, 20), Date.UTC(999, 11, 31, 23), Date.UTC(9999, 11, 31, 20));
+    for (const timeZone of zones) {
+      const intl = new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      });
+      const wrong = instants
+        .map((ms) => new Date(ms).toISOString())
+        .filter((iso) => calendarDay(iso, timeZone) !== intl.format(Date.parse(iso)));
+      expect(wrong, timeZone).toEqual([]);
+    }
+  });
 });
