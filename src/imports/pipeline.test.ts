@@ -116,6 +116,7 @@ describe.each(testBackends())('import pipeline on %s', (backend) => {
     expect(await batch(second)).toMatchObject({ updated: 600, vulnerabilitiesChanged: 600 });
     expect(await aliases()).toEqual([...cves(second), ...keys].sort());
   });
+
   it('marks exploited every record that cites a KEV-listed CVE', async () => {
     await run(d, [
       cnvdRecord('CNVD-2023-00030', { aliases: ['CVE-2023-0030'] }),
