@@ -4,7 +4,7 @@ import { setExitCode, streams, withDatabase } from '../cli/context.js';
 import { progressReporter } from '../cli/output.js';
 import { AppError } from '../errors.js';
 import { IMPORT_FORMATS } from './formats.js';
-import { parseForImport } from './parallel.js';
+import { embeddedBatchSize, parseForImport } from './parallel.js';
 import { importItems, type ImportCounts } from './pipeline.js';
 
 export function registerImportCommands(program: Command): void {
@@ -34,7 +34,14 @@ export function registerImportCommands(program: Command): void {
       await withDatabase(cmd, async (d, config) => {
         const progress = progressReporter(err, !o.json);
         // files are parsed and prepared in worker threads while this thread writes (./parallel.ts)
-        const batchSize = o.batch ?? config.importBatchSize;
+        // a small input into an embedded database this process owns: smaller batches, parsed in a worker
+        const batchSize =
+          o.batch === undefined && d.kind === 'pglite' && d.via === 'owner'
+            ? await embeddedBatchSize(format, paths, {
+                batchSize: config.importBatchSize,
+                workers: config.importWorkers,
+              })
+            : (o.batch ?? config.importBatchSize);
         const items = parseForImport(format, paths, {
           workers: config.importWorkers,
           cveSchemaFile: config.cveSchemaFile,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/gen-cve-corpus.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import type { ParseItem } from '../vulns/model.js';
-import { parseForImport, type PreparedItem } from './parallel.js';
+import { embeddedBatchSize, parseForImport, SMALL_EMBEDDED_BATCH, type PreparedItem } from './parallel.js';
 import { importItems } from './pipeline.js';
 import { prepareRecord } from './prepare.js';
 
@@ -55,6 +55,39 @@ describe('import preparation in worker threads', { timeout: 120_000 }, () => {
     // the work really ran in worker threads, not on this one
     expect(threads.size).toBeGreaterThan(0);
     expect(threads.has(threadId)).toBe(false);
+  });
+
+  it('writes an input of one batch into an embedded store in smaller batches, parsed in a worker', async () => {
+    const delta = mkdtempSync(join(tmpdir(), 'vulnshare-delta-'));
+    try {
+      generateCorpus({ count: 400, out: delta, seed: 8 });
+      const size = (paths: string[], batchSize: number, workers = 1, format = 'cve5') =>
+        embeddedBatchSize(format, paths, { batchSize, workers });
+      // more than one small batch, no more than one batch
+      expect(await size([delta], 1000)).toBe(SMALL_EMBEDDED_BATCH);
+      // more than one batch; no more than one small batch; no workers; a format without workers: as given
+      expect(await size([delta], 300)).toBe(300);
+      expect(await size([dir], 1000)).toBe(1000);
+      expect(await size([delta], 1000, 0)).toBe(1000);
+      expect(await size([delta], 1000, 1, 'kev')).toBe(1000);
+      // and at that size the input goes to the workers, which give what the in-process parser gives
+      const threads = new Set<number>();
+      const items = async (workers: number) => {
+        const out: string[] = [];
+        const onTask = (_files: number, t: number) => threads.add(t);
+        for await (const it of parseForImport('cve5', [delta], {
+          workers,
+          onTask,
+          batchSize: SMALL_EMBEDDED_BATCH,
+        }))
+          out.push(describeItem(it));
+        return out;
+      };
+      expect(await items(1)).toEqual(await items(0));
+      expect(threads.size).toBeGreaterThan(0);
+    } finally {
+      rmSync(delta, { recursive: true, force: true });
+    }
   });
 
   it('parses an input of one batch in-process: a worker would only add its start', async () => {
