@@ -98,6 +98,10 @@ async function* tasksOf(format: string, paths: string[], per: number): AsyncGene
   if (files.length) yield files;
 }
 
+/** About how many records a task's files hold (a zip counts as many). */
+const recordsIn = (files: string[], recordsPerFile: number): number =>
+  files.reduce((n, f) => n + (f.toLowerCase().endsWith('.zip') ? Infinity : recordsPerFile), 0);
+
 /**
  * Batches of an import of at most one batch (a daily delta) into an embedded database this process owns. There
  * the database runs in the writer's own thread, so with one batch the parsing and the writing run one after the
@@ -124,7 +128,7 @@ export async function embeddedBatchSize(
   if (!spec || opts.workers <= 0 || opts.batchSize <= SMALL_EMBEDDED_BATCH) return opts.batchSize;
   let records = 0;
   for await (const files of tasksOf(format, paths, spec.filesPerTask)) {
-    for (const f of files) records += f.toLowerCase().endsWith('.zip') ? Infinity : spec.recordsPerFile;
+    records += recordsIn(files, spec.recordsPerFile);
     if (records > opts.batchSize) return opts.batchSize;
   }
   return records > SMALL_EMBEDDED_BATCH ? SMALL_EMBEDDED_BATCH : opts.batchSize;
@@ -153,7 +157,7 @@ export async function* parseForImport(
     const t = await tasks.next();
     if (t.done) break;
     ahead.push(t.value);
-    for (const f of t.value) records += f.toLowerCase().endsWith('.zip') ? Infinity : spec.recordsPerFile;
+    records += recordsIn(t.value, spec.recordsPerFile);
   }
   if (records <= oneBatch || ahead.length <= 1) {
     yield* fmt.parse(ahead.flat(), { cveSchemaFile: opts.cveSchemaFile });

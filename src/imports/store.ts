@@ -204,8 +204,10 @@ const VULN_RECORDSET =
   score numeric, severity text, kind text, zero_day boolean, exploited boolean, poc_available boolean,
   has_patch boolean, submitted_at date, collected_at date, published_at date, updated_at date, sort_date date)`);
 
-/** Insert new vulnerabilities and update changed ones (by id), then replace their aliases. */
-/** `created`: ids allocated in this transaction, which have no aliases to replace yet. */
+/**
+ * Insert new vulnerabilities and update changed ones (by id), then replace their aliases. `created`: the ids
+ * allocated in this transaction, which have no aliases to replace yet.
+ */
 export async function writeVulns(
   tx: Tx,
   rows: VulnWrite[],
