@@ -263,3 +263,65 @@ describe('the vulnshare executable (built, spawned)', () => {
     ]);
   }, 240_000);
 });
+
+describe('the command modules a command line loads (main.ts COMMAND_MODULES)', () => {
+  it('names, for each module, exactly the top-level commands it adds, so no command is left out', async () => {
+    const { Command } = await import('commander');
+    const { COMMAND_MODULES, buildCli } = await import('./main.js');
+    const all = new Set<string>();
+    for (const m of COMMAND_MODULES) {
+      const program = new Command('vulnshare');
+      // the `peer` modules after the first add to the group the first one made; alone each makes it
+      (await m.load())(program);
+      const added = program.commands.map((c) => c.name());
+      expect(added, m.commands.join(',')).toEqual([...new Set(m.commands)]);
+      for (const c of added) all.add(c);
+    }
+    const full = await buildCli();
+    expect(full.commands.map((c) => c.name()).sort()).toEqual([...all].sort());
+    // and the table holds every module: a module left out of it would take its commands out of the program
+    expect([...all].sort()).toEqual(
+      ['admin', 'advisory', 'alliance', 'csaf', 'demo', 'drill', 'export', 'feeds', 'import', 'incident']
+        .concat(['migrate', 'org', 'peer', 'report', 'search', 'serve', 'show', 'stats', 'submissions'])
+        .concat(['sync', 'tipoff', 'watch', 'worker']),
+    );
+    // one command's program holds the same command, with the same subcommands, as the full one
+    for (const name of all) {
+      const one = await buildCli(undefined, undefined, name);
+      const mods = COMMAND_MODULES.filter((m) => m.commands.includes(name));
+      expect(one.commands.map((c) => c.name()).sort()).toEqual(
+        [...new Set(mods.flatMap((m) => m.commands))].sort(),
+      );
+      const sub = (p: typeof full) =>
+        p.commands
+          .find((c) => c.name() === name)
+          ?.commands.map((c) => c.name())
+          .sort();
+      expect(sub(one), name).toEqual(sub(full));
+    }
+  });
+
+  it('finds the command past the root options, and none for help, --version or no command', async () => {
+    const { commandOf } = await import('./main.js');
+    const argv = (...a: string[]) => ['node', 'vulnshare', ...a];
+    expect(commandOf(argv('import', 'cve5', 'x'))).toBe('import');
+    expect(commandOf(argv('--data', 'import', 'peer', 'list'))).toBe('peer');
+    expect(commandOf(argv('--database-url', 'postgres://h/db', 'serve'))).toBe('serve');
+    expect(commandOf(argv('--data=./d', '--database-url=postgres://h/db', 'search', 'x'))).toBe('search');
+    expect(commandOf(argv('--help'))).toBeUndefined();
+    expect(commandOf(argv('-V'))).toBeUndefined();
+    expect(commandOf(argv())).toBeUndefined();
+    expect(commandOf(argv('help', 'import'))).toBe('help'); // no module adds it: all are loaded
+  });
+
+  it('runs a command with only its modules loaded, and shows every command in help and on a wrong name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vulnshare-cli-lazy-'));
+    const imp = await cli(['--data', join(dir, 'data'), 'import', 'cve5', join(dir, 'none')]);
+    expect(imp.stderr).not.toMatch(/unknown command/);
+    const help = await cli(['help']);
+    for (const c of ['import', 'serve', 'peer', 'tipoff', 'alliance']) expect(help.stdout).toContain(c);
+    const typo = await cli(['imprt', 'cve5']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown command 'imprt'[\s\S]*import/);
+  }, 120_000);
+});

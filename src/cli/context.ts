@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config, type ConfigOverrides } from '../config/config.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
-import { createPlatform, type Platform } from '../app/platform.js';
+import type { Platform } from '../app/platform.js';
 
 export interface GlobalOpts {
   data?: string;
@@ -61,8 +61,12 @@ export async function withDatabase<T>(
   }
 }
 
-/** Run fn with the platform's services (src/app/platform.ts), built the way `serve` builds them. */
+/**
+ * Run fn with the platform's services (src/app/platform.ts), built the way `serve` builds them. Loaded here,
+ * not at the top: a command that only needs the database (an import) does not load every service's code.
+ */
 export async function withPlatform<T>(cmd: Command, fn: (p: Platform) => Promise<T>): Promise<T> {
+  const { createPlatform } = await import('../app/platform.js');
   return withDatabase(cmd, async (d, config) => {
     const p = createPlatform(d, config);
     try {

@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Database } from './client.js';
 
 // Works from src/db (tests, tsx) and from dist/db (built): both resolve to <repo>/src/db/migrations.
@@ -37,8 +38,16 @@ export async function migrate(database: Database, migrations?: Migration[]): Pro
   await database.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now())`);
+  // The versions applied already are skipped without a round trip each: run, each script stops at the re-check
+  // below, which had cost every start (a CLI command, `serve`, a worker) 0.4 s for 36 migrations on PostgreSQL.
+  const done = new Set(
+    (await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(database.db)).rows.map(
+      (r) => Number(r.version),
+    ),
+  );
   const applied: string[] = [];
   for (const m of all) {
+    if (done.has(m.version)) continue;
     const esc = (s: string) => s.replace(/'/g, "''");
     // One implicit transaction: the lock, the re-check, the DDL and the bookkeeping row.
     const script = `SELECT pg_advisory_xact_lock(${LOCK_KEY});
