@@ -4,7 +4,7 @@ import { setExitCode, streams, withDatabase } from '../cli/context.js';
 import { progressReporter } from '../cli/output.js';
 import { AppError } from '../errors.js';
 import { IMPORT_FORMATS } from './formats.js';
-import { embeddedBatchSize, parseForImport } from './parallel.js';
+import { importPlan, parseForImport } from './parallel.js';
 import { importItems, type ImportCounts } from './pipeline.js';
 
 export function registerImportCommands(program: Command): void {
@@ -33,17 +33,19 @@ export function registerImportCommands(program: Command): void {
         );
       await withDatabase(cmd, async (d, config) => {
         const progress = progressReporter(err, !o.json);
-        // files are parsed and prepared in worker threads while this thread writes (./parallel.ts)
-        // a small input into an embedded database this process owns: smaller batches, parsed in a worker
-        const batchSize =
-          o.batch === undefined && d.kind === 'pglite' && d.via === 'owner'
-            ? await embeddedBatchSize(format, paths, {
+        // files are parsed and prepared in worker threads while this thread writes (./parallel.ts); an input of
+        // at most one batch goes in smaller batches, so one is parsed while the one before is written
+        const plan =
+          o.batch === undefined
+            ? await importPlan(format, paths, {
                 batchSize: config.importBatchSize,
                 workers: config.importWorkers,
+                databaseInThisThread: d.kind === 'pglite' && d.via === 'owner',
               })
-            : (o.batch ?? config.importBatchSize);
+            : { batchSize: o.batch, workers: config.importWorkers };
+        const batchSize = plan.batchSize;
         const items = parseForImport(format, paths, {
-          workers: config.importWorkers,
+          workers: plan.workers,
           cveSchemaFile: config.cveSchemaFile,
           batchSize,
         });

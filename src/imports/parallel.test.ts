@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/gen-cve-corpus.js';
 import { freshDatabase, testBackends } from '../test-support/db.js';
 import type { ParseItem } from '../vulns/model.js';
-import { embeddedBatchSize, parseForImport, SMALL_EMBEDDED_BATCH, type PreparedItem } from './parallel.js';
+import { importPlan, parseForImport, SMALL_IMPORT_BATCH, type PreparedItem } from './parallel.js';
 import { importItems } from './pipeline.js';
 import { prepareRecord } from './prepare.js';
 
@@ -57,19 +57,25 @@ describe('import preparation in worker threads', { timeout: 120_000 }, () => {
     expect(threads.has(threadId)).toBe(false);
   });
 
-  it('writes an input of one batch into an embedded store in smaller batches, parsed in a worker', async () => {
+  it('writes an input of one batch in smaller batches, parsed in a worker only when the database runs here', async () => {
     const delta = mkdtempSync(join(tmpdir(), 'vulnshare-delta-'));
     try {
       generateCorpus({ count: 400, out: delta, seed: 8 });
-      const size = (paths: string[], batchSize: number, workers = 1, format = 'cve5') =>
-        embeddedBatchSize(format, paths, { batchSize, workers });
-      // more than one small batch, no more than one batch
-      expect(await size([delta], 1000)).toBe(SMALL_EMBEDDED_BATCH);
-      // more than one batch; no more than one small batch; no workers; a format without workers: as given
-      expect(await size([delta], 300)).toBe(300);
-      expect(await size([dir], 1000)).toBe(1000);
-      expect(await size([delta], 1000, 0)).toBe(1000);
-      expect(await size([delta], 1000, 1, 'kev')).toBe(1000);
+      const plan = (paths: string[], batchSize: number, workers = 1, format = 'cve5', here = true) =>
+        importPlan(format, paths, { batchSize, workers, databaseInThisThread: here });
+      const small = { batchSize: SMALL_IMPORT_BATCH, workers: 1 };
+      // more than one small batch, no more than one batch: a worker parses beside the embedded database…
+      expect(await plan([delta], 1000)).toEqual(small);
+      // …and this thread beside a database in another process (a server, the owner's socket), workers or none
+      expect(await plan([delta], 1000, 1, 'cve5', false)).toEqual({ ...small, workers: 0 });
+      expect(await plan([delta], 1000, 0, 'cve5', false)).toEqual({ ...small, workers: 0 });
+      // more than one batch; no more than one small batch; no workers beside the embedded database; a format
+      // without workers: as given
+      expect(await plan([delta], 300)).toEqual({ batchSize: 300, workers: 1 });
+      expect(await plan([dir], 1000)).toEqual({ batchSize: 1000, workers: 1 });
+      expect(await plan([dir], 1000, 2, 'cve5', false)).toEqual({ batchSize: 1000, workers: 2 });
+      expect(await plan([delta], 1000, 0)).toEqual({ batchSize: 1000, workers: 0 });
+      expect(await plan([delta], 1000, 1, 'kev', false)).toEqual({ batchSize: 1000, workers: 1 });
       // and at that size the input goes to the workers, which give what the in-process parser gives
       const threads = new Set<number>();
       const items = async (workers: number) => {
@@ -78,7 +84,7 @@ describe('import preparation in worker threads', { timeout: 120_000 }, () => {
         for await (const it of parseForImport('cve5', [delta], {
           workers,
           onTask,
-          batchSize: SMALL_EMBEDDED_BATCH,
+          batchSize: SMALL_IMPORT_BATCH,
         }))
           out.push(describeItem(it));
         return out;

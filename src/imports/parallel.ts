@@ -103,35 +103,47 @@ const recordsIn = (files: string[], recordsPerFile: number): number =>
   files.reduce((n, f) => n + (f.toLowerCase().endsWith('.zip') ? Infinity : recordsPerFile), 0);
 
 /**
- * Batches of an import of at most one batch (a daily delta) into an embedded database this process owns. There
- * the database runs in the writer's own thread, so with one batch the parsing and the writing run one after the
- * other; in batches of this size the input is parsed in a worker while the writer writes the batch before it. A
- * daily delta of 1,000 CVE records by the CLI in batches of 1,000 and of 250, alternating: into a 60,000-record
- * PGlite store, 12 pairs, median 2.98 → 2.68 s (2 of the 12 runs over 5 s → 1; the last 5 pairs alone 2.69 →
- * 2.65 s); into a 300,000-record store after 40 deltas, 7 pairs, median 4.2 → 3.7 s. Through a PostgreSQL server,
- * or the owner's socket, the writer waits on another process and a worker only added its start
- * (ParallelOptions.batchSize), so this is for the owner alone.
+ * Batches of an import of at most one batch (a daily delta), so that one is parsed while the batch before it is
+ * written; in one batch the parsing and the writing had run one after the other.
+ * - Into an embedded database this process owns, the database runs in the writer's own thread: a worker parses.
+ *   A daily delta of 1,000 CVE records by the CLI in batches of 1,000 and of 250, alternating: into a
+ *   60,000-record PGlite store, 12 pairs, median 2.98 → 2.68 s (2 of the 12 runs over 5 s → 1); into a
+ *   300,000-record store after 40 deltas, 7 pairs, median 4.2 → 3.7 s.
+ * - Through a PostgreSQL server or the owner's socket, the database works in another process while this thread
+ *   parses the next batch; a worker there only adds its start. The same delta into a 300,000-record PostgreSQL
+ *   store, 6 rounds of three alternating: one batch 3.35 s (median), 250 parsed in a worker 2.75 s, 250 parsed
+ *   in-process 2.65 s (README, issue 16).
  */
-export const SMALL_EMBEDDED_BATCH = 250;
+export const SMALL_IMPORT_BATCH = 250;
+
+/** How an import is split: records per batch, and the worker threads that parse them. */
+export interface ImportPlan {
+  batchSize: number;
+  workers: number;
+}
 
 /**
- * The batch size for an import into an embedded database this process owns: SMALL_EMBEDDED_BATCH when the input
- * holds more than one such batch but no more than `batchSize` records (by the same estimate as parseForImport's),
- * else `batchSize`.
+ * The plan for an input (see SMALL_IMPORT_BATCH): batches of SMALL_IMPORT_BATCH when the input holds more than one
+ * such batch but no more than `batchSize` records (by the same estimate as parseForImport's), parsed in a worker
+ * only when the database runs in this thread; else `batchSize` and `workers` as given.
  */
-export async function embeddedBatchSize(
+export async function importPlan(
   format: string,
   paths: string[],
-  opts: { batchSize: number; workers: number },
-): Promise<number> {
+  opts: ImportPlan & { databaseInThisThread: boolean },
+): Promise<ImportPlan> {
+  const given = { batchSize: opts.batchSize, workers: opts.workers };
   const spec = PARALLEL_FORMATS[format];
-  if (!spec || opts.workers <= 0 || opts.batchSize <= SMALL_EMBEDDED_BATCH) return opts.batchSize;
+  if (!spec || opts.batchSize <= SMALL_IMPORT_BATCH) return given;
+  // in this thread with no worker to parse, smaller batches would only add statements
+  if (opts.databaseInThisThread && opts.workers <= 0) return given;
   let records = 0;
   for await (const files of tasksOf(format, paths, spec.filesPerTask)) {
     records += recordsIn(files, spec.recordsPerFile);
-    if (records > opts.batchSize) return opts.batchSize;
+    if (records > opts.batchSize) return given;
   }
-  return records > SMALL_EMBEDDED_BATCH ? SMALL_EMBEDDED_BATCH : opts.batchSize;
+  if (records <= SMALL_IMPORT_BATCH) return given;
+  return { batchSize: SMALL_IMPORT_BATCH, workers: opts.databaseInThisThread ? opts.workers : 0 };
 }
 
 /** The import's items: parsed (and, in workers, prepared) in input order. */

