@@ -77,7 +77,8 @@ export function commandOf(argv: readonly string[]): string | undefined {
     const a = argv[i] as string;
     if (ROOT_VALUE_OPTIONS.has(a)) i++;
     else if (!a.startsWith('-')) return a;
-    else if (!a.startsWith('--data')) return undefined; // -h, --help, -V, --version, or an unknown option
+    // --data=… and --database-url=… carry their value; anything else is -h, --help, -V, --version or unknown
+    else if (!a.startsWith('--data')) return undefined;
   }
   return undefined;
 }

@@ -98,8 +98,8 @@ export async function findVulnsByAliases(
   aliases: string[],
 ): Promise<Array<{ alias: string; vuln_id: number; identity: string | null }>> {
   if (aliases.length === 0) return [];
-  // joined to the list, not `alias = ANY(list)`: for that the planner scans the whole table and hashes the list
-  // (45 ms for 1,000 aliases in a 300k store, 143 ms in a delta's batch), where one index probe each takes 15 ms
+  // joined to the list, not `alias = ANY(list)`: for that the planner scans the whole table and hashes the list;
+  // 1,000 aliases in a 300k store, warm, 42–49 ms that way and 15–16 ms with one index probe each
   const r = await sql<{ alias: string; vuln_id: number; identity: string | null }>`
     SELECT a.alias, a.vuln_id, v.identity
     FROM unnest(${aliases}::text[]) AS k(alias)
