@@ -4,6 +4,7 @@
  * description's opening; an object type may also imply an industry. Extend freely.
  */
 import type { AffectedProduct, Industry, ObjectType } from '../vulns/model.js';
+import { firstSentence } from './object-types.js';
 
 /** `unless`: an industry that, when already found, means this rule does not apply (an ICS switch is not telecom). */
 export const INDUSTRY_RULES: Array<{
@@ -41,7 +42,7 @@ export function industriesOf(
   },
   objectType?: ObjectType,
 ): Industry[] {
-  const text = `${rec.products.map((p) => `${p.vendor} ${p.product}`).join(' ; ')} ${rec.titleZh ?? ''} ${rec.titleEn ?? ''} ${(rec.descriptionZh ?? rec.descriptionEn ?? '').split(/[。\n]/)[0] ?? ''}`;
+  const text = `${rec.products.map((p) => `${p.vendor} ${p.product}`).join(' ; ')} ${rec.titleZh ?? ''} ${rec.titleEn ?? ''} ${firstSentence(rec.descriptionZh ?? rec.descriptionEn ?? '')}`;
   const out: Industry[] = [];
   for (const r of INDUSTRY_RULES) {
     if (r.unless && out.includes(r.unless)) continue;

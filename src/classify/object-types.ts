@@ -65,10 +65,16 @@ export const WEB_WEAKNESSES = new Set([
   'CWE-601',
 ]);
 
+/** A text up to its first 。 or line break (found, not split: a description can be long). */
+export function firstSentence(text: string): string {
+  const end = text.search(/[。\n]/);
+  return end < 0 ? text : text.slice(0, end);
+}
+
 /** The "what it is" phrase of a CNVD description up to its first comma: "…是…的一款无线路由器。" → "无线路由器". */
 export function introPhrase(description: string | undefined): string | undefined {
   if (!description) return undefined;
-  const first = description.split(/[。\n]/)[0] ?? '';
+  const first = firstSentence(description);
   const m = /(?:的|是)一(?:款|套|个|种|系列)([^。]*)/.exec(first);
   return m?.[1]?.split(/[，,；;]/)[0]?.trim() || undefined;
 }
@@ -123,6 +129,5 @@ export function objectTypeOf(rec: {
   if (fromNames) return fromNames;
   if (rec.weaknesses?.some((w) => w.cwe && WEB_WEAKNESSES.has(w.cwe))) return 'web_application';
   if (genericIntro) return 'application';
-  const firstSentence = (rec.descriptionZh ?? rec.descriptionEn ?? '').split(/[。\n]/)[0] ?? '';
-  return firstRule(firstSentence) ?? 'application';
+  return firstRule(firstSentence(rec.descriptionZh ?? rec.descriptionEn ?? '')) ?? 'application';
 }

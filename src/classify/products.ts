@@ -8,7 +8,19 @@
 import type { AffectedProduct } from '../vulns/model.js';
 import { MULTI_WORD_VENDORS } from './vendors.js';
 
-const sortedVendors = [...MULTI_WORD_VENDORS].sort((a, b) => b.length - a.length);
+/**
+ * The known multi-word vendors, lower-cased, longest first, grouped by their first word: a product string is
+ * compared only with the vendors that start with its own first word (it had been lower-cased and compared with
+ * every vendor, twice, for each product string — the largest part of classifying a CNVD record, issue 16).
+ */
+const vendorsByFirstWord = new Map<string, Array<{ length: number; lower: string }>>();
+for (const v of [...MULTI_WORD_VENDORS].sort((a, b) => b.length - a.length)) {
+  const lower = v.toLowerCase();
+  const first = lower.split(' ')[0] ?? '';
+  const list = vendorsByFirstWord.get(first) ?? [];
+  list.push({ length: v.length, lower });
+  vendorsByFirstWord.set(first, list);
+}
 
 /** A word that is (part of) a version or version range. */
 export const VERSION_WORD =
@@ -60,9 +72,10 @@ export function parseProductString(input: string): AffectedProduct {
   let rest: string;
   const all = s.split(' ');
   const rep = repeatedPhrase(all);
-  const multi = sortedVendors.find(
-    (v) => s.toLowerCase().startsWith(v.toLowerCase() + ' ') || s.toLowerCase() === v.toLowerCase(),
-  );
+  const lower = s.toLowerCase();
+  const multi = vendorsByFirstWord
+    .get(lower.split(' ', 1)[0] ?? '')
+    ?.find((v) => lower.startsWith(v.lower + ' ') || lower === v.lower);
   if (rep > 0) {
     vendor = all.slice(0, rep).join(' ');
     rest = all.slice(rep).join(' ');

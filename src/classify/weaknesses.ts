@@ -161,7 +161,10 @@ export const WEAKNESS_RULES: WeaknessRule[] = [
   { zh: '其他', cwe: null, en: 'Other' },
 ];
 
-const byLength = [...WEAKNESS_RULES].sort((a, b) => b.zh.length - a.zh.length);
+/** The rules longest name first, each name upper-cased once (not once per title and rule). */
+const byLength = [...WEAKNESS_RULES]
+  .sort((a, b) => b.zh.length - a.zh.length)
+  .map((r) => ({ rule: r, upper: r.zh.toUpperCase() }));
 
 /** The weakness a CNVD title names, if the table knows it. */
 export function weaknessFromTitle(title: string): Weakness | undefined {
@@ -169,10 +172,9 @@ export function weaknessFromTitle(title: string): Weakness | undefined {
     .normalize('NFKC')
     .replace(/[(（]CNVD-[^)）]*[)）]\s*$/, '')
     .trim();
-  const core = t.replace(/漏洞\s*$/, '');
+  const core = t.replace(/漏洞\s*$/, '').toUpperCase();
   // Prefer a name at the end of the title (where CNVD puts it), else anywhere.
-  const tail = byLength.find((r) => core.toUpperCase().endsWith(r.zh.toUpperCase()));
-  const hit = tail ?? byLength.find((r) => core.toUpperCase().includes(r.zh.toUpperCase()));
+  const hit = (byLength.find((r) => core.endsWith(r.upper)) ?? byLength.find((r) => core.includes(r.upper)))?.rule;
   return hit ? { cwe: hit.cwe, nameZh: hit.zh, nameEn: hit.en } : undefined;
 }
 
