@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildTsquery, buildTsvector, tokenize, tsqueryLexemes } from './tokens.js';
+import {
+  buildTsquery,
+  buildTsvector,
+  normaliseText,
+  TOKEN_RE,
+  tokenize,
+  tsqueryLexemes,
+  type Token,
+} from './tokens.js';
 
 const texts = (s: string) => tokenize(s).map((t) => t.text);
 
@@ -82,5 +90,51 @@ describe('CJK-aware tokens', () => {
     const toks = tokenize(`${words} 缓冲区`).filter((t) => !t.part);
     expect(toks.length).toBe(40_002);
     expect(toks.slice(-3).map((t) => t.text)).toEqual(['w39999', '缓冲', '冲区']);
+  });
+  it('finds exactly the tokens TOKEN_RE (the specification) finds, in random text of every kind of character', () => {
+    // what tokenize was when TOKEN_RE did the scanning (a text shorter than one window)
+    const byRegex = (text: string): Token[] => {
+      const out: Token[] = [];
+      let pos = 1;
+      let run = 0;
+      for (const m of normaliseText(text).matchAll(TOKEN_RE)) {
+        if (m[1] !== undefined) {
+          run++;
+          const chars = Array.from(m[1]);
+          if (chars.length === 1) out.push({ text: m[1], pos: pos++, run });
+          else
+            for (let k = 0; k < chars.length - 1; k++)
+              out.push({ text: `${chars[k]}${chars[k + 1]}`, pos: pos++, run });
+          continue;
+        }
+        const word = m[2] ?? '';
+        if (word.length > 64) continue;
+        out.push({ text: word, pos });
+        if (/[-_./]/.test(word))
+          for (const p of word.split(/[-_./]/)) if (p) out.push({ text: p, pos, part: true });
+        pos++;
+      }
+      return out;
+    };
+    // CJK, kana, hangul, ASCII, joiners, punctuation, accented and Cyrillic letters, full-width forms, Arabic-Indic
+    // digits, circled numbers, a letter outside the BMP (𠀀 U+20000, not in a CJK range here), an emoji, lone surrogates
+    const alphabet = [
+      ...'漏洞缓冲区溢出かなカナ한국aZ09-_./ ,;:!\'"()（）。，éßжЯＡ１٣①',
+      '𠀀',
+      '😀',
+      '\ud800',
+      '\udc00',
+      '\u00a0',
+    ];
+    let seed = 16;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let k = 0; k < 3000; k++) {
+      const text = Array.from({ length: 1 + rand(40) }, () => alphabet[rand(alphabet.length)]).join('');
+      expect(tokenize(text), JSON.stringify(text)).toEqual(byRegex(text));
+    }
+    expect(tokenize('x'.repeat(65) + ' ok-1')).toEqual(byRegex('x'.repeat(65) + ' ok-1'));
   });
 });
