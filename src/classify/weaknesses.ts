@@ -174,7 +174,8 @@ export function weaknessFromTitle(title: string): Weakness | undefined {
     .trim();
   const core = t.replace(/漏洞\s*$/, '').toUpperCase();
   // Prefer a name at the end of the title (where CNVD puts it), else anywhere.
-  const hit = (byLength.find((r) => core.endsWith(r.upper)) ?? byLength.find((r) => core.includes(r.upper)))?.rule;
+  const hit = (byLength.find((r) => core.endsWith(r.upper)) ?? byLength.find((r) => core.includes(r.upper)))
+    ?.rule;
   return hit ? { cwe: hit.cwe, nameZh: hit.zh, nameEn: hit.en } : undefined;
 }
 
