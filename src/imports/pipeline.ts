@@ -16,7 +16,7 @@ import {
   type SourceRecord,
   type Vulnerability,
 } from '../vulns/model.js';
-import { vulnRow } from '../vulns/row.js';
+import { vulnRow, type VulnRowColumns } from '../vulns/row.js';
 import { watchImports, type ImportWatch, type WrittenVuln } from '../watchlists/alerts.js';
 import { IDENTITY_SOURCES, planLinks, type StoreSnapshot } from './linking.js';
 import type { PreparedItem } from './parallel.js';
@@ -51,6 +51,56 @@ export interface ImportOptions {
 
 interface BatchItem extends Prepared {
   file: string;
+  /**
+   * The vulnerability this record makes on its own (merged, and its row), built ahead while the previous batch
+   * waits on the database (see Speculator); writeBatch uses it when the record is its vulnerability's only one.
+   */
+  solo?: { doc: Vulnerability; row: VulnRowColumns };
+}
+
+/**
+ * Builds the records' stand-alone vulnerabilities (merge and row: the largest part of the writer's own work)
+ * for the batch being gathered, a millisecond's worth at a time between the event loop's other work, so that
+ * the main thread does it while it would otherwise wait for the previous batch's statements. A fresh import
+ * makes most vulnerabilities from one record; a record that joins others costs its stand-alone row in vain.
+ */
+class Speculator {
+  private queue: BatchItem[] = [];
+  private at = 0;
+  private scheduled = false;
+
+  add(item: BatchItem): void {
+    this.queue.push(item);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.pump());
+    }
+  }
+
+  /** The batch these items belong to is being written: what is not built yet, writeBatch builds itself. */
+  clear(): void {
+    this.queue = [];
+    this.at = 0;
+  }
+
+  private pump(): void {
+    this.scheduled = false;
+    const until = performance.now() + 1;
+    while (this.at < this.queue.length && performance.now() < until) {
+      const item = this.queue[this.at++];
+      if (!item || item.solo) continue;
+      try {
+        const doc = mergeVulnerability([item.prepared]);
+        item.solo = { doc, row: vulnRow(doc) };
+      } catch {
+        // writeBatch meets the same failure where it can report it
+      }
+    }
+    if (this.at < this.queue.length) {
+      this.scheduled = true;
+      setImmediate(() => this.pump());
+    }
+  }
 }
 
 type Tx = Transaction<DB> | Kysely<DB>;
@@ -86,11 +136,13 @@ export async function importItems(
   const watch = await watchImports(database.db); // watchlist alerts, raised in each batch's transaction
   let batch: BatchItem[] = [];
   let inFlight: Promise<void> = Promise.resolve();
+  const ahead = new Speculator();
 
   const flush = async () => {
     if (batch.length === 0) return;
     const b = batch;
     batch = [];
+    ahead.clear();
     try {
       const c = await database.db.transaction().execute((tx) => writeBatch(tx, b, watch));
       addCounts(counts, c);
@@ -136,7 +188,9 @@ export async function importItems(
     }
     if (item.warnings) warnings.push(...item.warnings);
     warnings.push(...p.warnings);
-    batch.push({ ...p, file: item.file });
+    const entry: BatchItem = { ...p, file: item.file };
+    batch.push(entry);
+    ahead.add(entry);
     if (batch.length >= batchSize) {
       // Write this batch while the next one is read and prepared: the database works (in the PostgreSQL
       // server's process) while this one parses. Batches still commit one after another, in order.
@@ -221,6 +275,8 @@ async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Prom
   );
   const srIdOf = (i: BatchItem) => ids.get(`${i.prepared.source}:${i.prepared.key}`) ?? -1;
   const bySrId = new Map<number, PreparedRecord>(changed.map((i) => [srIdOf(i), i.prepared]));
+  const soloOf = new Map<PreparedRecord, NonNullable<BatchItem['solo']>>();
+  for (const i of changed) if (i.solo) soloOf.set(i.prepared, i.solo);
 
   // Snapshot of what the plan needs to know.
   const snap: StoreSnapshot = {
@@ -320,8 +376,9 @@ async function writeBatch(tx: Tx, input: BatchItem[], watch?: ImportWatch): Prom
         .map((id) => bySrId.get(id) ?? loaded.get(id))
         .filter((r): r is PreparedRecord => r !== undefined);
       if (recs.length === 0) continue;
-      const doc = mergeVulnerability(recs);
-      const row = vulnRow(doc);
+      const solo = recs.length === 1 && recs[0] ? soloOf.get(recs[0]) : undefined;
+      const doc = solo?.doc ?? mergeVulnerability(recs);
+      const row = solo?.row ?? vulnRow(doc);
       const old = oldDocs.get(v);
       if (old && old.doc_hash === row.doc_hash) continue;
       const isNew = plan.created.has(v);
