@@ -68,8 +68,14 @@ class Speculator {
   private queue: BatchItem[] = [];
   private at = 0;
   private scheduled = false;
+  /**
+   * Off while the last batch written changed fewer than half of its records: a re-import of unchanged records
+   * (a daily full feed) would build every row in vain, where an unchanged record costs only its hash's compare.
+   */
+  enabled = true;
 
   add(item: BatchItem): void {
+    if (!this.enabled) return;
     this.queue.push(item);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -146,6 +152,7 @@ export async function importItems(
     try {
       const c = await database.db.transaction().execute((tx) => writeBatch(tx, b, watch));
       addCounts(counts, c);
+      ahead.enabled = (c.imported ?? 0) + (c.updated ?? 0) >= b.length / 2;
     } catch {
       // Retry one by one: the record that fails is rejected with the database's reason.
       for (const item of b) {
