@@ -68,12 +68,12 @@ function wordCharAt(s: string, i: number): number {
 const isJoiner = (c: number): boolean => c === 0x2d || c === 0x5f || c === 0x2e || c === 0x2f;
 
 /**
- * A regular expression backtracks per character of a match, so one very long run (a 5 MB "word" in a CNVD
- * field) overflowed V8's regexp stack ("Maximum call stack size exceeded") when TOKEN_RE did the scanning. The
- * text is therefore cut
- * into windows of about WINDOW characters at a character no token contains (space, punctuation), so
- * no match ever spans more than a window; a stretch with no such character for 2·WINDOW characters is
- * cut where it stands (it holds no word short enough to keep anyway, at most one CJK bigram is lost).
+ * The text is read in windows of about WINDOW characters, cut at a character no token contains (space,
+ * punctuation), so no token ever spans more than a window; a stretch with no such character for 2·WINDOW
+ * characters is cut where it stands (it holds no word short enough to keep anyway, at most one CJK bigram is
+ * lost). Windows began when TOKEN_RE did the scanning, whose backtracking over one very long run (a 5 MB "word"
+ * in a CNVD field) overflowed V8's regexp stack; they still keep normalisation to the part of a huge field that
+ * is read (a tsvector holds positions up to 16383 only).
  */
 const WINDOW = 1 << 16;
 const TOKEN_BREAK_RE = /[^\p{L}\p{N}\-_./]/u;
@@ -172,7 +172,7 @@ const quote = (t: string) =>
 
 export type Weight = 'A' | 'B' | 'C' | 'D';
 
-/** A lexeme's positions in buildTsvector: the literal's tail (":1A,5A") and how many it holds. */
+/** A lexeme's entry in buildTsvector: its part of the literal ("'tok':1A,5A") and how many positions it holds. */
 interface Positions {
   text: string;
   n: number;
