@@ -34,8 +34,8 @@ function records(): SourceRecord[] {
 }
 
 const WINDOW = 40;
-const cuts: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: true };
-const planner: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: false };
+const cuts: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: true, sortedReads: 'auto' };
+const planner: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: false, sortedReads: 'planner' };
 
 describe.each(testBackends())('relevance windows through a date cut (%s)', (backend) => {
   let d: Database;

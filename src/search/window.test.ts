@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CUT_MARGIN, cutAtFraction, widerCut, windowCut, type ColumnStats } from './window.js';
+import {
+  CUT_MARGIN,
+  cutAtFraction,
+  RARE_FACTOR,
+  readsAllMatches,
+  widerCut,
+  windowCut,
+  type ColumnStats,
+} from './window.js';
 
 // ten equal buckets of days 2020-01-01 … 2020-01-11, no common values
 const even: ColumnStats = {
@@ -53,5 +61,31 @@ describe('where the relevance window of a common word starts', () => {
     // never the same cut (or a narrower one) again
     expect(widerCut(even, first, 99, 100)).toEqual({ value: '2020-01-09', fraction: 0.2 });
     expect(widerCut(even, first, 150, 100)).toBeNull();
+  });
+});
+
+describe('date order of a text query: walk the date index or read every match', () => {
+  it('reads every match below the even point √((limit + 1) × rows)', () => {
+    // 21 rows wanted of 306,000: even at √(21 × 306,000) ≈ 2,535 matches
+    expect(Math.sqrt(21 * 306_000)).toBeCloseTo(2535, 0);
+    expect(readsAllMatches(2_500, 20, 306_000, 0)).toBe(true);
+    expect(readsAllMatches(2_600, 20, 306_000, 0)).toBe(false);
+    // a page of one (the facet request) walks sooner: √(2 × 306,000) ≈ 782
+    expect(readsAllMatches(800, 1, 306_000, 0)).toBe(false);
+    expect(readsAllMatches(700, 1, 306_000, 0)).toBe(true);
+  });
+
+  it('reads every match of a word the statistics do not know, whatever its estimate', () => {
+    // the planner puts every unlisted word at the same 975 of 306,000; such a word matches 0 to twice that
+    expect(RARE_FACTOR).toBe(2);
+    expect(readsAllMatches(975, 1, 306_000, 975)).toBe(true);
+    expect(readsAllMatches(1_950, 1, 306_000, 975)).toBe(true);
+    expect(readsAllMatches(1_951, 1, 306_000, 975)).toBe(false);
+  });
+
+  it('leaves a store never analysed to the planner', () => {
+    expect(readsAllMatches(10, 20, -1, 0)).toBe(false);
+    expect(readsAllMatches(10, 20, 0, 0)).toBe(false);
+    expect(readsAllMatches(Number.NaN, 20, 1_000, 0)).toBe(false);
   });
 });
