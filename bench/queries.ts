@@ -1,6 +1,6 @@
 /**
  * Mixed search queries for the benchmark, drawn from the corpus itself (seeded, repeatable): n of the classes
- * ascii / cjk / id / filter, and n / 10 facet-count queries.
+ * ascii / cjk / id / filter, n / 10 facet-count queries and n / 10 text queries in date order.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,6 +85,14 @@ export function makeQueries(corpus: string, n: number, seed = 7): Array<Record<s
     const x = rand();
     const q = x < 0.5 ? pick(words) : x < 0.75 ? pick(CJK_TERMS) : undefined;
     out.push({ label: 'facets', ...(q ? { q } : {}), facets, limit: '1', sort: 'date' });
+  }
+  // the list sorted by date with words in the box (the newest matches first, not the most relevant): another
+  // tenth, drawn after the others so that theirs stay as they were; half one word, a quarter two, a quarter a
+  // Chinese term
+  for (let i = 0; i < Math.round(n / 10); i++) {
+    const x = rand();
+    const q = x < 0.5 ? pick(words) : x < 0.75 ? `${pick(words)} ${pick(words)}` : pick(CJK_TERMS);
+    out.push({ label: 'date', q, sort: 'date' });
   }
   return out;
 }

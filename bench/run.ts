@@ -2,8 +2,9 @@
  * `npm run bench`: the foundation benchmark on PGlite and PostgreSQL.
  *   (a) import of all real CNVD XML (14,399 records)
  *   (b) import of a synthetic CVE JSON 5 corpus (300,000 records by default; BENCH_CVE_COUNT to change)
- *   (c) search latency p50/p95/p99 over 1,000 mixed queries on that corpus (on PostgreSQL after a VACUUM, as
- *       autovacuum leaves a loaded store, so that its pass does not run in the middle of (c) and (g))
+ *   (c) search latency p50/p95/p99 over 1,200 mixed queries on that corpus (bench/queries.ts; on PostgreSQL
+ *       after a VACUUM, as autovacuum leaves a loaded store, so that its pass does not run in the middle of (c)
+ *       and (g))
  *   (d) the floor: the fastest honest pipeline for the same bytes — reading and JSON.parse overlapped with a
  *       COPY of the records into a bare jsonb table (bench/floor.ts); the ratio (b) / (d) of the same run
  *   (l) a daily delta: 1,000 changed records of the corpus imported into the loaded (b) store (median of 3)
@@ -182,7 +183,9 @@ async function main() {
         if (cnvdDirs.every(existsSync)) runTask('import-cnvd', backend, t.target, cnvdDirs);
         // A PostgreSQL server's autovacuum visits the freshly loaded tables within a minute or two of the import,
         // and on two cores its pass over 300,000 rows and six GIN indexes would run in the middle of (c) and (g):
-        // the store is vacuumed first, as autovacuum leaves it, and the time that took is reported. The embedded
+        // the store is vacuumed first, as autovacuum leaves it, and the time that took is reported (a server with
+        // autovacuum off, as this machine's CI server is, would otherwise be searched through unvacuumed GIN
+        // pending lists, which no production server leaves). The embedded
         // database has no autovacuum; its import vacuums by itself (src/imports/store.ts analyzeTables).
         if (backend === 'postgres') {
           const settle = new pg.Client({ connectionString: t.target });
