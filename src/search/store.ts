@@ -332,15 +332,15 @@ export async function searchVulns(
     cursor = { v: typed, id: c.id };
   }
   const q = { sortExpr, where, cursor, limit };
-  // How many rows the query may match, by the planner (./estimatedRows), asked once for the window and the
-  // facets, and for the date order. estimate(): the least of the estimates of the query's conditions with one lexeme of its text
-  // in place of the whole. The planner's estimate of several words together assumes they are independent, and
-  // words of one text are not ("overflow overflow" was put at a twentieth of its matches): too high an estimate
-  // costs the window one narrow cut that is then widened, too low reads every match. asWritten(): the planner's
-  // estimate of the conditions as they are, for the date order (./window.ts readsAllMatches), where too low an
-  // estimate reads every match and too high walks the date index: two common words that seldom meet ("cross
-  // operations": 81,303 and 5,643 matches, 56 together, put at 1,489 as written and 5,636 by the least) walked
-  // 286 ms.
+  // How many rows the query may match, by the planner (estimatedRows), asked once for the window and the facets,
+  // and for the date order. estimate(): the least of the estimates of the query's conditions with one lexeme of
+  // its text in place of the whole. The planner's estimate of several words together assumes they are independent,
+  // and words of one text are not ("overflow overflow" was put at a twentieth of its matches): too high an
+  // estimate costs the window one narrow cut that is then widened, too low reads every match. asWritten(): the
+  // planner's estimate of the conditions as they are, for the date order (./window.ts readsAllMatches), where
+  // too low an estimate reads every match and too high walks the date index: two common words that seldom meet
+  // ("cross operations": 81,303 and 5,643 matches, 56 together, put at 1,489 as written and 5,636 by the least)
+  // had walked it for 258 ms.
   const lexemeWheres = tsq ? tsqueryLexemes(p.q ?? '').map((l) => conditions(p, l)) : [];
   let estimating: Promise<number> | undefined;
   const estimate = () =>
