@@ -2,13 +2,11 @@
  * A text query sorted by date reads every match when few are estimated (./window.ts readsAllMatches) and walks
  * the date index when many are: both give the planner's pages, through every cursor, on both backends.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
-import { importItems } from '../imports/pipeline.js';
 import { capturing } from '../test-support/capture.js';
-import { freshDatabase, testBackends } from '../test-support/db.js';
-import { cveRecord, itemsOf } from '../test-support/factories.js';
+import { analysedStore, testBackends } from '../test-support/db.js';
+import { cveRecord } from '../test-support/factories.js';
 import type { SourceRecord } from '../vulns/model.js';
 import { parseSearchParams } from './query.js';
 import { RELEVANCE_CANDIDATES, searchVulns, type SearchTuning } from './store.js';
@@ -40,9 +38,7 @@ const tuning = (sortedReads: SearchTuning['sortedReads']): SearchTuning => ({
 describe.each(testBackends())('a text query in date order (%s)', (backend) => {
   let d: Database;
   beforeAll(async () => {
-    d = await freshDatabase(backend);
-    await importItems(d, itemsOf(records()), { format: 'test', paths: [] });
-    await sql`ANALYZE vulnerabilities`.execute(d.db);
+    d = await analysedStore(backend, records());
   }, 180_000);
   afterAll(() => d.close());
 

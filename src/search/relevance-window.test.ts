@@ -3,13 +3,11 @@
  * planner's own way, and a cut that misses part of the window is widened or dropped — on both backends. The
  * window is shrunk to 40 so that a store of 1,000 records has common and half-common words.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
-import { importItems } from '../imports/pipeline.js';
 import { capturing } from '../test-support/capture.js';
-import { freshDatabase, testBackends } from '../test-support/db.js';
-import { cveRecord, itemsOf } from '../test-support/factories.js';
+import { analysedStore, testBackends } from '../test-support/db.js';
+import { cveRecord } from '../test-support/factories.js';
 import type { SourceRecord } from '../vulns/model.js';
 import { parseSearchParams } from './query.js';
 import { searchVulns, type SearchTuning } from './store.js';
@@ -40,9 +38,7 @@ const planner: SearchTuning = { relevanceCandidates: WINDOW, dateCuts: false, so
 describe.each(testBackends())('relevance windows through a date cut (%s)', (backend) => {
   let d: Database;
   beforeAll(async () => {
-    d = await freshDatabase(backend);
-    await importItems(d, itemsOf(records()), { format: 'test', paths: [] });
-    await sql`ANALYZE vulnerabilities`.execute(d.db);
+    d = await analysedStore(backend, records());
   }, 180_000);
   afterAll(() => d.close());
 

@@ -341,14 +341,18 @@ export async function searchVulns(
   // too low an estimate reads every match and too high walks the date index: two common words that seldom meet
   // ("cross operations": 81,303 and 5,643 matches, 56 together, put at 1,489 as written and 5,636 by the least)
   // had walked it for 258 ms.
-  const lexemeWheres = tsq ? tsqueryLexemes(p.q ?? '').map((l) => conditions(p, l)) : [];
+  const lexemes = tsq ? tsqueryLexemes(p.q ?? '') : [];
+  const lexemeWheres = lexemes.map((l) => conditions(p, l));
   let estimating: Promise<number> | undefined;
   const estimate = () =>
     (estimating ??= estimatedRows(db, lexemeWheres.length > 0 ? lexemeWheres : [where]).then((e) =>
       Math.min(...e),
     ));
+  // a query without text, or of one word (its own lexeme), has that estimate already: not asked twice
   const asWritten = async () =>
-    lexemeWheres.length > 0 ? ((await estimatedRows(db, [where]))[0] ?? 0) : estimate();
+    lexemes.length === 0 || (lexemes.length === 1 && lexemes[0] === tsq)
+      ? estimate()
+      : ((await estimatedRows(db, [where]))[0] ?? 0);
   // the facet counts are read beside the page (another connection of the pool), not after it
   const facets = p.facets?.length ? cachedFacetCounts(db, p, where, p.facets, estimate) : null;
   facets?.catch(() => undefined); // awaited below; a failure of the page must not leave it unhandled

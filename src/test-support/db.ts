@@ -6,6 +6,10 @@
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/client.js';
 import { loadMigrations, migrate } from '../db/migrate.js';
+import { sql } from 'kysely';
+import { importItems } from '../imports/pipeline.js';
+import type { SourceRecord } from '../vulns/model.js';
+import { itemsOf } from './factories.js';
 
 export const PG_TEST_URL = process.env.VULNSHARE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -62,4 +66,18 @@ export async function freshDatabase(
       }
     },
   };
+}
+
+/**
+ * A fresh database on the backend holding these records, imported through the pipeline and analysed, so that the
+ * planner's statistics (the search's estimates and date cuts) are those of the records.
+ */
+export async function analysedStore(
+  backend: 'pglite' | 'postgres',
+  records: SourceRecord[],
+): Promise<Database & { url?: string }> {
+  const d = await freshDatabase(backend);
+  await importItems(d, itemsOf(records), { format: 'test', paths: [] });
+  await sql`ANALYZE vulnerabilities`.execute(d.db);
+  return d;
 }
